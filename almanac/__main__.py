@@ -1,0 +1,5 @@
+import sys
+
+from almanac.cli import main
+
+sys.exit(main())

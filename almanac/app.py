@@ -1,0 +1,58 @@
+"""The composition root: builds the parts from the configuration, once, on demand.
+
+`almanac.cli` creates one `App` per invocation and hands it to the command
+handler; everything a command needs (the store, the embedder, the searcher,
+publishers) is built here and passed explicitly into constructors. No other
+module reads configuration or the environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import typing
+from dataclasses import dataclass, field
+
+from almanac.config import Config, Secrets, resolve_path
+from almanac.store import Store
+
+
+@dataclass
+class App:
+    config: Config
+    secrets: Secrets
+    db_path: str
+    env: typing.Mapping[str, str] = field(default_factory=dict)
+    _closers: list = field(default_factory=list, repr=False)
+
+    @classmethod
+    def build(cls, config: Config, env: typing.Mapping[str, str], db_override: str | None = None) -> App:
+        """--db, then $ALMANAC_DB, then [archive] db (relative to the config file)."""
+        db_path = db_override or env.get("ALMANAC_DB") or resolve_path(config, config.archive.db)
+        return cls(config=config, secrets=Secrets.from_env(env), db_path=db_path, env=env)
+
+    @functools.cached_property
+    def store(self) -> Store:
+        store = Store(self.db_path)
+        self._closers.append(store.close)
+        return store
+
+    def source_specs(self, override: list[str] | None = None) -> list[str]:
+        """The sources to ingest: those named on the command line, else the config's."""
+        return list(override) if override else list(self.config.archive.sources)
+
+    @property
+    def base_dir(self) -> str:
+        """Sources given on the command line are relative to where the user is."""
+        return self.config.base_dir
+
+    def embed_missing(self, store: Store) -> int:
+        """Embed entries lacking a vector for the configured model; return how many.
+
+        Filled in by the search issue (almanac.embeddings); until then nothing is embedded.
+        """
+        return 0
+
+    def close(self) -> None:
+        while self._closers:
+            self._closers.pop()()

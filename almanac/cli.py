@@ -1,0 +1,76 @@
+"""The `almanac` command: global options, dispatch, and errors turned into messages.
+
+`main()` loads the configuration, builds one `App` (the composition root) and
+runs one subcommand with it. Core errors become one line on stderr: usage and
+configuration problems exit 2, data problems exit 1. Run `almanac -h`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import typing
+
+from almanac.app import App
+from almanac.commands import UsageError, archive
+from almanac.config import ConfigError, find_config_path, load_config
+from almanac.sources import SourceError
+from almanac.store import StoreError
+
+#: Modules whose `register(subparsers)` adds subcommands, in help order.
+COMMAND_MODULES = [archive]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="almanac",
+        description="Keep an archive of talks, papers, podcasts and news searchable, "
+        "published as feeds and a site, and answered on Discord.",
+        epilog="examples:\n  almanac ingest && almanac list\n  almanac show ID --json\n\n"
+        "Run `almanac COMMAND -h` for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $ALMANAC_CONFIG, else ./config.toml, else built-in defaults)")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $ALMANAC_DB, else [archive] db)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    for action in sub.choices.values():
+        action.formatter_class = argparse.RawDescriptionHelpFormatter
+    return parser
+
+
+def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app = None
+    try:
+        config = load_config(find_config_path(args.config, env))
+        app = App.build(config, env, db_override=args.db)
+        return args.handler(args, app)
+    except (UsageError, ConfigError) as exc:
+        print(f"almanac: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, SourceError) as exc:
+        print(f"almanac: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if app is not None:
+            app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

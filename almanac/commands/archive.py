@@ -1,0 +1,107 @@
+"""`almanac ingest`, `almanac list`, `almanac show`: filling and reading the store."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from almanac.commands import UsageError, print_json
+from almanac.entry import KINDS, normalise_kind
+from almanac.ingest import ingest
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="read sources into the store",
+        description="Read the configured sources (or those given) into the store: new entries are "
+        "added, edited ones updated, ones gone from their source removed. A source with "
+        "problems is reported line by line and left as the store held it.",
+        epilog="examples:\n  almanac ingest\n  almanac ingest data/entries.txt notes/\n"
+        "  almanac ingest https://example.org/feed.xml --json",
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, directory, glob or feed URL (default: [archive] sources)")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser(
+        "list",
+        help="list entries, newest first",
+        description="List the entries in the store, newest first.",
+        epilog="examples:\n  almanac list\n  almanac list --kind paper --year 2015\n  almanac list --json",
+    )
+    p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
+    p.add_argument("--year", type=int, help="only entries from this year")
+    p.add_argument("--json", action="store_true", help="print a JSON list of entry objects")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser(
+        "show",
+        help="show one entry",
+        description="Show one entry in full.",
+        epilog="examples:\n  almanac show jitsu-just-in-time-summoning-of-unikernels-2015-05-paper",
+    )
+    p.add_argument("id", help="the entry id (see `almanac list`)")
+    p.add_argument("--json", action="store_true", help="print the entry as JSON")
+    p.set_defaults(handler=cmd_show)
+
+
+def cmd_ingest(args, app) -> int:
+    specs = app.source_specs(args.sources)
+    base_dir = os.getcwd() if args.sources else app.base_dir
+    report = ingest(app.store, specs, base_dir, embed=app.embed_missing)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for change in report.changes:
+            for name in ("added", "changed", "removed"):
+                for entry_id in getattr(change, name):
+                    print(f"{name:8} {entry_id}")
+        print(report.summary())
+    return 1 if report.problems else 0
+
+
+def _kind(value: str | None) -> str | None:
+    if value is None:
+        return None
+    kind = normalise_kind(value)
+    if kind is None:
+        raise UsageError(f"--kind: '{value}' is not a kind (one of: {', '.join(KINDS)})")
+    return kind
+
+
+def cmd_list(args, app) -> int:
+    entries = app.store.entries(kind=_kind(args.kind), year=args.year)
+    if args.json:
+        print_json([e.to_json() for e in entries])
+        return 0
+    if not entries:
+        print("No entries. Run `almanac ingest` to read the configured sources.")
+        return 0
+    for e in entries:
+        print(f"{e.date.label():>14}  {e.kind:9}  {e.title}  [{e.id}]")
+    print(f"{len(entries)} entries")
+    return 0
+
+
+def cmd_show(args, app) -> int:
+    entry = app.store.get(args.id)
+    if entry is None:
+        print(f"almanac: no entry with id '{args.id}' (see `almanac list`)", file=sys.stderr)
+        return 1
+    if args.json:
+        print_json(entry.to_json())
+        return 0
+    print(entry.title)
+    print(f"{entry.kind}, {entry.date.label()} ({entry.precision.value} precision)")
+    if entry.tags:
+        print("tags: " + ", ".join(entry.tags))
+    if entry.url:
+        print(entry.url)
+    print()
+    print(entry.summary)
+    print()
+    print(f"id: {entry.id}    source: {entry.source}")
+    return 0

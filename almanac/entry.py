@@ -1,0 +1,289 @@
+"""Entries, partial dates, kinds and the id rules.
+
+An archive rarely knows every date to the day: the seed list says "May 2015",
+a feed says "Mon, 04 May 2015 10:00:00 GMT", a note may only say "2013".
+`PartialDate` keeps exactly what is known and says which (its `precision`),
+so nothing downstream invents a day that was never given.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+KINDS: tuple[str, ...] = ("talk", "paper", "article", "podcast", "interview", "video", "news")
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message says what was wrong."""
+
+
+class Precision(str, Enum):
+    """How much of a date is known."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+def month_number(name: str) -> int | None:
+    """1-12 for an English month name or abbreviation ("May", "feb", "Sept."), else None."""
+    return _MONTHS.get(name.strip().rstrip(".").lower())
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day.
+
+    Ordering is chronological with less precise dates sorting before more
+    precise ones in the same period (2015 < 2015-05 < 2015-05-04).
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise DateError(f"year {self.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+        if self.month is None and self.day is not None:
+            raise DateError("a day needs a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise DateError(f"month {self.month} is not 1-12")
+        if self.day is not None:
+            last = calendar.monthrange(self.year, self.month)[1]
+            if not 1 <= self.day <= last:
+                raise DateError(f"day {self.day} is not in {calendar.month_name[self.month]} {self.year}")
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    def isoformat(self) -> str:
+        """"2015", "2015-05" or "2015-05-04"."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def label(self) -> str:
+        """Human form: "2015", "May 2015" or "4 May 2015"."""
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return f"{calendar.month_name[self.month]} {self.year}"
+        return f"{self.day} {calendar.month_name[self.month]} {self.year}"
+
+    def first_day(self) -> dt.date:
+        """The first calendar day the date covers (1 Jan for a year, the 1st for a month)."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def start(self, tz: dt.tzinfo) -> dt.datetime:
+        """Midnight at the start of `first_day()` in `tz`: one fixed instant per date."""
+        return dt.datetime.combine(self.first_day(), dt.time(0, 0), tzinfo=tz)
+
+    @classmethod
+    def from_date(cls, value: dt.date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015".
+
+        Raises DateError with a message fit to show a user.
+        """
+        raw = str(text).strip()
+        if not raw:
+            raise DateError("date is empty")
+        m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
+        if m:
+            year, month, day = (int(g) if g else None for g in m.groups())
+            return cls(year, month, day)
+        m = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]+\.?),?\s+(?:(\d{1,2}),\s*)?(\d{1,4})", raw)
+        if m:
+            day1, name, day2, year = m.groups()
+            month = month_number(name)
+            if month is None:
+                raise DateError(f"'{name}' is not a month name")
+            if len(year) != 4:
+                raise DateError(f"'{year}' is not a four-digit year")
+            day = day1 or day2
+            return cls(int(year), month, int(day) if day else None)
+        raise DateError(f"'{raw}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of the archive: a talk, paper, article, podcast, interview, video or news."""
+
+    id: str
+    title: str
+    date: PartialDate
+    kind: str
+    summary: str
+    tags: tuple[str, ...] = ()
+    url: str | None = None
+    source: str = ""
+    #: Whether `id` was given by the source (an explicit id/slug) rather than derived.
+    explicit_id: bool = field(default=False, compare=False, repr=False)
+
+    @property
+    def precision(self) -> Precision:
+        return self.date.precision
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that describes the entry (not its provenance)."""
+        payload = json.dumps(
+            [self.title, self.date.isoformat(), self.kind, list(self.tags), self.summary, self.url],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+    def to_json(self) -> dict:
+        """The entry as the CLI's `--json` prints it: exactly these keys."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "precision": self.precision.value,
+            "kind": self.kind,
+            "tags": list(self.tags),
+            "summary": self.summary,
+            "url": self.url,
+            "source": self.source,
+        }
+
+    def with_id(self, new_id: str) -> Entry:
+        return replace(self, id=new_id)
+
+
+# --- kinds --------------------------------------------------------------------
+
+# Cues that name a kind, searched in "title\nsummary"; the earliest cue wins, so
+# "Paper on ... at the talk" is a paper and "FLOSS Weekly ... interviewed me" a podcast.
+_KIND_CUES: tuple[tuple[str, str], ...] = (
+    ("talk", r"talks?|keynotes?|lectures?|seminars?|speaking|spoke|presentation|\w*summit"),
+    ("paper", r"papers?|preprints?"),
+    ("article", r"articles?|essay|blog post"),
+    ("podcast", r"podcasts?|episode|weekly|radio|appeared on"),
+    ("interview", r"interview(?:ed|s)?"),
+    ("video", r"screencasts?|videos?|webcast"),
+    ("news", r"announce[ds]?|announcing|announcement|released?|release|is now part of"),
+)
+_CUE_RE = re.compile(
+    "|".join(f"(?P<{kind}>\\b(?:{pattern})\\b)" for kind, pattern in _KIND_CUES), re.IGNORECASE
+)
+_KIND_ALIASES = {
+    "talks": "talk", "keynote": "talk", "keynotes": "talk", "lecture": "talk", "lectures": "talk",
+    "seminar": "talk", "papers": "paper", "preprint": "paper", "articles": "article",
+    "post": "article", "blog": "article", "podcasts": "podcast", "episode": "podcast",
+    "interviews": "interview", "videos": "video", "screencast": "video", "announcement": "news",
+    "release": "news",
+}
+
+
+def normalise_kind(value: str) -> str | None:
+    """The canonical kind for a name a user or a source may write ("Talks", "keynote"), else None."""
+    key = value.strip().lower()
+    if key in KINDS:
+        return key
+    return _KIND_ALIASES.get(key)
+
+
+def classify(title: str, summary: str) -> tuple[str, tuple[str, ...]]:
+    """Kind and implied tags from the wording of a title and summary.
+
+    Keynotes and lectures are talks tagged `keynote` / `lecture`. With no cue at
+    all an entry is an article (the broadest kind).
+    """
+    match = _CUE_RE.search(f"{title}\n{summary}")
+    kind = match.lastgroup if match else "article"
+    return kind, talk_tags(title, summary) if kind == "talk" else ()
+
+
+def talk_tags(title: str, summary: str) -> tuple[str, ...]:
+    """`keynote` and/or `lecture` when a talk's wording says it was one."""
+    text = f"{title}\n{summary}"
+    tags = []
+    if re.search(r"\bkeynotes?\b", text, re.IGNORECASE):
+        tags.append("keynote")
+    if re.search(r"\b(?:lectures?|seminars?)\b", text, re.IGNORECASE):
+        tags.append("lecture")
+    return tuple(tags)
+
+
+# --- ids -----------------------------------------------------------------------
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Lowercase ASCII words joined by '-', cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or "entry"
+
+
+def valid_id(value: str) -> bool:
+    """Ids appear in URLs and file names: lowercase letters, digits, '-' and '_'."""
+    return bool(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,99}", value))
+
+
+def base_id(title: str, date: PartialDate) -> str:
+    """`<title slug>-<YYYY[-MM[-DD]]>`: depends only on what identifies the entry.
+
+    Not on its position, its summary or the order sources are read in, so
+    re-ingesting, inserting entries or editing a summary keeps every id.
+    """
+    return f"{slugify(title)}-{date.isoformat()}"
+
+
+def assign_ids(entries: list[Entry]) -> list[Entry]:
+    """Give derived ids to entries that lack an explicit one, unique within `entries`.
+
+    Entries whose title and date coincide (the seed's Jitsu talk and Jitsu paper)
+    are told apart by kind: `...-2015-05-talk`, `...-2015-05-paper`. If kind
+    does not separate them either, a number follows in the order they were read
+    (the only case where order matters; give such entries an explicit id).
+    """
+    groups: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        if not entry.explicit_id:
+            groups.setdefault(base_id(entry.title, entry.date), []).append(i)
+    out = list(entries)
+    taken = {e.id for e in entries if e.explicit_id}
+    for base, indexes in groups.items():
+        if len(indexes) == 1:
+            candidates = [base]
+        else:
+            candidates = [f"{base}-{entries[i].kind}" for i in indexes]
+        seen: dict[str, int] = {}
+        for i, candidate in zip(indexes, candidates):
+            final = candidate
+            while final in taken:
+                seen[candidate] = seen.get(candidate, 1) + 1
+                final = f"{candidate}-{seen[candidate]}"
+            taken.add(final)
+            out[i] = entries[i].with_id(final)
+    return out

@@ -1,0 +1,102 @@
+"""Ingest: read sources, assign ids, replace each source's entries in the store.
+
+Reading happens before writing, and each source is written in one
+transaction, so a source with a problem is reported and left exactly as the
+store already held it, while the other sources still go in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from almanac.entry import Entry, assign_ids
+from almanac.sources import Problem, SourceError, expand_sources, read_source
+from almanac.sources.feed import is_url
+from almanac.store import IdConflict, SourceChange, Store
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: per-source changes, problems, and embeddings computed."""
+
+    changes: list[SourceChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    embedded: int = 0
+
+    def total(self, name: str) -> int:
+        return sum(len(getattr(c, name)) for c in self.changes)
+
+    @property
+    def touched(self) -> bool:
+        return any(c.touched for c in self.changes)
+
+    def summary(self) -> str:
+        parts = [f"{self.total(n)} {n}" for n in ("added", "changed", "removed", "unchanged")]
+        line = f"{', '.join(parts)} from {len(self.changes)} source(s)"
+        if self.embedded:
+            line += f"; embedded {self.embedded}"
+        if self.problems:
+            line += f"; {len(self.problems)} problem(s)"
+        return line
+
+    def to_json(self) -> dict:
+        return {
+            "sources": [
+                {"source": c.source, "added": c.added, "changed": c.changed, "removed": c.removed,
+                 "unchanged": len(c.unchanged)}
+                for c in self.changes
+            ],
+            "embedded": self.embedded,
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def _display_path(path: str) -> str:
+    """A path as a user would type it from here: relative when under the cwd."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def read_sources(specs: list[str], base_dir: str) -> tuple[dict[str, list[Entry]], list[Problem]]:
+    """Read every source; return entries per source key (ids assigned) and the problems."""
+    keys, problems = expand_sources(specs, base_dir)
+    by_key: dict[str, list[Entry]] = {}
+    for key in sorted(keys):
+        location = key if is_url(key) or os.path.isabs(key) else os.path.join(base_dir, key)
+        try:
+            by_key[key] = read_source(location if is_url(key) else _display_path(location))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    # Ids are assigned over all sources together, in a fixed order (sorted keys),
+    # so they do not depend on the order sources are listed in.
+    flat = [(key, e) for key in sorted(by_key) for e in by_key[key]]
+    with_ids = assign_ids([e for _, e in flat])
+    assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
+    for (key, _), entry in zip(flat, with_ids):
+        assigned[key].append(entry)
+    return assigned, problems
+
+
+def ingest(
+    store: Store,
+    specs: list[str],
+    base_dir: str,
+    embed: Callable[[Store], int] | None = None,
+) -> IngestReport:
+    """Read `specs` and bring the store in line with them; then embed what is new.
+
+    `embed` is called once after writing (e.g. `Embedder.embed_missing`), so
+    unchanged entries are never embedded again.
+    """
+    report = IngestReport()
+    by_key, report.problems = read_sources(specs, base_dir)
+    for key, entries in by_key.items():
+        try:
+            report.changes.append(store.replace_source(key, entries))
+        except IdConflict as exc:
+            report.problems.extend(exc.problems)
+    if embed is not None:
+        report.embedded = embed(store)
+    return report

@@ -1,0 +1,67 @@
+"""Readers for every archive format, and the choice of reader for a source.
+
+A *source* is one path or URL from `[archive] sources` or the command line
+(globs are expanded first). Each reader returns `Entry` objects whose `source`
+says where they came from (`file:line`, or the URL); ids are assigned after
+all sources are read (`almanac.entry.assign_ids`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from typing import Callable
+
+from almanac.entry import Entry
+from almanac.sources.feed import is_url, read_feed
+from almanac.sources.json_list import read_json_list
+from almanac.sources.markdown import read_markdown
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.seed_text import read_seed_text
+
+__all__ = ["Problem", "SourceError", "expand_sources", "read_source", "reader_for"]
+
+
+def reader_for(spec: str) -> Callable[[str], list[Entry]]:
+    """Pick the reader by what the source is: URL, directory or file extension."""
+    if is_url(spec):
+        return read_feed
+    if os.path.isdir(spec):
+        return read_markdown
+    ext = os.path.splitext(spec)[1].lower()
+    if ext in (".md", ".markdown"):
+        return read_markdown
+    if ext == ".json":
+        return read_json_list
+    if ext in (".xml", ".rss", ".atom"):
+        return read_feed
+    return read_seed_text
+
+
+def read_source(spec: str) -> list[Entry]:
+    """All entries of one source (ids not yet assigned); raises SourceError."""
+    if not is_url(spec) and not os.path.exists(spec):
+        raise SourceError([Problem(spec, None, "file", "no such file or directory")])
+    return reader_for(spec)(spec)
+
+
+def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Problem]]:
+    """Resolve paths and globs (relative to `base_dir`) to source keys.
+
+    A key is the path relative to `base_dir` when it lies beneath it, so the
+    store recognises the same source wherever the archive is checked out.
+    """
+    keys: list[str] = []
+    problems: list[Problem] = []
+    for spec in specs:
+        if is_url(spec):
+            keys.append(spec)
+            continue
+        path = spec if os.path.isabs(spec) else os.path.join(base_dir, spec)
+        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]
+        if not matches:
+            problems.append(Problem(spec, None, "sources", "no files match this pattern"))
+        for match in matches:
+            rel = os.path.relpath(match, base_dir)
+            keys.append(match if rel.startswith("..") else rel)
+    return list(dict.fromkeys(keys)), problems

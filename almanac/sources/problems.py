@@ -1,0 +1,56 @@
+"""Problems found while reading a source, reported one line each.
+
+Every reader collects all the problems of a source rather than stopping at the
+first, so a user fixes a file in one pass. Each line names the file, the line
+and the field: ``data/entries.txt:12: date: 'Mai' is not a month name``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a source."""
+
+    path: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}"
+
+
+class SourceError(Exception):
+    """A source could not be read; `problems` has one entry per problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """Decode bytes as UTF-8 (a BOM is allowed) or raise naming the bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            [Problem(path, line, "encoding", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+        ) from None
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 text file, turning OS errors into a Problem."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise SourceError([Problem(path, None, "file", exc.strerror or str(exc))]) from None
+    text = decode_utf8(data, path)
+    if not text.strip():
+        raise SourceError([Problem(path, None, "file", "file is empty")])
+    return text

@@ -1,0 +1,31 @@
+"""The store: the only code that opens SQLite.
+
+`Store` is one SQLite file seen through domain methods; its parts live in
+small modules (entries, vectors, ledger, subscriptions), each a mixin over
+the shared connection. Front ends get a `Store` passed in and never write SQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from almanac.store.database import Database, StoreError, utc_now
+from almanac.store.entries import EntriesMixin, IdConflict, SourceChange
+from almanac.store.migrations import migrate
+
+__all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "utc_now"]
+
+
+class Store(EntriesMixin, Database):
+    """An almanac database. Open with `Store(path)`; close with `close()` or `with`."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        try:
+            migrate(self)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{path}: not a usable almanac database ({exc})") from None
+        except BaseException:
+            self.close()
+            raise

@@ -1,0 +1,223 @@
+"""Entries in the store: replacing a source's entries, queries, full-text search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from almanac.entry import Entry, PartialDate
+from almanac.sources.problems import Problem
+from almanac.store.database import StoreError, utc_now
+
+NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
+
+
+class IdConflict(StoreError):
+    """Entries of one source would take ids that entries of another source hold."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class SourceChange:
+    """What one ingest of one source did, by entry id."""
+
+    source: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def entry_from_row(row: dict) -> Entry:
+    return Entry(
+        id=row["id"],
+        title=row["title"],
+        date=PartialDate(row["year"], row["month"], row["day"]),
+        kind=row["kind"],
+        summary=row["summary"],
+        tags=tuple(json.loads(row["tags"])),
+        url=row["url"],
+        source=row["source"],
+    )
+
+
+def fts_phrase(term: str) -> str:
+    """Quote one word for FTS5 MATCH: user text never reaches the query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+class EntriesMixin:
+    """Methods over the `entries` table (mixed into `Store`)."""
+
+    def replace_source(self, source_key: str, entries: list[Entry]) -> SourceChange:
+        """Make the store hold exactly `entries` for `source_key`, in one transaction.
+
+        Unchanged entries are not touched (so their embeddings stay valid);
+        entries no longer in the source are removed with their embeddings.
+        If any id is held by another source, nothing is written.
+        """
+        change = SourceChange(source_key)
+        now = utc_now()
+        with self.transaction() as db:
+            ids = [e.id for e in entries]
+            held = {}
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                for row in db.execute(
+                    f"SELECT id, source_key, source, content_hash FROM entries WHERE id IN ({marks})", chunk
+                ):
+                    held[row[0]] = row
+            conflicts = [
+                Problem(
+                    *_split_source(e.source),
+                    "id",
+                    f"'{e.id}' is already used by the entry at {held[e.id][2]}; give one of them an explicit id",
+                )
+                for e in entries
+                if e.id in held and held[e.id][1] != source_key
+            ]
+            if conflicts:
+                raise IdConflict(conflicts)
+            for entry in entries:
+                row = held.get(entry.id)
+                if row is None:
+                    change.added.append(entry.id)
+                    db.execute(_INSERT, _values(entry, source_key, now, now))
+                elif row[3] != entry.content_hash or row[2] != entry.source:
+                    if row[3] != entry.content_hash:
+                        change.changed.append(entry.id)
+                    else:
+                        change.unchanged.append(entry.id)  # only moved within its file
+                    db.execute(_UPDATE, _values(entry, source_key, None, now)[1:] + [entry.id])
+                else:
+                    change.unchanged.append(entry.id)
+            keep = set(ids)
+            for (old_id,) in db.execute("SELECT id FROM entries WHERE source_key = ?", [source_key]).fetchall():
+                if old_id not in keep:
+                    change.removed.append(old_id)
+                    db.execute("DELETE FROM embeddings WHERE entry_id = ?", [old_id])
+                    db.execute("DELETE FROM entries WHERE id = ?", [old_id])
+            if change.touched:
+                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        return change
+
+    def generation(self) -> int:
+        """A number that grows whenever entries change (searchers reload on it)."""
+        with self.read() as db:
+            return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def entries(self, kind: str | None = None, year: int | None = None, limit: int | None = None) -> list[Entry]:
+        """Entries newest first, optionally of one kind and/or one year."""
+        where, params = [], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if year:
+            where.append("year = ?")
+            params.append(year)
+        sql = "SELECT * FROM entries"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {NEWEST_FIRST}"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self.read() as db:
+            return [entry_from_row(row) for row in db.query(sql, params)]
+
+    def get(self, entry_id: str) -> Entry | None:
+        with self.read() as db:
+            rows = list(db.query("SELECT * FROM entries WHERE id = ?", [entry_id]))
+        return entry_from_row(rows[0]) if rows else None
+
+    def get_many(self, ids: list[str]) -> list[Entry]:
+        """Entries for `ids`, in the order given (unknown ids are skipped)."""
+        found: dict[str, Entry] = {}
+        with self.read() as db:
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                for row in db.query(f"SELECT * FROM entries WHERE id IN ({marks})", chunk):
+                    found[row["id"]] = entry_from_row(row)
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        with self.read() as db:
+            return db.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    def added_at(self) -> dict[str, str]:
+        """When each entry first entered the store (ISO UTC), by id."""
+        with self.read() as db:
+            return dict(db.execute("SELECT id, added_at FROM entries").fetchall())
+
+    def source_keys(self) -> list[str]:
+        with self.read() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT source_key FROM entries ORDER BY 1")]
+
+    def fts_search(self, terms: list[str], limit: int = 50, require_all: bool = False) -> list[tuple[str, float]]:
+        """BM25 full-text search over title, date label, summary and tags.
+
+        `terms` are plain words; each is quoted, so quotes, AND, *, (, -, : in a
+        user's question are only ever words. Returns (id, score) best first,
+        with score = -bm25 (higher is better).
+        """
+        words = [t for t in terms if t.strip()]
+        if not words:
+            return []
+        match = (" AND " if require_all else " OR ").join(fts_phrase(w) for w in words)
+        sql = (
+            "SELECT entries.id, -bm25(entries_fts) AS score FROM entries_fts "
+            "JOIN entries ON entries.rowid = entries_fts.rowid "
+            "WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?"
+        )
+        with self.read() as db:
+            return [(row[0], row[1]) for row in db.execute(sql, [match, limit])]
+
+
+_COLUMNS = (
+    "id, title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
+    "source, source_key, content_hash, added_at, updated_at"
+)
+_INSERT = f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+_UPDATE = (
+    "UPDATE entries SET title = ?, date = ?, precision = ?, date_label = ?, year = ?, month = ?, day = ?, "
+    "kind = ?, tags = ?, summary = ?, url = ?, source = ?, source_key = ?, content_hash = ?, "
+    "updated_at = ? WHERE id = ?"
+)
+
+
+def _values(entry: Entry, source_key: str, added_at: str | None, updated_at: str) -> list:
+    values = [
+        entry.id,
+        entry.title,
+        entry.date.isoformat(),
+        entry.precision.value,
+        entry.date.label(),
+        entry.date.year,
+        entry.date.month,
+        entry.date.day,
+        entry.kind,
+        json.dumps(list(entry.tags)),
+        entry.summary,
+        entry.url,
+        entry.source,
+        source_key,
+        entry.content_hash,
+    ]
+    return values + ([added_at] if added_at is not None else []) + [updated_at]
+
+
+def _split_source(source: str) -> tuple[str, int | None]:
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if line.isdigit() and path else (source, None)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
