@@ -1,0 +1,50 @@
+"""Public URLs of the site: one place decides where entry pages and feeds live.
+
+The feeds, the site, the bot and the posts all link to entry pages; they
+must agree, so they all ask here.
+"""
+
+from __future__ import annotations
+
+from almanac.entry import KINDS
+
+#: Feed files at the site root, in the order they are offered to readers.
+MAIN_FEEDS = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+ONTHISDAY_FEED = "onthisday.xml"
+
+
+def site_root(base_url: str) -> str:
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def entry_path(entry_id: str) -> str:
+    """Path of an entry's page relative to the site root."""
+    return f"entries/{entry_id}.html"
+
+
+def entry_url(base_url: str, entry_id: str) -> str:
+    return site_root(base_url) + entry_path(entry_id)
+
+
+def kind_feed_path(kind: str) -> str:
+    """`talks.xml`, `papers.xml`, `news.xml`: one Atom feed per kind."""
+    assert kind in KINDS, kind
+    return f"{plural(kind)}.xml"
+
+
+def kind_page_path(kind: str) -> str:
+    return f"{plural(kind)}.html"
+
+
+def plural(kind: str) -> str:
+    return kind if kind == "news" else f"{kind}s"
+
+
+def feed_urls(base_url: str, kinds: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """Absolute URLs of the main feeds, the on-this-day feed and the given kinds' feeds."""
+    root = site_root(base_url)
+    urls = {name: root + path for name, path in MAIN_FEEDS.items()}
+    urls["onthisday"] = root + ONTHISDAY_FEED
+    for kind in kinds:
+        urls[plural(kind)] = root + kind_feed_path(kind)
+    return urls

@@ -1,0 +1,1 @@
+"""The Discord front end: slash commands over the archive, and channel posts."""

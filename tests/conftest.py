@@ -1,0 +1,46 @@
+"""Shared fixtures: every test gets its own SQLite file under tmp_path.
+
+The autouse fixture keeps tests away from the real `data/` database and from
+any token or webhook URL in the developer's environment.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+from almanac.store import Store
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SEED = REPO / "data" / "entries.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALMANAC_DB", str(tmp_path / "almanac.db"))
+    for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def seed_path() -> pathlib.Path:
+    return SEED
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(str(tmp_path / "test.db")) as s:
+        yield s
+
+
+@pytest.fixture
+def seeded_store(store):
+    """A store holding the 25 seed entries (no embeddings)."""
+    from almanac.ingest import ingest
+
+    report = ingest(store, [str(SEED)], os.getcwd())
+    assert not report.problems and report.total("added") == 25
+    return store
