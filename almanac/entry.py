@@ -9,6 +9,7 @@ so nothing downstream invents a day that was never given.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -43,7 +44,8 @@ def month_number(name: str) -> int | None:
     return _MONTHS.get(name.strip().rstrip(".").lower())
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day.
 
@@ -66,6 +68,14 @@ class PartialDate:
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
                 raise DateError(f"day {self.day} is not in {calendar.month_name[self.month]} {self.year}")
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: PartialDate) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @property
     def precision(self) -> Precision:

@@ -43,12 +43,18 @@ def read_markdown(path: str) -> list[Entry]:
     files = markdown_files(path)
     if not files:
         raise SourceError([Problem(path, None, "file", "no .md files in this directory")])
+    first_seen: dict[tuple, str] = {}
     for file in files:
         try:
             entry = _read_one(file)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
+        key = (entry.title, entry.date, entry.kind, entry.summary)
+        if key in first_seen:
+            problems.append(Problem(file, 1, "entry", f"repeats {first_seen[key]} word for word; delete one"))
+            continue
+        first_seen[key] = file
         entries.append(entry)
     if problems:
         raise SourceError(problems)

@@ -25,7 +25,7 @@ class Store(EntriesMixin, Database):
             migrate(self)
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise StoreError(f"{path}: not a usable almanac database ({exc})") from None
+            raise StoreError(f"{path}: cannot open the database ({exc}); check the path or pass --db PATH") from None
         except BaseException:
             self.close()
             raise

@@ -44,7 +44,7 @@ def connect(path: str) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot open the database ({exc})") from None
+        raise StoreError(f"{path}: cannot open the database ({exc}); check the path or pass --db PATH") from None
     return sqlite_utils.Database(conn)
 
 

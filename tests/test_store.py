@@ -1,0 +1,119 @@
+"""The store: idempotent ingest, removals, all-or-nothing sources, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from almanac.ingest import ingest
+from almanac.store import Store, StoreError
+
+
+def test_ingest_is_idempotent(store, seed_path):
+    first = ingest(store, [str(seed_path)], os.getcwd())
+    assert first.total("added") == 25 and not first.problems
+    generation = store.generation()
+    second = ingest(store, [str(seed_path)], os.getcwd())
+    assert (second.total("added"), second.total("changed"), second.total("removed"), second.total("unchanged")) == (0, 0, 0, 25)
+    assert store.generation() == generation
+    assert store.count() == 25
+
+
+def test_edit_and_removal_are_counted(store, tmp_path, seed_path):
+    archive = tmp_path / "list.txt"
+    text = seed_path.read_text(encoding="utf-8")
+    archive.write_text(text, encoding="utf-8")
+    ingest(store, [str(archive)], os.getcwd())
+    added_at = store.added_at()
+    lines = text.splitlines()
+    lines[1] = lines[1].replace("Part 2", "Part two")  # edit the first summary
+    del lines[2:4]  # remove the second entry
+    archive.write_text("\n".join(lines), encoding="utf-8")
+    report = ingest(store, [str(archive)], os.getcwd())
+    assert report.total("changed") == 1 and report.total("removed") == 1 and report.total("unchanged") == 23
+    assert store.count() == 24
+    assert store.get("rebuilding-operating-systems-with-functional-principles-2020-02") is None
+    assert "Part two" in store.get("the-first-billion-real-deployments-of-unikernels-2020-02").summary
+    assert store.added_at()["the-first-billion-real-deployments-of-unikernels-2020-02"] == added_at[
+        "the-first-billion-real-deployments-of-unikernels-2020-02"
+    ]
+
+
+def test_a_broken_source_changes_nothing(store, tmp_path, seed_path):
+    archive = tmp_path / "list.txt"
+    archive.write_text(seed_path.read_text(encoding="utf-8"), encoding="utf-8")
+    ingest(store, [str(archive)], os.getcwd())
+    before = [e.to_json() for e in store.entries()]
+    archive.write_text("Only one entry / Mai 2015\nbroken month\n", encoding="utf-8")
+    report = ingest(store, [str(archive)], os.getcwd())
+    assert [str(p) for p in report.problems] == ["list.txt:1: date: 'Mai' is not a month name"]
+    assert [e.to_json() for e in store.entries()] == before
+
+
+def test_other_sources_still_go_in_when_one_is_broken(store, tmp_path, seed_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    report = ingest(store, [str(seed_path), str(bad)], os.getcwd())
+    assert len(report.problems) == 1 and store.count() == 25
+
+
+def test_an_id_held_by_another_source_is_a_conflict(store, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Same title / May 2015\nA talk.\n")
+    b.write_text("Same title / May 2015\nA paper, different words.\n")
+    ingest(store, [str(a)], os.getcwd())
+    report = ingest(store, [str(b)], os.getcwd())
+    assert [str(p) for p in report.problems] == [
+        "b.txt:1: id: 'same-title-2015-05' is already used by the entry at a.txt:1; give one of them an explicit id"
+    ]
+    assert store.get("same-title-2015-05").summary == "A talk."
+
+
+def test_sources_read_together_get_distinct_ids_in_any_order(store, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Same title / May 2015\nA talk.\n")
+    b.write_text("Same title / May 2015\nA paper.\n")
+    ingest(store, [str(b), str(a)], os.getcwd())
+    assert sorted(e.id for e in store.entries()) == ["same-title-2015-05-paper", "same-title-2015-05-talk"]
+
+
+def test_fts_search_quotes_user_text(seeded_store):
+    hits = seeded_store.fts_search(["booting", "DNS"])
+    assert hits and hits[0][0].startswith("jitsu")
+    for hostile in (['"'], ["AND"], ["*"], ["("], ["-"], [":"], ["NEAR(a b)"], ['x" OR "y']):
+        seeded_store.fts_search(hostile)  # must not raise
+
+
+def test_migrations_run_once_and_are_recorded(tmp_path):
+    path = str(tmp_path / "m.db")
+    Store(path).close()
+    with Store(path) as store:
+        with store.read() as db:
+            rows = db.execute("SELECT id, name FROM migrations ORDER BY id").fetchall()
+            assert rows[0] == (1, "initial")
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_not_a_database_and_missing_directory(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError) as info:
+        Store(str(junk))
+    assert str(info.value) == f"{junk}: cannot open the database (file is not a database); check the path or pass --db PATH"
+    with pytest.raises(StoreError) as info:
+        Store(str(tmp_path / "missing" / "a.db"))
+    assert str(info.value) == f"database directory {tmp_path / 'missing'} does not exist; create it or pass --db PATH"
+
+
+def test_a_failed_transaction_rolls_back(seeded_store):
+    with pytest.raises(RuntimeError):
+        with seeded_store.transaction() as db:
+            db.execute("DELETE FROM entries")
+            raise RuntimeError("boom")
+    assert seeded_store.count() == 25
+    with pytest.raises(sqlite3.IntegrityError):
+        with seeded_store.transaction() as db:
+            db.execute("INSERT INTO entries (id) VALUES ('x')")
+    assert seeded_store.count() == 25
