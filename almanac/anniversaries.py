@@ -1,0 +1,83 @@
+"""Which entries have an anniversary on a given date.
+
+The rules (design.md, "On this day"):
+
+* an entry dated to the day falls on the same month and day in later years;
+  one dated 29 February falls on 28 February in years without one;
+* an entry dated to the month falls on the 1st of that month in later years
+  ("10 years ago this month");
+* an entry dated only to the year never has an anniversary (there is no
+  day we could honestly call it);
+* "0 years ago" is not an anniversary (it is the entry itself).
+
+Everything here is pure: the date is an argument, and "today" is computed
+from an aware `now` and the configured timezone by `today()`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from almanac.entry import Entry, Precision
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    """An entry that falls on a date, `years_ago` years after it happened."""
+
+    entry: Entry
+    years_ago: int
+    milestone: bool
+
+    def to_json(self) -> dict:
+        """The entry's JSON keys plus `years_ago` and `milestone`."""
+        return {**self.entry.to_json(), "years_ago": self.years_ago, "milestone": self.milestone}
+
+
+def is_milestone(years: int) -> bool:
+    """1, 5, 10, 15, 20, ... years: the anniversaries worth a louder post."""
+    return years == 1 or (years > 0 and years % 5 == 0)
+
+
+def today(now: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The calendar date it is at `now` in `tz` (23:30 UTC on 31 Dec is 1 Jan in Auckland)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(tz).date()
+
+
+def anniversary_in(entry: Entry, year: int) -> dt.date | None:
+    """The day of `entry`'s anniversary in `year`, or None if it has none that year."""
+    date = entry.date
+    if date.precision is Precision.YEAR or year <= date.year:
+        return None
+    if date.precision is Precision.MONTH:
+        return dt.date(year, date.month, 1)
+    day = date.day
+    if date.month == 2 and day == 29 and not calendar.isleap(year):
+        day = 28
+    return dt.date(year, date.month, day)
+
+
+def on(entries: Iterable[Entry], date: dt.date) -> list[Anniversary]:
+    """The anniversaries falling on `date`, most recent entry first (then by id)."""
+    found = []
+    for entry in entries:
+        if anniversary_in(entry, date.year) == date:
+            years = date.year - entry.date.year
+            found.append(Anniversary(entry, years, is_milestone(years)))
+    found.sort(key=lambda a: (a.years_ago, a.entry.id))
+    return found
+
+
+def upcoming(entries: Iterable[Entry], start: dt.date, days: int) -> list[tuple[dt.date, Anniversary]]:
+    """Anniversaries from `start` (included) over the next `days` days, in date order."""
+    entries = list(entries)
+    out: list[tuple[dt.date, Anniversary]] = []
+    for offset in range(max(days, 0)):
+        day = start + dt.timedelta(days=offset)
+        out.extend((day, a) for a in on(entries, day))
+    return out
