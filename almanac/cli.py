@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if app is not None:
             app.close()

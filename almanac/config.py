@@ -170,10 +170,10 @@ def config_from_dict(data: dict, origin: str) -> Config:
             continue
         sections[f.name] = f
     for name, value in data.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{origin}: {name}: unknown top-level key (options live in sections: {', '.join(sections)})")
         if name not in sections:
             raise ConfigError(f"{origin}: [{name}]: unknown section (known: {', '.join(sections)})")
-        if not isinstance(value, dict):
-            raise ConfigError(f"{origin}: {name}: must be a [{name}] table")
     built = {}
     for name, f in sections.items():
         section_type = typing.get_type_hints(Config)[name]

@@ -1,0 +1,118 @@
+"""`almanac ingest / list / show` and the global options, run through `main()`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from almanac.cli import build_parser, main
+
+ENTRY_KEYS = ["id", "title", "date", "precision", "kind", "tags", "summary", "url", "source"]
+PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+
+
+def run(capsys, *argv, env=None):
+    code = main(list(argv), env=env)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "cli.db")
+
+
+def test_ingest_then_list_json(capsys, db, seed_path):
+    code, out, err = run(capsys, "--db", db, "ingest", str(seed_path))
+    assert code == 0, err
+    assert out.splitlines()[-1] == "25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s)"
+    code, out, _ = run(capsys, "--db", db, "list", "--json")
+    entries = json.loads(out)
+    assert len(entries) == 25
+    assert all(list(e) == ENTRY_KEYS for e in entries)
+    assert entries[0]["date"] == "2020-02" and entries[-1]["date"] == "2013-03"
+    dates = [e["date"] for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    code, out, _ = run(capsys, "--db", db, "ingest", str(seed_path))
+    assert out.strip() == "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)"
+
+
+def test_list_filters_and_human_output(capsys, db, seed_path):
+    run(capsys, "--db", db, "ingest", str(seed_path))
+    code, out, _ = run(capsys, "--db", db, "list", "--kind", "papers", "--year", "2015", "--json")
+    assert [e["id"] for e in json.loads(out)] == [PAPER]
+    code, out, _ = run(capsys, "--db", db, "list")
+    assert "     May 2015  paper      Jitsu: Just-In-Time Summoning of Unikernels  [" + PAPER + "]" in out
+    assert out.splitlines()[-1] == "25 entries"
+    code, _, err = run(capsys, "--db", db, "list", "--kind", "poems")
+    assert code == 2
+    assert err.strip() == "almanac: --kind: 'poems' is not a kind (one of: talk, paper, article, podcast, interview, video, news)"
+
+
+def test_show(capsys, db, seed_path):
+    run(capsys, "--db", db, "ingest", str(seed_path))
+    code, out, _ = run(capsys, "--db", db, "show", PAPER, "--json")
+    shown = json.loads(out)
+    assert shown["kind"] == "paper" and shown["precision"] == "month" and shown["source"].endswith("entries.txt:21")
+    code, out, _ = run(capsys, "--db", db, "show", PAPER)
+    assert out.startswith("Jitsu: Just-In-Time Summoning of Unikernels\npaper, May 2015 (month precision)\n")
+    code, _, err = run(capsys, "--db", db, "show", "nope")
+    assert code == 1 and err.strip() == "almanac: no entry with id 'nope' (see `almanac list`)"
+
+
+def test_ingest_reports_problems_with_exit_1(capsys, db, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Talk / Mai 2015\nWords.\n")
+    code, out, err = run(capsys, "--db", db, "ingest", "bad.txt")
+    assert code == 1
+    assert err.strip() == "bad.txt:1: date: 'Mai' is not a month name"
+
+
+def test_config_sources_and_db_resolve_against_the_config_file(capsys, tmp_path, seed_path, monkeypatch):
+    monkeypatch.delenv("ALMANAC_DB")
+    home = tmp_path / "archive"
+    (home / "db").mkdir(parents=True)
+    (home / "list.txt").write_text(seed_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (home / "config.toml").write_text('[archive]\nsources = ["list.txt"]\ndb = "db/a.db"\n')
+    code, out, err = run(capsys, "--config", str(home / "config.toml"), "ingest")
+    assert code == 0, err
+    assert (home / "db" / "a.db").exists()
+
+
+def test_missing_config_and_database_directory(capsys, tmp_path):
+    code, _, err = run(capsys, "--config", "nope.toml", "list")
+    assert code == 2 and err.strip() == "almanac: nope.toml: config file not found (copy config.example.toml to start one)"
+    code, _, err = run(capsys, "--db", str(tmp_path / "no" / "dir.db"), "list")
+    assert code == 1
+    assert err.strip() == f"almanac: database directory {tmp_path / 'no'} does not exist; create it or pass --db PATH"
+
+
+def test_alamanac_db_environment_variable(capsys, tmp_path, seed_path):
+    env = {"ALMANAC_DB": str(tmp_path / "env.db")}
+    code, _, err = run(capsys, "ingest", str(seed_path), env=env)
+    assert code == 0, err
+    assert (tmp_path / "env.db").exists()
+
+
+def test_every_command_has_help_and_examples():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert len(sub.choices) >= 3
+    for name, command in sub.choices.items():
+        assert command.description, f"{name} has no description"
+        assert "example" in (command.epilog or ""), f"{name} has no examples"
+        assert any(a.help for a in sub._choices_actions if a.dest == name), f"{name} has no one-line help"
+
+
+def test_console_script_runs(tmp_path, seed_path):
+    result = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "almanac"), "--db", str(tmp_path / "s.db"), "ingest", str(seed_path), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["sources"][0]["added"]) == 25 and report["problems"] == []
