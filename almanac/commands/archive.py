@@ -18,10 +18,11 @@ def register(sub) -> None:
         "added, edited ones updated, ones gone from their source removed. A source with "
         "problems is reported line by line and left as the store held it.",
         epilog="examples:\n  almanac ingest\n  almanac ingest data/entries.txt notes/\n"
-        "  almanac ingest https://example.org/feed.xml --json",
+        "  almanac ingest https://example.org/feed.xml --json\n  almanac ingest --no-embed big-archive.json",
     )
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, directory, glob or feed URL (default: [archive] sources)")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--no-embed", action="store_true", help="store entries without computing embeddings (the next ingest or refresh embeds them)")
     p.set_defaults(handler=cmd_ingest)
 
     p = sub.add_parser(
@@ -49,7 +50,7 @@ def register(sub) -> None:
 def cmd_ingest(args, app) -> int:
     specs = app.source_specs(args.sources)
     base_dir = os.getcwd() if args.sources else app.base_dir
-    report = ingest(app.store, specs, base_dir, embed=app.embed_missing)
+    report = ingest(app.store, specs, base_dir, embed=None if args.no_embed else app.embed_missing)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if args.json:
