@@ -1,0 +1,104 @@
+"""Building the whole site: every feed and page as bytes, keyed by path.
+
+`build_site` is pure (no clock, no disk writes, no store): the same entries
+and settings give the same bytes, so `feeds.writer.write_tree` can skip
+unchanged files and a no-change rebuild touches nothing. The caller passes in
+what it knows: `related(entry_id)` (the searcher's `similar`, or any
+deterministic function in tests) and, optionally, the on-this-day posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+
+from almanac.config import SiteConfig
+from almanac.entry import KINDS, Entry
+from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path
+from feeds.atom import build_atom
+from feeds.feed_items import newest_first
+from feeds.jsonfeed import build_json_feed
+from feeds.rss import build_rss
+from feeds.site import EntryView, SiteRenderer, kind_heading, stylesheet
+
+log = logging.getLogger(__name__)
+
+#: Related entries shown on an entry page.
+RELATED_LIMIT = 5
+
+Related = Callable[[str], list[Entry]]
+
+
+def build_site(
+    entries: Iterable[Entry],
+    site: SiteConfig,
+    tz: dt.tzinfo,
+    related: Related | None = None,
+    onthisday_posts: list | None = None,
+) -> dict[str, bytes]:
+    """All files of the site: relative path -> bytes.
+
+    `related(entry_id)` returns entries like the given one, best first; ids
+    not in `entries` are dropped (every link must lead to a built page) and a
+    KeyError (an id the searcher has not seen yet) means none. The on-this-day
+    feed is included when `onthisday_posts` is given and feeds.onthisday_feed
+    exists.
+    """
+    ordered = newest_first(list(entries))
+    by_kind: dict[str, list[Entry]] = {k: [] for k in KINDS}
+    for entry in ordered:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    kinds = [k for k in KINDS if by_kind.get(k)]
+
+    files: dict[str, bytes] = {
+        MAIN_FEEDS["atom"]: build_atom(ordered, site, tz),
+        MAIN_FEEDS["rss"]: build_rss(ordered, site, tz),
+        MAIN_FEEDS["json"]: build_json_feed(ordered, site, tz),
+    }
+    for kind in kinds:
+        path = kind_feed_path(kind)
+        files[path] = build_atom(by_kind[kind], site, tz, path=path, label=kind_heading(kind))
+    onthisday = _onthisday_feed(onthisday_posts, site, tz)
+    if onthisday is not None:
+        files[ONTHISDAY_FEED] = onthisday
+
+    renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None)
+    views = {e.id: EntryView.of(e) for e in ordered}
+    files["style.css"] = stylesheet()
+    files["index.html"] = renderer.index(list(views.values()))
+    for kind in kinds:
+        files[kind_page_path(kind)] = renderer.kind(kind, [views[e.id] for e in by_kind[kind]])
+    for entry in ordered:
+        files[entry_path(entry.id)] = renderer.entry(entry, views[entry.id], _related(related, entry.id, views))
+    return files
+
+
+def _related(related: Related | None, entry_id: str, views: dict[str, EntryView]) -> list[EntryView]:
+    if related is None:
+        return []
+    try:
+        found = related(entry_id)
+    except KeyError:
+        return []
+    out, seen = [], {entry_id}
+    for other in found:
+        if other.id in views and other.id not in seen:
+            seen.add(other.id)
+            out.append(views[other.id])
+        if len(out) == RELATED_LIMIT:
+            break
+    return out
+
+
+def _onthisday_feed(posts: list | None, site: SiteConfig, tz: dt.tzinfo) -> bytes | None:
+    """The on-this-day feed from feeds.onthisday_feed (issue 5), when it exists."""
+    if posts is None:
+        return None
+    try:
+        module = importlib.import_module("feeds.onthisday_feed")
+    except ModuleNotFoundError:
+        log.info("feeds.onthisday_feed is not available; building without %s", ONTHISDAY_FEED)
+        return None
+    return module.build_onthisday_feed(posts, site, tz)

@@ -1,0 +1,93 @@
+"""What every feed format says about an entry: its id, link, dates and text.
+
+Atom, RSS and JSON Feed are built by separate modules, but they must agree on
+the stable id, the page each item links to and the instant each item is dated
+at, so those are decided here, from the entry alone (never from build time or
+position), which makes a rebuild with unchanged data byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from almanac.config import SiteConfig
+from almanac.entry import Entry
+from almanac.links import entry_url, site_root
+from feeds.safe_text import clean, clean_line, summary_html
+
+#: The date a site's base URL is assumed to be owned from, for feed-level tag: URIs.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def newest_first(entries: list[Entry]) -> list[Entry]:
+    """Newest first, ties by id: the order the store uses, whatever order we were given."""
+    by_id = sorted(entries, key=lambda e: e.id)
+    return sorted(by_id, key=lambda e: (e.date.year, e.date.month or 0, e.date.day or 0), reverse=True)
+
+
+def published(entry: Entry, tz: dt.tzinfo) -> dt.datetime:
+    """Midnight at the start of the entry's date in `tz` (1st of the month, 1 Jan for a year)."""
+    return entry.date.start(tz)
+
+
+def feed_updated(entries: list[Entry], tz: dt.tzinfo) -> dt.datetime:
+    """The feed's `updated`: its newest item's date, or the epoch when it is empty."""
+    return max((published(e, tz) for e in entries), default=EPOCH)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry as every feed format presents it (all text already cleaned)."""
+
+    id: str  # the permalink: stable, derived from the entry id
+    link: str  # the entry's page on this site (exists in the built output)
+    title: str
+    summary: str  # plain text
+    summary_html: str  # the same, as escaped HTML paragraphs
+    published: dt.datetime
+    kind: str
+    tags: tuple[str, ...]
+    external_url: str | None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return (self.kind,) + tuple(t for t in self.tags if t != self.kind)
+
+
+def feed_item(entry: Entry, site: SiteConfig, tz: dt.tzinfo) -> FeedItem:
+    permalink = entry_url(site.base_url, entry.id)
+    return FeedItem(
+        id=permalink,
+        link=permalink,
+        title=clean_line(entry.title) or entry.id,
+        summary=clean(entry.summary),
+        summary_html=summary_html(entry.summary or entry.title),
+        published=published(entry, tz),
+        kind=entry.kind,
+        tags=tuple(clean_line(t) for t in entry.tags if clean_line(t)),
+        external_url=_http_url(entry.url),
+    )
+
+
+def _http_url(url: str | None) -> str | None:
+    """Only http(s) URLs are offered as links (no javascript:, data:, ...)."""
+    if not url:
+        return None
+    url = clean_line(url)
+    return url if urlsplit(url).scheme in ("http", "https") and " " not in url else None
+
+
+def feed_title(site: SiteConfig, label: str | None = None) -> str:
+    base = clean_line(site.title) or "Almanac"
+    return f"{base}: {label}" if label else base
+
+
+def author_name(site: SiteConfig) -> str:
+    """Atom wants an author; the site's title stands in when none is configured."""
+    return clean_line(site.author) or feed_title(site)
+
+
+def home_url(site: SiteConfig) -> str:
+    return site_root(site.base_url)

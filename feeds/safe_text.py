@@ -1,0 +1,49 @@
+"""Making untrusted entry text safe to put in XML, HTML and JSON.
+
+Summaries come from files and remote feeds we do not control. Escaping is
+left to the serialisers (lxml for the feeds, Jinja2 autoescape for pages,
+`json` for JSON Feed); what they cannot do is drop characters that XML 1.0
+forbids (lxml refuses them outright) or stop a feed-to-Discord relay from
+pinging a whole server, so that happens here, once, for every format.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# XML 1.0 allows \t \n \r, U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# @everyone / @here (and role/user mentions) become inert with a zero-width space.
+_MENTION = re.compile(r"@(?=everyone\b|here\b|[&!]?\d{15,21}\b)")
+_ZWSP = "\u200b"
+
+
+def clean(text: str | None) -> str:
+    """`text` with XML-forbidden characters removed and mass mentions defused.
+
+    Idempotent, so builders may apply it freely.
+    """
+    if not text:
+        return ""
+    text = _XML_FORBIDDEN.sub("", text)
+    return _MENTION.sub("@" + _ZWSP, text)
+
+
+def clean_line(text: str | None) -> str:
+    """`clean()` for one-line fields (titles): whitespace runs become one space."""
+    return " ".join(clean(text).split())
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A summary split on blank lines, each paragraph cleaned."""
+    return [p.strip() for p in re.split(r"\n\s*\n", clean(text)) if p.strip()]
+
+
+def summary_html(text: str | None) -> str:
+    """A plain-text summary as HTML paragraphs, every character escaped.
+
+    RSS descriptions (and Atom type="html") are HTML: a reader renders them,
+    so `<script>` in a summary must arrive as `&lt;script&gt;` text, not markup.
+    """
+    return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs(text))

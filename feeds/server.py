@@ -1,0 +1,274 @@
+"""The web server: the built site, `/api/search` and `/healthz` (aiohttp).
+
+Serves files from the output directory only, never a path outside it (dot
+segments, encoded or not, backslashes, NUL and hidden files are refused).
+Responses carry the content type feed readers expect, a strong ETag (a hash
+of the bytes) and Last-Modified, answer conditional requests with 304, and
+are gzipped when the client asks. Search runs in a worker thread: the event
+loop never waits on the model or the database.
+
+Run it inside an existing loop with `start_server()` (the scheduler and bot
+share that loop), or on its own with `serve_forever()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import gzip
+import hashlib
+import json
+import logging
+import os
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from almanac.links import MAIN_FEEDS
+
+log = logging.getLogger(__name__)
+
+SearchFn = Callable[[str], dict]
+
+#: Longest question /api/search accepts.
+MAX_QUERY = 500
+#: Searches running at once (each holds a worker thread).
+SEARCH_CONCURRENCY = 4
+#: Smaller bodies are not worth compressing.
+GZIP_MIN_BYTES = 256
+
+_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".txt": "text/plain",
+    ".json": "application/json",
+    ".xml": "application/atom+xml",  # every .xml we build is Atom, except rss.xml
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+_TEXTUAL = ("text/", "application/atom+xml", "application/rss+xml", "application/feed+json", "application/json", "image/svg+xml")
+
+
+def content_type(rel_path: str) -> str:
+    """The Content-Type for a site file, with charset=utf-8 for text."""
+    name = posixpath.basename(rel_path)
+    if name == MAIN_FEEDS["rss"]:
+        kind = "application/rss+xml"
+    elif name == MAIN_FEEDS["json"]:
+        kind = "application/feed+json"
+    else:
+        kind = _TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
+    return f"{kind}; charset=utf-8" if kind.startswith(_TEXTUAL) else kind
+
+
+class Refused(Exception):
+    """A request path that tries to leave the site."""
+
+
+def site_path(raw_path: str) -> str:
+    """The relative file path a raw request path names ("" is the index).
+
+    Each segment is percent-decoded once and must be a plain name: `..`, `.`,
+    names with `/`, `\\` or NUL after decoding, and hidden names (such as the
+    writer's `.tmp-*` files) raise Refused.
+    """
+    path = raw_path.split("?", 1)[0].split("#", 1)[0]
+    segments = path.split("/")
+    out = []
+    for i, raw in enumerate(segments):
+        segment = unquote(raw, errors="strict") if "%" in raw else raw
+        if segment == "":
+            if 0 < i < len(segments) - 1:
+                raise Refused(raw_path)  # "//" inside the path
+            continue
+        if segment in (".", "..") or segment.startswith(".") or any(c in segment for c in "/\\\x00"):
+            raise Refused(raw_path)
+        out.append(segment)
+    rel = "/".join(out)
+    if not rel or path.endswith("/"):
+        rel = posixpath.join(rel, "index.html") if rel else "index.html"
+    return rel
+
+
+@dataclass
+class _Cached:
+    mtime_ns: int
+    size: int
+    body: bytes
+    etag: str
+    last_modified: str
+    gzipped: bytes | None = None
+
+
+@dataclass
+class SiteFiles:
+    """Files under `root`, read once and kept while their mtime and size hold."""
+
+    root: str
+    _cache: dict[str, _Cached] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = os.path.realpath(self.root)
+
+    def locate(self, rel: str) -> str | None:
+        full = os.path.realpath(os.path.join(self.root, rel))
+        if os.path.commonpath([full, self.root]) != self.root:
+            raise Refused(rel)  # a symlink pointing out of the site
+        return full if os.path.isfile(full) else None
+
+    def load(self, rel: str) -> _Cached | None:
+        """Blocking (call from a thread): the file's bytes and validators, or None."""
+        full = self.locate(rel)
+        if full is None:
+            return None
+        st = os.stat(full)
+        cached = self._cache.get(rel)
+        if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
+            return cached
+        with open(full, "rb") as fh:
+            body = fh.read()
+        cached = _Cached(
+            mtime_ns=st.st_mtime_ns,
+            size=len(body),
+            body=body,
+            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            last_modified=email.utils.formatdate(st.st_mtime, usegmt=True),
+        )
+        if len(body) >= GZIP_MIN_BYTES and content_type(rel).startswith(_TEXTUAL):
+            cached.gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+        self._cache[rel] = cached
+        return cached
+
+
+def _not_modified(request: web.Request, f: _Cached) -> bool:
+    inm = request.headers.get("If-None-Match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        base = f.etag
+        return "*" in tags or base in tags or base[:-1] + '-gzip"' in tags
+    ims = request.headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return False
+        return int(f.mtime_ns // 1_000_000_000) <= since
+    return False
+
+
+def _wants_gzip(request: web.Request) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=").strip()
+            try:
+                return not q or float(q) > 0
+            except ValueError:
+                return True
+    return False
+
+
+def make_app(out_dir: str, search: SearchFn | None = None) -> web.Application:
+    """The aiohttp application serving `out_dir`, with `search(q) -> dict` behind /api/search.
+
+    `search` is blocking (model + database) and runs in a worker thread; its
+    dict is returned as is, so /api/search answers exactly what
+    `almanac ask --json` prints. None: /api/search answers 503.
+    """
+    files = SiteFiles(out_dir)
+    slots = asyncio.Semaphore(SEARCH_CONCURRENCY)
+
+    async def healthz(request: web.Request) -> web.Response:
+        built = await asyncio.to_thread(os.path.isfile, os.path.join(files.root, "index.html"))
+        return web.json_response({"status": "ok", "site": built, "search": search is not None})
+
+    async def api_search(request: web.Request) -> web.Response:
+        q = request.query.get("q", "").strip()
+        if not q:
+            return _error(400, "missing question: use /api/search?q=your+question")
+        if len(q) > MAX_QUERY:
+            return _error(400, f"question too long: at most {MAX_QUERY} characters")
+        if search is None:
+            return _error(503, "search is not available on this server")
+        async with slots:
+            try:
+                result = await asyncio.to_thread(search, q)
+            except Exception:
+                log.exception("search failed for a query of %d characters", len(q))
+                return _error(500, "search failed; the server log has the details")
+        return _json(200, result)
+
+    async def static(request: web.Request) -> web.StreamResponse:
+        try:
+            rel = site_path(request.raw_path)
+            found = await asyncio.to_thread(files.load, rel)
+        except (Refused, UnicodeDecodeError):
+            return web.Response(status=403, text="403: that path is outside the site\n")
+        if found is None:
+            return web.Response(status=404, text="404: not found\n")
+        ctype = content_type(rel)
+        headers = {
+            "Content-Type": ctype,
+            "Last-Modified": found.last_modified,
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": found.etag,
+        }
+        body = found.body
+        if found.gzipped is not None:
+            headers["Vary"] = "Accept-Encoding"
+            if _wants_gzip(request):
+                body = found.gzipped
+                headers["Content-Encoding"] = "gzip"
+                headers["ETag"] = found.etag[:-1] + '-gzip"'
+        if _not_modified(request, found):
+            headers.pop("Content-Type")
+            return web.Response(status=304, headers=headers)
+        return web.Response(body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/search", api_search)
+    app.router.add_get("/{tail:.*}", static)
+    return app
+
+
+def _json(status: int, value) -> web.Response:
+    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return web.Response(status=status, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+def _error(status: int, message: str) -> web.Response:
+    return _json(status, {"error": message})
+
+
+async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Start serving `app` on the running loop; returns the runner (call `.cleanup()` to stop)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port actually bound (useful with port 0)."""
+    for server in runner.addresses:
+        return server[1]
+    raise RuntimeError("the server is not listening")
+
+
+async def serve_forever(app: web.Application, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
+    """Serve until cancelled (Ctrl-C)."""
+    runner = await start_server(app, host, port)
+    try:
+        if ready:
+            ready(bound_port(runner))
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,174 @@
+"""The static site: index by year, one page per kind, one page per entry.
+
+Pure rendering (Jinja2, autoescaped): entries and site settings in, bytes
+out. Pages link each other with relative paths, so the site also reads as
+plain files; feed autodiscovery links are absolute (under `[site] base_url`).
+What a page shows is chosen so that an edit does not ripple: lists show
+titles, dates, kinds and tags but never summaries, so an edited summary
+changes only that entry's own page (and the feeds).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import urlsplit
+
+import jinja2
+
+from almanac.config import SiteConfig
+from almanac.entry import Entry
+from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path, plural, site_root
+from feeds.feed_items import feed_title
+from feeds.safe_text import clean_line, paragraphs
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    url: str
+    type: str
+    title: str
+    label: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An entry as the templates show it (text cleaned; Jinja2 escapes it)."""
+
+    id: str
+    title: str
+    kind: str
+    tags: tuple[str, ...]
+    iso: str
+    label: str
+    year: int
+    path: str  # from the site root
+    page: str  # file name, from another page in entries/
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryView:
+        path = entry_path(entry.id)
+        return cls(
+            id=entry.id,
+            title=clean_line(entry.title) or entry.id,
+            kind=entry.kind,
+            tags=tuple(t for t in (clean_line(t) for t in entry.tags) if t),
+            iso=entry.date.isoformat(),
+            label=entry.date.label(),
+            year=entry.date.year,
+            path=path,
+            page=path.rsplit("/", 1)[-1],
+        )
+
+
+def kind_heading(kind: str) -> str:
+    return plural(kind).capitalize()
+
+
+class SiteRenderer:
+    """Renders pages for one build: the Jinja2 environment and shared context, once."""
+
+    def __init__(self, site: SiteConfig, kinds: list[str], kind_counts: dict[str, int], onthisday: bool):
+        self.site = site
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("feeds", "templates"),
+            autoescape=True,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        root = site_root(site.base_url)
+        title = feed_title(site)
+        self.main_feeds = [
+            FeedLink(root + MAIN_FEEDS["atom"], "application/atom+xml", f"{title} (Atom)", "Atom"),
+            FeedLink(root + MAIN_FEEDS["rss"], "application/rss+xml", f"{title} (RSS)", "RSS"),
+            FeedLink(root + MAIN_FEEDS["json"], "application/feed+json", f"{title} (JSON Feed)", "JSON Feed"),
+        ]
+        if onthisday:
+            self.main_feeds.append(
+                FeedLink(root + ONTHISDAY_FEED, "application/atom+xml", f"{title}: on this day", "On this day")
+            )
+        self.kind_feeds = {
+            kind: FeedLink(root + kind_feed_path(kind), "application/atom+xml", feed_title(site, kind_heading(kind)), kind_heading(kind))
+            for kind in kinds
+        }
+        self.kind_pages = [
+            {"kind": k, "path": kind_page_path(k), "label": kind_heading(k), "count": kind_counts[k]} for k in kinds
+        ]
+        self.common = {
+            "site_title": title,
+            "description": clean_line(site.description),
+            "kind_pages": self.kind_pages,
+        }
+        self._index = self.env.get_template("index.html")
+        self._kind = self.env.get_template("kind.html")
+        self._entry = self.env.get_template("entry.html")
+
+    def _render(self, template: jinja2.Template, **context) -> bytes:
+        return template.render(**self.common, **context).encode("utf-8")
+
+    def index(self, views: list[EntryView]) -> bytes:
+        feeds = self.main_feeds + list(self.kind_feeds.values())
+        return self._render(
+            self._index,
+            root="",
+            canonical=site_root(self.site.base_url),
+            head_feeds=feeds,
+            footer_feeds=feeds,
+            current_kind=None,
+            count=len(views),
+            groups=by_year(views),
+        )
+
+    def kind(self, kind: str, views: list[EntryView]) -> bytes:
+        feed = self.kind_feeds[kind]
+        feeds = [feed] + self.main_feeds
+        return self._render(
+            self._kind,
+            root="",
+            canonical=site_root(self.site.base_url) + kind_page_path(kind),
+            head_feeds=feeds,
+            footer_feeds=feeds,
+            current_kind=kind,
+            heading=kind_heading(kind),
+            noun=kind if len(views) == 1 else plural(kind),
+            count=len(views),
+            kind_feed=feed,
+            groups=by_year(views),
+        )
+
+    def entry(self, entry: Entry, view: EntryView, related: list[EntryView]) -> bytes:
+        feeds = self.main_feeds + [self.kind_feeds[entry.kind]]
+        url = entry.url if entry.url and urlsplit(entry.url).scheme in ("http", "https") else None
+        e = {
+            "title": view.title,
+            "kind": view.kind,
+            "tags": view.tags,
+            "iso": view.iso,
+            "label": view.label,
+            "year": view.year,
+            "paragraphs": paragraphs(entry.summary),
+            "url": url,
+            "url_host": urlsplit(url).netloc if url else "",
+        }
+        return self._render(
+            self._entry,
+            root="../",
+            canonical=site_root(self.site.base_url) + view.path,
+            head_feeds=feeds,
+            footer_feeds=feeds,
+            current_kind=entry.kind,
+            kind_path=kind_page_path(entry.kind),
+            e=e,
+            related=related,
+        )
+
+
+def by_year(views: list[EntryView]) -> list[tuple[int, list[EntryView]]]:
+    """Consecutive runs of one year (views arrive newest first)."""
+    return [(year, list(items)) for year, items in itertools.groupby(views, key=lambda v: v.year)]
+
+
+def stylesheet() -> bytes:
+    return resources.files("feeds").joinpath("static/style.css").read_bytes()
