@@ -1,0 +1,69 @@
+"""The Discord client: built from explicit objects, commands added in `setup_hook`.
+
+`AlmanacBot` gets the store, the searcher and the configuration from the
+composition root (`almanac.commands.bot`); it reads no config or
+environment itself. It asks Discord for the `guilds` intent only: slash
+commands need no message content and no member list.
+
+The command tree is published to Discord only when asked (`sync=`), never on
+every connect: a sync is rate limited and global ones take time to spread.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Callable
+
+import discord
+from discord import app_commands
+
+from bot.buttons import MoreLikeThis, ResultsPage
+from bot.commands import Handlers, build_commands, report_error
+from bot.render import NO_MENTIONS
+
+log = logging.getLogger("almanac.bot")
+
+#: Sync nothing / the global command tree / one guild's tree.
+NO_SYNC = None
+GLOBAL = "global"
+
+
+class AlmanacTree(app_commands.CommandTree):
+    """A command tree whose errors become a private message and a log line."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+class AlmanacBot(discord.Client):
+    """The bot. `sync` is None (default), GLOBAL, or a guild id to publish the commands to."""
+
+    def __init__(self, *, store, searcher, config, sync: int | str | None = NO_SYNC,
+                 clock: Callable | None = None, rng: random.Random | None = None, **options):
+        intents = discord.Intents.none()
+        intents.guilds = True
+        options.setdefault("allowed_mentions", NO_MENTIONS)
+        super().__init__(intents=intents, **options)
+        self.store = store
+        self.config = config
+        self.sync_target = sync
+        self.handlers = Handlers(store=store, searcher=searcher, config=config, clock=clock, rng=rng)
+        self.tree = AlmanacTree(self)
+        self.synced: list[app_commands.AppCommand] = []
+
+    async def setup_hook(self) -> None:
+        for command in build_commands(self.handlers):
+            self.tree.add_command(command)
+        self.add_dynamic_items(MoreLikeThis, ResultsPage)
+        if self.sync_target == GLOBAL:
+            self.synced = await self.tree.sync()
+            log.info("published %d commands globally (they may take up to an hour to appear)", len(self.synced))
+        elif self.sync_target is not None:
+            guild = discord.Object(id=int(self.sync_target))
+            self.tree.copy_global_to(guild=guild)
+            self.synced = await self.tree.sync(guild=guild)
+            log.info("published %d commands to guild %s", len(self.synced), self.sync_target)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))

@@ -1,0 +1,277 @@
+"""Answers as Discord embeds: pure functions, tested without Discord.
+
+Everything a command shows is built here from plain data (entries, hits,
+anniversaries) so the commands stay thin and the limits Discord enforces are
+handled in one place. Discord rejects a whole message when one embed breaks
+a limit (title 256, description 4096, 25 fields, field name 256 / value
+1024, footer 2048, 6000 characters in total), so `fit()` cuts text cleanly
+with "…" instead, and every reply goes out with `NO_MENTIONS`: an archive
+summary or a member's question containing "@everyone" must ping nobody.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Iterable, Sequence
+
+import discord
+
+from almanac.entry import KINDS, Entry
+from almanac.links import entry_url, plural
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+TOTAL_LIMIT = 6000
+#: Message content limit (for plain-text replies).
+CONTENT_LIMIT = 2000
+ELLIPSIS = "…"
+
+#: Nobody is ever pinged by the bot: not @everyone, not roles, not users.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+COLOURS = {
+    "talk": 0x5865F2, "paper": 0x2ECC71, "article": 0x95A5A6, "podcast": 0x9B59B6,
+    "interview": 0xE67E22, "video": 0xE74C3C, "news": 0x3498DB,
+}
+NEUTRAL = 0x7F8C8D
+
+
+def clip(text: str | None, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary when one is near, ending in "…"."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def embed_length(data: dict) -> int:
+    """What Discord counts toward the 6000-character total."""
+    total = len(data.get("title") or "") + len(data.get("description") or "")
+    total += len((data.get("footer") or {}).get("text") or "") + len((data.get("author") or {}).get("name") or "")
+    for f in data.get("fields") or []:
+        total += len(f.get("name") or "") + len(f.get("value") or "")
+    return total
+
+
+def fit(data: dict) -> dict:
+    """A copy of embed `data` within every Discord limit (text cut with "…", extra fields dropped)."""
+    out = dict(data)
+    if "title" in out:
+        out["title"] = clip(out["title"], TITLE_LIMIT)
+    if "description" in out:
+        out["description"] = clip(out["description"], DESCRIPTION_LIMIT)
+    if out.get("footer"):
+        out["footer"] = {**out["footer"], "text": clip(out["footer"].get("text"), FOOTER_LIMIT)}
+    if out.get("author"):
+        out["author"] = {**out["author"], "name": clip(out["author"].get("name"), AUTHOR_LIMIT)}
+    fields = [
+        {**f, "name": clip(f.get("name"), FIELD_NAME_LIMIT) or "\u200b", "value": clip(f.get("value"), FIELD_VALUE_LIMIT) or "\u200b"}
+        for f in (out.get("fields") or [])[:FIELDS_LIMIT]
+    ]
+    if fields or "fields" in out:
+        out["fields"] = fields
+    # Over the total: shorten the description first, then drop fields from the end.
+    excess = embed_length(out) - TOTAL_LIMIT
+    if excess > 0 and out.get("description"):
+        keep = max(len(out["description"]) - excess, 0)
+        out["description"] = clip(out["description"], keep) if keep else ""
+    while embed_length(out) > TOTAL_LIMIT and out.get("fields"):
+        out["fields"] = out["fields"][:-1]
+    if embed_length(out) > TOTAL_LIMIT and out.get("footer"):
+        out["footer"] = {**out["footer"], "text": clip(out["footer"]["text"], max(1, TOTAL_LIMIT - embed_length({**out, "footer": None})))}
+    return out
+
+
+def to_embed(data: dict) -> discord.Embed:
+    return discord.Embed.from_dict(fit(data))
+
+
+def plain(text: str) -> str:
+    """Message content cut to Discord's 2000 characters."""
+    return clip(text, CONTENT_LIMIT)
+
+
+def _escape(text: str) -> str:
+    """Markdown-escape text we put inside links and bold (titles come from the archive)."""
+    return discord.utils.escape_markdown(text or "")
+
+
+def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
+    """`[Title](entry page) · paper · May 2015`: one entry on one line."""
+    title = clip(_escape(entry.title), 150).replace("]", "\\]")
+    return f"{prefix}[{title}]({entry_url(base_url, entry.id)}) · {entry.kind} · {entry.date.label()}"
+
+
+def _lines_within(lines: Iterable[str], limit: int) -> str:
+    """Whole lines joined until the next one would not fit (never a line cut mid-link)."""
+    out, used = [], 0
+    for line in lines:
+        extra = len(line) + (1 if out else 0)
+        if used + extra > limit:
+            break
+        out.append(line)
+        used += extra
+    return "\n".join(out)
+
+
+def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
+    """/ask: the best entry (title linking to its page, kind, date, the matched sentence), then up to 3 more."""
+    best = hits[0]
+    entry = best.entry
+    sentence = (best.highlight or entry.summary).strip()
+    data = {
+        "title": entry.title,
+        "url": entry_url(base_url, entry.id),
+        "description": f"> {clip(sentence, 900)}",
+        "color": COLOURS.get(entry.kind, NEUTRAL),
+        "fields": [
+            {"name": "Kind", "value": entry.kind, "inline": True},
+            {"name": "Date", "value": entry.date.label(), "inline": True},
+        ],
+        "footer": {"text": clip(f"Asked: {question}", 200) + f" · id {entry.id}"},
+    }
+    if entry.url:
+        data["fields"].append({"name": "Source", "value": clip(entry.url, 500), "inline": True})
+    also = [entry_line(h.entry, base_url, prefix="• ") for h in hits[1:4]]
+    if also:
+        data["fields"].append({"name": "Also relevant", "value": _lines_within(also, FIELD_VALUE_LIMIT), "inline": False})
+    return to_embed(data)
+
+
+def no_answer_text(question: str) -> str:
+    return plain(
+        f"I couldn't find anything in the archive that answers “{clip(question, 200)}”. "
+        "Try `/search` with a few keywords, or `/latest` to see what's new."
+    )
+
+
+def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_more: bool, base_url: str,
+                  *, kind: str | None = None, year: int | None = None, relaxed: bool = False) -> discord.Embed:
+    """/search and "More results": one page of hits, numbered from `offset + 1`.
+
+    `relaxed`: nothing met the filters, so the searcher ranked everything with
+    the filters as a preference; say so rather than pretend the hits match.
+    """
+    shown = hits[offset : offset + page_size]
+    filters = ", ".join(x for x in (plural(kind) if kind else "", str(year) if year else "") if x)
+    title = f"Results for “{clip(query, 180)}”" + (f" ({filters})" if filters else "")
+    lines = []
+    for n, hit in enumerate(shown, start=offset + 1):
+        line = entry_line(hit.entry, base_url, prefix=f"**{n}.** ")
+        if hit.highlight:
+            line += f"\n> {clip(hit.highlight, 300)}"
+        lines.append(line)
+    page = offset // max(page_size, 1) + 1
+    footer = f"Page {page}" + (" · more below" if has_more else "")
+    note = f"Nothing matched {filters} exactly; these are the closest entries.\n\n" if relaxed and filters else ""
+    return to_embed({
+        "title": title,
+        "description": note + (_lines_within(lines, DESCRIPTION_LIMIT - len(note)) or "No more results."),
+        "color": NEUTRAL,
+        "footer": {"text": footer},
+    })
+
+
+def no_results_text(query: str, kind: str | None = None, year: int | None = None) -> str:
+    filters = " ".join(x for x in (f"kind {kind}" if kind else "", f"year {year}" if year else "") if x)
+    extra = f" with {filters}" if filters else ""
+    return plain(f"Nothing in the archive matches “{clip(query, 200)}”{extra}. Try other words, or `/latest`.")
+
+
+def entry_embed(entry: Entry, base_url: str) -> discord.Embed:
+    """/entry, /random: one entry in full."""
+    fields = [
+        {"name": "Kind", "value": entry.kind, "inline": True},
+        {"name": "Date", "value": entry.date.label(), "inline": True},
+    ]
+    if entry.tags:
+        fields.append({"name": "Tags", "value": ", ".join(entry.tags), "inline": True})
+    if entry.url:
+        fields.append({"name": "Source", "value": entry.url, "inline": False})
+    return to_embed({
+        "title": entry.title,
+        "url": entry_url(base_url, entry.id),
+        "description": entry.summary,
+        "color": COLOURS.get(entry.kind, NEUTRAL),
+        "fields": fields,
+        "footer": {"text": f"id {entry.id}"},
+    })
+
+
+def similar_embed(entry: Entry, hits: Sequence, base_url: str) -> discord.Embed:
+    """"More like this": entries close to `entry`."""
+    lines = [entry_line(h.entry, base_url, prefix="• ") for h in hits]
+    return to_embed({
+        "title": f"More like “{entry.title}”",
+        "url": entry_url(base_url, entry.id),
+        "description": _lines_within(lines, DESCRIPTION_LIMIT) or "Nothing else in the archive is close.",
+        "color": COLOURS.get(entry.kind, NEUTRAL),
+    })
+
+
+def latest_embed(entries: Sequence[Entry], kind: str | None, base_url: str) -> discord.Embed:
+    title = f"Latest {plural(kind)}" if kind else "Latest in the archive"
+    lines = [entry_line(e, base_url, prefix="• ") for e in entries]
+    return to_embed({"title": title, "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
+
+
+def years_ago_text(years: int) -> str:
+    return "1 year ago" if years == 1 else f"{years} years ago"
+
+
+def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> discord.Embed:
+    """/onthisday: the entries whose anniversary falls on `day`."""
+    label = f"{day.day} {day:%B %Y}"
+    if not anniversaries:
+        return to_embed({"title": f"On this day: {label}", "color": NEUTRAL,
+                         "description": "No anniversaries in the archive on this day. Try `/onthisday` with another date."})
+    lines = []
+    for a in anniversaries:
+        star = "🎉 " if a.milestone else ""
+        lines.append(f"{star}**{years_ago_text(a.years_ago)}** · " + entry_line(a.entry, base_url))
+    return to_embed({"title": f"On this day: {label}", "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
+
+
+def feeds_embed(urls: dict[str, str], site_url: str) -> discord.Embed:
+    """/feeds: where to follow the archive."""
+    names = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed", "onthisday": "On this day"}
+    lines = [f"**{names.get(k, k.capitalize())}**: {v}" for k, v in urls.items()]
+    return to_embed({"title": "Follow the archive", "url": site_url, "color": NEUTRAL,
+                     "description": "Add one of these to your feed reader:\n" + "\n".join(lines)})
+
+
+def archive_stats(entries: Sequence[Entry]) -> dict:
+    """Counts by kind and the year span: what /about reports."""
+    kinds = Counter(e.kind for e in entries)
+    years = [e.date.year for e in entries]
+    return {
+        "total": len(entries),
+        "kinds": {k: kinds[k] for k in KINDS if kinds[k]},
+        "first_year": min(years) if years else None,
+        "last_year": max(years) if years else None,
+    }
+
+
+def about_embed(stats: dict, site_title: str, site_url: str) -> discord.Embed:
+    """/about: what the archive holds."""
+    if not stats["total"]:
+        description = "The archive is empty for now."
+    else:
+        span = (f"{stats['first_year']}" if stats["first_year"] == stats["last_year"]
+                else f"{stats['first_year']}–{stats['last_year']}")
+        description = f"{stats['total']} entries from {span}. Ask me with `/ask`, browse with `/search` or `/latest`."
+    fields = [{"name": plural(k).capitalize(), "value": str(n), "inline": True} for k, n in stats["kinds"].items()]
+    return to_embed({"title": f"About {site_title}", "url": site_url, "description": description,
+                     "color": NEUTRAL, "fields": fields})
