@@ -1,0 +1,151 @@
+"""`almanac feeds build` and `almanac serve`: publishing the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from almanac.commands import UsageError, print_json
+from almanac.config import resolve_path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "feeds",
+        help="build the feeds and the static site",
+        description="Build Atom, RSS and JSON feeds, one Atom feed per kind, and a static site "
+        "(index by year, a page per kind and per entry) from the store.",
+        epilog="examples:\n  almanac feeds build\n  almanac feeds build --out /var/www/almanac --json",
+    )
+    feeds_sub = p.add_subparsers(dest="feeds_command", metavar="ACTION")
+    b = feeds_sub.add_parser(
+        "build",
+        help="write the feeds and pages",
+        description="Write every feed and page under the output directory. Files are written "
+        "atomically and only when their bytes change (so ETags and Last-Modified stay put); "
+        "pages of entries that left the store are removed.",
+        epilog="examples:\n  almanac feeds build\n  almanac feeds build --out public/ --no-related\n"
+        "  almanac feeds build --json",
+    )
+    b.add_argument("--out", metavar="DIR", help="output directory (default: [site] out_dir)")
+    b.add_argument(
+        "--no-related", action="store_true", help="skip the related entries on entry pages (no model needed)"
+    )
+    b.add_argument("--json", action="store_true", help="print {out_dir, files, written, unchanged, removed}")
+    b.set_defaults(handler=cmd_build)
+    p.set_defaults(handler=_feeds_help(p))
+
+    s = sub.add_parser(
+        "serve",
+        help="serve the built site, feeds and /api/search",
+        description="Serve the site built by `almanac feeds build` with feed content types, "
+        "ETag/Last-Modified and gzip, plus GET /api/search?q=... (the JSON of `almanac ask "
+        "--json`) and GET /healthz. Stop with Ctrl-C.",
+        epilog="examples:\n  almanac feeds build && almanac serve\n  almanac serve --host 0.0.0.0 --port 8000\n"
+        "  curl 'http://127.0.0.1:8080/api/search?q=jitsu+paper'",
+    )
+    s.add_argument("--host", help="address to listen on (default: [server] host)")
+    s.add_argument("--port", type=int, help="port (default: [server] port)")
+    s.add_argument("--dir", metavar="DIR", help="directory to serve (default: [site] out_dir)")
+    s.set_defaults(handler=cmd_serve)
+
+
+def _feeds_help(parser):
+    def handler(args, app) -> int:
+        parser.print_help()
+        return 2
+
+    return handler
+
+
+def out_dir(app, override: str | None) -> str:
+    """--out / --dir (relative to where the user is), else [site] out_dir (relative to the config)."""
+    return os.path.abspath(override) if override else resolve_path(app.config, app.config.site.out_dir)
+
+
+def related_fn(app):
+    """Related entries from the searcher's `similar` (meaning, via the embeddings)."""
+    from feeds.build import RELATED_LIMIT
+
+    searcher = app.searcher
+
+    def related(entry_id: str):
+        return [hit.entry for hit in searcher.similar(entry_id, limit=RELATED_LIMIT)]
+
+    return related
+
+
+def search_fn(app):
+    """What /api/search runs: exactly `almanac ask --json` for the question."""
+    limit = app.config.search.limit
+
+    def search(question: str) -> dict:
+        return app.searcher.search(question, limit=limit).to_json()
+
+    return search
+
+
+def build(app, out: str, with_related: bool = True):
+    """Build the site from the store and write it to `out`; returns the WriteReport."""
+    from feeds.build import build_site
+    from feeds.writer import write_tree
+
+    entries = app.store.entries()
+    related = related_fn(app) if with_related and entries else None
+    files = build_site(entries, app.config.site, app.config.schedule.tz, related=related)
+    return files, write_tree(out, files, prune=("entries",))
+
+
+def cmd_build(args, app) -> int:
+    out = out_dir(app, args.out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out: '{out}' exists and is not a directory")
+    files, report = build(app, out, with_related=not args.no_related)
+    if args.json:
+        print_json(
+            {
+                "out_dir": out,
+                "files": len(files),
+                "written": report.written,
+                "unchanged": len(report.unchanged),
+                "removed": report.removed,
+            }
+        )
+    else:
+        if not app.store.count():
+            print("almanac: warning: the store has no entries; run `almanac ingest` first", file=sys.stderr)
+        print(
+            f"{out}: {len(files)} files, {len(report.written)} written, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+        )
+    return 0
+
+
+def cmd_serve(args, app) -> int:
+    from feeds.server import make_app, serve_forever
+
+    root = out_dir(app, args.dir)
+    host = args.host or app.config.server.host
+    port = app.config.server.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        raise UsageError("--port must be 0-65535")
+    if not os.path.isfile(os.path.join(root, "index.html")):
+        print(f"almanac: warning: {root} has no index.html; run `almanac feeds build` first", file=sys.stderr)
+
+    async def main() -> None:
+        # Load the model and vectors before taking requests, off the event loop.
+        await asyncio.to_thread(lambda: app.searcher)
+        web_app = make_app(root, search_fn(app))
+
+        def ready(bound: int) -> None:
+            print(f"Serving {root} at http://{host}:{bound}/ (Ctrl-C to stop)", flush=True)
+
+        await serve_forever(web_app, host, port, ready=ready)
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
