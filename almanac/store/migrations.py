@@ -118,8 +118,18 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('generation', '0')")
 
 
+def m002_post_unknown_outcomes(db: sqlite_utils.Database) -> None:
+    """Count, per ledger row, sends whose outcome we never learnt (killed mid-send).
+
+    The ledger resends such a post once and then gives up, so a crash costs
+    at most one duplicate (see almanac.posting); that needs the count.
+    """
+    db.execute("ALTER TABLE posts ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", m001_initial),
+    (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
 ]
 
 

@@ -1,0 +1,430 @@
+"""Posting anniversaries and new entries: the Publisher protocol and the ledger logic.
+
+A post goes to a *target* (a Discord webhook, a bot channel, the on-this-day
+feed) through a `Publisher`. Whether it is due, whether it was already sent,
+and when to try again is decided here, over the ledger in the store
+(`almanac.store.ledger`), never by the scheduler and never by memory:
+
+1. plan:  for today's (and, with `catch_up_days`, recent days') anniversaries
+          and for entries added after a target's baseline, insert pending
+          rows; the UNIQUE (entry, occasion, target) constraint makes this
+          idempotent across processes and restarts;
+2. claim: take one due row in a write transaction (status "sending"), so two
+          schedulers on one database never both send it;
+3. send:  through the publisher;
+4. mark:  sent (with the message id), or pending again with a backoff
+          (RetryLater: 429, 5xx, network), or failed (PermanentFailure: 4xx).
+
+If the process dies between 2 and 4 the receiver may or may not have the
+post: we cannot know (a Discord webhook cannot be searched by nonce). The
+next run sends such a post once more, so a crash costs at most one duplicate,
+never a lost post; a second unknown outcome marks it failed instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, runtime_checkable
+
+from almanac.anniversaries import is_milestone, on, today
+from almanac.entry import Entry, Precision
+from almanac.links import entry_url
+
+log = logging.getLogger(__name__)
+
+#: Identifies this process in `claimed_by`, so a restarted process that got
+#: the same pid (pid 1 in a container) still sees its predecessor's claims as dead.
+PROCESS_TOKEN = secrets.token_hex(4)
+
+ANNIVERSARY = "anniversary"
+NEW = "new"
+
+# Discord embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX, DESCRIPTION_MAX, FIELD_VALUE_MAX, FOOTER_MAX, TOTAL_MAX = 256, 4096, 1024, 2048, 6000
+SUMMARY_MAX = 700  # a post is a teaser: the link leads to the full entry
+COLOUR_ANNIVERSARY, COLOUR_MILESTONE, COLOUR_NEW = 0x3B82F6, 0xF59E0B, 0x10B981
+
+
+class RetryLater(Exception):
+    """Not delivered, worth trying again (429, 5xx, network). `seconds`: the receiver's hint."""
+
+    def __init__(self, reason: str, seconds: float | None = None):
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class PermanentFailure(Exception):
+    """Not delivered and never will be as is (4xx: bad webhook, missing permission)."""
+
+
+@dataclass(frozen=True)
+class Post:
+    """What one publisher sends: an entry on an occasion ("anniversary:YYYY-MM-DD" or "new")."""
+
+    entry: Entry
+    occasion: str
+    years_ago: int | None
+    milestone: bool
+    link: str
+    nonce: str
+
+    @property
+    def is_anniversary(self) -> bool:
+        return self.occasion.startswith(ANNIVERSARY + ":")
+
+    @property
+    def anniversary_date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.occasion.split(":", 1)[1]) if self.is_anniversary else None
+
+    def headline(self) -> str:
+        """ "10 years ago this month", "1 year ago today", or "New in the archive"."""
+        if not self.is_anniversary:
+            return "New in the archive"
+        years = f"{self.years_ago} year{'s' if self.years_ago != 1 else ''} ago"
+        when = "this month" if self.entry.precision is Precision.MONTH else "today"
+        return f"{years} {when}"
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """Somewhere posts go. `key` names the target in the ledger (never a secret)."""
+
+    #: "webhook:<sha256 of the URL, 12 hex>", "channel:<id>" or "feed:onthisday".
+    key: str
+    #: Which posts it takes: {"anniversary", "new"} or a subset.
+    wants: frozenset[str]
+
+    async def send(self, post: Post) -> str | None:
+        """Deliver `post`; return the message id if there is one.
+
+        Raise RetryLater (rate limit, server error, network) or
+        PermanentFailure (the target refuses it); anything else is retried.
+        """
+        ...
+
+
+def _cut(text: str, limit: int) -> str:
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def render_post(post: Post) -> dict:
+    """The post as a Discord embed (JSON), within Discord's limits.
+
+    Both the webhook and the bot's channel publisher send
+    `discord.Embed.from_dict(render_post(post))`, so posts look alike
+    everywhere. Milestones (1, 5, 10, ... years) get a different colour, a
+    party popper and a footer saying so.
+    """
+    e = post.entry
+    headline = post.headline()
+    if post.milestone:
+        headline = f"🎉 {headline}"
+        colour = COLOUR_MILESTONE
+    else:
+        colour = COLOUR_NEW if not post.is_anniversary else COLOUR_ANNIVERSARY
+    description = f"**{headline}**\n\n{_cut(e.summary, SUMMARY_MAX)}"
+    fields = [
+        {"name": "Kind", "value": e.kind, "inline": True},
+        {"name": "Date", "value": e.date.label(), "inline": True},
+    ]
+    if e.tags:
+        fields.append({"name": "Tags", "value": _cut(", ".join(e.tags), FIELD_VALUE_MAX), "inline": True})
+    if post.milestone:
+        footer = f"Milestone: {post.years_ago} year{'s' if post.years_ago != 1 else ''} · On this day"
+    elif post.is_anniversary:
+        footer = "On this day"
+    else:
+        footer = "Just added"
+    embed = {
+        "title": _cut(e.title, TITLE_MAX),
+        "url": post.link,
+        "description": _cut(description, DESCRIPTION_MAX),
+        "color": colour,
+        "fields": fields,
+        "footer": {"text": _cut(footer, FOOTER_MAX)},
+    }
+    total = len(embed["title"]) + len(embed["description"]) + len(footer) + sum(
+        len(f["name"]) + len(f["value"]) for f in fields)
+    if total > TOTAL_MAX:  # cannot happen with the caps above; kept as a guard
+        embed["description"] = _cut(embed["description"], DESCRIPTION_MAX - (total - TOTAL_MAX))
+    return embed
+
+
+def nonce_for(entry_id: str, occasion: str, target: str) -> str:
+    """A stable 20-character nonce per ledger row (Discord allows 25)."""
+    return hashlib.sha256(f"{entry_id}\n{occasion}\n{target}".encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class PostingPolicy:
+    """How posting behaves; built from [anniversaries] and [schedule] by the composition root."""
+
+    tz: dt.tzinfo = dt.timezone.utc
+    #: Local time from which today's anniversaries are due.
+    post_time: dt.time = dt.time(9, 0)
+    milestones_only: bool = False
+    #: Days back a missed anniversary may still be posted (0: the same day only).
+    catch_up_days: int = 0
+    announce_new: bool = True
+    #: More unannounced entries than this for one target at once is a bulk import
+    #: (a new source, a first ingest): the baseline moves instead of flooding.
+    flood_limit: int = 10
+    #: Backoff when the receiver gives no retry hint: base * 2**(attempt-1), capped.
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    max_attempts: int = 8
+    #: A send taking longer than this is abandoned (outcome unknown).
+    send_timeout: float = 120.0
+    #: A "sending" claim older than this belongs to a dead process (other hosts).
+    lease_seconds: float = 600.0
+    #: On shutdown, seconds an in-flight send may take to finish before it is abandoned.
+    stop_grace: float = 5.0
+
+
+@dataclass
+class RunReport:
+    """What one `post_due` run did (for logs and tests)."""
+
+    planned: int = 0
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # (target, entry id, occasion)
+    retrying: list[tuple[str, str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    expired: int = 0
+    next_due: dt.datetime | None = None
+
+    def summary(self) -> str:
+        line = f"planned {self.planned}, sent {len(self.sent)}, retrying {len(self.retrying)}, failed {len(self.failed)}"
+        if self.expired:
+            line += f", {self.expired} missed (older than catch_up_days)"
+        if self.next_due:
+            line += f"; next retry {self.next_due.isoformat(timespec='seconds')}"
+        return line
+
+
+def utc_clock() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _worker_alive(worker: str, host: str) -> bool:
+    """Whether the process that wrote `claimed_by = worker` may still be running.
+
+    Only decidable on the same host: a pid that no longer exists, or our own
+    pid with another process token (a restarted container), is dead. Claims
+    from other hosts are judged by the lease instead.
+    """
+    parts = worker.split(":")
+    if len(parts) < 3 or parts[0] != host or not parts[1].isdigit():
+        return True
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return parts[2] == PROCESS_TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Poster:
+    """Plans, claims, sends and records posts for a list of publishers.
+
+    Thread/async use: store calls go through `asyncio.to_thread`; one
+    `post_due` at a time per Poster (a lock), any number of Posters and
+    processes on one database (the ledger).
+    """
+
+    def __init__(
+        self,
+        store,
+        base_url: str,
+        policy: PostingPolicy | None = None,
+        clock: Callable[[], dt.datetime] = utc_clock,
+    ):
+        self.store = store
+        self.base_url = base_url
+        self.policy = policy or PostingPolicy()
+        self.clock = clock
+        self.host = socket.gethostname()
+        self.worker = f"{self.host}:{os.getpid()}:{PROCESS_TOKEN}:{secrets.token_hex(2)}"
+        self._lock = asyncio.Lock()
+        #: Target key -> when it may be tried again (after a 429/5xx it waits as a whole).
+        self._resting: dict[str, dt.datetime] = {}
+
+    # --- planning (synchronous: runs in a thread) --------------------------------
+
+    def due_days(self, now: dt.datetime) -> list[dt.date]:
+        """Anniversary days whose posts are due at `now`: today once past post_time, and catch-up days."""
+        day = today(now, self.policy.tz)
+        days = [day - dt.timedelta(days=n) for n in range(self.policy.catch_up_days, 0, -1)]
+        if now.astimezone(self.policy.tz).time() >= self.policy.post_time:
+            days.append(day)
+        return days
+
+    def plan(self, now: dt.datetime, publishers: Iterable[Publisher]) -> tuple[int, int]:
+        """Insert the rows due at `now` for `publishers`; return (new rows, expired rows)."""
+        publishers = list(publishers)
+        store, policy = self.store, self.policy
+        for p in publishers:
+            store.ensure_target(p.key, p.key.split(":", 1)[0], getattr(p, "label", None))
+        oldest = today(now, policy.tz) - dt.timedelta(days=policy.catch_up_days)
+        expired = store.expire_posts(
+            f"{ANNIVERSARY}:{oldest.isoformat()}",
+            f"missed: not sent by the end of its day (+{policy.catch_up_days} catch-up days)",
+        )
+        rows: list[tuple[str, str, str, str]] = []
+        annivs = [p for p in publishers if ANNIVERSARY in p.wants]
+        days = self.due_days(now)
+        if annivs and days:
+            entries = store.entries()
+            for day in days:
+                occasion = f"{ANNIVERSARY}:{day.isoformat()}"
+                for a in on(entries, day):
+                    if policy.milestones_only and not a.milestone:
+                        continue
+                    rows.extend((a.entry.id, occasion, p.key, nonce_for(a.entry.id, occasion, p.key)) for p in annivs)
+        if policy.announce_new:
+            for p in publishers:
+                if NEW not in p.wants:
+                    continue
+                fresh = store.unannounced(p.key)
+                if len(fresh) > policy.flood_limit:
+                    log.warning(
+                        "%d entries appeared at once for %s: taken as a bulk import, not announced "
+                        "(its baseline moves to %s)", len(fresh), p.key, fresh[-1][1])
+                    store.move_baseline(p.key, fresh[-1][1])
+                    continue
+                rows.extend((entry_id, NEW, p.key, nonce_for(entry_id, NEW, p.key)) for entry_id, _ in fresh)
+        return store.plan_posts(rows, now), expired
+
+    def _post_for(self, rec) -> Post | None:
+        entry = self.store.get(rec.entry_id)
+        if entry is None:
+            return None
+        years = None
+        if rec.occasion.startswith(ANNIVERSARY + ":"):
+            years = dt.date.fromisoformat(rec.occasion.split(":", 1)[1]).year - entry.date.year
+        return Post(entry, rec.occasion, years, bool(years and is_milestone(years)),
+                    entry_url(self.base_url, entry.id), rec.nonce)
+
+    def _claim(self, key: str):
+        now = self.clock()
+        store = self.store
+        dead = [w for w in store.sending_claimers() if w and not _worker_alive(w, self.host)]
+        rec = store.claim_post(key, self.worker, now, now - dt.timedelta(seconds=self.policy.lease_seconds), dead)
+        if rec is None:
+            return None, None
+        post = self._post_for(rec)
+        if post is None:
+            store.mark_failed(rec.id, self.worker, "the entry is no longer in the archive")
+        return rec, post
+
+    # --- sending -----------------------------------------------------------------
+
+    async def post_due(self, now: dt.datetime, publishers: Iterable[Publisher]) -> RunReport:
+        """Plan what is due at `now`, then send every due post to each publisher.
+
+        Returns a report whose `next_due` is the earliest retry still waiting
+        (the scheduler runs again then).
+        """
+        publishers = list(publishers)
+        report = RunReport()
+        async with self._lock:
+            report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
+            await asyncio.gather(*(self._drain(p, report) for p in publishers))
+            nxt = await asyncio.to_thread(self.store.next_attempt_at, [p.key for p in publishers])
+        report.next_due = dt.datetime.fromisoformat(nxt) if nxt else None
+        if report.sent or report.retrying or report.failed or report.expired:
+            log.info("posting: %s", report.summary())
+        return report
+
+    async def _drain(self, publisher: Publisher, report: RunReport) -> None:
+        """Send due posts to one publisher until none is due or it asks us to wait."""
+        resting = self._resting.get(publisher.key)
+        if resting and self.clock() < resting:
+            return
+        while True:
+            rec, post = await asyncio.to_thread(self._claim, publisher.key)
+            if rec is None:
+                return
+            what = (publisher.key, rec.entry_id, rec.occasion)
+            if post is None:
+                report.failed.append(what)
+                continue
+            try:
+                message_id = await self._send(publisher, post, rec)
+            except RetryLater as exc:
+                await asyncio.to_thread(self._retry_or_fail, rec, str(exc), exc.seconds, what, report)
+                return  # a rate-limited or failing target waits; others carry on
+            except PermanentFailure as exc:
+                log.warning("post %s to %s failed for good: %s", rec.entry_id, publisher.key, exc)
+                await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {exc}")
+                report.failed.append(what)
+                continue
+            except (asyncio.TimeoutError, TimeoutError):
+                await asyncio.to_thread(
+                    self.store.release_unknown, rec.id, self.worker,
+                    f"no answer within {self.policy.send_timeout:g}s; outcome unknown")
+                report.retrying.append(what)
+                return
+            except Exception as exc:  # a publisher bug must not stop the others or lose the row
+                log.exception("post %s to %s raised; will retry", rec.entry_id, publisher.key)
+                await asyncio.to_thread(self._retry_or_fail, rec, f"{type(exc).__name__}: {exc}", None, what, report)
+                return
+            await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
+            report.sent.append(what)
+
+    def _retry_or_fail(self, rec, error: str, seconds: float | None, what, report: RunReport) -> None:
+        if rec.attempts >= self.policy.max_attempts:
+            self.store.mark_failed(rec.id, self.worker, f"gave up after {rec.attempts} attempts: {error}")
+            report.failed.append(what)
+            return
+        if seconds is None:
+            seconds = min(self.policy.backoff_max, self.policy.backoff_base * 2 ** (rec.attempts - 1))
+        until = self.clock() + dt.timedelta(seconds=seconds)
+        self.store.mark_retry(rec.id, self.worker, error, until)
+        self._resting[rec.target] = until
+        report.retrying.append(what)
+
+    async def _send(self, publisher: Publisher, post: Post, rec) -> str | None:
+        """Send with a timeout; if we are cancelled (shutdown) mid-send, finish or abandon cleanly.
+
+        A send already in flight gets `stop_grace` seconds to complete and be
+        recorded; after that it is cancelled and the row released with an
+        unknown outcome (resent once by the next run). The ledger is never
+        left half-written: each step is one transaction.
+        """
+        task = asyncio.ensure_future(asyncio.wait_for(publisher.send(post), self.policy.send_timeout))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():
+                await asyncio.wait({task}, timeout=self.policy.stop_grace)
+            if task.done() and not task.cancelled() and task.exception() is None:
+                await asyncio.to_thread(self.store.mark_sent, rec.id, task.result(), self.clock())
+            elif task.done() and not task.cancelled() and isinstance(task.exception(), RetryLater):
+                exc = task.exception()
+                await asyncio.to_thread(self.store.mark_retry, rec.id, self.worker, f"{exc} (then stopped)",
+                                        self.clock() + dt.timedelta(seconds=exc.seconds or self.policy.backoff_base))
+            elif task.done() and not task.cancelled() and isinstance(task.exception(), PermanentFailure):
+                await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {task.exception()}")
+            else:
+                task.cancel()
+                await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
+                                        "stopped while sending; outcome unknown")
+            raise
