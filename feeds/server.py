@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 SearchFn = Callable[[str], dict]
 
-#: Longest question /api/search accepts.
-MAX_QUERY = 500
+#: Questions are cut to this many characters, as `almanac ask` cuts them.
+MAX_QUERY = 1000
 #: Searches running at once (each holds a worker thread).
 SEARCH_CONCURRENCY = 4
 #: Smaller bodies are not worth compressing.
@@ -191,8 +191,7 @@ def make_app(out_dir: str, search: SearchFn | None = None) -> web.Application:
         q = request.query.get("q", "").strip()
         if not q:
             return _error(400, "missing question: use /api/search?q=your+question")
-        if len(q) > MAX_QUERY:
-            return _error(400, f"question too long: at most {MAX_QUERY} characters")
+        q = q[:MAX_QUERY]
         if search is None:
             return _error(503, "search is not available on this server")
         async with slots:

@@ -1,0 +1,294 @@
+"""The web server: content types, validators and 304s, gzip, HEAD, path traversal, the API."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from almanac.config import SiteConfig
+from feeds.build import build_site
+from feeds.server import bound_port, make_app, site_path, start_server, Refused
+from feeds.writer import write_tree
+
+SITE = SiteConfig(base_url="http://127.0.0.1:8080/")
+
+
+@pytest.fixture
+def site_dir(tmp_path, seeded_store):
+    out = tmp_path / "public"
+    write_tree(str(out), build_site(seeded_store.entries(), SITE, ZoneInfo("UTC")), prune=("entries",))
+    (tmp_path / "secret.txt").write_text("top secret")
+    return out
+
+
+def run_server(site_dir, search=None):
+    """Decorator-free helper: run `body(url, session)` against a live server on a free port."""
+
+    def runner(body):
+        async def main():
+            web_runner = await start_server(make_app(str(site_dir), search), "127.0.0.1", 0)
+            try:
+                url = f"http://127.0.0.1:{bound_port(web_runner)}"
+                # Identity unless a test asks for gzip, so bodies compare with the files.
+                async with aiohttp.ClientSession(auto_decompress=False, headers={"Accept-Encoding": "identity"}) as session:
+                    return await body(url, session)
+            finally:
+                await web_runner.cleanup()
+
+        return asyncio.run(main())
+
+    return runner
+
+
+async def raw_get(url: str, target: str) -> tuple[int, bytes]:
+    """Send `target` byte for byte (no client-side normalisation of dot segments)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    status = int(data.split(b" ", 2)[1])
+    return status, data.split(b"\r\n\r\n", 1)[1]
+
+
+def test_content_types(site_dir):
+    async def body(url, s):
+        out = {}
+        for path in ["/", "/index.html", "/atom.xml", "/rss.xml", "/feed.json", "/talks.xml", "/style.css",
+                     "/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"]:
+            async with s.get(url + path) as r:
+                assert r.status == 200, path
+                out[path] = r.headers["Content-Type"]
+                assert (await r.read()) == (site_dir / (path.strip("/") or "index.html")).read_bytes()
+        return out
+
+    types = run_server(site_dir)(body)
+    assert types["/"] == types["/index.html"] == "text/html; charset=utf-8"
+    assert types["/atom.xml"] == types["/talks.xml"] == "application/atom+xml; charset=utf-8"
+    assert types["/rss.xml"] == "application/rss+xml; charset=utf-8"
+    assert types["/feed.json"] == "application/feed+json; charset=utf-8"
+    assert types["/style.css"] == "text/css; charset=utf-8"
+    assert types["/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"].startswith("text/html")
+
+
+def test_etag_and_last_modified_give_304(site_dir):
+    async def body(url, s):
+        async with s.get(url + "/atom.xml") as r:
+            etag, modified = r.headers["ETag"], r.headers["Last-Modified"]
+            assert r.status == 200 and etag.startswith('"')
+        async with s.get(url + "/atom.xml", headers={"If-None-Match": etag}) as r:
+            assert r.status == 304 and await r.read() == b""
+            assert r.headers["ETag"] == etag
+        async with s.get(url + "/atom.xml", headers={"If-None-Match": '"other", ' + etag}) as r:
+            assert r.status == 304
+        async with s.get(url + "/atom.xml", headers={"If-None-Match": '"stale"'}) as r:
+            assert r.status == 200
+        async with s.get(url + "/atom.xml", headers={"If-Modified-Since": modified}) as r:
+            assert r.status == 304
+        async with s.get(url + "/atom.xml", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}) as r:
+            assert r.status == 200
+        # A rebuild that changes the file changes the ETag; the old one no longer matches.
+        (site_dir / "atom.xml").write_bytes((site_dir / "atom.xml").read_bytes().replace(b"Almanac", b"Almanack", 1))
+        async with s.get(url + "/atom.xml", headers={"If-None-Match": etag}) as r:
+            assert r.status == 200 and r.headers["ETag"] != etag
+        return True
+
+    assert run_server(site_dir)(body)
+
+
+def test_unchanged_rebuild_keeps_etag_and_last_modified(site_dir, seeded_store):
+    async def headers(url, s):
+        async with s.get(url + "/rss.xml") as r:
+            return r.headers["ETag"], r.headers["Last-Modified"]
+
+    before = run_server(site_dir)(headers)
+    time.sleep(1.1)
+    report = write_tree(str(site_dir), build_site(seeded_store.entries(), SITE, ZoneInfo("UTC")), prune=("entries",))
+    assert report.written == []
+    assert run_server(site_dir)(headers) == before
+
+
+def test_gzip_only_when_asked(site_dir):
+    async def body(url, s):
+        async with s.get(url + "/index.html", headers={"Accept-Encoding": "gzip, deflate"}) as r:
+            assert r.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in r.headers["Vary"]
+            zipped, zipped_etag = await r.read(), r.headers["ETag"]
+        async with s.get(url + "/index.html", headers={"Accept-Encoding": "identity"}) as r:
+            assert "Content-Encoding" not in r.headers
+            plain, plain_etag = await r.read(), r.headers["ETag"]
+        async with s.get(url + "/index.html", headers={"Accept-Encoding": "gzip;q=0"}) as r:
+            assert "Content-Encoding" not in r.headers
+        async with s.get(url + "/index.html", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped_etag}) as r:
+            assert r.status == 304
+        return zipped, plain, zipped_etag, plain_etag
+
+    zipped, plain, zipped_etag, plain_etag = run_server(site_dir)(body)
+    assert gzip.decompress(zipped) == plain == (site_dir / "index.html").read_bytes()
+    assert len(zipped) < len(plain) and zipped_etag != plain_etag
+
+
+def test_head_sends_headers_only(site_dir):
+    async def body(url, s):
+        async with s.head(url + "/feed.json") as r:
+            assert r.status == 200 and await r.read() == b""
+            assert r.headers["Content-Type"] == "application/feed+json; charset=utf-8"
+            assert int(r.headers["Content-Length"]) == len((site_dir / "feed.json").read_bytes())
+            etag = r.headers["ETag"]
+        async with s.head(url + "/feed.json", headers={"If-None-Match": etag}) as r:
+            assert r.status == 304
+        async with s.head(url + "/nope.html") as r:
+            assert r.status == 404
+        return True
+
+    assert run_server(site_dir)(body)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../secret.txt",
+        "/entries/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/.%2e/secret.txt",
+        "/entries/..%2f..%2fsecret.txt",
+        "/entries/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%2e%2e%5c%2e%2e%5csecret.txt",
+        "/index.html%00.txt",
+        "//etc/passwd",
+        "/.tmp-partial",
+    ],
+)
+def test_paths_outside_the_site_are_refused(site_dir, target):
+    async def body(url, s):
+        return await raw_get(url, target)
+
+    status, data = run_server(site_dir)(body)
+    assert status in (400, 403, 404), (target, status)
+    assert b"top secret" not in data and b"root:" not in data
+
+
+def test_symlink_out_of_the_site_is_refused(site_dir):
+    os.symlink(site_dir.parent / "secret.txt", site_dir / "leak.txt")
+
+    async def body(url, s):
+        return await raw_get(url, "/leak.txt")
+
+    status, data = run_server(site_dir)(body)
+    assert status == 403 and b"top secret" not in data
+
+
+def test_site_path_rules():
+    assert site_path("/") == "index.html"
+    assert site_path("/entries/a-b.html") == "entries/a-b.html"
+    assert site_path("/entries/") == "entries/index.html"
+    assert site_path("/a%20b.html?x=1") == "a b.html"
+    for bad in ["/..", "/a/../b", "/%2e%2E/x", "/a%2fb", "/a%5cb", "/%00", "/.hidden", "/a//b"]:
+        with pytest.raises(Refused):
+            site_path(bad)
+
+
+def test_missing_file_is_404(site_dir):
+    async def body(url, s):
+        async with s.get(url + "/entries/no-such-entry.html") as r:
+            return r.status
+
+    assert run_server(site_dir)(body) == 404
+
+
+def test_api_search_returns_the_search_json(site_dir):
+    seen = []
+
+    def search(q):
+        seen.append((q, threading.current_thread() is threading.main_thread()))
+        return {"query": q, "answered": True, "filters": {}, "results": [{"id": "x", "title": "Caf\u00e9"}]}
+
+    async def body(url, s):
+        async with s.get(url + "/api/search", params={"q": "  jitsu paper  "}) as r:
+            assert r.status == 200 and r.headers["Content-Type"] == "application/json; charset=utf-8"
+            got = json.loads(await r.read())
+        async with s.get(url + "/api/search") as r:
+            missing = (r.status, await r.json())
+        async with s.get(url + "/api/search", params={"q": "x" * 5000}) as r:
+            long = (r.status, await r.json())
+        return got, missing, long
+
+    got, missing, long = run_server(site_dir, search)(body)
+    assert got["query"] == "jitsu paper" and got["results"][0]["title"] == "Caf\u00e9"
+    assert seen[0] == ("jitsu paper", False)  # ran in a worker thread, not on the loop's thread
+    assert missing == (400, {"error": "missing question: use /api/search?q=your+question"})
+    assert long[0] == 200 and len(seen[1][0]) == 1000  # cut like `almanac ask` does
+
+
+def test_api_search_without_a_searcher_or_when_it_fails(site_dir):
+    def broken(q):
+        raise RuntimeError("database exploded: /secret/path")
+
+    async def none_body(url, s):
+        async with s.get(url + "/api/search?q=hello") as r:
+            return r.status, await r.json()
+
+    assert run_server(site_dir, None)(none_body) == (503, {"error": "search is not available on this server"})
+    status, data = run_server(site_dir, broken)(none_body)
+    assert status == 500 and "secret" not in json.dumps(data)
+
+
+def test_slow_search_does_not_block_other_requests(site_dir):
+    def slow(q):
+        time.sleep(1.0)
+        return {"query": q}
+
+    async def body(url, s):
+        search = asyncio.create_task(s.get(url + "/api/search?q=slow"))
+        await asyncio.sleep(0.1)
+        start = time.perf_counter()
+        async with s.get(url + "/healthz") as r:
+            health = await r.json()
+        quick = time.perf_counter() - start
+        async with await search as r:
+            assert r.status == 200
+        return health, quick
+
+    health, quick = run_server(site_dir, slow)(body)
+    assert health == {"status": "ok", "site": True, "search": True}
+    assert quick < 0.5
+
+
+def test_api_search_matches_almanac_ask_json(tmp_path, seeded_store, capsys):
+    """The endpoint returns exactly what `almanac ask --json` prints, for the same app."""
+    import argparse
+
+    from almanac.app import App
+    from almanac.commands.feeds import search_fn
+    from almanac.commands.search import cmd_ask
+    from almanac.config import Config
+    from almanac.embeddings import embed_missing
+    from almanac.search import Searcher
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder()
+    embed_missing(seeded_store, embedder)
+    app = App(config=Config(), secrets=None, db_path=":memory:")
+    app.__dict__["store"] = seeded_store
+    app.__dict__["searcher"] = Searcher(seeded_store, embedder)
+    question = "Jitsu paper at NSDI"
+    args = argparse.Namespace(question=[question], limit=None, kind=None, year=None, json=True)
+    assert cmd_ask(args, app) == 0
+    printed = json.loads(capsys.readouterr().out)
+
+    async def body(url, s):
+        async with s.get(url + "/api/search", params={"q": question}) as r:
+            return await r.json()
+
+    served = run_server(tmp_path, search_fn(app))(body)
+    assert served == printed and served["results"]
