@@ -1,0 +1,122 @@
+"""Posting to Discord webhooks: a `Publisher` over `discord.Webhook`.
+
+A webhook URL is a secret (whoever has it can post to the channel), so the
+URLs come only from the environment ($ALMANAC_WEBHOOK_URLS, via
+`Secrets.webhook_urls`), and nothing here logs or raises with one: the
+ledger knows a webhook by `webhook:<first 12 hex of sha256(url)>`, logs by
+that key, and error messages carry only status codes and exception types.
+
+discord.py handles a 429 that carries Discord's `Via` header itself (it sleeps
+`retry_after` and retries inline) and retries 5xx a few times; what still
+fails comes out of `send` as `RetryLater` (the ledger backs off) or
+`PermanentFailure` (4xx: deleted webhook, bad token: fixing needs a person).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import aiohttp
+import discord
+
+from almanac.posting import ANNIVERSARY, NEW, PermanentFailure, Post, RetryLater, render_post
+
+log = logging.getLogger(__name__)
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+
+
+class WebhookURLError(ValueError):
+    """A value in $ALMANAC_WEBHOOK_URLS is not a Discord webhook URL (the message hides it)."""
+
+
+def webhook_key(url: str) -> str:
+    """The ledger's name for a webhook: stable, and useless to anyone who reads it."""
+    return "webhook:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+
+
+def set_api_base(base: str) -> None:
+    """Send discord.py's REST calls to `base` instead of Discord (e.g. a REST proxy).
+
+    discord.py reads the base from one class attribute, `discord.http.Route.BASE`,
+    so this is process-wide; the composition root calls it once at start when
+    [webhooks] api_base is set, and never otherwise.
+    """
+    discord.http.Route.BASE = base.rstrip("/") if base else DISCORD_API_BASE
+
+
+def keep_webhook_urls_out_of_logs() -> None:
+    """discord.py logs every webhook request's URL (token included) at DEBUG: not ours.
+
+    Called by the composition root, so `almanac -v` stays safe to paste.
+    """
+    logging.getLogger("discord.webhook.async_").setLevel(logging.INFO)
+    logging.getLogger("discord.webhook.sync").setLevel(logging.INFO)
+
+
+class WebhookPublisher:
+    """One Discord webhook. Build inside the running loop (it keeps an aiohttp session)."""
+
+    wants = frozenset({ANNIVERSARY, NEW})
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, username: str = "Almanac", avatar_url: str = "",
+                 position: int = 1):
+        self.key = webhook_key(url)
+        try:
+            self._webhook = discord.Webhook.from_url(url, session=session)
+        except ValueError:
+            raise WebhookURLError(
+                f"$ALMANAC_WEBHOOK_URLS: value {position} is not a Discord webhook URL "
+                "(expected https://discord.com/api/webhooks/ID/TOKEN)") from None
+        self.label = f"webhook {self._webhook.id}"  # the id is public; the token is not
+        self.username = username or None
+        self.avatar_url = avatar_url or None
+
+    def __repr__(self) -> str:
+        return f"WebhookPublisher({self.key})"
+
+    async def send(self, post: Post) -> str | None:
+        kwargs = {}
+        if self.username:
+            kwargs["username"] = self.username
+        if self.avatar_url:
+            kwargs["avatar_url"] = self.avatar_url
+        try:
+            message = await self._webhook.send(
+                embed=discord.Embed.from_dict(render_post(post)),
+                allowed_mentions=discord.AllowedMentions.none(),
+                wait=True,  # Discord answers with the message, so the ledger gets its id
+                **kwargs,
+            )
+        except discord.DiscordServerError as exc:
+            raise RetryLater(f"Discord server error {exc.status}") from None
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                raise RetryLater("rate limited (429)", _retry_after(exc)) from None
+            if exc.status >= 500:
+                raise RetryLater(f"Discord server error {exc.status}") from None
+            raise PermanentFailure(f"Discord refused the post: HTTP {exc.status} {exc.text}".strip()) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # str(exc) of some aiohttp errors carries the URL (and so the token): type only.
+            raise RetryLater(f"network error ({type(exc).__name__})") from None
+        return str(message.id)
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """Seconds Discord asked us to wait, from the Retry-After header (None if absent)."""
+    try:
+        value = exc.response.headers.get("Retry-After")
+        return max(0.0, float(value)) if value is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def webhook_publishers(urls, session: aiohttp.ClientSession, username: str = "Almanac",
+                       avatar_url: str = "") -> list[WebhookPublisher]:
+    """One publisher per URL (duplicates collapse: they would be the same target)."""
+    out: dict[str, WebhookPublisher] = {}
+    for position, url in enumerate(urls, start=1):
+        publisher = WebhookPublisher(url, session, username, avatar_url, position)
+        out.setdefault(publisher.key, publisher)
+    return list(out.values())

@@ -1,0 +1,137 @@
+"""Webhook posts through the real discord.py client against a recording receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import aiohttp
+import pytest
+
+from almanac.posting import Poster, PostingPolicy
+from feeds.webhooks import (
+    DISCORD_API_BASE, WebhookPublisher, WebhookURLError, keep_webhook_urls_out_of_logs, set_api_base,
+    webhook_key, webhook_publishers,
+)
+from tests.webhook_receiver import TOKEN, WEBHOOK_ID, WebhookReceiver, webhook_url
+
+UTC = dt.timezone.utc
+MAY_1 = dt.datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def restore_api_base():
+    yield
+    set_api_base("")
+
+
+async def post_until_done(store, receiver, *, rounds=10, **policy):
+    """Run post_due like the scheduler does: again when the ledger says a retry is due."""
+    policy.setdefault("backoff_base", 0.01)
+    set_api_base(receiver.api_base)
+    async with aiohttp.ClientSession() as session:
+        pub = WebhookPublisher(webhook_url(), session, username="Almanac test", avatar_url="https://example.org/a.png")
+        poster = Poster(store, "https://example.org/", PostingPolicy(**policy))
+        reports = []
+        for _ in range(rounds):
+            report = await poster.post_due(MAY_1, [pub])
+            reports.append(report)
+            if report.next_due is None:
+                break
+            await asyncio.sleep(max(0.0, (report.next_due - dt.datetime.now(UTC)).total_seconds()))
+        return pub, reports
+
+
+def test_posts_each_anniversary_once_with_the_message_id(seeded_store):
+    async def go():
+        async with WebhookReceiver() as receiver:
+            pub, reports = await post_until_done(seeded_store, receiver)
+            return receiver, pub, reports
+
+    receiver, pub, reports = asyncio.run(go())
+    assert len(receiver.delivered) == 5 and len(receiver.requests) == 5
+    first = receiver.delivered[0]
+    assert first.webhook_id == WEBHOOK_ID and first.query.get("wait") in ("1", "true")
+    assert first.body["username"] == "Almanac test" and first.body["avatar_url"] == "https://example.org/a.png"
+    assert first.body["allowed_mentions"]["parse"] == []
+    assert first.embed["description"].startswith("**6 years ago this month**")
+    assert sorted(receiver.titles()).count("Jitsu: Just-In-Time Summoning of Unikernels") == 2
+    rows = seeded_store.posts(target=pub.key)
+    assert pub.key == webhook_key(webhook_url()) and TOKEN not in pub.key
+    assert {r.status for r in rows} == {"sent"} and all(r.message_id and r.message_id.isdigit() for r in rows)
+
+
+def test_429_and_500_are_retried_and_delivered_once(seeded_store):
+    """A 429 with Via (discord.py waits retry_after), one without (the ledger backs off), a 500."""
+    async def go():
+        async with WebhookReceiver(script=["429via", "ok", "429", "ok", "500"], retry_after=0.05) as receiver:
+            pub, reports = await post_until_done(seeded_store, receiver)
+            return receiver, reports
+
+    receiver, reports = asyncio.run(go())
+    assert [r.answered for r in receiver.requests] == ["429via", "ok", "429", "ok", "500", "ok", "ok", "ok"]
+    assert len(receiver.delivered) == 5 and len(set(receiver.titles())) == 4  # two Jitsu entries share a title
+    assert len({r.body["embeds"][0]["url"] for r in receiver.delivered}) == 5
+    assert len(reports) == 2 and len(reports[0].retrying) == 1  # the plain 429 came back through the ledger
+    (retried,) = [r for r in seeded_store.posts() if r.attempts == 2]
+    assert retried.status == "sent" and retried.last_error == "rate limited (429)"
+
+
+def test_a_refused_webhook_fails_for_good_and_stays_visible(seeded_store):
+    async def go():
+        async with WebhookReceiver(script=["404"]) as receiver:
+            await post_until_done(seeded_store, receiver)
+            return receiver
+
+    receiver = asyncio.run(go())
+    assert len(receiver.requests) == 5 and len(receiver.delivered) == 4
+    (failed,) = seeded_store.posts(status="failed")
+    assert failed.last_error.startswith("permanent: Discord refused the post: HTTP 404")
+
+
+def test_network_errors_are_retried_and_no_secret_reaches_logs_or_the_ledger(seeded_store, caplog):
+    caplog.set_level(logging.DEBUG)
+    keep_webhook_urls_out_of_logs()
+
+    async def go():
+        async with WebhookReceiver() as receiver:
+            port = receiver.port
+        # The receiver is gone: connection refused.
+        set_api_base(f"http://127.0.0.1:{port}/api/v10")
+        async with aiohttp.ClientSession() as session:
+            pub = WebhookPublisher(webhook_url(), session)
+            poster = Poster(seeded_store, "https://example.org/", PostingPolicy(backoff_base=60))
+            return await poster.post_due(MAY_1, [pub])
+
+    report = asyncio.run(go())
+    assert len(report.retrying) == 1 and report.sent == []
+    (row,) = [r for r in seeded_store.posts() if r.attempts]
+    assert row.status == "pending" and row.last_error == "network error (ClientConnectorError)"
+    assert report.next_due > dt.datetime.now(UTC) + dt.timedelta(seconds=50)
+    everything = caplog.text + repr(seeded_store.posts()) + repr(seeded_store.targets())
+    assert TOKEN not in everything
+
+
+def test_bad_urls_are_named_by_position_never_echoed():
+    async def go():
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(WebhookURLError) as info:
+                webhook_publishers([webhook_url(), "https://example.org/hooks/secret-token-xyz"], session)
+            pubs = webhook_publishers([webhook_url(), webhook_url()], session)
+            return str(info.value), pubs
+
+    message, pubs = asyncio.run(go())
+    assert message == ("$ALMANAC_WEBHOOK_URLS: value 2 is not a Discord webhook URL "
+                       "(expected https://discord.com/api/webhooks/ID/TOKEN)")
+    assert "secret-token-xyz" not in message
+    assert len(pubs) == 1 and repr(pubs[0]) == f"WebhookPublisher({webhook_key(webhook_url())})"
+
+
+def test_set_api_base_restores_discord():
+    import discord
+
+    set_api_base("http://127.0.0.1:9/api/v10/")
+    assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
+    set_api_base("")
+    assert discord.http.Route.BASE == DISCORD_API_BASE

@@ -1,0 +1,122 @@
+"""A small stand-in for Discord's webhook endpoint, on 127.0.0.1 (port 0).
+
+It records every POST to /api/v10/webhooks/{id}/{token} and answers as
+Discord does with `?wait=true` (the created message, with an id). Tests
+script failures: `script` is a list of responses for the next requests
+("429via": a rate limit with the `Via` header discord.py retries inline,
+"429": one without it (discord.py raises), "500", "404", "hold": never
+answer (until `release()`), "ok"); after the script it answers "ok".
+`delay` slows every answer down, to give a test time to kill a poster mid-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import json
+from dataclasses import dataclass
+
+from aiohttp import web
+
+WEBHOOK_ID = "123456789012345678"
+TOKEN = "t" * 68
+
+
+def webhook_url(webhook_id: str = WEBHOOK_ID, token: str = TOKEN) -> str:
+    return f"https://discord.com/api/webhooks/{webhook_id}/{token}"
+
+
+@dataclass
+class Received:
+    webhook_id: str
+    query: dict
+    body: dict
+    answered: str
+
+    @property
+    def embed(self) -> dict:
+        return self.body["embeds"][0]
+
+
+class WebhookReceiver:
+    def __init__(self, script: list[str] | None = None, delay: float = 0.0, retry_after: float = 0.05):
+        self.script = list(script or [])
+        self.delay = delay
+        self.retry_after = retry_after
+        self.requests: list[Received] = []  # every request, failures included
+        self.delivered: list[Received] = []  # those answered with a message
+        self._ids = itertools.count(1_100_000_000_000_000_000)
+        self._release = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    async def __aenter__(self) -> WebhookReceiver:
+        app = web.Application()
+        app.router.add_post("/api/v10/webhooks/{id}/{token}", self._execute)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._release.set()
+        await self._runner.cleanup()
+
+    def release(self) -> None:
+        self._release.set()
+
+    async def wait_for(self, predicate, timeout: float = 20.0) -> None:
+        async def poll():
+            while not predicate():
+                await asyncio.sleep(0.02)
+        await asyncio.wait_for(poll(), timeout)
+
+    def titles(self) -> list[str]:
+        return [r.embed["title"] for r in self.delivered]
+
+    async def _execute(self, request: web.Request) -> web.StreamResponse:
+        body = json.loads(await request.read())
+        action = self.script.pop(0) if self.script else "ok"
+        record = Received(request.match_info["id"], dict(request.query), body, action)
+        self.requests.append(record)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if action == "hold":
+            await self._release.wait()
+            action = "ok"
+        if action.startswith("429"):
+            headers = {"Retry-After": str(self.retry_after), "X-RateLimit-Scope": "user"}
+            if action == "429via":
+                headers["Via"] = "1.1 google"
+            return _json({"message": "You are being rate limited.", "retry_after": self.retry_after,
+                          "global": False}, 429, headers)
+        if action == "500":
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if action == "404":
+            return _json({"message": "Unknown Webhook", "code": 10015}, 404)
+        self.delivered.append(record)
+        return _json(self._message(record), 200)
+
+    def _message(self, record: Received) -> dict:
+        now = dt.datetime.now(dt.timezone.utc).isoformat()
+        return {
+            "id": str(next(self._ids)), "channel_id": "223456789012345678", "type": 0, "content": "",
+            "author": {"id": record.webhook_id, "username": record.body.get("username", "hook"),
+                       "discriminator": "0000", "avatar": None, "bot": True},
+            "embeds": record.body.get("embeds", []), "attachments": [], "mentions": [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "timestamp": now,
+            "edited_timestamp": None, "flags": 0, "webhook_id": record.webhook_id, "components": [],
+        }
+
+
+def _json(data, status: int, headers: dict | None = None) -> web.Response:
+    response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers or {})
+    response.headers["Content-Type"] = "application/json"
+    return response
