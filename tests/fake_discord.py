@@ -465,7 +465,13 @@ class FakeDiscord:
         channel_id = int(request.match_info["channel"])
         if channel_id not in self.channel_messages:
             return json_response({"message": "Unknown Channel", "code": 10003}, status=404)
-        msg = self.message(channel_id, request[JSON_BODY] or {})
+        body = request[JSON_BODY] or {}
+        if body.get("enforce_nonce") and body.get("nonce"):
+            # Discord answers a repeated nonce (within minutes) with the message it already created.
+            for old in self.channel_messages[channel_id]:
+                if old.get("nonce") == body["nonce"]:
+                    return json_response(old)
+        msg = self.message(channel_id, body)
         self.channel_messages[channel_id].append(msg)
         return json_response(msg)
 

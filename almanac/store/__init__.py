@@ -13,11 +13,12 @@ from almanac.store.database import Database, StoreError, utc_now
 from almanac.store.entries import EntriesMixin, IdConflict, SourceChange
 from almanac.store.ledger import LedgerMixin
 from almanac.store.migrations import migrate
+from almanac.store.subscriptions import Subscription, SubscriptionsMixin
 
 __all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "utc_now"]
 
 
-class Store(EntriesMixin, LedgerMixin, Database):
+class Store(EntriesMixin, LedgerMixin, SubscriptionsMixin, Database):
     """An almanac database. Open with `Store(path)`; close with `close()` or `with`."""
 
     def __init__(self, path: str):

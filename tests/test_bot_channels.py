@@ -1,0 +1,92 @@
+"""Subscribed channels receive anniversary posts through the bot, once, via the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from almanac import anniversaries
+from almanac.config import BotConfig, Config
+from almanac.posting import PermanentFailure, Post, Poster, PostingPolicy, RetryLater
+from bot.channels import ChannelPublisher, channel_publishers
+from bot.client import AlmanacBot
+from fake_discord import CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID, FakeDiscord, running
+
+# 1 May 2026, after the 09:00 post time: May-2015 entries have their 11th anniversary.
+NOW = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.timezone.utc)
+
+
+def bot_for(store) -> AlmanacBot:
+    return AlmanacBot(store=store, searcher=None, config=Config(bot=BotConfig(cooldown_seconds=0)), guild_ready_timeout=0.05)
+
+
+def test_a_subscribed_channel_gets_each_anniversary_once(seeded_store):
+    seeded_store.subscribe(CHANNEL_ID, GUILD_ID, "anniversaries")
+    seeded_store.subscribe(OTHER_CHANNEL_ID, GUILD_ID, "new")  # wants no anniversaries
+    poster = Poster(seeded_store, "https://almanac.example/", PostingPolicy(), clock=lambda: NOW)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = bot_for(seeded_store)
+            async with running(fake, bot):
+                publishers = channel_publishers(bot, seeded_store.subscriptions())
+                assert [p.key for p in publishers] == [f"channel:{CHANNEL_ID}", f"channel:{OTHER_CHANNEL_ID}"]
+                first = await poster.post_due(NOW, publishers)
+                second = await poster.post_due(NOW + dt.timedelta(minutes=30), channel_publishers(bot, seeded_store.subscriptions()))
+                return fake, first, second
+
+    fake, first, second = asyncio.run(scenario())
+    due = anniversaries.on(seeded_store.entries(), NOW.date())
+    may_2015 = sorted(a.entry.id for a in due)
+    posted = fake.channel_messages[CHANNEL_ID]
+    assert sorted(s[1] for s in first.sent) == may_2015 and len(posted) == len(may_2015) >= 2
+    assert second.sent == [] and len(fake.channel_messages[CHANNEL_ID]) == len(may_2015)
+    assert fake.channel_messages[OTHER_CHANNEL_ID] == []
+    titles = {m["embeds"][0]["title"] for m in posted}
+    assert "Jitsu: Just-In-Time Summoning of Unikernels" in titles
+    years = {a.entry.title: a.years_ago for a in due}
+    for message in posted:
+        embed = message["embeds"][0]
+        assert f"{years[embed['title']]} years ago this month**" in embed["description"].split("\n")[0]
+        assert embed["url"].startswith("https://almanac.example/entries/")
+    for request in fake.requests_to("POST", rf"/channels/{CHANNEL_ID}/messages$"):
+        assert request.json["allowed_mentions"] == {"parse": []}
+        assert request.json["enforce_nonce"] is True and len(request.json["nonce"]) == 20
+        assert request.headers["Authorization"] == "Bot fake-token"
+
+
+def _post(store) -> Post:
+    entry = store.get("jitsu-just-in-time-summoning-of-unikernels-2015-05-paper")
+    return Post(entry, "anniversary:2026-05-01", 11, False, "https://almanac.example/x.html", "n" * 20)
+
+
+def test_channel_publisher_maps_discord_errors(seeded_store):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = bot_for(seeded_store)
+            async with running(fake, bot):
+                publisher = ChannelPublisher(bot, CHANNEL_ID, frozenset({"anniversary"}))
+                # A 429 with Via: discord.py waits retry_after and retries inline; delivered once.
+                fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status=429)
+                message_id = await publisher.send(_post(seeded_store))
+                assert message_id == fake.channel_messages[CHANNEL_ID][0]["id"]
+                # The same nonce again (a resend after a crash): Discord returns the same message.
+                assert await publisher.send(_post(seeded_store)) == message_id
+                assert len(fake.channel_messages[CHANNEL_ID]) == 1
+
+                fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status=403,
+                               body={"message": "Missing Permissions", "code": 50013})
+                with pytest.raises(PermanentFailure, match="403"):
+                    await publisher.send(_post(seeded_store))
+
+                gone = ChannelPublisher(bot, 12345, frozenset({"anniversary"}))
+                with pytest.raises(PermanentFailure, match="404"):
+                    await gone.send(_post(seeded_store))
+
+                fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status=503, body={"message": "down"},
+                               times=5)
+                with pytest.raises(RetryLater):
+                    await publisher.send(_post(seeded_store))
+    asyncio.run(asyncio.wait_for(scenario(), 60))
