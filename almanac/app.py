@@ -46,12 +46,48 @@ class App:
         """Sources given on the command line are relative to where the user is."""
         return self.config.base_dir
 
+    @functools.cached_property
+    def embedder(self):
+        """The configured sentence-transformers model (loaded on first use: it is slow)."""
+        from almanac.embeddings import load_embedder
+
+        return load_embedder(self._model_spec())
+
+    @functools.cached_property
+    def searcher(self):
+        from almanac.search import Searcher
+
+        return Searcher(self.store, self.embedder)
+
     def embed_missing(self, store: Store) -> int:
         """Embed entries lacking a vector for the configured model; return how many.
 
-        Filled in by the search issue (almanac.embeddings); until then nothing is embedded.
+        Loads the model only when something is missing, and shows a progress bar
+        when stderr is a terminal.
         """
-        return 0
+        import sys
+
+        from almanac.embeddings import embed_missing
+
+        if not store.entries_missing_vectors_count(self.embedder_name):
+            return 0
+        return embed_missing(
+            store, self.embedder, batch_size=self.config.search.batch_size, progress=sys.stderr.isatty()
+        )
+
+    @property
+    def embedder_name(self) -> str:
+        """The name vectors of the configured model are stored under, without loading it."""
+        from almanac.embeddings import BUNDLED_MODEL
+
+        return self._model_spec() or BUNDLED_MODEL
+
+    def _model_spec(self) -> str:
+        """[search] model, as a path relative to the config file when it names one."""
+        model = self.config.search.model
+        if model and not os.path.isabs(model) and os.path.exists(resolve_path(self.config, model)):
+            return resolve_path(self.config, model)
+        return model
 
     def close(self) -> None:
         while self._closers:

@@ -15,12 +15,13 @@ import typing
 
 from almanac.app import App
 from almanac.commands import UsageError, archive
+from almanac.commands import search as search_commands
 from almanac.config import ConfigError, find_config_path, load_config
 from almanac.sources import SourceError
 from almanac.store import StoreError
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
-COMMAND_MODULES = [archive]
+COMMAND_MODULES = [archive, search_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,3 +44,11 @@ def seeded_store(store):
     report = ingest(store, [str(SEED)], os.getcwd())
     assert not report.problems and report.total("added") == 25
     return store
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once per test session (it takes seconds)."""
+    from almanac.embeddings import load_embedder
+
+    return load_embedder("")

@@ -29,7 +29,7 @@ def db(tmp_path):
 def test_ingest_then_list_json(capsys, db, seed_path):
     code, out, err = run(capsys, "--db", db, "ingest", str(seed_path))
     assert code == 0, err
-    assert out.splitlines()[-1] == "25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s)"
+    assert out.splitlines()[-1] == "25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s); embedded 25"
     code, out, _ = run(capsys, "--db", db, "list", "--json")
     entries = json.loads(out)
     assert len(entries) == 25

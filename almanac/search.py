@@ -1,0 +1,329 @@
+"""Hybrid search over the archive: filters from the question, BM25, embeddings, fusion.
+
+Why hybrid: BM25 (SQLite FTS5, Porter stemming) finds names and rare words
+("Magnus Skjegstad", "Jitsu") that a small embedding model scores near zero;
+embeddings find meaning that shares no word with the summary. Neither alone
+can tell an off-topic question from a name lookup, so "is this an answer?"
+uses both: how much of the question's rare vocabulary the best entry
+contains (IDF-weighted coverage) and how close it is in meaning.
+
+A `Searcher` keeps an in-memory snapshot (ids, facets, one normalised float32
+matrix) and swaps it when the store's entries or vectors change; queries are
+safe from several threads (the bot and the web server call it through
+`asyncio.to_thread`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from almanac.embeddings import Embedder, document_text, embed_missing
+from almanac.entry import Entry
+from almanac.query import ParsedQuery, parse_query
+
+log = logging.getLogger(__name__)
+
+#: Lexical candidates fetched from FTS5 per query.
+FTS_CANDIDATES = 200
+#: Weight of the dense cosine against BM25 normalised to the best lexical match.
+DENSE_WEIGHT = 1.0
+#: Score added per filter an entry satisfies when filters had to become boosts.
+BOOST = 0.5
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    highlight: str
+
+    def to_json(self) -> dict:
+        return {**self.entry.to_json(), "score": round(float(self.score), 4), "highlight": self.highlight}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    answered: bool
+    filters: dict
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "answered": self.answered,
+            "filters": self.filters,
+            "results": [h.to_json() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a searcher holds in memory for one version of the store."""
+
+    version: tuple[int, int]
+    ids: list[str]
+    index: dict[str, int]
+    years: np.ndarray
+    months: np.ndarray  # 0 where unknown
+    kinds: np.ndarray  # object array of kind names
+    tags: list[tuple[str, ...]]
+    matrix: np.ndarray  # (n, dims), rows normalised; zero rows where no vector
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the best entry counts as an answer (tuned on tests/eval_questions.py)."""
+
+    #: IDF-weighted share of the question's words found in the entry that answers alone.
+    coverage: float = 0.6
+    #: Cosine that answers alone.
+    dense: float = 0.5
+    #: A weaker coverage that answers together with a weaker cosine.
+    coverage_with_dense: float = 0.3
+    dense_with_coverage: float = 0.3
+
+
+class Searcher:
+    """Answers questions from a store with one embedder; see the module docstring."""
+
+    def __init__(self, store, embedder: Embedder, thresholds: Thresholds | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.thresholds = thresholds or Thresholds()
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # --- the in-memory snapshot ------------------------------------------------
+
+    def _current(self) -> _Snapshot:
+        version = self.store.search_version()
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.version != self.store.search_version():
+                snap = self._load()
+                self._snapshot = snap
+        return snap
+
+    def _load(self) -> _Snapshot:
+        if self.store.entries_missing_vectors_count(self.embedder.model_name):
+            # An archive ingested without embedding (or edited since): embed now, once.
+            embed_missing(self.store, self.embedder)
+        version = self.store.search_version()
+        facets = self.store.entry_facets()
+        ids = [f[0] for f in facets]
+        index = {entry_id: i for i, entry_id in enumerate(ids)}
+        dims = self.embedder.dims
+        matrix = np.zeros((len(ids), dims), dtype=np.float32)
+        vec_ids, vectors = self.store.vectors(self.embedder.model_name)
+        if len(vec_ids) and vectors.shape[1] == dims:
+            rows = np.fromiter((index.get(i, -1) for i in vec_ids), dtype=np.int64, count=len(vec_ids))
+            keep = rows >= 0
+            matrix[rows[keep]] = vectors[keep]
+        return _Snapshot(
+            version=version,
+            ids=ids,
+            index=index,
+            years=np.array([f[1] for f in facets], dtype=np.int32),
+            months=np.array([f[2] or 0 for f in facets], dtype=np.int32),
+            kinds=np.array([f[3] for f in facets], dtype=object),
+            tags=[f[4] for f in facets],
+            matrix=matrix,
+        )
+
+    # --- searching ---------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 5, kind: str | None = None, year: int | None = None) -> SearchResult:
+        """The best entries for `query`, or `answered=False` and no hits when nothing is close."""
+        parsed = parse_query(query, kind=kind, year=year)
+        snap = self._current()
+        filters = parsed.filters()
+        n = len(snap.ids)
+        if n == 0:
+            return SearchResult(parsed.text, False, filters, [])
+
+        mask, relaxed = self._filter_mask(snap, parsed)
+        if relaxed:
+            filters = {**filters, "relaxed": True}
+
+        # Dense: the whole question (meaning includes the kind words).
+        qvec = self.embedder.encode([parsed.text])[0]
+        dense = snap.matrix @ qvec
+
+        # Lexical: BM25 over the words left after filters were read out.
+        terms = list(parsed.terms)
+        lexical = np.zeros(n, dtype=np.float32)
+        if terms:
+            for entry_id, score in self.store.fts_rank(terms, FTS_CANDIDATES):
+                i = snap.index.get(entry_id)
+                if i is not None:
+                    lexical[i] = score
+        top_lex = float(lexical[mask].max()) if mask.any() else 0.0
+        lex_norm = lexical / top_lex if top_lex > 0 else lexical
+
+        score = lex_norm + DENSE_WEIGHT * dense
+        if relaxed:
+            score = score + BOOST * self._filter_agreement(snap, parsed)
+        score = np.where(mask, score, -np.inf)
+
+        order = _top(score, max(limit, 1) * 3)
+        order = [i for i in order if np.isfinite(score[i])]
+        if not order:
+            return SearchResult(parsed.text, False, filters, [])
+
+        weights = self._term_weights(terms, n)
+        matched = self.store.terms_matching(terms, [snap.ids[i] for i in order]) if terms else {}
+        best = order[0]
+        coverage = _coverage(weights, matched.get(snap.ids[best], set()))
+        answered = self._is_answer(parsed, relaxed, coverage, float(dense[best]))
+        if not answered:
+            return SearchResult(parsed.text, False, filters, [])
+
+        chosen = order[:limit]
+        entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
+        hits = []
+        for i in chosen:
+            entry = entries.get(snap.ids[i])
+            if entry is not None:
+                hits.append(Hit(entry, float(score[i]), highlight(entry.summary, terms)))
+        return SearchResult(parsed.text, bool(hits), filters, hits)
+
+    def similar(self, entry_id: str, limit: int = 5) -> list[Hit]:
+        """Entries closest in meaning to `entry_id` (not itself). KeyError if unknown."""
+        snap = self._current()
+        i = snap.index.get(entry_id)
+        if i is None:
+            raise KeyError(entry_id)
+        vector = snap.matrix[i]
+        if not vector.any():
+            entry = self.store.get(entry_id)
+            vector = self.embedder.encode([document_text(entry)])[0]
+        scores = snap.matrix @ vector
+        scores[i] = -np.inf
+        order = [j for j in _top(scores, limit) if np.isfinite(scores[j])]
+        entries = {e.id: e for e in self.store.get_many([snap.ids[j] for j in order])}
+        return [
+            Hit(entries[snap.ids[j]], float(scores[j]), first_sentence(entries[snap.ids[j]].summary))
+            for j in order
+            if snap.ids[j] in entries
+        ]
+
+    # --- pieces ------------------------------------------------------------------
+
+    def _filter_mask(self, snap: _Snapshot, q: ParsedQuery) -> tuple[np.ndarray, bool]:
+        """Entries passing the filters; if none pass, all entries (filters become boosts)."""
+        n = len(snap.ids)
+        mask = np.ones(n, dtype=bool)
+        if not q.has_filters:
+            return mask, False
+        if q.kind:
+            mask &= snap.kinds == q.kind
+        if q.tag:
+            mask &= np.fromiter((q.tag in t for t in snap.tags), dtype=bool, count=n)
+        if q.year_from is not None:
+            mask &= snap.years >= q.year_from
+        if q.year_to is not None:
+            mask &= snap.years <= q.year_to
+        if q.month is not None:
+            mask &= snap.months == q.month
+        if mask.any():
+            return mask, False
+        return np.ones(n, dtype=bool), True
+
+    def _filter_agreement(self, snap: _Snapshot, q: ParsedQuery) -> np.ndarray:
+        """How many of the filters each entry satisfies (for boosting when filtering emptied)."""
+        n = len(snap.ids)
+        agree = np.zeros(n, dtype=np.float32)
+        if q.kind:
+            agree += snap.kinds == q.kind
+        if q.year_from is not None or q.year_to is not None:
+            lo = q.year_from if q.year_from is not None else -10_000
+            hi = q.year_to if q.year_to is not None else 10_000
+            agree += (snap.years >= lo) & (snap.years <= hi)
+        if q.month is not None:
+            agree += snap.months == q.month
+        return agree
+
+    def _term_weights(self, terms: list[str], n: int) -> dict[str, float]:
+        """IDF of each term; a word the archive never uses weighs the most."""
+        if not terms:
+            return {}
+        counts = self.store.term_doc_counts(terms)
+        return {t: math.log((n + 1) / (counts.get(t, 0) + 0.5)) for t in terms}
+
+    def _is_answer(self, q: ParsedQuery, relaxed: bool, coverage: float, dense: float) -> bool:
+        t = self.thresholds
+        if not q.terms:
+            # Only filters ("talks from February 2020"): an answer if they matched something.
+            return q.has_filters and not relaxed
+        if coverage >= t.coverage or dense >= t.dense:
+            return True
+        return coverage >= t.coverage_with_dense and dense >= t.dense_with_coverage
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    """Indexes of the k highest scores, best first."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    if k < len(scores):
+        part = np.argpartition(-scores, k - 1)[:k]
+    else:
+        part = np.arange(len(scores))
+    return sorted(part.tolist(), key=lambda i: (-scores[i], i))
+
+
+def _coverage(weights: dict[str, float], matched: set[str]) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in matched) / total
+
+
+# --- highlights -------------------------------------------------------------------
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_RE.split(text.strip()) if s.strip()]
+
+
+def first_sentence(text: str) -> str:
+    parts = sentences(text)
+    return parts[0] if parts else ""
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def highlight(summary: str, terms: list[str]) -> str:
+    """The sentence of `summary` sharing the most of the question's words (else the first)."""
+    parts = sentences(summary)
+    if not parts:
+        return ""
+    stems = {_stem(t) for t in terms}
+    if not stems:
+        return parts[0]
+    best, best_score = parts[0], 0
+    for sentence in parts:
+        words = {_stem(w) for w in re.findall(r"[^\W_]+", sentence)}
+        score = len(stems & words)
+        if score > best_score:
+            best, best_score = sentence, score
+    return best

@@ -1,0 +1,149 @@
+"""Stored embeddings and the lexical statistics search needs (mixed into `Store`).
+
+A vector is kept per (entry, model) together with the content hash it was
+computed from; a vector whose hash no longer matches its entry counts as
+missing, so an edited summary re-embeds exactly that entry and switching
+models re-embeds everything. Vectors are float32, little-endian, L2-normalised.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from almanac.store.entries import _chunks, entry_from_row, fts_phrase
+
+_VECTORS_GENERATION = "vectors_generation"
+
+
+class VectorsMixin:
+    """Embeddings per (entry, model, content hash) and FTS helpers for ranking."""
+
+    def entries_missing_vectors(self, model: str) -> list:
+        """Entries with no vector for `model`, or one computed from older content."""
+        sql = (
+            "SELECT entries.* FROM entries LEFT JOIN embeddings "
+            "ON embeddings.entry_id = entries.id AND embeddings.model = ? "
+            "WHERE embeddings.entry_id IS NULL OR embeddings.content_hash != entries.content_hash "
+            "ORDER BY entries.id"
+        )
+        with self.read() as db:
+            return [entry_from_row(row) for row in db.query(sql, [model])]
+
+    def entries_missing_vectors_count(self, model: str) -> int:
+        """How many entries `entries_missing_vectors` would return (cheap: no rows built)."""
+        sql = (
+            "SELECT count(*) FROM entries LEFT JOIN embeddings "
+            "ON embeddings.entry_id = entries.id AND embeddings.model = ? "
+            "WHERE embeddings.entry_id IS NULL OR embeddings.content_hash != entries.content_hash"
+        )
+        with self.read() as db:
+            return db.execute(sql, [model]).fetchone()[0]
+
+    def save_vectors(self, model: str, items: list[tuple[str, str, np.ndarray]]) -> None:
+        """Store (entry id, content hash, vector) triples for `model`, in one transaction."""
+        if not items:
+            return
+        rows = []
+        for entry_id, content_hash, vector in items:
+            vec = np.asarray(vector, dtype="<f4").ravel()
+            rows.append((entry_id, model, content_hash, int(vec.shape[0]), vec.tobytes()))
+        with self.transaction() as db:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (entry_id, model, content_hash, dims, vector) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, '0')", [_VECTORS_GENERATION])
+            db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?", [_VECTORS_GENERATION]
+            )
+
+    def vectors(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Ids and an (n, dims) float32 matrix of the current vectors of `model`.
+
+        Only vectors computed from an entry's present content are returned.
+        """
+        sql = (
+            "SELECT embeddings.entry_id, embeddings.dims, embeddings.vector FROM embeddings "
+            "JOIN entries ON entries.id = embeddings.entry_id "
+            "WHERE embeddings.model = ? AND embeddings.content_hash = entries.content_hash "
+            "ORDER BY entries.rowid"
+        )
+        with self.read() as db:
+            rows = db.execute(sql, [model]).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dims = rows[0][1]
+        ids = [r[0] for r in rows if r[1] == dims]
+        buf = b"".join(r[2] for r in rows if r[1] == dims)
+        matrix = np.frombuffer(buf, dtype="<f4").reshape(len(ids), dims).astype(np.float32)
+        return ids, matrix
+
+    def vector_count(self, model: str) -> int:
+        with self.read() as db:
+            return db.execute("SELECT count(*) FROM embeddings WHERE model = ?", [model]).fetchone()[0]
+
+    def search_version(self) -> tuple[int, int]:
+        """(entries generation, vectors generation): a searcher reloads when either grows."""
+        with self.read() as db:
+            rows = dict(
+                db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('generation', ?)", [_VECTORS_GENERATION]
+                ).fetchall()
+            )
+        return int(rows.get("generation", 0)), int(rows.get(_VECTORS_GENERATION, 0))
+
+    def entry_facets(self) -> list[tuple[str, int, int | None, str, tuple[str, ...]]]:
+        """(id, year, month, kind, tags) of every entry, for filtering without loading summaries."""
+        with self.read() as db:
+            rows = db.execute("SELECT id, year, month, kind, tags FROM entries ORDER BY rowid").fetchall()
+        return [(r[0], r[1], r[2], r[3], tuple(json.loads(r[4]))) for r in rows]
+
+    def fts_rank(self, terms: list[str], limit: int = 200) -> list[tuple[str, float]]:
+        """BM25 over title, date label, summary and tags, any term matching; title counts double.
+
+        Every term is quoted, so user text never reaches the MATCH syntax.
+        Returns (id, score) best first, score = -bm25 (higher is better).
+        """
+        words = [t for t in terms if t.strip()]
+        if not words:
+            return []
+        match = " OR ".join(fts_phrase(w) for w in words)
+        sql = (
+            "SELECT entries.id, -bm25(entries_fts, 2.0, 1.0, 1.0, 1.0) AS score FROM entries_fts "
+            "JOIN entries ON entries.rowid = entries_fts.rowid "
+            "WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts, 2.0, 1.0, 1.0, 1.0) LIMIT ?"
+        )
+        with self.read() as db:
+            return [(row[0], row[1]) for row in db.execute(sql, [match, limit])]
+
+    def term_doc_counts(self, terms: list[str]) -> dict[str, int]:
+        """In how many entries each term occurs (after stemming), for weighting rare words."""
+        counts: dict[str, int] = {}
+        sql = "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?"
+        with self.read() as db:
+            for term in terms:
+                if term.strip() and term not in counts:
+                    counts[term] = db.execute(sql, [fts_phrase(term)]).fetchone()[0]
+        return counts
+
+    def terms_matching(self, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
+        """For each of `ids`, which of `terms` occur in it (after stemming)."""
+        out: dict[str, set[str]] = {i: set() for i in ids}
+        if not ids:
+            return out
+        with self.read() as db:
+            for chunk in _chunks(list(ids), 500):
+                marks = ",".join("?" * len(chunk))
+                sql = (
+                    "SELECT entries.id FROM entries_fts JOIN entries ON entries.rowid = entries_fts.rowid "
+                    f"WHERE entries_fts MATCH ? AND entries.id IN ({marks})"
+                )
+                for term in terms:
+                    if not term.strip():
+                        continue
+                    for (entry_id,) in db.execute(sql, [fts_phrase(term), *chunk]):
+                        out[entry_id].add(term)
+        return out

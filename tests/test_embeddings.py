@@ -1,0 +1,75 @@
+"""The embedding cache: one vector per (entry, model, content hash), float32 BLOBs."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+
+from almanac.embeddings import BUNDLED_MODEL, document_text, embed_missing
+from almanac.ingest import ingest
+from tests.conftest import SEED
+from tests.fakes import FakeEmbedder
+
+
+def test_ingest_twice_embeds_once(store):
+    fake = FakeEmbedder()
+    embed = lambda s: embed_missing(s, fake, batch_size=10)  # noqa: E731
+    first = ingest(store, [str(SEED)], os.getcwd(), embed=embed)
+    assert first.embedded == 25 and fake.batches == [10, 10, 5]
+    second = ingest(store, [str(SEED)], os.getcwd(), embed=embed)
+    assert second.embedded == 0 and fake.calls == 25
+
+
+def test_edited_summary_re_embeds_that_entry_only(seeded_store):
+    fake = FakeEmbedder()
+    assert embed_missing(seeded_store, fake) == 25
+    (key,) = seeded_store.source_keys()
+    target = "floss-weekly-302-open-mirage-2014-07"
+    entries = [
+        dataclasses.replace(e, summary=e.summary + " Edited.") if e.id == target else e
+        for e in seeded_store.entries()
+    ]
+    seeded_store.replace_source(key, entries)
+    assert [e.id for e in seeded_store.entries_missing_vectors(fake.model_name)] == [target]
+    assert embed_missing(seeded_store, fake) == 1
+    assert embed_missing(seeded_store, fake) == 0
+
+
+def test_switching_models_re_embeds_and_keeps_both(seeded_store):
+    a, b = FakeEmbedder(model_name="fake-a"), FakeEmbedder(dims=32, model_name="fake-b")
+    assert embed_missing(seeded_store, a) == 25
+    assert embed_missing(seeded_store, b) == 25
+    assert embed_missing(seeded_store, a) == 0
+    ids_a, matrix_a = seeded_store.vectors("fake-a")
+    ids_b, matrix_b = seeded_store.vectors("fake-b")
+    assert matrix_a.shape == (25, 64) and matrix_b.shape == (25, 32)
+    assert sorted(ids_a) == sorted(ids_b)
+
+
+def test_vectors_round_trip_as_float32(seeded_store):
+    fake = FakeEmbedder()
+    embed_missing(seeded_store, fake)
+    ids, matrix = seeded_store.vectors(fake.model_name)
+    entries = {e.id: e for e in seeded_store.entries()}
+    expected = fake.encode([document_text(entries[i]) for i in ids])
+    assert matrix.dtype == np.float32
+    np.testing.assert_array_equal(matrix, expected)
+
+
+def test_removed_entries_lose_their_vectors(seeded_store):
+    fake = FakeEmbedder()
+    embed_missing(seeded_store, fake)
+    (key,) = seeded_store.source_keys()
+    seeded_store.replace_source(key, seeded_store.entries()[:5])
+    ids, _ = seeded_store.vectors(fake.model_name)
+    assert len(ids) == 5 and seeded_store.vector_count(fake.model_name) == 5
+
+
+def test_real_model_vectors_are_normalised(real_embedder):
+    assert real_embedder.model_name == BUNDLED_MODEL and real_embedder.dims == 384
+    vectors = real_embedder.encode(["unikernels", "how do I bake bread?"])
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert real_embedder.encode([]).shape == (0, 384)

@@ -1,0 +1,175 @@
+"""Search mechanics with the fake embedder, the real model where quality matters, and the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from almanac.cli import main
+from almanac.embeddings import embed_missing
+from almanac.ingest import ingest
+from almanac.search import Hit, SearchResult, Searcher, highlight
+from tests.conftest import SEED
+from tests.fakes import FakeEmbedder
+
+JITSU_PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+
+
+@pytest.fixture
+def fake():
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def real_store(seeded_store, real_embedder):
+    embed_missing(seeded_store, real_embedder)
+    return seeded_store
+
+
+def test_search_result_json_shape(seeded_store, fake):
+    result = Searcher(seeded_store, fake).search("Jitsu DNS unikernels", limit=3)
+    data = result.to_json()
+    assert set(data) == {"query", "answered", "filters", "results"}
+    assert data["answered"] is True
+    assert len(data["results"]) == 3
+    keys = {"id", "title", "date", "precision", "kind", "tags", "summary", "url", "source", "score", "highlight"}
+    assert set(data["results"][0]) == keys
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake):
+    searcher = Searcher(seeded_store, fake)
+    searcher.search("Irmin")
+    assert fake.calls == 25 + 1  # 25 entries embedded on first load, then the query
+    searcher.search("Irmin")
+    assert fake.calls == 25 + 2  # nothing re-embedded
+    (key,) = seeded_store.source_keys()
+    entries = [
+        dataclasses.replace(e, summary=e.summary.replace("The New Stack", "The Old Stack"))
+        for e in seeded_store.entries()
+    ]
+    change = seeded_store.replace_source(key, entries)
+    assert change.changed == ["ian-eyberg-joshua-bernstein-anil-madhavapeddy-at-oscon-in-2016-06"]
+    result = searcher.search("Old Stack interview")
+    assert fake.calls == 25 + 2 + 1 + 1  # only the edited entry, then the query
+    assert result.hits[0].entry.id == change.changed[0]
+
+
+def test_similar_excludes_itself_and_raises_for_unknown(seeded_store, fake):
+    searcher = Searcher(seeded_store, fake)
+    hits = searcher.similar(JITSU_PAPER, limit=4)
+    assert len(hits) == 4 and all(isinstance(h, Hit) for h in hits)
+    assert JITSU_PAPER not in [h.entry.id for h in hits]
+    with pytest.raises(KeyError):
+        searcher.similar("no-such-entry")
+
+
+def test_empty_store_answers_nothing(store, fake):
+    result = Searcher(store, fake).search("unikernels")
+    assert result == SearchResult("unikernels", False, {}, [])
+
+
+def test_highlight_picks_sentence_with_most_question_words():
+    summary = "First sentence about nothing. Jitsu boots unikernels on DNS requests. Last one."
+    assert highlight(summary, ["booting", "dns"]) == "Jitsu boots unikernels on DNS requests."
+    assert highlight(summary, []) == "First sentence about nothing."
+
+
+def test_jitsu_paper_first_with_real_model(real_store, real_embedder):
+    result = Searcher(real_store, real_embedder).search("which paper showed unikernels booting on a DNS request?")
+    assert result.answered
+    assert result.filters == {"kind": "paper"}
+    assert result.hits[0].entry.id == JITSU_PAPER
+    assert "DNS" in result.hits[0].highlight and "boot" in result.hits[0].highlight
+
+
+def test_off_topic_refused_with_real_model(real_store, real_embedder):
+    result = Searcher(real_store, real_embedder).search("how do I bake bread?")
+    assert result.answered is False and result.hits == []
+
+
+# --- the CLI ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch, real_embedder, tmp_path):
+    """`almanac` in-process over an ingested seed, sharing the session's loaded model."""
+    monkeypatch.setattr("almanac.embeddings.load_embedder", lambda model="": real_embedder)
+    assert main(["ingest", str(SEED)]) == 0
+    return main
+
+
+def test_ask_prints_jitsu_paper_first_with_its_sentence(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "which paper showed unikernels booting on a DNS request?"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Jitsu: Just-In-Time Summoning of Unikernels"
+    assert out[1] == "  paper, May 2015"
+    assert "DNS tricks" in out[2]
+    assert "Also relevant:" in out
+
+
+def test_ask_json_shape(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "anything with Gabriel Radanne?", "--json", "--limit", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["query"] == "anything with Gabriel Radanne?"
+    assert data["answered"] is True and data["filters"] == {}
+    assert data["results"][0]["id"] == "programming-unikernels-in-the-large-via-functor-driven-2019-05"
+    assert len(data["results"]) == 2
+
+
+def test_ask_batch_reads_stdin_in_order(cli, capsys, monkeypatch):
+    import io
+
+    questions = ["talks from February 2020", "how do I bake bread?", "", "Irmin 2.0"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    capsys.readouterr()
+    assert cli(["ask", "--json", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["query"] for d in lines] == questions
+    assert lines[0]["filters"] == {"kind": "talk", "year": 2020, "month": 2}
+    assert {r["id"] for r in lines[0]["results"]} == {
+        "the-first-billion-real-deployments-of-unikernels-2020-02",
+        "rebuilding-operating-systems-with-functional-principles-2020-02",
+    }
+    assert lines[1]["answered"] is False and lines[1]["results"] == []
+    assert lines[2]["answered"] is False
+    assert lines[3]["filters"] == {}
+
+
+def test_ask_empty_question_is_usage_error(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "   "]) == 2
+    assert capsys.readouterr().err.strip() == (
+        'almanac: the question is empty; ask something, e.g. almanac ask "papers about Jitsu"'
+    )
+
+
+def test_ask_long_question_is_cut_with_warning(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "unikernels " * 200, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: question is 2199 characters; searching its first 1000" in captured.err
+    assert len(json.loads(captured.out)["query"]) == 1000
+
+
+def test_ask_no_answer_suggests_list(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "how do I bake bread?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Nothing in the archive answers")
+    assert "almanac list" in out
+
+
+def test_similar_cli(cli, capsys):
+    capsys.readouterr()
+    assert cli(["similar", JITSU_PAPER, "--json", "--limit", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data) == 3 and JITSU_PAPER not in [d["id"] for d in data]
+    assert data[0]["id"].startswith("jitsu-")
+    assert cli(["similar", "nope"]) == 1
+    assert capsys.readouterr().err.strip() == "almanac: no entry with id 'nope' (see `almanac list`)"
