@@ -12,6 +12,7 @@ summary or a member's question containing "@everyone" must ping nobody.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -103,14 +104,17 @@ def plain(text: str) -> str:
     return clip(text, CONTENT_LIMIT)
 
 
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
+
+
 def _escape(text: str) -> str:
-    """Markdown-escape text we put inside links and bold (titles come from the archive)."""
-    return discord.utils.escape_markdown(text or "")
+    """Markdown-escape text we put inside a link (titles come from the archive, brackets and all)."""
+    return _MARKDOWN.sub(r"\\\1", text or "")
 
 
 def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
     """`[Title](entry page) · paper · May 2015`: one entry on one line."""
-    title = clip(_escape(entry.title), 150).replace("]", "\\]")
+    title = _escape(clip(entry.title, 150))
     return f"{prefix}[{title}]({entry_url(base_url, entry.id)}) · {entry.kind} · {entry.date.label()}"
 
 
