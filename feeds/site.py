@@ -94,7 +94,13 @@ class SiteRenderer:
             for kind in kinds
         }
         self.kind_pages = [
-            {"kind": k, "path": kind_page_path(k), "label": kind_heading(k), "count": kind_counts[k]} for k in kinds
+            {
+                "kind": k,
+                "path": kind_page_path(k),
+                "label": kind_heading(k),
+                "count": kind_counts[k],
+                "noun": k if kind_counts[k] == 1 else plural(k),
+            } for k in kinds
         ]
         self.common = {
             "site_title": title,

@@ -11,13 +11,15 @@ import sqlite3
 
 from almanac.store.database import Database, StoreError, utc_now
 from almanac.store.entries import EntriesMixin, IdConflict, SourceChange
+from almanac.store.ledger import LedgerMixin
 from almanac.store.migrations import migrate
+from almanac.store.subscriptions import Subscription, SubscriptionsMixin
 from almanac.store.vectors import VectorsMixin
 
 __all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "utc_now"]
 
 
-class Store(VectorsMixin, EntriesMixin, Database):
+class Store(VectorsMixin, EntriesMixin, LedgerMixin, SubscriptionsMixin, Database):
     """An almanac database. Open with `Store(path)`; close with `close()` or `with`."""
 
     def __init__(self, path: str):

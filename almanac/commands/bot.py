@@ -1,0 +1,144 @@
+"""`almanac bot`: run the Discord bot (and the posting jobs) in one process.
+
+This is the bot's composition root: it builds the store, the searcher, the
+Discord client, the webhook and channel publishers and the scheduler, and
+wires them together. `bot/` and `feeds/` never import each other; only this
+module knows both.
+
+The command tree is published to Discord only with `--sync` (to one guild
+with `--guild ID`, which is instant; globally otherwise, which can take up to
+an hour), never on every connect: syncing is rate limited and only needed
+when the commands change.
+
+Pointing the bot at another Discord API (a proxy, or the fake Discord the
+tests run) is done with two environment variables, read only here:
+ALMANAC_DISCORD_API_BASE (e.g. http://127.0.0.1:8000/api/v10) and
+ALMANAC_DISCORD_GATEWAY (e.g. ws://127.0.0.1:8000/gateway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+
+import discord
+import yarl
+
+from almanac.commands import UsageError
+
+log = logging.getLogger("almanac.bot")
+
+TOKEN_HELP = (
+    "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
+    "open its Bot page, press Reset Token, then run: DISCORD_TOKEN=<token> almanac bot --sync --guild <server id>"
+)
+API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
+GATEWAY_ENV = "ALMANAC_DISCORD_GATEWAY"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "bot",
+        help="run the Discord bot",
+        description="Connect to Discord and answer slash commands (/ask, /search, /onthisday, /latest, /random, "
+        "/entry, /feeds, /about, /subscribe, /unsubscribe). Unless --no-schedule, the daily anniversary "
+        "posts and new-entry announcements run in the same process and go to subscribed channels and to "
+        "the webhooks in $ALMANAC_WEBHOOK_URLS. The token comes from $DISCORD_TOKEN and is never logged. "
+        "SIGTERM or Ctrl-C stops it cleanly.",
+        epilog="examples:\n"
+        "  DISCORD_TOKEN=... almanac bot --sync --guild 123456789012345678   # first run: commands appear at once\n"
+        "  DISCORD_TOKEN=... almanac bot --sync                              # publish globally (up to an hour)\n"
+        "  DISCORD_TOKEN=... almanac bot                                     # every later start\n\n"
+        f"environment: DISCORD_TOKEN (required), ALMANAC_WEBHOOK_URLS, {API_BASE_ENV} and {GATEWAY_ENV}\n"
+        "(another Discord API endpoint, e.g. a test server)",
+    )
+    p.add_argument("--sync", action="store_true",
+                   help="publish the slash commands before connecting (once after installing or upgrading)")
+    p.add_argument("--guild", type=int, metavar="ID",
+                   help="with --sync: publish to this server only, instantly (else globally)")
+    p.add_argument("--no-schedule", action="store_true", help="answer commands only; post nothing")
+    p.set_defaults(handler=cmd_bot)
+
+
+def cmd_bot(args, app) -> int:
+    if args.guild and not args.sync:
+        raise UsageError("--guild needs --sync (it says where to publish the commands)")
+    token = app.secrets.discord_token
+    if not token:
+        raise UsageError(TOKEN_HELP)
+    point_at_api(app.env)
+    sync = (args.guild if args.guild else "global") if args.sync else None
+    return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule))
+
+
+def point_at_api(env) -> None:
+    """Use another Discord endpoint when the environment says so (a proxy; the tests' fake Discord).
+
+    discord.py reads both from class attributes, so this is process-wide and
+    done once, here, before any client exists.
+    """
+    base = env.get(API_BASE_ENV, "").strip()
+    gateway = env.get(GATEWAY_ENV, "").strip()
+    if base:
+        if not base.startswith(("http://", "https://")):
+            raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
+        discord.http.Route.BASE = base.rstrip("/")
+    if gateway:
+        if not gateway.startswith(("ws://", "wss://")):
+            raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+async def run_bot(app, token: str, *, sync=None, schedule: bool = True) -> int:
+    """Run until SIGTERM/SIGINT or until Discord closes the connection for good."""
+    from bot.client import AlmanacBot
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    store = app.store
+    # Load the model and the vectors before connecting, so the first /ask is fast.
+    searcher = await asyncio.to_thread(_warm_searcher, app)
+    client = AlmanacBot(store=store, searcher=searcher, config=app.config, sync=sync)
+    jobs = None
+    try:
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            raise UsageError("Discord refused DISCORD_TOKEN; reset the token on the application's Bot page "
+                             "and set DISCORD_TOKEN again") from None
+        connection = asyncio.create_task(client.connect(reconnect=True), name="discord-connection")
+        if schedule:
+            jobs = await start_jobs(app, client)
+        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+        done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if connection in done and connection.exception() is not None:
+            exc = connection.exception()
+            log.error("the Discord connection ended: %s", exc)
+            return 1
+        log.info("stopping")
+        return 0
+    finally:
+        if jobs is not None:
+            await jobs.stop()
+        await client.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+def _warm_searcher(app):
+    searcher = app.searcher
+    searcher.search("warm up", limit=1)
+    return searcher
+
+
+async def start_jobs(app, client):
+    """The posting jobs (anniversaries, new entries) inside the bot's process; filled in below."""
+    return None

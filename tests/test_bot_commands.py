@@ -1,0 +1,362 @@
+"""Every slash command, end to end: the real discord.py client against tests/fake_discord.py.
+
+Mechanics use the deterministic FakeEmbedder; answer quality (the Jitsu
+question) lives in test_bot_answers.py with the real model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import logging
+import random
+
+import pytest
+
+from almanac.config import BotConfig, Config
+from almanac.embeddings import embed_missing
+from almanac.entry import KINDS
+from almanac.search import Searcher
+from bot import render
+from bot.client import AlmanacBot
+from fake_discord import (ADMIN_PERMISSIONS, CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID, FakeDiscord, running)
+from fakes import FakeEmbedder
+
+EPHEMERAL = 64
+JITSU_PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+FIXED_NOW = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def config(**bot) -> Config:
+    return Config(bot=BotConfig(**{"cooldown_seconds": 0.0, "page_size": 3, **bot}))
+
+
+def make_bot(store, searcher, cfg=None, **kw) -> AlmanacBot:
+    return AlmanacBot(store=store, searcher=searcher, config=cfg or config(), sync=GUILD_ID,
+                      guild_ready_timeout=0.05, clock=lambda: FIXED_NOW, rng=random.Random(7), **kw)
+
+
+@pytest.fixture
+def searcher(seeded_store):
+    embedder = FakeEmbedder()
+    embed_missing(seeded_store, embedder)
+    return Searcher(seeded_store, embedder)
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def embed_of(message: dict) -> dict:
+    assert len(message["embeds"]) == 1, message
+    return message["embeds"][0]
+
+
+def payloads_with_mentions(fake: FakeDiscord) -> list[dict]:
+    """Every message-bearing request the bot made (callbacks carry theirs under "data")."""
+    out = []
+    for c in fake.requests:
+        if c.method in ("POST", "PATCH") and isinstance(c.json, dict) and c.path.startswith("/api/v10/"):
+            body = c.json.get("data", c.json) if "/callback" in c.path else c.json
+            if isinstance(body, dict) and ("content" in body or "embeds" in body):
+                out.append(body)
+    return out
+
+
+def test_commands_are_synced_with_descriptions_and_choices(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                assert fake.command_names() == sorted(
+                    ["ask", "search", "onthisday", "latest", "random", "entry", "feeds", "about", "subscribe", "unsubscribe"])
+                for name in fake.command_names():
+                    cmd = fake.command(name)
+                    assert cmd["description"] and cmd["guild_id"] == str(GUILD_ID)
+                    for option in cmd.get("options", []):
+                        assert option["description"], (name, option["name"])
+                kinds = next(o for o in fake.command("search")["options"] if o["name"] == "kind")
+                assert [c["value"] for c in kinds["choices"]] == list(KINDS)
+                assert str(fake.command("subscribe")["default_member_permissions"]) == str(1 << 5)
+                assert not fake.global_commands  # a guild sync only
+    run(scenario())
+
+
+def test_no_sync_unless_asked(seeded_store):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = AlmanacBot(store=seeded_store, searcher=None, config=config(), guild_ready_timeout=0.05)
+            async with running(fake, bot):
+                assert not fake.requests_to("PUT", r"/commands$")
+    run(scenario())
+
+
+def test_about_feeds_latest_random(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                about = embed_of((await fake.reply(await fake.invoke("about")))[0])
+                assert "25 entries from 2013–2020" in about["description"]
+                assert {"name": "Papers", "value": "5", "inline": True} in about["fields"]
+
+                feeds = embed_of((await fake.reply(await fake.invoke("feeds")))[0])
+                assert "http://127.0.0.1:8080/atom.xml" in feeds["description"]
+                assert "http://127.0.0.1:8080/onthisday.xml" in feeds["description"]
+                assert "http://127.0.0.1:8080/papers.xml" in feeds["description"]
+
+                latest = embed_of((await fake.reply(await fake.invoke("latest", {"kind": "paper", "count": 2})))[0])
+                assert latest["title"] == "Latest papers"
+                lines = latest["description"].splitlines()
+                newest = seeded_store.entries(kind="paper", limit=2)
+                assert len(lines) == 2 and all(e.title in line for e, line in zip(newest, lines))
+
+                rand = embed_of((await fake.reply(await fake.invoke("random", {"kind": "podcast"})))[0])
+                podcasts = {e.title for e in seeded_store.entries(kind="podcast")}
+                assert rand["title"] in podcasts
+    run(scenario())
+
+
+def test_entry_by_id_and_unknown_id(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                msg = (await fake.reply(await fake.invoke("entry", {"id": JITSU_PAPER})))[0]
+                embed = embed_of(msg)
+                assert embed["title"] == "Jitsu: Just-In-Time Summoning of Unikernels"
+                assert embed["url"] == f"http://127.0.0.1:8080/entries/{JITSU_PAPER}.html"
+                assert f"alm:like:{JITSU_PAPER}" in fake.custom_ids(msg)
+
+                ix = await fake.invoke("entry", {"id": "no-such-entry"})
+                await fake.wait_until(lambda: ix.callback)
+                assert ix.callback["type"] == 4 and ix.callback["data"]["flags"] == EPHEMERAL
+                assert ix.callback["data"]["content"] == (
+                    "No entry has the id “no-such-entry”. Start typing a title and pick one from the list, or use `/search`.")
+    run(scenario())
+
+
+def test_entry_autocomplete_from_memory(seeded_store, searcher, tmp_path):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                choices = await fake.autocomplete("entry", "id", "jitsu")
+                jitsu = sorted(e.id for e in seeded_store.entries() if "jitsu" in e.title.lower())
+                assert len(jitsu) == 3 and sorted(c["value"] for c in choices) == jitsu
+                assert [c["value"] for c in await fake.autocomplete("entry", "id", "Jitsu 2015 paper")] == [JITSU_PAPER]
+                assert all(len(c["name"]) <= 100 for c in choices)
+                # Everything matches an empty prefix; Discord takes at most 25.
+                assert len(await fake.autocomplete("entry", "id", "")) == 25
+                assert await fake.autocomplete("entry", "id", "zzzz nothing") == []
+    run(scenario())
+
+
+def test_onthisday_today_given_date_and_bad_date(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                # FIXED_NOW is 1 May 2026: entries dated to May of earlier years fall on the 1st.
+                today = embed_of((await fake.reply(await fake.invoke("onthisday")))[0])
+                assert today["title"] == "On this day: 1 May 2026"
+                assert "**11 years ago** · [Jitsu: Just-In-Time Summoning of Unikernels]" in today["description"]
+
+                other = embed_of((await fake.reply(await fake.invoke("onthisday", {"date": "2030-08-01"})))[0])
+                assert "MirageOS 4" in other["description"] and "11 years ago" in other["description"]
+
+                empty = embed_of((await fake.reply(await fake.invoke("onthisday", {"date": "2026-12-25"})))[0])
+                assert empty["description"].startswith("No anniversaries in the archive on this day.")
+
+                for bad in ("tomorrow", "2026-13-01", "1 May 2026", "2026-5-1"):
+                    ix = await fake.invoke("onthisday", {"date": bad})
+                    await fake.wait_until(lambda: ix.callback)
+                    assert ix.callback["data"]["flags"] == EPHEMERAL
+                    assert ix.callback["data"]["content"] == (
+                        f"“{bad}” is not a date. Use YYYY-MM-DD, for example 2026-05-04, or leave it out for today.")
+    run(scenario())
+
+
+def test_ask_answers_with_one_embed_and_persistent_buttons(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                ix = await fake.invoke("ask", {"question": "Jitsu unikernels NSDI"})
+                msg = (await fake.reply(ix))[0]
+                assert ix.callback["type"] == 5  # deferred first: search runs in a thread
+                embed = embed_of(msg)
+                assert "Jitsu" in embed["title"]
+                ids = fake.custom_ids(msg)
+                assert ids[0].startswith("alm:like:jitsu-just-in-time-summoning-of-unikernels-2015-05")
+                assert ids[1] == "alm:more:4:::Jitsu unikernels NSDI"
+    run(scenario())
+
+
+def test_ask_empty_archive_says_so_kindly(store):
+    async def scenario():
+        searcher = Searcher(store, FakeEmbedder())
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(store, searcher)):
+                msg = (await fake.reply(await fake.invoke("ask", {"question": "how do I bake bread?"})))[0]
+                assert msg["embeds"] == []
+                assert msg["content"] == ("I couldn't find anything in the archive that answers “how do I bake bread?”. "
+                                          "Try `/search` with a few keywords, or `/latest` to see what's new.")
+    run(scenario())
+
+
+def test_everyone_and_huge_question_ping_nobody_and_fit(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                ix = await fake.invoke("ask", {"question": "@everyone @here <@&123> unikernels Jitsu"})
+                msg = (await fake.reply(ix))[0]
+                assert "@everyone" in embed_of(msg)["footer"]["text"]
+
+                huge = "unikernel " * 2000 + "@everyone"
+                ix = await fake.invoke("ask", {"question": huge})
+                msg = (await fake.reply(ix))[0]
+                embed = embed_of(msg)
+                assert render.embed_length(embed) <= 6000 and len(embed["footer"]["text"]) <= 2048
+                assert all(len(i) <= 100 for i in fake.custom_ids(msg))
+
+                ix = await fake.invoke("search", {"query": "@everyone unikernels"})
+                await fake.reply(ix)
+
+                sent = payloads_with_mentions(fake)
+                assert len(sent) >= 3
+                for body in sent:
+                    assert body["allowed_mentions"] == {"parse": []}, body
+    run(scenario())
+
+
+def test_search_pages_with_buttons(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher, config(page_size=2))):
+                ix = await fake.invoke("search", {"query": "unikernels", "kind": "talk"})
+                msg = (await fake.reply(ix))[0]
+                first = embed_of(msg)
+                assert first["title"] == "Results for “unikernels” (talks)"
+                assert first["description"].startswith("**1.** [") and "**2.** [" in first["description"]
+                assert "**3.**" not in first["description"] and first["footer"]["text"] == "Page 1 · more below"
+                assert fake.custom_ids(msg) == ["alm:next:2:talk::unikernels"]
+
+                click = await fake.click(msg, "alm:next:2:talk::unikernels")
+                await fake.wait_until(lambda: any(k == "edit" for k, _ in click.replies))
+                assert click.callback["type"] == 6  # an update of the same message
+                page2 = click.original
+                assert embed_of(page2)["description"].startswith("**3.** [")
+                assert "alm:prev:0:talk::unikernels" in fake.custom_ids(page2)
+                titles = [l for l in first["description"].splitlines() + embed_of(page2)["description"].splitlines()
+                          if l.startswith("**")]
+                assert all(" · talk · " in t for t in titles)
+
+                ix = await fake.invoke("search", {"query": "unikernels", "year": 1999})
+                relaxed = embed_of((await fake.reply(ix))[0])
+                assert relaxed["description"].startswith("Nothing matched 1999 exactly; these are the closest entries.")
+
+                ix = await fake.invoke("search", {"query": "xylophone quartz", "kind": "news"})
+                msg = (await fake.reply(ix))[0]
+                assert msg["content"] == "Nothing in the archive matches “xylophone quartz” with kind news. Try other words, or `/latest`."
+    run(scenario())
+
+
+def test_buttons_work_after_a_restart(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                msg = (await fake.reply(await fake.invoke("ask", {"question": "Jitsu unikernels NSDI"})))[0]
+            # A new process: nothing of the old bot's memory survives, only the message's custom ids.
+            async with running(fake, make_bot(seeded_store, searcher)):
+                like_id, more_id = fake.custom_ids(msg)
+                like = await fake.click(msg, like_id)
+                reply = (await fake.reply(like))[0]
+                assert like.callback["data"]["flags"] == EPHEMERAL
+                embed = embed_of(reply)
+                assert embed["title"].startswith("More like “Jitsu")
+                assert embed["description"].count("\n") == 4  # five similar entries
+
+                more = await fake.click(msg, more_id)
+                reply = (await fake.reply(more))[0]
+                assert embed_of(reply)["description"].startswith("**5.** [")
+    run(scenario())
+
+
+def test_cooldown_is_per_member_and_friendly(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher, config(cooldown_seconds=60))):
+                await fake.reply(await fake.invoke("ask", {"question": "Jitsu"}))
+                again = await fake.invoke("ask", {"question": "Jitsu again"})
+                await fake.wait_until(lambda: again.callback)
+                assert again.callback["data"]["flags"] == EPHEMERAL
+                assert again.callback["data"]["content"].startswith("Easy there! You can search again in ")
+                other = await fake.invoke("ask", {"question": "Jitsu"}, user_id=4242)
+                assert embed_of((await fake.reply(other))[0])
+    run(scenario())
+
+
+class BrokenSearcher:
+    def search(self, *args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    def similar(self, *args, **kwargs):
+        raise RuntimeError("index exploded")
+
+
+def test_errors_become_a_private_message_and_a_log_line(seeded_store, caplog):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, BrokenSearcher())):
+                ix = await fake.invoke("ask", {"question": "anything"})
+                msg = (await fake.reply(ix))[0]
+                assert msg["content"] == "Something went wrong on my side and it has been logged. Please try again in a moment."
+                assert msg["flags"] == EPHEMERAL
+                assert any(k == "delete" for k, _ in ix.replies)  # the public "thinking…" is removed
+    with caplog.at_level(logging.ERROR, logger="almanac.bot"):
+        run(scenario())
+    assert any("error in ask for user" in r.getMessage() and "index exploded" in r.getMessage() for r in caplog.records)
+
+
+def test_a_429_on_the_followup_is_retried(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                fake.fail_next("POST", r"^/api/v10/webhooks/\d+/ixtoken", status=429)
+                ix = await fake.invoke("ask", {"question": "Jitsu unikernels NSDI"})
+                msg = (await fake.reply(ix))[0]
+                assert "Jitsu" in embed_of(msg)["title"]
+                attempts = fake.requests_to("POST", rf"^/api/v10/webhooks/\d+/{ix.token}$")
+                assert len(attempts) == 2
+                assert "Authorization" not in attempts[0].headers
+    run(scenario())
+
+
+def test_subscribe_needs_manage_server_and_is_stored(seeded_store, searcher):
+    channel = {"channels": {str(CHANNEL_ID): {"id": str(CHANNEL_ID), "type": 0, "name": "channel-4",
+                                               "permissions": str(ADMIN_PERMISSIONS), "guild_id": str(GUILD_ID)}}}
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                ix = await fake.invoke("subscribe", {"channel": str(CHANNEL_ID), "posts": "anniversaries"},
+                                       resolved=channel)
+                await fake.wait_until(lambda: ix.callback)
+                assert ix.callback["data"]["flags"] == EPHEMERAL
+                assert ix.callback["data"]["content"] == "You need the Manage Server permission to change where I post."
+                assert seeded_store.subscriptions() == []
+
+                ix = await fake.invoke("subscribe", {"channel": str(CHANNEL_ID), "posts": "anniversaries"},
+                                       permissions=ADMIN_PERMISSIONS, resolved=channel)
+                msg = (await fake.reply(ix))[0]
+                assert msg["content"] == f"<#{CHANNEL_ID}> will now get anniversary posts."
+                [sub] = seeded_store.subscriptions()
+                assert (sub.channel_id, sub.guild_id, sub.posts) == (CHANNEL_ID, GUILD_ID, "anniversaries")
+
+                ix = await fake.invoke("unsubscribe", {"channel": str(CHANNEL_ID)}, permissions=ADMIN_PERMISSIONS,
+                                       resolved=channel)
+                assert (await fake.reply(ix))[0]["content"] == f"<#{CHANNEL_ID}> will get no more posts."
+                assert seeded_store.subscriptions() == []
+
+                ix = await fake.invoke("unsubscribe", {"channel": str(CHANNEL_ID)}, permissions=ADMIN_PERMISSIONS,
+                                       resolved=channel)
+                await fake.wait_until(lambda: ix.callback)
+                assert ix.callback["data"]["content"] == f"<#{CHANNEL_ID}> was not subscribed."
+    run(scenario())
