@@ -93,8 +93,23 @@ def build(app, out: str, with_related: bool = True):
 
     entries = app.store.entries()
     related = related_fn(app) if with_related and entries else None
-    files = build_site(entries, app.config.site, app.config.schedule.tz, related=related)
+    files = build_site(
+        entries,
+        app.config.site,
+        app.config.schedule.tz,
+        related=related,
+        onthisday_posts=onthisday_items(app),
+    )
     return files, write_tree(out, files, prune=("entries",))
+
+
+def onthisday_items(app) -> list | None:
+    """What the on-this-day feed shows (the ledger's sent anniversaries), if that part is installed."""
+    try:
+        from feeds.onthisday_feed import onthisday_items as items
+    except ImportError:
+        return None
+    return items(app.store, limit=app.config.site.feed_limit)
 
 
 def cmd_build(args, app) -> int:
@@ -145,6 +160,8 @@ def cmd_serve(args, app) -> int:
 
     try:
         asyncio.run(main())
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
     except OSError as exc:
         print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,119 @@
+"""The served index page in headless Chromium: ask a question, see the Jitsu paper.
+
+Uses Debian's `chromium` (installed by `make test` when running as root) driven
+by Playwright's Python client with `executable_path`, so no browser is
+downloaded. Skips, saying why, only where Chromium or Playwright is missing.
+The search behind the page is the real one: the bundled model, real vectors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from almanac.config import SiteConfig
+from feeds.build import build_site
+from feeds.server import bound_port, make_app, start_server
+from feeds.writer import write_tree
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="Python playwright is not installed (pip install -e '.[test]')"
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed and could not be (run `make test` as root, or apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def served_site(tmp_path, seeded_store, real_embedder):
+    """The seed archive built with real related entries, and its real search function."""
+    from almanac.embeddings import embed_missing
+    from almanac.search import Searcher
+
+    embed_missing(seeded_store, real_embedder)
+    searcher = Searcher(seeded_store, real_embedder)
+    site = SiteConfig(base_url="http://127.0.0.1:8080/")
+
+    def related(entry_id):
+        return [hit.entry for hit in searcher.similar(entry_id, limit=5)]
+
+    out = tmp_path / "public"
+    write_tree(str(out), build_site(seeded_store.entries(), site, ZoneInfo("UTC"), related=related), prune=("entries",))
+    return out, (lambda q: searcher.search(q, limit=5).to_json())
+
+
+def test_search_box_finds_the_jitsu_paper(served_site, tmp_path):
+    out, search = served_site
+    shot = tmp_path / "search.png"
+
+    async def main():
+        runner = await start_server(make_app(str(out), search), "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{bound_port(runner)}/"
+        try:
+            async with playwright_api.async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                try:
+                    page = await browser.new_page(viewport={"width": 900, "height": 900})
+                    await page.goto(url)
+                    assert await page.is_visible("#q")
+                    await page.fill("#q", "which paper showed unikernels booting on demand for each connection?")
+                    await page.press("#q", "Enter")
+                    first = page.locator("#results .hits li a").first
+                    await first.wait_for(timeout=20_000)
+                    titles = await page.locator("#results .hits li a").all_inner_texts()
+                    hrefs = [await a.get_attribute("href") for a in await page.locator("#results .hits li a").all()]
+                    await page.screenshot(path=str(shot), full_page=False)
+                    # Following the hit opens the entry page that was built for it.
+                    await first.click()
+                    await page.wait_for_load_state()
+                    heading = await page.locator("h1").inner_text()
+                finally:
+                    await browser.close()
+        finally:
+            await runner.cleanup()
+        return titles, hrefs, heading
+
+    titles, hrefs, heading = asyncio.run(main())
+    assert titles[0] == "Jitsu: Just-In-Time Summoning of Unikernels"
+    assert hrefs[0] == "entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"
+    assert heading == titles[0]
+    assert shot.stat().st_size > 10_000
+    # `ALMANAC_SCREENSHOT=docs/screenshot.png pytest tests/test_browser.py` refreshes the README's picture.
+    if os.environ.get("ALMANAC_SCREENSHOT"):
+        shutil.copyfile(shot, os.environ["ALMANAC_SCREENSHOT"])
+
+
+def test_opened_as_a_file_the_page_works_without_the_search_box(served_site, tmp_path):
+    out, _ = served_site
+
+    async def main():
+        async with playwright_api.async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+                await page.goto((out / "index.html").as_uri())
+                search_visible = await page.is_visible("#search")
+                links = await page.locator("ul.entries a").count()
+                overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                await page.screenshot(path=str(tmp_path / "phone.png"))
+                await page.click("text=Jitsu: Just-In-Time Summoning of Unikernels >> nth=0")
+                await page.wait_for_load_state()
+                related = await page.locator("#related ~ ul a").count()
+            finally:
+                await browser.close()
+        return search_visible, links, overflow, related
+
+    search_visible, links, overflow, related = asyncio.run(main())
+    assert search_visible is False  # no server, no search box: nothing broken on the page
+    assert links == 25
+    assert overflow <= 0  # readable on a phone: no sideways scrolling
+    assert related == 5

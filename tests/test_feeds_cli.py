@@ -1,0 +1,94 @@
+"""`almanac feeds build` and `almanac serve` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import feedparser
+
+from almanac.cli import main
+from tests.conftest import REPO
+
+
+def _ingest(seed_path, capsys):
+    assert main(["ingest", "--no-embed", str(seed_path)]) == 0
+    capsys.readouterr()
+
+
+def test_feeds_build_writes_then_rewrites_nothing(tmp_path, seed_path, capsys):
+    _ingest(seed_path, capsys)
+    out = tmp_path / "site"
+    assert main(["feeds", "build", "--out", str(out), "--no-related", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["out_dir"] == str(out) and first["files"] == len(first["written"]) > 30
+    assert (out / "index.html").is_file() and (out / "atom.xml").is_file()
+    assert feedparser.parse((out / "rss.xml").read_bytes()).bozo == 0
+    assert main(["feeds", "build", "--out", str(out), "--no-related", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["written"] == [] and second["removed"] == [] and second["unchanged"] == first["files"]
+
+
+def test_feeds_build_defaults_to_site_out_dir_from_config(tmp_path, seed_path, capsys):
+    _ingest(seed_path, capsys)
+    (tmp_path / "config.toml").write_text('[site]\nout_dir = "www"\nbase_url = "https://example.org/a/"\n')
+    assert main(["--config", str(tmp_path / "config.toml"), "feeds", "build", "--no-related"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(rf"{re.escape(str(tmp_path / 'www'))}: \d+ files, \d+ written, 0 unchanged, 0 removed", line)
+    assert b"https://example.org/a/atom.xml" in (tmp_path / "www" / "atom.xml").read_bytes()
+
+
+def test_feeds_without_an_action_prints_help(capsys):
+    assert main(["feeds"]) == 2
+    assert "build" in capsys.readouterr().out
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["feeds", "build", "--out", str(tmp_path / "file"), "--no-related"]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_feeds_build_then_serve(tmp_path, seed_path, capsys):
+    """The issue's 'done when': `almanac feeds build && almanac serve` serves feeds whose items open."""
+    _ingest(seed_path, capsys)
+    assert main(["feeds", "build", "--no-related"]) == 0
+    capsys.readouterr()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "almanac", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        line = proc.stdout.readline()  # printed once the model is loaded and the port bound
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, (line, proc.stderr.read() if proc.poll() is not None else "")
+        base = match.group(1)
+        health = json.loads(urllib.request.urlopen(base + "healthz", timeout=10).read())
+        assert health == {"status": "ok", "site": True, "search": True}
+        with urllib.request.urlopen(base + "atom.xml", timeout=10) as r:
+            assert r.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+            atom = feedparser.parse(r.read())
+        assert atom.bozo == 0 and atom.entries
+        for item in atom.entries:  # base_url defaults to http://127.0.0.1:8080/; map onto our port
+            path = item.link.removeprefix("http://127.0.0.1:8080/")
+            with urllib.request.urlopen(base + path, timeout=10) as page:
+                assert page.status == 200 and item.title.split(":")[0] in page.read().decode()
+        query = urllib.request.urlopen(base + "api/search?q=jitsu+paper", timeout=60).read()
+        assert json.loads(query)["results"][0]["id"].startswith("jitsu")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == 0
