@@ -1,0 +1,302 @@
+"""`almanac onthisday`, `almanac upcoming`, `almanac schedule`; and the posting jobs' wiring.
+
+`start_posting(app, extra_publishers)` is the composition of the posting
+side: the webhook publishers (URLs from $ALMANAC_WEBHOOK_URLS), the
+on-this-day feed target, the ledger's `Poster` and the `Scheduler`. Both
+`almanac schedule` and `almanac bot` (which adds its channel publishers)
+run it inside their event loop and call `stop()` on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+
+from almanac.anniversaries import on, today, upcoming
+from almanac.commands import UsageError, print_json
+from almanac.config import resolve_path
+from almanac.posting import Poster, PostingPolicy, RunReport
+
+log = logging.getLogger("almanac.schedule")
+
+#: Points discord.py's REST calls elsewhere (a REST proxy; the tests' receiver). Same name `almanac bot` reads.
+API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "onthisday",
+        help="anniversaries falling on a date",
+        description="List the entries whose anniversary falls on a date: entries dated to the day on the "
+        "same day in later years (29 Feb on 28 Feb in other years), entries dated to the month on the "
+        "1st of that month; entries dated only to a year never. Milestones (1, 5, 10, 15, ... years) "
+        "are flagged. The default date is today in [schedule] timezone.",
+        epilog="examples:\n  almanac onthisday\n  almanac onthisday --date 2025-05-01\n"
+        "  almanac onthisday --date 2025-05-01 --json",
+    )
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today in [schedule] timezone)")
+    p.add_argument("--json", action="store_true",
+                   help='print {"date", "entries": [entry keys + "years_ago", "milestone"]}')
+    p.set_defaults(handler=cmd_onthisday)
+
+    p = sub.add_parser(
+        "upcoming",
+        help="anniversaries of the next days",
+        description="List the anniversaries of the coming days, for planning. Milestones are marked with *.",
+        epilog="examples:\n  almanac upcoming\n  almanac upcoming --days 90\n  almanac upcoming --from 2025-05-01 --json",
+    )
+    p.add_argument("--days", type=int, default=30, help="how many days ahead, today included (default: 30)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: today)")
+    p.add_argument("--json", action="store_true", help='print a list of {"on" (the anniversary day), entry keys, "years_ago", "milestone"}')
+    p.set_defaults(handler=cmd_upcoming)
+
+    p = sub.add_parser(
+        "schedule",
+        help="post anniversaries and new entries on schedule",
+        description="Run until stopped: post the day's anniversaries at [schedule] anniversary_time (and at "
+        "start, if today's were missed while it was down), and every [schedule] refresh_minutes re-ingest "
+        "the sources, embed, rebuild the feeds and site, and announce new entries. Posts go to the "
+        "Discord webhooks in $ALMANAC_WEBHOOK_URLS (space or comma separated; never put them in the "
+        "config) and to the on-this-day feed. Each post is recorded in the database's ledger, so a "
+        "restart, a crash or a second `almanac schedule` never posts the same anniversary twice "
+        "(except, at most once, a post whose delivery was cut off by a crash: see the README). "
+        "SIGTERM or Ctrl-C stops it within seconds.",
+        epilog="examples:\n  ALMANAC_WEBHOOK_URLS=https://discord.com/api/webhooks/ID/TOKEN almanac schedule\n"
+        "  almanac schedule --no-refresh        # post only; another process ingests and builds\n"
+        "  almanac schedule --list              # show the jobs and their next run, then exit\n\n"
+        f"environment: ALMANAC_WEBHOOK_URLS, {API_BASE_ENV} (another Discord API base URL, e.g. a REST proxy)",
+    )
+    p.add_argument("--no-refresh", action="store_true",
+                   help="do not re-ingest, rebuild or announce new entries; post anniversaries only")
+    p.add_argument("--list", action="store_true", help="print the jobs and when they next run, then exit")
+    p.set_defaults(handler=cmd_schedule)
+
+
+# --- onthisday / upcoming ------------------------------------------------------------
+
+
+def _date(value: str | None, option: str, app) -> dt.date:
+    if value is None:
+        return today(dt.datetime.now(dt.timezone.utc), app.config.schedule.tz)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: '{value}' is not a date (use YYYY-MM-DD, e.g. 2025-05-01)") from None
+
+
+def cmd_onthisday(args, app) -> int:
+    day = _date(args.date, "--date", app)
+    found = on(app.store.entries(), day)
+    if args.json:
+        print_json({"date": day.isoformat(), "entries": [a.to_json() for a in found]})
+        return 0
+    if not found:
+        print(f"No anniversaries on {day.isoformat()}.")
+        return 0
+    print(f"On this day, {day.strftime('%-d %B %Y')}:")
+    for a in found:
+        when = "today" if a.entry.date.day else "this month"
+        mark = "*" if a.milestone else " "
+        print(f"{mark}{a.years_ago:3d} years ago {when:10}  {a.entry.kind:9}  {a.entry.title}  [{a.entry.id}]")
+    print(f"{len(found)} anniversaries" + ("; * milestone" if any(a.milestone for a in found) else ""))
+    return 0
+
+
+def cmd_upcoming(args, app) -> int:
+    if args.days < 1:
+        raise UsageError("--days must be at least 1")
+    start = _date(args.start, "--from", app)
+    found = upcoming(app.store.entries(), start, args.days)
+    if args.json:
+        print_json([{"on": d.isoformat(), **a.to_json()} for d, a in found])
+        return 0
+    if not found:
+        print(f"No anniversaries in the {args.days} days from {start.isoformat()}.")
+        return 0
+    for day, a in found:
+        mark = "*" if a.milestone else " "
+        print(f"{day.isoformat()} {mark}{a.years_ago:3d} years  {a.entry.kind:9}  {a.entry.title}  [{a.entry.id}]")
+    print(f"{len(found)} anniversaries in {args.days} days" + ("; * milestone" if any(a.milestone for _, a in found) else ""))
+    return 0
+
+
+# --- the posting jobs --------------------------------------------------------------------
+
+
+def posting_policy(config) -> PostingPolicy:
+    """[schedule] and [anniversaries] as the ledger's policy."""
+    return PostingPolicy(
+        tz=config.schedule.tz,
+        post_time=config.schedule.post_time,
+        milestones_only=config.anniversaries.milestones_only,
+        catch_up_days=config.anniversaries.catch_up_days,
+        announce_new=config.anniversaries.announce_new,
+    )
+
+
+def out_dir(app) -> str:
+    return resolve_path(app.config, app.config.site.out_dir)
+
+
+def write_onthisday_feed(app) -> bool:
+    """Rebuild onthisday.xml from the ledger; True if its bytes changed."""
+    from almanac.links import ONTHISDAY_FEED
+    from feeds.onthisday_feed import build_onthisday_feed, onthisday_items
+    from feeds.writer import write_if_changed
+
+    site = app.config.site
+    data = build_onthisday_feed(onthisday_items(app.store, site.feed_limit), site, app.config.schedule.tz)
+    return write_if_changed(os.path.join(out_dir(app), ONTHISDAY_FEED), data)
+
+
+def refresh_archive(app) -> None:
+    """Re-ingest the configured sources (embedding what is new), then rebuild feeds and site.
+
+    Runs in a worker thread. A source with problems keeps what the store held
+    (ingest's rule), and the problems are logged.
+    """
+    from almanac.ingest import ingest
+
+    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing)
+    for problem in report.problems:
+        log.warning("ingest: %s", problem)
+    if report.touched:
+        log.info("refresh: %s", report.summary())
+    try:
+        from feeds.build import build_site
+    except ImportError:
+        log.info("refresh: feeds.build is not available; not rebuilding the site")
+        write_onthisday_feed(app)
+        return
+    from feeds.onthisday_feed import onthisday_items
+    from feeds.writer import write_tree
+
+    site = app.config.site
+    entries = app.store.entries()
+    related = None
+    if entries:
+        searcher = app.searcher
+
+        def related(entry_id: str):
+            return [hit.entry for hit in searcher.similar(entry_id, limit=5)]
+
+    files = build_site(entries, site, app.config.schedule.tz, related=related,
+                       onthisday_posts=onthisday_items(app.store, site.feed_limit))
+    written = write_tree(out_dir(app), files, prune=("entries",))
+    if written.written or written.removed:
+        log.info("refresh: site: %d written, %d removed", len(written.written), len(written.removed))
+
+
+class PostingJobs:
+    """The running scheduler and what it holds open (the aiohttp session)."""
+
+    def __init__(self, scheduler, session):
+        self.scheduler = scheduler
+        self.session = session
+
+    async def stop(self, grace: float = 10.0) -> None:
+        try:
+            await self.scheduler.shutdown(grace)
+        finally:
+            await self.session.close()
+
+
+def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, clock=None):
+    """The Scheduler wired to this app's store, webhooks and feed (nothing started)."""
+    from feeds.onthisday_feed import FEED_KEY, OnThisDayFeedPublisher
+    from feeds.scheduler import Scheduler
+    from feeds.webhooks import keep_webhook_urls_out_of_logs, set_api_base, webhook_publishers
+
+    keep_webhook_urls_out_of_logs()
+    base = app.env.get(API_BASE_ENV, "").strip()
+    if base:
+        if not base.startswith(("http://", "https://")):
+            raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
+        set_api_base(base)
+    hooks = app.config.webhooks
+    webhooks = webhook_publishers(app.secrets.webhook_urls, session, hooks.username, hooks.avatar_url)
+    feed = OnThisDayFeedPublisher()
+    poster = Poster(app.store, app.config.site.base_url, posting_policy(app.config))
+
+    def publishers() -> list:
+        return [*webhooks, feed, *(extra_publishers() if extra_publishers else [])]
+
+    async def post_due(now: dt.datetime, pubs: list) -> dt.datetime | None:
+        report: RunReport = await poster.post_due(now, pubs)
+        if any(target == FEED_KEY for target, _, _ in report.sent):
+            await asyncio.to_thread(write_onthisday_feed, app)
+        return report.next_due
+
+    async def do_refresh(now: dt.datetime, pubs: list) -> dt.datetime | None:
+        await asyncio.to_thread(refresh_archive, app)
+        return await post_due(now, pubs)
+
+    kwargs = {"now": clock} if clock else {}
+    scheduler = Scheduler(app.config.schedule, post_due=post_due, refresh=do_refresh if refresh else None,
+                          publishers=publishers, **kwargs)
+    if webhooks:
+        log.info("posting to %s and the on-this-day feed", ", ".join(w.key for w in webhooks))
+    else:
+        log.info("no webhooks in $ALMANAC_WEBHOOK_URLS: posting to the on-this-day feed only")
+    return scheduler
+
+
+async def start_posting(app, extra_publishers=None, *, refresh: bool = True) -> PostingJobs:
+    """Build and start the posting jobs in the running loop; `await jobs.stop()` to end them.
+
+    `extra_publishers()` is called at every run (the bot passes its subscribed channels).
+    """
+    import aiohttp
+
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    try:
+        scheduler = build_posting(app, session, extra_publishers, refresh=refresh)
+        await scheduler.start()
+    except BaseException:
+        await session.close()
+        raise
+    return PostingJobs(scheduler, session)
+
+
+def cmd_schedule(args, app) -> int:
+    from feeds.webhooks import WebhookURLError
+
+    app.store  # open (and migrate) before starting: a bad database fails here, plainly
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
+    try:
+        return asyncio.run(_schedule(app, refresh=not args.no_refresh, list_only=args.list))
+    except WebhookURLError as exc:
+        raise UsageError(str(exc)) from None
+
+
+async def _schedule(app, *, refresh: bool, list_only: bool) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if list_only:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            for line in build_posting(app, session, refresh=refresh).describe():
+                print(line)
+        return 0
+    jobs = await start_posting(app, refresh=refresh)
+    try:
+        print(f"almanac schedule: running ({'; '.join(jobs.scheduler.describe())}); stop with Ctrl-C",
+              file=sys.stderr, flush=True)
+        await stop.wait()
+        log.info("stopping")
+        return 0
+    finally:
+        await jobs.stop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

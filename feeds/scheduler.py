@@ -1,0 +1,156 @@
+"""When posting and refreshing run: APScheduler 3.x inside the running asyncio loop.
+
+The scheduler only decides *when*; what is due, what was missed and what was
+already sent is the ledger's business (`almanac.posting`). So:
+
+* the daily job at [schedule] anniversary_time, and a `post_due` run at start,
+  so an anniversary missed while the process was down goes out on the next
+  start the same day (the ledger knows whether it already went);
+* `misfire_grace_time=None` and `coalesce=True` on purpose: a run that is
+  late (suspended laptop, blocked loop) still happens, once, however late;
+  the ledger, not APScheduler, says whether anything is still due;
+* after a run that left retries waiting (429, 5xx), a one-off "retry" job at
+  the earliest retry time;
+* `shutdown()` cancels what is running: a post in flight gets a few seconds
+  to finish and be recorded, otherwise it is abandoned with its ledger row
+  released (see `Poster._send`); nothing is half-written because every
+  ledger step is one transaction.
+
+No configuration is read here: the composition root passes the schedule
+settings and the coroutines (`post_due(now, publishers)`, `refresh(now,
+publishers)`, each returning the next retry time or None) and a
+`publishers()` provider evaluated at every run (bot subscriptions change
+while it runs). The bot runs the same object inside its own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from almanac.config import ScheduleConfig
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[dt.datetime, list], Awaitable["dt.datetime | None"]]
+
+#: Job ids (explicit, so logs and `almanac schedule --list` name them).
+ANNIVERSARIES, REFRESH, STARTUP, RETRY = "anniversaries", "refresh", "startup", "retry"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Scheduler:
+    """Runs `post_due` daily and at start, `refresh` every few minutes, retries when due."""
+
+    def __init__(
+        self,
+        schedule: ScheduleConfig,
+        *,
+        post_due: Job,
+        refresh: Job | None = None,
+        publishers: Callable[[], list] = list,
+        now: Callable[[], dt.datetime] = _utc_now,
+        refresh_at_start: bool = True,
+    ):
+        self.tz = schedule.tz
+        self.post_time = schedule.post_time
+        self.refresh_minutes = schedule.refresh_minutes
+        self._post_due = post_due
+        self._refresh = refresh
+        self._publishers = publishers
+        self._now = now
+        self._refresh_at_start = refresh_at_start
+        self._tasks: set[asyncio.Task] = set()
+        self._aps: AsyncIOScheduler | None = None
+        #: Completed runs by job id (for logs and tests).
+        self.runs: dict[str, int] = {}
+
+    def _job_defaults(self) -> dict:
+        return {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+    async def start(self) -> None:
+        """Add the jobs and start; call from inside the running loop."""
+        self._aps = AsyncIOScheduler(timezone=self.tz, job_defaults=self._job_defaults())
+        aps = self._aps
+        aps.add_job(self._job, CronTrigger(hour=self.post_time.hour, minute=self.post_time.minute, timezone=self.tz),
+                    args=[ANNIVERSARIES], id=ANNIVERSARIES, name="daily anniversary posts", replace_existing=True)
+        aps.add_job(self._job, DateTrigger(run_date=self._now(), timezone=self.tz), args=[STARTUP], id=STARTUP,
+                    name="posts missed while down", replace_existing=True)
+        if self._refresh is not None:
+            start = self._now() if self._refresh_at_start else self._now() + dt.timedelta(minutes=self.refresh_minutes)
+            aps.add_job(self._job, IntervalTrigger(minutes=self.refresh_minutes, timezone=self.tz), args=[REFRESH],
+                        id=REFRESH, name="re-ingest, rebuild, announce", next_run_time=start, replace_existing=True)
+        aps.start()
+        log.info("scheduler started: %s", "; ".join(self.describe()))
+
+    def describe(self) -> list[str]:
+        """One line per job: its id and when it runs next (also before `start`)."""
+        if self._aps is None:
+            now = self._now().astimezone(self.tz)
+            cron = CronTrigger(hour=self.post_time.hour, minute=self.post_time.minute, timezone=self.tz)
+            lines = [f"{ANNIVERSARIES} next at {cron.get_next_fire_time(None, now).isoformat(timespec='seconds')}",
+                     f"{STARTUP} at start: posts missed while down"]
+            if self._refresh is not None:
+                lines.append(f"{REFRESH} every {self.refresh_minutes} min"
+                             + (", first at start" if self._refresh_at_start else ""))
+            return lines
+        out = []
+        for job in self._aps.get_jobs():
+            when = job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else "paused"
+            out.append(f"{job.id} next at {when}")
+        return out
+
+    async def _job(self, job_id: str) -> None:
+        # The work runs in a task of our own, so shutdown can give it time to
+        # finish instead of APScheduler cancelling it mid-post.
+        kind = REFRESH if job_id == REFRESH else ANNIVERSARIES
+        task = asyncio.create_task(self._run(kind, job_id), name=f"almanac-{job_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+
+    async def _run(self, kind: str, job_id: str) -> None:
+        fn = self._refresh if kind == REFRESH else self._post_due
+        now = self._now()
+        try:
+            next_due = await fn(now, list(self._publishers()))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed; it runs again at its next time", job_id)
+            return
+        self.runs[job_id] = self.runs.get(job_id, 0) + 1
+        if next_due is not None:
+            self.retry_at(next_due)
+
+    def retry_at(self, when: dt.datetime) -> None:
+        """Run `post_due` again at `when` (the earliest retry the ledger is waiting for)."""
+        if self._aps is None or not self._aps.running:
+            return
+        when = max(when, self._now())
+        # max_instances=2: a retry run schedules the next retry while it is itself still running.
+        self._aps.add_job(self._job, DateTrigger(run_date=when, timezone=self.tz), args=[RETRY], id=RETRY,
+                          name="retry waiting posts", replace_existing=True, max_instances=2)
+
+    async def shutdown(self, grace: float = 10.0) -> None:
+        """Stop: no new runs; running ones are cancelled (a post in flight finishes or is released)."""
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=grace)
+            if pending:
+                log.warning("%d job(s) did not stop within %gs", len(pending), grace)
+        await asyncio.sleep(0)  # let APScheduler's own shutdown callback run

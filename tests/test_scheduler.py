@@ -1,0 +1,282 @@
+"""The scheduler in-process, and real `almanac schedule` processes killed and restarted.
+
+The subprocess tests run `python -m almanac schedule --no-refresh` against a
+recording webhook receiver on 127.0.0.1 (via ALMANAC_WEBHOOK_URLS and
+ALMANAC_DISCORD_API_BASE), a tmp database and a config whose timezone puts
+"now" near local noon (so a test never straddles midnight), with six entries
+whose anniversary is today there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from almanac.config import ScheduleConfig
+from almanac.ingest import ingest
+from almanac.store import Store
+from feeds.scheduler import ANNIVERSARIES, REFRESH, RETRY, STARTUP, Scheduler
+from tests.conftest import REPO
+from tests.webhook_receiver import WebhookReceiver, webhook_url
+
+UTC = dt.timezone.utc
+
+
+# --- in-process ------------------------------------------------------------------------------
+
+class Calls:
+    def __init__(self, results=(), delay=0.0):
+        self.results = list(results)
+        self.delay = delay
+        self.calls: list[tuple[dt.datetime, list]] = []
+        self.called = asyncio.Event()
+
+    async def __call__(self, now, publishers):
+        self.calls.append((now, publishers))
+        self.called.set()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return self.results.pop(0) if self.results else None
+
+
+def test_jobs_have_explicit_ids_tz_and_misfire_policy():
+    async def go():
+        post_due, refresh = Calls(), Calls()
+        s = Scheduler(ScheduleConfig(timezone="Pacific/Auckland", anniversary_time="07:30", refresh_minutes=15),
+                      post_due=post_due, refresh=refresh, publishers=lambda: ["p1"])
+        await s.start()
+        await asyncio.wait_for(post_due.called.wait(), 5)
+        await asyncio.wait_for(refresh.called.wait(), 5)
+        jobs = {job.id: job for job in s._aps.get_jobs()}
+        described = s.describe()
+        await s.shutdown()
+        return s, jobs, post_due, refresh, described
+
+    s, jobs, post_due, refresh, described = asyncio.run(go())
+    assert set(jobs) == {ANNIVERSARIES, REFRESH}  # the startup job ran and is gone
+    daily = jobs[ANNIVERSARIES]
+    assert str(daily.trigger.timezone) == "Pacific/Auckland"
+    assert {f.name: str(f) for f in daily.trigger.fields}["hour"] == "7"
+    assert {f.name: str(f) for f in daily.trigger.fields}["minute"] == "30"
+    assert daily.next_run_time.utcoffset() in (dt.timedelta(hours=12), dt.timedelta(hours=13))
+    for job in jobs.values():
+        assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
+    assert jobs[REFRESH].trigger.interval == dt.timedelta(minutes=15)
+    assert post_due.calls[0][1] == ["p1"] and s.runs[STARTUP] == 1
+    assert post_due.calls[0][0].tzinfo is not None
+    assert any(line.startswith("anniversaries next at ") and line.endswith(":30:00+13:00") for line in described)
+
+
+def test_describe_before_start_uses_the_configured_timezone():
+    now = dt.datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # already 1 Jan 12:30 in Auckland
+    s = Scheduler(ScheduleConfig(timezone="Pacific/Auckland", anniversary_time="09:00"), post_due=Calls(),
+                  now=lambda: now)
+    assert s.describe()[0] == "anniversaries next at 2026-01-02T09:00:00+13:00"
+
+
+def test_a_waiting_retry_runs_post_due_again_when_due():
+    async def go():
+        soon = dt.datetime.now(UTC) + dt.timedelta(seconds=0.3)
+        post_due = Calls(results=[soon])
+        s = Scheduler(ScheduleConfig(), post_due=post_due)
+        await s.start()
+        deadline = time.monotonic() + 5
+        while len(post_due.calls) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await s.shutdown()
+        return s, post_due
+
+    s, post_due = asyncio.run(go())
+    assert len(post_due.calls) == 2 and s.runs == {STARTUP: 1, RETRY: 1}
+
+
+def test_a_failing_job_is_logged_and_the_scheduler_keeps_going(caplog):
+    async def boom(now, publishers):
+        raise RuntimeError("disk full")
+
+    async def go():
+        s = Scheduler(ScheduleConfig(), post_due=boom)
+        await s.start()
+        await asyncio.sleep(0.2)
+        running = s._aps.running
+        await s.shutdown()
+        return running
+
+    assert asyncio.run(go()) is True
+    assert "job startup failed" in caplog.text and "disk full" in caplog.text
+
+
+def test_shutdown_cancels_a_running_job_within_seconds():
+    async def go():
+        post_due = Calls(delay=60)
+        s = Scheduler(ScheduleConfig(), post_due=post_due)
+        await s.start()
+        await asyncio.wait_for(post_due.called.wait(), 5)
+        started = time.monotonic()
+        await s.shutdown(grace=5)
+        return time.monotonic() - started
+
+    assert asyncio.run(go()) < 2
+
+
+# --- real processes --------------------------------------------------------------------------
+
+def _noon_zone() -> str:
+    """An Etc/GMT zone where it is about noon now, so 'today' cannot change during a test."""
+    offset = 12 - dt.datetime.now(UTC).hour  # -11 .. +12
+    if offset == 0:
+        return "UTC"
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # Etc/GMT-5 is UTC+5
+
+
+class Deployment:
+    """A config, a database with six of today's anniversaries, and `almanac schedule` processes."""
+
+    def __init__(self, tmp_path, receiver: WebhookReceiver):
+        self.dir = tmp_path
+        self.receiver = receiver
+        zone = _noon_zone()
+        local_today = dt.datetime.now(ZoneInfo(zone)).date()
+        self.titles = [f"Anniversary talk {n}" for n in range(1, 7)]
+        entries = [
+            {"title": title, "date": local_today.replace(year=local_today.year - n).isoformat(), "kind": "talk",
+             "summary": f"A talk given {n} years ago today."}
+            for n, title in enumerate(self.titles, start=1)
+        ]
+        (tmp_path / "today.json").write_text(json.dumps(entries))
+        self.config = tmp_path / "config.toml"
+        self.config.write_text(
+            '[archive]\nsources = ["today.json"]\ndb = "almanac.db"\n'
+            '[site]\nbase_url = "https://almanac.example.org/"\nout_dir = "public"\n'
+            f'[schedule]\ntimezone = "{zone}"\nanniversary_time = "00:00"\n'
+        )
+        self.db = tmp_path / "almanac.db"
+        with Store(str(self.db)) as store:
+            report = ingest(store, ["today.json"], str(tmp_path))
+            assert report.total("added") == 6, report.problems
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "ALMANAC_DB")}
+        self.env.update({
+            "ALMANAC_CONFIG": str(self.config),
+            "ALMANAC_WEBHOOK_URLS": webhook_url(),
+            "ALMANAC_DISCORD_API_BASE": receiver.api_base,
+            "PYTHONPATH": str(REPO),
+        })
+        self.started = 0
+
+    async def start(self) -> asyncio.subprocess.Process:
+        self.started += 1
+        log = open(self.dir / f"schedule-{self.started}.log", "wb")
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "almanac", "schedule", "--no-refresh",
+            cwd=str(self.dir), env=self.env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=log, stderr=asyncio.subprocess.STDOUT)
+
+    def logs(self) -> str:
+        return "\n".join((self.dir / f"schedule-{n}.log").read_text() for n in range(1, self.started + 1))
+
+    def delivered(self) -> collections.Counter:
+        return collections.Counter(self.receiver.titles())
+
+    async def wait_until_all_delivered(self, timeout=30.0) -> None:
+        try:
+            await self.receiver.wait_for(lambda: set(self.delivered()) >= set(self.titles), timeout)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"not all delivered: {self.delivered()}\n{self.logs()}") from None
+        await asyncio.sleep(0.5)  # time for a duplicate, if there were going to be one
+
+    def ledger(self):
+        with Store(str(self.db)) as store:
+            return store.posts(occasion_prefix="anniversary:")
+
+
+async def kill(proc: asyncio.subprocess.Process, sig=signal.SIGKILL) -> int:
+    proc.send_signal(sig)
+    return await asyncio.wait_for(proc.wait(), 15)
+
+
+async def _429_mode(receiver: WebhookReceiver, on: bool) -> None:
+    receiver.script = ["429"] * 10_000 if on else []
+
+
+def test_killed_mid_run_and_restarted_two_schedulers_post_every_anniversary_once(tmp_path):
+    """Two schedulers on one database; Discord starts rate limiting; both are SIGKILLed mid-run; a restart finishes."""
+    async def go():
+        async with WebhookReceiver(retry_after=0.2) as receiver:
+            d = Deployment(tmp_path, receiver)
+            receiver.script = ["ok", "ok"] + ["429"] * 10_000  # two posts go out, then 429s with retry_after
+            a, b = await d.start(), await d.start()
+            await receiver.wait_for(lambda: len(receiver.requests) >= 8, 30)  # retries under way in both
+            await kill(a)
+            await kill(b)
+            assert len(receiver.delivered) == 2
+            receiver.script = []
+            mid = d.ledger()
+            c = await d.start()
+            await d.wait_until_all_delivered()
+            code = await kill(c, signal.SIGTERM)
+            return d, mid, code
+
+    d, mid, code = asyncio.run(go())
+    assert code == 0, d.logs()
+    assert d.delivered() == collections.Counter({t: 1 for t in d.titles}), d.logs()
+    mid = [r for r in mid if r.target.startswith("webhook:")]
+    assert sum(r.status == "sent" for r in mid) == 2 and any(r.last_error == "rate limited (429)" for r in mid)
+    final = d.ledger()
+    webhook_rows = [r for r in final if r.target.startswith("webhook:")]
+    assert len(webhook_rows) == 6 and {r.status for r in webhook_rows} == {"sent"}
+    feed_rows = [r for r in final if r.target == "feed:onthisday"]
+    assert len(feed_rows) == 6 and {r.status for r in feed_rows} == {"sent"}
+    assert (tmp_path / "public" / "onthisday.xml").exists()
+
+
+def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
+    """Discord got the post but the process died before hearing back: the documented one duplicate, no more."""
+    async def go():
+        async with WebhookReceiver() as receiver:
+            d = Deployment(tmp_path, receiver)
+            receiver.script = ["ok", "hold"]
+            a = await d.start()
+            await receiver.wait_for(lambda: len(receiver.requests) >= 2, 30)
+            await kill(a)
+            held = receiver.requests[1].embed["title"]
+            receiver.release()  # Discord did create the message; nobody was there to hear it
+            await asyncio.sleep(0.2)
+            b = await d.start()
+            await d.wait_until_all_delivered()
+            code = await kill(b, signal.SIGTERM)
+            return d, held, code
+
+    d, held, code = asyncio.run(go())
+    assert code == 0, d.logs()
+    counts = d.delivered()
+    assert counts[held] == 2 and all(counts[t] == 1 for t in d.titles if t != held), counts
+    (row,) = [r for r in d.ledger() if r.unknown_outcomes]
+    assert row.status == "sent" and row.attempts == 2 and "outcome unknown" in row.last_error
+
+
+def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tmp_path):
+    async def go():
+        async with WebhookReceiver() as receiver:
+            d = Deployment(tmp_path, receiver)
+            receiver.script = ["hold"]
+            a = await d.start()
+            await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)
+            started = time.monotonic()
+            code = await kill(a, signal.SIGTERM)
+            return d, code, time.monotonic() - started
+
+    d, code, took = asyncio.run(go())
+    assert code == 0 and took < 10, d.logs()
+    rows = [r for r in d.ledger() if r.target.startswith("webhook:")]
+    assert not [r for r in rows if r.status == "sending"]
+    (released,) = [r for r in rows if r.attempts]
+    assert released.status == "pending" and released.last_error == "stopped while sending; outcome unknown"
