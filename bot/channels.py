@@ -66,3 +66,25 @@ class ChannelPublisher:
 def channel_publishers(client: discord.Client, subscriptions) -> list[ChannelPublisher]:
     """Publishers for the current subscriptions (asked for again at every scheduler run)."""
     return [ChannelPublisher.for_subscription(client, s) for s in subscriptions]
+
+
+class SubscribedChannels:
+    """The current subscriptions as publishers, held in memory for the scheduler.
+
+    The scheduler asks for its publishers synchronously at every run, on the
+    event loop; reading the store there could wait behind an ingest holding
+    the database, stalling the gateway. So the list is loaded in a thread at
+    start and reloaded whenever /subscribe or /unsubscribe changes it.
+    """
+
+    def __init__(self, client: discord.Client, store):
+        self.client = client
+        self.store = store
+        self._publishers: list[ChannelPublisher] = []
+
+    async def reload(self) -> None:
+        subscriptions = await asyncio.to_thread(self.store.subscriptions)
+        self._publishers = channel_publishers(self.client, subscriptions)
+
+    def publishers(self) -> list[ChannelPublisher]:
+        return list(self._publishers)

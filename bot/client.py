@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.buttons import MoreLikeThis, ResultsPage
+from bot.channels import SubscribedChannels
 from bot.commands import Handlers, build_commands, report_error
 from bot.render import NO_MENTIONS
 
@@ -48,11 +49,15 @@ class AlmanacBot(discord.Client):
         self.store = store
         self.config = config
         self.sync_target = sync
-        self.handlers = Handlers(store=store, searcher=searcher, config=config, clock=clock, rng=rng)
+        #: Subscribed channels as publishers, for the posting jobs (`channels.publishers`).
+        self.channels = SubscribedChannels(self, store)
+        self.handlers = Handlers(store=store, searcher=searcher, config=config, clock=clock, rng=rng,
+                                 on_subscriptions_changed=self.channels.reload)
         self.tree = AlmanacTree(self)
         self.synced: list[app_commands.AppCommand] = []
 
     async def setup_hook(self) -> None:
+        await self.channels.reload()
         for command in build_commands(self.handlers):
             self.tree.add_command(command)
         self.add_dynamic_items(MoreLikeThis, ResultsPage)

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import random
 import time
-from typing import Any, Callable, Literal, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 import discord
 from discord import app_commands
@@ -107,7 +107,8 @@ class Handlers:
     """What the commands and buttons do, with everything they need passed in."""
 
     def __init__(self, *, store, searcher, config, clock: Callable[[], dt.datetime] | None = None,
-                 rng: random.Random | None = None, cooldown_clock: Callable[[], float] = time.monotonic):
+                 rng: random.Random | None = None, cooldown_clock: Callable[[], float] = time.monotonic,
+                 on_subscriptions_changed: Callable[[], Awaitable[None]] | None = None):
         self.store = store
         self.searcher = searcher
         self.config = config
@@ -117,6 +118,7 @@ class Handlers:
         self.rng = rng or random.Random()
         self.cooldowns = Cooldowns(config.bot.cooldown_seconds, cooldown_clock)
         self.index = EntryIndex(store)
+        self.on_subscriptions_changed = on_subscriptions_changed
 
     # -- searching ---------------------------------------------------------------
 
@@ -259,11 +261,15 @@ class Handlers:
                 raise Friendly(f"I can't post in {channel.mention}: give me Send Messages and Embed Links there, "
                                "then subscribe again.")
         await asyncio.to_thread(self.store.subscribe, channel.id, interaction.guild_id, posts)
+        if self.on_subscriptions_changed:
+            await self.on_subscriptions_changed()
         what = {"anniversaries": "anniversary posts", "new": "new-entry posts", "both": "anniversary and new-entry posts"}[posts]
         await interaction.response.send_message(f"{channel.mention} will now get {what}.", allowed_mentions=NO_MENTIONS)
 
     async def unsubscribe(self, interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> None:
         removed = await asyncio.to_thread(self.store.unsubscribe, channel.id)
+        if removed and self.on_subscriptions_changed:
+            await self.on_subscriptions_changed()
         if not removed:
             raise Friendly(f"{channel.mention} was not subscribed.")
         await interaction.response.send_message(f"{channel.mention} will get no more posts.", allowed_mentions=NO_MENTIONS)

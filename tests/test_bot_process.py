@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
+import time
 
 import pytest
 
@@ -21,7 +23,7 @@ from almanac.embeddings import embed_missing
 from almanac.ingest import ingest
 from almanac.store import Store
 from conftest import REPO, SEED
-from fake_discord import FakeDiscord
+from fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord
 
 TOKEN = "fake-secret-token-never-logged-0123456789"
 JITSU_PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
@@ -40,28 +42,45 @@ def test_guild_without_sync_is_a_usage_error(capsys, tmp_path):
     assert "--guild needs --sync" in capsys.readouterr().err
 
 
+EXTRA = """Almanac Bot Test Entry: Announcing New Things / Nov 2026
+A new entry that appeared after the channel subscribed, so the bot announces it there, once.
+"""
+
+
 @pytest.fixture
-def embedded_db(tmp_path, real_embedder):
-    path = tmp_path / "bot.db"
-    with Store(str(path)) as store:
-        report = ingest(store, [str(SEED)], str(REPO), embed=lambda s: embed_missing(s, real_embedder))
-        assert not report.problems
-    return path
+def archive(tmp_path, real_embedder):
+    """A config, an embedded archive, a channel subscribed to new entries, and one entry newer than it."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data" / "entries.txt")
+    (tmp_path / "config.toml").write_text(
+        '[archive]\nsources = ["data/entries.txt", "data/extra.txt"]\ndb = "data/almanac.db"\n'
+        '[site]\nout_dir = "public"\n')
+    db = tmp_path / "data" / "almanac.db"
+    embed = lambda s: embed_missing(s, real_embedder)  # noqa: E731
+    with Store(str(db)) as store:
+        assert not ingest(store, ["data/entries.txt"], str(tmp_path), embed=embed).problems
+        store.subscribe(CHANNEL_ID, GUILD_ID, "new")
+        store.ensure_target(f"channel:{CHANNEL_ID}", "channel")  # the new-entry baseline: now
+        time.sleep(1.1)  # stored times have one-second resolution
+        (tmp_path / "data" / "extra.txt").write_text(EXTRA)
+        assert not ingest(store, ["data/extra.txt"], str(tmp_path), embed=embed).problems
+    return tmp_path
 
 
-def test_almanac_bot_sync_answers_the_jitsu_question_and_stops_on_sigterm(embedded_db, tmp_path):
+def test_almanac_bot_sync_answers_the_jitsu_question_posts_and_stops_on_sigterm(archive):
     async def scenario():
         async with FakeDiscord() as fake:
             env = {
                 **os.environ,
                 "DISCORD_TOKEN": TOKEN,
-                "ALMANAC_DB": str(embedded_db),
+                "ALMANAC_CONFIG": str(archive / "config.toml"),
+                "ALMANAC_DB": str(archive / "data" / "almanac.db"),
                 "ALMANAC_DISCORD_API_BASE": fake.base_url,
                 "ALMANAC_DISCORD_GATEWAY": fake.gateway_url,
                 "PYTHONPATH": str(REPO),
             }
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "almanac", "bot", "--sync", cwd=str(tmp_path), env=env,
+                sys.executable, "-m", "almanac", "bot", "--sync", cwd=str(archive), env=env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             )
             try:
@@ -76,6 +95,11 @@ def test_almanac_bot_sync_answers_the_jitsu_question_and_stops_on_sigterm(embedd
                 assert {"name": "Kind", "value": "paper", "inline": True} in embed["fields"]
                 assert {"name": "Date", "value": "May 2015", "inline": True} in embed["fields"]
                 assert "DNS" in embed["description"]
+
+                # The posting jobs run in the bot's process: the subscribed channel gets the new entry.
+                posted = await fake.wait_until(lambda: fake.channel_messages[CHANNEL_ID], timeout=60)
+                assert posted[0]["embeds"][0]["title"] == "Almanac Bot Test Entry: Announcing New Things"
+                await asyncio.sleep(0.5)
             finally:
                 if proc.returncode is None:
                     proc.send_signal(signal.SIGTERM)
@@ -87,4 +111,5 @@ def test_almanac_bot_sync_answers_the_jitsu_question_and_stops_on_sigterm(embedd
     assert "stopping" in err
     assert TOKEN not in out + err
     assert "Traceback" not in err
+    assert len(fake.channel_messages[CHANNEL_ID]) == 1  # once
     assert fake.closed_sockets >= 1  # the gateway connection was closed, not abandoned

@@ -46,7 +46,8 @@ def register(sub) -> None:
         description="Connect to Discord and answer slash commands (/ask, /search, /onthisday, /latest, /random, "
         "/entry, /feeds, /about, /subscribe, /unsubscribe). Unless --no-schedule, the daily anniversary "
         "posts and new-entry announcements run in the same process and go to subscribed channels and to "
-        "the webhooks in $ALMANAC_WEBHOOK_URLS. The token comes from $DISCORD_TOKEN and is never logged. "
+        "the webhooks in $ALMANAC_WEBHOOK_URLS, and every [schedule] refresh_minutes the sources are re-ingested "
+        "and the site rebuilt (as `almanac schedule` does; run one of the two, not both). The token comes from $DISCORD_TOKEN and is never logged. "
         "SIGTERM or Ctrl-C stops it cleanly.",
         epilog="examples:\n"
         "  DISCORD_TOKEN=... almanac bot --sync --guild 123456789012345678   # first run: commands appear at once\n"
@@ -60,6 +61,8 @@ def register(sub) -> None:
     p.add_argument("--guild", type=int, metavar="ID",
                    help="with --sync: publish to this server only, instantly (else globally)")
     p.add_argument("--no-schedule", action="store_true", help="answer commands only; post nothing")
+    p.add_argument("--no-refresh", action="store_true",
+                   help="post, but leave re-ingesting and rebuilding the site to another process")
     p.set_defaults(handler=cmd_bot)
 
 
@@ -71,7 +74,13 @@ def cmd_bot(args, app) -> int:
         raise UsageError(TOKEN_HELP)
     point_at_api(app.env)
     sync = (args.guild if args.guild else "global") if args.sync else None
-    return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule))
+    app.store  # open (and migrate) first: a bad database fails here, plainly
+    from feeds.webhooks import WebhookURLError
+
+    try:
+        return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule, refresh=not args.no_refresh))
+    except WebhookURLError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def point_at_api(env) -> None:
@@ -92,7 +101,7 @@ def point_at_api(env) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-async def run_bot(app, token: str, *, sync=None, schedule: bool = True) -> int:
+async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh: bool = True) -> int:
     """Run until SIGTERM/SIGINT or until Discord closes the connection for good."""
     from bot.client import AlmanacBot
 
@@ -115,7 +124,7 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True) -> int:
                              "and set DISCORD_TOKEN again") from None
         connection = asyncio.create_task(client.connect(reconnect=True), name="discord-connection")
         if schedule:
-            jobs = await start_jobs(app, client)
+            jobs = await start_jobs(app, client, refresh=refresh)
         stopping = asyncio.create_task(stop.wait(), name="stop-signal")
         done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if connection in done and connection.exception() is not None:
@@ -139,6 +148,13 @@ def _warm_searcher(app):
     return searcher
 
 
-async def start_jobs(app, client):
-    """The posting jobs (anniversaries, new entries) inside the bot's process; filled in below."""
-    return None
+async def start_jobs(app, client, *, refresh: bool = True):
+    """The posting jobs of `almanac schedule`, run inside the bot's process.
+
+    They post to the webhooks and the on-this-day feed as `almanac schedule`
+    does, plus the channels subscribed with /subscribe (asked for at every
+    run, so a subscription made a minute ago gets the next post).
+    """
+    from almanac.commands.onthisday import start_posting
+
+    return await start_posting(app, client.channels.publishers, refresh=refresh)
