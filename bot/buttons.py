@@ -17,6 +17,8 @@ from typing import Any
 
 import discord
 
+from bot.errors import report_error
+
 CUSTOM_ID_LIMIT = 100
 LIKE_PREFIX = "alm:like:"
 _LIKE = r"alm:like:(?P<id>[^\s]+)"
@@ -39,7 +41,10 @@ class MoreLikeThis(discord.ui.DynamicItem[discord.ui.Button], template=_LIKE):
         return cls(match["id"])
 
     async def callback(self, interaction: discord.Interaction) -> Any:
-        await interaction.client.handlers.similar(interaction, self.entry_id)
+        try:
+            await interaction.client.handlers.similar(interaction, self.entry_id)
+        except Exception as exc:
+            await report_error(interaction, exc)
 
 
 class ResultsPage(discord.ui.DynamicItem[discord.ui.Button], template=_PAGE):
@@ -64,9 +69,12 @@ class ResultsPage(discord.ui.DynamicItem[discord.ui.Button], template=_PAGE):
         return cls(match["mode"], match["query"], int(match["offset"]), match["kind"] or None, year)
 
     async def callback(self, interaction: discord.Interaction) -> Any:
-        await interaction.client.handlers.results_page(
-            interaction, self.query, self.offset, self.kind, self.year, edit=self.mode != "more"
-        )
+        try:
+            await interaction.client.handlers.results_page(
+                interaction, self.query, self.offset, self.kind, self.year, edit=self.mode != "more"
+            )
+        except Exception as exc:
+            await report_error(interaction, exc)
 
 
 def shorten_query(query: str, limit: int) -> str:

@@ -20,7 +20,8 @@ from discord import app_commands
 
 from bot.buttons import MoreLikeThis, ResultsPage
 from bot.channels import SubscribedChannels
-from bot.commands import Handlers, build_commands, report_error
+from bot.commands import Handlers, build_commands
+from bot.errors import report_error
 from bot.render import NO_MENTIONS
 
 log = logging.getLogger("almanac.bot")

@@ -27,6 +27,7 @@ from almanac import anniversaries
 from almanac.entry import KINDS, Entry
 from almanac.links import feed_urls, site_root
 from bot import buttons, render
+from bot.errors import Friendly
 from bot.render import NO_MENTIONS
 
 log = logging.getLogger("almanac.bot")
@@ -44,13 +45,6 @@ POSTS_CHOICES = [
     app_commands.Choice(name="New entries", value="new"),
     app_commands.Choice(name="Both", value="both"),
 ]
-
-SOMETHING_WENT_WRONG = "Something went wrong on my side and it has been logged. Please try again in a moment."
-
-
-class Friendly(app_commands.AppCommandError):
-    """A problem the member can fix; `str()` is shown to them privately."""
-
 
 class Cooldowns:
     """Per-member cooldown for the commands that search (cheap to abuse, costly to serve)."""
@@ -273,35 +267,6 @@ class Handlers:
         if not removed:
             raise Friendly(f"{channel.mention} was not subscribed.")
         await interaction.response.send_message(f"{channel.mention} will get no more posts.", allowed_mentions=NO_MENTIONS)
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the member privately; log what they can't fix. Never leave an interaction unanswered."""
-    original = getattr(error, "original", None) or error
-    if isinstance(original, Friendly):
-        message = str(original)
-    elif isinstance(original, app_commands.MissingPermissions):
-        message = "You need the Manage Server permission to change where I post."
-    elif isinstance(original, app_commands.TransformerError):
-        message = f"I couldn't read “{render.clip(str(original.value), 50)}” there. Please pick from the list."
-    else:
-        name = interaction.command.qualified_name if interaction.command else (interaction.data or {}).get("custom_id")
-        log.error("error in %s for user %s: %s", name, interaction.user.id if interaction.user else "?",
-                  original, exc_info=(type(original), original, original.__traceback__))
-        message = SOMETHING_WENT_WRONG
-    try:
-        if interaction.response.is_done():
-            if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-                # A "thinking…" placeholder: remove it so the private note stands alone.
-                try:
-                    await interaction.delete_original_response()
-                except discord.HTTPException:
-                    pass
-            await interaction.followup.send(render.plain(message), ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(render.plain(message), ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException as exc:
-        log.warning("could not tell the user about an error: %s", exc)
 
 
 def build_commands(handlers: Handlers) -> list[app_commands.Command]:

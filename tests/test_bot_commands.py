@@ -360,3 +360,44 @@ def test_subscribe_needs_manage_server_and_is_stored(seeded_store, searcher):
                 await fake.wait_until(lambda: ix.callback)
                 assert ix.callback["data"]["content"] == f"<#{CHANNEL_ID}> was not subscribed."
     run(scenario())
+
+
+def test_button_errors_and_cooldowns_are_reported_privately(seeded_store, searcher, caplog):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                msg = (await fake.reply(await fake.invoke("ask", {"question": "Jitsu unikernels NSDI"})))[0]
+            like_id, more_id = fake.custom_ids(msg)
+            async with running(fake, make_bot(seeded_store, BrokenSearcher(), config(cooldown_seconds=60))):
+                click = await fake.click(msg, like_id)
+                reply = (await fake.reply(click))[0]
+                assert reply["content"] == "Something went wrong on my side and it has been logged. Please try again in a moment."
+                assert reply["flags"] == EPHEMERAL
+                again = await fake.click(msg, more_id)
+                await fake.wait_until(lambda: again.callback)
+                assert again.callback["data"]["flags"] == EPHEMERAL
+                assert again.callback["data"]["content"].startswith("Easy there! You can search again in ")
+    with caplog.at_level(logging.ERROR, logger="almanac.bot"):
+        run(scenario())
+    assert any(f"error in alm:like:{JITSU_PAPER[:5]}" in r.getMessage() for r in caplog.records)
+
+
+def test_subscriptions_reach_the_posting_jobs_at_once(seeded_store, searcher):
+    channel = {"channels": {str(OTHER_CHANNEL_ID): {"id": str(OTHER_CHANNEL_ID), "type": 0, "name": "channel-5",
+                                                     "permissions": str(ADMIN_PERMISSIONS), "guild_id": str(GUILD_ID)}}}
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = make_bot(seeded_store, searcher)
+            async with running(fake, bot):
+                assert bot.channels.publishers() == []
+                ix = await fake.invoke("subscribe", {"channel": str(OTHER_CHANNEL_ID), "posts": "both"},
+                                       permissions=ADMIN_PERMISSIONS, resolved=channel)
+                await fake.reply(ix)
+                [publisher] = bot.channels.publishers()
+                assert publisher.key == f"channel:{OTHER_CHANNEL_ID}" and publisher.wants == {"anniversary", "new"}
+                ix = await fake.invoke("unsubscribe", {"channel": str(OTHER_CHANNEL_ID)}, permissions=ADMIN_PERMISSIONS,
+                                       resolved=channel)
+                await fake.reply(ix)
+                assert bot.channels.publishers() == []
+    run(scenario())
