@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 FTS_CANDIDATES = 200
 #: Weight of the dense cosine against BM25 normalised to the best lexical match.
 DENSE_WEIGHT = 1.0
+#: How much better (in coverage) an entry of another kind must match to override a kind word.
+KIND_RELAX_MARGIN = 0.25
 #: Score added per filter an entry satisfies when filters had to become boosts.
 BOOST = 0.5
 
@@ -85,9 +87,8 @@ class Thresholds:
     coverage: float = 0.6
     #: Cosine that answers alone.
     dense: float = 0.5
-    #: A weaker coverage that answers together with a weaker cosine.
-    coverage_with_dense: float = 0.3
-    dense_with_coverage: float = 0.3
+    #: Coverage plus cosine that answers (neither strong alone, both fair together).
+    together: float = 0.75
 
 
 class Searcher:
@@ -152,8 +153,6 @@ class Searcher:
             return SearchResult(parsed.text, False, filters, [])
 
         mask, relaxed = self._filter_mask(snap, parsed)
-        if relaxed:
-            filters = {**filters, "relaxed": True}
 
         # Dense: the whole question (meaning includes the kind words).
         qvec = self.embedder.encode([parsed.text])[0]
@@ -167,24 +166,45 @@ class Searcher:
                 i = snap.index.get(entry_id)
                 if i is not None:
                     lexical[i] = score
-        top_lex = float(lexical[mask].max()) if mask.any() else 0.0
-        lex_norm = lexical / top_lex if top_lex > 0 else lexical
 
-        score = lex_norm + DENSE_WEIGHT * dense
-        if relaxed:
-            score = score + BOOST * self._filter_agreement(snap, parsed)
-        score = np.where(mask, score, -np.inf)
+        def rank(allowed: np.ndarray, boost: np.ndarray | None) -> tuple[np.ndarray, list[int]]:
+            top_lex = float(lexical[allowed].max()) if allowed.any() else 0.0
+            fused = (lexical / top_lex if top_lex > 0 else lexical) + DENSE_WEIGHT * dense
+            if boost is not None:
+                fused = fused + BOOST * boost
+            fused = np.where(allowed, fused, -np.inf)
+            top = [i for i in _top(fused, max(limit, 1)) if np.isfinite(fused[i])]
+            return fused, top
 
-        order = _top(score, max(limit, 1) * 3)
-        order = [i for i in order if np.isfinite(score[i])]
+        score, order = rank(mask, self._filter_agreement(snap, parsed) if relaxed else None)
         if not order:
             return SearchResult(parsed.text, False, filters, [])
 
         weights = self._term_weights(terms, n)
-        matched = self.store.terms_matching(terms, [snap.ids[i] for i in order]) if terms else {}
         best = order[0]
+        matched = self.store.terms_matching(terms, [snap.ids[best]]) if terms else {}
         coverage = _coverage(weights, matched.get(snap.ids[best], set()))
+
+        if parsed.kind and terms and not relaxed and coverage < 1.0:
+            # A kind word may be loose ("the 1.0 release announcement" was a talk): if an
+            # entry of another kind matches the question's words much better, the kind
+            # becomes a boost instead of a filter.
+            without_kind = ParsedQuery(parsed.text, parsed.terms, None, None, parsed.year_from, parsed.year_to, parsed.month)
+            alt_mask, _ = self._filter_mask(snap, without_kind)
+            alt_score, alt_order = rank(alt_mask, self._kind_agreement(snap, parsed))
+            if alt_order and alt_order[0] != best:
+                alt_id = snap.ids[alt_order[0]]
+                alt_cov = _coverage(weights, self.store.terms_matching(terms, [alt_id]).get(alt_id, set()))
+                if alt_cov >= coverage + KIND_RELAX_MARGIN:
+                    score, order, best, coverage, relaxed = alt_score, alt_order, alt_order[0], alt_cov, True
+
+        if relaxed:
+            filters = {**filters, "relaxed": True}
         answered = self._is_answer(parsed, relaxed, coverage, float(dense[best]))
+        log.debug(
+            "query %r: best %s coverage %.2f dense %.2f answered %s",
+            parsed.text, snap.ids[best], coverage, float(dense[best]), answered,
+        )
         if not answered:
             return SearchResult(parsed.text, False, filters, [])
 
@@ -253,6 +273,12 @@ class Searcher:
             agree += snap.months == q.month
         return agree
 
+    def _kind_agreement(self, snap: _Snapshot, q: ParsedQuery) -> np.ndarray:
+        agree = (snap.kinds == q.kind).astype(np.float32)
+        if q.tag:
+            agree += np.fromiter((q.tag in t for t in snap.tags), dtype=np.float32, count=len(snap.ids))
+        return agree
+
     def _term_weights(self, terms: list[str], n: int) -> dict[str, float]:
         """IDF of each term; a word the archive never uses weighs the most."""
         if not terms:
@@ -265,9 +291,7 @@ class Searcher:
         if not q.terms:
             # Only filters ("talks from February 2020"): an answer if they matched something.
             return q.has_filters and not relaxed
-        if coverage >= t.coverage or dense >= t.dense:
-            return True
-        return coverage >= t.coverage_with_dense and dense >= t.dense_with_coverage
+        return coverage >= t.coverage or dense >= t.dense or coverage + dense >= t.together
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

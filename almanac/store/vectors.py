@@ -17,6 +17,16 @@ from almanac.store.entries import _chunks, entry_from_row, fts_phrase
 _VECTORS_GENERATION = "vectors_generation"
 
 
+def _clean_terms(terms) -> list[str]:
+    """Terms safe to quote for MATCH: NUL and other control characters end an FTS5 string."""
+    out = []
+    for term in terms:
+        cleaned = "".join(ch for ch in str(term) if ch >= " " and ch != "\x7f").strip()
+        if cleaned and any(ch.isalnum() for ch in cleaned):
+            out.append(cleaned)
+    return out
+
+
 class VectorsMixin:
     """Embeddings per (entry, model, content hash) and FTS helpers for ranking."""
 
@@ -107,7 +117,7 @@ class VectorsMixin:
         Every term is quoted, so user text never reaches the MATCH syntax.
         Returns (id, score) best first, score = -bm25 (higher is better).
         """
-        words = [t for t in terms if t.strip()]
+        words = _clean_terms(terms)
         if not words:
             return []
         match = " OR ".join(fts_phrase(w) for w in words)
@@ -125,8 +135,10 @@ class VectorsMixin:
         sql = "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?"
         with self.read() as db:
             for term in terms:
-                if term.strip() and term not in counts:
-                    counts[term] = db.execute(sql, [fts_phrase(term)]).fetchone()[0]
+                if term in counts:
+                    continue
+                cleaned = _clean_terms([term])
+                counts[term] = db.execute(sql, [fts_phrase(cleaned[0])]).fetchone()[0] if cleaned else 0
         return counts
 
     def terms_matching(self, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
@@ -142,8 +154,9 @@ class VectorsMixin:
                     f"WHERE entries_fts MATCH ? AND entries.id IN ({marks})"
                 )
                 for term in terms:
-                    if not term.strip():
+                    cleaned = _clean_terms([term])
+                    if not cleaned:
                         continue
-                    for (entry_id,) in db.execute(sql, [fts_phrase(term), *chunk]):
+                    for (entry_id,) in db.execute(sql, [fts_phrase(cleaned[0]), *chunk]):
                         out[entry_id].add(term)
         return out

@@ -1,0 +1,109 @@
+"""Query understanding: dates, ranges and kinds read out of questions; FTS never sees raw syntax."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from almanac.query import MAX_QUERY_CHARS, content_terms, parse_query
+from almanac.search import Searcher
+from tests.fakes import FakeEmbedder
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        ("talks from February 2020", {"kind": "talk", "year": 2020, "month": 2}, ()),
+        ("what happened in May 2015?", {"year": 2015, "month": 5}, ("happened",)),
+        ("papers in feb. 2020", {"kind": "paper", "year": 2020, "month": 2}, ()),
+        ("entries from 2015-05", {"year": 2015, "month": 5}, ()),
+        ("Jitsu 2015", {"year": 2015}, ("jitsu",)),
+        ("anything in 2013?", {"year": 2013}, ()),
+        ("talks before 2014", {"kind": "talk", "year_to": 2013}, ()),
+        ("papers until 2014", {"kind": "paper", "year_to": 2014}, ()),
+        ("podcasts since 2019", {"kind": "podcast", "year_from": 2019}, ()),
+        ("news after 2015", {"kind": "news", "year_from": 2016}, ()),
+        ("talks from 2016 onwards", {"kind": "talk", "year_from": 2016}, ()),
+        ("between 2014 and 2016", {"year_from": 2014, "year_to": 2016}, ()),
+        ("papers from 2014 to 2016", {"kind": "paper", "year_from": 2014, "year_to": 2016}, ()),
+        ("talks 2014-2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
+        ("what keynotes has he given?", {"kind": "talk", "tag": "keynote"}, ()),
+        ("keynote in Berlin", {"kind": "talk", "tag": "keynote"}, ("berlin",)),
+        ("lectures at St Andrews", {"kind": "talk", "tag": "lecture"}, ("st", "andrews")),
+        ("Papers about Irmin", {"kind": "paper"}, ("irmin",)),
+        ("preprint on functors", {"kind": "paper"}, ("functors",)),
+        ("PODCASTS", {"kind": "podcast"}, ()),
+        ("interviews with the New Stack", {"kind": "interview"}, ("new", "stack")),
+        ("the screencast", {"kind": "video"}, ()),
+        ("announcements", {"kind": "news"}, ()),
+        ("articles on unikernels", {"kind": "article"}, ("unikernels",)),
+        ("talks in October", {"kind": "talk", "month": 10}, ()),
+        # no filters where there are none
+        ("Irmin 2.0", {}, ("irmin", "2.0")),
+        ("MirageOS 4 build system", {}, ("mirageos", "4", "build", "system")),
+        ("FLOSS Weekly 302", {}, ("floss", "weekly", "302")),
+        ("SE Radio Episode 204", {}, ("se", "radio", "episode", "204")),
+        ("may I ask about Jitsu?", {}, ("ask", "jitsu")),
+        ("version 2015.1 of something", {}, ("version", "2015.1")),
+        ("how do I bake bread?", {}, ("bake", "bread")),
+        ("", {}, ()),
+    ],
+)
+def test_parse_query(question, filters, terms):
+    parsed = parse_query(question)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+def test_explicit_kind_and_year_win():
+    parsed = parse_query("papers from 2015", kind="talk", year=2020)
+    assert parsed.filters() == {"kind": "talk", "year": 2020}
+
+
+def test_long_question_is_cut():
+    assert len(parse_query("x" * 5000).text) == MAX_QUERY_CHARS
+
+
+def test_content_terms_drop_stopwords_and_possessives():
+    assert content_terms("What is Anil's talk about the Jitsu paper?") == ["anil", "talk", "jitsu", "paper"]
+
+
+HOSTILE = st.lists(
+    st.sampled_from(['"', "'", "*", "(", ")", "-", ":", "^", "+", "AND", "OR", "NOT", "NEAR", "jitsu", "2015", "é", "{", "}", " "]),
+    max_size=20,
+).map(" ".join) | st.text(max_size=60)
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    import os
+
+    from almanac.ingest import ingest
+    from almanac.store import Store
+    from tests.conftest import SEED
+
+    store = Store(str(tmp_path_factory.mktemp("hostile") / "h.db"))
+    ingest(store, [str(SEED)], os.getcwd())
+    yield store
+    store.close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=HOSTILE)
+def test_fts_never_sees_query_syntax(hostile_store, question):
+    """Quotes, AND, *, (, -, : and any other text in a question never raise."""
+    searcher = Searcher(hostile_store, FakeEmbedder())
+    result = searcher.search(question, limit=3)
+    assert isinstance(result.answered, bool)
+    hostile_store.fts_rank(list(question.split()), 5)
+    hostile_store.term_doc_counts(list(question.split()))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ['"unclosed', "AND", "NOT jitsu", "jitsu*", "(irmin", "-docker", "title:jitsu", "NEAR(a b)", "a OR", "^start", '""'],
+)
+def test_fts_syntax_in_questions_is_plain_text(hostile_store, question):
+    Searcher(hostile_store, FakeEmbedder()).search(question)
+    hostile_store.fts_rank([question], 5)

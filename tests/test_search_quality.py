@@ -1,0 +1,22 @@
+"""Search quality on tests/eval_questions.py with the real bundled model."""
+
+from __future__ import annotations
+
+from almanac.embeddings import embed_missing
+from almanac.search import Searcher
+from tests.eval_questions import OFF_TOPIC, ON_TOPIC, evaluate
+
+
+def test_eval_set_is_big_enough():
+    assert len(ON_TOPIC) >= 40 and len(OFF_TOPIC) >= 8
+
+
+def test_quality_on_eval_set(seeded_store, real_embedder):
+    embed_missing(seeded_store, real_embedder)
+    report = evaluate(Searcher(seeded_store, real_embedder))
+    misses = [r["question"] for r in report["rows"] if not r.get("off_topic") and not r["r1"]]
+    wrongly_answered = [r["question"] for r in report["rows"] if r.get("off_topic") and r["answered"]]
+    assert report["r_at_1"] >= 0.90, misses
+    assert report["r_at_3"] >= 0.95, misses
+    assert report["answered"] >= 0.95
+    assert wrongly_answered == []
