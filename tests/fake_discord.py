@@ -31,6 +31,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -89,6 +90,9 @@ class FakeInteraction:
     replies: list = field(default_factory=list)
     #: The message that stands for the original response, once there is one.
     original: dict | None = None
+    #: perf_counter() when the interaction was dispatched, and at each reply (for benchmarks).
+    sent_at: float = 0.0
+    reply_times: list = field(default_factory=list)
 
     @property
     def callback(self) -> dict | None:
@@ -325,7 +329,7 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
-        ix = FakeInteraction(ix_id, token, type_, payload)
+        ix = FakeInteraction(ix_id, token, type_, payload, sent_at=time.perf_counter())
         self.interactions[token] = ix
         await self.dispatch("INTERACTION_CREATE", payload)
         return ix
@@ -403,6 +407,7 @@ class FakeDiscord:
             return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
         body = request[JSON_BODY] or {}
         ix.replies.append(("callback", body))
+        ix.reply_times.append(time.perf_counter())
         kind = body.get("type")
         data = body.get("data") or {}
         response: dict = {"interaction": {"id": str(ix.id), "type": ix.type,
@@ -428,6 +433,7 @@ class FakeDiscord:
         body = request[JSON_BODY] or {}
         msg = self.message(CHANNEL_ID, body, interaction=ix)
         ix.replies.append(("followup", msg))
+        ix.reply_times.append(time.perf_counter())
         return json_response(msg)
 
     async def _edit(self, request):
@@ -439,6 +445,7 @@ class FakeDiscord:
         base.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
         ix.original = base
         ix.replies.append(("edit", base))
+        ix.reply_times.append(time.perf_counter())
         return json_response(base)
 
     async def _get_webhook_message(self, request):
