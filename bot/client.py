@@ -57,6 +57,10 @@ class AlmanacBot(discord.Client):
         self.tree = AlmanacTree(self)
         self.synced: list[app_commands.AppCommand] = []
 
+    def use_searcher(self, searcher) -> None:
+        """Attach the searcher after logging in (so a bad token fails before the slow model load)."""
+        self.handlers.searcher = searcher
+
     async def setup_hook(self) -> None:
         await self.channels.reload()
         for command in build_commands(self.handlers):

@@ -107,8 +107,10 @@ class FakeInteraction:
 class FakeDiscord:
     """The fake server. Use `async with FakeDiscord() as fake:`; then `fake.patch()`."""
 
-    def __init__(self, *, heartbeat_interval_ms: int = 45_000):
+    def __init__(self, *, heartbeat_interval_ms: int = 45_000, token: str | None = None):
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        #: When set, only `Bot <token>` may log in (else any token is accepted).
+        self.token = token
         self.requests: list[Captured] = []
         self.global_commands: list[dict] = []
         self.guild_commands: dict[int, list[dict]] = {}
@@ -373,6 +375,8 @@ class FakeDiscord:
         return json_response(self.global_commands)
 
     async def _me(self, request):
+        if self.token is not None and request.headers.get("Authorization") != f"Bot {self.token}":
+            return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
         return json_response(self.user(BOT_ID))
 
     async def _application(self, request):

@@ -47,6 +47,45 @@ A new entry that appeared after the channel subscribed, so the bot announces it 
 """
 
 
+def _env(fake, tmp_path, **extra) -> dict:
+    return {**os.environ, "DISCORD_TOKEN": TOKEN, "ALMANAC_DB": str(tmp_path / "a.db"),
+            "ALMANAC_DISCORD_API_BASE": fake.base_url, "ALMANAC_DISCORD_GATEWAY": fake.gateway_url,
+            "PYTHONPATH": str(REPO), **extra}
+
+
+def test_a_refused_token_exits_2_without_loading_the_model_or_printing_it(tmp_path):
+    async def scenario():
+        async with FakeDiscord(token="the-right-token") as fake:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "almanac", "-v", "bot", cwd=str(tmp_path), env=_env(fake, tmp_path),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(proc.communicate(), 60)
+            return proc.returncode, out.decode(), err.decode()
+
+    status, out, err = asyncio.run(scenario())
+    assert status == 2, err
+    assert err.rstrip().endswith("almanac: Discord refused DISCORD_TOKEN; reset the token on the application's "
+                                 "Bot page and set DISCORD_TOKEN again")
+    assert TOKEN not in out + err
+    assert "loading the search model" not in err  # failed before the slow part
+
+
+def test_sigterm_during_start_up_stops_cleanly(tmp_path):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "almanac", "bot", "--no-schedule", cwd=str(tmp_path), env=_env(fake, tmp_path),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            await fake.wait_until(lambda: fake.requests_to("GET", "/users/@me"), timeout=60)
+            proc.send_signal(signal.SIGTERM)  # while the model is loading
+            out, err = await asyncio.wait_for(proc.communicate(), 60)
+            return proc.returncode, err.decode(), fake
+
+    status, err, fake = asyncio.run(scenario())
+    assert status == 0, err
+    assert "stopping" in err and "Traceback" not in err
+
+
 @pytest.fixture
 def archive(tmp_path, real_embedder):
     """A config, an embedded archive, a channel subscribed to new entries, and one entry newer than it."""
@@ -80,7 +119,7 @@ def test_almanac_bot_sync_answers_the_jitsu_question_posts_and_stops_on_sigterm(
                 "PYTHONPATH": str(REPO),
             }
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "almanac", "bot", "--sync", cwd=str(archive), env=env,
+                sys.executable, "-m", "almanac", "-v", "bot", "--sync", cwd=str(archive), env=env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             )
             try:
@@ -108,8 +147,8 @@ def test_almanac_bot_sync_answers_the_jitsu_question_posts_and_stops_on_sigterm(
 
     status, out, err, fake = asyncio.run(scenario())
     assert status == 0, err
-    assert "stopping" in err
-    assert TOKEN not in out + err
+    assert "logged in; loading the search model" in err and "stopping" in err
+    assert TOKEN not in out + err  # not even at -v (debug) level
     assert "Traceback" not in err
     assert len(fake.channel_messages[CHANNEL_ID]) == 1  # once
     assert fake.closed_sockets >= 1  # the gateway connection was closed, not abandoned

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import signal
 
+import aiohttp
 import discord
 import yarl
 
@@ -102,19 +102,38 @@ def point_at_api(env) -> None:
 
 
 async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh: bool = True) -> int:
-    """Run until SIGTERM/SIGINT or until Discord closes the connection for good."""
-    from bot.client import AlmanacBot
+    """Run until SIGTERM/SIGINT or until Discord closes the connection for good.
 
+    A signal during start-up (logging in, loading the model) stops it too.
+    """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    serving = asyncio.create_task(_serve(app, token, sync=sync, schedule=schedule, refresh=refresh), name="almanac-bot")
+    stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+    try:
+        done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if serving in done:
+            return serving.result()
+        log.info("stopping")
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        return 0
+    finally:
+        stopping.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
 
-    store = app.store
-    # Load the model and the vectors before connecting, so the first /ask is fast.
-    searcher = await asyncio.to_thread(_warm_searcher, app)
-    client = AlmanacBot(store=store, searcher=searcher, config=app.config, sync=sync)
+
+async def _serve(app, token: str, *, sync, schedule: bool, refresh: bool) -> int:
+    """Log in (a bad token fails before the slow model load), load the searcher, connect, post."""
+    from bot.client import AlmanacBot
+
+    client = AlmanacBot(store=app.store, searcher=None, config=app.config, sync=sync)
     jobs = None
     try:
         try:
@@ -122,24 +141,22 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh:
         except discord.LoginFailure:
             raise UsageError("Discord refused DISCORD_TOKEN; reset the token on the application's Bot page "
                              "and set DISCORD_TOKEN again") from None
+        # Load the model and the vectors before connecting, so the first /ask is fast.
+        log.info("logged in; loading the search model")
+        client.use_searcher(await asyncio.to_thread(_warm_searcher, app))
         connection = asyncio.create_task(client.connect(reconnect=True), name="discord-connection")
         if schedule:
             jobs = await start_jobs(app, client, refresh=refresh)
-        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-        done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if connection in done and connection.exception() is not None:
-            exc = connection.exception()
-            log.error("the Discord connection ended: %s", exc)
-            return 1
-        log.info("stopping")
-        return 0
+        await connection  # returns or raises only when Discord closes the connection for good
+        log.error("the Discord connection ended")
+        return 1
+    except (discord.ConnectionClosed, discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
+        log.error("the Discord connection ended: %s", exc)
+        return 1
     finally:
         if jobs is not None:
             await jobs.stop()
         await client.close()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
 
 
 def _warm_searcher(app):
