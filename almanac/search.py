@@ -35,6 +35,8 @@ FTS_CANDIDATES = 200
 DENSE_WEIGHT = 1.0
 #: How much better (in coverage) an entry of another kind must match to override a kind word.
 KIND_RELAX_MARGIN = 0.25
+#: Hits after the first are shown only when they score at least this share of the best.
+RELATIVE_FLOOR = 0.2
 #: Score added per filter an entry satisfies when filters had to become boosts.
 BOOST = 0.5
 
@@ -209,6 +211,10 @@ class Searcher:
             return SearchResult(parsed.text, False, filters, [])
 
         chosen = order[:limit]
+        if terms:
+            # "Also relevant" means relevant: drop the tail that only filled the page.
+            floor = RELATIVE_FLOOR * float(score[best])
+            chosen = [i for i in chosen if i == best or score[i] >= floor]
         entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
         hits = []
         for i in chosen:

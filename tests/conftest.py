@@ -52,3 +52,28 @@ def real_embedder():
     from almanac.embeddings import load_embedder
 
     return load_embedder("")
+
+
+@pytest.fixture(scope="session")
+def embedded_seed_db(tmp_path_factory, real_embedder):
+    """Path of a database file holding the seed with real-model vectors, built once per session.
+
+    Copy it (`embedded_seed_copy`) rather than writing to it.
+    """
+    from almanac.embeddings import embed_missing
+    from almanac.ingest import ingest
+
+    path = tmp_path_factory.mktemp("embedded-seed") / "seed.db"
+    with Store(str(path)) as store:
+        ingest(store, [str(SEED)], str(REPO), embed=lambda s: embed_missing(s, real_embedder))
+    return path
+
+
+@pytest.fixture
+def embedded_seed_copy(embedded_seed_db, tmp_path):
+    """A private copy of `embedded_seed_db` at $ALMANAC_DB (what the CLI opens by default)."""
+    import shutil
+
+    target = pathlib.Path(os.environ["ALMANAC_DB"])
+    shutil.copyfile(embedded_seed_db, target)
+    return target

@@ -9,10 +9,8 @@ import numpy as np
 import pytest
 
 from almanac.cli import main
-from almanac.embeddings import embed_missing
-from almanac.ingest import ingest
 from almanac.search import Hit, SearchResult, Searcher, highlight
-from tests.conftest import SEED
+from almanac.store import Store
 from tests.fakes import FakeEmbedder
 
 JITSU_PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
@@ -24,9 +22,9 @@ def fake():
 
 
 @pytest.fixture
-def real_store(seeded_store, real_embedder):
-    embed_missing(seeded_store, real_embedder)
-    return seeded_store
+def real_store(embedded_seed_copy):
+    with Store(str(embedded_seed_copy)) as store:
+        yield store
 
 
 def test_search_result_json_shape(seeded_store, fake):
@@ -95,10 +93,9 @@ def test_off_topic_refused_with_real_model(real_store, real_embedder):
 
 
 @pytest.fixture
-def cli(monkeypatch, real_embedder, tmp_path):
-    """`almanac` in-process over an ingested seed, sharing the session's loaded model."""
+def cli(monkeypatch, real_embedder, embedded_seed_copy):
+    """`almanac` in-process over the embedded seed, sharing the session's loaded model."""
     monkeypatch.setattr("almanac.embeddings.load_embedder", lambda model="": real_embedder)
-    assert main(["ingest", str(SEED)]) == 0
     return main
 
 
@@ -118,8 +115,11 @@ def test_ask_json_shape(cli, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["query"] == "anything with Gabriel Radanne?"
     assert data["answered"] is True and data["filters"] == {}
-    assert data["results"][0]["id"] == "programming-unikernels-in-the-large-via-functor-driven-2019-05"
-    assert len(data["results"]) == 2
+    assert [r["id"] for r in data["results"]] == ["programming-unikernels-in-the-large-via-functor-driven-2019-05"]
+    assert data["results"][0]["highlight"].startswith("Preprint on programming unikernels with ML modules")
+    assert cli(["ask", "Irmin", "--json", "--limit", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["results"]) == 2 and data["results"][0]["id"].startswith("irminsule-")
 
 
 def test_ask_batch_reads_stdin_in_order(cli, capsys, monkeypatch):
