@@ -27,9 +27,9 @@ def db(tmp_path):
 
 
 def test_ingest_then_list_json(capsys, db, seed_path):
-    code, out, err = run(capsys, "--db", db, "ingest", str(seed_path))
+    code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))
     assert code == 0, err
-    assert out.splitlines()[-1] == "25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s); embedded 25"
+    assert out.splitlines()[-1] == "25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s)"
     code, out, _ = run(capsys, "--db", db, "list", "--json")
     entries = json.loads(out)
     assert len(entries) == 25
@@ -37,12 +37,12 @@ def test_ingest_then_list_json(capsys, db, seed_path):
     assert entries[0]["date"] == "2020-02" and entries[-1]["date"] == "2013-03"
     dates = [e["date"] for e in entries]
     assert dates == sorted(dates, reverse=True)
-    code, out, _ = run(capsys, "--db", db, "ingest", str(seed_path))
+    code, out, _ = run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))
     assert out.strip() == "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)"
 
 
 def test_list_filters_and_human_output(capsys, db, seed_path):
-    run(capsys, "--db", db, "ingest", str(seed_path))
+    run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))
     code, out, _ = run(capsys, "--db", db, "list", "--kind", "papers", "--year", "2015", "--json")
     assert [e["id"] for e in json.loads(out)] == [PAPER]
     code, out, _ = run(capsys, "--db", db, "list")
@@ -54,7 +54,7 @@ def test_list_filters_and_human_output(capsys, db, seed_path):
 
 
 def test_show(capsys, db, seed_path):
-    run(capsys, "--db", db, "ingest", str(seed_path))
+    run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))
     code, out, _ = run(capsys, "--db", db, "show", PAPER, "--json")
     shown = json.loads(out)
     assert shown["kind"] == "paper" and shown["precision"] == "month" and shown["source"].endswith("entries.txt:21")
@@ -67,7 +67,7 @@ def test_show(capsys, db, seed_path):
 def test_ingest_reports_problems_with_exit_1(capsys, db, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("Talk / Mai 2015\nWords.\n")
-    code, out, err = run(capsys, "--db", db, "ingest", "bad.txt")
+    code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", "bad.txt")
     assert code == 1
     assert err.strip() == "bad.txt:1: date: 'Mai' is not a month name"
 
@@ -78,7 +78,7 @@ def test_config_sources_and_db_resolve_against_the_config_file(capsys, tmp_path,
     (home / "db").mkdir(parents=True)
     (home / "list.txt").write_text(seed_path.read_text(encoding="utf-8"), encoding="utf-8")
     (home / "config.toml").write_text('[archive]\nsources = ["list.txt"]\ndb = "db/a.db"\n')
-    code, out, err = run(capsys, "--config", str(home / "config.toml"), "ingest")
+    code, out, err = run(capsys, "--config", str(home / "config.toml"), "ingest", "--no-embed")
     assert code == 0, err
     assert (home / "db" / "a.db").exists()
 
@@ -93,7 +93,7 @@ def test_missing_config_and_database_directory(capsys, tmp_path):
 
 def test_alamanac_db_environment_variable(capsys, tmp_path, seed_path):
     env = {"ALMANAC_DB": str(tmp_path / "env.db")}
-    code, _, err = run(capsys, "ingest", str(seed_path), env=env)
+    code, _, err = run(capsys, "ingest", "--no-embed", str(seed_path), env=env)
     assert code == 0, err
     assert (tmp_path / "env.db").exists()
 
@@ -110,7 +110,7 @@ def test_every_command_has_help_and_examples():
 
 def test_console_script_runs(tmp_path, seed_path):
     result = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "almanac"), "--db", str(tmp_path / "s.db"), "ingest", str(seed_path), "--json"],
+        [os.path.join(os.path.dirname(sys.executable), "almanac"), "--db", str(tmp_path / "s.db"), "ingest", "--no-embed", str(seed_path), "--json"],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

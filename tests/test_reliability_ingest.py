@@ -33,15 +33,22 @@ def test_sigkill_during_ingest_keeps_old_or_new_content(tmp_path):
     # Kill at many moments (reading, writing, after the commit), each time
     # asking for the other marker than the store holds.
     env = dict(os.environ, ALMANAC_DB=str(db))
-    held = "OLD"
+    # Time one whole ingest (OLD -> NEW) so the kills spread over its length
+    # whatever the machine's load.
+    write_archive(archive, "NEW")
+    started = time.monotonic()
+    subprocess.run([ALMANAC, "ingest", "--no-embed", str(archive)], env=env, check=True, capture_output=True, timeout=300)
+    whole = time.monotonic() - started
+    held = "NEW"
     outcomes = []
-    for step in range(14):
+    steps = 14
+    for step in range(steps):
         wanted = "NEW" if held == "OLD" else "OLD"
         write_archive(archive, wanted)
         proc = subprocess.Popen(
             [ALMANAC, "ingest", "--no-embed", str(archive)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(0.15 + 0.05 * step)
+        time.sleep(whole * (0.2 + 1.0 * step / steps))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         conn = sqlite3.connect(db)
