@@ -1,0 +1,247 @@
+"""Search benchmark: prints one JSON document (run: .venv/bin/python bench/search.py).
+
+Builds synthetic archives by recombining the seed's sentences (25, 10,000
+and 100,000 entries; at 100,000 the vectors are synthesised, because
+embedding that many takes over half an hour on two cores) and reports, as
+medians over --runs runs where a run is cheap enough to repeat:
+
+- warm query latency p50/p95 (question to ranked JSON, in process) per size;
+- ingest + embed throughput (entries/s) on a fresh 1,000-entry archive, and
+  the one-off build of the 10,000 archive;
+- re-ingest of the unchanged 10,000 archive (seconds; must embed nothing);
+- the cold start of `almanac ask` (process start to answer) and its peak RSS;
+- this process's peak RSS, and the evaluation table (R@1, R@3, refusals).
+
+Archives are cached under --work (default /tmp/almanac-bench) so a second
+run does not re-embed 10,000 entries; --fresh rebuilds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from almanac.embeddings import embed_missing, load_embedder  # noqa: E402
+from almanac.entry import assign_ids  # noqa: E402
+from almanac.ingest import ingest  # noqa: E402
+from almanac.search import Searcher  # noqa: E402
+from almanac.sources import read_source  # noqa: E402
+from almanac.store import Store  # noqa: E402
+from tests.eval_questions import OFF_TOPIC, ON_TOPIC, evaluate  # noqa: E402
+
+SEED = os.path.join(REPO, "data", "entries.txt")
+ALMANAC = os.path.join(os.path.dirname(sys.executable), "almanac")
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def synthetic_source(path: str, n: int, seed: int = 7) -> None:
+    """Write an n-entry seed-format file: the seed itself, then recombined entries."""
+    seed_entries = read_source(SEED)
+    rng = random.Random(seed)
+    sentences = [s for e in seed_entries for s in re.split(r"(?<=[.!?])\s+", e.summary) if len(s) > 20]
+    title_words = [w for e in seed_entries for w in e.title.replace("/", " ").split()]
+    with open(SEED, encoding="utf-8") as f:
+        head = f.read().rstrip("\n") + "\n"
+    lines = [head] if n >= 25 else []
+    for i in range(max(0, n - 25)):
+        title = " ".join(rng.sample(title_words, 5)) + f" (part {i})"
+        date = f"{rng.choice(MONTHS)} {rng.randint(2005, 2025)}"
+        summary = " ".join(rng.sample(sentences, rng.randint(2, 4)))
+        lines.append(f"{title} / {date}\n{summary}\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(lines))
+
+
+def embed_missing_list(store, embedder, entries) -> None:
+    from almanac.embeddings import document_text
+
+    vectors = embedder.encode([document_text(e) for e in entries])
+    store.save_vectors(embedder.model_name, [(e.id, e.content_hash, v) for e, v in zip(entries, vectors)])
+
+
+def fresh_db(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def build(work: str, n: int, embedder, synthesise: bool, fresh: bool) -> dict:
+    """The n-entry archive's database (cached); returns timings of the build if it ran."""
+    src = os.path.join(work, f"archive-{n}.txt")
+    db = os.path.join(work, f"archive-{n}.db")
+    if os.path.exists(db) and not fresh:
+        return {"db": db, "src": src, "cached": True}
+    fresh_db(db)
+    synthetic_source(src, n)
+    info: dict = {"db": db, "src": src, "cached": False}
+    with Store(db) as store:
+        t0 = time.perf_counter()
+        report = ingest(store, [src], work)
+        t1 = time.perf_counter()
+        if synthesise:
+            rng = np.random.default_rng(1)
+            seed_ids = {e.id for e in assign_ids(read_source(SEED))}
+            missing = store.entries_missing_vectors(embedder.model_name)
+            real = [e for e in missing if e.id in seed_ids]
+            missing = [e for e in missing if e.id not in seed_ids]
+            embed_missing_list(store, embedder, real)
+            for start in range(0, len(missing), 5000):
+                batch = missing[start : start + 5000]
+                vectors = rng.standard_normal((len(batch), embedder.dims)).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                store.save_vectors(embedder.model_name, [(e.id, e.content_hash, v) for e, v in zip(batch, vectors)])
+            # (the seed's own 25 entries get real vectors, so answers stay meaningful)
+            info["vectors"] = "synthesised (random unit vectors)"
+        else:
+            embedded = embed_missing(store, embedder, batch_size=32)
+            info["vectors"] = f"embedded {embedded} with {embedder.model_name}"
+        t2 = time.perf_counter()
+    info.update(
+        entries=report.total("added"),
+        ingest_seconds=round(t1 - t0, 3),
+        embed_seconds=round(t2 - t1, 3),
+    )
+    if not synthesise:
+        info["ingest_embed_entries_per_s"] = round(n / (t2 - t0), 1)
+    return info
+
+
+def throughput(work: str, embedder, n: int, runs: int) -> dict:
+    """Ingest + embed of a fresh n-entry archive, median entries/s over runs."""
+    rates = []
+    for run in range(runs):
+        src = os.path.join(work, f"throughput-{n}.txt")
+        db = os.path.join(work, f"throughput-{n}.db")
+        synthetic_source(src, n, seed=100 + run)
+        fresh_db(db)
+        with Store(db) as store:
+            t0 = time.perf_counter()
+            report = ingest(store, [src], work, embed=lambda s: embed_missing(s, embedder, batch_size=32))
+            rates.append(n / (time.perf_counter() - t0))
+            assert report.embedded == n
+    return {"entries": n, "runs": runs, "entries_per_s_median": round(statistics.median(rates), 1),
+            "entries_per_s_all": [round(r, 1) for r in rates]}
+
+
+def reingest(db: str, src: str, work: str, embedder, runs: int) -> dict:
+    times, embedded = [], []
+    with Store(db) as store:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            # the same path as `almanac ingest`: the model is only consulted when something is missing
+            report = ingest(store, [src], work, embed=lambda s: embed_missing(s, embedder) if s.entries_missing_vectors_count(embedder.model_name) else 0)
+            times.append(time.perf_counter() - t0)
+            embedded.append(report.embedded)
+            assert not report.touched
+    return {"seconds_median": round(statistics.median(times), 3), "embedded": embedded}
+
+
+def latency(db: str, embedder, runs: int) -> dict:
+    questions = [q for q, _ in ON_TOPIC] + OFF_TOPIC
+    with Store(db) as store:
+        searcher = Searcher(store, embedder)
+        t0 = time.perf_counter()
+        json.dumps(searcher.search("warm up").to_json())
+        load = time.perf_counter() - t0
+        p50s, p95s = [], []
+        for _ in range(runs):
+            samples = []
+            for q in questions:
+                t = time.perf_counter()
+                json.dumps(searcher.search(q).to_json())
+                samples.append((time.perf_counter() - t) * 1000)
+            p50s.append(float(np.percentile(samples, 50)))
+            p95s.append(float(np.percentile(samples, 95)))
+    return {"questions": len(questions), "runs": runs, "first_query_incl_load_s": round(load, 3),
+            "p50_ms": round(statistics.median(p50s), 2), "p95_ms": round(statistics.median(p95s), 2)}
+
+
+def encode_ms(embedder, runs: int = 50) -> float:
+    samples = []
+    for i in range(runs):
+        t = time.perf_counter()
+        embedder.encode([f"which paper showed unikernels booting on a DNS request {i}?"])
+        samples.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def cold_start(db: str, runs: int) -> dict:
+    """`almanac ask` as a user runs it: wall time to answer, and the process's peak RSS."""
+    times, rss = [], []
+    env = {**os.environ, "ALMANAC_DB": db}
+    env.pop("ALMANAC_CONFIG", None)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [ALMANAC, "ask", "which paper showed unikernels booting on a DNS request?", "--json"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=os.path.dirname(db),
+        )
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        times.append(time.perf_counter() - t0)
+        rss.append(usage.ru_maxrss / 1024)
+        assert proc.returncode == 0 and json.loads(out)["answered"], out[:200]
+    return {"runs": runs, "seconds_median": round(statistics.median(times), 3),
+            "peak_rss_mb_median": round(statistics.median(rss), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="25,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--throughput-entries", type=int, default=1000)
+    parser.add_argument("--work", default="/tmp/almanac-bench")
+    parser.add_argument("--fresh", action="store_true", help="rebuild cached archives")
+    parser.add_argument("--table", action="store_true", help="include the per-question evaluation table")
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+    t0 = time.perf_counter()
+    embedder = load_embedder("")
+    out: dict = {"cpu_count": os.cpu_count(), "model": embedder.model_name,
+                 "model_load_s": round(time.perf_counter() - t0, 2)}
+    out["query_encode_ms_median"] = encode_ms(embedder)
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    out["sizes"] = {}
+    for n in sizes:
+        info = build(args.work, n, embedder, synthesise=n > 10_000, fresh=args.fresh or n == 25)
+        result = {"build": {k: v for k, v in info.items() if k not in ("db", "src")}}
+        result["warm_query"] = latency(info["db"], embedder, args.runs)
+        if n == 25:
+            with Store(info["db"]) as store:
+                report = evaluate(Searcher(store, embedder))
+            out["quality"] = {k: v for k, v in report.items() if k != "rows" or args.table}
+        if n == 10_000:
+            result["reingest_unchanged"] = reingest(info["db"], info["src"], args.work, embedder, args.runs)
+        if n in (25, 10_000):
+            result["cold_start_almanac_ask"] = cold_start(info["db"], args.runs)
+        out["sizes"][str(n)] = result
+        print(f"# {n} done", file=sys.stderr, flush=True)
+    if args.throughput_entries:
+        out["ingest_embed_throughput"] = throughput(args.work, embedder, args.throughput_entries, args.runs)
+    out["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    json.dump(out, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
