@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 
 from almanac import anniversaries
-from almanac.entry import KINDS, Entry
+from almanac.entry import KINDS
 from almanac.links import feed_urls, site_root
 from bot import buttons, render
 from bot.errors import Friendly

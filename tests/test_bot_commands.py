@@ -7,9 +7,7 @@ question) lives in test_bot_answers.py with the real model.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import json
 import logging
 import random
 
