@@ -16,6 +16,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from almanac.config import SiteConfig
 from almanac.entry import Entry
@@ -79,6 +80,7 @@ class SiteRenderer:
             undefined=jinja2.StrictUndefined,
         )
         root = site_root(site.base_url)
+        self.root_url = root
         title = feed_title(site)
         self.main_feeds = [
             FeedLink(root + MAIN_FEEDS["atom"], "application/atom+xml", f"{title} (Atom)", "Atom"),
@@ -110,21 +112,50 @@ class SiteRenderer:
         self._index = self.env.get_template("index.html")
         self._kind = self.env.get_template("kind.html")
         self._entry = self.env.get_template("entry.html")
+        self._pieces = self.env.get_template("_chrome.html").module
+        self._chrome: dict[tuple, dict] = {}
+        self._items: dict[tuple[str, str], Markup] = {}
 
     def _render(self, template: jinja2.Template, **context) -> bytes:
         return template.render(**self.common, **context).encode("utf-8")
+
+    def chrome(self, root: str, current_kind: str | None, feeds: list[FeedLink]) -> dict:
+        """Head links, navigation and footer: rendered once per variant, reused by every page."""
+        key = (root, current_kind, tuple(feeds))
+        if key not in self._chrome:
+            head_links = self._pieces.head_links(feeds)
+            nav = self._pieces.nav(self.kind_pages, root, current_kind)
+            footer = self._pieces.footer(feeds)
+            self._chrome[key] = {
+                "root": root,
+                "head_links": head_links,
+                "nav": nav,
+                "footer": footer,
+                # Whole-page pieces for the flat entry template.
+                "page_head": self._pieces.page_head(self.common["site_title"], self.common["description"], root, head_links, nav),
+                "page_foot": self._pieces.page_foot(footer),
+                "kind_link": self._pieces.kind_link(root, kind_page_path(current_kind), current_kind) if current_kind else "",
+            }
+        return self._chrome[key]
+
+    def item(self, view: EntryView, from_entries_dir: bool = False) -> Markup:
+        """An entry's list line (date, kind, title link, tags), rendered once per place it links from."""
+        key = (view.id, "page" if from_entries_dir else "path")
+        if key not in self._items:
+            self._items[key] = self._pieces.item(view, view.page if from_entries_dir else view.path)
+        return self._items[key]
+
+    def _groups(self, views: list[EntryView]) -> list[tuple[int, list[Markup]]]:
+        return [(year, [self.item(v) for v in items]) for year, items in by_year(views)]
 
     def index(self, views: list[EntryView]) -> bytes:
         feeds = self.main_feeds + list(self.kind_feeds.values())
         return self._render(
             self._index,
-            root="",
+            **self.chrome("", None, feeds),
             canonical=site_root(self.site.base_url),
-            head_feeds=feeds,
-            footer_feeds=feeds,
-            current_kind=None,
             count=len(views),
-            groups=by_year(views),
+            groups=self._groups(views),
         )
 
     def kind(self, kind: str, views: list[EntryView]) -> bytes:
@@ -132,43 +163,34 @@ class SiteRenderer:
         feeds = [feed] + self.main_feeds
         return self._render(
             self._kind,
-            root="",
+            **self.chrome("", kind, feeds),
             canonical=site_root(self.site.base_url) + kind_page_path(kind),
-            head_feeds=feeds,
-            footer_feeds=feeds,
-            current_kind=kind,
             heading=kind_heading(kind),
             noun=kind if len(views) == 1 else plural(kind),
             count=len(views),
             kind_feed=feed,
-            groups=by_year(views),
+            groups=self._groups(views),
         )
 
     def entry(self, entry: Entry, view: EntryView, related: list[EntryView]) -> bytes:
-        feeds = self.main_feeds + [self.kind_feeds[entry.kind]]
-        url = entry.url if entry.url and urlsplit(entry.url).scheme in ("http", "https") else None
-        e = {
-            "title": view.title,
-            "kind": view.kind,
-            "tags": view.tags,
-            "iso": view.iso,
-            "label": view.label,
-            "year": view.year,
-            "paragraphs": paragraphs(entry.summary),
-            "url": url,
-            "url_host": urlsplit(url).netloc if url else "",
-        }
-        return self._render(
-            self._entry,
-            root="../",
-            canonical=site_root(self.site.base_url) + view.path,
-            head_feeds=feeds,
-            footer_feeds=feeds,
-            current_kind=entry.kind,
-            kind_path=kind_page_path(entry.kind),
-            e=e,
-            related=related,
-        )
+        chrome = self.chrome("../", entry.kind, self.main_feeds + [self.kind_feeds[entry.kind]])
+        url = entry.url if entry.url and entry.url.startswith(("http://", "https://")) else None
+        return self._entry.render(
+            site_title=self.common["site_title"],
+            head=chrome["page_head"],
+            foot=chrome["page_foot"],
+            kind_link=chrome["kind_link"],
+            canonical=self.root_url + view.path,
+            title=view.title,
+            iso=view.iso,
+            label=view.label,
+            tags=view.tags,
+            year=view.year,
+            paragraphs=paragraphs(entry.summary),
+            url=url,
+            url_host=urlsplit(url).netloc if url else "",
+            related=[self.item(r, from_entries_dir=True) for r in related],
+        ).encode("utf-8")
 
 
 def by_year(views: list[EntryView]) -> list[tuple[int, list[EntryView]]]:

@@ -4,6 +4,12 @@ Builders are pure (data in, bytes out); this is the one place that touches
 the output directory. A file whose bytes are unchanged is not rewritten, so
 its modification time, and with it the server's ETag and Last-Modified, stay
 put and feed readers get 304s.
+
+Every file is written to a temporary file in its own directory and renamed
+over the old one, so a reader (or a crash) sees the old bytes or the new,
+never half a file. `write_tree` flushes all its temporary files to disk with
+one `os.sync()` before renaming any of them: one flush instead of one fsync
+per file is what lets a 10,000-page site build in seconds.
 """
 
 from __future__ import annotations
@@ -20,31 +26,55 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def write_if_changed(path: str, data: bytes) -> bool:
-    """Atomically replace `path` with `data` unless it already holds exactly that.
-
-    Returns True when the file was written. The temporary file lives in the
-    same directory so the final rename is atomic on POSIX.
-    """
+def _holds(path: str, data: bytes) -> bool:
+    """Whether `path` already holds exactly `data` (size first: no read when it differs)."""
     try:
+        if os.stat(path).st_size != len(data):
+            return False
         with open(path, "rb") as fh:
-            if fh.read() == data:
-                return False
-    except FileNotFoundError:
-        pass
+            return fh.read() == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _write_temp(path: str, data: bytes, sync: bool) -> str:
+    """`data` in a new temporary file beside `path`; returns the temporary file's path."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def write_if_changed(path: str, data: bytes) -> bool:
+    """Atomically replace `path` with `data` unless it already holds exactly that.
+
+    Returns True when the file was written. The temporary file lives in the
+    same directory so the final rename is atomic on POSIX.
+    """
+    if _holds(path, data):
+        return False
+    tmp = _write_temp(path, data, sync=True)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _unlink(tmp)
         raise
     return True
 
@@ -52,13 +82,27 @@ def write_if_changed(path: str, data: bytes) -> bool:
 def write_tree(out_dir: str, files: dict[str, bytes], prune: tuple[str, ...] = ()) -> WriteReport:
     """Write `files` (relative path -> bytes) under `out_dir`.
 
-    Files under the `prune` subdirectories that are not in `files` are
-    removed (e.g. pages of entries that left the store); nothing else is.
+    Only files whose bytes differ are written. Files under the `prune`
+    subdirectories that are not in `files` are removed (e.g. pages of entries
+    that left the store); nothing else is.
     """
     report = WriteReport()
-    for rel, data in sorted(files.items()):
-        target = os.path.join(out_dir, rel)
-        (report.written if write_if_changed(target, data) else report.unchanged).append(rel)
+    pending: list[tuple[str, str, str]] = []  # (rel, temporary, target)
+    try:
+        for rel, data in sorted(files.items()):
+            target = os.path.join(out_dir, rel)
+            if _holds(target, data):
+                report.unchanged.append(rel)
+            else:
+                pending.append((rel, _write_temp(target, data, sync=False), target))
+        if pending:
+            os.sync()  # every new file's bytes are on disk before any rename makes it visible
+        for rel, tmp, target in pending:
+            os.replace(tmp, target)
+            report.written.append(rel)
+    finally:
+        for _, tmp, _ in pending[len(report.written) :]:
+            _unlink(tmp)
     for sub in prune:
         root = os.path.join(out_dir, sub)
         if not os.path.isdir(root):

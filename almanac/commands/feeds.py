@@ -68,12 +68,17 @@ def related_fn(app):
     """Related entries from the searcher's `similar` (meaning, via the embeddings)."""
     from feeds.build import RELATED_LIMIT
 
-    searcher = app.searcher
-
     def related(entry_id: str):
-        return [hit.entry for hit in searcher.similar(entry_id, limit=RELATED_LIMIT)]
+        # app.searcher loads the model on first use only: a no-change rebuild never needs it.
+        return [hit.entry for hit in app.searcher.similar(entry_id, limit=RELATED_LIMIT)]
 
     return related
+
+
+def related_key(app) -> str:
+    """What related entries are computed from: the model, and how many entries still lack a vector."""
+    model = app.embedder_name
+    return f"{model}:{app.store.entries_missing_vectors_count(model)}"
 
 
 def search_fn(app):
@@ -87,20 +92,20 @@ def search_fn(app):
 
 
 def build(app, out: str, with_related: bool = True):
-    """Build the site from the store and write it to `out`; returns the WriteReport."""
-    from feeds.build import build_site
-    from feeds.writer import write_tree
+    """Build the site from the store into `out` (nothing is rendered when no input changed)."""
+    from feeds.publish import publish
 
     entries = app.store.entries()
-    related = related_fn(app) if with_related and entries else None
-    files = build_site(
+    with_related = with_related and bool(entries)
+    return publish(
+        out,
         entries,
         app.config.site,
         app.config.schedule.tz,
-        related=related,
+        related=related_fn(app) if with_related else None,
+        related_key=related_key(app) if with_related else None,
         onthisday_posts=onthisday_items(app),
     )
-    return files, write_tree(out, files, prune=("entries",))
 
 
 def onthisday_items(app) -> list | None:
@@ -116,12 +121,13 @@ def cmd_build(args, app) -> int:
     out = out_dir(app, args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out: '{out}' exists and is not a directory")
-    files, report = build(app, out, with_related=not args.no_related)
+    result = build(app, out, with_related=not args.no_related)
+    report = result.report
     if args.json:
         print_json(
             {
                 "out_dir": out,
-                "files": len(files),
+                "files": result.files,
                 "written": report.written,
                 "unchanged": len(report.unchanged),
                 "removed": report.removed,
@@ -131,7 +137,7 @@ def cmd_build(args, app) -> int:
         if not app.store.count():
             print("almanac: warning: the store has no entries; run `almanac ingest` first", file=sys.stderr)
         print(
-            f"{out}: {len(files)} files, {len(report.written)} written, "
+            f"{out}: {result.files} files, {len(report.written)} written, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
         )
     return 0

@@ -1,0 +1,122 @@
+"""Building and writing the site in one step, skipping the work when nothing changed.
+
+`build_site` is pure and `write_tree` writes only files whose bytes differ,
+so a rebuild never rewrites an unchanged file. Rendering 10,000 pages to
+find that out still costs about a second, so this step first compares a
+fingerprint of everything the site is made from (each entry's id and content
+hash, the site settings, the timezone, what the related entries come from,
+the on-this-day items, and the builder's own code and templates) with the
+one recorded in the output directory by the last build. If they match and
+every recorded file is still there with its recorded size and mtime, there is
+nothing to do. Anything else (a changed entry, a deleted or edited output
+file, an upgrade) means a full build and compare, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+
+from almanac.config import SiteConfig
+from almanac.entry import Entry
+from feeds.build import Related, build_site
+from feeds.writer import WriteReport, write_if_changed, write_tree
+
+#: Where the last build's fingerprint and file list are kept (hidden: never served).
+MANIFEST = ".almanac-build.json"
+_CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.py", "safe_text.py", "onthisday_feed.py")
+
+
+@dataclass
+class PublishResult:
+    files: int
+    report: WriteReport
+    #: True when the fingerprint matched and nothing was rendered.
+    skipped: bool
+
+
+def _code_digest() -> bytes:
+    """The builder's code, templates and stylesheet: a new version rebuilds everything."""
+    h = hashlib.sha256()
+    package = resources.files("feeds")
+    paths = [package.joinpath(name) for name in _CODE]
+    for folder in ("templates", "static"):
+        paths += sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name)
+    for path in paths:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+def fingerprint(
+    entries: Iterable[Entry],
+    site: SiteConfig,
+    tz: dt.tzinfo,
+    related_key: str | None,
+    onthisday_posts: list | None,
+) -> str:
+    """A digest of every input of `build_site` (related entries by `related_key`)."""
+    h = hashlib.sha256(_code_digest())
+    h.update(json.dumps(dataclasses.asdict(site), sort_keys=True).encode())
+    h.update(str(tz).encode() + b"\0" + repr(related_key).encode() + b"\0")
+    h.update(repr(onthisday_posts).encode() + b"\0")
+    for entry in sorted(entries, key=lambda e: e.id):
+        h.update(f"{entry.id}\0{entry.content_hash}\0".encode())
+    return h.hexdigest()
+
+
+def _stat(out_dir: str, rel: str) -> list[int] | None:
+    try:
+        st = os.stat(os.path.join(out_dir, rel))
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _manifest_holds(out_dir: str, fp: str) -> dict | None:
+    try:
+        with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("fingerprint") != fp:
+        return None
+    files = manifest.get("files")
+    if not isinstance(files, dict) or any(_stat(out_dir, rel) != stamp for rel, stamp in files.items()):
+        return None
+    return manifest
+
+
+def publish(
+    out_dir: str,
+    entries: list[Entry],
+    site: SiteConfig,
+    tz: dt.tzinfo,
+    related: Related | None = None,
+    related_key: str | None = None,
+    onthisday_posts: list | None = None,
+) -> PublishResult:
+    """Build the site into `out_dir`, or do nothing when its inputs are those of the last build.
+
+    `related_key` names what `related` answers from (e.g. the model and how
+    many entries still lack a vector); with `related` given and no key, the
+    short-cut is not taken (the answers could change unseen).
+    """
+    fp = fingerprint(entries, site, tz, related_key if related else "none", onthisday_posts)
+    usable = related is None or related_key is not None
+    manifest = _manifest_holds(out_dir, fp) if usable else None
+    if manifest is not None:
+        files = sorted(manifest["files"])
+        return PublishResult(len(files), WriteReport(unchanged=files), skipped=True)
+    files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts)
+    report = write_tree(out_dir, files, prune=("entries",))
+    stamps = {rel: _stat(out_dir, rel) for rel in sorted(files)}
+    record = {"fingerprint": fp if usable else None, "files": stamps}
+    write_if_changed(os.path.join(out_dir, MANIFEST), json.dumps(record, separators=(",", ":")).encode())
+    return PublishResult(len(files), report, skipped=False)

@@ -1,0 +1,92 @@
+"""publish(): build + write, skipping all rendering when no input changed since the last build."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from almanac.config import SiteConfig
+from almanac.links import entry_path
+from feeds.build import build_site
+from feeds.publish import MANIFEST, publish
+from tests.feed_helpers import same_kind_related
+
+TZ = ZoneInfo("Europe/London")
+SITE = SiteConfig(base_url="https://example.org/")
+
+
+@pytest.fixture
+def entries(seeded_store):
+    return seeded_store.entries()
+
+
+def test_unchanged_inputs_skip_the_build(tmp_path, entries):
+    out = str(tmp_path / "site")
+    first = publish(out, entries, SITE, TZ, related=same_kind_related(entries), related_key="k1")
+    assert not first.skipped and len(first.report.written) == first.files
+    mtimes = {p: os.stat(os.path.join(out, p)).st_mtime_ns for p in first.report.written}
+
+    calls = []
+
+    def related(entry_id):
+        calls.append(entry_id)
+        return same_kind_related(entries)(entry_id)
+
+    again = publish(out, list(reversed(entries)), SITE, TZ, related=related, related_key="k1")
+    assert again.skipped and again.report.written == [] and again.files == first.files
+    assert calls == []  # nothing rendered, the searcher never asked
+    assert {p: os.stat(os.path.join(out, p)).st_mtime_ns for p in first.report.written} == mtimes
+    # What was skipped is exactly what a full build would produce.
+    assert {p: open(os.path.join(out, p), "rb").read() for p in mtimes} == build_site(
+        entries, SITE, TZ, related=same_kind_related(entries)
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["summary", "related_key", "site", "tz", "deleted_file", "edited_file", "onthisday"],
+)
+def test_any_changed_input_or_output_means_a_real_build(tmp_path, entries, change):
+    out = str(tmp_path / "site")
+    related = same_kind_related(entries)
+    publish(out, entries, SITE, TZ, related=related, related_key="k1")
+    kwargs = dict(related=related, related_key="k1")
+    site, tz, posts = SITE, TZ, None
+    target = entry_path(entries[3].id)
+    if change == "summary":
+        entries = [dataclasses.replace(e, summary=e.summary + " More.") if i == 3 else e for i, e in enumerate(entries)]
+    elif change == "related_key":
+        kwargs["related_key"] = "k2"
+    elif change == "site":
+        site = dataclasses.replace(SITE, title="Another title")
+    elif change == "tz":
+        tz = ZoneInfo("Asia/Tokyo")
+    elif change == "deleted_file":
+        os.unlink(os.path.join(out, target))
+    elif change == "edited_file":
+        with open(os.path.join(out, target), "ab") as fh:
+            fh.write(b"<!-- tampered -->")
+    elif change == "onthisday":
+        posts = []
+    result = publish(out, entries, site, tz, onthisday_posts=posts, **kwargs)
+    assert not result.skipped
+    assert open(os.path.join(out, target), "rb").read() == build_site(entries, site, tz, related=related, onthisday_posts=posts)[target]
+
+
+def test_related_without_a_key_is_never_trusted(tmp_path, entries):
+    out = str(tmp_path / "site")
+    related = same_kind_related(entries)
+    publish(out, entries, SITE, TZ, related=related)
+    again = publish(out, entries, SITE, TZ, related=related)
+    assert not again.skipped and again.report.written == []  # rendered again, still nothing rewritten
+
+
+def test_manifest_is_hidden_and_not_pruned(tmp_path, entries):
+    out = tmp_path / "site"
+    publish(str(out), entries, SITE, TZ)
+    publish(str(out), entries[1:], SITE, TZ)
+    assert (out / MANIFEST).is_file()
+    assert not (out / entry_path(entries[0].id)).exists()
