@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/almanac ingest && $(VENV)/bin/almanac list
+	$(VENV)/bin/almanac run $(RUN_ARGS)
 
 test: $(STAMP) chromium
 	$(PY) -m pytest -q

@@ -1,0 +1,188 @@
+"""`almanac run`: the whole system in one process and one event loop.
+
+Ingest the configured sources (embedding what is new), build the site and
+feeds, serve them, run the posting schedule, and, when DISCORD_TOKEN is set,
+the Discord bot, whose channels then receive posts too. SIGTERM or SIGINT
+stops every part within seconds. One `run` per database (`InstanceLock`);
+the ledger would keep a second one from double-posting anyway.
+
+The parts are the same as those of `almanac serve`, `almanac schedule` and
+`almanac bot`; this module only composes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+
+from almanac.commands import UsageError
+from almanac.instance_lock import AlreadyRunning, InstanceLock
+from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED
+
+log = logging.getLogger("almanac.run")
+
+#: How long stopping may take before the remaining parts are abandoned.
+STOP_GRACE_S = 8.0
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="everything: ingest, build, serve, schedule (and the bot with DISCORD_TOKEN)",
+        description="Run the whole system in one process: ingest the configured sources, build the site "
+        "and feeds, serve them, post anniversaries and new entries on schedule, and run the Discord bot "
+        "when DISCORD_TOKEN is set. Stop with Ctrl-C or SIGTERM.",
+        epilog="examples:\n  almanac run\n  almanac run --port 9000\n  DISCORD_TOKEN=... almanac run\n"
+        "  almanac --config my.toml run --host 0.0.0.0",
+    )
+    p.add_argument("--host", help="address to listen on (default: [server] host)")
+    p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default: [server] port)")
+    p.add_argument("--no-bot", action="store_true", help="do not start the Discord bot even if DISCORD_TOKEN is set")
+    p.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args, app) -> int:
+    host = args.host or app.config.server.host
+    port = app.config.server.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        raise UsageError("--port must be 0-65535")
+    token = None if args.no_bot else app.secrets.discord_token
+    if token:
+        from almanac.commands.bot import point_at_api
+
+        point_at_api(app.env)
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    lock = InstanceLock(app.db_path, "run")
+    app.store  # open (and migrate) first: a bad database fails here, plainly
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"almanac: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(run_all(app, host, port, token))
+    except OSError as exc:
+        print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+
+
+async def run_all(app, host: str, port: int, token: str | None) -> int:
+    """Start the parts in order, print where they are, wait for a signal, stop them all."""
+    from almanac.commands.feeds import build, out_dir, search_fn
+    from almanac.commands.onthisday import start_posting
+    from feeds.server import bound_port, make_app, start_server
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    runner = jobs = bot_task = None
+    try:
+        started = time.monotonic()
+        report = await _until_stopped(stop, asyncio.to_thread(ingest_sources, app))
+        if report is None:
+            return 0
+        log.info("ingest: %s", report.summary())
+        out = out_dir(app, None)
+        result = await _until_stopped(stop, asyncio.to_thread(build, app, out))
+        if result is None:
+            return 0
+        log.info("site: %d files in %s (%d written)", result.files, out, len(result.report.written))
+        await asyncio.to_thread(lambda: app.searcher)  # load the model before taking requests
+        runner = await start_server(make_app(out, search_fn(app)), host, port)
+        port = bound_port(runner)
+        if token:
+            from almanac.commands.bot import _serve as serve_bot
+
+            bot_task = asyncio.create_task(serve_bot(app, token, sync=None, schedule=True, refresh=True), name="almanac-bot")
+        else:
+            jobs = await start_posting(app, refresh=True)
+        _print_where(app, host, port, out, jobs, bot=bool(token), seconds=time.monotonic() - started)
+        waiters = {asyncio.create_task(stop.wait(), name="stop-signal")}
+        if bot_task is not None:
+            waiters.add(bot_task)
+        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            if task is not bot_task:
+                task.cancel()
+        if bot_task in done:
+            log.error("the bot stopped; stopping everything")
+            return bot_task.result() or 1
+        log.info("stopping")
+        return 0
+    finally:
+        await _stop_all(bot_task, jobs, runner)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+def ingest_sources(app):
+    """The configured sources into the store, embedding what is new (a progress bar on a terminal)."""
+    from almanac.ingest import ingest
+
+    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing)
+    for problem in report.problems:
+        log.warning("ingest: %s", problem)
+    return report
+
+
+async def _until_stopped(stop: asyncio.Event, work):
+    """Await `work` unless a signal comes first (then None; the thread finishes its transaction)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    return None
+
+
+async def _stop_all(bot_task, jobs, runner) -> None:
+    """Stop the bot, the jobs and the server, each bounded, so the whole stop takes seconds."""
+    if bot_task is not None and not bot_task.done():
+        bot_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(bot_task, STOP_GRACE_S)
+    if jobs is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(jobs.stop(STOP_GRACE_S / 2), STOP_GRACE_S)
+    if runner is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(runner.cleanup(), 3)
+
+
+def _print_where(app, host: str, port: int, out: str, jobs, *, bot: bool, seconds: float) -> None:
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    url = f"http://{shown_host}:{port}/"
+    feeds = ", ".join(url + path for path in (*MAIN_FEEDS.values(), ONTHISDAY_FEED))
+    lines = [
+        f"almanac is running (started in {seconds:.1f} s)",
+        f"  site:      {url}",
+        f"  feeds:     {feeds}",
+        f"  files:     {out}",
+        f"  database:  {os.path.abspath(app.db_path)}",
+        f"  timezone:  {app.config.schedule.timezone}",
+    ]
+    if jobs is not None:
+        for line in jobs.scheduler.describe():
+            lines.append(f"  schedule:  {line}")
+    else:
+        post = app.config.schedule.anniversary_time
+        lines.append(f"  schedule:  anniversaries daily at {post} {app.config.schedule.timezone} (run by the bot)")
+    if bot:
+        lines.append("  discord:   the bot is starting (DISCORD_TOKEN is set)")
+    else:
+        lines.append("  discord:   off; set DISCORD_TOKEN to run the bot too (README: Discord set-up)")
+    lines.append("Stop with Ctrl-C.")
+    print("\n".join(lines), flush=True)

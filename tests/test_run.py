@@ -1,0 +1,128 @@
+"""`almanac run`: the whole system in one process, started as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import feedparser
+import pytest
+
+from tests.conftest import REPO, SEED
+
+ALMANAC = os.path.join(os.path.dirname(sys.executable), "almanac")
+
+
+def start(cmd, cwd, env=None):
+    return subprocess.Popen(
+        cmd, cwd=cwd, env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for_site(proc, seconds: float) -> tuple[str, list[str]]:
+    """Read output until the startup summary ends; return the site URL and the lines seen."""
+    deadline = time.monotonic() + seconds
+    lines = []
+    url = None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        lines.append(line.rstrip("\n"))
+        match = re.match(r"\s+site:\s+(http://\S+)", line)
+        if match:
+            url = match.group(1)
+        if url and line.startswith("Stop with Ctrl-C."):
+            return url, lines
+    proc.kill()
+    pytest.fail("no site URL within %s s:\n%s" % (seconds, "\n".join(lines)))
+
+
+def stop(proc, seconds: float = 10.0) -> float:
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"not stopped within {seconds} s of SIGTERM")
+    return time.monotonic() - began
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=20) as response:
+        return response.status, response.read()
+
+
+def test_run_serves_everything_refuses_a_second_run_and_stops_on_sigterm(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data" / "entries.txt")
+    env = {k: v for k, v in os.environ.items() if k != "ALMANAC_DB"}
+    began = time.monotonic()
+    proc = start([ALMANAC, "run", "--port", "0"], tmp_path, env)
+    try:
+        url, lines = wait_for_site(proc, 60)
+        status, body = get(url + "atom.xml")
+        assert time.monotonic() - began < 60
+        assert status == 200
+        feed = feedparser.parse(body)
+        assert feed.bozo == 0 and len(feed.entries) == 25
+        # Startup said where everything is.
+        text = "\n".join(lines)
+        for line in ("  database:  " + str(tmp_path / "data" / "almanac.db"), "  timezone:  UTC",
+                     "  discord:   off; set DISCORD_TOKEN to run the bot too"):
+            assert line in text
+        assert re.search(r"schedule:  anniversaries next at \d{4}-\d\d-\d\dT09:00:00\+00:00", text)
+        status, body = get(url + "api/search?q=which+paper+showed+unikernels+booting+on+a+DNS+request%3F")
+        answer = json.loads(body)
+        assert answer["answered"] and answer["results"][0]["id"] == "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+        second = subprocess.run([ALMANAC, "run", "--port", "0"], cwd=tmp_path, env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 1
+        assert re.fullmatch(
+            r"almanac: another `almanac run` \(pid \d+\) is using \S+almanac\.db; stop it first, or pass --db to use another database\n",
+            second.stderr,
+        ), second.stderr
+        assert stop(proc) < 10
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout to clone")
+def test_make_run_on_a_fresh_clone_serves_atom_within_60_seconds(tmp_path):
+    """The README's first command, on a clone of the committed tree (the venv reused, not rebuilt)."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, timeout=120)
+    os.symlink(REPO / ".venv", clone / ".venv")
+    stamp = clone / ".venv" / ".installed"
+    if not stamp.exists():
+        pytest.skip("the venv was not installed by make")
+    os.utime(stamp)  # newer than the clone's pyproject.toml, so make does not reinstall
+    env = {k: v for k, v in os.environ.items() if k not in ("ALMANAC_DB", "MAKEFLAGS")}
+    began = time.monotonic()
+    proc = start(["make", "-s", "run", "RUN_ARGS=--port 0"], clone, env)
+    try:
+        url, _ = wait_for_site(proc, 60)
+        status, body = get(url + "atom.xml")
+        assert status == 200 and time.monotonic() - began < 60
+        assert len(feedparser.parse(body).entries) == 25
+        assert (clone / "data" / "almanac.db").exists() and (clone / "public" / "index.html").exists()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
