@@ -118,6 +118,7 @@ class FakeDiscord:
         self.interactions: dict[str, FakeInteraction] = {}
         self.identified = asyncio.Event()
         self.closed_sockets = 0
+        self.resumes = 0
         self._failures: list[tuple[str, re.Pattern, int, dict, dict]] = []
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._seq = itertools.count(1)
@@ -503,6 +504,10 @@ class FakeDiscord:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif op == 2:
                     await self._identify(ws)
+                elif op == 6:  # RESUME after a dropped connection: nothing was missed here
+                    self.resumes += 1
+                    await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+                    await self._notify()
                 elif op == 8:
                     await ws.send_str(json.dumps({"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": next(self._seq), "d": {
                         "guild_id": str(GUILD_ID), "members": [], "chunk_index": 0, "chunk_count": 1,
@@ -521,16 +526,17 @@ class FakeDiscord:
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
         await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild()}))
         self.identified.set()
+        await self._notify()
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeDiscord, client: discord.Client, token: str = "fake-token"):
-    """Log `client` in against `fake`, connect it (no reconnects) and wait until it is ready."""
+async def running(fake: FakeDiscord, client: discord.Client, token: str = "fake-token", reconnect: bool = False):
+    """Log `client` in against `fake`, connect it (no reconnects unless asked) and wait until it is ready."""
     undo = fake.patch()
     task = None
     try:
         await client.login(token)
-        task = asyncio.create_task(client.connect(reconnect=False))
+        task = asyncio.create_task(client.connect(reconnect=reconnect))
         await asyncio.wait_for(client.wait_until_ready(), 10)
         yield client
     finally:

@@ -404,3 +404,14 @@ def test_subscriptions_reach_the_posting_jobs_at_once(seeded_store, searcher):
                 await fake.reply(ix)
                 assert bot.channels.publishers() == []
     run(scenario())
+
+
+def test_a_dropped_gateway_connection_is_resumed(seeded_store, searcher):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher), reconnect=True):
+                await fake.disconnect_all()
+                await fake.wait_until(lambda: fake.resumes == 1 and fake._sockets, timeout=20)
+                about = embed_of((await fake.reply(await fake.invoke("about")))[0])
+                assert about["title"] == "About Almanac"
+    run(scenario())
