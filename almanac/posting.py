@@ -346,12 +346,32 @@ class Poster:
         report = RunReport()
         async with self._lock:
             report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
-            await asyncio.gather(*(self._drain(p, report) for p in publishers))
+            await self._drain_all(publishers, report)
             nxt = await asyncio.to_thread(self.store.next_attempt_at, [p.key for p in publishers])
         report.next_due = dt.datetime.fromisoformat(nxt) if nxt else None
         if report.sent or report.retrying or report.failed or report.expired:
             log.info("posting: %s", report.summary())
         return report
+
+    async def _drain_all(self, publishers: list[Publisher], report: RunReport) -> None:
+        """Drain every publisher concurrently; if cancelled, let each finish or abandon its post.
+
+        Not `asyncio.gather`: a cancelled gather returns as soon as one child
+        is cancelled, and the loop's teardown would then cancel the others a
+        second time in the middle of recording their post.
+        """
+        tasks = [asyncio.create_task(self._drain(p, report), name=f"post-{p.key}") for p in publishers]
+        if not tasks:
+            return
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)  # bounded: a post in flight gets stop_grace seconds
+            raise
+        for task in tasks:
+            task.result()  # _drain handles publisher errors itself; anything else is a bug: raise it
 
     async def _drain(self, publisher: Publisher, report: RunReport) -> None:
         """Send due posts to one publisher until none is due or it asks us to wait."""

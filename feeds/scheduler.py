@@ -133,6 +133,10 @@ class Scheduler:
         if next_due is not None:
             self.retry_at(next_due)
 
+    async def run_now(self, job_id: str = ANNIVERSARIES) -> None:
+        """Run a job at once and wait for it (e.g. a refresh after a new subscription; tests)."""
+        await self._job(job_id)
+
     def retry_at(self, when: dt.datetime) -> None:
         """Run `post_due` again at `when` (the earliest retry the ledger is waiting for)."""
         if self._aps is None or not self._aps.running:

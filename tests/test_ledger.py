@@ -344,3 +344,20 @@ def test_render_post_day_precision_and_limits():
     assert len(out["title"]) <= 256 and out["title"].endswith("…")
     assert len(out["description"]) <= 4096 and out["description"].endswith("…")
     assert len(discord.Embed.from_dict(out)) <= 6000
+
+
+def test_a_cancelled_run_returns_only_when_every_publisher_has_finished_or_released(seeded_store):
+    """One target finishes its post within the grace, another cannot: the run waits for both."""
+    async def go():
+        quick, stuck = Recorder(key="test:quick", delay=0.1), Recorder(key="test:stuck", delay=30)
+        p = poster(seeded_store, stop_grace=0.5)
+        task = asyncio.create_task(p.post_due(MAY_1, [quick, stuck]))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return quick, {r.target: r.status for r in seeded_store.posts() if r.attempts}
+
+    quick, claimed = asyncio.run(go())
+    assert len(quick.sent) == 1
+    assert claimed == {"test:quick": "sent", "test:stuck": "pending"}
