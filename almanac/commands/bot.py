@@ -111,7 +111,7 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    serving = asyncio.create_task(_serve(app, token, sync=sync, schedule=schedule, refresh=refresh), name="almanac-bot")
+    serving = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=schedule, refresh=refresh), name="almanac-bot")
     stopping = asyncio.create_task(stop.wait(), name="stop-signal")
     try:
         done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -129,7 +129,7 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh:
                 loop.remove_signal_handler(sig)
 
 
-async def _serve(app, token: str, *, sync, schedule: bool, refresh: bool) -> int:
+async def serve_bot(app, token: str, *, sync, schedule: bool, refresh: bool) -> int:
     """Log in (a bad token fails before the slow model load), load the searcher, connect, post."""
     from bot.client import AlmanacBot
 

@@ -101,7 +101,7 @@ async def run_all(app, host: str, port: int, token: str | None) -> int:
         runner = await start_server(make_app(out, search_fn(app)), host, port)
         port = bound_port(runner)
         if token:
-            from almanac.commands.bot import _serve as serve_bot
+            from almanac.commands.bot import serve_bot
 
             bot_task = asyncio.create_task(serve_bot(app, token, sync=None, schedule=True, refresh=True), name="almanac-bot")
         else:
