@@ -79,7 +79,7 @@ def test_upcoming(seeded_cli, capsys):
     assert capsys.readouterr().out == "No anniversaries in the 3 days from 2025-04-25.\n"
 
 
-@pytest.mark.parametrize("command", ["onthisday", "upcoming", "schedule"])
+@pytest.mark.parametrize("command", ["onthisday", "upcoming", "schedule", "posts"])
 def test_help_has_examples(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "-h"])
@@ -151,3 +151,35 @@ def test_the_site_build_includes_the_onthisday_feed(seeded_store):
     files = build_site(seeded_store.entries(), SiteConfig(), dt.timezone.utc,
                        onthisday_posts=onthisday_items(seeded_store))
     assert len(feedparser.parse(files["onthisday.xml"]).entries) == 5
+
+
+class _Refusing:
+    key = "webhook:0123456789ab"
+    wants = frozenset({"anniversary"})
+
+    async def send(self, post):
+        from almanac.posting import PermanentFailure
+
+        raise PermanentFailure("Discord refused the post: HTTP 404 Unknown Webhook")
+
+
+def test_posts_shows_the_ledger_and_retries_a_failed_post(tmp_path, capsys):
+    from almanac.store import Store
+
+    assert main(["ingest", "--no-embed", str(SEED)]) == 0
+    with Store(str(tmp_path / "almanac.db")) as store:
+        poster = Poster(store, "https://almanac.example.org/", PostingPolicy())
+        asyncio.run(poster.post_due(MAY_1, [_Refusing(), OnThisDayFeedPublisher()]))
+    capsys.readouterr()
+    assert main(["posts", "--status", "failed", "--json"]) == 0
+    failed = json.loads(capsys.readouterr().out)
+    assert len(failed) == 5 and {r["target"] for r in failed} == {"webhook:0123456789ab"}
+    assert failed[0]["last_error"] == "permanent: Discord refused the post: HTTP 404 Unknown Webhook"
+    assert main(["posts", "--status", "failed"]) == 0
+    text = capsys.readouterr().out
+    assert "failed    anniversary:2025-05-01  webhook:0123456789ab" in text and "HTTP 404" in text
+    assert main(["posts", "--retry", str(failed[0]["id"])]) == 0
+    assert capsys.readouterr().out == f"post {failed[0]['id']} will be sent at the next run\n"
+    assert main(["posts", "--retry", str(failed[0]["id"])]) == 1
+    assert main(["posts", "--status", "pending", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [failed[0]["id"]]

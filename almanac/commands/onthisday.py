@@ -76,6 +76,21 @@ def register(sub) -> None:
     p.add_argument("--list", action="store_true", help="print the jobs and when they next run, then exit")
     p.set_defaults(handler=cmd_schedule)
 
+    p = sub.add_parser(
+        "posts",
+        help="the posting ledger: what was sent, what waits, what failed",
+        description="Show the ledger of anniversary and new-entry posts (one row per entry, occasion and "
+        "target; webhooks appear by a hash, never their URL). A failed post stays failed until you "
+        "retry it: check the channel first if its error says the outcome was unknown.",
+        epilog="examples:\n  almanac posts\n  almanac posts --status failed\n  almanac posts --retry 42\n"
+        "  almanac posts --json",
+    )
+    p.add_argument("--status", choices=["pending", "sending", "sent", "failed"], help="only rows with this status")
+    p.add_argument("--limit", type=int, default=50, help="newest N rows (default: 50)")
+    p.add_argument("--retry", type=int, metavar="ID", help="send this failed post again at the next run")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.set_defaults(handler=cmd_posts)
+
 
 # --- onthisday / upcoming ------------------------------------------------------------
 
@@ -122,6 +137,34 @@ def cmd_upcoming(args, app) -> int:
         mark = "*" if a.milestone else " "
         print(f"{day.isoformat()} {mark}{a.years_ago:3d} years  {a.entry.kind:9}  {a.entry.title}  [{a.entry.id}]")
     print(f"{len(found)} anniversaries in {args.days} days" + ("; * milestone" if any(a.milestone for _, a in found) else ""))
+    return 0
+
+
+def cmd_posts(args, app) -> int:
+    store = app.store
+    if args.retry is not None:
+        if not store.retry_post(args.retry):
+            print(f"almanac: no failed post with id {args.retry} (see `almanac posts --status failed`)",
+                  file=sys.stderr)
+            return 1
+        print(f"post {args.retry} will be sent at the next run")
+        return 0
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    rows = store.posts(status=args.status, limit=args.limit)
+    if args.json:
+        print_json([r.to_json() for r in rows])
+        return 0
+    if not rows:
+        print("No posts yet." if not args.status else f"No {args.status} posts.")
+        return 0
+    for r in rows:
+        when = r.sent_at or r.next_attempt_at or r.created_at
+        line = f"{r.id:5d}  {r.status:8}  {r.occasion:22}  {r.target:20}  {r.entry_id}  ({when[:19]}"
+        line += f", {r.attempts} attempt{'s' if r.attempts != 1 else ''})"
+        if r.last_error and r.status != "sent":
+            line += f"\n       {r.last_error}"
+        print(line)
     return 0
 
 
