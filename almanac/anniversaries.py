@@ -75,9 +75,18 @@ def on(entries: Iterable[Entry], date: dt.date) -> list[Anniversary]:
 
 def upcoming(entries: Iterable[Entry], start: dt.date, days: int) -> list[tuple[dt.date, Anniversary]]:
     """Anniversaries from `start` (included) over the next `days` days, in date order."""
-    entries = list(entries)
+    if days <= 0:
+        return []
+    end = start + dt.timedelta(days=days)  # exclusive
+    by_day: dict[dt.date, list[Anniversary]] = {}
+    # One pass over the entries per calendar year in the window (not one per day).
+    for entry in entries:
+        for year in range(start.year, end.year + 1):
+            day = anniversary_in(entry, year)
+            if day is not None and start <= day < end:
+                years = year - entry.date.year
+                by_day.setdefault(day, []).append(Anniversary(entry, years, is_milestone(years)))
     out: list[tuple[dt.date, Anniversary]] = []
-    for offset in range(max(days, 0)):
-        day = start + dt.timedelta(days=offset)
-        out.extend((day, a) for a in on(entries, day))
+    for day in sorted(by_day):
+        out.extend((day, a) for a in sorted(by_day[day], key=lambda a: (a.years_ago, a.entry.id)))
     return out

@@ -104,3 +104,11 @@ def test_seed_may_anniversaries(seeded_store):
         ("Unikernels: Function", "talk", 10),
         ("SE Radio Episode 204", "podcast", 11),
     ]
+
+
+def test_upcoming_agrees_with_on_day_by_day_across_a_year_end_and_29_february():
+    es = [entry("leap", "2016-02-29"), entry("m", "2015-01"), entry("d", "2019-12-31"), entry("y", "2014"),
+          entry("new", "2027-01-05"), entry("feb28", "2017-02-28")]
+    for start, days in [(dt.date(2027, 12, 20), 80), (dt.date(2028, 2, 20), 15), (dt.date(2026, 12, 25), 400)]:
+        expected = [(start + dt.timedelta(days=i), a) for i in range(days) for a in on(es, start + dt.timedelta(days=i))]
+        assert upcoming(es, start, days) == expected
