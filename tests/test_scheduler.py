@@ -171,14 +171,27 @@ class Deployment:
             "PYTHONPATH": str(REPO),
         })
         self.started = 0
+        self.procs: list[asyncio.subprocess.Process] = []
 
     async def start(self) -> asyncio.subprocess.Process:
         self.started += 1
-        log = open(self.dir / f"schedule-{self.started}.log", "wb")
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "almanac", "schedule", "--no-refresh",
-            cwd=str(self.dir), env=self.env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=log, stderr=asyncio.subprocess.STDOUT)
+        with open(self.dir / f"schedule-{self.started}.log", "wb") as log:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "almanac", "schedule", "--no-refresh",
+                cwd=str(self.dir), env=self.env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=log, stderr=asyncio.subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    async def __aenter__(self) -> Deployment:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        """Whatever happened in the test, no `almanac schedule` outlives it."""
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
 
     def logs(self) -> str:
         return "\n".join((self.dir / f"schedule-{n}.log").read_text() for n in range(1, self.started + 1))
@@ -211,19 +224,19 @@ def test_killed_mid_run_and_restarted_two_schedulers_post_every_anniversary_once
     """Two schedulers on one database; Discord starts rate limiting; both are SIGKILLed mid-run; a restart finishes."""
     async def go():
         async with WebhookReceiver(retry_after=0.2) as receiver:
-            d = Deployment(tmp_path, receiver)
-            receiver.script = ["ok", "ok"] + ["429"] * 10_000  # two posts go out, then 429s with retry_after
-            a, b = await d.start(), await d.start()
-            await receiver.wait_for(lambda: len(receiver.requests) >= 8, 30)  # retries under way in both
-            await kill(a)
-            await kill(b)
-            assert len(receiver.delivered) == 2
-            receiver.script = []
-            mid = d.ledger()
-            c = await d.start()
-            await d.wait_until_all_delivered()
-            code = await kill(c, signal.SIGTERM)
-            return d, mid, code
+            async with Deployment(tmp_path, receiver) as d:
+                receiver.script = ["ok", "ok"] + ["429"] * 10_000  # two posts go out, then 429s with retry_after
+                a, b = await d.start(), await d.start()
+                await receiver.wait_for(lambda: len(receiver.requests) >= 8, 30)  # retries under way in both
+                await kill(a)
+                await kill(b)
+                assert len(receiver.delivered) == 2
+                receiver.script = []
+                mid = d.ledger()
+                c = await d.start()
+                await d.wait_until_all_delivered()
+                code = await kill(c, signal.SIGTERM)
+                return d, mid, code
 
     d, mid, code = asyncio.run(go())
     assert code == 0, d.logs()
@@ -242,18 +255,18 @@ def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
     """Discord got the post but the process died before hearing back: the documented one duplicate, no more."""
     async def go():
         async with WebhookReceiver() as receiver:
-            d = Deployment(tmp_path, receiver)
-            receiver.script = ["ok", "hold"]
-            a = await d.start()
-            await receiver.wait_for(lambda: len(receiver.requests) >= 2, 30)
-            await kill(a)
-            held = receiver.requests[1].embed["title"]
-            receiver.release()  # Discord did create the message; nobody was there to hear it
-            await asyncio.sleep(0.2)
-            b = await d.start()
-            await d.wait_until_all_delivered()
-            code = await kill(b, signal.SIGTERM)
-            return d, held, code
+            async with Deployment(tmp_path, receiver) as d:
+                receiver.script = ["ok", "hold"]
+                a = await d.start()
+                await receiver.wait_for(lambda: len(receiver.requests) >= 2, 30)
+                await kill(a)
+                held = receiver.requests[1].embed["title"]
+                receiver.release()  # Discord did create the message; nobody was there to hear it
+                await asyncio.sleep(0.2)
+                b = await d.start()
+                await d.wait_until_all_delivered()
+                code = await kill(b, signal.SIGTERM)
+                return d, held, code
 
     d, held, code = asyncio.run(go())
     assert code == 0, d.logs()
@@ -267,13 +280,13 @@ def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
 def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tmp_path):
     async def go():
         async with WebhookReceiver() as receiver:
-            d = Deployment(tmp_path, receiver)
-            receiver.script = ["hold"]
-            a = await d.start()
-            await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)
-            started = time.monotonic()
-            code = await kill(a, signal.SIGTERM)
-            return d, code, time.monotonic() - started
+            async with Deployment(tmp_path, receiver) as d:
+                receiver.script = ["hold"]
+                a = await d.start()
+                await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)
+                started = time.monotonic()
+                code = await kill(a, signal.SIGTERM)
+                return d, code, time.monotonic() - started
 
     d, code, took = asyncio.run(go())
     assert code == 0 and took < 10, d.logs()
