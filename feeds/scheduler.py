@@ -117,7 +117,12 @@ class Scheduler:
         task = asyncio.create_task(self._run(kind, job_id), name=f"almanac-{job_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        await asyncio.shield(task)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                return  # stopped by shutdown(): not a failure of the job, nothing to log
+            raise
 
     async def _run(self, kind: str, job_id: str) -> None:
         fn = self._refresh if kind == REFRESH else self._post_due

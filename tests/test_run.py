@@ -126,3 +126,58 @@ def test_make_run_on_a_fresh_clone_serves_atom_within_60_seconds(tmp_path):
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_run_with_a_token_also_runs_the_bot(tmp_path):
+    """With DISCORD_TOKEN set, the same process answers slash commands (against the fake Discord)."""
+    import asyncio
+
+    import aiohttp
+
+    from fake_discord import FakeDiscord
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data" / "entries.txt")
+    token = "run-test-token-never-printed-0123456789"
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            env = {k: v for k, v in os.environ.items() if k != "ALMANAC_DB"}
+            env.update(DISCORD_TOKEN=token, ALMANAC_DISCORD_API_BASE=fake.base_url,
+                       ALMANAC_DISCORD_GATEWAY=fake.gateway_url)
+            proc = await asyncio.create_subprocess_exec(
+                ALMANAC, "run", "--port", "0", "--sync", cwd=str(tmp_path), env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            lines = []
+            try:
+                url = None
+                while url is None:
+                    line = (await asyncio.wait_for(proc.stdout.readline(), 90)).decode()
+                    assert line, "\n".join(lines)
+                    lines.append(line)
+                    match = re.match(r"\s+site:\s+(http://\S+)", line)
+                    url = match.group(1) if match else None
+                await asyncio.wait_for(fake.identified.wait(), 90)
+                ix = await fake.invoke("ask", {"question": "which paper showed unikernels booting on a DNS request?"})
+                [message] = await fake.reply(ix, timeout=30)
+                assert message["embeds"][0]["url"].endswith(
+                    "/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html")
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url + "atom.xml") as response:
+                        assert response.status == 200
+                began = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                rest = await asyncio.wait_for(proc.stdout.read(), 10)
+                await proc.wait()
+                return proc.returncode, time.monotonic() - began, "".join(lines) + rest.decode()
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+
+    status, took, output = asyncio.run(scenario())
+    assert status == 0, output
+    assert took < 10
+    assert "discord:   the bot is starting (DISCORD_TOKEN is set)" in output
+    assert token not in output
+    assert "Traceback" not in output, output[-4000:]

@@ -38,11 +38,15 @@ def register(sub) -> None:
         "and feeds, serve them, post anniversaries and new entries on schedule, and run the Discord bot "
         "when DISCORD_TOKEN is set. Stop with Ctrl-C or SIGTERM.",
         epilog="examples:\n  almanac run\n  almanac run --port 9000\n  DISCORD_TOKEN=... almanac run\n"
+        "  DISCORD_TOKEN=... almanac run --sync --guild 123456789012345678   # first time\n"
         "  almanac --config my.toml run --host 0.0.0.0",
     )
     p.add_argument("--host", help="address to listen on (default: [server] host)")
     p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default: [server] port)")
     p.add_argument("--no-bot", action="store_true", help="do not start the Discord bot even if DISCORD_TOKEN is set")
+    p.add_argument("--sync", action="store_true",
+                   help="with DISCORD_TOKEN: publish the slash commands first (once after installing or upgrading)")
+    p.add_argument("--guild", type=int, metavar="ID", help="with --sync: publish to this server only, instantly")
     p.set_defaults(handler=cmd_run)
 
 
@@ -52,6 +56,11 @@ def cmd_run(args, app) -> int:
     if not 0 <= port <= 65535:
         raise UsageError("--port must be 0-65535")
     token = None if args.no_bot else app.secrets.discord_token
+    if args.guild and not args.sync:
+        raise UsageError("--guild needs --sync (it says where to publish the commands)")
+    sync = (args.guild or "global") if args.sync else None
+    if args.sync and not token:
+        raise UsageError("--sync needs DISCORD_TOKEN (it publishes the bot's commands)")
     if token:
         from almanac.commands.bot import point_at_api
 
@@ -66,7 +75,7 @@ def cmd_run(args, app) -> int:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
     try:
-        return asyncio.run(run_all(app, host, port, token))
+        return asyncio.run(run_all(app, host, port, token, sync))
     except OSError as exc:
         print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -74,7 +83,7 @@ def cmd_run(args, app) -> int:
         lock.release()
 
 
-async def run_all(app, host: str, port: int, token: str | None) -> int:
+async def run_all(app, host: str, port: int, token: str | None, sync=None) -> int:
     """Start the parts in order, print where they are, wait for a signal, stop them all."""
     from almanac.commands.feeds import build, out_dir, search_fn
     from almanac.commands.onthisday import start_posting
@@ -103,7 +112,7 @@ async def run_all(app, host: str, port: int, token: str | None) -> int:
         if token:
             from almanac.commands.bot import serve_bot
 
-            bot_task = asyncio.create_task(serve_bot(app, token, sync=None, schedule=True, refresh=True), name="almanac-bot")
+            bot_task = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=True, refresh=True), name="almanac-bot")
         else:
             jobs = await start_posting(app, refresh=True)
         _print_where(app, host, port, out, jobs, bot=bool(token), seconds=time.monotonic() - started)
