@@ -211,28 +211,17 @@ def refresh_archive(app) -> None:
     if report.touched:
         log.info("refresh: %s", report.summary())
     try:
-        from feeds.build import build_site
+        from almanac.commands.feeds import build as build_site_files
     except ImportError:
-        log.info("refresh: feeds.build is not available; not rebuilding the site")
+        log.info("refresh: the site builder is not available; rebuilding %s only", "onthisday.xml")
         write_onthisday_feed(app)
         return
-    from feeds.onthisday_feed import onthisday_items
-    from feeds.writer import write_tree
-
-    site = app.config.site
-    entries = app.store.entries()
-    related = None
-    if entries:
-        searcher = app.searcher
-
-        def related(entry_id: str):
-            return [hit.entry for hit in searcher.similar(entry_id, limit=5)]
-
-    files = build_site(entries, site, app.config.schedule.tz, related=related,
-                       onthisday_posts=onthisday_items(app.store, site.feed_limit))
-    written = write_tree(out_dir(app), files, prune=("entries",))
-    if written.written or written.removed:
-        log.info("refresh: site: %d written, %d removed", len(written.written), len(written.removed))
+    # The same build as `almanac feeds build` (related entries, the on-this-day
+    # feed from the ledger, nothing rewritten when nothing changed).
+    result = build_site_files(app, out_dir(app))
+    report = result.report
+    if report.written or report.removed:
+        log.info("refresh: site: %d written, %d removed", len(report.written), len(report.removed))
 
 
 class PostingJobs:
