@@ -361,3 +361,14 @@ def test_a_cancelled_run_returns_only_when_every_publisher_has_finished_or_relea
     quick, claimed = asyncio.run(go())
     assert len(quick.sent) == 1
     assert claimed == {"test:quick": "sent", "test:stuck": "pending"}
+
+
+def test_a_post_cut_off_yesterday_is_not_resent_today(seeded_store):
+    p = poster(seeded_store)
+    p.plan(MAY_1, [Recorder()])
+    dead = "otherhost:1:cafe:0000"
+    seeded_store.claim_post("test:one", dead, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    pub = Recorder()
+    report = run(poster(seeded_store).post_due(MAY_1 + dt.timedelta(days=1), [pub]))
+    assert pub.sent == [] and report.expired == 5
+    assert {r.status for r in seeded_store.posts()} == {"failed"}

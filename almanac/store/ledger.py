@@ -233,10 +233,15 @@ class LedgerMixin:
             )
 
     def expire_posts(self, before_occasion: str, error: str) -> int:
-        """Fail pending anniversary rows whose occasion sorts before `before_occasion` (too late now)."""
+        """Fail unsent anniversary rows whose occasion sorts before `before_occasion` (too late now).
+
+        Includes rows left "sending" by a process that died: they would
+        otherwise be resent days late. (Should the claimant be alive after
+        all and succeed, `mark_sent` still records it as sent.)
+        """
         with self.transaction() as db:
             cur = db.execute(
-                "UPDATE posts SET status = 'failed', last_error = ? WHERE status = 'pending' "
+                "UPDATE posts SET status = 'failed', last_error = ? WHERE status IN ('pending', 'sending') "
                 "AND occasion LIKE 'anniversary:%' AND occasion < ?",
                 [error, before_occasion],
             )
