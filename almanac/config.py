@@ -40,6 +40,10 @@ class SearchConfig:
     batch_size: int = 32
     #: Results `almanac ask` shows by default.
     limit: int = 5
+    #: Encode questions with an ONNX export of the model (onnxruntime, no torch): fast start, small memory.
+    onnx: bool = True
+    #: Where the ONNX export is cached (empty: $XDG_CACHE_HOME/almanac, else ~/.cache/almanac).
+    cache_dir: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -96,9 +97,18 @@ class Thresholds:
 class Searcher:
     """Answers questions from a store with one embedder; see the module docstring."""
 
-    def __init__(self, store, embedder: Embedder, thresholds: Thresholds | None = None):
+    def __init__(
+        self,
+        store,
+        embedder: Embedder,
+        thresholds: Thresholds | None = None,
+        embed_documents: Callable[[object], int] | None = None,
+    ):
+        """`embedder` encodes questions; `embed_documents(store)` fills in missing vectors
+        (default: `embed_missing` with `embedder`)."""
         self.store = store
         self.embedder = embedder
+        self.embed_documents = embed_documents or (lambda s: embed_missing(s, embedder))
         self.thresholds = thresholds or Thresholds()
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
@@ -120,7 +130,7 @@ class Searcher:
     def _load(self) -> _Snapshot:
         if self.store.entries_missing_vectors_count(self.embedder.model_name):
             # An archive ingested without embedding (or edited since): embed now, once.
-            embed_missing(self.store, self.embedder)
+            self.embed_documents(self.store)
         version = self.store.search_version()
         facets = self.store.entry_facets()
         ids = [f[0] for f in facets]

@@ -77,3 +77,22 @@ def embedded_seed_copy(embedded_seed_db, tmp_path):
     target = pathlib.Path(os.environ["ALMANAC_DB"])
     shutil.copyfile(embedded_seed_db, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def onnx_cache_dir(tmp_path_factory, real_embedder):
+    """An $XDG_CACHE_HOME holding the ONNX export of the bundled model (exported once)."""
+    from almanac.onnx_encoder import export
+
+    base = tmp_path_factory.mktemp("xdg-cache")
+    export(real_embedder, str(base / "almanac"))
+    return base
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(onnx_cache_dir):
+    """The torch-free query encoder over that export."""
+    from almanac.embeddings import BUNDLED_MODEL
+    from almanac.onnx_encoder import load_exported
+
+    return load_exported(str(onnx_cache_dir / "almanac"), "", BUNDLED_MODEL)

@@ -93,9 +93,10 @@ def test_off_topic_refused_with_real_model(real_store, real_embedder):
 
 
 @pytest.fixture
-def cli(monkeypatch, real_embedder, embedded_seed_copy):
-    """`almanac` in-process over the embedded seed, sharing the session's loaded model."""
+def cli(monkeypatch, real_embedder, embedded_seed_copy, onnx_cache_dir):
+    """`almanac` in-process over the embedded seed, sharing the session's model and ONNX export."""
     monkeypatch.setattr("almanac.embeddings.load_embedder", lambda model="": real_embedder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(onnx_cache_dir))
     return main
 
 
