@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from almanac.config import SiteConfig
-from almanac.entry import Entry, PartialDate
+from almanac.entry import PartialDate
 from almanac.links import entry_path, kind_page_path
 from feeds.build import build_site
 from feeds.writer import write_tree

@@ -1,0 +1,47 @@
+"""feeds.writer: atomic writes, unchanged files left alone, pruning, and failures that leave no debris."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from feeds.writer import write_if_changed, write_tree
+
+
+def test_write_if_changed_skips_identical_bytes(tmp_path):
+    path = str(tmp_path / "a" / "x.html")
+    assert write_if_changed(path, b"one") is True
+    before = os.stat(path).st_mtime_ns
+    assert write_if_changed(path, b"one") is False
+    assert os.stat(path).st_mtime_ns == before
+    assert write_if_changed(path, b"two") is True  # same size, other bytes
+    assert open(path, "rb").read() == b"two"
+    assert oct(os.stat(path).st_mode & 0o777) == "0o644"
+
+
+def test_write_tree_reports_and_prunes_only_under_prune_dirs(tmp_path):
+    out = str(tmp_path)
+    files = {"index.html": b"i", "entries/a.html": b"a", "entries/b.html": b"b"}
+    first = write_tree(out, files, prune=("entries",))
+    assert first.written == sorted(files) and first.unchanged == [] and first.removed == []
+    (tmp_path / "keep.txt").write_text("not ours")
+    second = write_tree(out, {"index.html": b"i2", "entries/a.html": b"a"}, prune=("entries",))
+    assert second.written == ["index.html"]
+    assert second.unchanged == ["entries/a.html"]
+    assert second.removed == ["entries/b.html"]
+    assert (tmp_path / "keep.txt").exists()
+    assert sorted(os.listdir(tmp_path / "entries")) == ["a.html"]
+
+
+def test_a_failed_write_renames_nothing_and_leaves_no_temporary_files(tmp_path):
+    out = str(tmp_path)
+    write_tree(out, {"a.html": b"old a", "z.html": b"old z"})
+    (tmp_path / "blocked").write_text("a file where a directory is needed")
+    with pytest.raises(OSError):
+        write_tree(out, {"a.html": b"new a", "blocked/page.html": b"x", "z.html": b"new z"})
+    # Renames happen only after every file was written: the old site is intact.
+    assert (tmp_path / "a.html").read_bytes() == b"old a"
+    assert (tmp_path / "z.html").read_bytes() == b"old z"
+    leftovers = [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(".tmp-")]
+    assert leftovers == []
