@@ -72,6 +72,15 @@ def test_search_box_finds_the_jitsu_paper(served_site, tmp_path):
                     titles = await page.locator("#results .hits li a").all_inner_texts()
                     hrefs = [await a.get_attribute("href") for a in await page.locator("#results .hits li a").all()]
                     await page.screenshot(path=str(shot), full_page=False)
+                    # An off-topic question gets a plain "nothing answers", not the least bad entry.
+                    await page.fill("#q", "how do I bake bread?")
+                    await page.press("#q", "Enter")
+                    none = page.locator("#results p.none")
+                    await none.wait_for(timeout=20_000)
+                    no_answer = await none.inner_text()
+                    await page.fill("#q", "which paper showed unikernels booting on demand for each connection?")
+                    await page.press("#q", "Enter")
+                    await first.wait_for(timeout=20_000)
                     # Following the hit opens the entry page that was built for it.
                     await first.click()
                     await page.wait_for_load_state()
@@ -80,9 +89,10 @@ def test_search_box_finds_the_jitsu_paper(served_site, tmp_path):
                     await browser.close()
         finally:
             await runner.cleanup()
-        return titles, hrefs, heading
+        return titles, hrefs, heading, no_answer
 
-    titles, hrefs, heading = asyncio.run(main())
+    titles, hrefs, heading, no_answer = asyncio.run(main())
+    assert no_answer == "Nothing in the archive answers \u201chow do I bake bread?\u201d."
     assert titles[0] == "Jitsu: Just-In-Time Summoning of Unikernels"
     assert hrefs[0] == "entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"
     assert heading == titles[0]
