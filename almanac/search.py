@@ -92,6 +92,9 @@ class Thresholds:
     dense: float = 0.5
     #: Coverage plus cosine that answers (neither strong alone, both fair together).
     together: float = 0.75
+    #: Coverage that answers when the archive uses every word of the question somewhere
+    #: (off-topic questions almost always hold words the archive never uses).
+    coverage_known: float = 0.4
 
 
 class Searcher:
@@ -192,7 +195,7 @@ class Searcher:
         if not order:
             return SearchResult(parsed.text, False, filters, [])
 
-        weights = self._term_weights(terms, n)
+        weights, known = self._term_weights(terms, n)
         best = order[0]
         matched = self.store.terms_matching(terms, [snap.ids[best]]) if terms else {}
         coverage = _coverage(weights, matched.get(snap.ids[best], set()))
@@ -212,10 +215,10 @@ class Searcher:
 
         if relaxed:
             filters = {**filters, "relaxed": True}
-        answered = self._is_answer(parsed, relaxed, coverage, float(dense[best]))
+        answered = self._is_answer(parsed, relaxed, coverage, float(dense[best]), known)
         log.debug(
-            "query %r: best %s coverage %.2f dense %.2f answered %s",
-            parsed.text, snap.ids[best], coverage, float(dense[best]), answered,
+            "query %r: best %s coverage %.2f dense %.2f known %s answered %s",
+            parsed.text, snap.ids[best], coverage, float(dense[best]), known, answered,
         )
         if not answered:
             return SearchResult(parsed.text, False, filters, [])
@@ -295,18 +298,25 @@ class Searcher:
             agree += np.fromiter((q.tag in t for t in snap.tags), dtype=np.float32, count=len(snap.ids))
         return agree
 
-    def _term_weights(self, terms: list[str], n: int) -> dict[str, float]:
-        """IDF of each term; a word the archive never uses weighs the most."""
+    def _term_weights(self, terms: list[str], n: int) -> tuple[dict[str, float], bool]:
+        """IDF of each term (a word the archive never uses weighs the most), and
+        whether the archive uses every term somewhere."""
         if not terms:
-            return {}
+            return {}, False
         counts = self.store.term_doc_counts(terms)
-        return {t: math.log((n + 1) / (counts.get(t, 0) + 0.5)) for t in terms}
+        weights = {t: math.log((n + 1) / (counts.get(t, 0) + 0.5)) for t in terms}
+        return weights, all(counts.get(t, 0) > 0 for t in terms)
 
-    def _is_answer(self, q: ParsedQuery, relaxed: bool, coverage: float, dense: float) -> bool:
+    def _is_answer(self, q: ParsedQuery, relaxed: bool, coverage: float, dense: float, known: bool) -> bool:
+        """Whether the best entry answers: see `Thresholds`."""
         t = self.thresholds
         if not q.terms:
             # Only filters ("talks from February 2020"): an answer if they matched something.
             return q.has_filters and not relaxed
+        if known and coverage >= t.coverage_known:
+            # Every word is the archive's own ("what did Anil talk about at NSDI?"): the
+            # best entry need only hold a good part of them.
+            return True
         return coverage >= t.coverage or dense >= t.dense or coverage + dense >= t.together
 
 
