@@ -4,6 +4,8 @@ Prints JSON with the median (and every run) of:
 - full: `publish` (build_site + write_tree) into an empty directory;
 - no_change: `publish` again with the same inputs, as `almanac feeds build` does
   (the fingerprint matches: nothing rendered, nothing written);
+- build_only: build_site alone, in memory (the CPU part of a full build; the
+  rest is the filesystem creating 10,000 files);
 - no_change_render_compare: build_site + write_tree over the identical site
   (everything rendered and compared byte for byte, nothing written): the
   cost when the fingerprint short-cut cannot be used.
@@ -72,7 +74,7 @@ def main() -> None:
     site, tz = SiteConfig(base_url="https://example.org/"), ZoneInfo("Europe/London")
 
     related = neighbours.__getitem__
-    full, no_change, compare, files_count, bytes_total = [], [], [], 0, 0
+    full, no_change, compare, build_only, files_count, bytes_total = [], [], [], [], 0, 0
     for _ in range(args.runs):
         out = tempfile.mkdtemp(prefix="almanac-bench-", dir=args.dir)
         try:
@@ -88,6 +90,7 @@ def main() -> None:
 
             start = time.perf_counter()
             files = build_site(entries, site, tz, related=related)
+            build_only.append(time.perf_counter() - start)
             report = write_tree(out, files, prune=("entries",))
             compare.append(time.perf_counter() - start)
             assert report.written == [] and report.removed == []
@@ -107,6 +110,7 @@ def main() -> None:
             "runs": [round(t, 3) for t in no_change],
             "target": TARGETS["no_change"],
         },
+        "build_only_s": {"median": round(statistics.median(build_only), 3), "runs": [round(t, 3) for t in build_only]},
         "no_change_render_compare_s": {
             "median": round(statistics.median(compare), 3),
             "runs": [round(t, 3) for t in compare],
