@@ -73,3 +73,15 @@ def test_real_model_vectors_are_normalised(real_embedder):
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert real_embedder.encode([]).shape == (0, 384)
+
+
+def test_app_embed_missing_does_not_load_the_model_when_nothing_is_missing(embedded_seed_copy):
+    from almanac.app import App
+    from almanac.config import Config
+
+    app = App.build(Config(), {}, db_override=str(embedded_seed_copy))
+    try:
+        assert app.embed_missing(app.store) == 0
+        assert "embedder" not in app.__dict__  # the cached property was never computed
+    finally:
+        app.close()
