@@ -21,6 +21,8 @@ import json
 import logging
 import os
 import posixpath
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -107,10 +109,17 @@ class _Cached:
 
 @dataclass
 class SiteFiles:
-    """Files under `root`, read once and kept while their mtime and size hold."""
+    """Files under `root`, read once and kept while their mtime and size hold.
+
+    The most recently used `max_cached` files stay in memory (with their
+    gzipped form), so a crawler walking 10,000 pages cannot grow it without end.
+    Loads run in worker threads; the lock keeps the cache consistent.
+    """
 
     root: str
-    _cache: dict[str, _Cached] = field(default_factory=dict)
+    max_cached: int = 1024
+    _cache: OrderedDict = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.root = os.path.realpath(self.root)
@@ -127,9 +136,11 @@ class SiteFiles:
         if full is None:
             return None
         st = os.stat(full)
-        cached = self._cache.get(rel)
-        if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
-            return cached
+        with self._lock:
+            cached = self._cache.get(rel)
+            if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
+                self._cache.move_to_end(rel)
+                return cached
         with open(full, "rb") as fh:
             body = fh.read()
         cached = _Cached(
@@ -141,7 +152,11 @@ class SiteFiles:
         )
         if len(body) >= GZIP_MIN_BYTES and content_type(rel).startswith(_TEXTUAL):
             cached.gzipped = gzip.compress(body, compresslevel=6, mtime=0)
-        self._cache[rel] = cached
+        with self._lock:
+            self._cache[rel] = cached
+            self._cache.move_to_end(rel)
+            while len(self._cache) > self.max_cached:
+                self._cache.popitem(last=False)
         return cached
 
 

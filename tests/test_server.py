@@ -292,3 +292,17 @@ def test_api_search_matches_almanac_ask_json(tmp_path, seeded_store, capsys):
 
     served = run_server(tmp_path, search_fn(app))(body)
     assert served == printed and served["results"]
+
+
+def test_file_cache_is_bounded_and_follows_rebuilds(site_dir):
+    from feeds.server import SiteFiles
+
+    files = SiteFiles(str(site_dir), max_cached=3)
+    names = ["index.html", "atom.xml", "rss.xml", "feed.json", "style.css"]
+    for name in names:
+        assert files.load(name).body == (site_dir / name).read_bytes()
+    assert list(files._cache) == names[-3:]
+    old = files.load("feed.json").etag
+    (site_dir / "feed.json").write_bytes(b'{"version": "changed"}')
+    assert files.load("feed.json").body == b'{"version": "changed"}' and files.load("feed.json").etag != old
+    assert files.load("missing.html") is None
