@@ -97,6 +97,10 @@ def build(app, out: str, with_related: bool = True):
 
     entries = app.store.entries()
     with_related = with_related and bool(entries)
+    if with_related:
+        # The searcher would embed what is missing on first use anyway; doing it now keeps
+        # related_key (which counts missing vectors) the same from this build to the next.
+        app.embed_missing(app.store)
     return publish(
         out,
         entries,
