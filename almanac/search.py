@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 #: Lexical candidates fetched from FTS5 per query.
 FTS_CANDIDATES = 200
+#: Words in more than this share of entries are not sent to FTS5 (no BM25 weight, much work).
+COMMON_TERM_SHARE = 0.5
+#: Most entries FTS5 is asked to score per question (see `_lexical_terms`).
+FTS_ROW_BUDGET = 10_000
 #: Weight of the dense cosine against BM25 normalised to the best lexical match.
 DENSE_WEIGHT = 1.0
 #: How much better (in coverage) an entry of another kind must match to override a kind word.
@@ -175,9 +179,11 @@ class Searcher:
 
         # Lexical: BM25 over the words left after filters were read out.
         terms = list(parsed.terms)
+        weights, known, counts = self._term_weights(terms, n)
+        lexical_terms = _lexical_terms(terms, counts, n)
         lexical = np.zeros(n, dtype=np.float32)
-        if terms:
-            for entry_id, score in self.store.fts_rank(terms, FTS_CANDIDATES):
+        if lexical_terms:
+            for entry_id, score in self.store.fts_rank(lexical_terms, FTS_CANDIDATES):
                 i = snap.index.get(entry_id)
                 if i is not None:
                     lexical[i] = score
@@ -195,7 +201,6 @@ class Searcher:
         if not order:
             return SearchResult(parsed.text, False, filters, [])
 
-        weights, known = self._term_weights(terms, n)
         best = order[0]
         matched = self.store.terms_matching(terms, [snap.ids[best]]) if terms else {}
         coverage = _coverage(weights, matched.get(snap.ids[best], set()))
@@ -298,14 +303,14 @@ class Searcher:
             agree += np.fromiter((q.tag in t for t in snap.tags), dtype=np.float32, count=len(snap.ids))
         return agree
 
-    def _term_weights(self, terms: list[str], n: int) -> tuple[dict[str, float], bool]:
-        """IDF of each term (a word the archive never uses weighs the most), and
-        whether the archive uses every term somewhere."""
+    def _term_weights(self, terms: list[str], n: int) -> tuple[dict[str, float], bool, dict[str, int]]:
+        """IDF of each term (a word the archive never uses weighs the most), whether
+        the archive uses every term somewhere, and each term's document count."""
         if not terms:
-            return {}, False
+            return {}, False, {}
         counts = self.store.term_doc_counts(terms)
         weights = {t: math.log((n + 1) / (counts.get(t, 0) + 0.5)) for t in terms}
-        return weights, all(counts.get(t, 0) > 0 for t in terms)
+        return weights, all(counts.get(t, 0) > 0 for t in terms), counts
 
     def _is_answer(self, q: ParsedQuery, relaxed: bool, coverage: float, dense: float, known: bool) -> bool:
         """Whether the best entry answers: see `Thresholds`."""
@@ -318,6 +323,28 @@ class Searcher:
             # best entry need only hold a good part of them.
             return True
         return coverage >= t.coverage or dense >= t.dense or coverage + dense >= t.together
+
+
+def _lexical_terms(terms: list[str], counts: dict[str, int], n: int) -> list[str]:
+    """The terms worth sending to FTS5, rarest first.
+
+    FTS5 scores every entry that holds any term, so a common word costs time
+    in proportion to how common it is while adding little: a word in over half
+    the entries has no BM25 weight at all (FTS5 clamps its IDF to ~0). Words
+    are taken rarest first until they would make FTS5 score more than
+    FTS_ROW_BUDGET entries; the rest are left to the dense side (and still
+    count in coverage). On small archives nothing but the no-weight words is dropped.
+    """
+    chosen, rows = [], 0
+    for term in sorted(terms, key=lambda t: counts.get(t, 0)):
+        df = counts.get(term, 0)
+        if df == 0:
+            continue
+        if df > n * COMMON_TERM_SHARE or (chosen and rows + df > FTS_ROW_BUDGET):
+            break
+        chosen.append(term)
+        rows += df
+    return chosen
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:
