@@ -143,12 +143,16 @@ class Searcher:
         ids = [f[0] for f in facets]
         index = {entry_id: i for i, entry_id in enumerate(ids)}
         dims = self.embedder.dims
-        matrix = np.zeros((len(ids), dims), dtype=np.float32)
         vec_ids, vectors = self.store.vectors(self.embedder.model_name)
-        if len(vec_ids) and vectors.shape[1] == dims:
-            rows = np.fromiter((index.get(i, -1) for i in vec_ids), dtype=np.int64, count=len(vec_ids))
-            keep = rows >= 0
-            matrix[rows[keep]] = vectors[keep]
+        if vec_ids == ids and vectors.shape[1] == dims:
+            matrix = vectors  # the usual case: every entry has a vector, same order
+        else:
+            matrix = np.zeros((len(ids), dims), dtype=np.float32)
+            if len(vec_ids) and vectors.shape[1] == dims:
+                rows = np.fromiter((index.get(i, -1) for i in vec_ids), dtype=np.int64, count=len(vec_ids))
+                keep = rows >= 0
+                matrix[rows[keep]] = vectors[keep]
+            del vectors
         return _Snapshot(
             version=version,
             ids=ids,

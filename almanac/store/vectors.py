@@ -81,15 +81,29 @@ class VectorsMixin:
             "WHERE embeddings.model = ? AND embeddings.content_hash = entries.content_hash "
             "ORDER BY entries.rowid"
         )
+        ids: list[str] = []
+        chunks: list[np.ndarray] = []
+        dims = None
         with self.read() as db:
-            rows = db.execute(sql, [model]).fetchall()
-        if not rows:
+            # Streamed into preallocated blocks: never the whole archive as bytes and as floats at once.
+            cursor = db.execute(sql, [model])
+            while True:
+                rows = cursor.fetchmany(4096)
+                if not rows:
+                    break
+                if dims is None:
+                    dims = rows[0][1]
+                block = np.empty((len(rows), dims), dtype=np.float32)
+                filled = 0
+                for entry_id, row_dims, blob in rows:
+                    if row_dims == dims:
+                        block[filled] = np.frombuffer(blob, dtype="<f4")
+                        ids.append(entry_id)
+                        filled += 1
+                chunks.append(block[:filled])
+        if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
-        dims = rows[0][1]
-        ids = [r[0] for r in rows if r[1] == dims]
-        buf = b"".join(r[2] for r in rows if r[1] == dims)
-        matrix = np.frombuffer(buf, dtype="<f4").reshape(len(ids), dims).astype(np.float32)
-        return ids, matrix
+        return ids, np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
 
     def vector_count(self, model: str) -> int:
         with self.read() as db:
