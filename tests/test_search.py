@@ -174,3 +174,27 @@ def test_similar_cli(cli, capsys):
     assert data[0]["id"].startswith("jitsu-")
     assert cli(["similar", "nope"]) == 1
     assert capsys.readouterr().err.strip() == "almanac: no entry with id 'nope' (see `almanac list`)"
+
+
+def test_searches_from_threads_while_the_archive_changes(seeded_store, fake):
+    """The bot and the web server search from worker threads while a refresh writes."""
+    import concurrent.futures
+
+    searcher = Searcher(seeded_store, fake)
+    (key,) = seeded_store.source_keys()
+    entries = seeded_store.entries()
+
+    def writer():
+        for i in range(5):
+            changed = [dataclasses.replace(e, summary=f"{e.summary} Revision {i}.") for e in entries[:3]]
+            seeded_store.replace_source(key, changed + entries[3:])
+
+    def reader(q):
+        return [searcher.search(q).answered for _ in range(10)]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(writer)] + [pool.submit(reader, q) for q in ("Jitsu DNS", "Irmin", "Docker")]
+        results = [f.result(timeout=60) for f in futures]
+    assert all(all(r) for r in results[1:])
+    assert searcher.search("Revision 4").hits[0].entry.summary.endswith("Revision 4.")
+    assert seeded_store.entries_missing_vectors_count(fake.model_name) == 0
