@@ -9,14 +9,20 @@ Every file is written to a temporary file in its own directory and renamed
 over the old one, so a reader (or a crash) sees the old bytes or the new,
 never half a file. `write_tree` flushes all its temporary files to disk with
 one `os.sync()` before renaming any of them: one flush instead of one fsync
-per file is what lets a 10,000-page site build in seconds.
+per file (and a few threads creating files) is what lets a 10,000-page site
+be written in seconds.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+#: Threads comparing and writing files in `write_tree`, and files per task.
+WORKERS = 4
+CHUNK = 128
 
 
 @dataclass
@@ -79,29 +85,69 @@ def write_if_changed(path: str, data: bytes) -> bool:
     return True
 
 
-def write_tree(out_dir: str, files: dict[str, bytes], prune: tuple[str, ...] = ()) -> WriteReport:
+def _prepare(out_dir: str, chunk: list[tuple[str, bytes]]) -> list[tuple[str, str | None, str]]:
+    """For each (rel, data): (rel, temporary file or None when unchanged, target).
+
+    On failure the temporary files this chunk made are removed before re-raising.
+    """
+    done: list[tuple[str, str | None, str]] = []
+    try:
+        for rel, data in chunk:
+            target = os.path.join(out_dir, rel)
+            done.append((rel, None if _holds(target, data) else _write_temp(target, data, sync=False), target))
+    except BaseException:
+        for _, tmp, _ in done:
+            if tmp:
+                _unlink(tmp)
+        raise
+    return done
+
+
+def write_tree(
+    out_dir: str, files: dict[str, bytes], prune: tuple[str, ...] = (), workers: int = WORKERS
+) -> WriteReport:
     """Write `files` (relative path -> bytes) under `out_dir`.
 
     Only files whose bytes differ are written. Files under the `prune`
     subdirectories that are not in `files` are removed (e.g. pages of entries
-    that left the store); nothing else is.
+    that left the store); nothing else is. Comparing and writing temporary
+    files runs on `workers` threads (creating 10,000 files is mostly waiting on
+    the filesystem); renaming runs in order, after one flush. If anything fails,
+    no file was renamed and no temporary file is left.
     """
     report = WriteReport()
-    pending: list[tuple[str, str, str]] = []  # (rel, temporary, target)
+    items = sorted(files.items())
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    prepared: list[tuple[str, str | None, str]] = []
+    failure: BaseException | None = None
+    if len(chunks) <= 1 or workers <= 1:
+        try:
+            for chunk in chunks:
+                prepared += _prepare(out_dir, chunk)
+        except BaseException as exc:
+            failure = exc
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="write-tree") as pool:
+            futures = [pool.submit(_prepare, out_dir, chunk) for chunk in chunks]
+            for future in futures:
+                try:
+                    prepared += future.result()
+                except BaseException as exc:
+                    failure = failure or exc
+    pending = [(rel, tmp, target) for rel, tmp, target in prepared if tmp]
+    renamed = 0
     try:
-        for rel, data in sorted(files.items()):
-            target = os.path.join(out_dir, rel)
-            if _holds(target, data):
-                report.unchanged.append(rel)
-            else:
-                pending.append((rel, _write_temp(target, data, sync=False), target))
+        if failure is not None:
+            raise failure
+        report.unchanged = [rel for rel, tmp, _ in prepared if not tmp]
         if pending:
             os.sync()  # every new file's bytes are on disk before any rename makes it visible
         for rel, tmp, target in pending:
             os.replace(tmp, target)
+            renamed += 1
             report.written.append(rel)
     finally:
-        for _, tmp, _ in pending[len(report.written) :]:
+        for _, tmp, _ in pending[renamed:]:
             _unlink(tmp)
     for sub in prune:
         root = os.path.join(out_dir, sub)

@@ -45,3 +45,18 @@ def test_a_failed_write_renames_nothing_and_leaves_no_temporary_files(tmp_path):
     assert (tmp_path / "z.html").read_bytes() == b"old z"
     leftovers = [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(".tmp-")]
     assert leftovers == []
+
+
+def test_threaded_writes_of_many_files_fail_cleanly_too(tmp_path):
+    out = str(tmp_path)
+    old = {f"entries/e{i:04d}.html": b"old %d" % i for i in range(600)}
+    first = write_tree(out, old, prune=("entries",), workers=4)
+    assert first.written == sorted(old)  # report order does not depend on the threads
+    (tmp_path / "blocked").write_text("a file where a directory is needed")
+    new = {rel: b"new" for rel in old} | {"blocked/page.html": b"x"}
+    with pytest.raises(OSError):
+        write_tree(out, new, prune=("entries",), workers=4)
+    assert all(open(os.path.join(out, rel), "rb").read() == data for rel, data in old.items())
+    assert [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(".tmp-")] == []
+    again = write_tree(out, {rel: b"new" for rel in old}, prune=("entries",), workers=4)
+    assert again.written == sorted(old) and again.unchanged == []
