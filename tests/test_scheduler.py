@@ -344,3 +344,47 @@ def test_refresh_reingests_rebuilds_and_announces_only_what_is_new(tmp_path):
     public = tmp_path / "public"
     assert (public / "index.html").exists() and (public / "onthisday.xml").exists()
     assert (public / "entries" / "a-brand-new-talk-2026-10.html").exists()
+
+
+def test_daylight_saving_days_the_daily_job_still_fires_and_a_double_run_posts_once(seeded_store):
+    """01:30 does not exist on 30 Mar 2025 in London and happens twice on 26 Oct 2025."""
+    from almanac.posting import Poster, PostingPolicy
+
+    london = ZoneInfo("Europe/London")
+
+    async def trigger():
+        s = Scheduler(ScheduleConfig(timezone="Europe/London", anniversary_time="01:30"), post_due=Calls())
+        await s.start()
+        job = s._aps.get_job(ANNIVERSARIES)
+        await s.shutdown()
+        return job.trigger
+
+    daily = asyncio.run(trigger())
+
+    def fires(start, hours):
+        """Fire times as APScheduler computes them, `now` moving on in real (UTC) time."""
+        out, prev, now = [], None, start
+        for _ in range(10):
+            nxt = daily.get_next_fire_time(prev, now)
+            if nxt > start + dt.timedelta(hours=hours):
+                return out
+            out.append(nxt)
+            prev, now = nxt, (nxt.astimezone(UTC) + dt.timedelta(seconds=1)).astimezone(london)
+        raise AssertionError(f"the trigger keeps firing: {out}")
+
+    spring = fires(dt.datetime(2025, 3, 29, 12, tzinfo=london), 24)
+    assert [f.astimezone(UTC).isoformat() for f in spring] == ["2025-03-30T01:30:00+00:00"]
+    autumn = fires(dt.datetime(2025, 10, 25, 12, tzinfo=london), 24)
+    assert [f.astimezone(UTC).isoformat() for f in autumn] == ["2025-10-26T00:30:00+00:00", "2025-10-26T01:30:00+00:00"]
+
+    class Pub:
+        key, wants, sent = "test:dst", frozenset({"anniversary"}), []
+
+        async def send(self, post):
+            self.sent.append(post)
+
+    # Two runs on one morning (the fall-back double firing): the ledger posts once.
+    poster = Poster(seeded_store, "https://example.org/", PostingPolicy(tz=london, post_time=dt.time(1, 30)))
+    first = asyncio.run(poster.post_due(dt.datetime(2025, 5, 1, 0, 30, tzinfo=UTC), [Pub()]))
+    second = asyncio.run(poster.post_due(dt.datetime(2025, 5, 1, 1, 30, tzinfo=UTC), [Pub()]))
+    assert len(first.sent) == 5 and second.sent == [] and len(Pub.sent) == 5
