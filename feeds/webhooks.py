@@ -20,6 +20,7 @@ import logging
 import aiohttp
 import discord
 
+from almanac.config import ConfigError
 from almanac.posting import ANNIVERSARY, NEW, PermanentFailure, Post, RetryLater, render_post
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,12 @@ log = logging.getLogger(__name__)
 DISCORD_API_BASE = "https://discord.com/api/v10"
 
 
-class WebhookURLError(ValueError):
-    """A value in $ALMANAC_WEBHOOK_URLS is not a Discord webhook URL (the message hides it)."""
+class WebhookURLError(ConfigError, ValueError):
+    """A value in $ALMANAC_WEBHOOK_URLS is not a Discord webhook URL (the message hides it).
+
+    A ConfigError, so every command that posts (schedule, bot, run) reports it
+    as one line and exit status 2.
+    """
 
 
 def webhook_key(url: str) -> str:

@@ -296,15 +296,10 @@ async def start_posting(app, extra_publishers=None, *, refresh: bool = True) -> 
 
 
 def cmd_schedule(args, app) -> int:
-    from feeds.webhooks import WebhookURLError
-
     app.store  # open (and migrate) before starting: a bad database fails here, plainly
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
-    try:
-        return asyncio.run(_schedule(app, refresh=not args.no_refresh, list_only=args.list))
-    except WebhookURLError as exc:
-        raise UsageError(str(exc)) from None
+    return asyncio.run(_schedule(app, refresh=not args.no_refresh, list_only=args.list))
 
 
 async def _schedule(app, *, refresh: bool, list_only: bool) -> int:
