@@ -379,7 +379,7 @@ class Poster:
         if resting and self.clock() < resting:
             return
         while True:
-            rec, post = await asyncio.to_thread(self._claim, publisher.key)
+            rec, post = await self._claim_or_release(publisher.key)
             if rec is None:
                 return
             what = (publisher.key, rec.entry_id, rec.occasion)
@@ -408,6 +408,17 @@ class Poster:
                 return
             await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
             report.sent.append(what)
+
+    async def _claim_or_release(self, key: str):
+        """Claim in a thread; stopped meanwhile, give the claim back (nothing was sent)."""
+        claim = asyncio.ensure_future(asyncio.to_thread(self._claim, key))
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            rec, post = await claim  # one short transaction: let it finish
+            if rec is not None and post is not None:
+                await asyncio.to_thread(self.store.release_claim, rec.id, self.worker)
+            raise
 
     def _retry_or_fail(self, rec, error: str, seconds: float | None, what, report: RunReport) -> None:
         if rec.attempts >= self.policy.max_attempts:

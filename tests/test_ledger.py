@@ -372,3 +372,15 @@ def test_a_post_cut_off_yesterday_is_not_resent_today(seeded_store):
     report = run(poster(seeded_store).post_due(MAY_1 + dt.timedelta(days=1), [pub]))
     assert pub.sent == [] and report.expired == 5
     assert {r.status for r in seeded_store.posts()} == {"failed"}
+
+
+def test_release_claim_gives_back_a_post_that_was_never_sent(seeded_store):
+    p = poster(seeded_store)
+    p.plan(MAY_1, [Recorder()])
+    rec = seeded_store.claim_post("test:one", p.worker, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    seeded_store.release_claim(rec.id, "someone-else")  # not theirs: unchanged
+    assert [r.status for r in seeded_store.posts() if r.id == rec.id] == ["sending"]
+    seeded_store.release_claim(rec.id, p.worker)
+    (back,) = [r for r in seeded_store.posts() if r.id == rec.id]
+    assert back.status == "pending" and back.attempts == 0 and back.claimed_by is None
+    assert len(run(p.post_due(MAY_1, [Recorder()])).sent) == 5

@@ -232,6 +232,15 @@ class LedgerMixin:
                 [error, max_unknown, post_id, worker],
             )
 
+    def release_claim(self, post_id: int, worker: str) -> None:
+        """Undo a claim whose post was never handed to a publisher (we were stopped first)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE posts SET status = 'pending', attempts = attempts - 1, claimed_by = NULL, claimed_at = NULL "
+                "WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                [post_id, worker],
+            )
+
     def expire_posts(self, before_occasion: str, error: str) -> int:
         """Fail unsent anniversary rows whose occasion sorts before `before_occasion` (too late now).
 
