@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 FTS_CANDIDATES = 200
 #: Words in more than this share of entries are not sent to FTS5 (no BM25 weight, much work).
 COMMON_TERM_SHARE = 0.5
+#: Most missing vectors a search computes itself before answering (more are left to ingest).
+EMBED_ON_SEARCH = 256
 #: Most entries FTS5 is asked to score per question (see `_lexical_terms`).
 FTS_ROW_BUDGET = 10_000
 #: Weight of the dense cosine against BM25 normalised to the best lexical match.
@@ -123,21 +125,42 @@ class Searcher:
     # --- the in-memory snapshot ------------------------------------------------
 
     def _current(self) -> _Snapshot:
+        """The snapshot for the store as it is now, reloading it if entries or vectors changed.
+
+        While one thread reloads, others keep answering from the previous snapshot
+        instead of queueing behind the reload.
+        """
         version = self.store.search_version()
         snap = self._snapshot
         if snap is not None and snap.version == version:
             return snap
-        with self._lock:
+        if snap is not None:
+            if not self._lock.acquire(blocking=False):
+                return snap
+        else:
+            self._lock.acquire()
+        try:
             snap = self._snapshot
             if snap is None or snap.version != self.store.search_version():
                 snap = self._load()
                 self._snapshot = snap
-        return snap
+            return snap
+        finally:
+            self._lock.release()
 
     def _load(self) -> _Snapshot:
-        if self.store.entries_missing_vectors_count(self.embedder.model_name):
-            # An archive ingested without embedding (or edited since): embed now, once.
+        missing = self.store.entries_missing_vectors_count(self.embedder.model_name)
+        if 0 < missing <= EMBED_ON_SEARCH:
+            # A few entries added or edited without embedding: embed them now, once.
             self.embed_documents(self.store)
+        elif missing:
+            # Many (an `ingest --no-embed`): embedding them here would stall every
+            # question for minutes. They rank on words until ingest or refresh embeds them.
+            log.warning(
+                "%d entries have no %s vector yet; they are found by words only until "
+                "`almanac ingest` (or the scheduled refresh) embeds them",
+                missing, self.embedder.model_name,
+            )
         version = self.store.search_version()
         facets = self.store.entry_facets()
         ids = [f[0] for f in facets]

@@ -198,3 +198,20 @@ def test_searches_from_threads_while_the_archive_changes(seeded_store, fake):
     assert all(all(r) for r in results[1:])
     assert searcher.search("Revision 4").hits[0].entry.summary.endswith("Revision 4.")
     assert seeded_store.entries_missing_vectors_count(fake.model_name) == 0
+
+
+def test_many_missing_vectors_are_left_to_ingest(store, fake, caplog):
+    """After `ingest --no-embed` of a big archive, questions answer at once, by words."""
+    from almanac.entry import Entry, PartialDate
+    from almanac.search import EMBED_ON_SEARCH
+
+    entries = [
+        Entry(id=f"note-{i}", title=f"Note {i}", date=PartialDate(2020, 1), kind="article",
+              summary=f"Number {i} of many notes about gardening." + (" The rare zyzzyva." if i == 7 else ""))
+        for i in range(EMBED_ON_SEARCH + 10)
+    ]
+    store.replace_source("notes.txt", entries)
+    result = Searcher(store, fake).search("zyzzyva")
+    assert fake.calls == 1  # only the question was encoded
+    assert result.answered and result.hits[0].entry.id == "note-7"
+    assert f"{EMBED_ON_SEARCH + 10} entries have no fake-bow-64 vector yet" in caplog.text
