@@ -215,3 +215,10 @@ def test_many_missing_vectors_are_left_to_ingest(store, fake, caplog):
     assert fake.calls == 1  # only the question was encoded
     assert result.answered and result.hits[0].entry.id == "note-7"
     assert f"{EMBED_ON_SEARCH + 10} entries have no fake-bow-64 vector yet" in caplog.text
+
+
+def test_ask_on_an_empty_archive_says_to_ingest(monkeypatch, real_embedder, onnx_cache_dir, capsys):
+    monkeypatch.setattr("almanac.embeddings.load_embedder", lambda model="": real_embedder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(onnx_cache_dir))
+    assert main(["ask", "Jitsu"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "The archive is empty: run `almanac ingest` first."

@@ -88,6 +88,8 @@ def cmd_ask(args, app) -> int:
         print_json(result.to_json())
     else:
         print_result(result)
+        if not result.answered and app.store.count() == 0:
+            print("The archive is empty: run `almanac ingest` first.")
     return 0
 
 
