@@ -36,6 +36,12 @@ for _words, _kind, _tag in (
     for _w in _words.split():
         _KIND_WORDS[_w] = (_kind, _tag)
 
+#: Words asking for the newest or oldest entries.
+_ORDER_WORDS = {
+    "recent": "newest", "latest": "newest", "newest": "newest", "last": "newest", "new": "newest",
+    "earliest": "oldest", "oldest": "oldest", "first": "oldest",
+}
+
 #: Words that carry no meaning for ranking (question words, pronouns, glue).
 STOPWORDS = frozenset(
     """
@@ -87,6 +93,8 @@ class ParsedQuery:
     month: int | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
     consumed: tuple[str, ...] = field(default=(), repr=False)
+    #: "newest" or "oldest" for "most recent" / "earliest" questions with no other words.
+    order: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -113,6 +121,8 @@ class ParsedQuery:
                 out["year_to"] = self.year_to
         if self.month is not None:
             out["month"] = self.month
+        if self.order:
+            out["order"] = self.order
         return out
 
 
@@ -191,6 +201,14 @@ def parse_query(text: str, kind: str | None = None, year: int | None = None) -> 
                 found_kind, found_tag = k, t or found_tag
             consumed.append(term)
     terms = [t for t in terms if t not in consumed]
+    order = None
+    # "his most recent talk", "the earliest paper": only when nothing but the
+    # ordering word is left ("the first paper on unikernels" still ranks by words).
+    ordering = [t for t in terms if t in _ORDER_WORDS]
+    if ordering and len(ordering) == len(terms):
+        order = _ORDER_WORDS[ordering[0]]
+        consumed.extend(ordering)
+        terms = []
     if kind:
         found_kind, found_tag = kind, None
     if year is not None:
@@ -205,4 +223,5 @@ def parse_query(text: str, kind: str | None = None, year: int | None = None) -> 
         year_to=year_to,
         month=month,
         consumed=tuple(consumed),
+        order=order,
     )

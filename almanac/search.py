@@ -225,6 +225,13 @@ class Searcher:
             return fused, top
 
         score, order = rank(mask, self._filter_agreement(snap, parsed) if relaxed else None)
+        if parsed.order and not terms:
+            # "the most recent talk", "the earliest paper": by date, closest meaning first on ties.
+            months = snap.years.astype(np.float64) * 12 + np.maximum(snap.months, 1)
+            when = months if parsed.order == "newest" else -months
+            by_date = np.where(mask, when + 0.01 * dense, -np.inf)
+            order = [i for i in _top(by_date, max(limit, 1)) if np.isfinite(by_date[i])]
+            score = np.where(mask, dense, -np.inf)
         if not order:
             return SearchResult(parsed.text, False, filters, [])
 
@@ -343,8 +350,9 @@ class Searcher:
         """Whether the best entry answers: see `Thresholds`."""
         t = self.thresholds
         if not q.terms:
-            # Only filters ("talks from February 2020"): an answer if they matched something.
-            return q.has_filters and not relaxed
+            # Only filters ("talks from February 2020") or an order ("the latest entries"):
+            # an answer if they matched something.
+            return (q.has_filters or q.order is not None) and not relaxed
         if known and coverage >= t.coverage_known:
             # Every word is the archive's own ("what did Anil talk about at NSDI?"): the
             # best entry need only hold a good part of them.

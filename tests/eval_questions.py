@@ -107,6 +107,9 @@ ON_TOPIC: list[tuple[str, set[str]]] = [
     ("lectures", {BILLION, REBUILDING}),
     ("article on unikernels", {ACM}),
     ("what did he present in May 2015?", {ESPER, JITSU_TALK, JITSU_PAPER}),
+    ("his most recent talk", {BILLION, REBUILDING}),
+    ("the earliest paper", {ASPLOS}),
+    ("oldest podcast", {SE_RADIO}),
 ]
 
 #: Questions the archive cannot answer; several share a word with it (Berlin, cloud, Oakland, build).

@@ -47,6 +47,11 @@ from tests.fakes import FakeEmbedder
         ("may I ask about Jitsu?", {}, ("ask", "jitsu")),
         ("version 2015.1 of something", {}, ("version", "2015.1")),
         ("how do I bake bread?", {}, ("bake", "bread")),
+        ("his most recent talk", {"kind": "talk", "order": "newest"}, ()),
+        ("the earliest paper", {"kind": "paper", "order": "oldest"}, ()),
+        ("latest news", {"kind": "news", "order": "newest"}, ()),
+        ("the first paper on unikernels", {"kind": "paper"}, ("first", "unikernels")),
+        ("what was new in Mirage 2?", {}, ("new", "mirage", "2")),
         ("", {}, ()),
     ],
 )
