@@ -272,7 +272,7 @@ class Searcher:
         for i in chosen:
             entry = entries.get(snap.ids[i])
             if entry is not None:
-                hits.append(Hit(entry, float(score[i]), highlight(entry.summary, terms)))
+                hits.append(Hit(entry, float(score[i]), highlight(entry.summary, terms, parsed.consumed)))
         return SearchResult(parsed.text, bool(hits), filters, hits)
 
     def similar(self, entry_id: str, limit: int = 5) -> list[Hit]:
@@ -424,18 +424,22 @@ def _stem(word: str) -> str:
     return word
 
 
-def highlight(summary: str, terms: list[str]) -> str:
-    """The sentence of `summary` sharing the most of the question's words (else the first)."""
+def highlight(summary: str, terms: list[str], extra: tuple[str, ...] = ()) -> str:
+    """The sentence of `summary` sharing the most of the question's words (else the first).
+
+    `extra` words (the kind words read out as filters, e.g. "keynote") count half.
+    """
     parts = sentences(summary)
     if not parts:
         return ""
     stems = {_stem(t) for t in terms}
-    if not stems:
+    extra_stems = {_stem(t) for t in extra} - stems
+    if not stems and not extra_stems:
         return parts[0]
-    best, best_score = parts[0], 0
+    best, best_score = parts[0], 0.0
     for sentence in parts:
         words = {_stem(w) for w in re.findall(r"[^\W_]+", sentence)}
-        score = len(stems & words)
+        score = len(stems & words) + 0.5 * len(extra_stems & words)
         if score > best_score:
             best, best_score = sentence, score
     return best

@@ -222,3 +222,9 @@ def test_ask_on_an_empty_archive_says_to_ingest(monkeypatch, real_embedder, onnx
     monkeypatch.setenv("XDG_CACHE_HOME", str(onnx_cache_dir))
     assert main(["ask", "Jitsu"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "The archive is empty: run `almanac ingest` first."
+
+
+def test_highlight_counts_kind_words_half():
+    summary = "Gave a talk in Berlin. It was the keynote of the day. Berlin was cold."
+    assert highlight(summary, [], ("keynote",)) == "It was the keynote of the day."
+    assert highlight(summary, ["berlin"], ("keynote",)) == "Gave a talk in Berlin."
