@@ -197,31 +197,31 @@ def write_onthisday_feed(app) -> bool:
     return write_if_changed(os.path.join(out_dir(app), ONTHISDAY_FEED), data)
 
 
-def refresh_archive(app) -> None:
-    """Re-ingest the configured sources (embedding what is new), then rebuild feeds and site.
+def ingest_configured(app):
+    """Re-ingest the configured sources, embedding what is new; problems are logged.
 
-    Runs in a worker thread. A source with problems keeps what the store held
-    (ingest's rule), and the problems are logged.
+    A source with problems keeps what the store held (ingest's rule).
     """
     from almanac.ingest import ingest
 
     report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing)
     for problem in report.problems:
         log.warning("ingest: %s", problem)
+    return report
+
+
+def refresh_archive(app) -> None:
+    """Re-ingest the configured sources, then rebuild feeds and site. Runs in a worker thread."""
+    from almanac.commands.feeds import build as build_site_files
+
+    report = ingest_configured(app)
     if report.touched:
         log.info("refresh: %s", report.summary())
-    try:
-        from almanac.commands.feeds import build as build_site_files
-    except ImportError:
-        log.info("refresh: the site builder is not available; rebuilding %s only", "onthisday.xml")
-        write_onthisday_feed(app)
-        return
     # The same build as `almanac feeds build` (related entries, the on-this-day
     # feed from the ledger, nothing rewritten when nothing changed).
     result = build_site_files(app, out_dir(app))
-    report = result.report
-    if report.written or report.removed:
-        log.info("refresh: site: %d written, %d removed", len(report.written), len(report.removed))
+    if result.report.written or result.report.removed:
+        log.info("refresh: site: %d written, %d removed", len(result.report.written), len(result.report.removed))
 
 
 class PostingJobs:

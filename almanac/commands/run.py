@@ -86,7 +86,7 @@ def cmd_run(args, app) -> int:
 async def run_all(app, host: str, port: int, token: str | None, sync=None) -> int:
     """Start the parts in order, print where they are, wait for a signal, stop them all."""
     from almanac.commands.feeds import build, out_dir, search_fn
-    from almanac.commands.onthisday import start_posting
+    from almanac.commands.onthisday import ingest_configured, start_posting
     from feeds.server import bound_port, make_app, start_server
 
     loop = asyncio.get_running_loop()
@@ -97,7 +97,7 @@ async def run_all(app, host: str, port: int, token: str | None, sync=None) -> in
     runner = jobs = bot_task = None
     try:
         started = time.monotonic()
-        report = await _until_stopped(stop, asyncio.to_thread(ingest_sources, app))
+        report = await _until_stopped(stop, asyncio.to_thread(ingest_configured, app))
         if report is None:
             return 0
         log.info("ingest: %s", report.summary())
@@ -133,16 +133,6 @@ async def run_all(app, host: str, port: int, token: str | None, sync=None) -> in
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-
-
-def ingest_sources(app):
-    """The configured sources into the store, embedding what is new (a progress bar on a terminal)."""
-    from almanac.ingest import ingest
-
-    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing)
-    for problem in report.problems:
-        log.warning("ingest: %s", problem)
-    return report
 
 
 async def _until_stopped(stop: asyncio.Event, work):
