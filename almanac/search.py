@@ -149,19 +149,25 @@ class Searcher:
             self._lock.release()
 
     def _load(self) -> _Snapshot:
-        missing = self.store.entries_missing_vectors_count(self.embedder.model_name)
-        if 0 < missing <= EMBED_ON_SEARCH:
-            # A few entries added or edited without embedding: embed them now, once.
-            self.embed_documents(self.store)
-        elif missing:
-            # Many (an `ingest --no-embed`): embedding them here would stall every
-            # question for minutes. They rank on words until ingest or refresh embeds them.
-            log.warning(
-                "%d entries have no %s vector yet; they are found by words only until "
-                "`almanac ingest` (or the scheduled refresh) embeds them",
-                missing, self.embedder.model_name,
-            )
-        version = self.store.search_version()
+        # The version is read before the data (and after any embedding done here), so a
+        # write that lands meanwhile leaves the snapshot looking stale: the next
+        # question reloads, rather than a newer archive hiding behind an old version.
+        for _ in range(3):
+            version = self.store.search_version()
+            missing = self.store.entries_missing_vectors_count(self.embedder.model_name)
+            if 0 < missing <= EMBED_ON_SEARCH:
+                # A few entries added or edited without embedding: embed them now, once.
+                self.embed_documents(self.store)
+                continue
+            if missing:
+                # Many (an `ingest --no-embed`): embedding them here would stall every
+                # question for minutes. They rank on words until ingest or refresh embeds them.
+                log.warning(
+                    "%d entries have no %s vector yet; they are found by words only until "
+                    "`almanac ingest` (or the scheduled refresh) embeds them",
+                    missing, self.embedder.model_name,
+                )
+            break
         facets = self.store.entry_facets()
         ids = [f[0] for f in facets]
         index = {entry_id: i for i, entry_id in enumerate(ids)}
