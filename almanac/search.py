@@ -290,6 +290,8 @@ class Searcher:
         vector = snap.matrix[i]
         if not vector.any():
             entry = self.store.get(entry_id)
+            if entry is None:  # removed since the snapshot was taken
+                raise KeyError(entry_id)
             vector = self.embedder.encode([document_text(entry)])[0]
         scores = snap.matrix @ vector
         scores[i] = -np.inf
