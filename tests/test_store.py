@@ -79,11 +79,13 @@ def test_sources_read_together_get_distinct_ids_in_any_order(store, tmp_path):
     assert sorted(e.id for e in store.entries()) == ["same-title-2015-05-paper", "same-title-2015-05-talk"]
 
 
-def test_fts_search_quotes_user_text(seeded_store):
-    hits = seeded_store.fts_search(["booting", "DNS"])
+def test_fts_rank_quotes_user_text(seeded_store):
+    hits = seeded_store.fts_rank(["booting", "DNS"])
     assert hits and hits[0][0].startswith("jitsu")
-    for hostile in (['"'], ["AND"], ["*"], ["("], ["-"], [":"], ["NEAR(a b)"], ['x" OR "y']):
-        seeded_store.fts_search(hostile)  # must not raise
+    for hostile in (['"'], ["AND"], ["*"], ["("], ["-"], [":"], ["NEAR(a b)"], ['x" OR "y'], ["a\x00b"]):
+        seeded_store.fts_rank(hostile)  # must not raise
+        seeded_store.term_doc_counts(hostile)
+    assert seeded_store.fts_rank(['"DNS"']) == seeded_store.fts_rank(["DNS"])
 
 
 def test_migrations_run_once_and_are_recorded(tmp_path):

@@ -1,7 +1,7 @@
 """The store: the only code that opens SQLite.
 
 `Store` is one SQLite file seen through domain methods; its parts live in
-small modules (entries, vectors, ledger, subscriptions), each a mixin over
+small modules (entries, fulltext, vectors, ledger, subscriptions), each a mixin over
 the shared connection. Front ends get a `Store` passed in and never write SQL.
 """
 
@@ -11,6 +11,7 @@ import sqlite3
 
 from almanac.store.database import Database, StoreError, utc_now
 from almanac.store.entries import EntriesMixin, IdConflict, SourceChange
+from almanac.store.fulltext import FullTextMixin
 from almanac.store.ledger import LedgerMixin
 from almanac.store.migrations import migrate
 from almanac.store.subscriptions import Subscription, SubscriptionsMixin
@@ -19,7 +20,7 @@ from almanac.store.vectors import VectorsMixin
 __all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "utc_now"]
 
 
-class Store(VectorsMixin, EntriesMixin, LedgerMixin, SubscriptionsMixin, Database):
+class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, SubscriptionsMixin, Database):
     """An almanac database. Open with `Store(path)`; close with `close()` or `with`."""
 
     def __init__(self, path: str):

@@ -48,11 +48,6 @@ def entry_from_row(row: dict) -> Entry:
     )
 
 
-def fts_phrase(term: str) -> str:
-    """Quote one word for FTS5 MATCH: user text never reaches the query syntax."""
-    return '"' + term.replace('"', '""') + '"'
-
-
 class EntriesMixin:
     """Methods over the `entries` table (mixed into `Store`)."""
 
@@ -159,25 +154,6 @@ class EntriesMixin:
     def source_keys(self) -> list[str]:
         with self.read() as db:
             return [r[0] for r in db.execute("SELECT DISTINCT source_key FROM entries ORDER BY 1")]
-
-    def fts_search(self, terms: list[str], limit: int = 50, require_all: bool = False) -> list[tuple[str, float]]:
-        """BM25 full-text search over title, date label, summary and tags.
-
-        `terms` are plain words; each is quoted, so quotes, AND, *, (, -, : in a
-        user's question are only ever words. Returns (id, score) best first,
-        with score = -bm25 (higher is better).
-        """
-        words = [t for t in terms if t.strip()]
-        if not words:
-            return []
-        match = (" AND " if require_all else " OR ").join(fts_phrase(w) for w in words)
-        sql = (
-            "SELECT entries.id, -bm25(entries_fts) AS score FROM entries_fts "
-            "JOIN entries ON entries.rowid = entries_fts.rowid "
-            "WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?"
-        )
-        with self.read() as db:
-            return [(row[0], row[1]) for row in db.execute(sql, [match, limit])]
 
 
 _COLUMNS = (
