@@ -17,9 +17,16 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 SEED = REPO / "data" / "entries.txt"
 
 
+@pytest.fixture(scope="session")
+def session_cache_home(tmp_path_factory) -> pathlib.Path:
+    """One $XDG_CACHE_HOME for the whole run: the ONNX export is made at most once, never in ~/.cache."""
+    return tmp_path_factory.mktemp("session-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path, monkeypatch):
+def isolated_env(tmp_path, monkeypatch, session_cache_home):
     monkeypatch.setenv("ALMANAC_DB", str(tmp_path / "almanac.db"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_home))
     for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
