@@ -14,7 +14,7 @@ import pytest
 
 from almanac.ingest import ingest
 from almanac.posting import (
-    PROCESS_TOKEN, PermanentFailure, Post, Poster, PostingPolicy, Publisher, RetryLater, render_post,
+    PermanentFailure, Post, Poster, PostingPolicy, Publisher, RetryLater, render_post,
 )
 from almanac.store import Store
 

@@ -19,7 +19,6 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from almanac.config import ScheduleConfig
 from almanac.ingest import ingest

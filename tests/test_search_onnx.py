@@ -15,7 +15,7 @@ from almanac.onnx_encoder import OnnxUnavailable, load_exported
 from almanac.search import Searcher
 from almanac.sources import read_source
 from almanac.store import Store
-from tests.conftest import REPO, SEED
+from tests.conftest import SEED
 from tests.eval_questions import OFF_TOPIC, ON_TOPIC
 
 

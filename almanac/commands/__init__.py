@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+import typing
+
+from almanac.entry import KINDS, normalise_kind
+
+#: Point Discord calls elsewhere (a REST proxy; the tests' fake Discord).
+API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
+GATEWAY_ENV = "ALMANAC_DISCORD_GATEWAY"
 
 
 class UsageError(Exception):
@@ -19,3 +26,24 @@ def print_json(value, stream=None) -> None:
     """One JSON document on stdout (UTF-8, not ASCII-escaped)."""
     stream = stream or sys.stdout
     stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_kind(value: str | None, option: str = "--kind") -> str | None:
+    """The canonical kind for a `--kind` value ("papers", "keynote"), or a usage error."""
+    if value is None:
+        return None
+    kind = normalise_kind(value)
+    if kind is None:
+        raise UsageError(f"{option}: '{value}' is not a kind (one of: {', '.join(KINDS)})")
+    return kind
+
+
+def discord_endpoints(env: typing.Mapping[str, str]) -> tuple[str | None, str | None]:
+    """($ALMANAC_DISCORD_API_BASE, $ALMANAC_DISCORD_GATEWAY) checked, or None where unset."""
+    base = env.get(API_BASE_ENV, "").strip() or None
+    gateway = env.get(GATEWAY_ENV, "").strip() or None
+    if base and not base.startswith(("http://", "https://")):
+        raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
+    if gateway and not gateway.startswith(("ws://", "wss://")):
+        raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
+    return base, gateway

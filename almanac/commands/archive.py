@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from almanac.commands import UsageError, print_json
-from almanac.entry import KINDS, normalise_kind
+from almanac.commands import parse_kind, print_json
+from almanac.entry import KINDS
 from almanac.ingest import ingest
 
 
@@ -64,17 +64,8 @@ def cmd_ingest(args, app) -> int:
     return 1 if report.problems else 0
 
 
-def _kind(value: str | None) -> str | None:
-    if value is None:
-        return None
-    kind = normalise_kind(value)
-    if kind is None:
-        raise UsageError(f"--kind: '{value}' is not a kind (one of: {', '.join(KINDS)})")
-    return kind
-
-
 def cmd_list(args, app) -> int:
-    entries = app.store.entries(kind=_kind(args.kind), year=args.year)
+    entries = app.store.entries(kind=parse_kind(args.kind), year=args.year)
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0

@@ -27,7 +27,7 @@ import aiohttp
 import discord
 import yarl
 
-from almanac.commands import UsageError
+from almanac.commands import API_BASE_ENV, GATEWAY_ENV, UsageError, discord_endpoints
 
 log = logging.getLogger("almanac.bot")
 
@@ -35,8 +35,6 @@ TOKEN_HELP = (
     "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
     "open its Bot page, press Reset Token, then run: DISCORD_TOKEN=<token> almanac bot --sync --guild <server id>"
 )
-API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
-GATEWAY_ENV = "ALMANAC_DISCORD_GATEWAY"
 
 
 def register(sub) -> None:
@@ -89,15 +87,10 @@ def point_at_api(env) -> None:
     discord.py reads both from class attributes, so this is process-wide and
     done once, here, before any client exists.
     """
-    base = env.get(API_BASE_ENV, "").strip()
-    gateway = env.get(GATEWAY_ENV, "").strip()
+    base, gateway = discord_endpoints(env)
     if base:
-        if not base.startswith(("http://", "https://")):
-            raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
         discord.http.Route.BASE = base.rstrip("/")
     if gateway:
-        if not gateway.startswith(("ws://", "wss://")):
-            raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 

@@ -18,14 +18,12 @@ import signal
 import sys
 
 from almanac.anniversaries import on, today, upcoming
-from almanac.commands import UsageError, print_json
+from almanac.commands import API_BASE_ENV, UsageError, discord_endpoints, print_json
 from almanac.config import resolve_path
 from almanac.posting import Poster, PostingPolicy, RunReport
 
 log = logging.getLogger("almanac.schedule")
 
-#: Points discord.py's REST calls elsewhere (a REST proxy; the tests' receiver). Same name `almanac bot` reads.
-API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
 
 
 def register(sub) -> None:
@@ -245,10 +243,8 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
     from feeds.webhooks import keep_webhook_urls_out_of_logs, set_api_base, webhook_publishers
 
     keep_webhook_urls_out_of_logs()
-    base = app.env.get(API_BASE_ENV, "").strip()
+    base, _ = discord_endpoints(app.env)
     if base:
-        if not base.startswith(("http://", "https://")):
-            raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
         set_api_base(base)
     hooks = app.config.webhooks
     webhooks = webhook_publishers(app.secrets.webhook_urls, session, hooks.username, hooks.avatar_url)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from almanac.commands import UsageError, print_json
-from almanac.entry import KINDS, normalise_kind
+from almanac.commands import UsageError, parse_kind, print_json
+from almanac.entry import KINDS
 from almanac.query import MAX_QUERY_CHARS
 from almanac.search import Hit, SearchResult
 
@@ -52,15 +52,6 @@ def _limit(args, app) -> int:
     return limit
 
 
-def _kind(value: str | None) -> str | None:
-    if value is None:
-        return None
-    kind = normalise_kind(value)
-    if kind is None:
-        raise UsageError(f"--kind: '{value}' is not a kind (one of: {', '.join(KINDS)})")
-    return kind
-
-
 def clean_question(text: str, where: str = "question") -> str | None:
     """The question to search: stripped, cut to 1,000 characters (with a warning); None if empty."""
     text = text.strip()
@@ -77,7 +68,7 @@ def clean_question(text: str, where: str = "question") -> str | None:
 
 def cmd_ask(args, app) -> int:
     limit = _limit(args, app)
-    kind = _kind(args.kind)
+    kind = parse_kind(args.kind)
     if args.question == ["-"]:
         return _ask_batch(args, app, limit, kind)
     question = clean_question(" ".join(args.question))

@@ -17,7 +17,7 @@ from almanac.store.migrations import migrate
 from almanac.store.subscriptions import Subscription, SubscriptionsMixin
 from almanac.store.vectors import VectorsMixin
 
-__all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "utc_now"]
+__all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "Subscription", "utc_now"]
 
 
 class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, SubscriptionsMixin, Database):

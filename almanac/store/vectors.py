@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 
-from almanac.store.entries import _chunks, entry_from_row
+from almanac.store.entries import entry_from_row
 
 _VECTORS_GENERATION = "vectors_generation"
 
