@@ -177,6 +177,8 @@ def parse_query(text: str, kind: str | None = None, year: int | None = None) -> 
             word = m.group(1).lower()
             y = int(m.group(2))
             year_from = y + 1 if word in ("after", "later than") and not m.group(3) else y
+            if word == "from" and not m.group(3) and year_to is None:
+                year_to = y  # "papers from 2015" is 2015's papers; "from 2015 onwards" is a range
             cut(m)
         elif (m := _ONWARDS_RE.search(rest)):
             year_from = int(m.group(1))

@@ -25,6 +25,7 @@ from tests.fakes import FakeEmbedder
         ("podcasts since 2019", {"kind": "podcast", "year_from": 2019}, ()),
         ("news after 2015", {"kind": "news", "year_from": 2016}, ()),
         ("talks from 2016 onwards", {"kind": "talk", "year_from": 2016}, ()),
+        ("papers from 2015", {"kind": "paper", "year": 2015}, ()),
         ("between 2014 and 2016", {"year_from": 2014, "year_to": 2016}, ()),
         ("papers from 2014 to 2016", {"kind": "paper", "year_from": 2014, "year_to": 2016}, ()),
         ("talks 2014-2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
