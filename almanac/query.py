@@ -53,7 +53,8 @@ STOPWORDS = frozenset(
     she should show so some something such tell than that the their them then there these they this
     those through to too under until up us very want was we were what whatever when where which
     while who whom whose why will with would you your yours any anything everything entries entry
-    archive almanac did ones thing things stuff may might must cannot
+    archive almanac did ones thing things stuff may might must cannot happen happens happened
+    happening going
     """.split()
 )
 

@@ -211,7 +211,7 @@ class Searcher:
         dense = snap.matrix @ qvec
 
         # Lexical: BM25 over the words left after filters were read out.
-        terms = list(parsed.terms)
+        terms = self._join_compounds(list(parsed.terms))
         weights, known, counts = self._term_weights(terms, n)
         lexical_terms = _lexical_terms(terms, counts, n)
         lexical = np.zeros(n, dtype=np.float32)
@@ -344,6 +344,26 @@ class Searcher:
         if q.tag:
             agree += np.fromiter((q.tag in t for t in snap.tags), dtype=np.float32, count=len(snap.ids))
         return agree
+
+    def _join_compounds(self, terms: list[str]) -> list[str]:
+        """Adjacent words whose concatenation the archive uses are searched as that word.
+
+        "Xen Summit" in a question then finds "XenSummit" in a summary (and "git
+        hub" finds "GitHub"); a pair whose joined form the archive never uses is
+        left as two words.
+        """
+        if len(terms) < 2:
+            return terms
+        counts = self.store.term_doc_counts([a + b for a, b in zip(terms, terms[1:])])
+        out, i = [], 0
+        while i < len(terms):
+            if i + 1 < len(terms) and counts.get(terms[i] + terms[i + 1], 0) > 0:
+                out.append(terms[i] + terms[i + 1])
+                i += 2
+            else:
+                out.append(terms[i])
+                i += 1
+        return out
 
     def _term_weights(self, terms: list[str], n: int) -> tuple[dict[str, float], bool, dict[str, int]]:
         """IDF of each term (a word the archive never uses weighs the most), whether

@@ -103,6 +103,8 @@ ON_TOPIC: list[tuple[str, set[str]]] = [
     ("announcements about Docker", {DOCKER_NEWS}),
     ("news in July 2014", {V2_RECAP, V1_2}),
     ("MirageOS 1.0 release announcement at XenSummit", {XAPI}),
+    ("what did he present at the Xen Summit in 2013?", {XAPI}),
+    ("what happened in July 2014?", {FLOSS, V2_RECAP, V1_2}),
     ("MirageOS 1.2 point release", {V1_2}),
     ("lectures", {BILLION, REBUILDING}),
     ("article on unikernels", {ACM}),
