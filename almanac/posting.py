@@ -64,6 +64,12 @@ class PermanentFailure(Exception):
     """Not delivered and never will be as is (4xx: bad webhook, missing permission)."""
 
 
+class OutcomeUnknown(Exception):
+    """The request may have reached Discord, but no answer came back (a timeout, a
+    connection dropped mid-request). Treated like a send cut off by a crash: resent
+    at most once (see `LedgerMixin.release_unknown`), never up to the retry limit."""
+
+
 @dataclass(frozen=True)
 class Post:
     """What one publisher sends: an entry on an occasion ("anniversary:YYYY-MM-DD" or "new")."""
@@ -396,10 +402,11 @@ class Poster:
                 await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {exc}")
                 report.failed.append(what)
                 continue
-            except (asyncio.TimeoutError, TimeoutError):
-                await asyncio.to_thread(
-                    self.store.release_unknown, rec.id, self.worker,
-                    f"no answer within {self.policy.send_timeout:g}s; outcome unknown")
+            except (asyncio.TimeoutError, TimeoutError, OutcomeUnknown) as exc:
+                reason = str(exc) if isinstance(exc, OutcomeUnknown) else f"no answer within {self.policy.send_timeout:g}s"
+                retry_at = self.clock() + dt.timedelta(seconds=self.policy.backoff_base)
+                await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
+                                        f"{reason}; outcome unknown", retry_at=retry_at)
                 report.retrying.append(what)
                 return
             except Exception as exc:  # a publisher bug must not stop the others or lose the row

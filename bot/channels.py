@@ -19,7 +19,7 @@ import logging
 import aiohttp
 import discord
 
-from almanac.posting import PermanentFailure, Post, RetryLater, render_post
+from almanac.posting import OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -58,8 +58,11 @@ class ChannelPublisher:
             if exc.status == 429:
                 raise RetryLater(f"rate limited on {self.key}") from None
             raise PermanentFailure(f"Discord refused the post to {self.key}: {exc.status} {exc.text or ''}".strip()) from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
             raise RetryLater(f"network error posting to {self.key}: {type(exc).__name__}") from None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            # It may have arrived; the nonce lets Discord drop the one resend this allows.
+            raise OutcomeUnknown(f"no answer posting to {self.key}: {type(exc).__name__}") from None
         return str(message.id)
 
 

@@ -21,7 +21,7 @@ import aiohttp
 import discord
 
 from almanac.config import ConfigError
-from almanac.posting import ANNIVERSARY, NEW, PermanentFailure, Post, RetryLater, render_post
+from almanac.posting import ANNIVERSARY, NEW, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,12 @@ class WebhookPublisher:
             if exc.status >= 500:
                 raise RetryLater(f"Discord server error {exc.status}") from None
             raise PermanentFailure(f"Discord refused the post: HTTP {exc.status} {exc.text}".strip()) from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            # str(exc) of some aiohttp errors carries the URL (and so the token): type only.
+        except aiohttp.ClientConnectorError as exc:
+            # Never connected, so nothing was sent. str(exc) of aiohttp errors may carry
+            # the URL (and so the token): the type only.
             raise RetryLater(f"network error ({type(exc).__name__})") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise OutcomeUnknown(f"no answer from Discord ({type(exc).__name__})") from None
         return str(message.id)
 
 

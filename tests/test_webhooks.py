@@ -113,6 +113,35 @@ def test_network_errors_are_retried_and_no_secret_reaches_logs_or_the_ledger(see
     assert TOKEN not in everything
 
 
+def test_a_post_cut_off_without_an_answer_is_resent_at_most_once(seeded_store):
+    """Outcome unknown (the connection dropped after the request went out): one resend, not eight."""
+
+    async def go(script):
+        async with WebhookReceiver(script=script) as receiver:
+            _, reports = await post_until_done(seeded_store, receiver, rounds=12)
+            return receiver, reports
+
+    receiver, _ = asyncio.run(go(["drop"] * 20))
+    rows = [r for r in seeded_store.posts() if r.attempts]
+    first = rows[0]
+    attempts_for_first = [r for r in receiver.requests if r.body == receiver.requests[0].body]
+    assert len(attempts_for_first) == 2  # the original and one resend, never the retry limit
+    assert first.status == "failed" and "outcome unknown" in first.last_error
+
+
+def test_one_dropped_answer_then_success_delivers_at_most_twice(seeded_store):
+    async def go():
+        async with WebhookReceiver(script=["drop"]) as receiver:
+            _, reports = await post_until_done(seeded_store, receiver)
+            return receiver
+
+    receiver = asyncio.run(go())
+    rows = seeded_store.posts()
+    assert rows and all(r.status == "sent" for r in rows)
+    # 5 anniversaries on 1 May; the cut-off one arrived twice (the documented at-most-one duplicate).
+    assert len(receiver.delivered) == len(rows) + 1
+
+
 def test_bad_urls_are_named_by_position_never_echoed():
     async def go():
         async with aiohttp.ClientSession() as session:

@@ -88,6 +88,12 @@ class WebhookReceiver:
         self.requests.append(record)
         if self.delay:
             await asyncio.sleep(self.delay)
+        if action == "drop":
+            # The post arrived, but the connection is cut before any answer: the
+            # sender cannot tell whether it was delivered.
+            self.delivered.append(record)
+            request.transport.close()
+            return web.Response(status=200)
         if action == "hold":
             await self._release.wait()
             action = "ok"

@@ -218,18 +218,22 @@ class LedgerMixin:
                     [error, post_id, worker],
                 )
 
-    def release_unknown(self, post_id: int, worker: str, error: str, max_unknown: int = 1) -> None:
-        """We stopped while the send was in flight: the outcome is unknown.
+    def release_unknown(
+        self, post_id: int, worker: str, error: str, max_unknown: int = 1, retry_at: dt.datetime | None = None
+    ) -> None:
+        """The send was cut off in flight (we stopped, or no answer came): the outcome is unknown.
 
         Like an abandoned claim: pending again (one resend, the documented
-        at-most-one duplicate) unless it already had an unknown outcome.
+        at-most-one duplicate, due at `retry_at` if given) unless it already
+        had an unknown outcome.
         """
         with self.transaction() as db:
             db.execute(
                 "UPDATE posts SET unknown_outcomes = unknown_outcomes + 1, last_error = ?, claimed_by = NULL, "
-                "claimed_at = NULL, status = CASE WHEN unknown_outcomes + 1 > ? THEN 'failed' ELSE 'pending' END "
+                "claimed_at = NULL, next_attempt_at = COALESCE(?, next_attempt_at), "
+                "status = CASE WHEN unknown_outcomes + 1 > ? THEN 'failed' ELSE 'pending' END "
                 "WHERE id = ? AND status = 'sending' AND claimed_by = ?",
-                [error, max_unknown, post_id, worker],
+                [error, iso(retry_at) if retry_at else None, max_unknown, post_id, worker],
             )
 
     def release_claim(self, post_id: int, worker: str) -> None:
