@@ -22,7 +22,8 @@ class App:
     config: Config
     secrets: Secrets
     db_path: str
-    env: typing.Mapping[str, str] = field(default_factory=dict)
+    #: The process environment (holds DISCORD_TOKEN and webhook URLs: never in repr).
+    env: typing.Mapping[str, str] = field(default_factory=dict, repr=False)
     _closers: list = field(default_factory=list, repr=False)
 
     @classmethod

@@ -269,27 +269,43 @@ def base_id(title: str, date: PartialDate) -> str:
     return f"{slugify(title)}-{date.isoformat()}"
 
 
-def assign_ids(entries: list[Entry]) -> list[Entry]:
-    """Give derived ids to entries that lack an explicit one, unique within `entries`.
+def id_candidates(entry: Entry) -> tuple[str, str]:
+    """The two ids a derived entry may hold: `<slug>-<date>` and `<slug>-<date>-<kind>`."""
+    base = base_id(entry.title, entry.date)
+    return base, f"{base}-{entry.kind}"
 
-    Entries whose title and date coincide (the seed's Jitsu talk and Jitsu paper)
-    are told apart by kind: `...-2015-05-talk`, `...-2015-05-paper`. If kind
-    does not separate them either, a number follows in the order they were read
-    (the only case where order matters; give such entries an explicit id).
+
+def assign_ids(entries: list[Entry], held: dict[str, str] | None = None) -> list[Entry]:
+    """Give derived ids to entries that lack an explicit one.
+
+    An entry's id is `<title slug>-<date>`. Entries whose title and date
+    coincide (the seed's Jitsu talk and Jitsu paper) are told apart by kind:
+    `...-2015-05-talk`, `...-2015-05-paper`.
+
+    `held` maps ids the store already holds to their entries' kinds, so an id
+    once given is kept: a talk stored as `foo-2015-05` stays that when a paper
+    "Foo" of the same month is added (the paper becomes `foo-2015-05-paper`),
+    and a paper stored as `foo-2015-05-paper` keeps its suffix when the talk
+    is removed. If kind does not separate entries either, a number follows in
+    the order they were read (the only case where order matters; give such
+    entries an explicit id). Uniqueness of explicit ids is checked by the caller.
     """
+    held = held or {}
     groups: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
         if not entry.explicit_id:
-            groups.setdefault(base_id(entry.title, entry.date), []).append(i)
+            groups.setdefault(id_candidates(entry)[0], []).append(i)
     out = list(entries)
     taken = {e.id for e in entries if e.explicit_id}
     for base, indexes in groups.items():
-        if len(indexes) == 1:
-            candidates = [base]
-        else:
-            candidates = [f"{base}-{entries[i].kind}" for i in indexes]
+        base_keeper = next((i for i in indexes if held.get(base) == entries[i].kind), None)
         seen: dict[str, int] = {}
-        for i, candidate in zip(indexes, candidates):
+        for i in indexes:
+            _, with_kind = id_candidates(entries[i])
+            if held.get(with_kind) == entries[i].kind or (len(indexes) > 1 and i != base_keeper):
+                candidate = with_kind
+            else:
+                candidate = base
             final = candidate
             while final in taken:
                 seen[candidate] = seen.get(candidate, 1) + 1

@@ -11,8 +11,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from almanac.entry import Entry, assign_ids
+from almanac.entry import Entry, assign_ids, id_candidates
 from almanac.sources import Problem, SourceError, expand_sources, read_source
+from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.store import IdConflict, SourceChange, Store
 
@@ -59,8 +60,15 @@ def _display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def read_sources(specs: list[str], base_dir: str) -> tuple[dict[str, list[Entry]], list[Problem]]:
-    """Read every source; return entries per source key (ids assigned) and the problems."""
+def read_sources(
+    specs: list[str], base_dir: str, held: Callable[[list[str]], dict[str, str]] | None = None
+) -> tuple[dict[str, list[Entry]], list[Problem]]:
+    """Read every source; return entries per source key (ids assigned) and the problems.
+
+    `held(ids)` tells which of the candidate ids the store already holds, and
+    with which kind, so ids once given are kept (see `assign_ids`). A source
+    in which two entries end up with one id is reported and left out whole.
+    """
     keys, problems = expand_sources(specs, base_dir)
     by_key: dict[str, list[Entry]] = {}
     for key in sorted(keys):
@@ -72,10 +80,23 @@ def read_sources(specs: list[str], base_dir: str) -> tuple[dict[str, list[Entry]
     # Ids are assigned over all sources together, in a fixed order (sorted keys),
     # so they do not depend on the order sources are listed in.
     flat = [(key, e) for key in sorted(by_key) for e in by_key[key]]
-    with_ids = assign_ids([e for _, e in flat])
+    candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)})
+    with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None)
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
     for (key, _), entry in zip(flat, with_ids):
         assigned[key].append(entry)
+    first: dict[str, Entry] = {}
+    for key in sorted(assigned):
+        duplicates = []
+        for entry in assigned[key]:
+            if entry.id in first:
+                duplicates.append(Problem(*split_location(entry.source), "id", f"'{entry.id}' is also the id of the entry at "
+                                          f"{first[entry.id].source}; ids must be unique"))
+            else:
+                first[entry.id] = entry
+        if duplicates:
+            problems.extend(duplicates)
+            del assigned[key]
     return assigned, problems
 
 
@@ -91,7 +112,7 @@ def ingest(
     unchanged entries are never embedded again.
     """
     report = IngestReport()
-    by_key, report.problems = read_sources(specs, base_dir)
+    by_key, report.problems = read_sources(specs, base_dir, held=store.kinds_of)
     for key, entries in by_key.items():
         try:
             report.changes.append(store.replace_source(key, entries))

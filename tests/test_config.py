@@ -77,3 +77,13 @@ def test_secrets_come_from_the_environment_and_never_print():
     assert secrets.webhook_urls == ("https://a/x", "https://b/y")
     assert "tok.en" not in repr(secrets) and "https://a" not in repr(secrets)
     assert Secrets.from_env({}).discord_token is None
+
+
+def test_the_app_never_shows_secrets_in_its_repr(tmp_path):
+    from almanac.app import App
+
+    env = {"DISCORD_TOKEN": "tok.en.SECRET", "ALMANAC_WEBHOOK_URLS": "https://discord.com/api/webhooks/1/HOOKSECRET",
+           "ALMANAC_DB": str(tmp_path / "a.db")}
+    app = App.build(Config(), env)
+    assert app.secrets.discord_token == "tok.en.SECRET"
+    assert "SECRET" not in repr(app)

@@ -119,3 +119,35 @@ def test_a_failed_transaction_rolls_back(seeded_store):
         with seeded_store.transaction() as db:
             db.execute("INSERT INTO entries (id) VALUES ('x')")
     assert seeded_store.count() == 25
+
+
+def test_ids_once_given_are_kept_when_a_look_alike_arrives_or_leaves(store, tmp_path):
+    archive = tmp_path / "list.txt"
+    talk = "Foo / May 2015\nA talk at a workshop.\n"
+    paper = "Foo / May 2015\nA paper at a conference.\n"
+    archive.write_text(talk)
+    ingest(store, [str(archive)], os.getcwd())
+    assert [e.id for e in store.entries()] == ["foo-2015-05"]
+    archive.write_text(talk + paper)  # a paper with the same title and month arrives
+    report = ingest(store, [str(archive)], os.getcwd())
+    assert report.total("unchanged") == 1 and report.total("added") == 1
+    assert sorted(e.id for e in store.entries()) == ["foo-2015-05", "foo-2015-05-paper"]
+    archive.write_text(paper)  # the talk leaves: the paper keeps its id
+    report = ingest(store, [str(archive)], os.getcwd())
+    assert report.total("removed") == 1 and report.total("unchanged") == 1
+    assert [e.id for e in store.entries()] == ["foo-2015-05-paper"]
+
+
+def test_a_repeated_explicit_id_is_reported_and_the_source_left_alone(store, tmp_path):
+    import json
+
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps([{"title": "One", "date": "2015", "summary": "s", "id": "x1"}], indent=1))
+    ingest(store, [str(path)], os.getcwd())
+    path.write_text(json.dumps([{"title": "One", "date": "2015", "summary": "s", "id": "x1"},
+                                {"title": "Two", "date": "2016", "summary": "t", "id": "x1"}], indent=1))
+    report = ingest(store, [str(path)], os.getcwd())
+    assert [str(p) for p in report.problems] == [
+        "entries.json:8: id: 'x1' is also the id of the entry at entries.json:2; ids must be unique"
+    ]
+    assert [e.title for e in store.entries()] == ["One"]

@@ -24,6 +24,12 @@ class Problem:
         return f"{where}: {self.field}: {self.message}"
 
 
+def split_location(source: str) -> tuple[str, int | None]:
+    """`"notes/a.md:12"` -> ("notes/a.md", 12); a URL or bare path -> (it, None)."""
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if line.isdigit() and path else (source, None)
+
+
 class SourceError(Exception):
     """A source could not be read; `problems` has one entry per problem found."""
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from almanac.entry import Entry, PartialDate
-from almanac.sources.problems import Problem
+from almanac.sources.problems import Problem, split_location
 from almanac.store.database import StoreError, utc_now
 
 NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
@@ -71,7 +71,7 @@ class EntriesMixin:
                     held[row[0]] = row
             conflicts = [
                 Problem(
-                    *_split_source(e.source),
+                    *split_location(e.source),
                     "id",
                     f"'{e.id}' is already used by the entry at {held[e.id][2]}; give one of them an explicit id",
                 )
@@ -102,6 +102,15 @@ class EntriesMixin:
             if change.touched:
                 db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
         return change
+
+    def kinds_of(self, ids: list[str]) -> dict[str, str]:
+        """The kind of each of `ids` the store holds (ids it does not hold are left out)."""
+        found: dict[str, str] = {}
+        with self.read() as db:
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                found.update(db.execute(f"SELECT id, kind FROM entries WHERE id IN ({marks})", chunk).fetchall())
+        return found
 
     def generation(self) -> int:
         """A number that grows whenever entries change (searchers reload on it)."""
@@ -187,11 +196,6 @@ def _values(entry: Entry, source_key: str, added_at: str | None, updated_at: str
         entry.content_hash,
     ]
     return values + ([added_at] if added_at is not None else []) + [updated_at]
-
-
-def _split_source(source: str) -> tuple[str, int | None]:
-    path, _, line = source.rpartition(":")
-    return (path, int(line)) if line.isdigit() and path else (source, None)
 
 
 def _chunks(items: list, size: int):
