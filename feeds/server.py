@@ -135,6 +135,12 @@ class SiteFiles:
         full = self.locate(rel)
         if full is None:
             return None
+        try:
+            return self._read(rel, full)
+        except FileNotFoundError:
+            return None  # removed by a rebuild between locating and reading: a 404, not a 500
+
+    def _read(self, rel: str, full: str) -> _Cached:
         st = os.stat(full)
         with self._lock:
             cached = self._cache.get(rel)

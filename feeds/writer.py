@@ -155,6 +155,8 @@ def write_tree(
             continue
         for name in sorted(os.listdir(root)):
             rel = f"{sub}/{name}"
+            if name.startswith("."):
+                continue  # another build's temporary file, about to be renamed
             if rel not in files and os.path.isfile(os.path.join(root, name)):
                 os.unlink(os.path.join(root, name))
                 report.removed.append(rel)

@@ -306,3 +306,16 @@ def test_file_cache_is_bounded_and_follows_rebuilds(site_dir):
     (site_dir / "feed.json").write_bytes(b'{"version": "changed"}')
     assert files.load("feed.json").body == b'{"version": "changed"}' and files.load("feed.json").etag != old
     assert files.load("missing.html") is None
+
+
+def test_a_page_removed_between_locating_and_reading_is_a_404_not_a_500(tmp_path):
+    from feeds.server import SiteFiles
+
+    (tmp_path / "entries").mkdir()
+    page = tmp_path / "entries" / "x.html"
+    page.write_text("soon gone")
+    files = SiteFiles(str(tmp_path))
+    located = files.locate("entries/x.html")
+    page.unlink()  # a rebuild prunes it right after locate() found it
+    files.locate = lambda rel: located
+    assert files.load("entries/x.html") is None

@@ -60,3 +60,12 @@ def test_threaded_writes_of_many_files_fail_cleanly_too(tmp_path):
     assert [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(".tmp-")] == []
     again = write_tree(out, {rel: b"new" for rel in old}, prune=("entries",), workers=4)
     assert again.written == sorted(old) and again.unchanged == []
+
+
+def test_pruning_leaves_another_builds_temporary_files_alone(tmp_path):
+    (tmp_path / "entries").mkdir()
+    (tmp_path / "entries" / ".tmp-abc123").write_bytes(b"half a page from a concurrent build")
+    (tmp_path / "entries" / "gone.html").write_bytes(b"an entry that left")
+    report = write_tree(str(tmp_path), {"entries/kept.html": b"kept"}, prune=("entries",))
+    assert report.removed == ["entries/gone.html"]
+    assert sorted(os.listdir(tmp_path / "entries")) == [".tmp-abc123", "kept.html"]

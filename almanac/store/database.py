@@ -37,6 +37,7 @@ def connect(path: str) -> sqlite_utils.Database:
         raise StoreError(
             f"database directory {os.path.dirname(path) or '.'!s} does not exist; create it or pass --db PATH"
         )
+    conn = None
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -44,6 +45,8 @@ def connect(path: str) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         raise StoreError(f"{path}: cannot open the database ({exc}); check the path or pass --db PATH") from None
     return sqlite_utils.Database(conn)
 
