@@ -10,20 +10,18 @@ deterministic function in tests) and, optionally, the on-this-day posts.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import logging
 from collections.abc import Callable, Iterable
 
 from almanac.config import SiteConfig
 from almanac.entry import KINDS, Entry
 from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path
 from feeds.atom import build_atom
+from feeds.onthisday_feed import build_onthisday_feed
 from feeds.feed_items import newest_first
 from feeds.jsonfeed import build_json_feed
 from feeds.rss import build_rss
 from feeds.site import EntryView, SiteRenderer, kind_heading, stylesheet
 
-log = logging.getLogger(__name__)
 
 #: Related entries shown on an entry page.
 RELATED_LIMIT = 5
@@ -93,12 +91,7 @@ def _related(related: Related | None, entry_id: str, views: dict[str, EntryView]
 
 
 def _onthisday_feed(posts: list | None, site: SiteConfig, tz: dt.tzinfo) -> bytes | None:
-    """The on-this-day feed from feeds.onthisday_feed (issue 5), when it exists."""
+    """The on-this-day feed, when the caller passed the ledger's sent posts."""
     if posts is None:
         return None
-    try:
-        module = importlib.import_module("feeds.onthisday_feed")
-    except ModuleNotFoundError:
-        log.info("feeds.onthisday_feed is not available; building without %s", ONTHISDAY_FEED)
-        return None
-    return module.build_onthisday_feed(posts, site, tz)
+    return build_onthisday_feed(posts, site, tz)

@@ -46,7 +46,7 @@ def set_api_base(base: str) -> None:
 
     discord.py reads the base from one class attribute, `discord.http.Route.BASE`,
     so this is process-wide; the composition root calls it once at start when
-    [webhooks] api_base is set, and never otherwise.
+    $ALMANAC_DISCORD_API_BASE is set (for webhooks and the bot alike).
     """
     discord.http.Route.BASE = base.rstrip("/") if base else DISCORD_API_BASE
 

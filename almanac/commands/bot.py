@@ -87,9 +87,11 @@ def point_at_api(env) -> None:
     discord.py reads both from class attributes, so this is process-wide and
     done once, here, before any client exists.
     """
+    from feeds.webhooks import set_api_base
+
     base, gateway = discord_endpoints(env)
     if base:
-        discord.http.Route.BASE = base.rstrip("/")
+        set_api_base(base)
     if gateway:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 

@@ -112,12 +112,10 @@ def build(app, out: str, with_related: bool = True):
     )
 
 
-def onthisday_items(app) -> list | None:
-    """What the on-this-day feed shows (the ledger's sent anniversaries), if that part is installed."""
-    try:
-        from feeds.onthisday_feed import onthisday_items as items
-    except ImportError:
-        return None
+def onthisday_items(app) -> list:
+    """What the on-this-day feed shows: the ledger's sent anniversaries."""
+    from feeds.onthisday_feed import onthisday_items as items
+
     return items(app.store, limit=app.config.site.feed_limit)
 
 
