@@ -300,6 +300,8 @@ def test_announce_new_off(tmp_path, seeded_store):
     seeded_store.ensure_target(pub.key, "test", now=_after_the_seed(seeded_store))
     ingest(seeded_store, [str(_write_source(tmp_path, "extra.txt", 1))], str(tmp_path))
     assert run(poster(seeded_store, announce_new=False).post_due(MAY_1, [pub])).sent == []
+    # The same set-up with announcements on does announce it (so the line above can fail).
+    assert len(run(poster(seeded_store, announce_new=True).post_due(MAY_1, [pub])).sent) == 1
 
 
 def test_a_removed_entry_fails_its_post(seeded_store):

@@ -111,5 +111,19 @@ def test_fts_never_sees_query_syntax(hostile_store, question):
     ['"unclosed', "AND", "NOT jitsu", "jitsu*", "(irmin", "-docker", "title:jitsu", "NEAR(a b)", "a OR", "^start", '""'],
 )
 def test_fts_syntax_in_questions_is_plain_text(hostile_store, question):
-    Searcher(hostile_store, FakeEmbedder()).search(question)
-    hostile_store.fts_rank([question], 5)
+    result = Searcher(hostile_store, FakeEmbedder()).search(question)
+    assert result.answered == bool(result.hits)
+    assert isinstance(hostile_store.fts_rank([question], 5), list)
+
+
+@pytest.mark.parametrize("dressed", ["jitsu*", "(jitsu", "-jitsu", '"jitsu', "jitsu)", "^jitsu", "jitsu:"])
+def test_operators_around_a_word_search_for_the_word(hostile_store, dressed):
+    """FTS5 would read these as prefix, grouping, NOT, phrase or column syntax; here they are the word."""
+    plain = hostile_store.fts_rank(["jitsu"], 10)
+    assert plain and all(entry_id.startswith("jitsu") for entry_id, _ in plain)
+    assert hostile_store.fts_rank([dressed], 10) == plain
+
+
+def test_query_words_that_are_fts_operators_are_words(hostile_store):
+    assert hostile_store.fts_rank(["AND"], 10) == hostile_store.fts_rank(["and"], 10)
+    assert hostile_store.fts_rank(["NOT", "jitsu"], 10)[0][0].startswith("jitsu")
