@@ -386,3 +386,12 @@ def test_release_claim_gives_back_a_post_that_was_never_sent(seeded_store):
     (back,) = [r for r in seeded_store.posts() if r.id == rec.id]
     assert back.status == "pending" and back.attempts == 0 and back.claimed_by is None
     assert len(run(p.post_due(MAY_1, [Recorder()])).sent) == 5
+
+
+def test_an_entry_added_in_the_same_second_as_the_target_is_announced(tmp_path, seeded_store):
+    """The baseline has millisecond resolution: no waiting for the next second."""
+    pub = Recorder(wants=("new",))
+    seeded_store.ensure_target(pub.key, "test")
+    time.sleep(0.005)
+    ingest(seeded_store, [str(_write_source(tmp_path, "extra.txt", 1))], str(tmp_path))
+    assert len(run(poster(seeded_store).post_due(MAY_1, [pub])).sent) == 1

@@ -26,8 +26,12 @@ class StoreError(Exception):
 
 
 def utc_now() -> str:
-    """Now as an ISO 8601 string with its UTC offset (stored times are aware)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    """Now as an ISO 8601 string with its UTC offset (stored times are aware).
+
+    Milliseconds, like the ledger's times: an entry added in the same second
+    as a webhook was set up must still sort after it (the new-entry baseline).
+    """
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def connect(path: str) -> sqlite_utils.Database:
