@@ -151,3 +151,29 @@ def test_a_repeated_explicit_id_is_reported_and_the_source_left_alone(store, tmp
         "entries.json:8: id: 'x1' is also the id of the entry at entries.json:2; ids must be unique"
     ]
     assert [e.title for e in store.entries()] == ["One"]
+
+
+def test_reads_do_not_wait_for_a_write_transaction(seeded_store):
+    """A refresh writing a big source must not hold up a bot command or a web request."""
+    import threading
+    import time
+
+    inside, release = threading.Event(), threading.Event()
+
+    def long_write():
+        with seeded_store.transaction() as db:
+            db.execute("DELETE FROM entries WHERE year = 2013")
+            inside.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert inside.wait(5)
+        began = time.monotonic()
+        assert seeded_store.count() == 25  # the last commit, not the write in progress
+        assert time.monotonic() - began < 1.0
+    finally:
+        release.set()
+        writer.join(10)
+    assert seeded_store.count() == 22

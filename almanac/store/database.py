@@ -56,18 +56,35 @@ def connect(path: str) -> sqlite_utils.Database:
 
 
 class Database:
-    """The connection, its lock, and the transaction helper the mixins share."""
+    """The connections, the write lock, and the transaction helper the mixins share.
+
+    Writes go through one connection under one lock (short BEGIN IMMEDIATE
+    transactions). Reads use a connection of their own thread, without that
+    lock: in WAL mode readers see the last commit and never wait for a writer,
+    so a bot command or a web request is not held up while a refresh writes a
+    large source.
+    """
 
     def __init__(self, path: str):
         self.path = path
         self.db = connect(path)
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite_utils.Database] = []
+        self._closed = False
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite_utils.Database]:
-        """Use the connection for reads (serialised within this process)."""
-        with self._lock:
-            yield self.db
+        """This thread's read connection (opened on first use)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            with self._lock:
+                if self._closed:
+                    raise StoreError(f"{self.path}: the store is closed")
+                reader = connect(self.path)
+                self._readers.append(reader)
+            self._local.reader = reader
+        yield reader
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
@@ -84,6 +101,10 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self.db.close()
 
     def __enter__(self):
