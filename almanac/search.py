@@ -261,6 +261,12 @@ class Searcher:
         if relaxed:
             filters = {**filters, "relaxed": True}
         answered = self._is_answer(parsed, relaxed, coverage, float(dense[best]), known)
+        if not answered and parsed.has_filters and not relaxed and known and lexical_terms \
+                and not (lexical[mask] > 0).any():
+            # "what did Anil talk about in 2015?": every word is the archive's own, but
+            # none of them occurs in the entries the filters leave (the name is in other
+            # titles), so the words cannot tell those entries apart: the filters answer.
+            answered = True
         log.debug(
             "query %r: best %s coverage %.2f dense %.2f known %s answered %s",
             parsed.text, snap.ids[best], coverage, float(dense[best]), known, answered,

@@ -105,6 +105,7 @@ ON_TOPIC: list[tuple[str, set[str]]] = [
     ("MirageOS 1.0 release announcement at XenSummit", {XAPI}),
     ("what did he present at the Xen Summit in 2013?", {XAPI}),
     ("what happened in July 2014?", {FLOSS, V2_RECAP, V1_2}),
+    ("what did Anil talk about in 2015?", {JITSU_TALK, ESPER, NETPL, BOB}),
     ("MirageOS 1.2 point release", {V1_2}),
     ("lectures", {BILLION, REBUILDING}),
     ("article on unikernels", {ACM}),
