@@ -7,7 +7,10 @@ through `app` (see `almanac.app.App`), print.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import signal
 import sys
 import typing
 
@@ -47,3 +50,23 @@ def discord_endpoints(env: typing.Mapping[str, str]) -> tuple[str | None, str | 
     if gateway and not gateway.startswith(("ws://", "wss://")):
         raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
     return base, gateway
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> typing.Iterator[asyncio.Event]:
+    """An event that SIGTERM or SIGINT sets while the block runs (use inside the running loop).
+
+    Long-running commands (`schedule`, `bot`, `run`) wait on it and then stop
+    their parts in order, instead of dying mid-write.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        yield stop
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

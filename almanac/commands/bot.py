@@ -21,13 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 
 import aiohttp
 import discord
 import yarl
 
-from almanac.commands import API_BASE_ENV, GATEWAY_ENV, UsageError, discord_endpoints
+from almanac.commands import API_BASE_ENV, GATEWAY_ENV, UsageError, discord_endpoints, stop_on_signals
 
 log = logging.getLogger("almanac.bot")
 
@@ -101,27 +100,21 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh:
 
     A signal during start-up (logging in, loading the model) stops it too.
     """
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    serving = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=schedule, refresh=refresh), name="almanac-bot")
-    stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-    try:
-        done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if serving in done:
-            return serving.result()
-        log.info("stopping")
-        serving.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await serving
-        return 0
-    finally:
-        stopping.cancel()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
+    with stop_on_signals() as stop:
+        serving = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=schedule, refresh=refresh),
+                                      name="almanac-bot")
+        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+        try:
+            done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if serving in done:
+                return serving.result()
+            log.info("stopping")
+            serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await serving
+            return 0
+        finally:
+            stopping.cancel()
 
 
 async def serve_bot(app, token: str, *, sync, schedule: bool, refresh: bool) -> int:

@@ -10,16 +10,14 @@ run it inside their event loop and call `stop()` on the way out.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
-import signal
 import sys
 
 from almanac.anniversaries import on, today, upcoming
-from almanac.commands import API_BASE_ENV, UsageError, discord_endpoints, print_json
-from almanac.config import resolve_path
+from almanac.commands import API_BASE_ENV, UsageError, discord_endpoints, print_json, stop_on_signals
+from almanac.commands.feeds import out_dir
 from almanac.posting import Poster, PostingPolicy, RunReport
 
 log = logging.getLogger("almanac.schedule")
@@ -180,10 +178,6 @@ def posting_policy(config) -> PostingPolicy:
     )
 
 
-def out_dir(app) -> str:
-    return resolve_path(app.config, app.config.site.out_dir)
-
-
 def write_onthisday_feed(app) -> bool:
     """Rebuild onthisday.xml from the ledger; True if its bytes changed."""
     from almanac.links import ONTHISDAY_FEED
@@ -192,7 +186,7 @@ def write_onthisday_feed(app) -> bool:
 
     site = app.config.site
     data = build_onthisday_feed(onthisday_items(app.store, site.feed_limit), site, app.config.schedule.tz)
-    return write_if_changed(os.path.join(out_dir(app), ONTHISDAY_FEED), data)
+    return write_if_changed(os.path.join(out_dir(app, None), ONTHISDAY_FEED), data)
 
 
 def ingest_configured(app):
@@ -217,7 +211,7 @@ def refresh_archive(app) -> None:
         log.info("refresh: %s", report.summary())
     # The same build as `almanac feeds build` (related entries, the on-this-day
     # feed from the ledger, nothing rewritten when nothing changed).
-    result = build_site_files(app, out_dir(app))
+    result = build_site_files(app, out_dir(app, None))
     if result.report.written or result.report.removed:
         log.info("refresh: site: %d written, %d removed", len(result.report.written), len(result.report.removed))
 
@@ -299,11 +293,6 @@ def cmd_schedule(args, app) -> int:
 
 
 async def _schedule(app, *, refresh: bool, list_only: bool) -> int:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     if list_only:
         import aiohttp
 
@@ -311,15 +300,13 @@ async def _schedule(app, *, refresh: bool, list_only: bool) -> int:
             for line in build_posting(app, session, refresh=refresh).describe():
                 print(line)
         return 0
-    jobs = await start_posting(app, refresh=refresh)
-    try:
-        print(f"almanac schedule: running ({'; '.join(jobs.scheduler.describe())}); stop with Ctrl-C",
-              file=sys.stderr, flush=True)
-        await stop.wait()
-        log.info("stopping")
-        return 0
-    finally:
-        await jobs.stop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
+    with stop_on_signals() as stop:
+        jobs = await start_posting(app, refresh=refresh)
+        try:
+            print(f"almanac schedule: running ({'; '.join(jobs.scheduler.describe())}); stop with Ctrl-C",
+                  file=sys.stderr, flush=True)
+            await stop.wait()
+            log.info("stopping")
+            return 0
+        finally:
+            await jobs.stop()

@@ -16,11 +16,10 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import sys
 import time
 
-from almanac.commands import UsageError
+from almanac.commands import UsageError, stop_on_signals
 from almanac.instance_lock import AlreadyRunning, InstanceLock
 from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED
 
@@ -85,14 +84,14 @@ def cmd_run(args, app) -> int:
 
 async def run_all(app, host: str, port: int, token: str | None, sync=None) -> int:
     """Start the parts in order, print where they are, wait for a signal, stop them all."""
+    with stop_on_signals() as stop:
+        return await _run_parts(app, host, port, token, sync, stop)
+
+
+async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: asyncio.Event) -> int:
     from almanac.commands.feeds import build, out_dir, search_fn
     from almanac.commands.onthisday import ingest_configured, start_posting
     from feeds.server import bound_port, make_app, start_server
-
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
 
     runner = jobs = bot_task = None
     try:
@@ -130,9 +129,6 @@ async def run_all(app, host: str, port: int, token: str | None, sync=None) -> in
         return 0
     finally:
         await _stop_all(bot_task, jobs, runner)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
 
 
 async def _until_stopped(stop: asyncio.Event, work):
