@@ -37,8 +37,10 @@ class Recorder:
         self.fail = list(fail)  # exceptions to raise on the next sends
         self.delay = delay
         self.sent: list[Post] = []
+        self.started = asyncio.Event()  # set when a send begins (tests cancel mid-send on it)
 
     async def send(self, post: Post) -> str | None:
+        self.started.set()
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail:
@@ -234,7 +236,7 @@ def test_stopping_mid_send_finishes_within_grace_or_releases(seeded_store):
         pub = Recorder(delay=delay)
         p = poster(seeded_store, stop_grace=grace)
         task = asyncio.create_task(p.post_due(MAY_1, [pub]))
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(pub.started.wait(), 10)  # cancel mid-send, however slow planning was
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -354,7 +356,7 @@ def test_a_cancelled_run_returns_only_when_every_publisher_has_finished_or_relea
         quick, stuck = Recorder(key="test:quick", delay=0.1), Recorder(key="test:stuck", delay=30)
         p = poster(seeded_store, stop_grace=0.5)
         task = asyncio.create_task(p.post_due(MAY_1, [quick, stuck]))
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(asyncio.gather(quick.started.wait(), stuck.started.wait()), 10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
