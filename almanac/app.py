@@ -64,7 +64,28 @@ class App:
         # One BLAS thread: the matrix product is small, and torch/onnxruntime and
         # OpenBLAS otherwise fight over the cores.
         threadpool_limits(1, user_api="blas")
-        return Searcher(self.store, self.query_embedder, embed_documents=self.embed_missing)
+        return Searcher(self.store, self.query_embedder, embed_documents=self.embed_missing_for_questions,
+                        strictness=self.config.search.strictness, today=self.today)
+
+    def today(self):
+        """Today in [schedule] timezone (what "last year" in a question is relative to)."""
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.config.schedule.timezone)).date()
+
+    def embed_missing_for_questions(self, store: Store) -> int:
+        """Embed a few missing entries for a question, with the question encoder.
+
+        When that is the ONNX export, torch is never imported on the question
+        path (a process that only answers stays small and fast); the vectors
+        are the same model's (cosine > 0.9999 to sentence-transformers).
+        """
+        from almanac.embeddings import embed_missing, missing_count
+
+        if not missing_count(store, self.embedder_name):
+            return 0
+        return embed_missing(store, self.query_embedder, batch_size=self.config.search.batch_size)
 
     @functools.cached_property
     def query_embedder(self):
@@ -108,7 +129,9 @@ class App:
 
         from almanac.embeddings import embed_missing
 
-        if not store.entries_missing_vectors_count(self.embedder_name):
+        from almanac.embeddings import missing_count
+
+        if not missing_count(store, self.embedder_name):
             return 0
         return embed_missing(
             store, self.embedder, batch_size=self.config.search.batch_size, progress=sys.stderr.isatty()

@@ -44,6 +44,8 @@ class SearchConfig:
     onnx: bool = True
     #: Where the ONNX export is cached (empty: $XDG_CACHE_HOME/almanac, else ~/.cache/almanac).
     cache_dir: str = ""
+    #: How sure search must be (0-1) before it answers: higher refuses more, lower answers more.
+    strictness: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,7 @@ def _check_values(config: Config, origin: str) -> None:
         (1 <= config.server.port <= 65535 or config.server.port == 0, "[server] port", "must be 1-65535"),
         (config.search.batch_size >= 1, "[search] batch_size", "must be at least 1"),
         (config.search.limit >= 1, "[search] limit", "must be at least 1"),
+        (0.0 <= config.search.strictness <= 1.0, "[search] strictness", "must be between 0 and 1"),
         (config.bot.page_size >= 1, "[bot] page_size", "must be at least 1"),
         (config.bot.cooldown_seconds >= 0, "[bot] cooldown_seconds", "must be 0 or more"),
         (config.site.base_url.startswith(("http://", "https://")), "[site] base_url", "must start with http:// or https://"),

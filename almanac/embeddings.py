@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from almanac.entry import Entry
+from almanac.text import entry_parts
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +121,31 @@ def document_text(entry: Entry) -> str:
     return f"{entry.title}. {entry.summary}"
 
 
-def embed_missing(store, embedder: Embedder, batch_size: int = 32, progress: bool = False) -> int:
-    """Embed entries with no stored vector for this model and content; return how many.
+def parts_model(model_name: str) -> str:
+    """The name an entry's title-and-sentence vectors are stored under, beside its whole vector."""
+    return f"{model_name}#parts"
 
-    Vectors are written per batch, so an interrupted run keeps what it did.
-    `progress` shows a progress bar on stderr (for interactive terminals).
+
+def missing_count(store, model_name: str) -> int:
+    """Entries lacking a whole-entry vector or part vectors for this model and content."""
+    return max(
+        store.entries_missing_vectors_count(model_name),
+        store.entries_missing_vectors_count(parts_model(model_name)),
+    )
+
+
+def embed_missing(store, embedder: Embedder, batch_size: int = 32, progress: bool = False) -> int:
+    """Embed entries with no stored vectors for this model and content; return how many.
+
+    Each entry gets a whole-entry vector (title and summary: what ranking uses
+    for every entry) and part vectors (its title and each sentence, stored
+    together under `parts_model`: what finds the one sentence a question is
+    about). Vectors are written per batch, so an interrupted run keeps what it
+    did. `progress` shows a progress bar on stderr (for interactive terminals).
     """
-    missing = store.entries_missing_vectors(embedder.model_name)
+    whole = {e.id: e for e in store.entries_missing_vectors(embedder.model_name)}
+    parted = {e.id: e for e in store.entries_missing_vectors(parts_model(embedder.model_name))}
+    missing = [whole.get(i) or parted[i] for i in sorted(set(whole) | set(parted))]
     if not missing:
         return 0
     bar = None
@@ -138,10 +157,21 @@ def embed_missing(store, embedder: Embedder, batch_size: int = 32, progress: boo
     try:
         for start in range(0, len(missing), batch_size):
             batch = missing[start : start + batch_size]
-            vectors = embedder.encode([document_text(e) for e in batch])
-            store.save_vectors(
-                embedder.model_name, [(e.id, e.content_hash, v) for e, v in zip(batch, vectors)]
-            )
+            todo_whole = [e for e in batch if e.id in whole]
+            if todo_whole:
+                vectors = embedder.encode([document_text(e) for e in todo_whole])
+                store.save_vectors(
+                    embedder.model_name, [(e.id, e.content_hash, v) for e, v in zip(todo_whole, vectors)]
+                )
+            todo_parts = [e for e in batch if e.id in parted]
+            if todo_parts:
+                texts = [entry_parts(e.title, e.summary) for e in todo_parts]
+                flat = embedder.encode([t for parts in texts for t in parts])
+                rows, at = [], 0
+                for e, parts in zip(todo_parts, texts):
+                    rows.append((e.id, e.content_hash, flat[at : at + len(parts)]))
+                    at += len(parts)
+                store.save_vectors(parts_model(embedder.model_name), rows)
             done += len(batch)
             if bar is not None:
                 bar.update(len(batch))

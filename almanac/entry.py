@@ -224,8 +224,9 @@ def classify(title: str, summary: str) -> tuple[str, tuple[str, ...]]:
     Keynotes and lectures are talks tagged `keynote` / `lecture`. With no cue at
     all an entry is an article (the broadest kind).
     """
-    match = _CUE_RE.search(f"{title}\n{summary}")
-    kind = match.lastgroup if match else "article"
+    from almanac.kinds import infer_kind
+
+    kind = infer_kind(title, summary)
     return kind, talk_tags(title, summary) if kind == "talk" else ()
 
 

@@ -1,24 +1,45 @@
-"""Query understanding: dates, ranges and kinds in a question become filters.
+"""Understanding a question: dates, kinds and ordering become filters; the rest is content.
 
-"talks from February 2020" means kind = talk, year = 2020, month = 2, and
-no words left to rank by; "what keynotes has he given?" means talks tagged
-`keynote`. Matching such questions by words alone would look for the word
-"February" in summaries. Parsing is a pure function of the text, so it is
-tested on its own. Version numbers are not years ("Irmin 2.0", "MirageOS 4"),
-and "may" is a month only next to a year or after "in"/"from"/"during".
+"talks from February 2020" means kind = talk, February 2020, and nothing
+left to rank by; "what did she talk about with Kate?" has no kind at all
+("talk" is a verb there) and one content word, "kate". Matching such
+questions by words alone would look for "February" in summaries, or only at
+talks. Parsing is a pure function of the text and of today's date (for
+"last year"), so it is tested on its own.
+
+The rules, in plain words:
+- Dates in the forms people write: years, "May 2015", "2015-05", "January or
+  February 2025", ranges ("before 2014", "since 2019", "between 2014 and
+  2016", "2014-2016"), decades ("the 2010s", "the 90s") and relative ones
+  ("last year", "this month", "two years ago", "in the past five years").
+  Version numbers are not years ("Irmin 2.0", "MirageOS 4"), and "may" and
+  "march" are months only next to a year or after "in"/"from"/"during".
+- A kind word filters when it names what is asked for: a plural ("which
+  talks…", "papers about Irmin"), a kind after "which"/"any" ("which paper
+  showed…"), or a kind with nothing else to rank by
+  ("the latest talk"). A singular kind next to other words describes one
+  entry ("the DockerCon talk") and only boosts that kind. A kind word used
+  as a verb ("did he talk about…", "what has she presented?") is neither.
+- Ordering words ("latest", "most recent", "first", "earliest") sort what
+  the rest of the question selects by date.
+- What remains, minus glue words and the everyday verbs around filters
+  ("came out", "put out", "appeared"), is the content to rank by.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from almanac.entry import MAX_YEAR, month_number
+from almanac.words import FILLERS, STOPWORDS, tokens, unchat
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
 
-MIN_QUERY_YEAR = 1950
+MIN_QUERY_YEAR = 1900
 
 # Words that say what kind of entry is wanted -> (kind, tag or None).
 _KIND_WORDS: dict[str, tuple[str, str | None]] = {}
@@ -27,8 +48,8 @@ for _words, _kind, _tag in (
     ("keynote keynotes", "talk", "keynote"),
     ("lecture lectures seminar seminars", "talk", "lecture"),
     ("paper papers preprint preprints publication publications", "paper", None),
-    ("article articles essay essays", "article", None),
-    ("podcast podcasts", "podcast", None),
+    ("article articles essay essays post posts blog blogs", "article", None),
+    ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
     ("video videos screencast screencasts webcast webcasts", "video", None),
     ("announcement announcements news", "news", None),
@@ -36,66 +57,64 @@ for _words, _kind, _tag in (
     for _w in _words.split():
         _KIND_WORDS[_w] = (_kind, _tag)
 
+#: Kind words that are also verbs ("did he talk about", "she interviews people").
+_VERBISH = {"talk", "talks", "interview", "interviews", "lecture", "lectures", "present", "podcast"}
+#: Before a verb: auxiliaries, pronouns, "to".
+_VERB_BEFORE = set(
+    "did does do didn't doesn't don't to he she they i we you will would can could should ever also "
+    "never not who has have had".split()
+)
+_PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
+
+#: Before a kind word, words that ask for that kind ("which paper ...", "any podcast ...").
+_ASKING = {"which", "what", "any", "all", "every", "some", "other"}
+
 #: Words asking for the newest or oldest entries.
 _ORDER_WORDS = {
-    "recent": "newest", "latest": "newest", "newest": "newest", "last": "newest", "new": "newest",
+    "recent": "newest", "latest": "newest", "newest": "newest", "recently": "newest", "lately": "newest",
     "earliest": "oldest", "oldest": "oldest", "first": "oldest",
 }
 
-#: Words that carry no meaning for ranking (question words, pronouns, glue).
-STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any anything are as at be been before being
-    between both but by can could did do does doing done during each else ever few find for from
-    further gave get give given giving go got had has have having he her here hers him his how i if
-    in into is it its itself just know let like list look looking made make many me more most my no
-    nor not now of off on once one only or other our out over own please said same say see shall
-    she should show so some something such tell than that the their them then there these they this
-    those through to too under until up us very want was we were what whatever when where which
-    while who whom whose why will with would you your yours any anything everything entries entry
-    archive almanac did ones thing things stuff may might must cannot happen happens happened
-    happening going
-    """.split()
-)
-
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
-_MONTH_NAMES = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-# A year: four digits, not part of a version ("2.0", "v2014.1") or a longer number.
-_YEAR = r"(?<![\d.])((?:19|20)\d\d)(?![\d]|\.\d)"
-_MONTH_YEAR_RE = re.compile(rf"\b({_MONTH_NAMES})\.?,?\s+(?:of\s+)?{_YEAR}", re.IGNORECASE)
-_YEAR_MONTH_ISO_RE = re.compile(r"(?<![\d.])((?:19|20)\d\d)-(0?[1-9]|1[0-2])(?![\d])")
-_BETWEEN_RE = re.compile(
-    rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|till|through)\s+{_YEAR}"
-    rf"|{_YEAR}\s*(?:-|–|to|until)\s*{_YEAR}",
-    re.IGNORECASE,
-)
-_BEFORE_RE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|by)\s+{_YEAR}", re.IGNORECASE)
-_AFTER_RE = re.compile(rf"\b(since|after|from|later than)\s+{_YEAR}(\s+on(?:wards?)?)?", re.IGNORECASE)
-_ONWARDS_RE = re.compile(rf"{_YEAR}\s+(?:on(?:wards?)?|and later|or later)", re.IGNORECASE)
-_BARE_YEAR_RE = re.compile(_YEAR)
-_MONTH_ALONE_RE = re.compile(
-    rf"\b(?:in|from|during|of)\s+({_MONTH_NAMES})\b|\b((?!may\b)(?:{_MONTH_NAMES}))\b", re.IGNORECASE
-)
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3, "several": 3,
+}
+_BEFORE_WORDS = {"before": -1, "prior": -1, "earlier": -1, "until": 0, "till": 0, "by": 0, "pre": -1}
+_AFTER_WORDS = {"since": 0, "after": 1, "later": 1, "post": 1}
+_CONNECT_WORDS = {"and", "to", "until", "till", "through", "-", "–", "or"}
+_MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
+#: Words, versions ("2.0") and dashes (which join "2014-2016" and "2015-05").
+_DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–]", re.UNICODE)
+_AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "jun", "aug", "sep", "sept", "oct", "nov", "dec", "apr", "feb", "jul"}
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A question split into filters and the words left to rank by."""
+    """A question split into filters, ordering, and the words left to rank by."""
 
     text: str
     terms: tuple[str, ...] = ()
     kind: str | None = None
     tag: str | None = None
+    #: True when the kind filters (a plural, an explicit --kind, or nothing else asked);
+    #: False when it only describes the entry wanted (a boost).
+    kind_strict: bool = False
     year_from: int | None = None
     year_to: int | None = None
-    month: int | None = None
+    #: Months asked for (with the year range): (5,) for "May 2015", (1, 2) for "January or February".
+    months: tuple[int, ...] = ()
+    #: A range of months (year * 12 + month - 1, both ends included) for "in the past six months".
+    span: tuple[int, int] | None = None
+    #: "newest" or "oldest" when the question asks for the latest / earliest.
+    order: str | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
     consumed: tuple[str, ...] = field(default=(), repr=False)
-    #: "newest" or "oldest" for "most recent" / "earliest" questions with no other words.
-    order: str | None = None
+    #: How the dates were written, for messages ("in 2025", "before 2014", "in the 2010s").
+    when: str = ""
+
+    @property
+    def month(self) -> int | None:
+        return self.months[0] if len(self.months) == 1 else None
 
     @property
     def year(self) -> int | None:
@@ -103,14 +122,21 @@ class ParsedQuery:
         return self.year_from if self.year_from is not None and self.year_from == self.year_to else None
 
     @property
+    def has_dates(self) -> bool:
+        return self.year_from is not None or self.year_to is not None or bool(self.months) or self.span is not None
+
+    @property
     def has_filters(self) -> bool:
-        return any(v is not None for v in (self.kind, self.tag, self.year_from, self.year_to, self.month))
+        """Whether anything restricts the entries (dates, or a kind that filters)."""
+        return self.has_dates or (self.kind is not None and self.kind_strict)
 
     def filters(self) -> dict:
         """The filters as `--json` reports them (only those present)."""
         out: dict = {}
         if self.kind:
             out["kind"] = self.kind
+            if not self.kind_strict:
+                out["kind_boost"] = True
         if self.tag:
             out["tag"] = self.tag
         if self.year is not None:
@@ -120,23 +146,23 @@ class ParsedQuery:
                 out["year_from"] = self.year_from
             if self.year_to is not None:
                 out["year_to"] = self.year_to
-        if self.month is not None:
-            out["month"] = self.month
+        if len(self.months) == 1:
+            out["month"] = self.months[0]
+        elif self.months:
+            out["months"] = list(self.months)
+        if self.span:
+            out["from"] = f"{self.span[0] // 12:04d}-{self.span[0] % 12 + 1:02d}"
+            out["to"] = f"{self.span[1] // 12:04d}-{self.span[1] % 12 + 1:02d}"
         if self.order:
             out["order"] = self.order
         return out
 
 
-def tokens(text: str) -> list[str]:
-    """Lowercase words, keeping versions ("2.0") and contractions whole."""
-    return [t.lower() for t in _TOKEN_RE.findall(text)]
-
-
 def content_terms(text: str) -> list[str]:
-    """The words of `text` worth ranking by: no stopwords, no duplicates, in order."""
+    """The words of `text` worth ranking by: no glue words, no duplicates, in order."""
     seen: list[str] = []
     for tok in tokens(text):
-        tok = tok.replace("’", "'")
+        tok = unchat(tok)
         if tok.endswith("'s"):
             tok = tok[:-2]
         if tok and tok not in STOPWORDS and tok not in seen:
@@ -144,87 +170,308 @@ def content_terms(text: str) -> list[str]:
     return seen
 
 
-def parse_query(text: str, kind: str | None = None, year: int | None = None) -> ParsedQuery:
-    """Read filters out of a question; explicit `kind`/`year` arguments win over the text."""
+def _year(tok: str) -> int | None:
+    if len(tok) == 4 and tok.isdigit() and MIN_QUERY_YEAR <= int(tok) <= MAX_YEAR:
+        return int(tok)
+    return None
+
+
+def _decade(tok: str) -> int | None:
+    """1990 for "1990s", "90s", "'90s"; 2010 for "2010s"."""
+    tok = tok.lstrip("'")
+    if re.fullmatch(r"(19|20)\d0s", tok):
+        return int(tok[:4])
+    if re.fullmatch(r"\d0s", tok):
+        return (1900 if int(tok[0]) >= 3 else 2000) + int(tok[0]) * 10
+    return None
+
+
+def _number(tok: str) -> int | None:
+    if tok.isdigit() and len(tok) <= 2:
+        return int(tok)
+    return _NUMBER_WORDS.get(tok)
+
+
+class _Reader:
+    """Walks the question's words once, taking out what is a date."""
+
+    def __init__(self, words: list[str], today: dt.date):
+        self.w = words
+        self.used = [False] * len(words)
+        self.today = today
+        self.year_from: int | None = None
+        self.year_to: int | None = None
+        self.months: list[int] = []
+        self.when = ""
+
+    def at(self, i: int) -> str:
+        return self.w[i] if 0 <= i < len(self.w) else ""
+
+    def take(self, *indexes: int) -> None:
+        for i in indexes:
+            if 0 <= i < len(self.w):
+                self.used[i] = True
+
+    def span(self, lo: int, hi: int) -> None:
+        self.take(*range(lo, hi + 1))
+        self.when = " ".join(self.w[lo : hi + 1])
+
+    def set_years(self, lo: int | None, hi: int | None) -> None:
+        self.year_from, self.year_to = lo, hi
+
+    months_span: tuple[int, int] | None = None
+
+    def read(self) -> None:
+        for reader in (self._relative, self._month_years, self._ranges, self._decades, self._single_years,
+                       self._lone_months):
+            if self.months_span is not None:
+                return
+            if self.year_from is None and self.year_to is None or reader == self._lone_months:
+                reader()
+
+    # "last year", "this month", "two years ago", "in the past five years"
+    def _relative(self) -> None:
+        today = self.today
+        for i, tok in enumerate(self.w):
+            nxt = self.at(i + 1)
+            if tok in ("last", "this", "past", "previous") and nxt in ("year", "month", "decade"):
+                if nxt == "year":
+                    year = today.year - (0 if tok == "this" else 1)
+                    self.set_years(year, year)
+                elif nxt == "month":
+                    month_start = today.replace(day=1)
+                    if tok != "this":
+                        month_start = (month_start - dt.timedelta(days=1)).replace(day=1)
+                    self.set_years(month_start.year, month_start.year)
+                    self.months = [month_start.month]
+                else:
+                    self.set_years(today.year - 10, today.year)
+                self.span(i, i + 1)
+                return
+            if tok == "ago" and i >= 2 and self.at(i - 1) in ("year", "years", "month", "months"):
+                n = _number(self.at(i - 2))
+                if n is None:
+                    continue
+                if self.at(i - 1).startswith("year"):
+                    self.set_years(today.year - n, today.year - n)
+                else:
+                    y, m = divmod(today.year * 12 + today.month - 1 - n, 12)
+                    self.set_years(y, y)
+                    self.months = [m + 1]
+                self.span(i - 2, i)
+                return
+            if tok in ("past", "last", "previous") and _number(nxt) and self.at(i + 2) in ("years", "year"):
+                self.set_years(today.year - _number(nxt), today.year)
+                self.span(i, i + 2)
+                return
+            if tok in ("past", "last", "previous") and _number(nxt) and self.at(i + 2) in ("months", "month"):
+                now = today.year * 12 + today.month - 1
+                self.months_span = (now - _number(nxt) + 1, now)
+                self.span(i, i + 2)
+                return
+            if tok == "recent" and nxt == "years":
+                self.set_years(today.year - 3, today.year)
+                self.span(i, i + 1)
+                return
+
+    # "May 2015", "January or February 2025", "feb. 2020", "2015-05" (tokenised as 2015, 05)
+    def _month_years(self) -> None:
+        for i, tok in enumerate(self.w):
+            year = _year(tok)
+            if year is None:
+                continue
+            if i + 1 < len(self.w) and re.fullmatch(r"0?[1-9]|1[0-2]", self.at(i + 1)) and self._iso_dash[i]:
+                self.set_years(year, year)
+                self.months = [int(self.at(i + 1))]
+                self.span(i, i + 1)
+                return
+            j = i - 1
+            if self.at(j) == "of":
+                j -= 1
+            months, lo = [], j
+            while month_number(self.at(j)) is not None:
+                months.insert(0, month_number(self.at(j)))
+                lo = j
+                if self.at(j - 1) in ("or", "and", "to", "through", "-") and month_number(self.at(j - 2)):
+                    j -= 2
+                else:
+                    break
+            if months:
+                if len(months) == 2 and self.at(lo + 1) in ("to", "through", "-") and months[1] > months[0]:
+                    months = list(range(months[0], months[1] + 1))
+                self.set_years(year, year)
+                self.months = months
+                self.span(lo, i)
+                return
+
+    # "between 2014 and 2016", "2014-2016", "before 2014", "since 2019", "from 2016 onwards"
+    def _ranges(self) -> None:
+        for i, tok in enumerate(self.w):
+            year = _year(tok)
+            if year is None:
+                continue
+            nxt, after = self.at(i + 1), _year(self.at(i + 2))
+            if nxt in _CONNECT_WORDS - {"or"} and after is not None or (_year(nxt) and self._iso_dash[i]):
+                other = after if after is not None else _year(nxt)
+                end = i + 2 if after is not None else i + 1
+                start = i - 1 if self.at(i - 1) in ("between", "from") else i
+                self.set_years(min(year, other), max(year, other))
+                self.span(start, end)
+                return
+            prev = self.at(i - 1)
+            back = i - 1
+            # "since the start of 2025", "before the end of 2019": the edge of a year is the year
+            if prev == "of" and self.at(i - 2) in ("start", "beginning", "end", "middle"):
+                back = i - 3 if self.at(i - 3) == "the" else i - 2
+                back -= 1
+                prev = self.at(back)
+            if prev == "to" and self.at(i - 2) in ("prior", "up"):
+                prev = self.at(i - 2)
+            if prev == "than" and self.at(i - 2) in ("earlier", "later"):
+                prev = self.at(i - 2)
+            if prev in _BEFORE_WORDS or prev == "up":
+                self.set_years(None, year + _BEFORE_WORDS.get(prev, 0))
+                self.span(min(back, i - 1 if self.at(i - 1) != "to" else i - 2), i)
+                return
+            onward = nxt in ("on", "onward", "onwards") or (nxt in ("and", "or") and self.at(i + 2) == "later")
+            if prev in _AFTER_WORDS or (prev == "from" and onward):
+                self.set_years(year + (_AFTER_WORDS.get(prev, 0) if not onward else 0), None)
+                self.span(min(back, i - 1), i + (1 if nxt in ("on", "onward", "onwards") else 2 if onward else 0))
+                return
+            if onward:
+                self.set_years(year, None)
+                self.span(i, i + (1 if nxt in ("on", "onward", "onwards") else 2))
+                return
+
+    def _decades(self) -> None:
+        for i, tok in enumerate(self.w):
+            start = _decade(tok)
+            if start is not None:
+                self.set_years(start, start + 9)
+                self.span(i - 1 if self.at(i - 1) == "the" else i, i)
+                return
+
+    def _single_years(self) -> None:
+        for i, tok in enumerate(self.w):
+            year = _year(tok)
+            if year is not None:
+                self.set_years(year, year)
+                self.span(i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i, i)
+                return
+
+    # "talks in October": a month with no year; "may"/"march" only after in/from/during.
+    def _lone_months(self) -> None:
+        if self.months:
+            return
+        for i, tok in enumerate(self.w):
+            if self.used[i] or month_number(tok) is None:
+                continue
+            if tok in _AMBIGUOUS_MONTHS and self.at(i - 1) not in _MONTH_CONTEXT:
+                continue
+            self.months = [month_number(tok)]
+            if self.at(i + 1) in ("or", "and") and month_number(self.at(i + 2)):
+                self.months.append(month_number(self.at(i + 2)))
+                self.take(i + 1, i + 2)
+            self.take(i, i - 1 if self.at(i - 1) in _MONTH_CONTEXT else i)
+            self.when = f"in {calendar.month_name[self.months[0]]}"
+            return
+
+    _iso_dash: list[bool] = []
+
+
+def parse_query(
+    text: str, kind: str | None = None, year: int | None = None, today: dt.date | None = None
+) -> ParsedQuery:
+    """Read filters out of a question; explicit `kind`/`year` arguments win over the text.
+
+    `today` anchors relative dates ("last year"); default: today's date in UTC.
+    """
     text = text[:MAX_QUERY_CHARS]
-    rest = text
-    year_from = year_to = month = None
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    raw = [unchat(t.lower().replace("’", "'")) for t in _DATE_TOKEN_RE.findall(text)]
+    # "2014-2016" and "2015-05" are one date: remember where a dash joined two numbers.
+    words, dashed = [], []
+    for i, tok in enumerate(raw):
+        if tok == "-" or tok == "–":
+            if dashed:
+                dashed[-1] = True
+            continue
+        if tok.endswith("'s"):
+            tok = tok[:-2]
+        words.append(tok)
+        dashed.append(False)
+    reader = _Reader(words, today)
+    reader._iso_dash = dashed
+    reader.read()
+    year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
+    span = reader.months_span
 
-    def cut(match: re.Match) -> None:
-        nonlocal rest
-        rest = rest[: match.start()] + " " * (match.end() - match.start()) + rest[match.end():]
-
-    # Dates: the most specific forms first; each consumed span is blanked out.
-    m = _MONTH_YEAR_RE.search(rest)
-    if m:
-        month, year_from = month_number(m.group(1)), int(m.group(2))
-        year_to = year_from
-        cut(m)
-    elif (m := _YEAR_MONTH_ISO_RE.search(rest)):
-        year_from = year_to = int(m.group(1))
-        month = int(m.group(2))
-        cut(m)
-    elif (m := _BETWEEN_RE.search(rest)):
-        years = [int(g) for g in m.groups() if g]
-        year_from, year_to = min(years), max(years)
-        cut(m)
-    else:
-        if (m := _BEFORE_RE.search(rest)):
-            word = m.group(1).lower()
-            y = int(m.group(2))
-            year_to = y if word in ("until", "till", "up to", "by") else y - 1
-            cut(m)
-        if (m := _AFTER_RE.search(rest)):
-            word = m.group(1).lower()
-            y = int(m.group(2))
-            year_from = y + 1 if word in ("after", "later than") and not m.group(3) else y
-            if word == "from" and not m.group(3) and year_to is None:
-                year_to = y  # "papers from 2015" is 2015's papers; "from 2015 onwards" is a range
-            cut(m)
-        elif (m := _ONWARDS_RE.search(rest)):
-            year_from = int(m.group(1))
-            cut(m)
-        if year_from is None and year_to is None and (m := _BARE_YEAR_RE.search(rest)):
-            year_from = year_to = int(m.group(1))
-            cut(m)
-    for y in (year_from, year_to):
-        if y is not None and not MIN_QUERY_YEAR <= y <= MAX_YEAR:
-            year_from = year_to = None
-    if month is None and (m := _MONTH_ALONE_RE.search(rest)):
-        month = month_number(m.group(1) or m.group(2))
-        cut(m)
-
-    terms = content_terms(rest)
     found_kind = found_tag = None
-    consumed = []
-    for term in terms:
-        if term in _KIND_WORDS:
-            k, t = _KIND_WORDS[term]
+    strict = False
+    consumed: list[str] = [w for w, u in zip(words, reader.used) if u]
+    order = None
+    rest: list[tuple[int, str]] = []
+    for i, tok in enumerate(words):
+        if reader.used[i]:
+            continue
+        prev, nxt = reader.at(i - 1), reader.at(i + 1)
+        if tok in _KIND_WORDS:
+            is_verb = tok in _VERBISH and prev in _VERB_BEFORE
+            if is_verb:
+                consumed.append(tok)
+                continue
+            k, t = _KIND_WORDS[tok]
             if found_kind is None or (t and found_tag is None and k == found_kind):
                 found_kind, found_tag = k, t or found_tag
-            consumed.append(term)
-    terms = [t for t in terms if t not in consumed]
-    order = None
-    # "his most recent talk", "the earliest paper": only when nothing but the
-    # ordering word is left ("the first paper on unikernels" still ranks by words).
-    ordering = [t for t in terms if t in _ORDER_WORDS]
-    if ordering and len(ordering) == len(terms):
-        order = _ORDER_WORDS[ordering[0]]
-        consumed.extend(ordering)
-        terms = []
+            strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
+            consumed.append(tok)
+            continue
+        if tok in _ORDER_WORDS or (tok == "last" and nxt not in ("year", "month", "decade")):
+            if not (tok == "first" and nxt and nxt not in _KIND_WORDS and nxt not in STOPWORDS and prev != "his"
+                    and prev != "her" and prev != "their" and not _is_first_of_kind(words, i)):
+                order = order or _ORDER_WORDS.get(tok, "newest")
+                consumed.append(tok)
+                continue
+        if tok == "most" and nxt in ("recent", "recently"):
+            continue
+        rest.append((i, tok))
+
+    terms: list[str] = []
+    for _, tok in rest:
+        if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
+            terms.append(tok)
+    if found_kind and (not terms or order):
+        strict = True
     if kind:
-        found_kind, found_tag = kind, None
+        found_kind, found_tag, strict = kind, None, True
     if year is not None:
+        if year_from != year or year_to != year:
+            months = ()
         year_from = year_to = year
-        month = month if month is not None and year_from == year else None
+    when = reader.when
+    if year is not None:
+        when = str(year)
     return ParsedQuery(
         text=text,
         terms=tuple(terms),
         kind=found_kind,
         tag=found_tag,
+        kind_strict=strict,
         year_from=year_from,
         year_to=year_to,
-        month=month,
-        consumed=tuple(consumed),
+        months=months,
+        span=span,
         order=order,
+        consumed=tuple(consumed),
+        when=when,
     )
+
+
+def _is_first_of_kind(words: list[str], i: int) -> bool:
+    """'first' asks for the oldest when a kind word follows soon ("the first paper on X")."""
+    return any(w in _KIND_WORDS for w in words[i + 1 : i + 3])
+
+
+def _is_noise(tok: str) -> bool:
+    """Single letters and bare punctuation left by tokenising carry nothing."""
+    return len(tok) == 1 and not tok.isdigit()

@@ -10,7 +10,13 @@ medians over --runs runs where a run is cheap enough to repeat:
   the one-off build of the 10,000 archive;
 - re-ingest of the unchanged 10,000 archive (seconds; must embed nothing);
 - the cold start of `almanac ask` (process start to answer) and its peak RSS;
-- this process's peak RSS, and the evaluation table (R@1, R@3, refusals).
+- this process's peak RSS;
+- the evaluation table, one row per archive (tests/eval/ and the seed's
+  tests/eval_questions.py): R@1, R@3, answered, off-topic refused (unrelated
+  and near the archive's field), filter questions listed completely, each
+  from ranking weights, decision model and strictness chosen on the OTHER
+  archives (leave-one-archive-out), and kind inference per archive.
+  `--fit` also fits them on every archive: what ships in almanac/search/.
 
 Archives are cached under --work (default /tmp/almanac-bench) so a second
 run does not re-embed 10,000 entries; --fresh rebuilds them.
@@ -40,7 +46,7 @@ from almanac.ingest import ingest  # noqa: E402
 from almanac.search import Searcher  # noqa: E402
 from almanac.sources import read_source  # noqa: E402
 from almanac.store import Store  # noqa: E402
-from tests.eval_questions import OFF_TOPIC, ON_TOPIC, evaluate  # noqa: E402
+from tests.eval_questions import OFF_TOPIC, ON_TOPIC  # noqa: E402
 
 SEED = os.path.join(REPO, "data", "entries.txt")
 ALMANAC = os.path.join(os.path.dirname(sys.executable), "almanac")
@@ -210,6 +216,27 @@ def cold_start(db: str, runs: int, cache_home: str) -> dict:
             "peak_rss_mb_median": round(statistics.median(rss), 1)}
 
 
+def archive_table(embedder, cache_dir: str, misses: bool, fit_all: bool) -> dict:
+    """Leave-one-archive-out figures per archive (see the module docstring)."""
+    from tests.eval import harness
+
+    runs, built = harness.evaluate_all(embedder, cache_dir)
+    names = list(built)
+    table = harness.leave_one_out(runs, names)
+    if not misses:
+        for row in table.values():
+            row["misses"] = len(row["misses"])
+    out = {"leave_one_out": table, "kind_inference": harness.kind_accuracy(built)}
+    if fit_all:
+        weights = max(harness.GRID, key=lambda w: sum(harness.ranking_quality(runs[w][n]) for n in names))
+        model = harness.fit_model([r for n in names for r in runs[weights][n]])
+        strictness = harness.choose_strictness({n: runs[weights][n] for n in names}, model)
+        out["fit_on_all"] = {"weights": weights.__dict__, "strictness": strictness,
+                             "bias": round(model.bias, 3),
+                             "coefficients": {k: round(v, 3) for k, v in model.coefficients.items()}}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="25,10000,100000")
@@ -217,7 +244,10 @@ def main() -> None:
     parser.add_argument("--throughput-entries", type=int, default=1000)
     parser.add_argument("--work", default="/tmp/almanac-bench")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached archives")
-    parser.add_argument("--table", action="store_true", help="include the per-question evaluation table")
+    parser.add_argument("--table", action="store_true", help="include every miss in the evaluation table")
+    parser.add_argument("--quality-only", action="store_true", help="only the per-archive evaluation table")
+    parser.add_argument("--fit", action="store_true",
+                        help="also choose weights, model and strictness on every archive (what ships)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
@@ -233,6 +263,11 @@ def main() -> None:
     cache_home = os.path.join(args.work, "xdg-cache")
     export(embedder, os.path.join(cache_home, "almanac"))
     onnx = load_exported(os.path.join(cache_home, "almanac"), "", embedder.model_name)
+    out["archives"] = archive_table(embedder, os.path.join(args.work, "eval"), args.table, args.fit)
+    if args.quality_only:
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
     out["query_encode_ms_median"] = {"sentence_transformers": encode_ms(embedder), "onnx": encode_ms(onnx)}
     query_embedders = {"onnx": onnx, "sentence_transformers": embedder}
 
@@ -242,10 +277,6 @@ def main() -> None:
         info = build(args.work, n, embedder, synthesise=n > 10_000, fresh=args.fresh or n == 25)
         result = {"build": {k: v for k, v in info.items() if k not in ("db", "src")}}
         result["warm_query"] = {name: latency(info["db"], e, args.runs) for name, e in query_embedders.items()}
-        if n == 25:
-            with Store(info["db"]) as store:
-                report = evaluate(Searcher(store, embedder))
-            out["quality"] = {k: v for k, v in report.items() if k != "rows" or args.table}
         if n == 10_000:
             result["reingest_unchanged"] = reingest(info["db"], info["src"], args.work, embedder, args.runs)
         if n in (25, 10_000):

@@ -127,7 +127,7 @@ class Handlers:
         await interaction.response.defer(thinking=True)
         result = await self._search(question, limit=ASK_SHOWN + 1)
         if not result.answered or not result.hits:
-            await interaction.followup.send(render.no_answer_text(question), allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(render.no_answer_text(question, result.note), allowed_mentions=NO_MENTIONS)
             return
         hits = result.hits[:ASK_SHOWN]
         more = ASK_SHOWN if len(result.hits) > ASK_SHOWN else None
@@ -158,14 +158,14 @@ class Handlers:
         hits = result.hits
         if len(hits) <= offset:
             if offset == 0:
-                await interaction.followup.send(render.no_results_text(query, kind, year), allowed_mentions=NO_MENTIONS,
+                await interaction.followup.send(render.no_results_text(query, kind, year, result.note),
+                                                allowed_mentions=NO_MENTIONS,
                                                 ephemeral=ephemeral)
             else:
                 await interaction.followup.send("No more results.", ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         has_more = len(hits) > offset + self.page_size
-        embed = render.results_embed(query, hits, offset, self.page_size, has_more, self.base_url, kind=kind, year=year,
-                                     relaxed=bool(result.filters.get("relaxed")))
+        embed = render.results_embed(query, hits, offset, self.page_size, has_more, self.base_url, kind=kind, year=year)
         view = buttons.pager_view(query, offset, self.page_size, has_more, kind, year)
         if edit:
             await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)

@@ -154,7 +154,11 @@ def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
     return to_embed(data)
 
 
-def no_answer_text(question: str) -> str:
+def no_answer_text(question: str, note: str | None = None) -> str:
+    """The reply when nothing answers; `note` is search's own word when its filters selected nothing
+    ("No talks in 2025; the latest before was in February 2020: ...")."""
+    if note:
+        return plain(f"{clip(note, 1500)} Try `/search` with other words, or `/latest`.")
     return plain(
         f"I couldn't find anything in the archive that answers “{clip(question, 200)}”. "
         "Try `/search` with a few keywords, or `/latest` to see what's new."
@@ -162,12 +166,8 @@ def no_answer_text(question: str) -> str:
 
 
 def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_more: bool, base_url: str,
-                  *, kind: str | None = None, year: int | None = None, relaxed: bool = False) -> discord.Embed:
-    """/search and "More results": one page of hits, numbered from `offset + 1`.
-
-    `relaxed`: nothing met the filters, so the searcher ranked everything with
-    the filters as a preference; say so rather than pretend the hits match.
-    """
+                  *, kind: str | None = None, year: int | None = None) -> discord.Embed:
+    """/search and "More results": one page of hits, numbered from `offset + 1`."""
     shown = hits[offset : offset + page_size]
     filters = ", ".join(x for x in (plural(kind) if kind else "", str(year) if year else "") if x)
     title = f"Results for “{clip(query, 180)}”" + (f" ({filters})" if filters else "")
@@ -179,16 +179,17 @@ def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_m
         lines.append(line)
     page = offset // max(page_size, 1) + 1
     footer = f"Page {page}" + (" · more below" if has_more else "")
-    note = f"Nothing matched {filters} exactly; these are the closest entries.\n\n" if relaxed and filters else ""
     return to_embed({
         "title": title,
-        "description": note + (_lines_within(lines, DESCRIPTION_LIMIT - len(note)) or "No more results."),
+        "description": _lines_within(lines, DESCRIPTION_LIMIT) or "No more results.",
         "color": NEUTRAL,
         "footer": {"text": footer},
     })
 
 
-def no_results_text(query: str, kind: str | None = None, year: int | None = None) -> str:
+def no_results_text(query: str, kind: str | None = None, year: int | None = None, note: str | None = None) -> str:
+    if note:
+        return no_answer_text(query, note)
     filters = " ".join(x for x in (f"kind {kind}" if kind else "", f"year {year}" if year else "") if x)
     extra = f" with {filters}" if filters else ""
     return plain(f"Nothing in the archive matches “{clip(query, 200)}”{extra}. Try other words, or `/latest`.")

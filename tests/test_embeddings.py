@@ -9,6 +9,7 @@ import numpy as np
 
 from almanac.embeddings import BUNDLED_MODEL, document_text, embed_missing
 from almanac.ingest import ingest
+from almanac.text import entry_parts
 from tests.conftest import SEED
 from tests.fakes import FakeEmbedder
 
@@ -17,9 +18,12 @@ def test_ingest_twice_embeds_once(store):
     fake = FakeEmbedder()
     embed = lambda s: embed_missing(s, fake, batch_size=10)  # noqa: E731
     first = ingest(store, [str(SEED)], os.getcwd(), embed=embed)
-    assert first.embedded == 25 and fake.batches == [10, 10, 5]
+    entries = store.entries()
+    parts = [len(entry_parts(e.title, e.summary)) for e in sorted(entries, key=lambda e: e.id)]
+    # per batch of 10 entries: their whole texts, then all their parts (title and sentences)
+    assert first.embedded == 25 and fake.batches == [10, sum(parts[:10]), 10, sum(parts[10:20]), 5, sum(parts[20:])]
     second = ingest(store, [str(SEED)], os.getcwd(), embed=embed)
-    assert second.embedded == 0 and fake.calls == 25
+    assert second.embedded == 0 and fake.calls == 25 + sum(parts)
 
 
 def test_edited_summary_re_embeds_that_entry_only(seeded_store):

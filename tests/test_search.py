@@ -8,6 +8,8 @@ import json
 import pytest
 
 from almanac.cli import main
+from almanac.search.decide import SIGNALS
+from almanac.text import entry_parts
 from almanac.search import Hit, SearchResult, Searcher, highlight
 from almanac.store import Store
 from tests.fakes import FakeEmbedder
@@ -28,8 +30,10 @@ def real_store(embedded_seed_copy):
 
 def test_search_result_json_shape(seeded_store, fake):
     result = Searcher(seeded_store, fake).search("Jitsu DNS unikernels", limit=3)
-    data = result.to_json()
-    assert set(data) == {"query", "answered", "filters", "results"}
+    data = result.to_json(explain=True)
+    assert set(result.to_json()) == {"query", "answered", "filters", "total", "note", "results"}
+    assert set(data) == {"query", "answered", "filters", "total", "note", "results", "explain"}
+    assert set(data["explain"]["signals"]) == set(SIGNALS)
     assert data["answered"] is True
     assert len(data["results"]) == 3
     keys = {"id", "title", "date", "precision", "kind", "tags", "summary", "url", "source", "score", "highlight"}
@@ -37,12 +41,18 @@ def test_search_result_json_shape(seeded_store, fake):
     assert json.loads(json.dumps(data)) == data
 
 
+def _texts(entries) -> int:
+    """Texts embedded per entry: the whole entry, its title and each sentence."""
+    return sum(1 + len(entry_parts(e.title, e.summary)) for e in entries)
+
+
 def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake):
     searcher = Searcher(seeded_store, fake)
     searcher.search("Irmin")
-    assert fake.calls == 25 + 1  # 25 entries embedded on first load, then the query
+    seed = _texts(seeded_store.entries())
+    assert fake.calls == seed + 1  # 25 entries embedded (whole and parts) on first load, then the query
     searcher.search("Irmin")
-    assert fake.calls == 25 + 2  # nothing re-embedded
+    assert fake.calls == seed + 2  # nothing re-embedded
     (key,) = seeded_store.source_keys()
     entries = [
         dataclasses.replace(e, summary=e.summary.replace("The New Stack", "The Old Stack"))
@@ -51,7 +61,7 @@ def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake):
     change = seeded_store.replace_source(key, entries)
     assert change.changed == ["ian-eyberg-joshua-bernstein-anil-madhavapeddy-at-oscon-in-2016-06"]
     result = searcher.search("Old Stack interview")
-    assert fake.calls == 25 + 2 + 1 + 1  # only the edited entry, then the query
+    assert fake.calls == seed + 2 + _texts([seeded_store.get(change.changed[0])]) + 1  # the edited entry, the query
     assert result.hits[0].entry.id == change.changed[0]
 
 
@@ -106,7 +116,27 @@ def test_ask_prints_jitsu_paper_first_with_its_sentence(cli, capsys):
     assert out[0] == "Jitsu: Just-In-Time Summoning of Unikernels"
     assert out[1] == "  paper, May 2015"
     assert "DNS tricks" in out[2]
-    assert "Also relevant:" in out
+    assert out[3] == "  id: jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+
+
+def test_ask_lists_other_relevant_entries(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "Jitsu unikernels booting on a DNS request"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Jitsu: Just-")
+    also = out.index("Also relevant:")
+    assert any("jitsu-just-in-time-summoning-of-unikernels" in line for line in out[also + 1:])
+
+
+def test_ask_explain_shows_the_signals(cli, capsys):
+    capsys.readouterr()
+    assert cli(["ask", "how do I bake bread?", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing in the archive answers" in out
+    assert "Why: refuses: probability" in out and "unknown" in out and "coverage" in out
+    assert cli(["ask", "how do I bake bread?", "--json", "--explain"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and data["explain"]["probability"] < 0.5
 
 
 def test_ask_json_shape(cli, capsys):

@@ -48,8 +48,8 @@ def test_no_export_yet_is_reported(tmp_path):
         load_exported(str(tmp_path), "some-hub/model-name", "some-hub/model-name")
 
 
-def test_query_process_never_imports_torch(onnx_cache_dir, embedded_seed_copy, tmp_path):
-    """`almanac ask` with an export in the cache answers without torch or sentence-transformers."""
+def _ask_in_a_fresh_process(db, cache_home, cwd) -> tuple[dict, list[str]]:
+    """`almanac ask --json` in a new interpreter: (its answer, the heavy modules it imported)."""
     code = (
         "import sys, json\n"
         "from almanac.cli import main\n"
@@ -58,9 +58,31 @@ def test_query_process_never_imports_torch(onnx_cache_dir, embedded_seed_copy, t
         "heavy = sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules)\n"
         "print(json.dumps(heavy), file=sys.stderr)\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(onnx_cache_dir), "ALMANAC_DB": str(embedded_seed_copy)}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "ALMANAC_DB": str(db)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
-    data = json.loads(proc.stdout)
+    return json.loads(proc.stdout), json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_query_process_never_imports_torch(onnx_cache_dir, embedded_seed_copy, tmp_path):
+    """`almanac ask` with an export in the cache answers without torch or sentence-transformers."""
+    data, heavy = _ask_in_a_fresh_process(embedded_seed_copy, onnx_cache_dir, tmp_path)
+    assert heavy == []
     assert data["results"][0]["id"] == "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+
+
+def test_question_with_vectors_missing_never_imports_torch(onnx_cache_dir, tmp_path):
+    """After `ingest --no-embed`, a question embeds the missing entries with the ONNX encoder, not torch."""
+    from almanac.embeddings import parts_model
+    from almanac.ingest import ingest
+
+    db = tmp_path / "unembedded.db"
+    with Store(str(db)) as store:
+        ingest(store, [str(SEED)], str(tmp_path))
+        assert store.entries_missing_vectors_count(BUNDLED_MODEL) == 25
+    data, heavy = _ask_in_a_fresh_process(db, onnx_cache_dir, tmp_path)
+    assert heavy == []
+    assert data["results"][0]["id"] == "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
+    with Store(str(db)) as store:
+        assert store.entries_missing_vectors_count(BUNDLED_MODEL) == 0
+        assert store.entries_missing_vectors_count(parts_model(BUNDLED_MODEL)) == 0

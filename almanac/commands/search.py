@@ -18,18 +18,23 @@ def register(sub) -> None:
         description="Find the entries that answer a question. Dates ('May 2015', 'since 2019', "
         "'between 2014 and 2016') and kinds ('talks', 'papers', 'keynotes', 'podcasts') in the "
         "question become filters; the rest is ranked by words (BM25) and meaning (embeddings). "
-        "When nothing in the archive is close enough, it says so.",
+        "When nothing in the archive is close enough, it says so; --explain shows why.",
         epilog="examples:\n"
         '  almanac ask "which paper showed unikernels booting on a DNS request?"\n'
         '  almanac ask "talks from February 2020" --limit 10\n'
         '  almanac ask "anything with Gabriel Radanne?" --json\n'
+        '  almanac ask "how do I bake bread?" --explain\n'
         "  printf 'keynotes\\nIrmin papers\\n' | almanac ask --json -   # one JSON object per line",
     )
     p.add_argument("question", nargs="+", help="the question (quote it), or - to read one question per line from stdin")
     p.add_argument("--limit", type=int, metavar="N", help="how many entries to show (default: [search] limit)")
     p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
     p.add_argument("--year", type=int, help="only entries from this year")
-    p.add_argument("--json", action="store_true", help='print {"query", "answered", "filters", "results"}')
+    p.add_argument("--json", action="store_true",
+                   help='print {"query", "answered", "filters", "total", "note", "results", "explain"}')
+    p.add_argument("--explain", action="store_true",
+                   help="also show the signals behind the answer or refusal (meaning, shared words, rare words) "
+                        "and the probability compared with [search] strictness")
     p.set_defaults(handler=cmd_ask)
 
     p = sub.add_parser(
@@ -76,9 +81,11 @@ def cmd_ask(args, app) -> int:
         raise UsageError('the question is empty; ask something, e.g. almanac ask "papers about Jitsu"')
     result = app.searcher.search(question, limit=limit, kind=kind, year=args.year)
     if args.json:
-        print_json(result.to_json())
+        print_json(result.to_json(explain=getattr(args, "explain", False)))
     else:
         print_result(result)
+        if getattr(args, "explain", False) and result.explain:
+            print_explain(result.explain)
         if not result.answered and app.store.count() == 0:
             print("The archive is empty: run `almanac ingest` first.")
     return 0
@@ -94,7 +101,7 @@ def _ask_batch(args, app, limit: int, kind: str | None) -> int:
         else:
             result = searcher.search(question, limit=limit, kind=kind, year=args.year)
         if args.json:
-            sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(result.to_json(explain=getattr(args, "explain", False)), ensure_ascii=False) + "\n")
         else:
             print(f"? {result.query}")
             print_result(result)
@@ -103,9 +110,20 @@ def _ask_batch(args, app, limit: int, kind: str | None) -> int:
     return 0
 
 
+def print_explain(explain: dict) -> None:
+    print()
+    print(f"Why: {explain.get('reason', '')}")
+    for name, value in (explain.get("signals") or {}).items():
+        part = (explain.get("contributions") or {}).get(name)
+        print(f"  {name:9} {value:6.3f}" + (f"  ({part:+.2f})" if part is not None else ""))
+
+
 def print_result(result: SearchResult) -> None:
     if not result.answered:
-        print(f"Nothing in the archive answers \u201c{result.query}\u201d.")
+        if result.note:
+            print(result.note)
+        else:
+            print(f"Nothing in the archive answers \u201c{result.query}\u201d.")
         print("Try other words, or browse everything with `almanac list` (e.g. `almanac list --kind talk`).")
         return
     best, rest = result.hits[0], result.hits[1:]
@@ -116,9 +134,12 @@ def print_result(result: SearchResult) -> None:
     print(f"  id: {best.entry.id}")
     if rest:
         print()
-        print("Also relevant:")
+        print("Also relevant:" if result.total <= len(result.hits) or not result.note else "Also:")
         for hit in rest:
             print(f"  - {hit.entry.title} ({_meta(hit)})  [{hit.entry.id}]")
+    if result.note:
+        print()
+        print(result.note)
 
 
 def _meta(hit: Hit) -> str:

@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 
-from almanac.store.entries import entry_from_row
+from almanac.store.entries import _chunks, entry_from_row
 
 _VECTORS_GENERATION = "vectors_generation"
 
@@ -42,13 +42,17 @@ class VectorsMixin:
             return db.execute(sql, [model]).fetchone()[0]
 
     def save_vectors(self, model: str, items: list[tuple[str, str, np.ndarray]]) -> None:
-        """Store (entry id, content hash, vector) triples for `model`, in one transaction."""
+        """Store (entry id, content hash, vector) triples for `model`, in one transaction.
+
+        A "vector" may also be a (k, dims) block (an entry's part vectors): it is
+        stored as one row of k * dims floats with `dims` its width.
+        """
         if not items:
             return
         rows = []
         for entry_id, content_hash, vector in items:
-            vec = np.asarray(vector, dtype="<f4").ravel()
-            rows.append((entry_id, model, content_hash, int(vec.shape[0]), vec.tobytes()))
+            vec = np.asarray(vector, dtype="<f4")
+            rows.append((entry_id, model, content_hash, int(vec.shape[-1]), vec.ravel().tobytes()))
         with self.transaction() as db:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (entry_id, model, content_hash, dims, vector) "
@@ -94,6 +98,28 @@ class VectorsMixin:
         if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
         return ids, np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+    def vector_blocks(self, model: str, ids: list[str]) -> dict[str, np.ndarray]:
+        """The current (k, dims) vector blocks of `model` for `ids` (absent: no current block).
+
+        Used for part vectors, fetched per question for a few candidate entries
+        instead of held in memory for the whole archive.
+        """
+        out: dict[str, np.ndarray] = {}
+        if not ids:
+            return out
+        with self.read() as db:
+            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+                marks = ",".join("?" * len(chunk))
+                sql = (
+                    "SELECT embeddings.entry_id, embeddings.dims, embeddings.vector FROM embeddings "
+                    "JOIN entries ON entries.id = embeddings.entry_id "
+                    "WHERE embeddings.model = ? AND embeddings.content_hash = entries.content_hash "
+                    f"AND embeddings.entry_id IN ({marks})"
+                )
+                for entry_id, dims, blob in db.execute(sql, [model, *chunk]):
+                    out[entry_id] = np.frombuffer(blob, dtype="<f4").reshape(-1, dims)
+        return out
 
     def vector_count(self, model: str) -> int:
         with self.read() as db:

@@ -1,0 +1,139 @@
+"""Stage 4, decide: is the best entry an answer, or does the archive not know?
+
+From signals that mean the same on any archive (none is this archive's own
+word statistics):
+
+- `dense`: the best entry's pooled cosine with the question;
+- `sentence`: the best entry's closest part (its title or one sentence);
+- `margin`: how far the best entry's cosine is above the second's (a
+  question about one entry singles it out; an off-topic one is about as far
+  from everything);
+- `standout`: how far the best cosine stands above the next nine, in units
+  of the spread of cosines over the archive (the same on any archive's
+  scale of cosines);
+- `coverage`: the share of the question's content found in the best entry,
+  each word weighted by how rare it is in English (`almanac.words.weight`):
+  "unikernels" counts fully, "appeared" hardly;
+- `unknown`: the share of the question's content the archive never uses at
+  all. Off-topic questions from the archive's own field use its vocabulary
+  but also words rare in English that no entry holds ("albedo"); a
+  paraphrase's unfamiliar words are everyday ones, which weigh little;
+- `rare_hit`: the best entry holds a word of the question that is rare in
+  English (a name, a venue, an acronym): strong evidence on its own;
+- `filtered`: the question names a date or a kind of entry, i.e. it asks
+  about the archive;
+- `general`: the question is worded as how-to or general knowledge ("how
+  do I…", "what is the…", "…for my photos") and never speaks of a person
+  (`almanac.words.looks_general`): such questions are seldom about
+  someone's archive, however many of its words they share.
+
+A logistic model turns them into a probability; the entry answers when it
+is at least `strictness` (config `[search] strictness`, default 0.6). The
+coefficients below were fitted by `bench/search.py --fit` (L2-regularised
+logistic regression, class-balanced, over every question of the evaluation
+archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
+off-topic = 0); each archive's reported figures come from a model fitted
+without it (leave-one-archive-out).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from almanac.words import is_rare, looks_general, weight
+
+SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general")
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    bias: float
+    coefficients: dict[str, float]
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.bias + sum(self.coefficients[k] * signals[k] for k in SIGNALS)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def contributions(self, signals: dict[str, float]) -> dict[str, float]:
+        return {k: round(self.coefficients[k] * signals[k], 3) for k in SIGNALS}
+
+
+#: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
+DEFAULT_MODEL = DecisionModel(
+    bias=0.862,
+    coefficients={"dense": 1.352, "sentence": 1.531, "margin": 0.448, "standout": 0.19, "coverage": 1.498,
+                  "unknown": -3.096, "rare_hit": 0.488, "filtered": 0.729, "general": -2.761},
+)
+
+
+@dataclass
+class Decision:
+    answered: bool
+    probability: float
+    signals: dict[str, float]
+    reason: str
+    contributions: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "answered": self.answered,
+            "probability": round(self.probability, 3),
+            "signals": {k: round(float(v), 3) for k, v in self.signals.items()},
+            "contributions": self.contributions,
+            "reason": self.reason,
+        }
+
+
+def signals(question, matched: set[str], dense_best: float, sentence: float = 0.0,
+            margin: float = 0.0, standout: float = 0.0) -> dict[str, float]:
+    """The decision's inputs for a question whose best entry holds the words `matched`."""
+    terms = question.terms
+    weights = {t: weight(t) for t in terms}
+    total = sum(weights.values()) or 1.0
+    coverage = sum(w for t, w in weights.items() if t in matched) / total
+    unknown = sum(w for t, w in weights.items() if not question.doc_counts.get(t)) / total
+    rare_hit = float(any(t in matched and is_rare(t) for t in terms))
+    parsed = question.parsed
+    filtered = float(parsed.has_dates or (parsed.kind is not None and parsed.kind_strict))
+    general = float(looks_general(question.parsed.text))
+    return {"general": general, "dense": float(dense_best), "sentence": float(sentence), "margin": float(margin), "standout": float(standout),
+            "coverage": coverage, "unknown": unknown, "rare_hit": rare_hit,
+            "filtered": filtered}
+
+
+def decide(values: dict[str, float], model: DecisionModel, strictness: float) -> Decision:
+    p = model.probability(values)
+    contributions = model.contributions(values)
+    answered = p >= strictness
+    strongest = max(contributions, key=lambda k: abs(contributions[k]))
+    verdict = "answers" if answered else "refuses"
+    reason = (f"{verdict}: probability {p:.2f} {'>=' if answered else '<'} strictness {strictness:.2f}; "
+              f"strongest signal {strongest} ({contributions[strongest]:+.2f})")
+    return Decision(answered, p, values, reason, contributions)
+
+
+def fit(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, iterations: int = 50) -> DecisionModel:
+    """L2-regularised, class-balanced logistic regression by Newton's method (IRLS).
+
+    Small and dependency-free: a handful of signals over a few hundred
+    questions. The bias is not regularised.
+    """
+    x = np.array([[1.0] + [r[k] for k in SIGNALS] for r in rows], dtype=np.float64)
+    y = np.array(labels, dtype=np.float64)
+    pos, neg = max(y.sum(), 1.0), max((1 - y).sum(), 1.0)
+    sample_w = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
+    beta = np.zeros(x.shape[1])
+    reg = np.eye(x.shape[1]) * l2
+    reg[0, 0] = 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(x @ beta, -50, 50)))
+        grad = x.T @ (sample_w * (p - y)) + reg @ beta
+        hess = (x * (sample_w * p * (1 - p))[:, None]).T @ x + reg
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return DecisionModel(bias=float(beta[0]), coefficients={k: float(b) for k, b in zip(SIGNALS, beta[1:])})

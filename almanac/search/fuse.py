@@ -1,0 +1,54 @@
+"""Stage 3, fuse: one score per entry from meaning, words and a described kind.
+
+score = pooled cosine + lexical * BM25 / best BM25 + kind * (entry is of the kind described)
+
+The pooled cosine mixes the whole entry's cosine with its best part's
+(`parts` share): a question about one sentence of a long summary scores
+like that sentence. The weights are the best on all evaluation archives
+together (`bench/search.py --fit`); each archive's reported figures come
+from weights chosen without it. Pooling parts (`parts` > 0) helped one
+archive of five and cost the others, so ranking uses whole entries and
+parts serve the decision (`sentence`) and the highlight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    lexical: float = 0.2
+    parts: float = 0.0
+    kind: float = 0.25
+
+
+def pooled_dense(evidence, weights: FusionWeights) -> np.ndarray:
+    pooled = evidence.dense.astype(np.float32, copy=True)
+    for i, cosines in evidence.parts.items():
+        if len(cosines):
+            best = max(float(pooled[i]), float(cosines.max()))
+            pooled[i] = (1 - weights.parts) * pooled[i] + weights.parts * best
+    return pooled
+
+
+def kind_match(snap, kind: str | None, tag: str | None) -> np.ndarray:
+    match = np.zeros(len(snap), dtype=np.float32)
+    if kind:
+        match += (snap.kinds == kind).astype(np.float32)
+    if tag:
+        match += np.fromiter((tag in t for t in snap.tags), dtype=np.float32, count=len(snap))
+    return match
+
+
+def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights) -> tuple[np.ndarray, np.ndarray]:
+    """(fused scores, -inf outside `allowed`; the pooled cosines)."""
+    pooled = pooled_dense(evidence, weights)
+    top_lex = float(evidence.lexical[allowed].max()) if allowed.any() else 0.0
+    lexical = evidence.lexical / top_lex if top_lex > 0 else evidence.lexical
+    score = pooled + weights.lexical * lexical
+    if parsed.kind and not parsed.kind_strict:
+        score = score + weights.kind * kind_match(snap, parsed.kind, parsed.tag)
+    return np.where(allowed, score, -np.inf), pooled

@@ -1,0 +1,114 @@
+"""Stage 5, present: which entries to show, the sentence that matched, and what to say when none.
+
+- A question with content words shows the best entries by fused score,
+  each of them one the decision would answer with.
+- A question that only filters ("papers from 2019", "the latest talk")
+  lists every entry the filters select, newest first (oldest first for
+  "earliest"), up to the page size, with the total.
+- A filter that selects nothing says so and names the nearest entries
+  ("No talks in 2025; the latest was in February 2020: ...").
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+
+from almanac.text import sentences, stem, stems
+
+_PLURALS = {"talk": "talks", "paper": "papers", "article": "articles", "podcast": "podcasts",
+            "interview": "interviews", "video": "videos", "news": "news items"}
+
+
+def by_date(snap, allowed: np.ndarray, newest_first: bool) -> list[int]:
+    """Indexes of the allowed entries sorted by date (ties: archive order)."""
+    idx = np.flatnonzero(allowed)
+    keys = snap.date_keys()[idx]
+    order = np.argsort(-keys if newest_first else keys, kind="stable")
+    return idx[order].tolist()
+
+
+def highlight(summary: str, terms, extra=(), part_cosines: np.ndarray | None = None) -> str:
+    """The sentence of `summary` that matched the question (else the first).
+
+    With part cosines (title first, then one per sentence) the closest
+    sentence in meaning wins, words shared with the question breaking near
+    ties; without them, the sentence sharing the most question words
+    (`extra` words, the kind words read out as filters, count half).
+    """
+    parts = sentences(summary)
+    if not parts:
+        return ""
+    wanted = {stem(t) for t in terms}
+    extra_stems = {stem(t) for t in extra} - wanted
+    best, best_score = parts[0], -np.inf
+    for k, sentence in enumerate(parts):
+        words = stems(sentence)
+        score = len(wanted & words) + 0.5 * len(extra_stems & words)
+        if part_cosines is not None and k + 1 < len(part_cosines):
+            score = float(part_cosines[k + 1]) * 10 + 0.5 * score
+        if score > best_score:
+            best, best_score = sentence, score
+    return best if (best_score > 0 or part_cosines is not None) else parts[0]
+
+
+def plural(kind: str | None) -> str:
+    return _PLURALS.get(kind, "entries") if kind else "entries"
+
+
+def month_label(key: int) -> str:
+    year, month = divmod(int(key) - 1, 12)
+    return f"{calendar.month_name[month + 1]} {year}"
+
+
+def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str]) -> str:
+    """'No talks in 2025; the latest was in February 2020 (The First Billion ...).'"""
+    what = plural(parsed.kind if parsed.kind_strict else None)
+    when = f" {period_label(parsed)}" if parsed.has_dates else ""
+    note = f"No {what}{when}."
+    if not kind_mask.any():
+        return note
+    keys = snap.date_keys()
+    lo = (parsed.year_from * 12 + (min(parsed.months) if parsed.months else 1)) if parsed.year_from else None
+    hi = (parsed.year_to * 12 + (max(parsed.months) if parsed.months else 12)) if parsed.year_to else None
+    if parsed.span is not None:
+        lo, hi = parsed.span[0] + 1, parsed.span[1] + 1
+    idx = np.flatnonzero(kind_mask)
+    before = [i for i in idx if lo is not None and keys[i] < lo]
+    after = [i for i in idx if hi is not None and keys[i] > hi]
+    said = []
+    if before:
+        i = max(before, key=lambda j: keys[j])
+        said.append(f"the latest before was in {_label(snap, i)}: {titles.get(snap.ids[i], snap.ids[i])}")
+    if after:
+        i = min(after, key=lambda j: keys[j])
+        said.append(f"the next after was in {_label(snap, i)}: {titles.get(snap.ids[i], snap.ids[i])}")
+    if said:
+        note = f"No {what}{when}; " + "; ".join(said) + "."
+    return note
+
+
+def period_label(parsed) -> str:
+    """'in 2025', 'in July 2014', 'in January or February 2025', 'before 2014', 'in the 2010s'."""
+    if parsed.span is not None:
+        first, last = (f"{calendar.month_name[k % 12 + 1]} {k // 12}" for k in parsed.span)
+        return f"between {first} and {last}"
+    lo, hi = parsed.year_from, parsed.year_to
+    months = " or ".join(calendar.month_name[m] for m in parsed.months)
+    if lo is not None and lo == hi:
+        return f"in {months} {lo}" if months else f"in {lo}"
+    if months and lo is None and hi is None:
+        return f"in {months}"
+    if lo is not None and hi is not None:
+        if lo % 10 == 0 and hi == lo + 9:
+            return f"in the {lo}s"
+        return f"between {lo} and {hi}"
+    if hi is not None:
+        return f"before {hi + 1}"
+    return f"since {lo}"
+
+
+def _label(snap, i: int) -> str:
+    year, month = int(snap.years[i]), int(snap.months[i])
+    return f"{calendar.month_name[month]} {year}" if month else str(year)

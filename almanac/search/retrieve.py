@@ -1,0 +1,81 @@
+"""Stage 2, retrieve: what each entry has in common with the question, by words and by meaning.
+
+- meaning: the cosine of the question with every entry's whole vector (one
+  matrix product), and, for the best few candidates, with each of their
+  parts (title, sentences), fetched from the store;
+- words: BM25 from the store's full-text index for the content words,
+  rarest first within a budget (a word in over half the entries has no
+  BM25 weight and costs the most).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Entries whose parts are scored per question (best by whole vector, plus the best by words).
+PART_CANDIDATES = 48
+#: Lexical candidates fetched from the full-text index per question.
+FTS_CANDIDATES = 200
+#: Words in more than this share of entries are not sent to the full-text index.
+COMMON_TERM_SHARE = 0.5
+#: Most entries the full-text index is asked to score per question.
+FTS_ROW_BUDGET = 10_000
+
+
+@dataclass
+class Evidence:
+    #: Cosine of the question with each entry's whole vector (0 where none).
+    dense: np.ndarray
+    #: BM25 of each entry for the content words (0 where no word occurs).
+    lexical: np.ndarray
+    #: entry index -> cosines of its parts (title first, then its sentences).
+    parts: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def top(scores: np.ndarray, k: int) -> list[int]:
+    """Indexes of the k highest finite scores, best first (ties by index)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return [i for i in sorted(part.tolist(), key=lambda i: (-scores[i], i)) if np.isfinite(scores[i])]
+
+
+def lexical_terms(terms, counts: dict[str, int], n: int) -> list[str]:
+    """The terms worth sending to the full-text index, rarest first (see FTS_ROW_BUDGET)."""
+    chosen, rows = [], 0
+    for term in sorted(terms, key=lambda t: counts.get(t, 0)):
+        df = counts.get(term, 0)
+        if df == 0:
+            continue
+        if df > n * COMMON_TERM_SHARE or (chosen and rows + df > FTS_ROW_BUDGET):
+            break
+        chosen.append(term)
+        rows += df
+    return chosen
+
+
+def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None) -> Evidence:
+    n = len(snap)
+    dense = snap.matrix @ qvec
+    lexical = np.zeros(n, dtype=np.float32)
+    words = lexical_terms(question.terms, question.doc_counts, n)
+    if words:
+        for entry_id, score in store.fts_rank(words, FTS_CANDIDATES):
+            i = snap.index.get(entry_id)
+            if i is not None:
+                lexical[i] = score
+    evidence = Evidence(dense=dense, lexical=lexical)
+    if parts_model:
+        gated = np.where(allowed, dense, -np.inf)
+        candidates = top(gated, PART_CANDIDATES)
+        lexical_gated = np.where(allowed & (lexical > 0), lexical, -np.inf)
+        candidates += [i for i in top(lexical_gated, PART_CANDIDATES // 4) if i not in candidates]
+        blocks = store.vector_blocks(parts_model, [snap.ids[i] for i in candidates])
+        for i in candidates:
+            block = blocks.get(snap.ids[i])
+            if block is not None and block.shape[1] == qvec.shape[0]:
+                evidence.parts[i] = block @ qvec
+    return evidence

@@ -1,0 +1,310 @@
+"""The search pipeline: understand -> retrieve -> fuse -> decide -> present.
+
+Why hybrid: the full-text index (BM25, Porter stemming) finds names and rare
+words ("Magnus Skjegstad", "Jitsu") that a small embedding model scores near
+zero; embeddings find meaning that shares no word with the summary. Each
+stage is a module of its own, small and tested alone; `Searcher.search` only
+runs them in order.
+
+A `Searcher` keeps an in-memory snapshot (ids, facets, one normalised
+float32 matrix) and swaps it when the store's entries or vectors change;
+queries are safe from several threads (the bot and the web server call it
+through `asyncio.to_thread`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from almanac.embeddings import Embedder, document_text, embed_missing, missing_count, parts_model
+from almanac.entry import Entry
+from almanac.search.decide import DEFAULT_MODEL, DecisionModel, decide, signals
+from almanac.search.fuse import FusionWeights, fuse, kind_match
+from almanac.search.present import by_date, empty_filter_note, highlight
+from almanac.search.retrieve import retrieve, top
+from almanac.search.snapshot import Snapshot, load_snapshot
+from almanac.search.understand import understand
+from almanac.text import first_sentence
+
+log = logging.getLogger(__name__)
+
+#: Most missing vectors a search computes itself before answering (more are left to ingest).
+EMBED_ON_SEARCH = 256
+#: Default probability at or above which the best entry counts as an answer.
+DEFAULT_STRICTNESS = 0.6
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    highlight: str
+
+    def to_json(self) -> dict:
+        return {**self.entry.to_json(), "score": round(float(self.score), 4), "highlight": self.highlight}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    answered: bool
+    filters: dict
+    hits: list[Hit] = field(default_factory=list)
+    #: How many entries answer (a listing may hold more than the page shows).
+    total: int = 0
+    #: A sentence for the reader when there is no answer or a listing is partial.
+    note: str | None = None
+    #: The decision's signals and why it answered or refused (`ask --explain`).
+    explain: dict | None = None
+
+    def to_json(self, explain: bool = False) -> dict:
+        """The answer as `almanac ask --json` and `/api/search` give it (`explain`: with the signals)."""
+        out = {
+            "query": self.query,
+            "answered": self.answered,
+            "filters": self.filters,
+            "total": self.total,
+            "note": self.note,
+            "results": [h.to_json() for h in self.hits],
+        }
+        if explain and self.explain is not None:
+            out["explain"] = self.explain
+        return out
+
+
+def standout(pooled: np.ndarray, allowed: np.ndarray, best: int) -> float:
+    """How far `best` stands above the next nine entries, in standard deviations of all cosines."""
+    values = pooled[allowed]
+    if len(values) < 3:
+        return 0.0
+    spread = float(values.std()) or 1.0
+    others = np.sort(np.delete(pooled, best)[np.delete(allowed, best)])[::-1][:9]
+    return (float(pooled[best]) - float(others.mean())) / spread
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+class Searcher:
+    """Answers questions from a store with one embedder; see the module docstring."""
+
+    def __init__(
+        self,
+        store,
+        embedder: Embedder,
+        embed_documents: Callable[[object], int] | None = None,
+        strictness: float = DEFAULT_STRICTNESS,
+        weights: FusionWeights | None = None,
+        model: DecisionModel | None = None,
+        today: Callable[[], dt.date] = utc_today,
+        use_parts: bool = True,
+    ):
+        """`embedder` encodes questions; `embed_documents(store)` fills in missing vectors
+        (default: `embed_missing` with `embedder`); `today()` anchors "last year"."""
+        self.store = store
+        self.embedder = embedder
+        self.embed_documents = embed_documents or (lambda s: embed_missing(s, embedder))
+        self.strictness = strictness
+        self.weights = weights or FusionWeights()
+        self.model = model or DEFAULT_MODEL
+        self.today = today
+        self.use_parts = use_parts
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # --- the in-memory snapshot ------------------------------------------------
+
+    def _current(self) -> Snapshot:
+        """The snapshot for the store as it is now, reloading it if entries or vectors changed.
+
+        While one thread reloads, others keep answering from the previous snapshot
+        instead of queueing behind the reload.
+        """
+        version = self.store.search_version()
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        if snap is not None:
+            if not self._lock.acquire(blocking=False):
+                return snap
+        else:
+            self._lock.acquire()
+        try:
+            snap = self._snapshot
+            if snap is None or snap.version != self.store.search_version():
+                snap = self._load()
+                self._snapshot = snap
+            return snap
+        finally:
+            self._lock.release()
+
+    def _load(self) -> Snapshot:
+        # The version is read before the data (and after any embedding done here), so a
+        # write that lands meanwhile leaves the snapshot looking stale: the next
+        # question reloads, rather than a newer archive hiding behind an old version.
+        for _ in range(3):
+            version = self.store.search_version()
+            missing = missing_count(self.store, self.embedder.model_name)
+            if 0 < missing <= EMBED_ON_SEARCH:
+                # A few entries added or edited without embedding: embed them now, once.
+                self.embed_documents(self.store)
+                continue
+            if missing:
+                # Many (an `ingest --no-embed`): embedding them here would stall every
+                # question for minutes. They rank on words until ingest or refresh embeds them.
+                log.warning(
+                    "%d entries have no %s vector yet; they are found by words only until "
+                    "`almanac ingest` (or the scheduled refresh) embeds them",
+                    missing, self.embedder.model_name,
+                )
+            break
+        return load_snapshot(self.store, self.embedder.model_name, self.embedder.dims, version)
+
+    # --- searching ---------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 5, kind: str | None = None, year: int | None = None) -> SearchResult:
+        """The best entries for `query`, or `answered=False` (no hits, a `note`) when nothing is close."""
+        snap = self._current()
+        question = understand(query, self.store, snap, kind, year, self.today())
+        parsed = question.parsed
+        filters = parsed.filters()
+        if question.corrected:
+            filters["corrected"] = dict(question.corrected)
+        if len(snap) == 0:
+            return SearchResult(parsed.text, False, filters)
+
+        kind_mask = self._kind_mask(snap, parsed)
+        allowed = kind_mask & self._date_mask(snap, parsed)
+        if parsed.has_filters and not allowed.any():
+            titles = {e.id: e.title for e in self.store.get_many(
+                [snap.ids[i] for i in np.flatnonzero(kind_mask)][:10_000])}
+            note = empty_filter_note(snap, parsed, kind_mask, titles)
+            return SearchResult(parsed.text, False, filters, note=note,
+                                explain={"reason": "refuses: the filters select no entry"})
+        if not question.terms:
+            return self._listing(snap, parsed, allowed, filters, limit)
+
+        qvec = self.embedder.encode([parsed.text])[0]
+        model = parts_model(self.embedder.model_name) if self.use_parts else None
+        evidence = retrieve(question, snap, self.store, qvec, allowed, model)
+        score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)
+        # More candidates than shown: those that are not relevant enough are skipped (see below).
+        order = top(score, max(limit, 1) * 4 if not parsed.order else len(snap))
+        if not order:
+            return SearchResult(parsed.text, False, filters)
+        best = order[0]
+        candidates = order
+        matched = self.store.terms_matching(list(question.terms), [snap.ids[i] for i in candidates[: max(limit, 1) * 4]])
+
+        def judge(i: int, rank: int):
+            following = candidates[rank + 1 : rank + 2]
+            parts = evidence.parts.get(i)
+            sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
+            margin = float(pooled[i]) - (float(pooled[following[0]]) if following else 0.0)
+            values = signals(question, matched.get(snap.ids[i], set()), float(pooled[i]), sentence, margin,
+                             standout(pooled, allowed, i))
+            return decide(values, self.model, self.strictness)
+
+        decision = judge(best, 0)
+        explain = {**decision.to_json(), "best": snap.ids[best], "terms": list(question.terms)}
+        log.debug("query %r: %s", parsed.text, explain)
+        if not decision.answered:
+            return SearchResult(parsed.text, False, filters, explain=explain)
+        if parsed.order:
+            # "the first paper on unikernels": the relevant ones, then by date.
+            relevant = [i for i in order if score[i] >= score[best] - 0.25 * abs(score[best])]
+            keys = snap.date_keys()
+            chosen = sorted(relevant, key=lambda i: (-keys[i] if parsed.order == "newest" else keys[i]))[:limit]
+        else:
+            # "Also relevant" must mean it. When a name or a rare word found the answer, further
+            # hits are those holding the question's words; otherwise each is judged as the answer was.
+            by_words = decision.signals["rare_hit"] > 0 and decision.signals["coverage"] >= 0.5
+
+            def relevant(i: int, rank: int) -> bool:
+                if by_words:
+                    return bool(matched.get(snap.ids[i]))
+                return judge(i, rank).answered
+
+            chosen = [best]
+            for rank, i in enumerate(order[1:], 1):
+                if len(chosen) >= limit:
+                    break
+                if relevant(i, rank):
+                    chosen.append(i)
+        entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
+        hits = []
+        for i in chosen:
+            entry = entries.get(snap.ids[i])
+            if entry is not None:
+                text = highlight(entry.summary, question.terms, parsed.consumed, evidence.parts.get(i))
+                hits.append(Hit(entry, float(score[i]), text))
+        return SearchResult(parsed.text, bool(hits), filters, hits, total=len(hits), explain=explain)
+
+    def _listing(self, snap: Snapshot, parsed, allowed: np.ndarray, filters: dict, limit: int) -> SearchResult:
+        """Every entry the filters select (all entries when there are none), by date."""
+        order = by_date(snap, allowed, newest_first=parsed.order != "oldest")
+        total = len(order)
+        chosen = order[:limit]
+        entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
+        hits = [Hit(entries[snap.ids[i]], 1.0, first_sentence(entries[snap.ids[i]].summary))
+                for i in chosen if snap.ids[i] in entries]
+        note = None
+        if total > len(hits) and not parsed.order:
+            note = f"{total} entries match; showing the {'newest' if parsed.order != 'oldest' else 'oldest'} {len(hits)}."
+        explain = {"reason": f"answers: the question only filters and {total} entries match"}
+        return SearchResult(parsed.text, bool(hits), filters, hits, total=total, note=note, explain=explain)
+
+    def similar(self, entry_id: str, limit: int = 5) -> list[Hit]:
+        """Entries closest in meaning to `entry_id` (not itself). KeyError if unknown."""
+        snap = self._current()
+        i = snap.index.get(entry_id)
+        if i is None:
+            raise KeyError(entry_id)
+        vector = snap.matrix[i]
+        if not vector.any():
+            entry = self.store.get(entry_id)
+            if entry is None:  # removed since the snapshot was taken
+                raise KeyError(entry_id)
+            vector = self.embedder.encode([document_text(entry)])[0]
+        scores = snap.matrix @ vector
+        scores[i] = -np.inf
+        order = top(scores, limit)
+        entries = {e.id: e for e in self.store.get_many([snap.ids[j] for j in order])}
+        return [
+            Hit(entries[snap.ids[j]], float(scores[j]), first_sentence(entries[snap.ids[j]].summary))
+            for j in order
+            if snap.ids[j] in entries
+        ]
+
+    # --- filters -------------------------------------------------------------------
+
+    @staticmethod
+    def _kind_mask(snap: Snapshot, parsed) -> np.ndarray:
+        n = len(snap)
+        if not (parsed.kind and parsed.kind_strict):
+            return np.ones(n, dtype=bool)
+        mask = snap.kinds == parsed.kind
+        if parsed.tag:
+            mask &= kind_match(snap, None, parsed.tag) > 0
+        return mask
+
+    @staticmethod
+    def _date_mask(snap: Snapshot, parsed) -> np.ndarray:
+        mask = np.ones(len(snap), dtype=bool)
+        if parsed.year_from is not None:
+            mask &= snap.years >= parsed.year_from
+        if parsed.year_to is not None:
+            mask &= snap.years <= parsed.year_to
+        if parsed.months:
+            mask &= np.isin(snap.months, list(parsed.months))
+        if parsed.span is not None:
+            keys = snap.date_keys() - 1  # year * 12 + month - 1
+            mask &= (keys >= parsed.span[0]) & (keys <= parsed.span[1]) & (snap.months > 0)
+        return mask

@@ -1,0 +1,88 @@
+"""Stage 1, understand: the parsed question, with its words made to fit this archive.
+
+`almanac.query.parse_query` reads filters, ordering and content words from
+the text alone. Two things need the archive: words it writes as one
+("Xen Summit" -> "XenSummit") and typos or chat spellings of its own words
+("Madhavapedy", "unikernal"). A word the archive never uses that is not
+everyday English either, and is close enough to one the archive does use,
+is read as that word; everyday words are never "corrected" (a question
+about "bread" must stay about bread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from almanac.query import ParsedQuery, parse_query
+from almanac.words import zipf
+
+#: A word at or above this Zipf frequency is English, not a typo.
+TYPO_MAX_ZIPF = 3.0
+#: Similarity (rapidfuzz ratio, 0-100) a correction needs, for short and longer words.
+TYPO_MIN_RATIO_SHORT, TYPO_MIN_RATIO = 88.0, 80.0
+
+
+@dataclass(frozen=True)
+class Question:
+    parsed: ParsedQuery
+    #: Content words after joining compounds and correcting typos.
+    terms: tuple[str, ...]
+    #: In how many entries each term occurs (after stemming).
+    doc_counts: dict[str, int] = field(default_factory=dict)
+    #: original word -> the archive's word it was read as.
+    corrected: dict[str, str] = field(default_factory=dict)
+
+
+def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date) -> Question:
+    parsed = parse_query(text, kind=kind, year=year, today=today)
+    terms = list(parsed.terms)
+    corrected: dict[str, str] = {}
+    if terms:
+        terms = join_compounds(terms, store)
+        counts = store.term_doc_counts(terms)
+        unknown = [t for t in terms if not counts.get(t) and len(t) >= 4 and not any(c.isdigit() for c in t)
+                   and zipf(t) < TYPO_MAX_ZIPF]
+        if unknown:
+            fixes = correct_typos(unknown, snapshot.vocabulary(store))
+            if fixes:
+                corrected = fixes
+                terms = list(dict.fromkeys(fixes.get(t, t) for t in terms))
+                counts = store.term_doc_counts(terms)
+        return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected)
+    return Question(parsed, (), {}, {})
+
+
+def join_compounds(terms: list[str], store) -> list[str]:
+    """Adjacent words whose concatenation the archive uses are searched as that word.
+
+    "Xen Summit" in a question then finds "XenSummit" in a summary (and "git
+    hub" finds "GitHub"); a pair whose joined form the archive never uses is
+    left as two words.
+    """
+    if len(terms) < 2:
+        return terms
+    counts = store.term_doc_counts([a + b for a, b in zip(terms, terms[1:])])
+    out, i = [], 0
+    while i < len(terms):
+        if i + 1 < len(terms) and counts.get(terms[i] + terms[i + 1], 0) > 0:
+            out.append(terms[i] + terms[i + 1])
+            i += 2
+        else:
+            out.append(terms[i])
+            i += 1
+    return out
+
+
+def correct_typos(words: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
+    """word -> the archive's closest word, for words close enough to one (rapidfuzz ratio)."""
+    from rapidfuzz import fuzz, process
+
+    choices = [w for w in vocabulary if len(w) >= 3 and not w.isdigit()]
+    fixes = {}
+    for word in words:
+        cutoff = TYPO_MIN_RATIO_SHORT if len(word) <= 5 else TYPO_MIN_RATIO
+        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if match and match[0] != word:
+            fixes[word] = match[0]
+    return fixes

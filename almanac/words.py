@@ -1,0 +1,141 @@
+"""What English words mean in a question, independent of any one archive.
+
+Deciding "is this question about the archive?" by the archive's own word
+statistics fails on every new archive: an everyday word the archive happens
+not to use ("appeared", "came", "appearance") looks like the rarest, most
+important word of the question. So a word's weight comes from how common it
+is in English at large (the `wordfreq` lists, Zipf scale: 7 is "the", 3 is
+a rare word, 0 is unknown), and the archive only says whether it holds it.
+
+Three small lists complete it, all about English, none about an archive:
+glue words (`STOPWORDS`), verbs people wrap around a filter ("what did she
+put out in 2019?", `FILLERS`), and chat spellings (`CHAT`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+#: Words that carry no meaning for ranking (question words, pronouns, glue).
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any anything are as at be been before being
+    between both but by can could did do does doing done during each else ever few find for from
+    further get got had has have having he her here hers him his how i if in into is it its itself
+    just know let like list look looking me more most my no nor not now of off on once only or
+    other our out over own please said same say see shall she should show so some something such
+    tell than that the their them then there these they this those through to too under until up
+    us very want was we were what whatever when where which while who whom whose why will with
+    would you your yours anything everything entries entry archive almanac ones thing things stuff
+    may might must cannot happen happens happened happening going one also even really maybe
+    whats what's s t ll d re ve m hey hi hello ok okay yes yeah lol lmao haha pls plz thanks thx
+    ty remember recall mentioned mention guy person someone somebody anyone anybody
+    """.split()
+)
+
+#: Everyday verbs and nouns people put around what they ask ("what did he put out in July 2014?",
+#: "his most recent podcast appearance"): about producing or showing up, never the topic.
+FILLERS = frozenset(
+    """
+    came come comes coming put puts putting out appeared appear appears appearing appearance
+    appearances gave give gives giving given published publish publishes publishing recorded
+    record records recording wrote write writes writing written made make makes making released
+    releases releasing produced produce work works worked working stuff bit bits piece pieces
+    talked spoke speak speaks speaking said says saying discussed discuss discusses discussing
+    presented present presents presenting covered cover covers mentions featured feature features
+    announced announce announces announcing
+    featuring share shared shares did does doing done go went goes gone been he she they him her
+    his hers their them his anything something kind sort type types kinds sorts
+    """.split()
+) - {"present"}
+
+#: Chat spellings -> the word meant (general English, no archive's names).
+CHAT = {
+    "wat": "what", "wut": "what", "wht": "what", "abt": "about", "bout": "about", "tlk": "talk",
+    "tlks": "talks", "u": "you", "ur": "your", "r": "are", "n": "and", "w": "with", "w/": "with",
+    "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks", "gonna": "going",
+    "wanna": "want", "dunno": "know", "prez": "presentation", "pres": "presentation",
+    "vid": "video", "vids": "videos", "pod": "podcast", "pods": "podcasts", "intvw": "interview",
+    "yr": "year", "yrs": "years", "mo": "month", "mos": "months", "b4": "before", "2day": "today",
+    "abuot": "about", "teh": "the", "hte": "the", "somethin": "something", "anythin": "anything",
+}
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase words, keeping versions ("2.0") and contractions whole."""
+    return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+
+
+def unchat(word: str) -> str:
+    """The word a chat spelling stands for ("abt" -> "about"); other words unchanged."""
+    return CHAT.get(word, word)
+
+
+@functools.lru_cache(maxsize=1)
+def _wordfreq():
+    """wordfreq, imported on first use (it costs ~0.2 s; `almanac list` never needs it)."""
+    import wordfreq
+
+    return wordfreq
+
+
+@functools.lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common `word` is in English: Zipf scale, 0 (unknown) to ~7.5 ("the")."""
+    return float(_wordfreq().zipf_frequency(word, "en"))
+
+
+#: Zipf at or above which a word is everyday English (weight floor); below RARE it is rare.
+COMMON_ZIPF = 5.5
+RARE_ZIPF = 3.5
+
+
+def weight(word: str) -> float:
+    """How much a question word says about its topic: 1.0 for rare words, ~0.2 for everyday ones.
+
+    Linear in Zipf between COMMON_ZIPF (0.2) and RARE_ZIPF (1.0); digits and
+    versions ("2.0", "302") count as rare: they name things.
+    """
+    if any(ch.isdigit() for ch in word):
+        return 1.0
+    z = zipf(word)
+    if z >= COMMON_ZIPF:
+        return 0.2
+    if z <= RARE_ZIPF:
+        return 1.0
+    return 0.2 + 0.8 * (COMMON_ZIPF - z) / (COMMON_ZIPF - RARE_ZIPF)
+
+
+def is_rare(word: str) -> bool:
+    """A word rare in English (a name, a term of art, an acronym, a number)."""
+    return any(ch.isdigit() for ch in word) or zipf(word) <= RARE_ZIPF
+
+
+_THIRD_PERSON = frozenset("he she his her hers him they their them theirs".split())
+_FIRST_PERSON = frozenset("i my me mine i'm i've i'd myself".split())
+_WH = frozenset("how what what's whats which who when where why".split())
+_AUX = frozenset(
+    "is are was were do does did can could should would will much many long often to the a an won wins "
+    "time".split())
+
+
+def looks_general(text: str) -> bool:
+    """A how-to or general-knowledge question rather than one about someone's work.
+
+    "how do I pin a dependency?", "what is the albedo of fresh snow?", "who won
+    the World Cup?", "recommend a provider for my photos": about the asker or
+    the world. Questions about an archive speak of its person ("what did she
+    say about...", "the talk where he...") or name a thing ("Jitsu paper").
+    Only English grammar decides this, never an archive's words.
+    """
+    words = [unchat(w) for w in tokens(text)]
+    if not words:
+        return False
+    if any(w in _THIRD_PERSON for w in words):
+        return False
+    if any(w in _FIRST_PERSON for w in words):
+        return True
+    return words[0] in _WH and len(words) > 1 and words[1] in _AUX
