@@ -26,7 +26,8 @@ import aiohttp
 import discord
 import yarl
 
-from almanac.commands import API_BASE_ENV, GATEWAY_ENV, UsageError, discord_endpoints, stop_on_signals
+from almanac.commands import (API_BASE_ENV, GATEWAY_ENV, SNOWFLAKES, UsageError, discord_endpoints, stop_on_signals,
+                              whole_number)
 
 log = logging.getLogger("almanac.bot")
 
@@ -55,7 +56,7 @@ def register(sub) -> None:
     )
     p.add_argument("--sync", action="store_true",
                    help="publish the slash commands before connecting (once after installing or upgrading)")
-    p.add_argument("--guild", type=int, metavar="ID",
+    p.add_argument("--guild", type=whole_number(*SNOWFLAKES), metavar="ID",
                    help="with --sync: publish to this server only, instantly (else globally)")
     p.add_argument("--no-schedule", action="store_true", help="answer commands only; post nothing")
     p.add_argument("--no-refresh", action="store_true",

@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 
-from almanac.commands import UsageError, print_json
+from almanac.commands import PORTS, UsageError, print_json, whole_number
 from almanac.config import resolve_path
 
 
@@ -46,7 +46,7 @@ def register(sub) -> None:
         "  curl 'http://127.0.0.1:8080/api/search?q=jitsu+paper'",
     )
     s.add_argument("--host", help="address to listen on (default: [server] host)")
-    s.add_argument("--port", type=int, help="port (default: [server] port)")
+    s.add_argument("--port", type=whole_number(*PORTS), help="port, 0 to 65535; 0 picks a free one (default: [server] port)")
     s.add_argument("--dir", metavar="DIR", help="directory to serve (default: [site] out_dir)")
     s.set_defaults(handler=cmd_serve)
 
@@ -151,8 +151,6 @@ def cmd_serve(args, app) -> int:
     root = out_dir(app, args.dir)
     host = args.host or app.config.server.host
     port = app.config.server.port if args.port is None else args.port
-    if not 0 <= port <= 65535:
-        raise UsageError("--port must be 0-65535")
     if not os.path.isfile(os.path.join(root, "index.html")):
         print(f"almanac: warning: {root} has no index.html; run `almanac feeds build` first", file=sys.stderr)
 
