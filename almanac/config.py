@@ -86,6 +86,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     #: 0 picks a free port.
     port: int = bounded(8080, 0, 65535)
+    #: Seconds between `almanac serve`'s checks of the store (it rebuilds its site when it changed).
+    poll_seconds: float = bounded(10.0, 0.1, 3600)
 
 
 @dataclass(frozen=True)

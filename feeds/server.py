@@ -7,8 +7,9 @@ of the bytes) and Last-Modified, answer conditional requests with 304, and
 are gzipped when the client asks. Search runs in a worker thread: the event
 loop never waits on the model or the database.
 
-Run it inside an existing loop with `start_server()` (the scheduler and bot
-share that loop), or on its own with `serve_forever()`.
+Run it inside an existing loop with `start_server()` (`almanac serve` keeps
+its site current in that loop; `almanac run` shares it with the scheduler and
+the bot).
 """
 
 from __future__ import annotations
@@ -324,14 +325,3 @@ def bound_port(runner: web.AppRunner) -> int:
     for server in runner.addresses:
         return server[1]
     raise RuntimeError("the server is not listening")
-
-
-async def serve_forever(app: web.Application, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
-    """Serve until cancelled (Ctrl-C)."""
-    runner = await start_server(app, host, port)
-    try:
-        if ready:
-            ready(bound_port(runner))
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
