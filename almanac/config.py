@@ -2,8 +2,9 @@
 
 Where the file comes from: `--config PATH`, else `$ALMANAC_CONFIG`, else
 `./config.toml`, else the built-in defaults (which equal config.example.toml;
-a test keeps them equal). Every problem is one line that names the key:
-``config.toml: [schedule] timezone: unknown timezone 'Mars/Olympus'``.
+a test keeps them equal). Every problem is one line that names the file,
+the line (when the key is found in it) and the key:
+``config.toml:2: [schedule] timezone: unknown timezone 'Mars/Olympus'``.
 Secrets (the Discord token, webhook URLs) are never read from this file:
 they come from the environment (see `Secrets`).
 """
@@ -23,7 +24,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(Exception):
-    """The configuration is unusable; str() is one line naming the file and key."""
+    """The configuration is unusable; str() is one line naming the file and key.
+
+    `section` and `key` say where (a top-level key has no section), so
+    `load_config` can add the line of the file they are on.
+    """
+
+    def __init__(self, message: str, *, section: str | None = None, key: str | None = None):
+        super().__init__(message)
+        self.section = section
+        self.key = key
 
 
 def bounded(default, low, high):
@@ -179,15 +189,44 @@ def load_config(path: str | None) -> Config:
     """Read and validate a config file (None: the built-in defaults)."""
     if path is None:
         return Config(base_dir=os.getcwd())
-    return config_from_dict(read_toml(path), path)
+    data, text = read_toml(path)
+    try:
+        return config_from_dict(data, path)
+    except ConfigError as exc:
+        line = line_of(text, exc.section, exc.key) if (exc.section or exc.key) else None
+        if line is None:
+            raise
+        located = str(exc).replace(f"{path}: ", f"{path}:{line}: ", 1)
+        raise ConfigError(located, section=exc.section, key=exc.key) from None
+
+
+def line_of(text: str, section: str | None, key: str | None) -> int | None:
+    """The line where `[section]` sets `key` (or where `[section]` starts, for key None); None if not found.
+
+    Enough of TOML for files people write: `[table]` headers, `key = value`
+    lines, bare or quoted keys. Anything cleverer (dotted keys, inline tables)
+    gets the message without a line.
+    """
+    current = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?", stripped)
+        if header:
+            current = header.group(1).strip("\"'")
+            if key is None and current == section:
+                return number
+            continue
+        if key is not None and current == section and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return None
 
 
 #: tomllib's position suffix: "... (at line 3, column 7)" or "... (at end of document)".
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
-def read_toml(path: str) -> dict:
-    """The parsed file, or a ConfigError naming the file (and the line, when there is one)."""
+def read_toml(path: str) -> tuple[dict, str]:
+    """The parsed file and its text, or a ConfigError naming the file (and the line, when there is one)."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -201,7 +240,7 @@ def read_toml(path: str) -> dict:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)
@@ -225,29 +264,32 @@ def config_from_dict(data: dict, origin: str) -> Config:
         sections[f.name] = f
     for name, value in data.items():
         if not isinstance(value, dict):
-            raise ConfigError(f"{origin}: {name}: unknown top-level key (options live in sections: {', '.join(sections)})")
+            raise ConfigError(f"{origin}: {name}: unknown top-level key (options live in sections: {', '.join(sections)})",
+                              key=name)
         if name not in sections:
-            raise ConfigError(f"{origin}: [{name}]: unknown section (known: {', '.join(sections)})")
+            raise ConfigError(f"{origin}: [{name}]: unknown section (known: {', '.join(sections)})", section=name)
     built = {}
     for name, f in sections.items():
         section_type = typing.get_type_hints(Config)[name]
-        built[name] = _section(section_type, data.get(name, {}), f"{origin}: [{name}]")
+        built[name] = _section(section_type, data.get(name, {}), origin, name)
     config = Config(**built, base_dir=os.path.dirname(os.path.abspath(origin)), origin=origin)
     _check_values(config, origin)
     return config
 
 
-def _section(cls: type, values: dict, where: str):
+def _section(cls: type, values: dict, origin: str, name: str):
+    where = f"{origin}: [{name}]"
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     for key in values:
         if key not in known:
-            raise ConfigError(f"{where} {key}: unknown key (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"{where} {key}: unknown key (known: {', '.join(sorted(known))})", section=name, key=key)
     kwargs = {}
     for key, value in values.items():
         expected = hints[key]
         if not _type_ok(value, expected):
-            raise ConfigError(f"{where} {key}: expected {_type_name(expected)}, got {type(value).__name__} {_clip(value)}")
+            raise ConfigError(f"{where} {key}: expected {_type_name(expected)}, got {type(value).__name__} {_clip(value)}",
+                              section=name, key=key)
         kwargs[key] = float(value) if expected is float else value
     return cls(**kwargs)
 
@@ -284,15 +326,16 @@ def _check_values(config: Config, origin: str) -> None:
     try:
         ZoneInfo(config.schedule.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where} [schedule] timezone: unknown timezone '{config.schedule.timezone}' (use an IANA name like 'Europe/London')") from None
+        raise ConfigError(f"{where} [schedule] timezone: unknown timezone '{config.schedule.timezone}' "
+                          "(use an IANA name like 'Europe/London')", section="schedule", key="timezone") from None
     problem = post_time_problem(config.schedule.anniversary_time)
     if problem:
-        raise ConfigError(f"{where} [schedule] anniversary_time: {problem}")
+        raise ConfigError(f"{where} [schedule] anniversary_time: {problem}", section="schedule", key="anniversary_time")
     problem = base_url_problem(config.site.base_url)
     if problem:
-        raise ConfigError(f"{where} [site] base_url: {problem}")
+        raise ConfigError(f"{where} [site] base_url: {problem}", section="site", key="base_url")
     if not config.archive.db:
-        raise ConfigError(f"{where} [archive] db: must not be empty")
+        raise ConfigError(f"{where} [archive] db: must not be empty", section="archive", key="db")
 
 
 def _check_ranges(config: Config, where: str) -> None:
@@ -308,8 +351,8 @@ def _check_ranges(config: Config, where: str) -> None:
             value = getattr(values, f.name)
             if not (math.isfinite(value) and low <= value <= high):
                 raise ConfigError(
-                    f"{where} [{section.name}] {f.name}: must be {range_text(*f.metadata['range'])}, got {_clip(value)}"
-                )
+                    f"{where} [{section.name}] {f.name}: must be {range_text(*f.metadata['range'])}, got {_clip(value)}",
+                    section=section.name, key=f.name)
 
 
 def post_time_problem(value: str) -> str | None:

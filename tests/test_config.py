@@ -67,15 +67,25 @@ def test_example_config_documents_exactly_the_defaults():
         ("[schedule]\nanniversary_time = '09:00:30'\n", "[schedule] anniversary_time: '09:00:30' is not HH:MM"),
     ],
 )
-def test_bad_config_is_one_line_naming_the_key_and_exits_2(tmp_path, capsys, toml, message):
+def test_bad_config_is_one_line_naming_the_file_line_and_key_and_exits_2(tmp_path, capsys, toml, message):
     path = tmp_path / "config.toml"
+    # Each case sets its key on line 2, under its [section] header; a bad header or top-level key is line 1.
+    line = 2 if toml.startswith("[") and not message.startswith("[sight]") else 1
     path.write_text(toml)
     with pytest.raises(ConfigError) as info:
         load_config(str(path))
-    assert str(info.value) in (f"{path}: {message}",)
+    assert str(info.value) == f"{path}:{line}: {message}"
     assert main(["--config", str(path), "list"]) == 2
     err = capsys.readouterr().err
-    assert err == f"almanac: {path}: {message}\n"
+    assert err == f"almanac: {path}:{line}: {message}\n"
+
+
+def test_the_line_is_found_among_comments_blank_lines_and_other_sections(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('# mine\n[site]\ntitle = "x"\n\n[schedule]  # when\ntimezone = "UTC"\n"refresh_minutes" = 0\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(str(path))
+    assert str(info.value) == f"{path}:7: [schedule] refresh_minutes: must be from 1 to 525600, got 0"
 
 
 @pytest.mark.parametrize(
