@@ -178,16 +178,13 @@ def cmd_serve(args, app) -> int:
         if os.path.exists(root) and not os.path.isdir(root):
             raise UsageError(f"--dir: '{root}' exists and is not a directory")
         app.store  # open (and migrate) first: a bad database fails here, plainly
-    try:
-        asyncio.run(_serve(app, root, host, port, build_site=not args.no_build))
-    except OSError as exc:
-        print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    print("Stopped.", file=sys.stderr)
-    return 0
+    status = asyncio.run(_serve(app, root, host, port, build_site=not args.no_build))
+    if status == 0:
+        print("Stopped.", file=sys.stderr)
+    return status
 
 
-async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> None:
+async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> int:
     """Build (unless told not to), listen, keep the site current, stop on SIGTERM/SIGINT."""
     import contextlib
 
@@ -200,18 +197,29 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> N
         keeper = None
         if build_site:
             version = await asyncio.to_thread(site_version, app)
-            await asyncio.to_thread(build, app, root, embed=False)
+            try:
+                await asyncio.to_thread(build, app, root, embed=False)
+            except OSError as exc:
+                print(f"almanac: cannot build the site in {root}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
             keeper = asyncio.create_task(
                 keep_current(lambda: site_version(app), lambda: build(app, root, embed=False),
                              app.config.server.poll_seconds, last=version),
                 name="keep-site-current")
-        runner = await start_server(make_app(root, search_fn(app)), host, port)
+        runner = None
         try:
+            try:
+                runner = await start_server(make_app(root, search_fn(app)), host, port)
+            except OSError as exc:
+                print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
             print(f"Serving {root} at http://{host}:{bound_port(runner)}/ (Ctrl-C to stop)", flush=True)
             await stop.wait()
+            return 0
         finally:
             if keeper is not None:
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
-            await runner.cleanup()
+            if runner is not None:
+                await runner.cleanup()
