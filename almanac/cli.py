@@ -28,8 +28,20 @@ from almanac.store import StoreError
 COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, bot_commands, run_commands]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (like every other error of almanac), exit 2.
+
+    Subcommand parsers are of the same class (argparse makes them with
+    `type(parent)`), so `almanac list --year abc` says what is wrong and where
+    to read more, without the full usage block. `main()` prints it.
+    """
+
+    def error(self, message: str) -> typing.NoReturn:
+        raise UsageError(f"{message.removeprefix('argument ')} (see `{self.prog} -h`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="almanac",
         description="Keep an archive of talks, papers, podcasts and news searchable, "
         "published as feeds and a site, and answered on Discord.",
@@ -51,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"almanac: {exc}", file=sys.stderr)
+        return 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

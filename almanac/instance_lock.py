@@ -18,8 +18,12 @@ class AlreadyRunning(Exception):
 
 
 class InstanceLock:
+    """The lock file sits beside the database's real path (symlinks resolved), so
+    `--db link-to-almanac.db` and `--db ./data/../data/almanac.db` meet the same lock."""
+
     def __init__(self, db_path: str, purpose: str = "run"):
-        self.path = f"{db_path}.{purpose}.lock"
+        self.database = os.path.realpath(db_path)
+        self.path = f"{self.database}.{purpose}.lock"
         self.purpose = purpose
         self._fd: int | None = None
 
@@ -31,7 +35,7 @@ class InstanceLock:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
             os.close(fd)
             raise AlreadyRunning(
-                f"another `almanac {self.purpose}` (pid {holder}) is using {self.path[: -len(f'.{self.purpose}.lock')]}; "
+                f"another `almanac {self.purpose}` (pid {holder}) is using {self.database}; "
                 "stop it first, or pass --db to use another database"
             ) from None
         os.ftruncate(fd, 0)

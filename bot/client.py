@@ -77,3 +77,25 @@ class AlmanacBot(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+
+class ShardedAlmanacBot(AlmanacBot, discord.AutoShardedClient):
+    """The same bot over several gateway shards (`shard_count=`, `shard_ids=`).
+
+    Discord requires sharding past 2,500 guilds: each shard is one gateway
+    connection carrying the guilds whose `(guild_id >> 22) % shard_count` is
+    its id. One process may run all shards, or several processes some each
+    (`almanac bot --shard-count 4 --shard-ids 0,1` here, `2,3` there); slash
+    commands arrive on the shard of their guild, so every process answers its
+    own guilds from the shared database.
+    """
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %d ready", shard_id, self.shard_count)
+
+
+def make_bot(*, shard_count: int | None = None, shard_ids: list[int] | None = None, **kwargs) -> AlmanacBot:
+    """An `AlmanacBot`, or a `ShardedAlmanacBot` when sharding is asked for."""
+    if shard_count is None:
+        return AlmanacBot(**kwargs)
+    return ShardedAlmanacBot(shard_count=shard_count, shard_ids=shard_ids, **kwargs)

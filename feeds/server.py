@@ -7,8 +7,9 @@ of the bytes) and Last-Modified, answer conditional requests with 304, and
 are gzipped when the client asks. Search runs in a worker thread: the event
 loop never waits on the model or the database.
 
-Run it inside an existing loop with `start_server()` (the scheduler and bot
-share that loop), or on its own with `serve_forever()`.
+Run it inside an existing loop with `start_server()` (`almanac serve` keeps
+its site current in that loop; `almanac run` shares it with the scheduler and
+the bot).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from almanac.links import MAIN_FEEDS
 
@@ -41,6 +43,14 @@ MAX_QUERY = 1000
 SEARCH_CONCURRENCY = 4
 #: Smaller bodies are not worth compressing.
 GZIP_MIN_BYTES = 256
+#: Seconds a connection may take to send a whole request line and headers (from
+#: connecting, or from the previous response): a client trickling a header a
+#: byte at a time is cut off then, instead of holding a connection for an hour.
+HEADER_TIMEOUT_S = 30.0
+#: Longest request line and header line, and most headers, accepted; longer
+#: requests get a 400 (aiohttp's limits, made explicit here).
+MAX_LINE_BYTES = 8190
+MAX_HEADERS = 128
 
 _TYPES = {
     ".html": "text/html",
@@ -267,9 +277,43 @@ def _error(status: int, message: str) -> web.Response:
     return _json(status, {"error": message})
 
 
-async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Start serving `app` on the running loop; returns the runner (call `.cleanup()` to stop)."""
-    runner = web.AppRunner(app, access_log=None)
+class _QuietAboutBadRequests(logging.LoggerAdapter):
+    """The server's logger, minus tracebacks for requests that were never valid HTTP.
+
+    aiohttp answers an oversized request line or header, or bytes that are not
+    HTTP, with a 400 and logs the parser's exception with a traceback. That is
+    the client's mistake (or a scanner's), not ours: one debug line is enough.
+    """
+
+    def exception(self, msg, *args, exc_info=True, **kwargs) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            self.logger.debug("answered 400 to a malformed request: %s", type(exc_info).__name__)
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
+
+    def debug(self, msg, *args, exc_info=None, **kwargs) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            exc_info = None
+        super().debug(msg, *args, exc_info=exc_info, **kwargs)
+
+
+async def start_server(app: web.Application, host: str, port: int,
+                       header_timeout: float = HEADER_TIMEOUT_S) -> web.AppRunner:
+    """Start serving `app` on the running loop; returns the runner (call `.cleanup()` to stop).
+
+    `header_timeout` bounds how long a client may take to send its request
+    line and headers (aiohttp's keep-alive timer, which starts when the
+    connection opens and is not reset by incoming bytes).
+    """
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        keepalive_timeout=header_timeout,
+        max_line_size=MAX_LINE_BYTES,
+        max_field_size=MAX_LINE_BYTES,
+        max_headers=MAX_HEADERS,
+        logger=_QuietAboutBadRequests(logging.getLogger("aiohttp.server"), {}),
+    )
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -281,14 +325,3 @@ def bound_port(runner: web.AppRunner) -> int:
     for server in runner.addresses:
         return server[1]
     raise RuntimeError("the server is not listening")
-
-
-async def serve_forever(app: web.Application, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
-    """Serve until cancelled (Ctrl-C)."""
-    runner = await start_server(app, host, port)
-    try:
-        if ready:
-            ready(bound_port(runner))
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()

@@ -10,7 +10,9 @@ What it speaks (facts learned from discord.py 2.7's source):
   `interactions_endpoint_url: null`, or the library warns it gets no interactions);
 - JSON answers carry `Content-Type: application/json` exactly;
 - gateway: HELLO, heartbeat ACKs, IDENTIFY -> READY (guilds unavailable) ->
-  GUILD_CREATE, op 8 -> an empty member chunk;
+  GUILD_CREATE, op 8 -> an empty member chunk; a sharded IDENTIFY (`shard:
+  [id, count]`) gets the guild and its events only if the guild is on that
+  shard (`(guild_id >> 22) % count == id`), as Discord routes them;
 - command sync: `PUT /applications/{app}/commands` and `.../guilds/{g}/commands`;
   the fake keeps what was synced and builds interactions from it, so a test
   invoking an option the bot never declared fails here, as on Discord;
@@ -117,6 +119,9 @@ class FakeDiscord:
         self.channel_messages: dict[int, list[dict]] = {CHANNEL_ID: [], OTHER_CHANNEL_ID: []}
         self.interactions: dict[str, FakeInteraction] = {}
         self.identified = asyncio.Event()
+        #: The `shard` of every IDENTIFY, in order ([0, 1] when the client did not shard).
+        self.identified_shards: list[list[int]] = []
+        self._shard_of: dict[web.WebSocketResponse, list[int]] = {}
         self.closed_sockets = 0
         self.resumes = 0
         self._failures: list[tuple[str, re.Pattern, int, dict, dict]] = []
@@ -341,7 +346,13 @@ class FakeDiscord:
         if not self._sockets:
             await asyncio.wait_for(self.identified.wait(), 10)
         for ws in list(self._sockets):
+            if "guild_id" in data and not self._on_shard(ws, int(data["guild_id"])):
+                continue
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    def _on_shard(self, ws, guild_id: int) -> bool:
+        shard_id, count = self._shard_of.get(ws, [0, 1])
+        return (guild_id >> 22) % count == shard_id
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -503,7 +514,7 @@ class FakeDiscord:
                 if op == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif op == 2:
-                    await self._identify(ws)
+                    await self._identify(ws, frame["d"].get("shard") or [0, 1])
                 elif op == 6:  # RESUME after a dropped connection: nothing was missed here
                     self.resumes += 1
                     await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
@@ -514,17 +525,22 @@ class FakeDiscord:
                         "nonce": frame["d"].get("nonce")}}))
         finally:
             self._sockets.remove(ws)
+            self._shard_of.pop(ws, None)
             self.closed_sockets += 1
         return ws
 
-    async def _identify(self, ws) -> None:
+    async def _identify(self, ws, shard: list[int]) -> None:
+        self._shard_of[ws] = shard
+        self.identified_shards.append(shard)
+        ours = self._on_shard(ws, GUILD_ID)
         ready = {
             "v": 10, "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-            "user": self.user(BOT_ID), "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "application": {"id": str(APP_ID), "flags": 0}, "shard": [0, 1], "private_channels": [],
+            "user": self.user(BOT_ID), "guilds": [{"id": str(GUILD_ID), "unavailable": True}] if ours else [],
+            "application": {"id": str(APP_ID), "flags": 0}, "shard": shard, "private_channels": [],
         }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild()}))
+        if ours:
+            await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild()}))
         self.identified.set()
         await self._notify()
 

@@ -152,3 +152,63 @@ def test_almanac_bot_sync_answers_the_jitsu_question_posts_and_stops_on_sigterm(
     assert "Traceback" not in err
     assert len(fake.channel_messages[CHANNEL_ID]) == 1  # once
     assert fake.closed_sockets >= 1  # the gateway connection was closed, not abandoned
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--shard-ids", "0,1"], "--shard-ids needs --shard-count (the total over all bot processes)"),
+        (["--shard-count", "2", "--shard-ids", "0,2"],
+         "--shard-ids: shard 2 does not exist with --shard-count 2 (ids run from 0 to 1)"),
+        (["--shard-count", "2", "--shard-ids", "1,1"], "--shard-ids: '1,1' names a shard twice (see `almanac bot -h`)"),
+        (["--shard-count", "0"], "--shard-count: must be a whole number from 1 to 10000, got '0' (see `almanac bot -h`)"),
+    ],
+)
+def test_bad_shard_options_are_one_line_usage_errors(capsys, tmp_path, argv, message):
+    assert main(["bot", *argv], env={"DISCORD_TOKEN": TOKEN, "ALMANAC_DB": str(tmp_path / "a.db")}) == 2
+    assert capsys.readouterr().err == f"almanac: {message}\n"
+
+
+def test_two_sharded_bot_processes_answer_their_guilds_and_only_one_posts(archive):
+    """`--shard-count 2`: shard 0 in a process that posts, shard 1 in one with --no-schedule.
+
+    The fake routes the guild to shard (guild_id >> 22) % 2 == 1, as Discord
+    would, so the non-posting process answers /ask; the posting one announces
+    the new entry in the subscribed channel, once.
+    """
+    assert (GUILD_ID >> 22) % 2 == 1
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            env = {**_env(fake, archive), "ALMANAC_CONFIG": str(archive / "config.toml"),
+                   "ALMANAC_DB": str(archive / "data" / "almanac.db")}
+            procs = [
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "almanac", "bot", "--shard-count", "2", *extra, cwd=str(archive), env=env,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+                for extra in (["--shard-ids", "0", "--sync"], ["--shard-ids", "1", "--no-schedule"])
+            ]
+            try:
+                await fake.wait_until(lambda: len(fake.identified_shards) == 2, timeout=120)
+                assert sorted(fake.identified_shards) == [[0, 2], [1, 2]]
+                ix = await fake.invoke("ask", {"question": "which paper showed unikernels booting on a DNS request?"})
+                [message] = await fake.reply(ix, timeout=30)
+                assert message["embeds"][0]["url"].endswith(f"/entries/{JITSU_PAPER}.html")
+                posted = await fake.wait_until(lambda: fake.channel_messages[CHANNEL_ID], timeout=60)
+                assert posted[0]["embeds"][0]["title"] == "Almanac Bot Test Entry: Announcing New Things"
+                await asyncio.sleep(1.0)
+                callbacks = [kind for kind, _ in ix.replies if kind == "callback"]
+                return [len(callbacks), len(fake.channel_messages[CHANNEL_ID])], fake
+            finally:
+                errors = []
+                for proc in procs:
+                    if proc.returncode is None:
+                        proc.send_signal(signal.SIGTERM)
+                    _, err = await asyncio.wait_for(proc.communicate(), 30)
+                    errors.append((proc.returncode, err.decode()))
+                for status, err in errors:
+                    assert status == 0 and "Traceback" not in err, err
+
+    (replies, channel_posts), fake = asyncio.run(scenario())
+    assert replies == 1  # acknowledged by one process, not both
+    assert channel_posts == 1  # posted by one process, once

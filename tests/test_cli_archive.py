@@ -116,3 +116,44 @@ def test_console_script_runs(tmp_path, seed_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert len(report["sources"][0]["added"]) == 25 and report["problems"] == []
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["list", "--year", HUGE], f"--year: must be a whole number from 1 to 9999, got '{HUGE}' (see `almanac list -h`)"),
+        (["list", "--year", "0"], "--year: must be a whole number from 1 to 9999, got '0' (see `almanac list -h`)"),
+        (["list", "--year", "2015.5"], "--year: must be a whole number from 1 to 9999, got '2015.5' (see `almanac list -h`)"),
+        (["ask", "x", "--year", HUGE], f"--year: must be a whole number from 1 to 9999, got '{HUGE}' (see `almanac ask -h`)"),
+        (["ask", "x", "--limit", HUGE], f"--limit: must be a whole number from 1 to 10000, got '{HUGE}' (see `almanac ask -h`)"),
+        (["similar", "x", "--limit", "0"], "--limit: must be a whole number from 1 to 10000, got '0' (see `almanac similar -h`)"),
+        (["upcoming", "--days", HUGE], f"--days: must be a whole number from 1 to 3660, got '{HUGE}' (see `almanac upcoming -h`)"),
+        (["upcoming", "--from", "9999-12-20", "--days", "30"],
+         "--from: 30 days from 9999-12-20 go past 9999-12-31, the last day almanac can count"),
+        (["posts", "--limit", HUGE], f"--limit: must be a whole number from 1 to 100000, got '{HUGE}' (see `almanac posts -h`)"),
+        (["posts", "--retry", HUGE], f"--retry: must be a whole number from 1 to 9223372036854775807, got '{HUGE}' (see `almanac posts -h`)"),
+        (["serve", "--port", "70000"], "--port: must be a whole number from 0 to 65535, got '70000' (see `almanac serve -h`)"),
+        (["run", "--port", HUGE], f"--port: must be a whole number from 0 to 65535, got '{HUGE}' (see `almanac run -h`)"),
+        (["bot", "--sync", "--guild", "9" * 5000], "--guild: must be a whole number from 1 to 9223372036854775807, got '999999999999999999999...' (see `almanac bot -h`)"),
+        (["show"], "the following arguments are required: id (see `almanac show -h`)"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) and len(" ".join(value)) < 60 else None,
+)
+def test_numbers_out_of_range_are_one_line_usage_errors(capsys, db, argv, message):
+    code, out, err = run(capsys, "--db", db, *argv)
+    assert (code, out, err) == (2, "", f"almanac: {message}\n")
+
+
+def test_every_numeric_option_says_its_range_in_its_help():
+    """`type=int` without bounds is how `--year 99999999999999999999` became an OverflowError."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            assert action.type not in (int, float), f"almanac {name} {action.option_strings}: no range"
+            if getattr(action.type, "__name__", "") == "whole number" and "--guild" not in action.option_strings \
+                    and "--retry" not in action.option_strings:
+                assert " to " in (action.help or ""), f"almanac {name} {action.option_strings}: range not in help"

@@ -44,25 +44,100 @@ def test_example_config_documents_exactly_the_defaults():
         ("[schedule]\nanniversary_time = '9am'\n", "[schedule] anniversary_time: '9am' is not HH:MM"),
         ("[site]\nbase_url = 'example.org'\n", "[site] base_url: must start with http:// or https://"),
         ("title = 'x'\n", "title: unknown top-level key (options live in sections: archive, search, site, server, schedule, anniversaries, webhooks, bot)"),
+        # Numbers out of range: never an OverflowError later.
+        ("[schedule]\nrefresh_minutes = 99999999999999\n", "[schedule] refresh_minutes: must be from 1 to 525600, got 99999999999999"),
+        ("[anniversaries]\ncatch_up_days = 99999999999\n", "[anniversaries] catch_up_days: must be from 0 to 365, got 99999999999"),
+        ("[server]\nport = 70000\n", "[server] port: must be from 0 to 65535, got 70000"),
+        ("[site]\nfeed_limit = 0\n", "[site] feed_limit: must be from 1 to 100000, got 0"),
+        ("[search]\nlimit = 99999999999999999999\n", "[search] limit: must be from 1 to 10000, got 99999999999999999999"),
+        ("[bot]\ncooldown_seconds = inf\n", "[bot] cooldown_seconds: must be from 0 to 86400, got inf"),
+        ("[bot]\ncooldown_seconds = nan\n", "[bot] cooldown_seconds: must be from 0 to 86400, got nan"),
+        ("[archive]\nmax_source_mb = 0\n", "[archive] max_source_mb: must be from 0.001 to 10240, got 0.0"),
+        ("[archive]\nfetch_timeout_seconds = -1\n", "[archive] fetch_timeout_seconds: must be from 0.1 to 3600, got -1.0"),
+        ("[schedule]\nrefresh_minutes = " + "9" * 60 + "\n", "[schedule] refresh_minutes: must be from 1 to 525600, got 9999999999999999999999999999999999999..."),
+        # Addresses and times that would be accepted and then misbehave.
+        ("[site]\nbase_url = 'http://'\n", "[site] base_url: 'http://' has no host (e.g. https://example.org/)"),
+        ("[site]\nbase_url = 'https://:8080/'\n", "[site] base_url: 'https://:8080/' has no host (e.g. https://example.org/)"),
+        ("[site]\nbase_url = 'https://exa mple.org/'\n", "[site] base_url: 'https://exa mple.org/' contains spaces or control characters"),
+        ("[site]\nbase_url = 'https://example.org:99999/'\n", "[site] base_url: 'https://example.org:99999/' has a port that is not 1-65535"),
+        ("[site]\nbase_url = 'https://example.org/?page=1'\n", "[site] base_url: 'https://example.org/?page=1' must not have a query or fragment (links are added after it)"),
+        ("[schedule]\nanniversary_time = '09:00+02:00'\n", "[schedule] anniversary_time: '09:00+02:00' has a UTC offset; give the local time as HH:MM (the zone is [schedule] timezone)"),
+        ("[schedule]\nanniversary_time = '09:00Z'\n", "[schedule] anniversary_time: '09:00Z' has a UTC offset; give the local time as HH:MM (the zone is [schedule] timezone)"),
+        ("[schedule]\nanniversary_time = '24:00'\n", "[schedule] anniversary_time: '24:00' is not HH:MM"),
+        ("[schedule]\nanniversary_time = '09:00:30'\n", "[schedule] anniversary_time: '09:00:30' is not HH:MM"),
     ],
 )
-def test_bad_config_is_one_line_naming_the_key_and_exits_2(tmp_path, capsys, toml, message):
+def test_bad_config_is_one_line_naming_the_file_line_and_key_and_exits_2(tmp_path, capsys, toml, message):
     path = tmp_path / "config.toml"
+    # Each case sets its key on line 2, under its [section] header; a bad header or top-level key is line 1.
+    line = 2 if toml.startswith("[") and not message.startswith("[sight]") else 1
     path.write_text(toml)
     with pytest.raises(ConfigError) as info:
         load_config(str(path))
-    assert str(info.value) in (f"{path}: {message}",)
+    assert str(info.value) == f"{path}:{line}: {message}"
     assert main(["--config", str(path), "list"]) == 2
     err = capsys.readouterr().err
-    assert err == f"almanac: {path}: {message}\n"
+    assert err == f"almanac: {path}:{line}: {message}\n"
 
 
-def test_invalid_toml(tmp_path):
+def test_the_line_is_found_among_comments_blank_lines_and_other_sections(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text("[site\n")
+    path.write_text('# mine\n[site]\ntitle = "x"\n\n[schedule]  # when\ntimezone = "UTC"\n"refresh_minutes" = 0\n')
     with pytest.raises(ConfigError) as info:
         load_config(str(path))
-    assert str(info.value).startswith(f"{path}: not valid TOML (")
+    assert str(info.value) == f"{path}:7: [schedule] refresh_minutes: must be from 1 to 525600, got 0"
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"[site]\ntitle = 'x'\n[bad\n", "3: not valid TOML: Expected ']' at the end of a table declaration (column 5)"),
+        (b"[site]\ntitle = ", "2: not valid TOML: Invalid value (at the end of the file)"),
+        (b"[site]\ntitle = 'caf\xe9'\n", "2: not UTF-8 (byte 0xe9); save the file as UTF-8"),
+        (b"\xff\xfe[\x00s\x00", "1: not UTF-8 (byte 0xff); save the file as UTF-8"),
+        (b"[site]\nfeed_limit = " + b"9" * 5000 + b"\n", " not valid TOML: a number with more than 4300 digits"),
+        (b"x = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", " not valid TOML: arrays or tables nested too deeply"),
+    ],
+    ids=["toml-line", "toml-end", "latin-1", "utf-16", "huge-number", "deep"],
+)
+def test_an_unreadable_config_is_one_line_naming_the_file_and_line(tmp_path, capsys, raw, message):
+    path = tmp_path / "config.toml"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as info:
+        load_config(str(path))
+    assert str(info.value) == f"{path}:{message}"
+    assert main(["--config", str(path), "list"]) == 2
+    assert capsys.readouterr().err == f"almanac: {path}:{message}\n"
+
+
+def test_every_number_has_a_range_documented_in_the_example_and_the_readme():
+    """A numeric option without bounds is how `refresh_minutes = 99999999999999` became an OverflowError."""
+    example = (REPO / "config.example.toml").read_text().splitlines()
+    readme = (REPO / "README.md").read_text()
+    defaults = Config()
+    for section in dataclasses.fields(Config):
+        values = getattr(defaults, section.name)
+        if not dataclasses.is_dataclass(values):
+            continue
+        for f in dataclasses.fields(values):
+            if f.type not in ("int", "float", int, float):
+                continue
+            assert "range" in f.metadata, f"[{section.name}] {f.name} has no range"
+            low, high = f.metadata["range"]
+            said = f"{low} to {high}"
+            line = next(i for i, text in enumerate(example) if text.startswith(f"{f.name} = "))
+            comment = " ".join(text for text in example[max(0, line - 3):line] if text.startswith("#"))
+            assert said in comment, f"config.example.toml does not give the range of {f.name}"
+            row = next(text for text in readme.splitlines() if text.startswith(f"| `[{section.name}] ") and f.name in text)
+            assert said in row, f"the README does not give the range of [{section.name}] {f.name}"
+
+
+def test_reader_bounds_are_kept_on_the_config(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[archive]\nmax_source_mb = 0.5\nfetch_timeout_seconds = 2\n")
+    config = load_config(str(path))
+    assert (config.archive.max_source_mb, config.archive.fetch_timeout_seconds) == (0.5, 2.0)
+    assert (Config().archive.max_source_mb, Config().archive.fetch_timeout_seconds) == (50.0, 60.0)
 
 
 def test_config_toml_in_the_working_directory_is_found(tmp_path, capsys):

@@ -66,7 +66,8 @@ def test_bad_dates_are_one_line_usage_errors(seeded_cli, capsys):
     assert capsys.readouterr().err == (
         "almanac: --date: '1 May 2025' is not a date (use YYYY-MM-DD, e.g. 2025-05-01)\n")
     assert main(["upcoming", "--days", "0"]) == 2
-    assert capsys.readouterr().err == "almanac: --days must be at least 1\n"
+    assert capsys.readouterr().err == (
+        "almanac: --days: must be a whole number from 1 to 3660, got '0' (see `almanac upcoming -h`)\n")
 
 
 def test_upcoming(seeded_cli, capsys):

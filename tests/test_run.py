@@ -93,6 +93,12 @@ def test_run_serves_everything_refuses_a_second_run_and_stops_on_sigterm(tmp_pat
             r"almanac: another `almanac run` \(pid \d+\) is using \S+almanac\.db; stop it first, or pass --db to use another database\n",
             second.stderr,
         ), second.stderr
+        # The same database through a symlink is the same database.
+        os.symlink(tmp_path / "data" / "almanac.db", tmp_path / "link.db")
+        third = subprocess.run([ALMANAC, "--db", "link.db", "run", "--port", "0"], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, timeout=60)
+        assert third.returncode == 1
+        assert f"is using {os.path.realpath(tmp_path / 'data' / 'almanac.db')};" in third.stderr, third.stderr
         assert stop(proc) < 10
         assert proc.returncode == 0
     finally:
@@ -181,3 +187,20 @@ def test_run_with_a_token_also_runs_the_bot(tmp_path):
     assert "discord:   the bot is starting (DISCORD_TOKEN is set)" in output
     assert token not in output
     assert "Traceback" not in output, output[-4000:]
+
+
+def test_the_run_lock_follows_symlinks_to_the_real_database(tmp_path):
+    from almanac.instance_lock import AlreadyRunning, InstanceLock
+
+    real = tmp_path / "data" / "almanac.db"
+    real.parent.mkdir()
+    real.touch()
+    os.symlink(real, tmp_path / "link.db")
+    os.symlink(tmp_path / "data", tmp_path / "elsewhere")
+    with InstanceLock(str(real)):
+        for other in (tmp_path / "link.db", tmp_path / "elsewhere" / "almanac.db", tmp_path / "data" / ".." / "data" / "almanac.db"):
+            with pytest.raises(AlreadyRunning) as info:
+                InstanceLock(str(other)).acquire()
+            assert f"pid {os.getpid()}) is using {os.path.realpath(real)};" in str(info.value)
+    with InstanceLock(str(tmp_path / "link.db")):  # released: the next one gets it
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import os
 import threading
 import time
@@ -319,3 +320,78 @@ def test_a_page_removed_between_locating_and_reading_is_a_404_not_a_500(tmp_path
     page.unlink()  # a rebuild prunes it right after locate() found it
     files.locate = lambda rel: located
     assert files.load("entries/x.html") is None
+
+
+def _raw_exchange(port: int, data: bytes, seconds: float = 10.0) -> bytes:
+    """Send raw bytes to 127.0.0.1:port and read until the server closes (blocking; run in a thread)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        sock.sendall(data)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # request line too long
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20_000 + b"\r\n\r\n",  # one header too long
+        b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(300)) + b"\r\n",  # too many
+        b"GET / HTTP/1.1\r\n\x00\x01\x02\r\n\r\n",  # not HTTP
+    ],
+    ids=["long-request-line", "long-header", "many-headers", "garbage-header"],
+)
+def test_oversized_or_malformed_requests_get_a_quiet_400(site_dir, caplog, request_bytes):
+    caplog.set_level(logging.DEBUG)
+
+    async def main():
+        runner = await start_server(make_app(str(site_dir)), "127.0.0.1", 0)
+        try:
+            return await asyncio.to_thread(_raw_exchange, bound_port(runner), request_bytes)
+        finally:
+            await runner.cleanup()
+
+    reply = asyncio.run(main())
+    assert reply.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request")
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert "Traceback" not in caplog.text
+
+
+def test_a_client_that_never_finishes_its_headers_is_cut_off(site_dir):
+    import socket
+
+    from feeds.server import HEADER_TIMEOUT_S
+
+    assert HEADER_TIMEOUT_S <= 60
+
+    def trickle(port: int) -> float:
+        began = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            try:
+                for i in range(40):  # a header line every 0.25 s, never the blank line that ends them
+                    sock.sendall(b"X-%d: y\r\n" % i)
+                    time.sleep(0.25)
+                    sock.setblocking(False)
+                    try:
+                        if sock.recv(1024) == b"":
+                            break
+                    except BlockingIOError:
+                        pass
+                    finally:
+                        sock.setblocking(True)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        return time.monotonic() - began
+
+    async def main():
+        runner = await start_server(make_app(str(site_dir)), "127.0.0.1", 0, header_timeout=1.0)
+        try:
+            return await asyncio.to_thread(trickle, bound_port(runner))
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(main()) < 5  # cut off after ~1 s; without the timeout the loop runs its 10 s

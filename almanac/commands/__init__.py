@@ -7,6 +7,7 @@ through `app` (see `almanac.app.App`), print.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -14,6 +15,7 @@ import signal
 import sys
 import typing
 
+from almanac.config import range_text
 from almanac.entry import KINDS, normalise_kind
 
 #: Point Discord calls elsewhere (a REST proxy; the tests' fake Discord).
@@ -23,6 +25,35 @@ GATEWAY_ENV = "ALMANAC_DISCORD_GATEWAY"
 
 class UsageError(Exception):
     """Bad command-line input: reported on one line, exit status 2."""
+
+
+#: Ranges of the numeric options, said in their help and in their errors.
+YEARS = (1, 9999)  # what a date can hold
+LIMITS = (1, 10_000)  # results shown (ask, similar); as [search] limit
+PORTS = (0, 65535)  # 0 picks a free port
+SNOWFLAKES = (1, 2**63 - 1)  # Discord ids; also ledger row ids (SQLite INTEGER)
+
+
+def whole_number(low: int, high: int):
+    """An argparse `type` accepting whole numbers from `low` to `high`.
+
+    Checked where the option is read, so `--year 99999999999999999999` is a
+    one-line usage error naming the option and its range rather than an
+    OverflowError deep in SQLite or datetime.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            shown = text if len(text) <= 24 else text[:21] + "..."
+            raise argparse.ArgumentTypeError(f"must be a whole number {range_text(low, high)}, got '{shown}'")
+        return value
+
+    parse.__name__ = "whole number"  # what argparse would call it in its own messages
+    return parse
 
 
 def print_json(value, stream=None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from almanac.commands import parse_kind, print_json
+from almanac.commands import YEARS, parse_kind, print_json, whole_number
+from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.ingest import ingest
 
@@ -32,7 +33,7 @@ def register(sub) -> None:
         epilog="examples:\n  almanac list\n  almanac list --kind paper --year 2015\n  almanac list --json",
     )
     p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
-    p.add_argument("--year", type=int, help="only entries from this year")
+    p.add_argument("--year", type=whole_number(*YEARS), help=f"only entries from this year ({range_text(*YEARS)})")
     p.add_argument("--json", action="store_true", help="print a JSON list of entry objects")
     p.set_defaults(handler=cmd_list)
 

@@ -18,6 +18,7 @@ ALMANAC_DISCORD_GATEWAY (e.g. ws://127.0.0.1:8000/gateway).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -26,7 +27,9 @@ import aiohttp
 import discord
 import yarl
 
-from almanac.commands import API_BASE_ENV, GATEWAY_ENV, UsageError, discord_endpoints, stop_on_signals
+from almanac.commands import (API_BASE_ENV, GATEWAY_ENV, SNOWFLAKES, UsageError, discord_endpoints, stop_on_signals,
+                              whole_number)
+from almanac.config import range_text
 
 log = logging.getLogger("almanac.bot")
 
@@ -49,23 +52,59 @@ def register(sub) -> None:
         epilog="examples:\n"
         "  DISCORD_TOKEN=... almanac bot --sync --guild 123456789012345678   # first run: commands appear at once\n"
         "  DISCORD_TOKEN=... almanac bot --sync                              # publish globally (up to an hour)\n"
-        "  DISCORD_TOKEN=... almanac bot                                     # every later start\n\n"
+        "  DISCORD_TOKEN=... almanac bot                                     # every later start\n"
+        "  DISCORD_TOKEN=... almanac bot --shard-count 4 --shard-ids 0,1     # sharded: this process posts\n"
+        "  DISCORD_TOKEN=... almanac bot --shard-count 4 --shard-ids 2,3 --no-schedule   # ...this one does not\n\n"
         f"environment: DISCORD_TOKEN (required), ALMANAC_WEBHOOK_URLS, {API_BASE_ENV} and {GATEWAY_ENV}\n"
         "(another Discord API endpoint, e.g. a test server)",
     )
     p.add_argument("--sync", action="store_true",
                    help="publish the slash commands before connecting (once after installing or upgrading)")
-    p.add_argument("--guild", type=int, metavar="ID",
+    p.add_argument("--guild", type=whole_number(*SNOWFLAKES), metavar="ID",
                    help="with --sync: publish to this server only, instantly (else globally)")
-    p.add_argument("--no-schedule", action="store_true", help="answer commands only; post nothing")
+    p.add_argument("--no-schedule", action="store_true",
+                   help="answer commands only; post nothing and leave re-ingesting to another process "
+                   "(every bot process but one, when several run)")
     p.add_argument("--no-refresh", action="store_true",
                    help="post, but leave re-ingesting and rebuilding the site to another process")
+    p.add_argument("--shard-count", type=whole_number(*SHARDS), metavar="N",
+                   help=f"run sharded (discord.AutoShardedClient): the total number of shards over all bot "
+                   f"processes, {range_text(*SHARDS)} (Discord requires sharding past 2,500 servers)")
+    p.add_argument("--shard-ids", type=shard_id_list, metavar="ID,ID",
+                   help="with --shard-count: the shards this process runs, e.g. 0,1 (default: all)")
     p.set_defaults(handler=cmd_bot)
+
+
+#: `--shard-count`.
+SHARDS = (1, 10_000)
+
+
+def shard_id_list(text: str) -> list[int]:
+    """`--shard-ids 0,1,2`: distinct whole numbers, in the order given."""
+    parse = whole_number(0, SHARDS[1] - 1)
+    ids = [parse(part.strip()) for part in text.split(",")]
+    if len(set(ids)) != len(ids):
+        raise argparse.ArgumentTypeError(f"'{text}' names a shard twice")
+    return ids
+
+
+def sharding(args) -> dict:
+    """The client's shard options from --shard-count/--shard-ids (empty: not sharded)."""
+    if args.shard_ids is not None and args.shard_count is None:
+        raise UsageError("--shard-ids needs --shard-count (the total over all bot processes)")
+    if args.shard_count is None:
+        return {}
+    beyond = [i for i in args.shard_ids or [] if i >= args.shard_count]
+    if beyond:
+        raise UsageError(f"--shard-ids: shard {beyond[0]} does not exist with --shard-count {args.shard_count} "
+                         f"(ids run from 0 to {args.shard_count - 1})")
+    return {"shard_count": args.shard_count, "shard_ids": args.shard_ids}
 
 
 def cmd_bot(args, app) -> int:
     if args.guild and not args.sync:
         raise UsageError("--guild needs --sync (it says where to publish the commands)")
+    shards = sharding(args)
     token = app.secrets.discord_token
     if not token:
         raise UsageError(TOKEN_HELP)
@@ -75,7 +114,8 @@ def cmd_bot(args, app) -> int:
     from feeds.webhooks import WebhookURLError
 
     try:
-        return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule, refresh=not args.no_refresh))
+        return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule, refresh=not args.no_refresh,
+                                   shards=shards))
     except WebhookURLError as exc:
         raise UsageError(str(exc)) from None
 
@@ -95,14 +135,15 @@ def point_at_api(env) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh: bool = True) -> int:
+async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh: bool = True,
+                  shards: dict | None = None) -> int:
     """Run until SIGTERM/SIGINT or until Discord closes the connection for good.
 
     A signal during start-up (logging in, loading the model) stops it too.
     """
     with stop_on_signals() as stop:
-        serving = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=schedule, refresh=refresh),
-                                      name="almanac-bot")
+        serving = asyncio.create_task(serve_bot(app, token, sync=sync, schedule=schedule, refresh=refresh,
+                                                shards=shards), name="almanac-bot")
         stopping = asyncio.create_task(stop.wait(), name="stop-signal")
         try:
             done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -117,11 +158,14 @@ async def run_bot(app, token: str, *, sync=None, schedule: bool = True, refresh:
             stopping.cancel()
 
 
-async def serve_bot(app, token: str, *, sync, schedule: bool, refresh: bool) -> int:
-    """Log in (a bad token fails before the slow model load), load the searcher, connect, post."""
-    from bot.client import AlmanacBot
+async def serve_bot(app, token: str, *, sync, schedule: bool, refresh: bool, shards: dict | None = None) -> int:
+    """Log in (a bad token fails before the slow model load), load the searcher, connect, post.
 
-    client = AlmanacBot(store=app.store, searcher=None, config=app.config, sync=sync)
+    `shards` ({"shard_count", "shard_ids"}) runs the client sharded.
+    """
+    from bot.client import make_bot
+
+    client = make_bot(store=app.store, searcher=None, config=app.config, sync=sync, **(shards or {}))
     jobs = None
     try:
         try:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 
-from almanac.commands import UsageError, print_json
+from almanac.commands import PORTS, UsageError, print_json, stop_on_signals, whole_number
 from almanac.config import resolve_path
 
 
@@ -38,16 +38,21 @@ def register(sub) -> None:
 
     s = sub.add_parser(
         "serve",
-        help="serve the built site, feeds and /api/search",
-        description="Serve the site built by `almanac feeds build` with feed content types, "
-        "ETag/Last-Modified and gzip, plus GET /api/search?q=... (the JSON of `almanac ask "
-        "--json`) and GET /healthz. Stop with Ctrl-C.",
-        epilog="examples:\n  almanac feeds build && almanac serve\n  almanac serve --host 0.0.0.0 --port 8000\n"
+        help="build and serve the site, feeds and /api/search, kept current from the store",
+        description="Build the site and feeds from the store into [site] out_dir (or --dir), serve them with "
+        "feed content types, ETag/Last-Modified and gzip, plus GET /api/search?q=... (the JSON of `almanac ask "
+        "--json`) and GET /healthz, and rebuild whenever the store changes (checked every [server] "
+        "poll_seconds), so it needs nothing but the database: another process (`almanac schedule`, "
+        "`almanac bot`, `almanac ingest`) may fill it. Stop with Ctrl-C or SIGTERM.",
+        epilog="examples:\n  almanac serve\n  almanac serve --host 0.0.0.0 --port 8000\n"
+        "  almanac serve --no-build --dir /var/www/almanac   # serve a directory as it is\n"
         "  curl 'http://127.0.0.1:8080/api/search?q=jitsu+paper'",
     )
     s.add_argument("--host", help="address to listen on (default: [server] host)")
-    s.add_argument("--port", type=int, help="port (default: [server] port)")
-    s.add_argument("--dir", metavar="DIR", help="directory to serve (default: [site] out_dir)")
+    s.add_argument("--port", type=whole_number(*PORTS), help="port, 0 to 65535; 0 picks a free one (default: [server] port)")
+    s.add_argument("--dir", metavar="DIR", help="directory to build into and serve (default: [site] out_dir)")
+    s.add_argument("--no-build", action="store_true",
+                   help="serve the directory as it is: no build at start, no rebuilds")
     s.set_defaults(handler=cmd_serve)
 
 
@@ -91,16 +96,24 @@ def search_fn(app):
     return search
 
 
-def build(app, out: str, with_related: bool = True):
-    """Build the site from the store into `out` (nothing is rendered when no input changed)."""
+def build(app, out: str, with_related: bool = True, embed: bool = True):
+    """Build the site from the store into `out` (nothing is rendered when no input changed).
+
+    `embed=False` (a web process, which leaves embedding to the worker and
+    never loads the embedding model for it): while some entries lack vectors
+    the pages go up without related entries, and the build after the vectors
+    arrive adds them.
+    """
     from feeds.publish import publish
 
     entries = app.store.entries()
     with_related = with_related and bool(entries)
-    if with_related:
+    if with_related and embed:
         # The searcher would embed what is missing on first use anyway; doing it now keeps
         # related_key (which counts missing vectors) the same from this build to the next.
         app.embed_missing(app.store)
+    elif with_related and app.store.entries_missing_vectors_count(app.embedder_name):
+        with_related = False
     return publish(
         out,
         entries,
@@ -110,6 +123,16 @@ def build(app, out: str, with_related: bool = True):
         related_key=related_key(app) if with_related else None,
         onthisday_posts=onthisday_items(app),
     )
+
+
+def site_version(app) -> tuple:
+    """What the site is built from, in a few counters: entries and vectors (the store's
+    search version) and the on-this-day posts sent so far (sent rows are only ever added)."""
+    from almanac.posting import ANNIVERSARY
+    from feeds.onthisday_feed import FEED_KEY
+
+    sent = app.store.posts(target=FEED_KEY, status="sent", occasion_prefix=f"{ANNIVERSARY}:")
+    return app.store.search_version(), len(sent)
 
 
 def onthisday_items(app) -> list:
@@ -146,31 +169,57 @@ def cmd_build(args, app) -> int:
 
 
 def cmd_serve(args, app) -> int:
-    from feeds.server import make_app, serve_forever
-
     root = out_dir(app, args.dir)
     host = args.host or app.config.server.host
     port = app.config.server.port if args.port is None else args.port
-    if not 0 <= port <= 65535:
-        raise UsageError("--port must be 0-65535")
-    if not os.path.isfile(os.path.join(root, "index.html")):
+    if args.no_build and not os.path.isfile(os.path.join(root, "index.html")):
         print(f"almanac: warning: {root} has no index.html; run `almanac feeds build` first", file=sys.stderr)
+    if not args.no_build:
+        if os.path.exists(root) and not os.path.isdir(root):
+            raise UsageError(f"--dir: '{root}' exists and is not a directory")
+        app.store  # open (and migrate) first: a bad database fails here, plainly
+    status = asyncio.run(_serve(app, root, host, port, build_site=not args.no_build))
+    if status == 0:
+        print("Stopped.", file=sys.stderr)
+    return status
 
-    async def main() -> None:
+
+async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> int:
+    """Build (unless told not to), listen, keep the site current, stop on SIGTERM/SIGINT."""
+    import contextlib
+
+    from feeds.rebuild import keep_current
+    from feeds.server import bound_port, make_app, start_server
+
+    with stop_on_signals() as stop:
         # Load the model and vectors before taking requests, off the event loop.
         await asyncio.to_thread(lambda: app.searcher)
-        web_app = make_app(root, search_fn(app))
-
-        def ready(bound: int) -> None:
-            print(f"Serving {root} at http://{host}:{bound}/ (Ctrl-C to stop)", flush=True)
-
-        await serve_forever(web_app, host, port, ready=ready)
-
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
-    except OSError as exc:
-        print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
+        keeper = None
+        if build_site:
+            version = await asyncio.to_thread(site_version, app)
+            try:
+                await asyncio.to_thread(build, app, root, embed=False)
+            except OSError as exc:
+                print(f"almanac: cannot build the site in {root}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
+            keeper = asyncio.create_task(
+                keep_current(lambda: site_version(app), lambda: build(app, root, embed=False),
+                             app.config.server.poll_seconds, last=version),
+                name="keep-site-current")
+        runner = None
+        try:
+            try:
+                runner = await start_server(make_app(root, search_fn(app)), host, port)
+            except OSError as exc:
+                print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
+            print(f"Serving {root} at http://{host}:{bound_port(runner)}/ (Ctrl-C to stop)", flush=True)
+            await stop.wait()
+            return 0
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+            if runner is not None:
+                await runner.cleanup()

@@ -16,12 +16,18 @@ import os
 import sys
 
 from almanac.anniversaries import on, today, upcoming
-from almanac.commands import API_BASE_ENV, UsageError, discord_endpoints, print_json, stop_on_signals
+from almanac.commands import (API_BASE_ENV, SNOWFLAKES, UsageError, discord_endpoints, print_json, stop_on_signals,
+                              whole_number)
+from almanac.config import range_text
 from almanac.commands.feeds import out_dir
 from almanac.posting import Poster, PostingPolicy, RunReport
 
 log = logging.getLogger("almanac.schedule")
 
+#: `upcoming --days`: up to ten years ahead.
+UPCOMING_DAYS = (1, 3660)
+#: `posts --limit`.
+POSTS_LIMITS = (1, 100_000)
 
 
 def register(sub) -> None:
@@ -46,7 +52,8 @@ def register(sub) -> None:
         description="List the anniversaries of the coming days, for planning. Milestones are marked with *.",
         epilog="examples:\n  almanac upcoming\n  almanac upcoming --days 90\n  almanac upcoming --from 2025-05-01 --json",
     )
-    p.add_argument("--days", type=int, default=30, help="how many days ahead, today included (default: 30)")
+    p.add_argument("--days", type=whole_number(*UPCOMING_DAYS), default=30,
+                   help=f"how many days ahead, today included, {range_text(*UPCOMING_DAYS)} (default: 30)")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: today)")
     p.add_argument("--json", action="store_true", help='print a list of {"on" (the anniversary day), entry keys, "years_ago", "milestone"}')
     p.set_defaults(handler=cmd_upcoming)
@@ -82,8 +89,9 @@ def register(sub) -> None:
         "  almanac posts --json",
     )
     p.add_argument("--status", choices=["pending", "sending", "sent", "failed"], help="only rows with this status")
-    p.add_argument("--limit", type=int, default=50, help="newest N rows (default: 50)")
-    p.add_argument("--retry", type=int, metavar="ID", help="send this failed post again at the next run")
+    p.add_argument("--limit", type=whole_number(*POSTS_LIMITS), default=50,
+                   help=f"newest N rows, {range_text(*POSTS_LIMITS)} (default: 50)")
+    p.add_argument("--retry", type=whole_number(*SNOWFLAKES), metavar="ID", help="send this failed post again at the next run")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.set_defaults(handler=cmd_posts)
 
@@ -119,9 +127,10 @@ def cmd_onthisday(args, app) -> int:
 
 
 def cmd_upcoming(args, app) -> int:
-    if args.days < 1:
-        raise UsageError("--days must be at least 1")
     start = _date(args.start, "--from", app)
+    if (dt.date.max - start).days < args.days:
+        raise UsageError(f"--from: {args.days} days from {start.isoformat()} go past {dt.date.max.isoformat()}, "
+                         "the last day almanac can count")
     found = upcoming(app.store.entries(), start, args.days)
     if args.json:
         print_json([{"on": d.isoformat(), **a.to_json()} for d, a in found])
@@ -145,8 +154,6 @@ def cmd_posts(args, app) -> int:
             return 1
         print(f"post {args.retry} will be sent at the next run")
         return 0
-    if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
     rows = store.posts(status=args.status, limit=args.limit)
     if args.json:
         print_json([r.to_json() for r in rows])

@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from almanac.commands import UsageError, stop_on_signals
+from almanac.commands import PORTS, SNOWFLAKES, UsageError, stop_on_signals, whole_number
 from almanac.instance_lock import AlreadyRunning, InstanceLock
 from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED
 
@@ -41,19 +41,19 @@ def register(sub) -> None:
         "  almanac --config my.toml run --host 0.0.0.0",
     )
     p.add_argument("--host", help="address to listen on (default: [server] host)")
-    p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default: [server] port)")
+    p.add_argument("--port", type=whole_number(*PORTS),
+                   help="port to listen on, 0 to 65535; 0 picks a free one (default: [server] port)")
     p.add_argument("--no-bot", action="store_true", help="do not start the Discord bot even if DISCORD_TOKEN is set")
     p.add_argument("--sync", action="store_true",
                    help="with DISCORD_TOKEN: publish the slash commands first (once after installing or upgrading)")
-    p.add_argument("--guild", type=int, metavar="ID", help="with --sync: publish to this server only, instantly")
+    p.add_argument("--guild", type=whole_number(*SNOWFLAKES), metavar="ID",
+                   help="with --sync: publish to this server only, instantly")
     p.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args, app) -> int:
     host = args.host or app.config.server.host
     port = app.config.server.port if args.port is None else args.port
-    if not 0 <= port <= 65535:
-        raise UsageError("--port must be 0-65535")
     token = None if args.no_bot else app.secrets.discord_token
     if args.guild and not args.sync:
         raise UsageError("--guild needs --sync (it says where to publish the commands)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from almanac.commands import UsageError, parse_kind, print_json
+from almanac.commands import LIMITS, YEARS, UsageError, parse_kind, print_json, whole_number
+from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.query import MAX_QUERY_CHARS
 from almanac.search import Hit, SearchResult
@@ -27,9 +28,10 @@ def register(sub) -> None:
         "  printf 'keynotes\\nIrmin papers\\n' | almanac ask --json -   # one JSON object per line",
     )
     p.add_argument("question", nargs="+", help="the question (quote it), or - to read one question per line from stdin")
-    p.add_argument("--limit", type=int, metavar="N", help="how many entries to show (default: [search] limit)")
+    p.add_argument("--limit", type=whole_number(*LIMITS), metavar="N",
+                   help=f"how many entries to show, {range_text(*LIMITS)} (default: [search] limit)")
     p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
-    p.add_argument("--year", type=int, help="only entries from this year")
+    p.add_argument("--year", type=whole_number(*YEARS), help=f"only entries from this year ({range_text(*YEARS)})")
     p.add_argument("--json", action="store_true",
                    help='print {"query", "answered", "filters", "total", "note", "results", "explain"}')
     p.add_argument("--explain", action="store_true",
@@ -45,16 +47,14 @@ def register(sub) -> None:
         "  almanac similar ID --limit 3 --json",
     )
     p.add_argument("id", help="the entry id (see `almanac list`)")
-    p.add_argument("--limit", type=int, metavar="N", help="how many entries to show (default: [search] limit)")
+    p.add_argument("--limit", type=whole_number(*LIMITS), metavar="N",
+                   help=f"how many entries to show, {range_text(*LIMITS)} (default: [search] limit)")
     p.add_argument("--json", action="store_true", help="print a JSON list of entries with score and highlight")
     p.set_defaults(handler=cmd_similar)
 
 
 def _limit(args, app) -> int:
-    limit = args.limit if args.limit is not None else app.config.search.limit
-    if limit < 1:
-        raise UsageError("--limit must be at least 1")
-    return limit
+    return args.limit if args.limit is not None else app.config.search.limit
 
 
 def clean_question(text: str, where: str = "question") -> str | None:
