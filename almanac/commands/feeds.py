@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 
@@ -91,8 +92,11 @@ def search_fn(app):
     return search
 
 
-def build(app, out: str, with_related: bool = True):
-    """Build the site from the store into `out` (nothing is rendered when no input changed)."""
+def build(app, out: str, with_related: bool = True, now: dt.datetime | None = None):
+    """Build the site from the store into `out` (nothing is rendered when no input changed).
+
+    `now` (default: the clock) dates the anniversary calendar and the timeline's milestones.
+    """
     from feeds.publish import publish
 
     entries = app.store.entries()
@@ -109,6 +113,7 @@ def build(app, out: str, with_related: bool = True):
         related=related_fn(app) if with_related else None,
         related_key=related_key(app) if with_related else None,
         onthisday_posts=onthisday_items(app),
+        now=now or dt.datetime.now(dt.timezone.utc),
     )
 
 

@@ -1,0 +1,160 @@
+"""What a page says about itself: link cards, structured data and citation tags.
+
+A link pasted into Discord, Slack or a social network unfurls from the Open
+Graph and Twitter tags; search engines read the schema.org JSON-LD; Google
+Scholar reads the Highwire `citation_*` tags on papers. Every page carries
+its own description (an entry's is the first sentence of its summary), so a
+shared entry link shows that entry, not the site's blurb.
+
+Built as strings, not through Jinja2: an entry page's card is rendered for
+every one of 10,000 entries, and `html.escape` on a few values is cheaper
+than a template call. Two escapings matter:
+
+* attribute values go through `html.escape(quote=True)`;
+* JSON-LD sits inside `<script>`, where HTML escaping does not apply and a
+  summary holding `</script>` would end the element early; `json_ld()`
+  writes `<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`, which JSON
+  parsers read back as the same characters.
+
+Dates keep the entry's precision ("2015", "2015-05", "2015-05-04"): ISO 8601
+allows them, and claiming a day we do not know would be false.
+
+Authors: no source format has an `authors` field today, so `citation_author`
+is never written (Scholar indexes papers with at least one; add it when the
+sources learn authors).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+from almanac.entry import Entry, Precision
+from almanac.search import first_sentence
+from feeds.safe_text import clean_line
+
+#: schema.org types by kind. A talk is the presentation, not an Event: an
+#: Event needs a place, which the archive does not record. An interview
+#: may be a podcast, a video or an article, hence the general CreativeWork.
+SCHEMA_TYPES = {
+    "paper": "ScholarlyArticle",
+    "talk": "PresentationDigitalDocument",
+    "podcast": "PodcastEpisode",
+    "video": "VideoObject",
+    "news": "NewsArticle",
+    "article": "Article",
+    "interview": "CreativeWork",
+}
+#: Longest description in a card; unfurlers show about this much.
+DESCRIPTION_LIMIT = 300
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every card names: the site's title and root URL."""
+
+    name: str
+    root: str
+
+
+def describe(entry: Entry) -> str:
+    """The first sentence of the summary (cut at a word near 300 characters), or a kind-and-date line."""
+    sentence = first_sentence(clean_line(entry.summary))
+    if not sentence:
+        return f"{entry.kind.capitalize()}, {entry.date.label()}"
+    if len(sentence) <= DESCRIPTION_LIMIT:
+        return sentence
+    cut = sentence[: DESCRIPTION_LIMIT - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > DESCRIPTION_LIMIT // 2 else cut).rstrip(" ,;:") + ELLIPSIS
+
+
+def json_ld(data: dict) -> str:
+    """`data` as JSON that cannot end or comment out the `<script>` element holding it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _meta(attr: str, key: str, value: str) -> str:
+    return f'<meta {attr}="{key}" content="{escape(value)}">\n'
+
+
+def _head(title: str, description: str, url: str, og_type: str, site: Site, data: dict, extra: str = "") -> Markup:
+    return Markup(
+        _meta("name", "description", description)
+        + _meta("property", "og:type", og_type)
+        + _meta("property", "og:title", title)
+        + _meta("property", "og:description", description)
+        + _meta("property", "og:url", url)
+        + _meta("property", "og:site_name", site.name)
+        + extra
+        + '<meta name="twitter:card" content="summary">\n'
+        + f'<script type="application/ld+json">{json_ld(data)}</script>\n'
+    )
+
+
+def entry_card(entry: Entry, title: str, url: str, original: str | None, site: Site) -> Markup:
+    """Head tags of an entry's page: description, Open Graph, Twitter, JSON-LD, and citation tags for papers."""
+    description = describe(entry)
+    published = entry.date.isoformat()
+    schema = SCHEMA_TYPES.get(entry.kind, "CreativeWork")
+    data = {
+        "@context": "https://schema.org",
+        "@type": schema,
+        "name": title,
+        "headline": title,
+        "description": description,
+        "datePublished": published,
+        "url": url,
+        "mainEntityOfPage": url,
+        "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.root},
+    }
+    if schema == "VideoObject":
+        data["uploadDate"] = published
+    if entry.tags:
+        data["keywords"] = ", ".join(entry.tags)
+    if original:
+        data["sameAs"] = original
+    extra = _meta("property", "article:published_time", published)
+    if entry.kind == "paper":
+        extra += citation_tags(entry, title, original)
+    return _head(title, description, url, "article", site, data, extra)
+
+
+def citation_tags(entry: Entry, title: str, original: str | None) -> str:
+    """Highwire Press tags, which Google Scholar reads: title, date (YYYY/MM/DD at precision), PDF link."""
+    date = entry.date
+    parts = [f"{date.year:04d}"]
+    if date.precision is not Precision.YEAR:
+        parts.append(f"{date.month:02d}")
+    if date.precision is Precision.DAY:
+        parts.append(f"{date.day:02d}")
+    tags = _meta("name", "citation_title", title) + _meta("name", "citation_publication_date", "/".join(parts))
+    if original and original.lower().split("?", 1)[0].endswith(".pdf"):
+        tags += _meta("name", "citation_pdf_url", original)
+    return tags
+
+
+def site_card(title: str, description: str, url: str, site: Site) -> Markup:
+    """Head tags of the index: the site as a schema.org WebSite."""
+    data = {"@context": "https://schema.org", "@type": "WebSite", "name": title, "url": url}
+    if description:
+        data["description"] = description
+    return _head(title, description or title, url, "website", site, data)
+
+
+def collection_card(title: str, description: str, url: str, site: Site) -> Markup:
+    """Head tags of a kind's page: a CollectionPage that is part of the site."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": title,
+        "description": description,
+        "url": url,
+        "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.root},
+    }
+    return _head(title, description, url, "website", site, data)
