@@ -129,9 +129,7 @@ def build_timeline(
         and (last is None or e.date.year <= last)
     ]
     if not chosen:
-        what = plural(kind) if kind else "entries"
-        years = f" from {first if first is not None else '…'} to {last if last is not None else '…'}" if first or last else ""
-        raise TimelineError(f"there are no {what}{years} in the archive to draw")
+        raise TimelineError(f"there are no {_selection(kind, first, last)} in the archive to draw")
     lo = first if first is not None else min(e.date.year for e in chosen)
     hi = last if last is not None else max(e.date.year for e in chosen)
     years = tuple(range(lo, hi + 1))
@@ -148,6 +146,16 @@ def build_timeline(
         if a.milestone and a.entry.id in ids
     )
     return Timeline(years, kinds, tuple(tuple(grid[k]) for k in kinds), milestones)
+
+
+def _selection(kind: str | None, first: int | None, last: int | None) -> str:
+    """"papers from 2014 to 2016", "entries from 2016 on", "talks up to 2014", "entries"."""
+    what = plural(kind) if kind else "entries"
+    if first is not None and last is not None:
+        return f"{what} from {first} to {last}"
+    if first is not None:
+        return f"{what} from {first} on"
+    return f"{what} up to {last}" if last is not None else what
 
 
 def draw(timeline: Timeline, fmt: str = "png", title: str = "") -> bytes:

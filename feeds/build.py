@@ -71,13 +71,13 @@ def build_site(
     if onthisday is not None:
         files[ONTHISDAY_FEED] = onthisday
 
+    views = {e.id: EntryView.of(e) for e in ordered}
     today = day_of(now, tz) if now is not None else None
     coming = coming_year(ordered, today) if today is not None else None
     if coming is not None:
-        files[CALENDAR] = build_calendar(coming, site, tz)
+        files[CALENDAR] = build_calendar(coming, site, tz, describe=lambda e: views[e.id].description)
 
     renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None, coming is not None)
-    views = {e.id: EntryView.of(e) for e in ordered}
     for name in ("style.css", "favicon.svg"):
         files[name] = static_file(name)
     timeline = timeline_figure(build_timeline(ordered, coming=coming)) if ordered else ""

@@ -16,6 +16,9 @@ than a template call. Two escapings matter:
   writes `<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`, which JSON
   parsers read back as the same characters.
 
+Each value is written once per vocabulary and no more: a 10,000-entry
+site carries every byte of a card 10,000 times.
+
 Dates keep the entry's precision ("2015", "2015-05", "2015-05-04"): ISO 8601
 allows them, and claiming a day we do not know would be false.
 
@@ -48,8 +51,10 @@ SCHEMA_TYPES = {
     "article": "Article",
     "interview": "CreativeWork",
 }
-#: Longest description in a card; unfurlers show about this much.
-DESCRIPTION_LIMIT = 300
+#: Longest description in a card: about what unfurlers and result pages show.
+DESCRIPTION_LIMIT = 200
+#: schema.org types whose title property is `headline` (the CreativeWork ones use `name`).
+HEADLINE_TYPES = {"ScholarlyArticle", "NewsArticle", "Article"}
 ELLIPSIS = "…"
 
 
@@ -62,11 +67,15 @@ class Site:
 
 
 def describe(entry: Entry) -> str:
-    """The first sentence of the summary (cut at a word near 300 characters), or a kind-and-date line."""
-    sentence = first_sentence(clean_line(entry.summary))
+    """The first sentence of the summary (cut at a word near 200 characters), or a kind-and-date line."""
+    raw = entry.summary or ""
+    # Only the start can matter (the sentence is cut to 200 characters): no need to clean the rest.
+    head = clean_line(raw[: 2 * DESCRIPTION_LIMIT])
+    sentence = first_sentence(head)
     if not sentence:
         return f"{entry.kind.capitalize()}, {entry.date.label()}"
-    if len(sentence) <= DESCRIPTION_LIMIT:
+    unfinished = sentence == head and len(raw) > 2 * DESCRIPTION_LIMIT
+    if len(sentence) <= DESCRIPTION_LIMIT and not unfinished:
         return sentence
     cut = sentence[: DESCRIPTION_LIMIT - 1]
     space = cut.rfind(" ")
@@ -79,38 +88,37 @@ def json_ld(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _meta(attr: str, key: str, value: str) -> str:
-    return f'<meta {attr}="{key}" content="{escape(value)}">\n'
+def _meta(attr: str, key: str, escaped: str) -> str:
+    return f'<meta {attr}="{key}" content="{escaped}">\n'
 
 
 def _head(title: str, description: str, url: str, og_type: str, site: Site, data: dict, extra: str = "") -> Markup:
+    text = escape(description)
     return Markup(
-        _meta("name", "description", description)
-        + _meta("property", "og:type", og_type)
-        + _meta("property", "og:title", title)
-        + _meta("property", "og:description", description)
-        + _meta("property", "og:url", url)
-        + _meta("property", "og:site_name", site.name)
-        + extra
-        + '<meta name="twitter:card" content="summary">\n'
-        + f'<script type="application/ld+json">{json_ld(data)}</script>\n'
+        f'<meta name="description" content="{text}">\n'
+        f'<meta property="og:type" content="{og_type}">\n'
+        f'<meta property="og:title" content="{escape(title)}">\n'
+        f'<meta property="og:description" content="{text}">\n'
+        f'<meta property="og:url" content="{escape(url)}">\n'
+        f'<meta property="og:site_name" content="{escape(site.name)}">\n'
+        f"{extra}"
+        '<meta name="twitter:card" content="summary">\n'
+        f'<script type="application/ld+json">{json_ld(data)}</script>\n'
     )
 
 
-def entry_card(entry: Entry, title: str, url: str, original: str | None, site: Site) -> Markup:
-    """Head tags of an entry's page: description, Open Graph, Twitter, JSON-LD, and citation tags for papers."""
-    description = describe(entry)
+def entry_card(entry: Entry, title: str, description: str, url: str, original: str | None, site: Site) -> Markup:
+    """Head tags of an entry's page (`description` is `describe(entry)`): description, Open Graph,
+    Twitter, JSON-LD, and citation tags for papers."""
     published = entry.date.isoformat()
     schema = SCHEMA_TYPES.get(entry.kind, "CreativeWork")
     data = {
         "@context": "https://schema.org",
         "@type": schema,
-        "name": title,
-        "headline": title,
+        "headline" if schema in HEADLINE_TYPES else "name": title,
         "description": description,
         "datePublished": published,
         "url": url,
-        "mainEntityOfPage": url,
         "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.root},
     }
     if schema == "VideoObject":
@@ -119,7 +127,7 @@ def entry_card(entry: Entry, title: str, url: str, original: str | None, site: S
         data["keywords"] = ", ".join(entry.tags)
     if original:
         data["sameAs"] = original
-    extra = _meta("property", "article:published_time", published)
+    extra = _meta("property", "article:published_time", published)  # digits and dashes: nothing to escape
     if entry.kind == "paper":
         extra += citation_tags(entry, title, original)
     return _head(title, description, url, "article", site, data, extra)
@@ -133,9 +141,9 @@ def citation_tags(entry: Entry, title: str, original: str | None) -> str:
         parts.append(f"{date.month:02d}")
     if date.precision is Precision.DAY:
         parts.append(f"{date.day:02d}")
-    tags = _meta("name", "citation_title", title) + _meta("name", "citation_publication_date", "/".join(parts))
+    tags = _meta("name", "citation_title", escape(title)) + _meta("name", "citation_publication_date", "/".join(parts))
     if original and original.lower().split("?", 1)[0].endswith(".pdf"):
-        tags += _meta("name", "citation_pdf_url", original)
+        tags += _meta("name", "citation_pdf_url", escape(original))
     return tags
 
 

@@ -8,6 +8,11 @@ match events by UID, so every UID is `<entry id>-<anniversary year>@<site
 host>`: the same event keeps its UID from one build to the next, and a
 corrected title or summary updates the event instead of adding a second one.
 
+An event's description is the entry's link-card description (the first
+sentence of its summary, `feeds.cards.describe`) and the link to its page:
+a calendar app shows a line, and the full summary is one tap away. (Whole
+summaries would double the file, re-fetched daily by every subscriber.)
+
 Nothing here reads the clock: DTSTAMP (when the event's information was last
 revised, for a calendar without METHOD) is the entry's own date, the only
 revision time the data holds. So the same entries and the same window give
@@ -24,14 +29,16 @@ with icalendar to hold this file to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from almanac.anniversaries import Anniversary
 from almanac.config import SiteConfig
+from almanac.entry import Entry
 from almanac.links import entry_url
 from feeds.feed_items import feed_title
-from feeds.safe_text import clean, clean_line
+from feeds.cards import describe
+from feeds.safe_text import clean_line
 
 #: RFC 5545 3.1: lines longer than this many octets are folded.
 LINE_OCTETS = 75
@@ -47,8 +54,16 @@ def event_uid(entry_id: str, year: int, host: str) -> str:
     return f"{entry_id}-{year}@{host}"
 
 
-def build_calendar(anniversaries: Iterable[tuple[dt.date, Anniversary]], site: SiteConfig, tz: dt.tzinfo) -> bytes:
-    """The calendar of the given (day, anniversary) pairs (`coming_year()`'s answer), as bytes."""
+def build_calendar(
+    anniversaries: Iterable[tuple[dt.date, Anniversary]],
+    site: SiteConfig,
+    tz: dt.tzinfo,
+    describe: Callable[[Entry], str] = describe,
+) -> bytes:
+    """The calendar of the given (day, anniversary) pairs (`coming_year()`'s answer), as bytes.
+
+    `describe(entry)` is the one-line description (the site build passes the one its pages computed).
+    """
     name = f"{feed_title(site)}: anniversaries"
     lines = [
         "BEGIN:VCALENDAR",
@@ -68,11 +83,10 @@ def build_calendar(anniversaries: Iterable[tuple[dt.date, Anniversary]], site: S
         entry = a.entry
         title = clean_line(entry.title) or entry.id
         link = entry_url(site.base_url, entry.id)
-        summary = clean(entry.summary).strip()
         stamp = stamps.get(entry.date)
         if stamp is None:
             stamp = stamps[entry.date] = f"{entry.date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
-        description = (summary + "\n\n" if summary else "") + link
+        description = f"{describe(entry)}\n\n{link}"
         lines += [
             "BEGIN:VEVENT",
             f"UID:{_text(event_uid(entry.id, day.year, host))}",

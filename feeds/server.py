@@ -52,6 +52,7 @@ _TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
+    ".ics": "text/calendar",
 }
 _TEXTUAL = ("text/", "application/atom+xml", "application/rss+xml", "application/feed+json", "application/json", "image/svg+xml")
 

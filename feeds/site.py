@@ -51,6 +51,7 @@ class EntryView:
     year: int
     path: str  # from the site root
     page: str  # file name, from another page in entries/
+    description: str  # the link card's (first sentence of the summary); the calendar's too
 
     @classmethod
     def of(cls, entry: Entry) -> EntryView:
@@ -65,6 +66,7 @@ class EntryView:
             year=entry.date.year,
             path=path,
             page=path.rsplit("/", 1)[-1],
+            description=cards.describe(entry),
         )
 
 
@@ -198,7 +200,7 @@ class SiteRenderer:
         canonical = self.root_url + view.path
         return self._entry.render(
             site_title=self.common["site_title"],
-            card=cards.entry_card(entry, view.title, canonical, url, self.card_site),
+            card=cards.entry_card(entry, view.title, view.description, canonical, url, self.card_site),
             head=chrome["page_head"],
             foot=chrome["page_foot"],
             kind_link=chrome["kind_link"],
