@@ -234,10 +234,6 @@ def latest_embed(entries: Sequence[Entry], kind: str | None, base_url: str) -> d
     return to_embed({"title": title, "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
 
 
-def years_ago_text(years: int) -> str:
-    return "1 year ago" if years == 1 else f"{years} years ago"
-
-
 def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> discord.Embed:
     """/onthisday: the entries whose anniversary falls on `day`."""
     label = f"{day.day} {day:%B %Y}"
@@ -247,7 +243,7 @@ def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> dis
     lines = []
     for a in anniversaries:
         star = "🎉 " if a.milestone else ""
-        lines.append(f"{star}**{years_ago_text(a.years_ago)}** · " + entry_line(a.entry, base_url))
+        lines.append(f"{star}**{a.years_ago_text}** · " + entry_line(a.entry, base_url))
     return to_embed({"title": f"On this day: {label}", "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
 
 

@@ -45,10 +45,6 @@ LINE_OCTETS = 75
 PRODID = "-//almanac//anniversaries//EN"
 
 
-def years_ago_text(years: int) -> str:
-    return "1 year ago" if years == 1 else f"{years} years ago"
-
-
 def event_uid(entry_id: str, year: int, host: str) -> str:
     """Stable per (entry, anniversary year): apps update the event rather than duplicate it."""
     return f"{entry_id}-{year}@{host}"
@@ -93,7 +89,7 @@ def build_calendar(
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_text(f'{years_ago_text(a.years_ago)}: {title}')}",
+            f"SUMMARY:{_text(f'{a.years_ago_text}: {title}')}",
             f"DESCRIPTION:{_text(description)}",
             f"URL;VALUE=URI:{link}",
             f"CATEGORIES:{_text(entry.kind)}",
