@@ -118,7 +118,7 @@ def test_opened_as_a_file_the_page_works_without_the_search_box(served_site, tmp
                 links = await page.locator("ul.entries a").count()
                 overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 await page.screenshot(path=str(tmp_path / "phone.png"))
-                await page.click("text=Jitsu: Just-In-Time Summoning of Unikernels >> nth=0")
+                await page.click("ul.entries a:has-text(\"Jitsu: Just-In-Time Summoning of Unikernels\") >> nth=0")
                 await page.wait_for_load_state()
                 related = await page.locator("#related ~ ul a").count()
             finally:
