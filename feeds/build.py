@@ -75,7 +75,7 @@ def build_site(
     today = day_of(now, tz) if now is not None else None
     coming = coming_year(ordered, today) if today is not None else None
     if coming is not None:
-        files[CALENDAR] = build_calendar(coming, site, tz, describe=lambda e: views[e.id].description)
+        files[CALENDAR] = build_calendar(coming, site, tz, description_of=lambda e: views[e.id].description)
 
     renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None, coming is not None)
     for name in ("style.css", "favicon.svg"):

@@ -16,8 +16,10 @@ than a template call. Two escapings matter:
   writes `<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`, which JSON
   parsers read back as the same characters.
 
-Each value is written once per vocabulary and no more: a 10,000-entry
-site carries every byte of a card 10,000 times.
+Each value is written once per vocabulary and no more, and the entry's
+JSON-LD leaves the description to the <meta> tags: a 10,000-entry site
+carries every byte of a card 10,000 times (and writing bytes is most of
+a full build).
 
 Dates keep the entry's precision ("2015", "2015-05", "2015-05-04"): ISO 8601
 allows them, and claiming a day we do not know would be false.
@@ -51,8 +53,8 @@ SCHEMA_TYPES = {
     "article": "Article",
     "interview": "CreativeWork",
 }
-#: Longest description in a card: about what unfurlers and result pages show.
-DESCRIPTION_LIMIT = 200
+#: Longest description in a card: about what search results and unfurlers show.
+DESCRIPTION_LIMIT = 160
 #: schema.org types whose title property is `headline` (the CreativeWork ones use `name`).
 HEADLINE_TYPES = {"ScholarlyArticle", "NewsArticle", "Article"}
 ELLIPSIS = "…"
@@ -67,9 +69,9 @@ class Site:
 
 
 def describe(entry: Entry) -> str:
-    """The first sentence of the summary (cut at a word near 200 characters), or a kind-and-date line."""
+    """The first sentence of the summary (cut at a word near 160 characters), or a kind-and-date line."""
     raw = entry.summary or ""
-    # Only the start can matter (the sentence is cut to 200 characters): no need to clean the rest.
+    # Only the start can matter (the sentence is cut to 160 characters): no need to clean the rest.
     head = clean_line(raw[: 2 * DESCRIPTION_LIMIT])
     sentence = first_sentence(head)
     if not sentence:
@@ -116,10 +118,8 @@ def entry_card(entry: Entry, title: str, description: str, url: str, original: s
         "@context": "https://schema.org",
         "@type": schema,
         "headline" if schema in HEADLINE_TYPES else "name": title,
-        "description": description,
         "datePublished": published,
         "url": url,
-        "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.root},
     }
     if schema == "VideoObject":
         data["uploadDate"] = published

@@ -10,20 +10,24 @@ corrected title or summary updates the event instead of adding a second one.
 
 An event's description is the entry's link-card description (the first
 sentence of its summary, `feeds.cards.describe`) and the link to its page:
-a calendar app shows a line, and the full summary is one tap away. (Whole
-summaries would double the file, re-fetched daily by every subscriber.)
+a calendar app shows a line, and the full summary is one tap away. Nothing
+else is said twice (no URL property: apps show the description's link; no
+DTEND: a date-valued DTSTART alone is one whole day): a 10,000-entry
+archive has 10,000 events, re-fetched daily by every subscriber.
 
 Nothing here reads the clock: DTSTAMP (when the event's information was last
-revised, for a calendar without METHOD) is the entry's own date, the only
-revision time the data holds. So the same entries and the same window give
+revised, for a calendar without METHOD) is the start of the entry's own date
+(midnight in [schedule] timezone, written in UTC), the only time the data
+holds. So the same entries and the same window give
 the same bytes, and a no-change rebuild writes nothing.
 
-The text is written here, not by the icalendar library: its `to_ical()`
-takes 1.9 s for the 10,000-entry benchmark's 10,000 events (a per-character
-line folder and a parameter object per value), two thirds of the whole
-site build; the few rules it would apply are below (TEXT escaping, RFC 5545
-3.3.11; folding at 75 octets, 3.1), and the tests read every calendar back
-with icalendar to hold this file to it.
+The text is written here, not by the icalendar library: building and
+serialising 6,667 events with its `Event` and `to_ical()` took 1.8 s on the
+development machine (a per-character line folder, a parameter object per
+value), more than half of a whole 10,000-entry site build, where this takes
+about a tenth of that. The rules it would apply are few and below (TEXT
+escaping, RFC 5545 3.3.11; folding at 75 octets, 3.1), and the tests read
+every calendar back with icalendar to hold this file to them.
 """
 
 from __future__ import annotations
@@ -54,11 +58,11 @@ def build_calendar(
     anniversaries: Iterable[tuple[dt.date, Anniversary]],
     site: SiteConfig,
     tz: dt.tzinfo,
-    describe: Callable[[Entry], str] = describe,
+    description_of: Callable[[Entry], str] = describe,
 ) -> bytes:
     """The calendar of the given (day, anniversary) pairs (`coming_year()`'s answer), as bytes.
 
-    `describe(entry)` is the one-line description (the site build passes the one its pages computed).
+    `description_of(entry)` is its one-line description (the site build passes the one its pages computed).
     """
     name = f"{feed_title(site)}: anniversaries"
     lines = [
@@ -68,11 +72,12 @@ def build_calendar(
         "CALSCALE:GREGORIAN",
         f"NAME:{_text(name)}",
         f"X-WR-CALNAME:{_text(name)}",
-        f"DESCRIPTION:{_text(clean_line(site.description))}",
         # The window moves every day: ask apps to look again daily.
         "REFRESH-INTERVAL;VALUE=DURATION:P1D",
         "X-PUBLISHED-TTL:P1D",
     ]
+    if clean_line(site.description):
+        lines.append(f"DESCRIPTION:{_text(clean_line(site.description))}")
     host = urlsplit(site.base_url).hostname or "almanac"
     stamps: dict[object, str] = {}  # DTSTAMP per entry date (thousands of entries share one)
     for day, a in anniversaries:
@@ -82,18 +87,14 @@ def build_calendar(
         stamp = stamps.get(entry.date)
         if stamp is None:
             stamp = stamps[entry.date] = f"{entry.date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
-        description = f"{describe(entry)}\n\n{link}"
+        description = f"{description_of(entry)}\n\n{link}"
         lines += [
             "BEGIN:VEVENT",
             f"UID:{_text(event_uid(entry.id, day.year, host))}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",  # a date and no DTEND: one whole day (RFC 5545 3.6.1)
             f"SUMMARY:{_text(f'{a.years_ago_text}: {title}')}",
             f"DESCRIPTION:{_text(description)}",
-            f"URL;VALUE=URI:{link}",
-            f"CATEGORIES:{_text(entry.kind)}",
-            "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

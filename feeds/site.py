@@ -5,8 +5,7 @@ out. Pages link each other with relative paths, so the site also reads as
 plain files; feed autodiscovery links are absolute (under `[site] base_url`).
 What a page shows is chosen so that an edit does not ripple: lists show
 titles, dates, kinds and tags but never summaries, so an edited summary
-changes only that entry's own page (and the feeds, the sitemap's neighbours
-aside, and the calendar when its anniversary is in the coming year).
+changes only that entry's own page, the feeds and the anniversary calendar.
 Every page's head carries its own card (`feeds.cards`): description, Open
 Graph, Twitter and JSON-LD.
 """
@@ -99,10 +98,9 @@ class SiteRenderer:
             self.main_feeds.append(
                 FeedLink(root + ONTHISDAY_FEED, "application/atom+xml", f"{title}: on this day", "On this day")
             )
-        if calendar:
-            self.main_feeds.append(
-                FeedLink(root + CALENDAR, "text/calendar", f"{title}: anniversaries", "Anniversary calendar")
-            )
+        #: The anniversary calendar, offered on the index only (every page would carry it 10,000 times).
+        self.calendar = FeedLink(root + CALENDAR, "text/calendar", f"{title}: anniversaries", "Anniversary calendar") \
+            if calendar else None
         self.card_site = cards.Site(title, root)
         self.kind_feeds = {
             kind: FeedLink(root + kind_feed_path(kind), "application/atom+xml", feed_title(site, kind_heading(kind)), kind_heading(kind))
@@ -171,6 +169,7 @@ class SiteRenderer:
             canonical=url,
             card=cards.site_card(title, self.common["description"], url, self.card_site),
             timeline=timeline,
+            calendar=self.calendar,
             count=len(views),
             groups=self._groups(views),
         )
