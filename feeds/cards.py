@@ -73,7 +73,7 @@ def describe(entry: Entry) -> str:
     raw = entry.summary or ""
     # Only the start can matter (the sentence is cut to 160 characters): no need to clean the rest.
     head = clean_line(raw[: 2 * DESCRIPTION_LIMIT])
-    sentence = first_sentence(head)
+    sentence = first_sentence(head) if "." in head or "!" in head or "?" in head else head
     if not sentence:
         return f"{entry.kind.capitalize()}, {entry.date.label()}"
     unfinished = sentence == head and len(raw) > 2 * DESCRIPTION_LIMIT
