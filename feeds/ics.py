@@ -92,7 +92,7 @@ def build_calendar(
             "BEGIN:VEVENT",
             f"UID:{_text(event_uid(entry.id, day.year, host))}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",  # a date and no DTEND: one whole day (RFC 5545 3.6.1)
+            f"DTSTART;VALUE=DATE:{day.year:04d}{day.month:02d}{day.day:02d}",  # no DTEND: one whole day (RFC 5545 3.6.1)
             f"SUMMARY:{_text(f'{a.years_ago_text}: {title}')}",
             f"DESCRIPTION:{_text(description)}",
             "END:VEVENT",

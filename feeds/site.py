@@ -199,7 +199,7 @@ class SiteRenderer:
         canonical = self.root_url + view.path
         return self._entry.render(
             site_title=self.common["site_title"],
-            card=cards.entry_card(entry, view.title, view.description, canonical, url, self.card_site),
+            card=cards.entry_card(entry, view.title, view.description, view.tags, canonical, url, self.card_site),
             head=chrome["page_head"],
             foot=chrome["page_foot"],
             kind_link=chrome["kind_link"],
