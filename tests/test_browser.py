@@ -9,6 +9,7 @@ The search behind the page is the real one: the bundled model, real vectors.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -105,24 +106,32 @@ def test_search_box_finds_the_jitsu_paper(served_site, tmp_path):
         shutil.copyfile(shot, os.environ["ALMANAC_SCREENSHOT"])
 
 
+@contextlib.asynccontextmanager
+async def phone_page(path, *, width: int, height: int, **options):
+    """A page of a fresh headless Chromium, at a phone's size, showing the built file `path`."""
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport={"width": width, "height": height}, **options)
+            page = await context.new_page()
+            await page.goto(path.as_uri())
+            yield page
+        finally:
+            await browser.close()
+
+
 def test_opened_as_a_file_the_page_works_without_the_search_box(served_site, tmp_path):
     out, _ = served_site
 
     async def main():
-        async with playwright_api.async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-                await page.goto((out / "index.html").as_uri())
-                search_visible = await page.is_visible("#search")
-                links = await page.locator("ul.entries a").count()
-                overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                await page.screenshot(path=str(tmp_path / "phone.png"))
-                await page.click("ul.entries a:has-text(\"Jitsu: Just-In-Time Summoning of Unikernels\") >> nth=0")
-                await page.wait_for_load_state()
-                related = await page.locator("#related ~ ul a").count()
-            finally:
-                await browser.close()
+        async with phone_page(out / "index.html", width=390, height=844) as page:
+            search_visible = await page.is_visible("#search")
+            links = await page.locator("ul.entries a").count()
+            overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            await page.screenshot(path=str(tmp_path / "phone.png"))
+            await page.click("ul.entries a:has-text(\"Jitsu: Just-In-Time Summoning of Unikernels\") >> nth=0")
+            await page.wait_for_load_state()
+            related = await page.locator("#related ~ ul a").count()
         return search_visible, links, overflow, related
 
     search_visible, links, overflow, related = asyncio.run(main())
@@ -137,22 +146,14 @@ def test_the_timeline_renders_without_javascript_at_phone_width(served_site, tmp
     out, _ = served_site
 
     async def main():
-        async with playwright_api.async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                context = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
-                page = await context.new_page()
-                await page.goto((out / "index.html").as_uri())
-                svg = page.locator("figure.timeline svg")
-                box = await svg.bounding_box()
-                bars = await page.locator("figure.timeline svg rect").count()
-                title = await page.locator("#timeline-title").text_content()
-                font = await page.locator("figure.timeline svg text").first.evaluate(
-                    "t => t.getBoundingClientRect().height")
-                overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                await svg.screenshot(path=str(tmp_path / "timeline.png"))
-            finally:
-                await browser.close()
+        async with phone_page(out / "index.html", width=360, height=740, java_script_enabled=False) as page:
+            svg = page.locator("figure.timeline svg")
+            box = await svg.bounding_box()
+            bars = await page.locator("figure.timeline svg rect").count()
+            title = await page.locator("#timeline-title").text_content()
+            font = await page.locator("figure.timeline svg text").first.evaluate("t => t.getBoundingClientRect().height")
+            overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            await svg.screenshot(path=str(tmp_path / "timeline.png"))
         return box, bars, title, font, overflow
 
     box, bars, title, font, overflow = asyncio.run(main())
