@@ -32,6 +32,11 @@ class Anniversary:
     years_ago: int
     milestone: bool
 
+    @property
+    def years_ago_text(self) -> str:
+        """ "1 year ago", "10 years ago": how posts, /onthisday and the calendar say it."""
+        return "1 year ago" if self.years_ago == 1 else f"{self.years_ago} years ago"
+
     def to_json(self) -> dict:
         """The entry's JSON keys plus `years_ago` and `milestone`."""
         return {**self.entry.to_json(), "years_ago": self.years_ago, "milestone": self.milestone}

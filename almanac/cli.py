@@ -20,12 +20,13 @@ from almanac.commands import feeds as feeds_commands
 from almanac.commands import bot as bot_commands
 from almanac.commands import onthisday as onthisday_commands
 from almanac.commands import run as run_commands
+from almanac.commands import timeline as timeline_commands
 from almanac.config import ConfigError, find_config_path, load_config
 from almanac.sources import SourceError
 from almanac.store import StoreError
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
-COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, bot_commands, run_commands]
+COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands, run_commands]
 
 
 class OneLineParser(argparse.ArgumentParser):

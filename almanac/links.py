@@ -11,6 +11,9 @@ from almanac.entry import KINDS
 #: Feed files at the site root, in the order they are offered to readers.
 MAIN_FEEDS = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 ONTHISDAY_FEED = "onthisday.xml"
+#: The coming year's anniversaries as an iCalendar file, and the crawlers' map of every page.
+CALENDAR = "anniversaries.ics"
+SITEMAP = "sitemap.xml"
 
 
 def site_root(base_url: str) -> str:
@@ -41,10 +44,11 @@ def plural(kind: str) -> str:
 
 
 def feed_urls(base_url: str, kinds: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
-    """Absolute URLs of the main feeds, the on-this-day feed and the given kinds' feeds."""
+    """Absolute URLs of the main feeds, the on-this-day feed, the anniversary calendar and the given kinds' feeds."""
     root = site_root(base_url)
     urls = {name: root + path for name, path in MAIN_FEEDS.items()}
     urls["onthisday"] = root + ONTHISDAY_FEED
+    urls["calendar"] = root + CALENDAR
     for kind in kinds:
         urls[plural(kind)] = root + kind_feed_path(kind)
     return urls

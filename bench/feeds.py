@@ -9,6 +9,8 @@ Prints JSON with the median (and every run) of:
 - no_change_render_compare: build_site + write_tree over the identical site
   (everything rendered and compared byte for byte, nothing written): the
   cost when the fingerprint short-cut cannot be used.
+Builds are dated (`now`, fixed), so the anniversary calendar and the
+timeline are built as `almanac feeds build` builds them.
 Related entries come from a precomputed map (the cost of rendering them is
 measured; the searcher's own cost is bench/search.py's business).
 
@@ -18,6 +20,7 @@ measured; the searcher's own cost is bench/search.py's business).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -72,6 +75,7 @@ def main() -> None:
     by_id = {e.id: e for e in entries}
     neighbours = {eid: [by_id[ids[(i + k) % len(ids)]] for k in (1, 2, 3, 5, 8)] for i, eid in enumerate(ids)}
     site, tz = SiteConfig(base_url="https://example.org/"), ZoneInfo("Europe/London")
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
 
     related = neighbours.__getitem__
     full, no_change, compare, build_only, files_count, bytes_total = [], [], [], [], 0, 0
@@ -79,17 +83,17 @@ def main() -> None:
         out = tempfile.mkdtemp(prefix="almanac-bench-", dir=args.dir)
         try:
             start = time.perf_counter()
-            result = publish(out, entries, site, tz, related=related, related_key="bench")
+            result = publish(out, entries, site, tz, related=related, related_key="bench", now=now)
             full.append(time.perf_counter() - start)
             assert not result.skipped and len(result.report.written) == result.files
 
             start = time.perf_counter()
-            result = publish(out, entries, site, tz, related=related, related_key="bench")
+            result = publish(out, entries, site, tz, related=related, related_key="bench", now=now)
             no_change.append(time.perf_counter() - start)
             assert result.skipped and result.report.written == []
 
             start = time.perf_counter()
-            files = build_site(entries, site, tz, related=related)
+            files = build_site(entries, site, tz, related=related, now=now)
             build_only.append(time.perf_counter() - start)
             report = write_tree(out, files, prune=("entries",))
             compare.append(time.perf_counter() - start)

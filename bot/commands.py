@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import logging
 import random
 import time
@@ -26,6 +27,7 @@ from discord import app_commands
 from almanac import anniversaries
 from almanac.entry import KINDS
 from almanac.links import feed_urls, site_root
+from almanac.timeline import TimelineError, build_timeline, draw
 from bot import buttons, render
 from bot.errors import Friendly
 from bot.render import NO_MENTIONS
@@ -113,6 +115,8 @@ class Handlers:
         self.cooldowns = Cooldowns(config.bot.cooldown_seconds, cooldown_clock)
         self.index = EntryIndex(store)
         self.on_subscriptions_changed = on_subscriptions_changed
+        #: One picture drawn at a time: matplotlib is CPU-bound and a burst of /timeline must not pile up threads.
+        self._drawing = asyncio.Lock()
 
     # -- searching ---------------------------------------------------------------
 
@@ -229,6 +233,26 @@ class Handlers:
                                                 view=buttons.answer_view(entry.id, "", None),
                                                 allowed_mentions=NO_MENTIONS)
 
+    async def timeline(self, interaction: discord.Interaction, kind: str | None) -> None:
+        """The archive over time as a PNG attachment, drawn in a thread (matplotlib takes a moment)."""
+        self.cooldowns.check(interaction.user.id)
+        entries = await asyncio.to_thread(self.store.entries)
+        day = anniversaries.today(self.clock(), self.config.schedule.tz)
+        try:
+            picture = build_timeline(entries, day, kind=kind)
+        except TimelineError:
+            raise Friendly(f"There are no {kind} entries in the archive yet." if kind else "The archive is empty for now.")
+        await interaction.response.defer(thinking=True)
+        async with self._drawing:
+            png = await asyncio.to_thread(draw, picture, "png")
+        if len(png) > render.ATTACHMENT_LIMIT:
+            raise Friendly("The picture came out too large to send here; see the site's index for it.")
+        await interaction.followup.send(
+            embed=render.timeline_embed(picture, kind, site_root(self.base_url)),
+            file=discord.File(io.BytesIO(png), filename=render.TIMELINE_FILE, description=render.clip(picture.summary(), 1000)),
+            allowed_mentions=NO_MENTIONS,
+        )
+
     async def entry_choices(self, current: str) -> list[app_commands.Choice[str]]:
         await self.index.refresh()
         return self.index.choices(current)
@@ -311,6 +335,12 @@ def build_commands(handlers: Handlers) -> list[app_commands.Command]:
     async def entry_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await handlers.entry_choices(current)
 
+    @app_commands.command(name="timeline", description="A picture of the archive over time: entries per year by kind")
+    @app_commands.describe(kind="Only this kind of entry")
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def timeline(interaction: discord.Interaction, kind: Optional[str] = None) -> None:
+        await handlers.timeline(interaction, kind)
+
     @app_commands.command(name="feeds", description="Feed addresses to follow the archive in a feed reader")
     async def feeds(interaction: discord.Interaction) -> None:
         await handlers.feeds(interaction)
@@ -336,4 +366,4 @@ def build_commands(handlers: Handlers) -> list[app_commands.Command]:
     async def unsubscribe(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         await handlers.unsubscribe(interaction, channel)
 
-    return [ask, search, onthisday, latest, random_, entry, feeds, about, subscribe, unsubscribe]
+    return [ask, search, onthisday, latest, random_, entry, timeline, feeds, about, subscribe, unsubscribe]

@@ -31,6 +31,9 @@ AUTHOR_LIMIT = 256
 TOTAL_LIMIT = 6000
 #: Message content limit (for plain-text replies).
 CONTENT_LIMIT = 2000
+#: Discord's smallest upload limit (servers without boosts); a timeline PNG is ~40 KB.
+ATTACHMENT_LIMIT = 8 * 1024 * 1024
+TIMELINE_FILE = "timeline.png"
 ELLIPSIS = "…"
 
 #: Nobody is ever pinged by the bot: not @everyone, not roles, not users.
@@ -232,10 +235,6 @@ def latest_embed(entries: Sequence[Entry], kind: str | None, base_url: str) -> d
     return to_embed({"title": title, "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
 
 
-def years_ago_text(years: int) -> str:
-    return "1 year ago" if years == 1 else f"{years} years ago"
-
-
 def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> discord.Embed:
     """/onthisday: the entries whose anniversary falls on `day`."""
     label = f"{day.day} {day:%B %Y}"
@@ -245,13 +244,21 @@ def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> dis
     lines = []
     for a in anniversaries:
         star = "🎉 " if a.milestone else ""
-        lines.append(f"{star}**{years_ago_text(a.years_ago)}** · " + entry_line(a.entry, base_url))
+        lines.append(f"{star}**{a.years_ago_text}** · " + entry_line(a.entry, base_url))
     return to_embed({"title": f"On this day: {label}", "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
+
+
+def timeline_embed(timeline, kind: str | None, site_url: str) -> discord.Embed:
+    """/timeline: the attached picture, with its text alternative as the description."""
+    title = f"{plural(kind).capitalize()} over time" if kind else "The archive over time"
+    return to_embed({"title": title, "url": site_url, "color": NEUTRAL, "description": timeline.summary(),
+                     "image": {"url": f"attachment://{TIMELINE_FILE}"}})
 
 
 def feeds_embed(urls: dict[str, str], site_url: str) -> discord.Embed:
     """/feeds: where to follow the archive."""
-    names = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed", "onthisday": "On this day"}
+    names = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed", "onthisday": "On this day",
+             "calendar": "Anniversary calendar (iCalendar: subscribe in your calendar app)"}
     lines = [f"**{names.get(k, k.capitalize())}**: {v}" for k, v in urls.items()]
     return to_embed({"title": "Follow the archive", "url": site_url, "color": NEUTRAL,
                      "description": "Add one of these to your feed reader:\n" + "\n".join(lines)})

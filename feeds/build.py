@@ -1,10 +1,12 @@
 """Building the whole site: every feed and page as bytes, keyed by path.
 
-`build_site` is pure (no clock, no disk writes, no store): the same entries
-and settings give the same bytes, so `feeds.writer.write_tree` can skip
+`build_site` is pure (no clock, no disk writes, no store): the same entries,
+settings and `now` give the same bytes, so `feeds.writer.write_tree` can skip
 unchanged files and a no-change rebuild touches nothing. The caller passes in
 what it knows: `related(entry_id)` (the searcher's `similar`, or any
-deterministic function in tests) and, optionally, the on-this-day posts.
+deterministic function in tests), optionally the on-this-day posts, and the
+moment of the build, `now`: the anniversary calendar and the timeline's
+milestones are those of the coming year from `now`'s day.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from almanac.anniversaries import today as day_of
 from almanac.config import SiteConfig
 from almanac.entry import KINDS, Entry
-from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path
+from almanac.links import CALENDAR, MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path, site_root
+from almanac.timeline import build_timeline, coming_year
 from feeds.atom import build_atom
 from feeds.onthisday_feed import build_onthisday_feed
 from feeds.feed_items import newest_first
+from feeds.ics import build_calendar
 from feeds.jsonfeed import build_json_feed
 from feeds.rss import build_rss
-from feeds.site import EntryView, SiteRenderer, kind_heading, stylesheet
+from feeds.site import EntryView, SiteRenderer, kind_heading, static_file
+from feeds.sitemap import build_robots, build_sitemaps
+from feeds.timeline_svg import timeline_figure
 
 
 #: Related entries shown on an entry page.
@@ -35,14 +42,16 @@ def build_site(
     tz: dt.tzinfo,
     related: Related | None = None,
     onthisday_posts: list | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, bytes]:
     """All files of the site: relative path -> bytes.
 
     `related(entry_id)` returns entries like the given one, best first; ids
     not in `entries` are dropped (every link must lead to a built page) and a
     KeyError (an id the searcher has not seen yet) means none. The on-this-day
-    feed is included when `onthisday_posts` is given and feeds.onthisday_feed
-    exists.
+    feed is included when `onthisday_posts` is given. With `now` (aware), the
+    calendar of the coming year's anniversaries is built and the index's
+    timeline marks that year's milestones; without it, neither.
     """
     ordered = newest_first(list(entries))
     by_kind: dict[str, list[Entry]] = {k: [] for k in KINDS}
@@ -62,15 +71,33 @@ def build_site(
     if onthisday is not None:
         files[ONTHISDAY_FEED] = onthisday
 
-    renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None)
     views = {e.id: EntryView.of(e) for e in ordered}
-    files["style.css"] = stylesheet()
-    files["index.html"] = renderer.index(list(views.values()))
+    today = day_of(now, tz) if now is not None else None
+    coming = coming_year(ordered, today) if today is not None else None
+    if coming is not None:
+        files[CALENDAR] = build_calendar(coming, site, tz, description_of=lambda e: views[e.id].description)
+
+    renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None, coming is not None)
+    for name in ("style.css", "favicon.svg"):
+        files[name] = static_file(name)
+    timeline = timeline_figure(build_timeline(ordered, coming=coming)) if ordered else ""
+    files["index.html"] = renderer.index(list(views.values()), timeline)
     for kind in kinds:
         files[kind_page_path(kind)] = renderer.kind(kind, [views[e.id] for e in by_kind[kind]])
     for entry in ordered:
         files[entry_path(entry.id)] = renderer.entry(entry, views[entry.id], _related(related, entry.id, views))
+    root = site_root(site.base_url)
+    files.update(build_sitemaps(_sitemap_pages(root, ordered, kinds, by_kind), root))
+    files["robots.txt"] = build_robots(root)
     return files
+
+
+def _sitemap_pages(root: str, ordered: list[Entry], kinds: list[str], by_kind: dict[str, list[Entry]]):
+    """(URL, lastmod) of every page: a list page's lastmod is its newest entry's date."""
+    pages = [(root, ordered[0].date.isoformat() if ordered else None)]
+    pages += [(root + kind_page_path(k), by_kind[k][0].date.isoformat()) for k in kinds]
+    pages += [(root + entry_path(e.id), e.date.isoformat()) for e in ordered]
+    return pages
 
 
 def _related(related: Related | None, entry_id: str, views: dict[str, EntryView]) -> list[EntryView]:

@@ -5,11 +5,18 @@ so a rebuild never rewrites an unchanged file. Rendering 10,000 pages to
 find that out still costs about a second, so this step first compares a
 fingerprint of everything the site is made from (each entry's id and content
 hash, the site settings, the timezone, what the related entries come from,
-the on-this-day items, and the builder's own code and templates) with the
+the on-this-day items, the day of the build, and the builder's own code and
+templates) with the
 one recorded in the output directory by the last build. If they match and
 every recorded file is still there with its recorded size and mtime, there is
 nothing to do. Anything else (a changed entry, a deleted or edited output
 file, an upgrade) means a full build and compare, as before.
+
+The day is in the fingerprint because the anniversary calendar and the
+timeline's milestones cover the coming year from it: the first build of a
+new day renders everything again and writes only what the day changed (the
+calendar, the index when a milestone enters or leaves); every later build
+that day is skipped again. Only the day counts, never the time of day.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from almanac.anniversaries import today
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from feeds.build import Related, build_site
@@ -30,7 +38,10 @@ from feeds.writer import WriteReport, write_if_changed, write_tree
 
 #: Where the last build's fingerprint and file list are kept (hidden: never served).
 MANIFEST = ".almanac-build.json"
-_CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.py", "safe_text.py", "onthisday_feed.py")
+_CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.py", "safe_text.py", "onthisday_feed.py",
+         "cards.py", "sitemap.py", "ics.py", "timeline_svg.py")
+#: Modules of the core whose answers are drawn on the site (the timeline's counts and milestones).
+_CORE = ("timeline.py", "anniversaries.py")
 
 
 @dataclass
@@ -46,6 +57,7 @@ def _code_digest() -> bytes:
     h = hashlib.sha256()
     package = resources.files("feeds")
     paths = [package.joinpath(name) for name in _CODE]
+    paths += [resources.files("almanac").joinpath(name) for name in _CORE]
     for folder in ("templates", "static"):
         paths += sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name)
     for path in paths:
@@ -60,11 +72,13 @@ def fingerprint(
     tz: dt.tzinfo,
     related_key: str | None,
     onthisday_posts: list | None,
+    now: dt.datetime | None = None,
 ) -> str:
-    """A digest of every input of `build_site` (related entries by `related_key`)."""
+    """A digest of every input of `build_site` (related entries by `related_key`, `now` by its day in `tz`)."""
     h = hashlib.sha256(_code_digest())
     h.update(json.dumps(dataclasses.asdict(site), sort_keys=True).encode())
-    h.update(str(tz).encode() + b"\0" + repr(related_key).encode() + b"\0")
+    day = today(now, tz).isoformat() if now is not None else "-"
+    h.update(str(tz).encode() + b"\0" + repr(related_key).encode() + b"\0" + day.encode() + b"\0")
     h.update(repr(onthisday_posts).encode() + b"\0")
     for entry in sorted(entries, key=lambda e: e.id):
         h.update(f"{entry.id}\0{entry.content_hash}\0".encode())
@@ -101,20 +115,22 @@ def publish(
     related: Related | None = None,
     related_key: str | None = None,
     onthisday_posts: list | None = None,
+    now: dt.datetime | None = None,
 ) -> PublishResult:
     """Build the site into `out_dir`, or do nothing when its inputs are those of the last build.
 
     `related_key` names what `related` answers from (e.g. the model and how
     many entries still lack a vector); with `related` given and no key, the
-    short-cut is not taken (the answers could change unseen).
+    short-cut is not taken (the answers could change unseen). `now` is the
+    moment of the build (see `build_site`).
     """
-    fp = fingerprint(entries, site, tz, related_key if related else "none", onthisday_posts)
+    fp = fingerprint(entries, site, tz, related_key if related else "none", onthisday_posts, now)
     usable = related is None or related_key is not None
     manifest = _manifest_holds(out_dir, fp) if usable else None
     if manifest is not None:
         files = sorted(manifest["files"])
         return PublishResult(len(files), WriteReport(unchanged=files), skipped=True)
-    files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts)
+    files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts, now=now)
     report = write_tree(out_dir, files, prune=("entries",))
     stamps = {rel: _stat(out_dir, rel) for rel in sorted(files)}
     record = {"fingerprint": fp if usable else None, "files": stamps}

@@ -31,7 +31,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from almanac.links import MAIN_FEEDS
+from almanac.links import MAIN_FEEDS, SITEMAP
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +58,13 @@ _TYPES = {
     ".js": "text/javascript",
     ".txt": "text/plain",
     ".json": "application/json",
-    ".xml": "application/atom+xml",  # every .xml we build is Atom, except rss.xml
+    ".xml": "application/atom+xml",  # every .xml we build is Atom, except rss.xml and the sitemap
     ".png": "image/png",
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
+    ".ics": "text/calendar",
 }
-_TEXTUAL = ("text/", "application/atom+xml", "application/rss+xml", "application/feed+json", "application/json", "image/svg+xml")
+_TEXTUAL = ("text/", "application/xml", "application/atom+xml", "application/rss+xml", "application/feed+json", "application/json", "image/svg+xml")
 
 
 def content_type(rel_path: str) -> str:
@@ -73,6 +74,8 @@ def content_type(rel_path: str) -> str:
         kind = "application/rss+xml"
     elif name == MAIN_FEEDS["json"]:
         kind = "application/feed+json"
+    elif name == SITEMAP:
+        kind = "application/xml"
     else:
         kind = _TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
     return f"{kind}; charset=utf-8" if kind.startswith(_TEXTUAL) else kind

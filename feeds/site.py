@@ -5,7 +5,9 @@ out. Pages link each other with relative paths, so the site also reads as
 plain files; feed autodiscovery links are absolute (under `[site] base_url`).
 What a page shows is chosen so that an edit does not ripple: lists show
 titles, dates, kinds and tags but never summaries, so an edited summary
-changes only that entry's own page (and the feeds).
+changes only that entry's own page, the feeds and the anniversary calendar.
+Every page's head carries its own card (`feeds.cards`): description, Open
+Graph, Twitter and JSON-LD.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from markupsafe import Markup
 
 from almanac.config import SiteConfig
 from almanac.entry import Entry
-from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path, plural, site_root
+from almanac.links import (CALENDAR, MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path, plural,
+                           site_root)
+from feeds import cards
 from feeds.feed_items import feed_title
 from feeds.safe_text import clean_line, paragraphs
 
@@ -46,6 +50,7 @@ class EntryView:
     year: int
     path: str  # from the site root
     page: str  # file name, from another page in entries/
+    description: str  # the link card's (first sentence of the summary); the calendar's too
 
     @classmethod
     def of(cls, entry: Entry) -> EntryView:
@@ -60,6 +65,7 @@ class EntryView:
             year=entry.date.year,
             path=path,
             page=path.rsplit("/", 1)[-1],
+            description=cards.describe(entry),
         )
 
 
@@ -70,7 +76,8 @@ def kind_heading(kind: str) -> str:
 class SiteRenderer:
     """Renders pages for one build: the Jinja2 environment and shared context, once."""
 
-    def __init__(self, site: SiteConfig, kinds: list[str], kind_counts: dict[str, int], onthisday: bool):
+    def __init__(self, site: SiteConfig, kinds: list[str], kind_counts: dict[str, int], onthisday: bool,
+                 calendar: bool = False):
         self.site = site
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("feeds", "templates"),
@@ -91,6 +98,10 @@ class SiteRenderer:
             self.main_feeds.append(
                 FeedLink(root + ONTHISDAY_FEED, "application/atom+xml", f"{title}: on this day", "On this day")
             )
+        #: The anniversary calendar, offered on the index only (every page would carry it 10,000 times).
+        self.calendar = FeedLink(root + CALENDAR, "text/calendar", f"{title}: anniversaries", "Anniversary calendar") \
+            if calendar else None
+        self.card_site = cards.Site(title, root)
         self.kind_feeds = {
             kind: FeedLink(root + kind_feed_path(kind), "application/atom+xml", feed_title(site, kind_heading(kind)), kind_heading(kind))
             for kind in kinds
@@ -132,7 +143,7 @@ class SiteRenderer:
                 "nav": nav,
                 "footer": footer,
                 # Whole-page pieces for the flat entry template.
-                "page_head": self._pieces.page_head(self.common["site_title"], self.common["description"], root, head_links, nav),
+                "page_head": self._pieces.page_head(self.common["site_title"], root, head_links, nav),
                 "page_foot": self._pieces.page_foot(footer),
                 "kind_link": self._pieces.kind_link(root, kind_page_path(current_kind), current_kind) if current_kind else "",
             }
@@ -148,12 +159,17 @@ class SiteRenderer:
     def _groups(self, views: list[EntryView]) -> list[tuple[int, list[Markup]]]:
         return [(year, [self.item(v) for v in items]) for year, items in by_year(views)]
 
-    def index(self, views: list[EntryView]) -> bytes:
+    def index(self, views: list[EntryView], timeline: Markup | str = "") -> bytes:
+        """The home page: `timeline` is the picture's markup (`feeds.timeline_svg`), or empty."""
         feeds = self.main_feeds + list(self.kind_feeds.values())
+        title, url = self.common["site_title"], self.root_url
         return self._render(
             self._index,
             **self.chrome("", None, feeds),
-            canonical=site_root(self.site.base_url),
+            canonical=url,
+            card=cards.site_card(title, self.common["description"], url, self.card_site),
+            timeline=timeline,
+            calendar=self.calendar,
             count=len(views),
             groups=self._groups(views),
         )
@@ -161,12 +177,17 @@ class SiteRenderer:
     def kind(self, kind: str, views: list[EntryView]) -> bytes:
         feed = self.kind_feeds[kind]
         feeds = [feed] + self.main_feeds
+        url = self.root_url + kind_page_path(kind)
+        noun = kind if len(views) == 1 else plural(kind)
+        title = f"{kind_heading(kind)} · {self.common['site_title']}"
+        description = f"{len(views)} {noun} in {self.common['site_title']}, newest first."
         return self._render(
             self._kind,
             **self.chrome("", kind, feeds),
-            canonical=site_root(self.site.base_url) + kind_page_path(kind),
+            canonical=url,
+            card=cards.collection_card(title, description, url, self.card_site),
             heading=kind_heading(kind),
-            noun=kind if len(views) == 1 else plural(kind),
+            noun=noun,
             count=len(views),
             kind_feed=feed,
             groups=self._groups(views),
@@ -175,12 +196,14 @@ class SiteRenderer:
     def entry(self, entry: Entry, view: EntryView, related: list[EntryView]) -> bytes:
         chrome = self.chrome("../", entry.kind, self.main_feeds + [self.kind_feeds[entry.kind]])
         url = entry.url if entry.url and entry.url.startswith(("http://", "https://")) else None
+        canonical = self.root_url + view.path
         return self._entry.render(
             site_title=self.common["site_title"],
+            card=cards.entry_card(entry, view.title, view.description, view.tags, canonical, url, self.card_site),
             head=chrome["page_head"],
             foot=chrome["page_foot"],
             kind_link=chrome["kind_link"],
-            canonical=self.root_url + view.path,
+            canonical=canonical,
             title=view.title,
             iso=view.iso,
             label=view.label,
@@ -198,5 +221,6 @@ def by_year(views: list[EntryView]) -> list[tuple[int, list[EntryView]]]:
     return [(year, list(items)) for year, items in itertools.groupby(views, key=lambda v: v.year)]
 
 
-def stylesheet() -> bytes:
-    return resources.files("feeds").joinpath("static/style.css").read_bytes()
+def static_file(name: str) -> bytes:
+    """A file of feeds/static (the stylesheet, the favicon), copied into the site as it is."""
+    return resources.files("feeds").joinpath("static", name).read_bytes()

@@ -18,6 +18,9 @@ What it speaks (facts learned from discord.py 2.7's source):
   invoking an option the bot never declared fails here, as on Discord;
 - interaction callbacks, followups, `@original` edits (no Authorization header);
 - channel messages and `GET /channels/{id}`;
+- uploads: multipart bodies (`payload_json` plus files) are read like JSON ones,
+  the files kept under "_files" (bytes included) and shown as the message's
+  `attachments`;
 - injected failures (`fail_next`), e.g. a 429 with a `Via` header and
   `retry_after`, the shape the library needs to retry rather than give up.
 
@@ -35,6 +38,8 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any, Callable
 
 import discord
@@ -61,6 +66,21 @@ JSON_BODY = web.RequestKey("json_body", object)
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat()
+
+
+def parse_multipart(raw: bytes, content_type: str) -> dict:
+    """An upload (multipart/form-data): its `payload_json` as the body, the files under "_files"."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    body: dict = {}
+    files = []
+    for part in message.iter_parts():
+        data = part.get_payload(decode=True)
+        if part.get_param("name", header="content-disposition") == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append({"filename": part.get_filename(), "content_type": part.get_content_type(), "data": data})
+    body["_files"] = files
+    return body
 
 
 def json_response(data: Any, status: int = 200, headers: dict | None = None) -> web.Response:
@@ -316,12 +336,19 @@ class FakeDiscord:
             "id": str(message_id or next(self._ids)), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
             "type": 20 if interaction and interaction.type == 2 else 0,
             "author": self.user(BOT_ID), "content": body.get("content") or "", "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [], "attachments": [], "mentions": [], "mention_roles": [],
+            "components": body.get("components") or [], "attachments": self.attachments(body), "mentions": [], "mention_roles": [],
             "mention_everyone": False, "pinned": False, "tts": False, "timestamp": _now(), "edited_timestamp": None,
             "flags": body.get("flags", flags) or 0, "application_id": str(APP_ID), "webhook_id": str(APP_ID) if interaction else None,
             "nonce": body.get("nonce"),
         }
         return msg
+
+    def attachments(self, body: dict) -> list[dict]:
+        return [
+            {"id": str(next(self._ids)), "filename": f["filename"], "size": len(f["data"]), "content_type": f["content_type"],
+             "url": f"{self.base_url}/attachments/{f['filename']}", "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
+            for f in body.get("_files", [])
+        ]
 
     async def _send_interaction(self, type_: int, data: dict, *, user_id: int, permissions: int = MEMBER_PERMISSIONS,
                                 message: dict | None = None) -> FakeInteraction:
@@ -368,7 +395,7 @@ class FakeDiscord:
             if raw and request.content_type == "application/json":
                 body = json.loads(raw)
             elif raw and request.content_type.startswith("multipart/"):
-                body = {"multipart": True}
+                body = parse_multipart(raw, request.headers["Content-Type"])
         self.requests.append(Captured(request.method, request.path, dict(request.query), dict(request.headers), body))
         request[JSON_BODY] = body
         for i, (method, pattern, status, fbody, fheaders) in enumerate(self._failures):

@@ -68,7 +68,8 @@ def test_commands_are_synced_with_descriptions_and_choices(seeded_store, searche
         async with FakeDiscord() as fake:
             async with running(fake, make_bot(seeded_store, searcher)):
                 assert fake.command_names() == sorted(
-                    ["ask", "search", "onthisday", "latest", "random", "entry", "feeds", "about", "subscribe", "unsubscribe"])
+                    ["ask", "search", "onthisday", "latest", "random", "entry", "timeline", "feeds", "about", "subscribe",
+                     "unsubscribe"])
                 for name in fake.command_names():
                     cmd = fake.command(name)
                     assert cmd["description"] and cmd["guild_id"] == str(GUILD_ID)
@@ -102,6 +103,7 @@ def test_about_feeds_latest_random(seeded_store, searcher):
                 assert "http://127.0.0.1:8080/atom.xml" in feeds["description"]
                 assert "http://127.0.0.1:8080/onthisday.xml" in feeds["description"]
                 assert "http://127.0.0.1:8080/papers.xml" in feeds["description"]
+                assert "http://127.0.0.1:8080/anniversaries.ics" in feeds["description"]
 
                 latest = embed_of((await fake.reply(await fake.invoke("latest", {"kind": "paper", "count": 2})))[0])
                 assert latest["title"] == "Latest papers"
@@ -112,6 +114,55 @@ def test_about_feeds_latest_random(seeded_store, searcher):
                 rand = embed_of((await fake.reply(await fake.invoke("random", {"kind": "podcast"})))[0])
                 podcasts = {e.title for e in seeded_store.entries(kind="podcast")}
                 assert rand["title"] in podcasts
+    run(scenario())
+
+
+def test_timeline_answers_with_the_picture_attached(seeded_store, searcher, monkeypatch):
+    import threading
+
+    import bot.commands
+    from almanac.timeline import build_timeline, draw
+
+    drawn_on = []
+
+    def drawing(*args):
+        drawn_on.append(threading.current_thread() is threading.main_thread())
+        return draw(*args)
+
+    monkeypatch.setattr(bot.commands, "draw", drawing)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher)):
+                ix = await fake.invoke("timeline")
+                [msg] = await fake.reply(ix, timeout=30)
+                assert ix.callback["type"] == 5  # deferred first: drawing takes a moment
+                [attachment] = msg["attachments"]
+                assert attachment["filename"] == "timeline.png" and attachment["size"] < 8 * 1024 * 1024
+                embed = embed_of(msg)
+                assert embed["title"] == "The archive over time" and embed["image"]["url"] == "attachment://timeline.png"
+                expected = build_timeline(seeded_store.entries(), FIXED_NOW.date())
+                assert embed["description"] == expected.summary()
+                [upload] = [c.json for c in fake.requests_to("POST", r"/webhooks/") if c.json.get("_files")]
+                assert upload["_files"][0]["data"] == draw(expected, "png")  # a PNG, the same as the CLI's
+                assert attachment["size"] == len(upload["_files"][0]["data"])
+                assert upload["allowed_mentions"] == {"parse": []}
+
+                ix = await fake.invoke("timeline", {"kind": "paper"})
+                msg = (await fake.reply(ix, timeout=30))[0]
+                assert embed_of(msg)["title"] == "Papers over time"
+                assert embed_of(msg)["description"].startswith("5 entries from 2013–2019 (5 papers)")
+    run(scenario())
+    assert drawn_on == [False, False]  # drawn in a worker thread, never on the event loop
+
+
+def test_timeline_of_an_empty_archive_says_so_privately(store):
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(store, None)):
+                msg = (await fake.reply(await fake.invoke("timeline", {"kind": "video"})))[0]
+                assert msg["content"] == "There are no video entries in the archive yet." and msg["flags"] & EPHEMERAL
+                assert not fake.requests_to("POST", r"/webhooks/")  # nothing deferred, nothing drawn
     run(scenario())
 
 

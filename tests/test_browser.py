@@ -9,6 +9,8 @@ The search behind the page is the real one: the bundled model, real vectors.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import os
 import shutil
 from zoneinfo import ZoneInfo
@@ -47,7 +49,9 @@ def served_site(tmp_path, seeded_store, real_embedder):
         return [hit.entry for hit in searcher.similar(entry_id, limit=5)]
 
     out = tmp_path / "public"
-    write_tree(str(out), build_site(seeded_store.entries(), site, ZoneInfo("UTC"), related=related), prune=("entries",))
+    now = dt.datetime(2025, 1, 1, 12, tzinfo=dt.timezone.utc)  # a year with milestones to mark
+    write_tree(str(out), build_site(seeded_store.entries(), site, ZoneInfo("UTC"), related=related, now=now),
+               prune=("entries",))
     return out, (lambda q: searcher.search(q, limit=5).to_json())
 
 
@@ -102,24 +106,32 @@ def test_search_box_finds_the_jitsu_paper(served_site, tmp_path):
         shutil.copyfile(shot, os.environ["ALMANAC_SCREENSHOT"])
 
 
+@contextlib.asynccontextmanager
+async def phone_page(path, *, width: int, height: int, **options):
+    """A page of a fresh headless Chromium, at a phone's size, showing the built file `path`."""
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport={"width": width, "height": height}, **options)
+            page = await context.new_page()
+            await page.goto(path.as_uri())
+            yield page
+        finally:
+            await browser.close()
+
+
 def test_opened_as_a_file_the_page_works_without_the_search_box(served_site, tmp_path):
     out, _ = served_site
 
     async def main():
-        async with playwright_api.async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-                await page.goto((out / "index.html").as_uri())
-                search_visible = await page.is_visible("#search")
-                links = await page.locator("ul.entries a").count()
-                overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                await page.screenshot(path=str(tmp_path / "phone.png"))
-                await page.click("text=Jitsu: Just-In-Time Summoning of Unikernels >> nth=0")
-                await page.wait_for_load_state()
-                related = await page.locator("#related ~ ul a").count()
-            finally:
-                await browser.close()
+        async with phone_page(out / "index.html", width=390, height=844) as page:
+            search_visible = await page.is_visible("#search")
+            links = await page.locator("ul.entries a").count()
+            overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            await page.screenshot(path=str(tmp_path / "phone.png"))
+            await page.click("ul.entries a:has-text(\"Jitsu: Just-In-Time Summoning of Unikernels\") >> nth=0")
+            await page.wait_for_load_state()
+            related = await page.locator("#related ~ ul a").count()
         return search_visible, links, overflow, related
 
     search_visible, links, overflow, related = asyncio.run(main())
@@ -127,3 +139,26 @@ def test_opened_as_a_file_the_page_works_without_the_search_box(served_site, tmp
     assert links == 25
     assert overflow <= 0  # readable on a phone: no sideways scrolling
     assert related == 5
+
+
+def test_the_timeline_renders_without_javascript_at_phone_width(served_site, tmp_path):
+    """The index's inline SVG: drawn, fitting a phone, named for screen readers, with JavaScript off."""
+    out, _ = served_site
+
+    async def main():
+        async with phone_page(out / "index.html", width=360, height=740, java_script_enabled=False) as page:
+            svg = page.locator("figure.timeline svg")
+            box = await svg.bounding_box()
+            bars = await page.locator("figure.timeline svg rect").count()
+            title = await page.locator("#timeline-title").text_content()
+            font = await page.locator("figure.timeline svg text").first.evaluate("t => t.getBoundingClientRect().height")
+            overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            await svg.screenshot(path=str(tmp_path / "timeline.png"))
+        return box, bars, title, font, overflow
+
+    box, bars, title, font, overflow = asyncio.run(main())
+    assert 300 <= box["width"] <= 360 and box["height"] > 150
+    assert bars > 10 and title == "Entries per year by kind, 2013–2020"
+    assert font >= 9  # text still legible when the picture shrinks to a phone's width
+    assert overflow <= 0
+    assert (tmp_path / "timeline.png").stat().st_size > 5_000

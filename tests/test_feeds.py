@@ -168,7 +168,7 @@ def test_hostile_summaries_come_out_harmless():
     assert "\x00" not in item["content_text"] and "@everyone" not in item["content_text"]
     assert "<script" not in item["content_html"]
     page = files["entries/hostile-2020.html"].decode()
-    assert "<script" not in page and "&lt;script&gt;" in page and "@everyone" not in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "@everyone" not in page  # JSON-LD: test_cards.py
     assert "<b>bold" not in page and "tag&lt;i&gt;" in page
     assert not any(c in page for c in "\x00\x01\x0b\x1f\ufffe")
 

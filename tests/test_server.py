@@ -65,7 +65,7 @@ def test_content_types(site_dir):
     async def body(url, s):
         out = {}
         for path in ["/", "/index.html", "/atom.xml", "/rss.xml", "/feed.json", "/talks.xml", "/style.css",
-                     "/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"]:
+                     "/sitemap.xml", "/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"]:
             async with s.get(url + path) as r:
                 assert r.status == 200, path
                 out[path] = r.headers["Content-Type"]
@@ -78,6 +78,7 @@ def test_content_types(site_dir):
     assert types["/rss.xml"] == "application/rss+xml; charset=utf-8"
     assert types["/feed.json"] == "application/feed+json; charset=utf-8"
     assert types["/style.css"] == "text/css; charset=utf-8"
+    assert types["/sitemap.xml"] == "application/xml; charset=utf-8"
     assert types["/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"].startswith("text/html")
 
 

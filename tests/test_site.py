@@ -40,7 +40,7 @@ class Page(HTMLParser):
             self.hrefs.append(a["href"])
         if tag == "link" and a.get("rel") == "alternate":
             self.alternates.append(a)
-        if tag == "script":
+        if tag == "script" and a.get("type") != "application/ld+json":  # JSON-LD is data, not code
             self.scripts += 1
         if "hidden" in a and "id" in a:
             self.hidden_ids.add(a["id"])

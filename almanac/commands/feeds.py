@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 
@@ -96,13 +97,14 @@ def search_fn(app):
     return search
 
 
-def build(app, out: str, with_related: bool = True, embed: bool = True):
+def build(app, out: str, with_related: bool = True, embed: bool = True, now: dt.datetime | None = None):
     """Build the site from the store into `out` (nothing is rendered when no input changed).
 
     `embed=False` (a web process, which leaves embedding to the worker and
     never loads the embedding model for it): while some entries lack vectors
     the pages go up without related entries, and the build after the vectors
-    arrive adds them.
+    arrive adds them. `now` (default: the clock) dates the anniversary
+    calendar and the timeline's milestones.
     """
     from feeds.publish import publish
 
@@ -122,6 +124,7 @@ def build(app, out: str, with_related: bool = True, embed: bool = True):
         related=related_fn(app) if with_related else None,
         related_key=related_key(app) if with_related else None,
         onthisday_posts=onthisday_items(app),
+        now=now or dt.datetime.now(dt.timezone.utc),
     )
 
 
