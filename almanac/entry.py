@@ -131,12 +131,18 @@ class PartialDate:
             day1, name, day2, year = m.groups()
             month = month_number(name)
             if month is None:
-                raise DateError(f"'{name}' is not a month name")
+                raise DateError(f"'{shorten(name)}' is not a month name")
             if len(year) != 4:
                 raise DateError(f"'{year}' is not a four-digit year")
             day = day1 or day2
             return cls(int(year), month, int(day) if day else None)
-        raise DateError(f"'{raw}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
+        raise DateError(f"'{shorten(raw)}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
+
+
+def shorten(text: str, width: int = 60) -> str:
+    """Text quoted in an error message, on one line and at most `width` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True)

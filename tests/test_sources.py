@@ -131,8 +131,8 @@ def test_markdown_problems(tmp_path):
     write(notes / "c_kind.md", "---\ntitle: Bad kind\ndate: 2015-05\nkind: poem\n---\nBody.\n")
     write(notes / "d_month.md", "---\ntitle: Bad month\ndate: Mai 2015\n---\nBody.\n")
     found = problems(notes)
-    # YAML notices the unclosed list where the front matter ends (line 4).
-    assert found[0] == f"{notes / 'a_yaml.md'}:4: front matter: YAML error: did not find expected ',' or ']'"
+    # YAML notices the unclosed list at the next key (line 3).
+    assert found[0] == f"{notes / 'a_yaml.md'}:3: front matter: YAML error: expected ',' or ']', but got ':'"
     assert found[1:] == [
         f"{notes / 'b_nodate.md'}:1: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
         f"{notes / 'c_kind.md'}:1: kind: 'poem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",

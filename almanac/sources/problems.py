@@ -47,16 +47,3 @@ def decode_utf8(data: bytes, path: str) -> str:
         raise SourceError(
             [Problem(path, line, "encoding", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
         ) from None
-
-
-def read_text(path: str) -> str:
-    """Read a UTF-8 text file, turning OS errors into a Problem."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise SourceError([Problem(path, None, "file", exc.strerror or str(exc))]) from None
-    text = decode_utf8(data, path)
-    if not text.strip():
-        raise SourceError([Problem(path, None, "file", "file is empty")])
-    return text
