@@ -119,7 +119,9 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     if not data.strip():
         raise SourceError([Problem(spec, None, "file", "file is empty")])
     try:
-        parsed = feedparser.parse(data)
+        # Summaries are reduced to plain text (html_to_text), so feedparser's
+        # HTML sanitising and URI rewriting would be work thrown away.
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser lets a few parser errors escape (e.g. an undeclared prefix)
         raise SourceError([Problem(spec, None, "feed", f"not a readable RSS or Atom feed ({type(exc).__name__}: {clip(str(exc))})")]) from None
     broken = _integrity_problem(spec, parsed)
@@ -146,12 +148,14 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         summary = fold(html_to_text(content))
         terms = [fold(t.get("term") or "") for t in item.get("tags", [])]
         terms = [t for t in terms if t]
-        kind = next((normalise_kind(t) for t in terms if normalise_kind(t)), None)
-        guessed, _ = classify(title, summary)
-        kind = kind or guessed
-        tags = [t.strip().lower() for t in terms if not normalise_kind(t)]
-        if kind == "talk":
-            tags += list(talk_tags(title, summary))
+        kinds = [normalise_kind(t) for t in terms]
+        kind = next((k for k in kinds if k), None)
+        tags = [t.lower() for t, k in zip(terms, kinds) if not k]
+        if kind is None:  # read from the wording only when no category names a kind
+            kind, implied = classify(title, summary)
+        else:
+            implied = talk_tags(title, summary) if kind == "talk" else ()
+        tags += implied
         link = clean_text(item.get("link") or "").strip()
         entries.append(
             Entry(

@@ -99,9 +99,10 @@ def entry_from_fields(
 
     if problems or title is None or date is None:
         return None, problems
-    guessed_kind, _ = classify(title, text)
-    kind = kind or guessed_kind
-    implied = talk_tags(title, text) if kind == "talk" else ()
+    if kind is None:  # read from the wording only when the source does not say
+        kind, implied = classify(title, text)
+    else:
+        implied = talk_tags(title, text) if kind == "talk" else ()
     all_tags = tuple(dict.fromkeys(tags + list(implied)))
     return (
         Entry(
