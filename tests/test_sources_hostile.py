@@ -368,3 +368,24 @@ def test_feed_item_lines_are_found_in_linear_time():
     lines = _item_lines(data)
     assert time.monotonic() - started < 20  # a fraction of a second; hours when quadratic
     assert lines[:3] == [2, 6, 10] and lines[-1] == 2 + 4 * 99_999
+
+
+def test_front_matter_must_open_and_close(tmp_path):
+    unopened = tmp_path / "unopened.md"
+    unopened.write_text("\n---title: T\ndate: 2015\n---\nBody.\n")
+    assert problems_of(str(unopened)) == [
+        f"{unopened}:2: front matter: missing: start the file with a '---' block holding title and date"
+    ]
+    unclosed = tmp_path / "unclosed.md"
+    unclosed.write_text("---\ntitle: T\ndate: 2015\nBody.\n")
+    assert problems_of(str(unclosed)) == [f"{unclosed}:1: front matter: not closed: end the block with a '---' line"]
+
+
+def test_a_server_reason_phrase_is_cleaned(tmp_path):
+    def refuse(handler):
+        handler.send_response(404, "Not \x1b[2JFound")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    with serving(refuse) as base:
+        assert problems_of(f"{base}/feed.xml") == [f"{base}/feed.xml: url: could not fetch: Not [2JFound"]

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 
 from almanac.sources.problems import Problem, SourceError
-from almanac.sources.reading import ReadLimits, too_large
+from almanac.sources.reading import ReadLimits, clip, too_large
 
 USER_AGENT = "almanac (+feed reader)"
 _CHUNK = 64 * 1024
@@ -143,7 +143,7 @@ def fetch_url(url: str, limits: ReadLimits) -> bytes:
             if watchdog.fired:
                 raise problem(f"gave up after the {deadline:g} s deadline") from None
             reason = getattr(exc, "reason", None) or type(exc).__name__
-            raise problem(f"could not fetch: {reason}") from None
+            raise problem(f"could not fetch: {clip(str(reason), 120)}") from None  # a server's words: cleaned
         if watchdog.fired:
             raise problem(f"gave up after the {deadline:g} s deadline")
     if expected is not None and len(body) < expected:
