@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from almanac.entry import Entry
 from almanac.ingest import ingest
 from almanac.sources import ReadLimits, SourceError, reader_for
+from almanac.sources.html_text import html_to_text
 from almanac.store import Store
 from tests.test_sources import ATOM, RSS
 
@@ -152,3 +153,10 @@ def test_a_refused_source_leaves_the_store_as_it_was(tmp_path, held, fmt, cut, n
         path.write_bytes(whole)
         assert not ingest(store, [path.name], str(tmp_path), limits=LIMITS).problems
     assert all(entries_of(store, other) == before[other] for other in VALID if other != fmt)
+
+
+@FUZZ
+@given(fragment=st.text(st.sampled_from(list("<>!-/'\"=&;#x pbrlistyle")), max_size=3000))
+def test_html_to_text_takes_any_markup(fragment):
+    text = html_to_text(fragment)
+    assert text == " ".join(text.split())

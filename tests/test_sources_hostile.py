@@ -244,6 +244,15 @@ def test_seed_lines_with_megabytes_of_spaces_read_in_linear_time(tmp_path):
     ]
 
 
+def test_feed_summaries_of_pathological_html_read_in_linear_time(tmp_path):
+    # html.parser rescans an unclosed "<!--" at every step: over a minute for this one summary.
+    path = tmp_path / "feed.xml"
+    path.write_text(RSS.replace("Talking shop.", "Talking &lt;!--" * 50_000 + " &lt;a b='x" * 20_000))
+    started = time.monotonic()
+    assert read_in_child(str(path), seconds=60) == ["Keynote at ICFP", "A podcast episode"]
+    assert time.monotonic() - started < 30
+
+
 # --- 4. YAML alias bombs --------------------------------------------------------------
 
 BILLION_LAUGHS = """\

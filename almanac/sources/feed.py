@@ -3,57 +3,26 @@
 Each item becomes an entry dated to the day it was published (in the feed's
 own timezone: an item published "Mon, 04 May 2015 23:00 -0700" is 4 May).
 HTML in summaries is reduced to text and categories become tags; a category
-that names a kind ("talk", "Papers") sets the kind.
+that names a kind ("talk", "Papers") sets the kind. A feed that does not
+parse to its end is refused whole (see `_integrity_problem`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import html
 import re
 import xml.sax
-from html.parser import HTMLParser
 
 import feedparser
 
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
 from almanac.sources.fetch import fetch_url
+from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clean_text, clip, fold, read_bytes
 
 _ITEM_START = re.compile(r"<(?:\w+:)?(?:item|entry)[\s>]")
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, dropping scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in ("p", "br", "li", "div"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, whitespace folded."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    return " ".join(html.unescape("".join(parser.parts)).split())
 
 
 def is_url(spec: str) -> bool:
