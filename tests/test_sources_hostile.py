@@ -337,6 +337,19 @@ def test_fifos_and_devices_are_refused_without_blocking(tmp_path):
     assert read_in_child(str(notes), seconds=30) == [f"{notes / 'a.md'}: file: {refusal}"]
 
 
+def test_a_feed_whose_bytes_name_a_file_is_not_read_from_that_file(tmp_path):
+    # feedparser.parse(bytes) tries the bytes as a file name first.
+    path = tmp_path / "feed.xml"
+    path.write_bytes(b"/dev/zero")
+    (line,) = read_in_child(str(path), seconds=30, memory_mb=512)
+    assert line.startswith(f"{path}:1: feed: not a readable RSS or Atom feed (")
+    secret = tmp_path / "local.xml"
+    secret.write_text(RSS)
+    with serving(send_whole(str(secret).encode())) as base:  # a server naming a local feed
+        (line,) = problems_of(f"{base}/feed.xml")
+    assert line.startswith(f"{base}/feed.xml:1: feed: not a readable RSS or Atom feed (")
+
+
 def test_a_trickling_feed_url_is_cut_off_at_the_deadline(tmp_path):
     with serving(send_trickle(FULL, every_s=0.2, at_most_s=10)) as base:
         started = time.monotonic()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import io
 import re
 import xml.sax
 
@@ -23,6 +24,7 @@ from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clean_text, clip, fold, read_bytes
 
 _ITEM_START = re.compile(r"<(?:\w+:)?(?:item|entry)[\s>]")
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml")
 
 
 def is_url(spec: str) -> bool:
@@ -33,7 +35,7 @@ def _fetch(spec: str, limits: ReadLimits) -> bytes:
     return fetch_url(spec, limits) if is_url(spec) else read_bytes(spec, limits)
 
 
-def _integrity_problem(spec: str, parsed) -> Problem | None:
+def _integrity_problem(spec: str, data: bytes, parsed) -> Problem | None:
     """A problem when the feed did not parse completely, else None.
 
     feedparser falls back to a lenient parser when the XML is not well formed,
@@ -47,6 +49,8 @@ def _integrity_problem(spec: str, parsed) -> Problem | None:
     if not isinstance(exc, xml.sax.SAXException):
         return None
     line = exc.getLineNumber() if isinstance(exc, xml.sax.SAXParseException) else None
+    if line and not _XML_DECLARATION.match(data):
+        line -= 1  # feedparser put a declaration line in front before parsing
     reason = clip(exc.getMessage())
     if not parsed.entries:
         return Problem(spec, line, "feed", f"not a readable RSS or Atom feed ({reason})")
@@ -88,12 +92,14 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     if not data.strip():
         raise SourceError([Problem(spec, None, "file", "file is empty")])
     try:
+        # A stream, not bytes: given bytes, feedparser first tries them as a file
+        # name, so a body reading "/dev/zero" would be opened and read forever.
         # Summaries are reduced to plain text (html_to_text), so feedparser's
         # HTML sanitising and URI rewriting would be work thrown away.
-        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+        parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser lets a few parser errors escape (e.g. an undeclared prefix)
         raise SourceError([Problem(spec, None, "feed", f"not a readable RSS or Atom feed ({type(exc).__name__}: {clip(str(exc))})")]) from None
-    broken = _integrity_problem(spec, parsed)
+    broken = _integrity_problem(spec, data, parsed)
     if broken is not None:
         raise SourceError([broken])
     if not parsed.entries:
