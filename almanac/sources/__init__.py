@@ -4,6 +4,10 @@ A *source* is one path or URL from `[archive] sources` or the command line
 (globs are expanded first). Each reader returns `Entry` objects whose `source`
 says where they came from (`file:line`, or the URL); ids are assigned after
 all sources are read (`almanac.entry.assign_ids`).
+
+Every reader takes the source and a `ReadLimits` (size per file or body,
+total time per URL) and raises only SourceError: a source it cannot read
+completely is refused whole, never read as a shorter one.
 """
 
 from __future__ import annotations
