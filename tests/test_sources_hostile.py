@@ -411,3 +411,10 @@ def test_a_server_reason_phrase_is_cleaned(tmp_path):
 
     with serving(refuse) as base:
         assert problems_of(f"{base}/feed.xml") == [f"{base}/feed.xml: url: could not fetch: Not [2JFound"]
+
+
+def test_a_file_name_with_escapes_is_reported_without_them(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "x\x1b[2Jy\nz.md").write_text("---\ntitle: T\n---\nBody.\n")
+    assert problems_of(str(notes)) == [f"{notes}/x[2Jy z.md:1: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')"]

@@ -21,7 +21,8 @@ from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kin
 from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem, SourceError
-from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clean_text, clip, fold, read_bytes
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes
+from almanac.sources.text import clean_text
 
 _ITEM_START = re.compile(r"<(?:\w+:)?(?:item|entry)[\s>]")
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml")

@@ -11,7 +11,8 @@ import datetime as dt
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
 from almanac.sources.problems import Problem
-from almanac.sources.reading import clean_text, clip, fold
+from almanac.sources.reading import clip, fold
+from almanac.sources.text import clean_text
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 

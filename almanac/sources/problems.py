@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from almanac.sources.text import one_line
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,7 +23,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}"
+        # File names and quoted values come from the source: never a raw ESC or a second line.
+        return one_line(f"{where}: {self.field}: {self.message}")
 
 
 def split_location(source: str) -> tuple[str, int | None]:

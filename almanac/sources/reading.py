@@ -4,20 +4,20 @@ A source is untrusted input: it may be a FIFO that never sends anything,
 `/dev/zero`, a 10 GB file, or text carrying terminal escapes. So a file is
 opened without blocking, must be a regular file, and is read only up to
 `ReadLimits.max_bytes` (+1 byte, to know it was larger); and every text field
-an entry gets goes through `clean_text`, so control characters never reach
-the store, the feeds or a terminal.
+an entry gets goes through `fold`/`clean_text` (almanac.sources.text), so
+control characters never reach the store, the feeds or a terminal.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import re
 import stat
+import sys
 from dataclasses import dataclass
 
 from almanac.entry import shorten
 from almanac.sources.problems import Problem, SourceError, decode_utf8
+from almanac.sources.text import clean_text
 
 MB = 1_000_000
 
@@ -79,22 +79,6 @@ def read_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     if not text.strip():
         raise SourceError([Problem(path, None, "file", "file is empty")])
     return text
-
-
-# C0 controls but tab and newline, DEL, C1 controls and lone surrogates. Line
-# and page breaks (CR, VT, FF) become spaces so words they separate stay apart.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_BREAKS = re.compile("[\r\x0b\x0c]")
-
-
-def clean_text(text: str) -> str:
-    """`text` without control characters (but tab and newline) or lone surrogates.
-
-    Applied to every text field at read time, whatever the format: a NUL or
-    an ESC in a title would otherwise be stored, served in feeds and printed
-    raw to terminals, and a lone surrogate cannot even be stored as UTF-8.
-    """
-    return _CONTROLS.sub("", _BREAKS.sub(" ", text))
 
 
 def fold(text: str) -> str:
