@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import textwrap
@@ -49,7 +48,9 @@ def read_in_child(path: str, seconds: float = 30, memory_mb: int = 1024) -> list
     """
     code = textwrap.dedent(
         """
-        import json, sys
+        import json, resource, sys
+        size = int(sys.argv[2]) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
         from almanac.sources import SourceError, read_source
         try:
             entries = read_source(sys.argv[1])
@@ -59,17 +60,11 @@ def read_in_child(path: str, seconds: float = 30, memory_mb: int = 1024) -> list
             print(json.dumps([e.title[:40] for e in entries]))
         """
     )
-
-    def limit_memory():
-        size = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
-
     result = subprocess.run(
-        [sys.executable, "-c", code, path],
+        [sys.executable, "-c", code, path, str(memory_mb)],
         capture_output=True,
         text=True,
         timeout=seconds,
-        preexec_fn=limit_memory,
         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
     )
     assert result.returncode == 0, result.stderr[-2000:]
