@@ -9,7 +9,7 @@ took four minutes). For each format and size it prints the median of
 and `per_1k_s`, the ingest median per 1,000 entries, which stays flat when
 growth is linear.
 
-    .venv/bin/python bench/ingest.py [--sizes 10000 20000 40000 80000] [--runs 3]
+    .venv/bin/python bench/ingest.py [--sizes 10000 20000 40000 80000] [--runs 3] [--formats json rss]
 """
 
 from __future__ import annotations
@@ -96,10 +96,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 40_000, 80_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", nargs="+", choices=["json", "rss"], default=["json", "rss"])
     args = parser.parse_args()
-    result: dict = {"runs": args.runs, "json": [], "rss": []}
+    result: dict = {"runs": args.runs, **{fmt: [] for fmt in args.formats}}
     with tempfile.TemporaryDirectory(prefix="almanac-bench-ingest-") as work:
         for fmt, ext, write in (("json", "json", write_json), ("rss", "xml", write_rss)):
+            if fmt not in args.formats:
+                continue
             for n in args.sizes:
                 path = os.path.join(work, f"entries-{n}.{ext}")
                 write(path, n)
