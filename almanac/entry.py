@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from almanac.kinds import infer_kind
+
 KINDS: tuple[str, ...] = ("talk", "paper", "article", "podcast", "interview", "video", "news")
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -131,12 +133,18 @@ class PartialDate:
             day1, name, day2, year = m.groups()
             month = month_number(name)
             if month is None:
-                raise DateError(f"'{name}' is not a month name")
+                raise DateError(f"'{shorten(name)}' is not a month name")
             if len(year) != 4:
                 raise DateError(f"'{year}' is not a four-digit year")
             day = day1 or day2
             return cls(int(year), month, int(day) if day else None)
-        raise DateError(f"'{raw}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
+        raise DateError(f"'{shorten(raw)}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
+
+
+def shorten(text: str, width: int = 60) -> str:
+    """Text quoted in an error message, on one line and at most `width` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -187,20 +195,6 @@ class Entry:
 
 # --- kinds --------------------------------------------------------------------
 
-# Cues that name a kind, searched in "title\nsummary"; the earliest cue wins, so
-# "Paper on ... at the talk" is a paper and "FLOSS Weekly ... interviewed me" a podcast.
-_KIND_CUES: tuple[tuple[str, str], ...] = (
-    ("talk", r"talks?|keynotes?|lectures?|seminars?|speaking|spoke|presentation|\w*summit"),
-    ("paper", r"papers?|preprints?"),
-    ("article", r"articles?|essay|blog post"),
-    ("podcast", r"podcasts?|episode|weekly|radio|appeared on"),
-    ("interview", r"interview(?:ed|s)?"),
-    ("video", r"screencasts?|videos?|webcast"),
-    ("news", r"announce[ds]?|announcing|announcement|released?|release|is now part of"),
-)
-_CUE_RE = re.compile(
-    "|".join(f"(?P<{kind}>\\b(?:{pattern})\\b)" for kind, pattern in _KIND_CUES), re.IGNORECASE
-)
 _KIND_ALIASES = {
     "talks": "talk", "keynote": "talk", "keynotes": "talk", "lecture": "talk", "lectures": "talk",
     "seminar": "talk", "papers": "paper", "preprint": "paper", "articles": "article",
@@ -221,11 +215,9 @@ def normalise_kind(value: str) -> str | None:
 def classify(title: str, summary: str) -> tuple[str, tuple[str, ...]]:
     """Kind and implied tags from the wording of a title and summary.
 
-    Keynotes and lectures are talks tagged `keynote` / `lecture`. With no cue at
-    all an entry is an article (the broadest kind).
+    Keynotes and lectures are talks tagged `keynote` / `lecture`; how the kind
+    is read is `almanac.kinds` (every cue counts; with none, an article).
     """
-    from almanac.kinds import infer_kind
-
     kind = infer_kind(title, summary)
     return kind, talk_tags(title, summary) if kind == "talk" else ()
 

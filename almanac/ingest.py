@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from almanac.entry import Entry, assign_ids, id_candidates
-from almanac.sources import Problem, SourceError, expand_sources, read_source
+from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, read_source
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
+from almanac.sources.reading import DEFAULT_LIMITS, clip
 from almanac.store import IdConflict, SourceChange, Store
 
 
@@ -60,21 +61,46 @@ def _display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+def read_one(
+    spec: str, limits: ReadLimits = DEFAULT_LIMITS, read: Callable[[str, ReadLimits], list[Entry]] = read_source
+) -> list[Entry]:
+    """One source's entries, or SourceError, whatever went wrong inside its reader.
+
+    The readers report every problem they know of as SourceError; anything
+    else escaping one (a bug, a parser failing in a way not foreseen) is the
+    last resort here, so one source can never stop the others. Only
+    Exception is caught: Ctrl-C and SystemExit still stop the process.
+    """
+    try:
+        return read(spec, limits)
+    except SourceError:
+        raise
+    except Exception as exc:
+        detail = f": {clip(str(exc))}" if str(exc) else ""
+        raise SourceError([Problem(spec, None, "source", f"could not be read ({type(exc).__name__}{detail})")]) from exc
+
+
 def read_sources(
-    specs: list[str], base_dir: str, held: Callable[[list[str]], dict[str, str]] | None = None
+    specs: list[str],
+    base_dir: str,
+    held: Callable[[list[str]], dict[str, str]] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    read: Callable[[str, ReadLimits], list[Entry]] = read_source,
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
     `held(ids)` tells which of the candidate ids the store already holds, and
     with which kind, so ids once given are kept (see `assign_ids`). A source
     in which two entries end up with one id is reported and left out whole.
+    `limits` bounds every read (size per source, total time per URL); `read`
+    is the reader of one source (`read_source` unless a test passes another).
     """
     keys, problems = expand_sources(specs, base_dir)
     by_key: dict[str, list[Entry]] = {}
     for key in sorted(keys):
         location = key if is_url(key) or os.path.isabs(key) else os.path.join(base_dir, key)
         try:
-            by_key[key] = read_source(location if is_url(key) else _display_path(location))
+            by_key[key] = read_one(location if is_url(key) else _display_path(location), limits, read)
         except SourceError as exc:
             problems.extend(exc.problems)
     # Ids are assigned over all sources together, in a fixed order (sorted keys),
@@ -105,14 +131,16 @@ def ingest(
     specs: list[str],
     base_dir: str,
     embed: Callable[[Store], int] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
     """Read `specs` and bring the store in line with them; then embed what is new.
 
     `embed` is called once after writing (e.g. `Embedder.embed_missing`), so
-    unchanged entries are never embedded again.
+    unchanged entries are never embedded again. `limits` bounds every read
+    (`ReadLimits`: 50 MB a source and 60 s a feed URL unless given).
     """
     report = IngestReport()
-    by_key, report.problems = read_sources(specs, base_dir, held=store.kinds_of)
+    by_key, report.problems = read_sources(specs, base_dir, held=store.kinds_of, limits=limits)
     for key, entries in by_key.items():
         try:
             report.changes.append(store.replace_source(key, entries))

@@ -131,8 +131,8 @@ def test_markdown_problems(tmp_path):
     write(notes / "c_kind.md", "---\ntitle: Bad kind\ndate: 2015-05\nkind: poem\n---\nBody.\n")
     write(notes / "d_month.md", "---\ntitle: Bad month\ndate: Mai 2015\n---\nBody.\n")
     found = problems(notes)
-    # YAML notices the unclosed list where the front matter ends (line 4).
-    assert found[0] == f"{notes / 'a_yaml.md'}:4: front matter: YAML error: did not find expected ',' or ']'"
+    # YAML notices the unclosed list at the next key (line 3).
+    assert found[0] == f"{notes / 'a_yaml.md'}:3: front matter: YAML error: expected ',' or ']', but got ':'"
     assert found[1:] == [
         f"{notes / 'b_nodate.md'}:1: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
         f"{notes / 'c_kind.md'}:1: kind: 'poem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",
@@ -253,29 +253,10 @@ def test_feed_problems(tmp_path):
 
 
 def test_feed_over_http(tmp_path):
-    import http.server
-    import threading
+    from tests.local_http import send_whole, serving
 
-    body = RSS.encode()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/feed.xml"
+    with serving(send_whole(RSS.encode())) as base:
+        url = f"{base}/feed.xml"
         entries = read_source(url)
-        assert [e.title for e in entries] == ["Keynote at ICFP", "A podcast episode"]
-        assert entries[0].source == f"{url}:4"
-    finally:
-        server.shutdown()
-        server.server_close()
+    assert [e.title for e in entries] == ["Keynote at ICFP", "A podcast episode"]
+    assert entries[0].source == f"{url}:4"

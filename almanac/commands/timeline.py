@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from almanac.commands import UsageError, parse_kind, print_json
+from almanac.commands import YEARS, UsageError, parse_kind, print_json, range_text, whole_number
 from almanac.commands.onthisday import _date
 from almanac.entry import MAX_YEAR, MIN_YEAR
 from almanac.timeline import TimelineError, build_timeline, draw
@@ -26,8 +26,10 @@ def register(sub) -> None:
     )
     p.add_argument("--out", metavar="FILE", default="timeline.png", help="FILE.png or FILE.svg (default: timeline.png)")
     p.add_argument("--kind", help="only this kind (talk, paper, ...)")
-    p.add_argument("--from", dest="first", type=int, metavar="YEAR", help="first year shown")
-    p.add_argument("--to", dest="last", type=int, metavar="YEAR", help="last year shown")
+    p.add_argument("--from", dest="first", type=whole_number(*YEARS), metavar="YEAR",
+                   help=f"first year shown ({range_text(*YEARS)})")
+    p.add_argument("--to", dest="last", type=whole_number(*YEARS), metavar="YEAR",
+                   help=f"last year shown ({range_text(*YEARS)})")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the coming year starts on this day (default: today)")
     p.add_argument("--json", action="store_true", help='print {"out", "entries", "years", "kinds", "milestones"}')
     p.set_defaults(handler=cmd_timeline)

@@ -4,6 +4,10 @@ A *source* is one path or URL from `[archive] sources` or the command line
 (globs are expanded first). Each reader returns `Entry` objects whose `source`
 says where they came from (`file:line`, or the URL); ids are assigned after
 all sources are read (`almanac.entry.assign_ids`).
+
+Every reader takes the source and a `ReadLimits` (size per file or body,
+total time per URL) and raises only SourceError: a source it cannot read
+completely is refused whole, never read as a shorter one.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from almanac.sources.feed import is_url, read_feed
 from almanac.sources.json_list import read_json_list
 from almanac.sources.markdown import read_markdown
 from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits
 from almanac.sources.seed_text import read_seed_text
 
-__all__ = ["Problem", "SourceError", "expand_sources", "read_source", "reader_for"]
+__all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for"]
+
+Reader = Callable[[str, ReadLimits], list[Entry]]
 
 
-def reader_for(spec: str) -> Callable[[str], list[Entry]]:
+def reader_for(spec: str) -> Reader:
     """Pick the reader by what the source is: URL, directory or file extension."""
     if is_url(spec):
         return read_feed
@@ -38,11 +45,11 @@ def reader_for(spec: str) -> Callable[[str], list[Entry]]:
     return read_seed_text
 
 
-def read_source(spec: str) -> list[Entry]:
-    """All entries of one source (ids not yet assigned); raises SourceError."""
-    if not is_url(spec) and not os.path.exists(spec):
+def read_source(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """All entries of one source (ids not yet assigned), read within `limits`; raises SourceError."""
+    if not is_url(spec) and not os.path.lexists(spec):
         raise SourceError([Problem(spec, None, "file", "no such file or directory")])
-    return reader_for(spec)(spec)
+    return reader_for(spec)(spec, limits)
 
 
 def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Problem]]:

@@ -3,76 +3,59 @@
 Each item becomes an entry dated to the day it was published (in the feed's
 own timezone: an item published "Mon, 04 May 2015 23:00 -0700" is 4 May).
 HTML in summaries is reduced to text and categories become tags; a category
-that names a kind ("talk", "Papers") sets the kind.
+that names a kind ("talk", "Papers") sets the kind. A feed that does not
+parse to its end is refused whole (see `_integrity_problem`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import html
+import io
 import re
-import urllib.error
-import urllib.request
-from html.parser import HTMLParser
+import xml.sax
 
 import feedparser
 
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
-from almanac.sources.problems import Problem, SourceError, decode_utf8
+from almanac.sources.fetch import fetch_url
+from almanac.sources.html_text import html_to_text
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes
+from almanac.sources.text import clean_text
 
-FETCH_TIMEOUT_S = 30
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, dropping scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in ("p", "br", "li", "div"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, whitespace folded."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    return " ".join(html.unescape("".join(parser.parts)).split())
+_ITEM_START = re.compile(r"<(?:\w+:)?(?:item|entry)[\s>]")
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml")
 
 
 def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def _fetch(spec: str) -> bytes:
-    if is_url(spec):
-        request = urllib.request.Request(spec, headers={"User-Agent": "almanac (+feed reader)"})
-        try:
-            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-                return response.read()
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SourceError([Problem(spec, None, "url", f"could not fetch: {reason}")]) from None
-    try:
-        with open(spec, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise SourceError([Problem(spec, None, "file", exc.strerror or str(exc))]) from None
+def _fetch(spec: str, limits: ReadLimits) -> bytes:
+    return fetch_url(spec, limits) if is_url(spec) else read_bytes(spec, limits)
+
+
+def _integrity_problem(spec: str, data: bytes, parsed) -> Problem | None:
+    """A problem when the feed did not parse completely, else None.
+
+    feedparser falls back to a lenient parser when the XML is not well formed,
+    so a feed cut off after an item still yields the items before the cut.
+    Storing those would delete the rest, so a SAX error (truncation, broken
+    markup) rejects the source. Its other notices (a declared encoding that
+    was overridden, a content type that is not XML) concern only how the
+    bytes were decoded, and the feed is kept.
+    """
+    exc = parsed.get("bozo_exception") if parsed.bozo else None
+    if not isinstance(exc, xml.sax.SAXException):
+        return None
+    line = exc.getLineNumber() if isinstance(exc, xml.sax.SAXParseException) else None
+    if line and not _XML_DECLARATION.match(data):
+        line -= 1  # feedparser put a declaration line in front before parsing
+    reason = clip(exc.getMessage())
+    if not parsed.entries:
+        return Problem(spec, line, "feed", f"not a readable RSS or Atom feed ({reason})")
+    return Problem(spec, line, "feed", f"not a complete, well-formed feed ({reason}); nothing from it was stored")
 
 
 def _published(item) -> PartialDate:
@@ -89,31 +72,46 @@ def _published(item) -> PartialDate:
         parsed = item.get(f"{key}_parsed")
         if parsed:
             return PartialDate(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
-        raise DateError(f"'{raw}' is not a date")
+        raise DateError(f"'{clip(raw)}' is not a date")
     raise DateError("missing (no published or updated date)")
 
 
-def read_feed(spec: str) -> list[Entry]:
-    """Read an RSS/Atom feed file or URL into entries."""
-    data = _fetch(spec)
+def _item_lines(data: bytes) -> list[int]:
+    """Line numbers of the <item>/<entry> elements, in document order, in one pass."""
+    text = data.decode("utf-8", "replace")
+    lines, line, last = [], 1, 0
+    for match in _ITEM_START.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        lines.append(line)
+    return lines
+
+
+def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """Read an RSS/Atom feed file or URL into entries, within `limits` (size, fetch deadline)."""
+    data = _fetch(spec, limits)
     if not data.strip():
         raise SourceError([Problem(spec, None, "file", "file is empty")])
-    text = decode_utf8(data, spec) if not is_url(spec) else data.decode("utf-8", "replace")
-    parsed = feedparser.parse(data)
-    if parsed.bozo and not parsed.entries:
-        exc = parsed.get("bozo_exception")
-        line = exc.getLineNumber() if hasattr(exc, "getLineNumber") else None
-        raise SourceError([Problem(spec, line, "feed", f"not a readable RSS or Atom feed ({exc})")])
+    try:
+        # A stream, not bytes: given bytes, feedparser first tries them as a file
+        # name, so a body reading "/dev/zero" would be opened and read forever.
+        # Summaries are reduced to plain text (html_to_text), so feedparser's
+        # HTML sanitising and URI rewriting would be work thrown away.
+        parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser lets a few parser errors escape (e.g. an undeclared prefix)
+        raise SourceError([Problem(spec, None, "feed", f"not a readable RSS or Atom feed ({type(exc).__name__}: {clip(str(exc))})")]) from None
+    broken = _integrity_problem(spec, data, parsed)
+    if broken is not None:
+        raise SourceError([broken])
     if not parsed.entries:
         raise SourceError([Problem(spec, None, "feed", "the feed has no items")])
-    # Line numbers of <item>/<entry> elements, in document order, for provenance.
-    item_lines = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<(?:\w+:)?(?:item|entry)[\s>]", text)]
+    item_lines = _item_lines(data)
     problems: list[Problem] = []
     entries: list[Entry] = []
     for i, item in enumerate(parsed.entries):
         line = item_lines[i] if i < len(item_lines) else None
         where = f"{spec}:{line}" if line else spec
-        title = " ".join(html_to_text(item.get("title", "")).split())
+        title = fold(html_to_text(item.get("title", "")))
         if not title:
             problems.append(Problem(spec, line, "title", "missing"))
             continue
@@ -123,15 +121,18 @@ def read_feed(spec: str) -> list[Entry]:
             problems.append(Problem(spec, line, "date", str(exc)))
             continue
         content = item.get("summary") or (item.get("content") or [{}])[0].get("value", "")
-        summary = html_to_text(content)
-        terms = [t.get("term", "") for t in item.get("tags", []) if t.get("term")]
-        kind = next((normalise_kind(t) for t in terms if normalise_kind(t)), None)
-        guessed, _ = classify(title, summary)
-        kind = kind or guessed
-        tags = [t.strip().lower() for t in terms if not normalise_kind(t)]
-        if kind == "talk":
-            tags += list(talk_tags(title, summary))
-        link = item.get("link")
+        summary = fold(html_to_text(content))
+        terms = [fold(t.get("term") or "") for t in item.get("tags", [])]
+        terms = [t for t in terms if t]
+        kinds = [normalise_kind(t) for t in terms]
+        kind = next((k for k in kinds if k), None)
+        tags = [t.lower() for t, k in zip(terms, kinds) if not k]
+        if kind is None:  # read from the wording only when no category names a kind
+            kind, implied = classify(title, summary)
+        else:
+            implied = talk_tags(title, summary) if kind == "talk" else ()
+        tags += implied
+        link = clean_text(item.get("link") or "").strip()
         entries.append(
             Entry(
                 id="",

@@ -11,6 +11,8 @@ import datetime as dt
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
 from almanac.sources.problems import Problem
+from almanac.sources.reading import clip, fold
+from almanac.sources.text import clean_text
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 
@@ -24,10 +26,12 @@ def parse_date_value(value: object) -> PartialDate:
     if isinstance(value, bool):
         raise DateError(f"{value!r} is not a date")
     if isinstance(value, int):
+        if value.bit_length() > 64:  # YAML's hex integers have no length limit; f"{value}" would fail
+            raise DateError(f"{clip(value)} is not a year")
         return PartialDate(value)
     if isinstance(value, str):
-        return PartialDate.parse(value)
-    raise DateError(f"{value!r} is not a date")
+        return PartialDate.parse(clean_text(value))
+    raise DateError(f"{clip(value)} is not a date")
 
 
 def entry_from_fields(
@@ -43,12 +47,13 @@ def entry_from_fields(
     def bad(field: str, message: str) -> None:
         problems.append(Problem(path, line, field, message))
 
-    unknown = sorted(set(fields) - set(FIELDS))
+    unknown = sorted((key for key in fields if key not in FIELDS), key=str)
     for key in unknown:
-        bad(str(key), f"unknown field (expected one of: {', '.join(FIELDS)})")
+        bad(clip(key), f"unknown field (expected one of: {', '.join(FIELDS)})")
 
     title = fields.get("title")
-    if not isinstance(title, str) or not title.strip():
+    title = fold(title) if isinstance(title, str) else title
+    if not isinstance(title, str) or not title:
         bad("title", "missing" if title is None else "must be non-empty text")
         title = None
 
@@ -65,13 +70,13 @@ def entry_from_fields(
     if not isinstance(text, str):
         bad("summary", "must be text")
         text = ""
-    text = " ".join(text.split())
+    text = fold(text)
 
     kind = None
     if fields.get("kind") is not None:
-        kind = normalise_kind(str(fields["kind"]))
+        kind = normalise_kind(clean_text(fields["kind"])) if isinstance(fields["kind"], str) else None
         if kind is None:
-            bad("kind", f"'{fields['kind']}' is not a kind (one of: {', '.join(KINDS)})")
+            bad("kind", f"'{clip(fields['kind'])}' is not a kind (one of: {', '.join(KINDS)})")
 
     raw_tags = fields.get("tags") or []
     if isinstance(raw_tags, str):
@@ -79,24 +84,26 @@ def entry_from_fields(
     if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) for t in raw_tags):
         bad("tags", "must be a list of words or a comma-separated string")
         raw_tags = []
-    tags = [str(t).strip().lower() for t in raw_tags if str(t).strip()]
+    tags = [fold(t if isinstance(t, str) else clip(t)).lower() for t in raw_tags]
+    tags = [t for t in tags if t]
 
     url = fields.get("url")
+    url = clean_text(url).strip() if isinstance(url, str) else url
     if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-        bad("url", f"'{url}' is not an http(s) URL")
+        bad("url", f"'{clip(url)}' is not an http(s) URL")
         url = None
 
     explicit = fields.get("id", fields.get("slug"))
     if explicit is not None and (not isinstance(explicit, str) or not valid_id(explicit)):
-        bad("id", f"'{explicit}' is not a valid id (lowercase letters, digits, '-' and '_')")
+        bad("id", f"'{clip(explicit)}' is not a valid id (lowercase letters, digits, '-' and '_')")
         explicit = None
 
     if problems or title is None or date is None:
         return None, problems
-    title = " ".join(title.split())
-    guessed_kind, _ = classify(title, text)
-    kind = kind or guessed_kind
-    implied = talk_tags(title, text) if kind == "talk" else ()
+    if kind is None:  # read from the wording only when the source does not say
+        kind, implied = classify(title, text)
+    else:
+        implied = talk_tags(title, text) if kind == "talk" else ()
     all_tags = tuple(dict.fromkeys(tags + list(implied)))
     return (
         Entry(

@@ -9,20 +9,69 @@
     ---
     The body is the summary.
 
-Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY'. python-frontmatter does
-the splitting; we only validate and report problems by file and line.
+Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY'. The front matter is
+split off here, line by line, and loaded by a YAML loader that refuses anchors
+and aliases: a few hundred bytes of nested aliases (a "billion laughs")
+otherwise expand to gigabytes the moment a field is read.
 """
 
 from __future__ import annotations
 
 import os
 
-import frontmatter
 import yaml
 
 from almanac.entry import Entry
 from almanac.sources.fields import entry_from_fields
-from almanac.sources.problems import Problem, SourceError, read_text
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text, value_error_message
+
+
+# PyYAML's pure-Python loader (needed to refuse aliases) reads about 100 KB a
+# second of dense YAML; titles, dates and tags need far less than this.
+MAX_FRONT_MATTER = 64 * 1024
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """yaml.SafeLoader without anchors and aliases, and with bad dates left as text.
+
+    Refusing aliases keeps a document's size its loaded size. A date YAML
+    cannot build (`2015-02-30`) stays a string, so the date check reports it
+    like any other bad date instead of failing inside the loader.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_timestamp_or_text(self, node):
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+    def construct_number_or_text(self, node):
+        """Numbers, except YAML 1.1's base-60 ones (`1:20:30`): those stay text.
+
+        A long base-60 number costs time quadratic in its length to build.
+        """
+        if ":" in self.construct_scalar(node):
+            return self.construct_scalar(node)
+        if node.tag.endswith(":int"):
+            return self.construct_yaml_int(node)
+        return self.construct_yaml_float(node)
+
+
+for _tag, _construct in (
+    ("timestamp", FrontMatterLoader.construct_timestamp_or_text),
+    ("int", FrontMatterLoader.construct_number_or_text),
+    ("float", FrontMatterLoader.construct_number_or_text),
+):
+    FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct)
 
 
 def markdown_files(path: str) -> list[str]:
@@ -36,8 +85,8 @@ def markdown_files(path: str) -> list[str]:
     return [path]
 
 
-def read_markdown(path: str) -> list[Entry]:
-    """Read one Markdown file or every one under a directory."""
+def read_markdown(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """Read one Markdown file or every one under a directory (each at most `limits.max_bytes`)."""
     problems: list[Problem] = []
     entries: list[Entry] = []
     files = markdown_files(path)
@@ -46,7 +95,7 @@ def read_markdown(path: str) -> list[Entry]:
     first_seen: dict[tuple, str] = {}
     for file in files:
         try:
-            entry = _read_one(file)
+            entry = _read_one(file, limits)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -61,21 +110,48 @@ def read_markdown(path: str) -> list[Entry]:
     return entries
 
 
-def _read_one(path: str) -> Entry:
-    text = read_text(path)
-    if not text.lstrip().startswith("---"):
-        raise SourceError([Problem(path, 1, "front matter", "missing: start the file with a '---' block holding title and date")])
+def _is_boundary(line: str) -> bool:
+    """A front matter delimiter: a line of three or more dashes."""
+    line = line.rstrip()
+    return len(line) >= 3 and not line.strip("-")
+
+
+def split_front_matter(path: str, text: str) -> tuple[str, int, str]:
+    """(YAML text, the file line it starts on, body) of a note; SourceError without a block."""
+    lines = text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip())  # read_text refused blank files
+    if not _is_boundary(lines[first]):
+        raise SourceError([Problem(path, first + 1, "front matter", "missing: start the file with a '---' block holding title and date")])
+    end = next((i for i in range(first + 1, len(lines)) if _is_boundary(lines[i])), None)
+    if end is None:
+        raise SourceError([Problem(path, first + 1, "front matter", "not closed: end the block with a '---' line")])
+    return "\n".join(lines[first + 1 : end]) + "\n", first + 2, "\n".join(lines[end + 1 :])
+
+
+def load_front_matter(path: str, text: str, line: int):
+    """The YAML of a front matter block (starting at file line `line`), or SourceError."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise SourceError([Problem(path, line, "front matter", f"longer than {MAX_FRONT_MATTER // 1024} KB; "
+                                   "put long text in the body")])
     try:
-        post = frontmatter.loads(text)
+        return yaml.load(text, Loader=FrontMatterLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        # The YAML starts on the line after the opening '---'.
-        line = mark.line + 2 if mark is not None else 1
+        where = line + mark.line if mark is not None else line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError([Problem(path, line, "front matter", f"YAML error: {reason}")]) from None
-    if not isinstance(post.metadata, dict) or not post.metadata:
+        raise SourceError([Problem(path, where, "front matter", f"YAML error: {clip(reason, 120)}")]) from None
+    except RecursionError:
+        raise SourceError([Problem(path, line, "front matter", "nested too deeply")]) from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise SourceError([Problem(path, line, "front matter", value_error_message(exc))]) from None
+
+
+def _read_one(path: str, limits: ReadLimits) -> Entry:
+    fm, line, body = split_front_matter(path, read_text(path, limits))
+    metadata = load_front_matter(path, fm, line)
+    if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
-    entry, problems = entry_from_fields(dict(post.metadata), path, 1, summary=post.content)
+    entry, problems = entry_from_fields(metadata, path, 1, summary=body)
     if problems:
         raise SourceError(problems)
     if not entry.summary:

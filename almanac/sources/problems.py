@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from almanac.sources.text import one_line
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,7 +23,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}"
+        # File names and quoted values come from the source: never a raw ESC or a second line.
+        return one_line(f"{where}: {self.field}: {self.message}")
 
 
 def split_location(source: str) -> tuple[str, int | None]:
@@ -47,16 +50,3 @@ def decode_utf8(data: bytes, path: str) -> str:
         raise SourceError(
             [Problem(path, line, "encoding", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
         ) from None
-
-
-def read_text(path: str) -> str:
-    """Read a UTF-8 text file, turning OS errors into a Problem."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise SourceError([Problem(path, None, "file", exc.strerror or str(exc))]) from None
-    text = decode_utf8(data, path)
-    if not text.strip():
-        raise SourceError([Problem(path, None, "file", "file is empty")])
-    return text

@@ -13,17 +13,34 @@ from __future__ import annotations
 import re
 
 from almanac.entry import DateError, Entry, PartialDate, classify
-from almanac.sources.problems import Problem, SourceError, read_text
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_text
 
-# A heading: anything, " / ", then something shaped like a date ("May 2015",
-# "Mai 2015", "2015", "2015-05"). The shape is loose on purpose so that a
-# misspelt month is reported as a bad date instead of read as summary text.
-_HEADING = re.compile(r"^(?P<title>.+?)\s+/\s+(?P<date>[A-Za-z]+\.?\s+\d{1,4}|\d{1,4}(?:-\d{1,2}){0,2})\s*$")
+# What follows a heading's last " / ": something shaped like a date ("May
+# 2015", "Mai 2015", "2015", "2015-05"). The shape is loose on purpose so that
+# a misspelt month is reported as a bad date instead of read as summary text.
+_DATE_SHAPE = re.compile(r"[A-Za-z]+\.?\s+\d{1,4}|\d{1,4}(?:-\d{1,2}){0,2}")
 
 
-def read_seed_text(path: str) -> list[Entry]:
-    """Read a seed-format file; raise SourceError listing every problem found."""
-    text = read_text(path)
+def parse_heading(line: str) -> tuple[str, str] | None:
+    """(title, date text) when `line` is `Title / <date shape>`, else None.
+
+    Split at the last '/' rather than matched by one regular expression:
+    a pattern like `.+?\\s+/\\s+...` backtracks quadratically over a long run
+    of spaces, and this takes linear time whatever the line holds.
+    """
+    head, slash, tail = line.rpartition("/")
+    if not slash or not head[-1:].isspace() or not tail[:1].isspace():
+        return None
+    title, date_text = head.rstrip(), tail.strip()
+    if not title or not _DATE_SHAPE.fullmatch(date_text):
+        return None
+    return fold(title), date_text
+
+
+def read_seed_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """Read a seed-format file (at most `limits.max_bytes`); raise SourceError listing every problem found."""
+    text = read_text(path, limits)
     problems: list[Problem] = []
     entries: list[Entry] = []
     first_seen: dict[tuple[str, str, str], int] = {}
@@ -35,7 +52,11 @@ def read_seed_text(path: str) -> list[Entry]:
         if heading is None:
             return
         line, title, date_text = heading
-        if not summary:
+        if not title:
+            problems.append(Problem(path, line, "title", "missing: write the title before ' / Mon YYYY'"))
+            return
+        body = fold(" ".join(summary))
+        if not body:
             problems.append(Problem(path, line, "summary", "missing: put a summary paragraph on the line after the heading"))
             return
         try:
@@ -43,7 +64,6 @@ def read_seed_text(path: str) -> list[Entry]:
         except DateError as exc:
             problems.append(Problem(path, line, "date", str(exc)))
             return
-        body = " ".join(" ".join(summary).split())
         key = (title, date.isoformat(), body)
         if key in first_seen:
             problems.append(
@@ -61,10 +81,10 @@ def read_seed_text(path: str) -> list[Entry]:
         if not line:
             after_blank = True
             continue
-        if _HEADING.match(line):
+        parsed = parse_heading(line)
+        if parsed is not None:
             finish()
-            match = _HEADING.match(line)
-            heading = (number, " ".join(match["title"].split()), match["date"])
+            heading = (number, *parsed)
             summary, skipping = [], False
         elif heading is None and skipping:
             pass
@@ -72,7 +92,7 @@ def read_seed_text(path: str) -> list[Entry]:
             # Text where a heading belongs: a heading without its " / Mon YYYY".
             finish()
             heading, summary, skipping = None, [], True
-            problems.append(Problem(path, number, "date", f"missing: expected 'Title / Mon YYYY', got '{_clip(line)}'"))
+            problems.append(Problem(path, number, "date", f"missing: expected 'Title / Mon YYYY', got '{clip(line)}'"))
         else:
             summary.append(line)
         after_blank = False
@@ -81,6 +101,3 @@ def read_seed_text(path: str) -> list[Entry]:
         raise SourceError(problems)
     return entries
 
-
-def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,29 @@
+"""Control characters out of text that came from a source (fields, file names, messages).
+
+A NUL or an ESC in a title, a file name or a server's reply would otherwise be
+stored, served in feeds, or printed raw to a terminal (where ESC sequences
+move the cursor, clear the screen or set the window title).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls and lone surrogates. Line
+# and page breaks (CR, VT, FF) become spaces so words they separate stay apart.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BREAKS = re.compile("[\r\x0b\x0c]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (but tab and newline) or lone surrogates.
+
+    Applied to every text field at read time, whatever the format; a lone
+    surrogate could not even be stored as UTF-8.
+    """
+    return _CONTROLS.sub("", _BREAKS.sub(" ", text))
+
+
+def one_line(text: str) -> str:
+    """`text` cleaned and on one line: what a problem report may print."""
+    return clean_text(text).replace("\n", " ").replace("\t", " ")
