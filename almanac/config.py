@@ -73,6 +73,9 @@ class ScheduleConfig:
     anniversary_time: str = "09:00"
     #: Minutes between refreshes (re-ingest, embed, rebuild, announce).
     refresh_minutes: int = 30
+    #: Seconds a claim on a post holds without renewal: a process that dies while
+    #: posting has its posts taken over by another this long after its last renewal.
+    claim_lease_seconds: float = 180.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -234,6 +237,7 @@ def _check_values(config: Config, origin: str) -> None:
         raise ConfigError(f"{where} [schedule] anniversary_time: '{config.schedule.anniversary_time}' is not HH:MM") from None
     checks = [
         (config.schedule.refresh_minutes >= 1, "[schedule] refresh_minutes", "must be at least 1"),
+        (config.schedule.claim_lease_seconds >= 1, "[schedule] claim_lease_seconds", "must be at least 1"),
         (config.anniversaries.catch_up_days >= 0, "[anniversaries] catch_up_days", "must be 0 or more"),
         (config.site.feed_limit >= 1, "[site] feed_limit", "must be at least 1"),
         (1 <= config.server.port <= 65535 or config.server.port == 0, "[server] port", "must be 1-65535"),

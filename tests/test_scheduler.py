@@ -28,6 +28,7 @@ from tests.conftest import REPO, SEED as SEED_TEXT
 from tests.webhook_receiver import WebhookReceiver, webhook_url
 
 UTC = dt.timezone.utc
+LEASE = 3  # seconds a claim holds in the process tests (180 by default)
 
 
 # --- in-process ------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class Deployment:
         self.config.write_text(
             '[archive]\nsources = ["today.json"]\ndb = "almanac.db"\n'
             '[site]\nbase_url = "https://almanac.example.org/"\nout_dir = "public"\n'
-            f'[schedule]\ntimezone = "{zone}"\nanniversary_time = "00:00"\n'
+            f'[schedule]\ntimezone = "{zone}"\nanniversary_time = "00:00"\nclaim_lease_seconds = {LEASE}\n'
         )
         self.db = tmp_path / "almanac.db"
         with Store(str(self.db)) as store:
@@ -274,6 +275,51 @@ def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
     # (A feed row may also have been cut off mid-claim by the kill; only the webhook matters here.)
     (row,) = [r for r in d.ledger() if r.unknown_outcomes and r.target.startswith("webhook:")]
     assert row.status == "sent" and row.attempts == 2 and "outcome unknown" in row.last_error
+
+
+def test_a_dead_schedulers_claim_is_taken_over_by_the_other_within_the_lease(tmp_path):
+    """Two schedulers; one is SIGKILLed holding a claim whose request never reached Discord.
+
+    The survivor takes the post over when the lease runs out: it arrives
+    exactly once, within the lease (plus a poll), and no day later.
+    """
+    async def go():
+        async with WebhookReceiver() as receiver:
+            async with Deployment(tmp_path, receiver) as d:
+                receiver.script = ["stall"]  # the first webhook request is lost on the way in
+                a, b = await d.start(), await d.start()
+                await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)
+                stalled = receiver.requests[0].embed["title"]
+                holder = await _claimant_of(d, stalled)
+                victim = {a.pid: a, b.pid: b}[holder]
+                await kill(victim)
+                killed_at = time.monotonic()
+                await receiver.wait_for(lambda: stalled in receiver.titles(), 30)
+                took = time.monotonic() - killed_at
+                await d.wait_until_all_delivered()
+                survivor = b if victim is a else a
+                code = await kill(survivor, signal.SIGTERM)
+                return d, stalled, took, code
+
+    d, stalled, took, code = asyncio.run(go())
+    assert code == 0, d.logs()
+    assert d.delivered() == collections.Counter({t: 1 for t in d.titles}), d.logs()
+    assert took < LEASE + 5, (took, d.logs())
+    (row,) = [r for r in d.ledger() if r.unknown_outcomes and r.target.startswith("webhook:")]
+    assert row.status == "sent" and row.attempts == 2 and "stopped while sending" in row.last_error
+
+
+async def _claimant_of(d: Deployment, title: str) -> int:
+    """The pid of the process whose claim on the webhook post of `title` is in flight."""
+    for _ in range(100):
+        with Store(str(d.db)) as store:
+            entry_ids = {e.id for e in store.entries() if e.title == title}
+            rows = [r for r in store.posts(status="sending") if r.entry_id in entry_ids
+                    and r.target.startswith("webhook:")]
+        if rows:
+            return int(rows[0].claimed_by.split(":")[1])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no claim on {title!r}\n{d.logs()}")
 
 
 def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tmp_path):

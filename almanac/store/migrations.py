@@ -127,9 +127,21 @@ def m002_post_unknown_outcomes(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE posts ADD COLUMN unknown_outcomes INTEGER NOT NULL DEFAULT 0")
 
 
+def m003_post_leases(db: sqlite_utils.Database) -> None:
+    """A claim holds a lease (`lease_until`), renewed while its send is in flight.
+
+    A "sending" row whose lease has run out belongs to a process that died (on
+    this machine or another): another process takes it over. Rows claimed
+    before this migration get a lease that has already run out.
+    """
+    db.execute("ALTER TABLE posts ADD COLUMN lease_until TEXT")
+    db.execute("UPDATE posts SET lease_until = claimed_at WHERE status = 'sending'")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", m001_initial),
     (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
+    (3, "post_leases", m003_post_leases),
 ]
 
 
