@@ -19,6 +19,7 @@ from almanac.posting import (
 )
 from almanac.store import Store
 
+BOTH_BACKENDS = True
 UTC = dt.timezone.utc
 MAY_1 = dt.datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
 SEED_MAY = {

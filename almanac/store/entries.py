@@ -10,6 +10,8 @@ from almanac.sources.problems import Problem, split_location
 from almanac.store.database import StoreError, utc_now
 
 NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
+#: meta values are text: the next value of a counter, in SQL both engines take.
+BUMP = "CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
 
 
 class IdConflict(StoreError):
@@ -100,7 +102,7 @@ class EntriesMixin:
                     db.execute("DELETE FROM embeddings WHERE entry_id = ?", [old_id])
                     db.execute("DELETE FROM entries WHERE id = ?", [old_id])
             if change.touched:
-                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+                db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
 
     def kinds_of(self, ids: list[str]) -> dict[str, str]:
@@ -126,7 +128,7 @@ class EntriesMixin:
         if year:
             where.append("year = ?")
             params.append(year)
-        sql = "SELECT * FROM entries"
+        sql = f"SELECT {_COLUMNS} FROM entries"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {NEWEST_FIRST}"
@@ -138,7 +140,7 @@ class EntriesMixin:
 
     def get(self, entry_id: str) -> Entry | None:
         with self.read() as db:
-            rows = list(db.query("SELECT * FROM entries WHERE id = ?", [entry_id]))
+            rows = list(db.query(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", [entry_id]))
         return entry_from_row(rows[0]) if rows else None
 
     def get_many(self, ids: list[str]) -> list[Entry]:
@@ -147,7 +149,7 @@ class EntriesMixin:
         with self.read() as db:
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
-                for row in db.query(f"SELECT * FROM entries WHERE id IN ({marks})", chunk):
+                for row in db.query(f"SELECT {_COLUMNS} FROM entries WHERE id IN ({marks})", chunk):
                     found[row["id"]] = entry_from_row(row)
         return [found[i] for i in ids if i in found]
 

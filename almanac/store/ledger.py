@@ -4,8 +4,9 @@ Why a table and not "remember what we posted": several processes (the
 scheduler, the bot, a second scheduler started by mistake) may try to post
 the same anniversary at once, and any of them may be killed between sending
 and recording. The UNIQUE (entry_id, occasion, target) constraint makes a row
-exist at most once; a row moves pending -> sending (claimed, in a BEGIN
-IMMEDIATE transaction, so only one process wins) -> sent | pending (retry
+exist at most once; a row moves pending -> sending (claimed in one write
+transaction, the row locked with FOR UPDATE SKIP LOCKED on PostgreSQL, so
+only one process wins) -> sent | pending (retry
 later) | failed. A claim is a lease (`lease_until`), renewed while the send
 is in flight: a "sending" row whose lease ran out was left by a dead process,
 on this machine or another, and is taken over. The policy (backoff, what counts as stale, what is missed)
@@ -82,7 +83,7 @@ class LedgerMixin:
         created = iso(now) if now else utc_now()
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO targets (key, kind, label, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO targets (key, kind, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [key, kind, label, created],
             )
             row = db.execute("SELECT key, kind, label, created_at FROM targets WHERE key = ?", [key]).fetchone()
@@ -121,8 +122,8 @@ class LedgerMixin:
         with self.transaction() as db:
             for entry_id, occasion, target, nonce in rows:
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO posts (entry_id, occasion, target, status, attempts, nonce, created_at) "
-                    "VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+                    "INSERT INTO posts (entry_id, occasion, target, status, attempts, nonce, created_at) "
+                    "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
                     [entry_id, occasion, target, nonce, created],
                 )
                 added += cur.rowcount
@@ -155,7 +156,7 @@ class LedgerMixin:
                     "SELECT * FROM posts WHERE target = ? AND ("
                     "(status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
                     f"(status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by IN ({marks})))"
-                    ") ORDER BY occasion, id LIMIT 1",
+                    f") ORDER BY occasion, id LIMIT 1{self.dialect.lock_rows}",
                     [target, when, when, *dead],
                 ))
                 if not rows:
