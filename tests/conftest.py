@@ -33,7 +33,7 @@ def session_cache_home(tmp_path_factory) -> pathlib.Path:
 def isolated_env(tmp_path, monkeypatch, session_cache_home):
     monkeypatch.setenv("ALMANAC_DB", str(tmp_path / "almanac.db"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_home))
-    for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS"):
+    for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

@@ -22,3 +22,15 @@ def test_quality_on_eval_set(embedded_seed_copy, real_embedder):
     assert report["r_at_3"] >= 0.95, misses
     assert report["answered"] >= 0.95
     assert wrongly_answered == []
+
+
+def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):
+    """Full text differs by engine (FTS5 / tsvector); the answers, question by question, must not."""
+    from almanac.store.copying import copy_store
+
+    with Store(str(embedded_seed_db)) as sqlite, Store(postgres_url) as postgres:
+        copy_store(sqlite, postgres)
+        on_sqlite = evaluate(Searcher(sqlite, real_embedder))
+        on_postgres = evaluate(Searcher(postgres, real_embedder))
+    assert on_postgres["rows"] == on_sqlite["rows"]
+    assert on_postgres["r_at_1"] == on_sqlite["r_at_1"] >= 0.90

@@ -25,7 +25,8 @@ class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, Subscription
     def __init__(self, path: str):
         super().__init__(path)
         try:
-            migrate(self)
+            #: Numbers of the migrations this opening applied (`almanac migrate` reports them).
+            self.migrations_applied = migrate(self)
         except self.backend.errors as exc:
             self.close()
             raise StoreError(f"{self.describe()}: cannot open the database ({exc}); check the path or pass --db PATH") from None

@@ -52,6 +52,14 @@ class PostgresDialect:
         """Two processes starting at once: the second waits, then finds the migrations applied."""
         db.execute("SELECT pg_advisory_xact_lock(?, ?)", [LOCK_CLASS, MIGRATIONS_LOCK])
 
+    def after_copy(self, db) -> None:
+        """Rows copied with their ids: the sequences go on after the largest."""
+        for table, column in (("posts", "id"), ("entries", "rowid")):
+            db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
+            )
+
 
 @functools.lru_cache(maxsize=1024)
 def pg_sql(sql: str) -> str:

@@ -41,6 +41,9 @@ class SqliteDialect:
     def lock_migrations(self, db) -> None:
         """BEGIN IMMEDIATE already keeps a second process out while one migrates."""
 
+    def after_copy(self, db) -> None:
+        """Nothing: INTEGER PRIMARY KEY goes on from the largest id by itself."""
+
 
 def connect(path: str) -> sqlite_utils.Database:
     """Open (or create) the database file with the pragmas almanac relies on."""
