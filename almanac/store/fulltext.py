@@ -35,6 +35,9 @@ def _clean_terms(terms) -> list[str]:
 class Fts5:
     """SQLite FTS5: the index (part of migration 1: never change it) and the queries as (sql, params)."""
 
+    #: FTS5 keeps its own statistics: `rank` needs none.
+    stats_sql = None
+
     def create(self, db) -> None:
         """`entries_fts`, an external-content FTS5 table kept in step with `entries` by triggers."""
         db.execute(
@@ -62,7 +65,7 @@ class Fts5:
             f"INSERT INTO entries_fts (rowid, {cols}) VALUES (new.rowid, {new_cols}); END"
         )
 
-    def rank(self, words: list[str], limit: int) -> tuple[str, list]:
+    def rank(self, words: list[str], limit: int, stats=None) -> tuple[str, list]:
         # Rank inside FTS5 first, then join only the winners (twice as fast as joining every match).
         sql = (
             "SELECT entries.id, ranked.score FROM ("
@@ -131,40 +134,60 @@ class Tsvector:
         )
         db.execute("CREATE INDEX entries_fts ON entries USING GIN (fts)")
 
-    def rank(self, words: list[str], limit: int) -> tuple[str, list]:
-        # Per query word: its phrase query, its tokens in order (lexeme, offset), and its IDF (FTS5's formula).
-        # Per matching entry and word: f = the phrase's occurrences, 2 in the title and 1 elsewhere.
+    #: The archive's size and mean entry length in words (BM25's N and avgdl), cached per generation.
+    stats_sql = "SELECT count(*), COALESCE(avg(fts_length), 1) FROM entries"
+
+    def rank(self, words: list[str], limit: int, stats=None) -> tuple[str, list]:
+        """BM25 as FTS5 computes it; `stats` is (N, avgdl, [entries holding each word]).
+
+        Why the counts come in (cached by the store until entries change)
+        rather than being counted here: counting a common word visits every
+        entry holding it, and the searcher has just counted them anyway. A
+        word in half the archive or more gets FTS5's floor IDF (1e-6): its
+        part of any score is below a millionth of a rarer word's, so when a
+        rarer word matches, such words are left out (they would cost a visit
+        to most of the archive and change no order).
+        """
+        n_docs, avgdl, counts = stats
+        useful = [(w, n) for w, n in zip(words, counts) if 0 < n < n_docs / 2]
+        pairs = useful or [(w, n) for w, n in zip(words, counts) if n > 0]
         tokens = "unnest(e.fts) AS u, unnest(u.positions, u.weights) AS x(pos, weight)"
+        # Per word: its phrase query, its tokens in order (lexeme, offset), its IDF (FTS5's formula).
+        # Per matching entry and word: f = the word's (phrase's) occurrences, 2 in the title and 1 elsewhere.
         sql = f"""
-            WITH stats AS (SELECT count(*) AS n, COALESCE(avg(fts_length), 1) AS avgdl FROM entries),
-            terms AS (
-                SELECT {self._query("t.word")} AS q, tok.lexemes, tok.offsets
-                FROM unnest(CAST(? AS text[])) AS t(word)
+            WITH terms AS (
+                SELECT {self._query("t.word")} AS q, tok.lexemes, tok.offsets,
+                       GREATEST(ln((CAST(? AS double precision) - t.n + 0.5) / (t.n + 0.5)), 1e-6) AS idf
+                FROM unnest(CAST(? AS text[]), CAST(? AS integer[])) AS t(word, n)
                 CROSS JOIN LATERAL (
                     SELECT array_agg(v.lexeme ORDER BY p.pos) AS lexemes, array_agg(p.pos ORDER BY p.pos) AS offsets
                     FROM unnest(to_tsvector('{self.CONFIG}', {self._words("t.word")})) AS v, unnest(v.positions) AS p(pos)
                 ) AS tok
             ),
-            weighted AS (
-                SELECT terms.*, GREATEST(ln((stats.n - hits.n + 0.5) / (hits.n + 0.5)), 1e-6) AS idf
-                FROM terms CROSS JOIN stats
-                CROSS JOIN LATERAL (SELECT count(*) AS n FROM entries WHERE fts @@ terms.q) AS hits
-                WHERE numnode(terms.q) > 0
-            )
-            SELECT e.id, sum(w.idf * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * e.fts_length / stats.avgdl))) AS score
-            FROM weighted w JOIN entries e ON e.fts @@ w.q CROSS JOIN stats
-            CROSS JOIN LATERAL (
-                SELECT COALESCE(sum(CASE WHEN x.weight = 'A' THEN 2.0 ELSE 1.0 END), 0) AS f
-                FROM {tokens}
-                WHERE u.lexeme = w.lexemes[1] AND (
-                    SELECT count(*) FROM unnest(e.fts) AS u2, unnest(u2.positions) AS x2(pos),
-                                         generate_subscripts(w.lexemes, 1) AS i
-                    WHERE i > 1 AND u2.lexeme = w.lexemes[i] AND x2.pos = x.pos + w.offsets[i] - w.offsets[1]
-                ) = cardinality(w.lexemes) - 1
-            ) AS tf
-            GROUP BY e.id ORDER BY score DESC, min(e.rowid) LIMIT ?
+            parts AS (
+                SELECT e.rowid, w.idf * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * e.fts_length / CAST(? AS double precision))) AS part
+                FROM terms w JOIN entries e ON e.fts @@ w.q
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN cardinality(w.lexemes) = 1
+                        -- one token: ts_rank_cd without normalisation sums the weights of its occurrences
+                        -- (weights must be at most 1: halved here, doubled back)
+                        THEN 2 * ts_rank_cd('{{0.5, 0.5, 0.5, 1.0}}', e.fts, w.q)
+                        ELSE (
+                            SELECT COALESCE(sum(CASE WHEN x.weight = 'A' THEN 2.0 ELSE 1.0 END), 0)
+                            FROM {tokens}
+                            WHERE u.lexeme = w.lexemes[1] AND (
+                                SELECT count(*) FROM unnest(e.fts) AS u2, unnest(u2.positions) AS x2(pos),
+                                                     generate_subscripts(w.lexemes, 1) AS i
+                                WHERE i > 1 AND u2.lexeme = w.lexemes[i] AND x2.pos = x.pos + w.offsets[i] - w.offsets[1]
+                            ) = cardinality(w.lexemes) - 1
+                        ) END AS f
+                ) AS tf
+            ),
+            ranked AS (SELECT rowid, sum(part) AS score FROM parts GROUP BY rowid ORDER BY score DESC, rowid LIMIT ?)
+            SELECT e.id, ranked.score FROM ranked JOIN entries e ON e.rowid = ranked.rowid
+            ORDER BY ranked.score DESC, ranked.rowid
         """
-        return sql, [list(words), limit]
+        return sql, [float(n_docs), [w for w, _ in pairs], [n for _, n in pairs], float(avgdl), limit]
 
     def count(self, word: str) -> tuple[str, list]:
         return f"SELECT count(*) FROM entries WHERE fts @@ {self._query('?')}", [word]
@@ -175,28 +198,51 @@ class Tsvector:
 
 
 class FullTextMixin:
+    """Full-text queries; per-word entry counts are cached until entries change (the generation)."""
+
+    def _fts_cache(self) -> dict:
+        """{"generation": g, "counts": {word: n}, "stats": (N, avgdl) or None} for the current generation."""
+        generation = self.generation()
+        cache = getattr(self, "_fts_cached", None)
+        if cache is None or cache["generation"] != generation:
+            cache = {"generation": generation, "counts": {}, "stats": None}
+            self._fts_cached = cache
+        return cache
+
     def fts_rank(self, terms: list[str], limit: int = 200) -> list[tuple[str, float]]:
         """Entries matching any of `terms`, best first: (id, score), higher is better."""
         words = _clean_terms(terms)
         if not words:
             return []
-        sql, params = self.dialect.fulltext.rank(words, limit)
+        fulltext = self.dialect.fulltext
+        stats = None
+        if fulltext.stats_sql:
+            cache = self._fts_cache()
+            if cache["stats"] is None:
+                with self.read() as db:
+                    cache["stats"] = tuple(db.execute(fulltext.stats_sql).fetchone())
+            counts = self.term_doc_counts(words)
+            stats = (*cache["stats"], [counts[w] for w in words])
+        sql, params = fulltext.rank(words, limit, stats)
         with self.read() as db:
             return [(row[0], float(row[1])) for row in db.execute(sql, params)]
 
     def term_doc_counts(self, terms: list[str]) -> dict[str, int]:
         """In how many entries each term occurs (after stemming), for weighting rare words."""
+        known = self._fts_cache()["counts"]
         counts: dict[str, int] = {}
         with self.read() as db:
             for term in terms:
                 if term in counts:
                     continue
-                cleaned = _clean_terms([term])
-                if not cleaned:
-                    counts[term] = 0
-                    continue
-                sql, params = self.dialect.fulltext.count(cleaned[0])
-                counts[term] = db.execute(sql, params).fetchone()[0]
+                if term not in known:
+                    cleaned = _clean_terms([term])
+                    if cleaned:
+                        sql, params = self.dialect.fulltext.count(cleaned[0])
+                        known[term] = db.execute(sql, params).fetchone()[0]
+                    else:
+                        known[term] = 0
+                counts[term] = known[term]
         return counts
 
     def terms_matching(self, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
