@@ -82,11 +82,12 @@ class EntriesMixin:
             ]
             if conflicts:
                 raise IdConflict(conflicts)
+            added = []
             for entry in entries:
                 row = held.get(entry.id)
                 if row is None:
                     change.added.append(entry.id)
-                    db.execute(_INSERT, _values(entry, source_key, now, now))
+                    added.append(_values(entry, source_key, now, now))
                 elif row[3] != entry.content_hash or row[2] != entry.source:
                     if row[3] != entry.content_hash:
                         change.changed.append(entry.id)
@@ -95,6 +96,10 @@ class EntriesMixin:
                     db.execute(_UPDATE, _values(entry, source_key, None, now)[1:] + [entry.id])
                 else:
                     change.unchanged.append(entry.id)
+            # Many rows per INSERT: one round trip (and one full-text trigger run on PostgreSQL) a batch.
+            for batch in _chunks(added, INSERT_BATCH):
+                rows = ", ".join([f"({', '.join('?' * len(batch[0]))})"] * len(batch))
+                db.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES {rows}", [v for values in batch for v in values])
             keep = set(ids)
             for (old_id,) in db.execute("SELECT id FROM entries WHERE source_key = ?", [source_key]).fetchall():
                 if old_id not in keep:
@@ -171,7 +176,7 @@ _COLUMNS = (
     "id, title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
     "source, source_key, content_hash, added_at, updated_at"
 )
-_INSERT = f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+INSERT_BATCH = 500  # 17 columns: 8,500 parameters, well within SQLite's limit
 _UPDATE = (
     "UPDATE entries SET title = ?, date = ?, precision = ?, date_label = ?, year = ?, month = ?, day = ?, "
     "kind = ?, tags = ?, summary = ?, url = ?, source = ?, source_key = ?, content_hash = ?, "

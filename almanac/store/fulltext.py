@@ -81,7 +81,7 @@ class Fts5:
     def matching(self, word: str, ids: list[str]) -> tuple[str, list]:
         marks = ",".join("?" * len(ids))
         sql = (
-            "SELECT entries.id FROM entries_fts JOIN entries ON entries.rowid = entries_fts.rowid "
+            "SELECT entries.id AS id FROM entries_fts JOIN entries ON entries.rowid = entries_fts.rowid "
             f"WHERE entries_fts MATCH ? AND entries.id IN ({marks})"
         )
         return sql, [fts_phrase(word), *ids]
@@ -133,25 +133,45 @@ class Tsvector:
             f"btrim(regexp_replace({text}, '[[:punct:][:space:]]+', ' ', 'g')), ' '))) STORED"
         )
         db.execute("CREATE INDEX entries_fts ON entries USING GIN (fts)")
+        # The posting lists BM25 reads, as FTS5 keeps them: per (lexeme, entry) its weighted count
+        # f and the entry's length. Kept by statement triggers (one per batch of inserted rows).
+        db.execute(
+            'CREATE TABLE entry_terms (lexeme TEXT COLLATE "C" NOT NULL, entry_rowid BIGINT NOT NULL, '
+            "f REAL NOT NULL, dl INTEGER NOT NULL, PRIMARY KEY (lexeme, entry_rowid) INCLUDE (f, dl))"
+        )
+        add = ("INSERT INTO entry_terms (lexeme, entry_rowid, f, dl) SELECT u.lexeme, n.rowid, "
+               "cardinality(u.weights) + cardinality(array_positions(u.weights, 'A')), n.fts_length "
+               "FROM new_rows AS n, unnest(n.fts) AS u;")
+        drop = ("DELETE FROM entry_terms AS t USING old_rows AS o, unnest(o.fts) AS u "
+                "WHERE t.lexeme = u.lexeme AND t.entry_rowid = o.rowid;")
+        for event, body, tables in (("INSERT", add, "NEW TABLE AS new_rows"),
+                                    ("UPDATE", drop + add, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                                    ("DELETE", drop, "OLD TABLE AS old_rows")):
+            name = f"entry_terms_{event.lower()}"
+            db.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                       f"$body$ BEGIN {body} RETURN NULL; END $body$")
+            db.execute(f"CREATE TRIGGER {name} AFTER {event} ON entries REFERENCING {tables} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
 
     #: The archive's size and mean entry length in words (BM25's N and avgdl), cached per generation.
     stats_sql = "SELECT count(*), COALESCE(avg(fts_length), 1) FROM entries"
 
+    #: A word's lexemes (one for most words; "1.0" has two and is a phrase).
+    def _lexemes(self, sql_text: str) -> str:
+        return f"tsvector_to_array(to_tsvector('{self.CONFIG}', {self._words(sql_text)}))"
+
     def rank(self, words: list[str], limit: int, stats=None) -> tuple[str, list]:
         """BM25 as FTS5 computes it; `stats` is (N, avgdl, [entries holding each word]).
 
-        Why the counts come in (cached by the store until entries change)
-        rather than being counted here: counting a common word visits every
-        entry holding it, and the searcher has just counted them anyway. A
-        word in half the archive or more gets FTS5's floor IDF (1e-6): its
-        part of any score is below a millionth of a rarer word's, so when a
-        rarer word matches, such words are left out (they would cost a visit
-        to most of the archive and change no order).
+        The counts come in (cached by the store until entries change): the
+        searcher has just asked for them. A one-token word is scored from
+        `entry_terms` (an index range, like FTS5's posting list); a phrase
+        ("1.0") from the tsvector positions of the entries the GIN index finds.
         """
         n_docs, avgdl, counts = stats
-        useful = [(w, n) for w, n in zip(words, counts) if 0 < n < n_docs / 2]
-        pairs = useful or [(w, n) for w, n in zip(words, counts) if n > 0]
+        pairs = [(w, n) for w, n in zip(words, counts) if n > 0]
         tokens = "unnest(e.fts) AS u, unnest(u.positions, u.weights) AS x(pos, weight)"
+        bm25 = "w.idf * {f} * 2.2 / ({f} + 1.2 * (0.25 + 0.75 * {dl} / CAST(? AS double precision)))"
         # Per word: its phrase query, its tokens in order (lexeme, offset), its IDF (FTS5's formula).
         # Per matching entry and word: f = the word's (phrase's) occurrences, 2 in the title and 1 elsewhere.
         sql = f"""
@@ -165,32 +185,38 @@ class Tsvector:
                 ) AS tok
             ),
             parts AS (
-                SELECT e.rowid, w.idf * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * e.fts_length / CAST(? AS double precision))) AS part
+                SELECT et.entry_rowid AS rowid, {bm25.format(f="et.f", dl="et.dl")} AS part
+                FROM terms w JOIN entry_terms et ON et.lexeme = w.lexemes[1]
+                WHERE cardinality(w.lexemes) = 1
+                UNION ALL
+                SELECT e.rowid, {bm25.format(f="tf.f", dl="e.fts_length")}
                 FROM terms w JOIN entries e ON e.fts @@ w.q
                 CROSS JOIN LATERAL (
-                    SELECT CASE WHEN cardinality(w.lexemes) = 1
-                        -- one token: ts_rank_cd without normalisation sums the weights of its occurrences
-                        -- (weights must be at most 1: halved here, doubled back)
-                        THEN 2 * ts_rank_cd('{{0.5, 0.5, 0.5, 1.0}}', e.fts, w.q)
-                        ELSE (
-                            SELECT COALESCE(sum(CASE WHEN x.weight = 'A' THEN 2.0 ELSE 1.0 END), 0)
-                            FROM {tokens}
-                            WHERE u.lexeme = w.lexemes[1] AND (
-                                SELECT count(*) FROM unnest(e.fts) AS u2, unnest(u2.positions) AS x2(pos),
-                                                     generate_subscripts(w.lexemes, 1) AS i
-                                WHERE i > 1 AND u2.lexeme = w.lexemes[i] AND x2.pos = x.pos + w.offsets[i] - w.offsets[1]
-                            ) = cardinality(w.lexemes) - 1
-                        ) END AS f
+                    SELECT COALESCE(sum(CASE WHEN x.weight = 'A' THEN 2.0 ELSE 1.0 END), 0) AS f
+                    FROM {tokens}
+                    WHERE u.lexeme = w.lexemes[1] AND (
+                        SELECT count(*) FROM unnest(e.fts) AS u2, unnest(u2.positions) AS x2(pos),
+                                             generate_subscripts(w.lexemes, 1) AS i
+                        WHERE i > 1 AND u2.lexeme = w.lexemes[i] AND x2.pos = x.pos + w.offsets[i] - w.offsets[1]
+                    ) = cardinality(w.lexemes) - 1
                 ) AS tf
+                WHERE cardinality(w.lexemes) > 1
             ),
             ranked AS (SELECT rowid, sum(part) AS score FROM parts GROUP BY rowid ORDER BY score DESC, rowid LIMIT ?)
             SELECT e.id, ranked.score FROM ranked JOIN entries e ON e.rowid = ranked.rowid
             ORDER BY ranked.score DESC, ranked.rowid
         """
-        return sql, [float(n_docs), [w for w, _ in pairs], [n for _, n in pairs], float(avgdl), limit]
+        return sql, [float(n_docs), [w for w, _ in pairs], [n for _, n in pairs], float(avgdl), float(avgdl), limit]
 
     def count(self, word: str) -> tuple[str, list]:
-        return f"SELECT count(*) FROM entries WHERE fts @@ {self._query('?')}", [word]
+        """Entries holding `word`: its posting list's length, or for a phrase the GIN index's matches."""
+        sql = (
+            f"SELECT CASE cardinality(l) WHEN 0 THEN 0 "
+            f"WHEN 1 THEN (SELECT count(*) FROM entry_terms WHERE lexeme = l[1]) "
+            f"ELSE (SELECT count(*) FROM entries WHERE fts @@ {self._query('CAST(? AS text)')}) END "
+            f"FROM (SELECT {self._lexemes('CAST(? AS text)')} AS l) AS word"
+        )
+        return sql, [word, word]
 
     def matching(self, word: str, ids: list[str]) -> tuple[str, list]:
         marks = ",".join("?" * len(ids))
@@ -228,35 +254,42 @@ class FullTextMixin:
             return [(row[0], float(row[1])) for row in db.execute(sql, params)]
 
     def term_doc_counts(self, terms: list[str]) -> dict[str, int]:
-        """In how many entries each term occurs (after stemming), for weighting rare words."""
+        """In how many entries each term occurs (after stemming), for weighting rare words.
+
+        The words not yet counted since entries last changed are counted in
+        one statement (one round trip to a PostgreSQL server, not one a word).
+        """
         known = self._fts_cache()["counts"]
-        counts: dict[str, int] = {}
-        with self.read() as db:
-            for term in terms:
-                if term in counts:
-                    continue
-                if term not in known:
-                    cleaned = _clean_terms([term])
-                    if cleaned:
-                        sql, params = self.dialect.fulltext.count(cleaned[0])
-                        known[term] = db.execute(sql, params).fetchone()[0]
-                    else:
-                        known[term] = 0
-                counts[term] = known[term]
-        return counts
+        missing = [t for t in dict.fromkeys(terms) if t not in known]
+        words = {t: _clean_terms([t]) for t in missing}
+        for t in [t for t in missing if not words[t]]:
+            known[t] = 0
+        asked = [t for t in missing if words[t]]
+        if asked:
+            parts, params = [], []
+            for i, term in enumerate(asked):
+                sql, values = self.dialect.fulltext.count(words[term][0])
+                parts.append(f"SELECT {i}, ({sql})")
+                params.extend(values)
+            with self.read() as db:
+                for i, n in db.execute(" UNION ALL ".join(parts), params):
+                    known[asked[i]] = n
+        return {t: known[t] for t in terms}
 
     def terms_matching(self, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
-        """For each of `ids`, which of `terms` occur in it (after stemming)."""
+        """For each of `ids`, which of `terms` occur in it (after stemming), in one statement per 500 ids."""
         out: dict[str, set[str]] = {i: set() for i in ids}
-        if not ids:
+        asked = [(t, _clean_terms([t])) for t in terms]
+        asked = [(t, w[0]) for t, w in asked if w]
+        if not ids or not asked:
             return out
         with self.read() as db:
             for chunk in _chunks(list(ids), 500):
-                for term in terms:
-                    cleaned = _clean_terms([term])
-                    if not cleaned:
-                        continue
-                    sql, params = self.dialect.fulltext.matching(cleaned[0], chunk)
-                    for (entry_id,) in db.execute(sql, params):
-                        out[entry_id].add(term)
+                parts, params = [], []
+                for i, (_, word) in enumerate(asked):
+                    sql, values = self.dialect.fulltext.matching(word, chunk)
+                    parts.append(f"SELECT {i}, m.id FROM ({sql}) AS m")
+                    params.extend(values)
+                for i, entry_id in db.execute(" UNION ALL ".join(parts), params):
+                    out[entry_id].add(asked[i][0])
         return out
