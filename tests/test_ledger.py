@@ -300,13 +300,13 @@ def test_a_claim_is_renewed_while_a_long_send_is_in_flight(seeded_store):
     path = seeded_store.path
 
     async def go():
-        slow, other = Recorder(delay=1.5), Recorder()
+        slow, other = Recorder(delay=3.0), Recorder()
         with Store(path) as a, Store(path) as b:
-            first = Poster(a, "https://example.org/", PostingPolicy(lease_seconds=0.6), clock=utc_clock)
-            second = Poster(b, "https://example.org/", PostingPolicy(lease_seconds=0.6), clock=utc_clock)
+            first = Poster(a, "https://example.org/", PostingPolicy(lease_seconds=1.2), clock=utc_clock)
+            second = Poster(b, "https://example.org/", PostingPolicy(lease_seconds=1.2), clock=utc_clock)
             task = asyncio.create_task(first.post_due(MAY_1, [slow]))
             await asyncio.wait_for(slow.started.wait(), 10)
-            await asyncio.sleep(1.0)  # past the first lease: only a renewal keeps the claim
+            await asyncio.sleep(2.0)  # past the first lease: only a renewal keeps the claim
             report = await second.post_due(MAY_1, [other])
             await task
             return slow, other, report
