@@ -130,3 +130,21 @@ def test_one_run_per_postgres_database(postgres_url):
             assert message.endswith("; stop it first, or pass --db to use another database")
         with b.instance_lock("run"):  # released: the next one gets it
             pass
+
+
+def test_a_searcher_sees_what_another_process_changed(postgres_url, tmp_path):
+    """Processes share only the database: the searcher reloads on the store's version, not on anything local."""
+    from almanac.search import Searcher
+
+    fake = FakeEmbedder()
+    with Store(postgres_url) as web, Store(postgres_url) as worker:
+        ingest(worker, [str(SEED)], str(SEED.parent), embed=lambda s: embed_missing(s, fake))
+        searcher = Searcher(web, fake)
+        assert all(h.entry.title != "Quantum marmots in the cloud" for h in searcher.search("quantum marmots").hits)
+        before = web.search_version()
+        extra = tmp_path / "extra.txt"
+        extra.write_text("Quantum marmots in the cloud / Mar 2021\nA talk on quantum marmots.\n")
+        ingest(worker, [str(extra)], str(tmp_path), embed=lambda s: embed_missing(s, fake))
+        assert web.search_version() > before
+        hits = searcher.search("quantum marmots").hits
+        assert hits and hits[0].entry.title == "Quantum marmots in the cloud"
