@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean chromium
+.PHONY: run test bench clean chromium postgresql
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/almanac run $(RUN_ARGS)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium postgresql
 	$(PY) -m pytest -q
 
 # The browser test drives Debian's chromium (no browser download). Installed
@@ -29,6 +29,18 @@ chromium:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "chromium could not be installed; tests/test_browser.py will skip"; \
 	  else echo "chromium missing and not root: tests/test_browser.py will skip (apt-get install chromium)"; fi; }
+
+# The PostgreSQL variants of the store, ledger and schedule tests start a private
+# server from Debian's binaries (initdb into a temporary directory, 127.0.0.1 only,
+# stopped at the end of the session). Installed when missing
+# and we are root; otherwise, without $$ALMANAC_TEST_DATABASE_URL, they skip, saying why.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing postgresql for the PostgreSQL tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	      || echo "postgresql could not be installed; the PostgreSQL tests will skip"; \
+	  else echo "postgresql missing and not root: the PostgreSQL tests will skip (apt-get install postgresql)"; fi; }
 
 clean:
 	rm -rf $(VENV) public data/*.db data/*.db-wal data/*.db-shm

@@ -14,7 +14,7 @@ import typing
 from dataclasses import dataclass, field
 
 from almanac.config import Config, Secrets, resolve_path
-from almanac.store import Store
+from almanac.store import Store, is_postgres
 
 
 @dataclass
@@ -28,8 +28,14 @@ class App:
 
     @classmethod
     def build(cls, config: Config, env: typing.Mapping[str, str], db_override: str | None = None) -> App:
-        """--db, then $ALMANAC_DB, then [archive] db (relative to the config file)."""
-        db_path = db_override or env.get("ALMANAC_DB") or resolve_path(config, config.archive.db)
+        """--db, then $ALMANAC_DB, then $DATABASE_URL (as Procfile hosts set it), then [archive] db.
+
+        Each is a SQLite file (a relative [archive] db is relative to the config
+        file) or a postgresql:// URL; the store picks its backend from that, once.
+        """
+        db_path = db_override or env.get("ALMANAC_DB") or env.get("DATABASE_URL") or config.archive.db
+        if not is_postgres(db_path) and db_path == config.archive.db:
+            db_path = resolve_path(config, db_path)
         return cls(config=config, secrets=Secrets.from_env(env), db_path=db_path, env=env)
 
     @functools.cached_property

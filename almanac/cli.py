@@ -15,6 +15,7 @@ import typing
 
 from almanac.app import App
 from almanac.commands import UsageError, archive
+from almanac.commands import database as database_commands
 from almanac.commands import search as search_commands
 from almanac.commands import feeds as feeds_commands
 from almanac.commands import bot as bot_commands
@@ -26,7 +27,8 @@ from almanac.sources import SourceError
 from almanac.store import StoreError
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
-COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands, run_commands]
+COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands,
+                   run_commands, database_commands]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -51,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", metavar="PATH", help="config file (default: $ALMANAC_CONFIG, else ./config.toml, else built-in defaults)")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $ALMANAC_DB, else [archive] db)")
+    parser.add_argument("--db", metavar="PATH", help="database: a SQLite file or a postgresql:// URL "
+                        "(default: $ALMANAC_DB, else $DATABASE_URL, else [archive] db)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:

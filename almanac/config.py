@@ -110,6 +110,9 @@ class ScheduleConfig:
     anniversary_time: str = "09:00"
     #: Minutes between refreshes (re-ingest, embed, rebuild, announce).
     refresh_minutes: int = bounded(30, 1, 525_600)
+    #: Seconds a claim on a post holds without renewal: a process that dies while
+    #: posting has its posts taken over by another this long after its last renewal.
+    claim_lease_seconds: float = bounded(180.0, 1, 86_400)
 
     @property
     def tz(self) -> ZoneInfo:

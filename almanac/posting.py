@@ -12,13 +12,18 @@ and when to try again is decided here, over the ledger in the store
 2. claim: take one due row in a write transaction (status "sending"), so two
           schedulers on one database never both send it;
 3. send:  through the publisher;
-4. mark:  sent (with the message id), or pending again with a backoff
-          (RetryLater: 429, 5xx, network), or failed (PermanentFailure: 4xx).
+4. mark:  sent (with the message id; also when the receiver answered 2xx
+          and reading its answer failed: the post is there), or pending
+          again with a backoff (RetryLater: 429, 5xx, network; see
+          `retry_delay`), or failed (PermanentFailure: 4xx).
 
-If the process dies between 2 and 4 the receiver may or may not have the
-post: we cannot know (a Discord webhook cannot be searched by nonce). The
-next run sends such a post once more, so a crash costs at most one duplicate,
-never a lost post; a second unknown outcome marks it failed instead.
+A claim is a lease, renewed while the send is in flight. If the process
+dies between 2 and 4, its lease runs out and another process (on this
+machine or another; every run also wakes up when a lease it saw ends) takes
+the row over. The receiver may or may not have the post: we cannot know (a
+Discord webhook cannot be searched by nonce). So such a post is sent once
+more, and a crash costs at most one duplicate, never a lost post; a second
+unknown outcome marks it failed instead.
 """
 
 from __future__ import annotations
@@ -62,6 +67,12 @@ class RetryLater(Exception):
 
 class PermanentFailure(Exception):
     """Not delivered and never will be as is (4xx: bad webhook, missing permission)."""
+
+
+class Delivered(Exception):
+    """The receiver answered 2xx, so the post is there, but reading its answer failed
+    (e.g. a body discord.py cannot parse). Recorded as sent, without a message id:
+    sending it again would show it twice."""
 
 
 class OutcomeUnknown(Exception):
@@ -110,8 +121,11 @@ class Publisher(Protocol):
     async def send(self, post: Post) -> str | None:
         """Deliver `post`; return the message id if there is one.
 
-        Raise RetryLater (rate limit, server error, network) or
-        PermanentFailure (the target refuses it); anything else is retried.
+        Raise RetryLater (rate limit, server error, network),
+        PermanentFailure (the target refuses it), Delivered (a 2xx whose
+        answer could not be read) or OutcomeUnknown. Anything else is taken
+        as an unknown outcome too: the request may have left, so the post is
+        resent at most once.
         """
         ...
 
@@ -189,14 +203,17 @@ class PostingPolicy:
     #: More unannounced entries than this for one target at once is a bulk import
     #: (a new source, a first ingest): the baseline moves instead of flooding.
     flood_limit: int = 10
-    #: Backoff when the receiver gives no retry hint: base * 2**(attempt-1), capped.
-    backoff_base: float = 30.0
+    #: Waits between attempts refused for now (429, 5xx): base * 2**(attempt-1), capped
+    #: at backoff_max; a receiver's retry_after is a floor (see `retry_delay`).
+    backoff_base: float = 2.0
     backoff_max: float = 3600.0
-    max_attempts: int = 8
+    #: Give up once the waits between attempts add up to this (an outage of an hour is survived).
+    retry_for: float = 3600.0
     #: A send taking longer than this is abandoned (outcome unknown).
     send_timeout: float = 120.0
-    #: A "sending" claim older than this belongs to a dead process (other hosts).
-    lease_seconds: float = 600.0
+    #: How long a claim holds without renewal: a dead claimant's posts are taken
+    #: over this long after its last renewal (renewed every third of it while sending).
+    lease_seconds: float = 180.0
     #: On shutdown, seconds an in-flight send may take to finish before it is abandoned.
     stop_grace: float = 5.0
 
@@ -219,6 +236,26 @@ class RunReport:
         if self.next_due:
             line += f"; next retry {self.next_due.isoformat(timespec='seconds')}"
         return line
+
+
+def backoff(attempt: int, policy: PostingPolicy) -> float:
+    """The wait after failed attempt number `attempt` (1, 2, ...), before any hint."""
+    return min(policy.backoff_max, policy.backoff_base * 2 ** min(attempt - 1, 64))
+
+
+def retry_delay(attempts: int, hint: float | None, policy: PostingPolicy) -> float | None:
+    """Seconds to wait after `attempts` failed attempts, or None: give up.
+
+    Why a schedule and not "retry_after, N times": a receiver that keeps
+    answering 429 with a short retry_after (or a Discord outage) would use
+    up N attempts in seconds. The waits double from `backoff_base` up to
+    `backoff_max`, a retry_after only ever lengthens a wait, and we give up
+    only once the waits so far add up to `retry_for` (so the attempts span
+    at least that long).
+    """
+    if sum(backoff(n, policy) for n in range(1, attempts)) >= policy.retry_for:
+        return None
+    return max(hint or 0.0, backoff(attempts, policy))
 
 
 def utc_clock() -> dt.datetime:
@@ -332,13 +369,24 @@ class Poster:
         now = self.clock()
         store = self.store
         dead = [w for w in store.sending_claimers() if w and not _worker_alive(w, self.host)]
-        rec = store.claim_post(key, self.worker, now, now - dt.timedelta(seconds=self.policy.lease_seconds), dead)
+        rec = store.claim_post(key, self.worker, now, self._lease_end(), dead)
         if rec is None:
             return None, None
         post = self._post_for(rec)
         if post is None:
             store.mark_failed(rec.id, self.worker, "the entry is no longer in the archive")
         return rec, post
+
+    def _lease_end(self) -> dt.datetime:
+        return self.clock() + dt.timedelta(seconds=self.policy.lease_seconds)
+
+    async def _keep_lease(self, rec) -> None:
+        """Renew the claim on `rec` every third of the lease until cancelled (the send ended)."""
+        while True:
+            await asyncio.sleep(self.policy.lease_seconds / 3)
+            if not await asyncio.to_thread(self.store.renew_lease, rec.id, self.worker, self._lease_end()):
+                log.warning("lost the claim on post %s while sending it", rec.id)
+                return
 
     # --- sending -----------------------------------------------------------------
 
@@ -394,6 +442,10 @@ class Poster:
                 continue
             try:
                 message_id = await self._send(publisher, post, rec)
+            except Delivered as exc:
+                log.warning("post %s to %s was delivered but its answer was unreadable: %s",
+                            rec.entry_id, publisher.key, exc)
+                message_id = None
             except RetryLater as exc:
                 await asyncio.to_thread(self._retry_or_fail, rec, str(exc), exc.seconds, what, report)
                 return  # a rate-limited or failing target waits; others carry on
@@ -402,16 +454,18 @@ class Poster:
                 await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {exc}")
                 report.failed.append(what)
                 continue
-            except (asyncio.TimeoutError, TimeoutError, OutcomeUnknown) as exc:
-                reason = str(exc) if isinstance(exc, OutcomeUnknown) else f"no answer within {self.policy.send_timeout:g}s"
-                retry_at = self.clock() + dt.timedelta(seconds=self.policy.backoff_base)
+            except Exception as exc:  # a timeout, a dropped connection, a publisher bug: it may have left
+                if isinstance(exc, OutcomeUnknown):
+                    reason = str(exc)
+                elif isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+                    reason = f"no answer within {self.policy.send_timeout:g}s"
+                else:
+                    log.exception("post %s to %s raised", rec.entry_id, publisher.key)
+                    reason = f"{type(exc).__name__}: {exc}"
+                retry_at = self.clock() + dt.timedelta(seconds=backoff(1, self.policy))
                 await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
                                         f"{reason}; outcome unknown", retry_at=retry_at)
                 report.retrying.append(what)
-                return
-            except Exception as exc:  # a publisher bug must not stop the others or lose the row
-                log.exception("post %s to %s raised; will retry", rec.entry_id, publisher.key)
-                await asyncio.to_thread(self._retry_or_fail, rec, f"{type(exc).__name__}: {exc}", None, what, report)
                 return
             await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
             report.sent.append(what)
@@ -428,12 +482,11 @@ class Poster:
             raise
 
     def _retry_or_fail(self, rec, error: str, seconds: float | None, what, report: RunReport) -> None:
-        if rec.attempts >= self.policy.max_attempts:
+        seconds = retry_delay(rec.attempts, seconds, self.policy)
+        if seconds is None:
             self.store.mark_failed(rec.id, self.worker, f"gave up after {rec.attempts} attempts: {error}")
             report.failed.append(what)
             return
-        if seconds is None:
-            seconds = min(self.policy.backoff_max, self.policy.backoff_base * 2 ** (rec.attempts - 1))
         until = self.clock() + dt.timedelta(seconds=seconds)
         self.store.mark_retry(rec.id, self.worker, error, until)
         self._resting[rec.target] = until
@@ -448,17 +501,21 @@ class Poster:
         left half-written: each step is one transaction.
         """
         task = asyncio.ensure_future(asyncio.wait_for(publisher.send(post), self.policy.send_timeout))
+        lease = asyncio.create_task(self._keep_lease(rec))
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             if not task.done():
                 await asyncio.wait({task}, timeout=self.policy.stop_grace)
-            if task.done() and not task.cancelled() and task.exception() is None:
-                await asyncio.to_thread(self.store.mark_sent, rec.id, task.result(), self.clock())
+            if task.done() and not task.cancelled() and (task.exception() is None
+                                                        or isinstance(task.exception(), Delivered)):
+                message_id = task.result() if task.exception() is None else None
+                await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
             elif task.done() and not task.cancelled() and isinstance(task.exception(), RetryLater):
                 exc = task.exception()
+                wait = retry_delay(rec.attempts, exc.seconds, self.policy) or self.policy.backoff_max
                 await asyncio.to_thread(self.store.mark_retry, rec.id, self.worker, f"{exc} (then stopped)",
-                                        self.clock() + dt.timedelta(seconds=exc.seconds or self.policy.backoff_base))
+                                        self.clock() + dt.timedelta(seconds=wait))
             elif task.done() and not task.cancelled() and isinstance(task.exception(), PermanentFailure):
                 await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {task.exception()}")
             else:
@@ -466,3 +523,5 @@ class Poster:
                 await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
                                         "stopped while sending; outcome unknown")
             raise
+        finally:
+            lease.cancel()

@@ -8,7 +8,9 @@ does not appear twice), and ping nobody.
 
 Errors map onto the protocol: a rate limit, a server error or a network
 problem is `RetryLater` (the ledger backs off); a 4xx (the channel was
-deleted, the bot lost Send Messages) is `PermanentFailure`.
+deleted, the bot lost Send Messages) is `PermanentFailure`; a 2xx is
+delivery, whatever fails after it (`Delivered`: the bot's HTTP client
+carries `status_trace()`, see `bot.client`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import logging
 import aiohttp
 import discord
 
-from almanac.posting import OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.http_answers import answered_2xx, answers
+from almanac.posting import Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -48,22 +51,36 @@ class ChannelPublisher:
         # A partial channel needs no cache or gateway: only the REST API.
         channel = self.client.get_partial_messageable(self.channel_id)
         embed = discord.Embed.from_dict(fit(render_post(post)))
-        try:
-            message = await channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS)
-        except discord.RateLimited as exc:
-            raise RetryLater(f"rate limited on {self.key}", exc.retry_after) from None
-        except discord.DiscordServerError as exc:
-            raise RetryLater(f"Discord server error {exc.status} on {self.key}") from None
-        except discord.HTTPException as exc:
-            if exc.status == 429:
-                raise RetryLater(f"rate limited on {self.key}") from None
-            raise PermanentFailure(f"Discord refused the post to {self.key}: {exc.status} {exc.text or ''}".strip()) from None
-        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
-            raise RetryLater(f"network error posting to {self.key}: {type(exc).__name__}") from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            # It may have arrived; the nonce lets Discord drop the one resend this allows.
-            raise OutcomeUnknown(f"no answer posting to {self.key}: {type(exc).__name__}") from None
+        with answers() as statuses:
+            try:
+                message = await channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS)
+            except Exception as exc:
+                status = answered_2xx(statuses)
+                if status:
+                    raise Delivered(f"Discord answered {status} for {self.key}, then reading the answer failed "
+                                    f"({type(exc).__name__})") from None
+                mapped = self._outcome(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from None
         return str(message.id)
+
+    def _outcome(self, exc: Exception) -> Exception:
+        """What a failed channel post means for the ledger (the exception to raise instead)."""
+        if isinstance(exc, discord.RateLimited):
+            return RetryLater(f"rate limited on {self.key}", exc.retry_after)
+        if isinstance(exc, discord.DiscordServerError):
+            return RetryLater(f"Discord server error {exc.status} on {self.key}")
+        if isinstance(exc, discord.HTTPException):
+            if exc.status == 429:
+                return RetryLater(f"rate limited on {self.key}")
+            return PermanentFailure(f"Discord refused the post to {self.key}: {exc.status} {exc.text or ''}".strip())
+        if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+            return RetryLater(f"network error posting to {self.key}: {type(exc).__name__}")
+        if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
+            # It may have arrived; the nonce lets Discord drop the one resend this allows.
+            return OutcomeUnknown(f"no answer posting to {self.key}: {type(exc).__name__}")
+        return exc
 
 
 def channel_publishers(client: discord.Client, subscriptions) -> list[ChannelPublisher]:

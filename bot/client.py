@@ -18,6 +18,7 @@ from typing import Callable
 import discord
 from discord import app_commands
 
+from almanac.http_answers import status_trace
 from bot.buttons import MoreLikeThis, ResultsPage
 from bot.channels import SubscribedChannels
 from bot.commands import Handlers, build_commands
@@ -46,6 +47,7 @@ class AlmanacBot(discord.Client):
         intents = discord.Intents.none()
         intents.guilds = True
         options.setdefault("allowed_mentions", NO_MENTIONS)
+        options.setdefault("http_trace", status_trace())  # a 2xx is delivery (bot.channels)
         super().__init__(intents=intents, **options)
         self.store = store
         self.config = config

@@ -10,6 +10,8 @@ discord.py handles a 429 that carries Discord's `Via` header itself (it sleeps
 `retry_after` and retries inline) and retries 5xx a few times; what still
 fails comes out of `send` as `RetryLater` (the ledger backs off) or
 `PermanentFailure` (4xx: deleted webhook, bad token: fixing needs a person).
+A 2xx is delivery, whatever fails after it (`Delivered`): the session comes
+from `webhook_session()`, whose trace notes each response's status.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ import aiohttp
 import discord
 
 from almanac.config import ConfigError
-from almanac.posting import ANNIVERSARY, NEW, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.http_answers import answered_2xx, answers, status_trace
+from almanac.posting import (
+    ANNIVERSARY, NEW, Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,28 +92,48 @@ class WebhookPublisher:
             kwargs["username"] = self.username
         if self.avatar_url:
             kwargs["avatar_url"] = self.avatar_url
-        try:
-            message = await self._webhook.send(
-                embed=discord.Embed.from_dict(render_post(post)),
-                allowed_mentions=discord.AllowedMentions.none(),
-                wait=True,  # Discord answers with the message, so the ledger gets its id
-                **kwargs,
-            )
-        except discord.DiscordServerError as exc:
-            raise RetryLater(f"Discord server error {exc.status}") from None
-        except discord.HTTPException as exc:
-            if exc.status == 429:
-                raise RetryLater("rate limited (429)", _retry_after(exc)) from None
-            if exc.status >= 500:
-                raise RetryLater(f"Discord server error {exc.status}") from None
-            raise PermanentFailure(f"Discord refused the post: HTTP {exc.status} {exc.text}".strip()) from None
-        except aiohttp.ClientConnectorError as exc:
-            # Never connected, so nothing was sent. str(exc) of aiohttp errors may carry
-            # the URL (and so the token): the type only.
-            raise RetryLater(f"network error ({type(exc).__name__})") from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise OutcomeUnknown(f"no answer from Discord ({type(exc).__name__})") from None
+        with answers() as statuses:
+            try:
+                message = await self._webhook.send(
+                    embed=discord.Embed.from_dict(render_post(post)),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    wait=True,  # Discord answers with the message, so the ledger gets its id
+                    **kwargs,
+                )
+            except Exception as exc:
+                status = answered_2xx(statuses)
+                if status:
+                    raise Delivered(f"Discord answered {status}, then reading the answer failed "
+                                    f"({type(exc).__name__})") from None
+                mapped = _outcome(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from None
         return str(message.id)
+
+
+def _outcome(exc: Exception) -> Exception:
+    """What a failed webhook request means for the ledger (the exception to raise instead)."""
+    if isinstance(exc, discord.DiscordServerError):
+        return RetryLater(f"Discord server error {exc.status}")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            return RetryLater("rate limited (429)", _retry_after(exc))
+        if exc.status >= 500:
+            return RetryLater(f"Discord server error {exc.status}")
+        return PermanentFailure(f"Discord refused the post: HTTP {exc.status} {exc.text}".strip())
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # Never connected, so nothing was sent. str(exc) of aiohttp errors may carry
+        # the URL (and so the token): the type only.
+        return RetryLater(f"network error ({type(exc).__name__})")
+    if isinstance(exc, (aiohttp.ClientError, OSError, TimeoutError)):
+        return OutcomeUnknown(f"no answer from Discord ({type(exc).__name__})")
+    return exc
+
+
+def webhook_session(**options) -> aiohttp.ClientSession:
+    """The session webhooks post through: it notes response statuses (a 2xx is delivery)."""
+    return aiohttp.ClientSession(trace_configs=[status_trace()], **options)
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:

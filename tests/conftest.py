@@ -1,4 +1,10 @@
-"""Shared fixtures: every test gets its own SQLite file under tmp_path.
+"""Shared fixtures: every test gets its own SQLite file under tmp_path (or PostgreSQL database).
+
+A module that sets `BOTH_BACKENDS = True` runs each test that uses a store
+(`store`, `seeded_store`, `db_target`) twice: on SQLite and on PostgreSQL (a
+private server started once per session, see tests/postgres_server.py; a
+database of its own per test). Where PostgreSQL cannot be had, those
+variants skip with the reason.
 
 The autouse fixture keeps tests away from the real `data/` database and from
 any token or webhook URL in the developer's environment.
@@ -27,7 +33,7 @@ def session_cache_home(tmp_path_factory) -> pathlib.Path:
 def isolated_env(tmp_path, monkeypatch, session_cache_home):
     monkeypatch.setenv("ALMANAC_DB", str(tmp_path / "almanac.db"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_home))
-    for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS"):
+    for name in ("ALMANAC_CONFIG", "DISCORD_TOKEN", "ALMANAC_WEBHOOK_URLS", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -37,9 +43,53 @@ def seed_path() -> pathlib.Path:
     return SEED
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_BACKENDS", False):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path):
-    with Store(str(tmp_path / "test.db")) as s:
+def backend(request) -> str:
+    """"sqlite" or "postgresql" (both only in BOTH_BACKENDS modules)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres_server import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh PostgreSQL database for one test, dropped after it."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def db_target(backend, tmp_path, request) -> str:
+    """What `Store(...)` opens in this test: a SQLite file, or a PostgreSQL URL."""
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "test.db")
+
+
+@pytest.fixture
+def store(db_target):
+    with Store(db_target) as s:
         yield s
 
 

@@ -14,10 +14,12 @@ import pytest
 
 from almanac.ingest import ingest
 from almanac.posting import (
-    PermanentFailure, Post, Poster, PostingPolicy, Publisher, RetryLater, render_post,
+    Delivered, PermanentFailure, Post, Poster, PostingPolicy, Publisher, RetryLater, render_post, retry_delay,
+    utc_clock,
 )
 from almanac.store import Store
 
+BOTH_BACKENDS = True
 UTC = dt.timezone.utc
 MAY_1 = dt.datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
 SEED_MAY = {
@@ -139,13 +141,13 @@ def test_milestones_only(seeded_store):
 
 def test_retry_later_backs_off_and_delivers_once(seeded_store):
     clock = Clock()
-    pub = Recorder(fail=[RetryLater("429", 2.0), RetryLater("500")])
+    pub = Recorder(fail=[RetryLater("429", 45.0), RetryLater("500")])
     p = poster(seeded_store, clock=clock, backoff_base=30)
     r1 = run(p.post_due(MAY_1, [pub]))
     assert len(r1.retrying) == 1 and r1.sent == []  # the target waits after a 429
-    assert r1.next_due == MAY_1 + dt.timedelta(seconds=2)  # the receiver's retry_after wins
+    assert r1.next_due == MAY_1 + dt.timedelta(seconds=45)  # the receiver's retry_after, longer than 30 s, wins
     assert run(p.post_due(MAY_1, [pub])).sent == []  # the target rests until then, all its posts
-    clock.now = MAY_1 + dt.timedelta(seconds=2)
+    clock.now = MAY_1 + dt.timedelta(seconds=45)
     r2 = run(p.post_due(MAY_1, [pub]))
     assert len(r2.retrying) == 1 and r2.next_due == clock.now + dt.timedelta(seconds=60)  # 30 * 2**(2-1)
     clock.now += dt.timedelta(seconds=60)
@@ -168,15 +170,72 @@ def test_permanent_failure_is_kept_and_not_retried(seeded_store):
     assert len(run(p.post_due(MAY_1, [pub])).sent) == 1
 
 
-def test_gives_up_after_max_attempts(seeded_store):
+def test_gives_up_once_the_waits_add_up_to_retry_for(seeded_store):
     clock = Clock()
     pub = Recorder(fail=[RetryLater("500", 0)] * 3)
-    p = poster(seeded_store, clock=clock, max_attempts=3)
+    p = poster(seeded_store, clock=clock, backoff_base=1, retry_for=3)  # waits 1 s, 2 s: 3 s, then give up
     for _ in range(4):
-        run(p.post_due(MAY_1, [pub]))
+        run(p.post_due(clock.now, [pub]))
+        clock.now += dt.timedelta(hours=1)
     (failed,) = seeded_store.posts(status="failed")
     assert failed.last_error == "gave up after 3 attempts: 500"
     assert len(pub.sent) == 4
+
+
+def test_retry_schedule_spans_at_least_an_hour_under_sustained_429s():
+    """retry_after 0.05 s every time: the waits still double, and the attempts span over an hour."""
+    policy = PostingPolicy()
+    waits, attempts = [], 1
+    while (wait := retry_delay(attempts, 0.05, policy)) is not None:
+        waits.append(wait)
+        attempts += 1
+    assert attempts > 8 and sum(waits) >= 3600
+    assert waits[:4] == [2, 4, 8, 16] and waits[-1] == 2048 and len(waits) == 11
+    assert retry_delay(1, 90, policy) == 90  # a longer retry_after is honoured as it is
+
+
+def test_sustained_429s_keep_a_post_retrying_for_an_hour(seeded_store):
+    """The run loop with a fixed clock: 8 attempts no longer exhaust it; it gives up after an hour's waits."""
+    clock = Clock()
+    pub = Recorder(key="test:limited", fail=[RetryLater("rate limited (429)", 0.05)] * 100)
+    p = poster(seeded_store, clock=clock, backoff_base=2)
+    statuses = []
+    for _ in range(40):
+        report = run(p.post_due(MAY_1, [pub]))
+        rows = [r for r in seeded_store.posts(target=pub.key) if r.attempts]
+        statuses.append((rows[0].attempts, rows[0].status))
+        if report.next_due is None or rows[0].status == "failed":
+            break
+        clock.now = report.next_due
+    assert (8, "pending") in statuses and statuses[-1][1] == "failed"
+    assert clock.now - MAY_1 >= dt.timedelta(hours=1)
+    assert rows[0].last_error.startswith("gave up after ") and rows[0].last_error.endswith(": rate limited (429)")
+
+
+def test_a_2xx_whose_answer_is_unreadable_is_sent_and_never_resent(seeded_store):
+    clock = Clock()
+    pub = Recorder(fail=[Delivered("Discord answered 200, then reading the answer failed (TypeError)")])
+    p = poster(seeded_store, clock=clock)
+    report = run(p.post_due(MAY_1, [pub]))
+    assert len(report.sent) == 5 and report.retrying == [] and len(pub.sent) == 4
+    clock.now += dt.timedelta(hours=1)
+    assert run(p.post_due(clock.now, [pub])).sent == []
+    assert {r.status for r in seeded_store.posts()} == {"sent"}
+    assert [r.message_id for r in seeded_store.posts()].count(None) == 1
+
+
+def test_an_unexpected_publisher_error_is_an_unknown_outcome_resent_once(seeded_store):
+    """It may have left before the error: resent at most once, then failed (not retried up to the limit)."""
+    clock = Clock()
+    pub = Recorder(fail=[RuntimeError("parse error"), RuntimeError("parse error")])
+    p = poster(seeded_store, clock=clock)
+    for _ in range(4):
+        run(p.post_due(clock.now, [pub]))
+        clock.now += dt.timedelta(minutes=5)
+    (failed,) = seeded_store.posts(status="failed")
+    assert failed.unknown_outcomes == 2 and failed.attempts == 2
+    assert failed.last_error == "RuntimeError: parse error; outcome unknown"
+    assert len(pub.sent) == 4 and pub.fail == []
 
 
 def test_two_posters_on_one_database_post_once(tmp_path, seeded_store):
@@ -197,7 +256,7 @@ def test_a_post_claimed_by_a_killed_process_is_resent_once_then_given_up(seeded_
     dead = f"{socket.gethostname()}:{os.getpid()}:deadbeef:0000"  # our pid, another process token: a predecessor
     p = poster(seeded_store)
     p.plan(MAY_1, [Recorder()])
-    rec = seeded_store.claim_post("test:one", dead, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    rec = seeded_store.claim_post("test:one", dead, MAY_1, MAY_1 + dt.timedelta(minutes=3))
     assert rec.status == "sending"
     pub = Recorder()
     report = run(p.post_due(MAY_1, [pub]))
@@ -209,7 +268,7 @@ def test_a_post_claimed_by_a_killed_process_is_resent_once_then_given_up(seeded_
     # A second crash on the resend: not sent a third time.
     other = Recorder(key="test:two")
     p.plan(MAY_1, [other])
-    rec = seeded_store.claim_post("test:two", dead, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    rec = seeded_store.claim_post("test:two", dead, MAY_1, MAY_1 + dt.timedelta(minutes=3))
     with seeded_store.transaction() as db:
         db.execute("UPDATE posts SET unknown_outcomes = 1 WHERE id = ?", [rec.id])
     run(p.post_due(MAY_1, [other]))
@@ -220,15 +279,42 @@ def test_a_post_claimed_by_a_killed_process_is_resent_once_then_given_up(seeded_
 
 def test_a_live_claim_is_left_alone_until_its_lease_expires(seeded_store):
     clock = Clock()
-    p = poster(seeded_store, clock=clock, lease_seconds=600)
+    p = poster(seeded_store, clock=clock, lease_seconds=180)
     p.plan(MAY_1, [Recorder()])
     elsewhere = "otherhost:1:cafe:0000"  # another machine: only the lease can tell
-    seeded_store.claim_post("test:one", elsewhere, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    lease_end = MAY_1 + dt.timedelta(seconds=180)
+    seeded_store.claim_post("test:one", elsewhere, MAY_1, lease_end)
     pub = Recorder()
-    assert len(run(p.post_due(MAY_1, [pub])).sent) == 4
-    clock.now = MAY_1 + dt.timedelta(seconds=601)
+    report = run(p.post_due(MAY_1, [pub]))
+    assert len(report.sent) == 4
+    assert report.next_due == lease_end  # the run wakes up when the lease ends, in case its holder died
+    clock.now = lease_end
     assert len(run(p.post_due(MAY_1, [pub])).sent) == 1
     assert len(set(pub.ids())) == 5
+    (taken,) = [r for r in seeded_store.posts() if r.unknown_outcomes]
+    assert taken.status == "sent" and taken.claimed_by == p.worker and taken.attempts == 2
+
+
+def test_a_claim_is_renewed_while_a_long_send_is_in_flight(seeded_store):
+    """A send longer than the lease: another poster must not take the post over meanwhile."""
+    path = seeded_store.path
+
+    async def go():
+        slow, other = Recorder(delay=3.0), Recorder()
+        with Store(path) as a, Store(path) as b:
+            first = Poster(a, "https://example.org/", PostingPolicy(lease_seconds=1.2), clock=utc_clock)
+            second = Poster(b, "https://example.org/", PostingPolicy(lease_seconds=1.2), clock=utc_clock)
+            task = asyncio.create_task(first.post_due(MAY_1, [slow]))
+            await asyncio.wait_for(slow.started.wait(), 10)
+            await asyncio.sleep(2.0)  # past the first lease: only a renewal keeps the claim
+            report = await second.post_due(MAY_1, [other])
+            await task
+            return slow, other, report
+
+    slow, other, report = run(go())
+    sent_by_first = {p.entry.id for p in slow.sent}
+    assert sent_by_first and not sent_by_first & {p.entry.id for p in other.sent}
+    assert len(slow.sent) + len(other.sent) == 5 and not [r for r in seeded_store.posts() if r.unknown_outcomes]
 
 
 def test_stopping_mid_send_finishes_within_grace_or_releases(seeded_store):
@@ -371,7 +457,7 @@ def test_a_post_cut_off_yesterday_is_not_resent_today(seeded_store):
     p = poster(seeded_store)
     p.plan(MAY_1, [Recorder()])
     dead = "otherhost:1:cafe:0000"
-    seeded_store.claim_post("test:one", dead, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    seeded_store.claim_post("test:one", dead, MAY_1, MAY_1 + dt.timedelta(minutes=3))
     pub = Recorder()
     report = run(poster(seeded_store).post_due(MAY_1 + dt.timedelta(days=1), [pub]))
     assert pub.sent == [] and report.expired == 5
@@ -381,7 +467,7 @@ def test_a_post_cut_off_yesterday_is_not_resent_today(seeded_store):
 def test_release_claim_gives_back_a_post_that_was_never_sent(seeded_store):
     p = poster(seeded_store)
     p.plan(MAY_1, [Recorder()])
-    rec = seeded_store.claim_post("test:one", p.worker, MAY_1, MAY_1 - dt.timedelta(minutes=10))
+    rec = seeded_store.claim_post("test:one", p.worker, MAY_1, MAY_1 + dt.timedelta(minutes=3))
     seeded_store.release_claim(rec.id, "someone-else")  # not theirs: unchanged
     assert [r.status for r in seeded_store.posts() if r.id == rec.id] == ["sending"]
     seeded_store.release_claim(rec.id, p.worker)

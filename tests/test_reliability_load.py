@@ -1,4 +1,4 @@
-"""50 concurrent /api/search requests while another process re-ingests: every request answers."""
+"""50 concurrent /api/search requests while another process re-ingests: every request answers (both backends)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.conftest import SEED
 from tests.test_run import ALMANAC, start, stop, wait_for_site
 from tests.test_reliability_ingest import write_archive
 
+BOTH_BACKENDS = True
 QUESTIONS = ["which paper showed unikernels booting on a DNS request?", "talks from February 2020",
              "anything with Gabriel Radanne?", "what keynotes has he given?", "how do I bake bread?"]
 
@@ -27,11 +28,11 @@ async def burst(url: str, n: int) -> list[tuple[int, dict]]:
         return await asyncio.gather(*(one(i) for i in range(n)))
 
 
-def test_concurrent_searches_while_reingesting(tmp_path):
+def test_concurrent_searches_while_reingesting(tmp_path, db_target):
     (tmp_path / "data").mkdir()
     shutil.copy(SEED, tmp_path / "data" / "entries.txt")
     big = tmp_path / "big.txt"
-    env = dict(os.environ, ALMANAC_DB=str(tmp_path / "data" / "almanac.db"))
+    env = dict(os.environ, ALMANAC_DB=db_target if "://" in db_target else str(tmp_path / "data" / "almanac.db"))
     proc = start([ALMANAC, "run", "--port", "0"], tmp_path, env)
     try:
         url, _ = wait_for_site(proc, 90)

@@ -4,7 +4,8 @@ The subprocess tests run `python -m almanac schedule --no-refresh` against a
 recording webhook receiver on 127.0.0.1 (via ALMANAC_WEBHOOK_URLS and
 ALMANAC_DISCORD_API_BASE), a tmp database and a config whose timezone puts
 "now" near local noon (so a test never straddles midnight), with six entries
-whose anniversary is today there.
+whose anniversary is today there. They run on both backends; every process
+has a working directory of its own, sharing nothing but the database.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from feeds.scheduler import ANNIVERSARIES, REFRESH, RETRY, STARTUP, Scheduler
 from tests.conftest import REPO, SEED as SEED_TEXT
 from tests.webhook_receiver import WebhookReceiver, webhook_url
 
+BOTH_BACKENDS = True
 UTC = dt.timezone.utc
+LEASE = 3  # seconds a claim holds in the process tests (180 by default)
 
 
 # --- in-process ------------------------------------------------------------------------------
@@ -140,7 +143,7 @@ def _noon_zone() -> str:
 class Deployment:
     """A config, a database with six of today's anniversaries, and `almanac schedule` processes."""
 
-    def __init__(self, tmp_path, receiver: WebhookReceiver):
+    def __init__(self, tmp_path, receiver: WebhookReceiver, db_target: str):
         self.dir = tmp_path
         self.receiver = receiver
         zone = _noon_zone()
@@ -152,19 +155,17 @@ class Deployment:
             for n, title in enumerate(self.titles, start=1)
         ]
         (tmp_path / "today.json").write_text(json.dumps(entries))
-        self.config = tmp_path / "config.toml"
-        self.config.write_text(
-            '[archive]\nsources = ["today.json"]\ndb = "almanac.db"\n'
+        self.config_text = (
+            f'[archive]\nsources = ["today.json"]\ndb = "{db_target}"\n'
             '[site]\nbase_url = "https://almanac.example.org/"\nout_dir = "public"\n'
-            f'[schedule]\ntimezone = "{zone}"\nanniversary_time = "00:00"\n'
+            f'[schedule]\ntimezone = "{zone}"\nanniversary_time = "00:00"\nclaim_lease_seconds = {LEASE}\n'
         )
-        self.db = tmp_path / "almanac.db"
+        self.db = db_target
         with Store(str(self.db)) as store:
             report = ingest(store, ["today.json"], str(tmp_path))
             assert report.total("added") == 6, report.problems
         self.env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "ALMANAC_DB")}
         self.env.update({
-            "ALMANAC_CONFIG": str(self.config),
             "ALMANAC_WEBHOOK_URLS": webhook_url(),
             "ALMANAC_DISCORD_API_BASE": receiver.api_base,
             "PYTHONPATH": str(REPO),
@@ -172,12 +173,19 @@ class Deployment:
         self.started = 0
         self.procs: list[asyncio.subprocess.Process] = []
 
+    def workdir(self, n: int):
+        """The working directory of the n-th process (its own config, log and public/)."""
+        return self.dir / f"worker-{n}"
+
     async def start(self) -> asyncio.subprocess.Process:
         self.started += 1
-        with open(self.dir / f"schedule-{self.started}.log", "wb") as log:
+        workdir = self.workdir(self.started)
+        workdir.mkdir()
+        (workdir / "config.toml").write_text(self.config_text)
+        with open(workdir / "schedule.log", "wb") as log:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "almanac", "schedule", "--no-refresh",
-                cwd=str(self.dir), env=self.env, stdin=asyncio.subprocess.DEVNULL,
+                cwd=str(workdir), env={**self.env, "ALMANAC_CONFIG": str(workdir / "config.toml")}, stdin=asyncio.subprocess.DEVNULL,
                 stdout=log, stderr=asyncio.subprocess.STDOUT)
         self.procs.append(proc)
         return proc
@@ -193,7 +201,7 @@ class Deployment:
                 await proc.wait()
 
     def logs(self) -> str:
-        return "\n".join((self.dir / f"schedule-{n}.log").read_text() for n in range(1, self.started + 1))
+        return "\n".join((self.workdir(n) / "schedule.log").read_text() for n in range(1, self.started + 1))
 
     def delivered(self) -> collections.Counter:
         return collections.Counter(self.receiver.titles())
@@ -219,11 +227,11 @@ async def _429_mode(receiver: WebhookReceiver, on: bool) -> None:
     receiver.script = ["429"] * 10_000 if on else []
 
 
-def test_killed_mid_run_and_restarted_two_schedulers_post_every_anniversary_once(tmp_path):
+def test_killed_mid_run_and_restarted_two_schedulers_post_every_anniversary_once(tmp_path, db_target):
     """Two schedulers on one database; Discord starts rate limiting; both are SIGKILLed mid-run; a restart finishes."""
     async def go():
         async with WebhookReceiver(retry_after=0.2) as receiver:
-            async with Deployment(tmp_path, receiver) as d:
+            async with Deployment(tmp_path, receiver, db_target) as d:
                 receiver.script = ["ok", "ok"] + ["429"] * 10_000  # two posts go out, then 429s with retry_after
                 a, b = await d.start(), await d.start()
                 await receiver.wait_for(lambda: len(receiver.requests) >= 8, 30)  # retries under way in both
@@ -247,14 +255,14 @@ def test_killed_mid_run_and_restarted_two_schedulers_post_every_anniversary_once
     assert len(webhook_rows) == 6 and {r.status for r in webhook_rows} == {"sent"}
     feed_rows = [r for r in final if r.target == "feed:onthisday"]
     assert len(feed_rows) == 6 and {r.status for r in feed_rows} == {"sent"}
-    assert (tmp_path / "public" / "onthisday.xml").exists()
+    assert any((d.workdir(n) / "public" / "onthisday.xml").exists() for n in (1, 2, 3))
 
 
-def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
+def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path, db_target):
     """Discord got the post but the process died before hearing back: the documented one duplicate, no more."""
     async def go():
         async with WebhookReceiver() as receiver:
-            async with Deployment(tmp_path, receiver) as d:
+            async with Deployment(tmp_path, receiver, db_target) as d:
                 receiver.script = ["ok", "hold"]
                 a = await d.start()
                 await receiver.wait_for(lambda: len(receiver.requests) >= 2, 30)
@@ -276,10 +284,55 @@ def test_a_post_cut_off_in_flight_by_sigkill_is_resent_once_at_most(tmp_path):
     assert row.status == "sent" and row.attempts == 2 and "outcome unknown" in row.last_error
 
 
-def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tmp_path):
+def test_a_dead_schedulers_claim_is_taken_over_by_the_other_within_the_lease(tmp_path, db_target):
+    """Two schedulers; one is SIGKILLed holding a claim whose request never reached Discord.
+
+    The survivor takes the post over when the lease runs out: it arrives
+    exactly once, within the lease (plus a poll), and no day later.
+    """
     async def go():
         async with WebhookReceiver() as receiver:
-            async with Deployment(tmp_path, receiver) as d:
+            async with Deployment(tmp_path, receiver, db_target) as d:
+                receiver.script = ["stall"]  # the first webhook request is lost on the way in
+                a, b = await d.start(), await d.start()
+                await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)
+                stalled = receiver.requests[0].embed["title"]
+                holder = await _claimant_of(d, stalled)
+                victim = {a.pid: a, b.pid: b}[holder]
+                await kill(victim)
+                killed_at = time.monotonic()
+                await receiver.wait_for(lambda: stalled in receiver.titles(), 30)
+                took = time.monotonic() - killed_at
+                await d.wait_until_all_delivered()
+                survivor = b if victim is a else a
+                code = await kill(survivor, signal.SIGTERM)
+                return d, stalled, took, code
+
+    d, stalled, took, code = asyncio.run(go())
+    assert code == 0, d.logs()
+    assert d.delivered() == collections.Counter({t: 1 for t in d.titles}), d.logs()
+    assert took < LEASE + 5, (took, d.logs())
+    (row,) = [r for r in d.ledger() if r.unknown_outcomes and r.target.startswith("webhook:")]
+    assert row.status == "sent" and row.attempts == 2 and "stopped while sending" in row.last_error
+
+
+async def _claimant_of(d: Deployment, title: str) -> int:
+    """The pid of the process whose claim on the webhook post of `title` is in flight."""
+    for _ in range(100):
+        with Store(str(d.db)) as store:
+            entry_ids = {e.id for e in store.entries() if e.title == title}
+            rows = [r for r in store.posts(status="sending") if r.entry_id in entry_ids
+                    and r.target.startswith("webhook:")]
+        if rows:
+            return int(rows[0].claimed_by.split(":")[1])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no claim on {title!r}\n{d.logs()}")
+
+
+def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tmp_path, db_target):
+    async def go():
+        async with WebhookReceiver() as receiver:
+            async with Deployment(tmp_path, receiver, db_target) as d:
                 receiver.script = ["hold"]
                 a = await d.start()
                 await receiver.wait_for(lambda: len(receiver.requests) >= 1, 30)

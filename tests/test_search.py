@@ -14,6 +14,7 @@ from almanac.search import Hit, SearchResult, Searcher, highlight
 from almanac.store import Store
 from tests.fakes import FakeEmbedder
 
+BOTH_BACKENDS = True
 JITSU_PAPER = "jitsu-just-in-time-summoning-of-unikernels-2015-05-paper"
 
 

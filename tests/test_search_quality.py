@@ -91,3 +91,18 @@ def test_kind_inference_on_entries_without_their_kind(eval_runs):
     total = sum(a["of"] for a in accuracy.values())
     assert total >= 100
     assert right / total >= 0.77, accuracy
+
+
+def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):
+    """Full text differs by engine (FTS5 / tsvector); the answers, question by question, must not."""
+    from almanac.search import Searcher
+    from almanac.store import Store
+    from almanac.store.copying import copy_store
+    from tests.eval_questions import evaluate
+
+    with Store(str(embedded_seed_db)) as sqlite, Store(postgres_url) as postgres:
+        copy_store(sqlite, postgres)
+        on_sqlite = evaluate(Searcher(sqlite, real_embedder))
+        on_postgres = evaluate(Searcher(postgres, real_embedder))
+    assert on_postgres["rows"] == on_sqlite["rows"]
+    assert on_postgres["r_at_1"] == on_sqlite["r_at_1"] >= 0.90

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
 
 from almanac.ingest import ingest
 from almanac.store import Store, StoreError
+
+BOTH_BACKENDS = True
 
 
 def test_ingest_is_idempotent(store, seed_path):
@@ -115,7 +116,7 @@ def test_a_failed_transaction_rolls_back(seeded_store):
             db.execute("DELETE FROM entries")
             raise RuntimeError("boom")
     assert seeded_store.count() == 25
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(seeded_store.dialect.integrity_error):
         with seeded_store.transaction() as db:
             db.execute("INSERT INTO entries (id) VALUES ('x')")
     assert seeded_store.count() == 25
@@ -177,3 +178,39 @@ def test_reads_do_not_wait_for_a_write_transaction(seeded_store):
         release.set()
         writer.join(10)
     assert seeded_store.count() == 21  # the four 2013 entries are gone once it commits
+
+
+def test_postgres_migrations_are_recorded_and_two_stores_opening_at_once_apply_them_once(postgres_url):
+    import threading
+
+    stores, errors = [], []
+
+    def open_one():
+        try:
+            stores.append(Store(postgres_url))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert errors == [] and len(stores) == 4
+        with stores[0].read() as db:
+            rows = db.execute("SELECT id, name FROM migrations ORDER BY id").fetchall()
+        assert rows[:3] == [(1, "initial"), (2, "post_unknown_outcomes"), (3, "post_leases")]
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_a_postgres_url_that_cannot_be_reached_is_one_line_without_the_password():
+    from almanac.store.database import StoreError as Err
+
+    with pytest.raises(Err) as info:
+        Store("postgresql://almanac:s3cret@127.0.0.1:1/almanac")
+    message = str(info.value)
+    assert message.startswith("postgresql://almanac@127.0.0.1:1/almanac: cannot connect to the database (")
+    assert message.endswith("); check the URL or pass --db") and "s3cret" not in message and "\n" not in message

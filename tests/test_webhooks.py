@@ -12,7 +12,7 @@ import pytest
 from almanac.posting import Poster, PostingPolicy
 from feeds.webhooks import (
     DISCORD_API_BASE, WebhookPublisher, WebhookURLError, keep_webhook_urls_out_of_logs, set_api_base,
-    webhook_key, webhook_publishers,
+    webhook_key, webhook_publishers, webhook_session,
 )
 from tests.webhook_receiver import TOKEN, WEBHOOK_ID, WebhookReceiver, webhook_url
 
@@ -30,7 +30,7 @@ async def post_until_done(store, receiver, *, rounds=10, **policy):
     """Run post_due like the scheduler does: again when the ledger says a retry is due."""
     policy.setdefault("backoff_base", 0.01)
     set_api_base(receiver.api_base)
-    async with aiohttp.ClientSession() as session:
+    async with webhook_session() as session:
         pub = WebhookPublisher(webhook_url(), session, username="Almanac test", avatar_url="https://example.org/a.png")
         poster = Poster(store, "https://example.org/", PostingPolicy(**policy))
         reports = []
@@ -41,6 +41,21 @@ async def post_until_done(store, receiver, *, rounds=10, **policy):
                 break
             await asyncio.sleep(max(0.0, (report.next_due - dt.datetime.now(UTC)).total_seconds()))
         return pub, reports
+
+
+def test_a_2xx_with_an_unparseable_body_is_delivered_once(seeded_store):
+    """discord.py fails to read Discord's answer after a 200: the post is there; it is not sent again."""
+    async def go():
+        async with WebhookReceiver(script=["garbled"]) as receiver:
+            pub, reports = await post_until_done(seeded_store, receiver)
+            return receiver, pub, reports
+
+    receiver, pub, reports = asyncio.run(go())
+    assert len(receiver.requests) == 5 and len(receiver.delivered) == 5
+    assert sum(len(r.sent) for r in reports) == 5 and not any(r.retrying for r in reports)
+    rows = seeded_store.posts(target=pub.key)
+    assert {r.status for r in rows} == {"sent"} and [r.message_id for r in rows].count(None) == 1
+    assert all(r.attempts == 1 for r in rows)
 
 
 def test_posts_each_anniversary_once_with_the_message_id(seeded_store):

@@ -5,7 +5,10 @@ Discord does with `?wait=true` (the created message, with an id). Tests
 script failures: `script` is a list of responses for the next requests
 ("429via": a rate limit with the `Via` header discord.py retries inline,
 "429": one without it (discord.py raises), "500", "404", "hold": never
-answer (until `release()`), "ok"); after the script it answers "ok".
+answer (until `release()`), "garbled": deliver, then answer 200 with a body
+that is not JSON, "stall": take the request in but never process it (not
+delivered; no answer until `release()`, then a 500), "ok"); after the script
+it answers "ok".
 `delay` slows every answer down, to give a test time to kill a poster mid-run.
 """
 
@@ -97,6 +100,13 @@ class WebhookReceiver:
         if action == "hold":
             await self._release.wait()
             action = "ok"
+        if action == "stall":  # lost on the way in: Discord never sees it
+            await self._release.wait()
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if action == "garbled":  # the message is created; its JSON is cut short
+            self.delivered.append(record)
+            return web.Response(body=json.dumps(self._message(record)).encode()[:40], status=200,
+                                headers={"Content-Type": "application/json"})
         if action.startswith("429"):
             headers = {"Retry-After": str(self.retry_after), "X-RateLimit-Scope": "user"}
             if action == "429via":

@@ -182,6 +182,7 @@ def posting_policy(config) -> PostingPolicy:
         milestones_only=config.anniversaries.milestones_only,
         catch_up_days=config.anniversaries.catch_up_days,
         announce_new=config.anniversaries.announce_new,
+        lease_seconds=config.schedule.claim_lease_seconds,
     )
 
 
@@ -282,7 +283,9 @@ async def start_posting(app, extra_publishers=None, *, refresh: bool = True) -> 
     """
     import aiohttp
 
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    from feeds.webhooks import webhook_session
+
+    session = webhook_session(timeout=aiohttp.ClientTimeout(total=60))
     try:
         scheduler = build_posting(app, session, extra_publishers, refresh=refresh)
         await scheduler.start()

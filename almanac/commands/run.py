@@ -3,7 +3,7 @@
 Ingest the configured sources (embedding what is new), build the site and
 feeds, serve them, run the posting schedule, and, when DISCORD_TOKEN is set,
 the Discord bot, whose channels then receive posts too. SIGTERM or SIGINT
-stops every part within seconds. One `run` per database (`InstanceLock`);
+stops every part within seconds. One `run` per database (`Store.instance_lock`);
 the ledger would keep a second one from double-posting anyway.
 
 The parts are the same as those of `almanac serve`, `almanac schedule` and
@@ -20,7 +20,7 @@ import sys
 import time
 
 from almanac.commands import PORTS, SNOWFLAKES, UsageError, stop_on_signals, whole_number
-from almanac.instance_lock import AlreadyRunning, InstanceLock
+from almanac.instance_lock import AlreadyRunning
 from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED
 
 log = logging.getLogger("almanac.run")
@@ -66,8 +66,8 @@ def cmd_run(args, app) -> int:
         point_at_api(app.env)
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    lock = InstanceLock(app.db_path, "run")
     app.store  # open (and migrate) first: a bad database fails here, plainly
+    lock = app.store.instance_lock("run")  # a lock file beside SQLite; an advisory lock on PostgreSQL
     try:
         lock.acquire()
     except AlreadyRunning as exc:
@@ -166,7 +166,7 @@ def _print_where(app, host: str, port: int, out: str, jobs, *, bot: bool, second
         f"  site:      {url}",
         f"  feeds:     {feeds}",
         f"  files:     {out}",
-        f"  database:  {os.path.abspath(app.db_path)}",
+        f"  database:  {app.store.describe()}",
         f"  timezone:  {app.config.schedule.timezone}",
     ]
     if jobs is not None:

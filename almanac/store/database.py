@@ -1,24 +1,21 @@
-"""Opening the SQLite file: pragmas, one lock, transactions, migrations.
+"""What every part of the store shares: errors, times, and the backend it runs on.
 
-Every part of almanac (the bot, the web server, the scheduler, the CLI) may
-use the store from several threads and processes at once. So the file runs in
-WAL mode with a busy timeout, a write starts with BEGIN IMMEDIATE (it takes
-the write lock up front instead of failing half-way on "database is locked"),
-and within one process one lock serialises use of the connection.
+A `Store` is domain methods (the mixins) over one *backend*: a SQLite file
+(`almanac.store.sqlite`, the embedded default) or a PostgreSQL database
+(`almanac.store.postgres`, for processes that share nothing but the
+database). Both offer the same three things: `read()` and `transaction()`
+yield a handle with `execute(sql, params)` / `query(sql, params)` /
+`executemany(sql, rows)`, written with `?` placeholders in the SQL both
+engines understand; and a `dialect` naming the few places where the SQL
+differs (types, row locking, full text). The backend is chosen once, from
+the target's form: a `postgresql://` URL or a file path.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import sqlite3
-import threading
 from typing import Iterator
-
-import sqlite_utils
-
-BUSY_TIMEOUT_MS = 30_000
 
 
 class StoreError(Exception):
@@ -34,78 +31,47 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """Open (or create) the database file with the pragmas almanac relies on."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise StoreError(
-            f"database directory {os.path.dirname(path) or '.'!s} does not exist; create it or pass --db PATH"
-        )
-    conn = None
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
-        raise StoreError(f"{path}: cannot open the database ({exc}); check the path or pass --db PATH") from None
-    return sqlite_utils.Database(conn)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(target: str) -> bool:
+    """Whether `target` (--db, $ALMANAC_DB, $DATABASE_URL, [archive] db) names a PostgreSQL database."""
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def open_backend(target: str):
+    """The backend for `target`: PostgreSQL for a postgresql:// URL, else a SQLite file."""
+    if is_postgres(target):
+        from almanac.store.postgres import PostgresBackend
+
+        return PostgresBackend(target)
+    from almanac.store.sqlite import SqliteBackend
+
+    return SqliteBackend(target)
 
 
 class Database:
-    """The connections, the write lock, and the transaction helper the mixins share.
-
-    Writes go through one connection under one lock (short BEGIN IMMEDIATE
-    transactions). Reads use a connection of their own thread, without that
-    lock: in WAL mode readers see the last commit and never wait for a writer,
-    so a bot command or a web request is not held up while a refresh writes a
-    large source.
-    """
+    """The backend the mixins share; `path` is what the store was opened with (a file or a URL)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.db = connect(path)
-        self._lock = threading.RLock()
-        self._local = threading.local()
-        self._readers: list[sqlite_utils.Database] = []
-        self._closed = False
+        self.backend = open_backend(path)
+        self.dialect = self.backend.dialect
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[sqlite_utils.Database]:
-        """This thread's read connection (opened on first use)."""
-        reader = getattr(self._local, "reader", None)
-        if reader is None:
-            with self._lock:
-                if self._closed:
-                    raise StoreError(f"{self.path}: the store is closed")
-                reader = connect(self.path)
-                self._readers.append(reader)
-            self._local.reader = reader
-        yield reader
+    def read(self) -> Iterator:
+        """A handle for reads (it sees the last commit; never waits for a writer)."""
+        with self.backend.read() as db:
+            yield db
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator:
         """One write transaction: committed at the end, rolled back on any error."""
-        with self._lock:
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self.backend.transaction() as db:
+            yield db
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            for reader in self._readers:
-                reader.close()
-            self._readers.clear()
-            self.db.close()
+        self.backend.close()
 
     def __enter__(self):
         return self

@@ -10,6 +10,8 @@ from almanac.sources.problems import Problem, split_location
 from almanac.store.database import StoreError, utc_now
 
 NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
+#: meta values are text: the next value of a counter, in SQL both engines take.
+BUMP = "CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
 
 
 class IdConflict(StoreError):
@@ -80,11 +82,12 @@ class EntriesMixin:
             ]
             if conflicts:
                 raise IdConflict(conflicts)
+            added = []
             for entry in entries:
                 row = held.get(entry.id)
                 if row is None:
                     change.added.append(entry.id)
-                    db.execute(_INSERT, _values(entry, source_key, now, now))
+                    added.append(_values(entry, source_key, now, now))
                 elif row[3] != entry.content_hash or row[2] != entry.source:
                     if row[3] != entry.content_hash:
                         change.changed.append(entry.id)
@@ -93,6 +96,10 @@ class EntriesMixin:
                     db.execute(_UPDATE, _values(entry, source_key, None, now)[1:] + [entry.id])
                 else:
                     change.unchanged.append(entry.id)
+            # Many rows per INSERT: one round trip (and one full-text trigger run on PostgreSQL) a batch.
+            for batch in _chunks(added, INSERT_BATCH):
+                rows = ", ".join([f"({', '.join('?' * len(batch[0]))})"] * len(batch))
+                db.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES {rows}", [v for values in batch for v in values])
             keep = set(ids)
             for (old_id,) in db.execute("SELECT id FROM entries WHERE source_key = ?", [source_key]).fetchall():
                 if old_id not in keep:
@@ -100,7 +107,7 @@ class EntriesMixin:
                     db.execute("DELETE FROM embeddings WHERE entry_id = ?", [old_id])
                     db.execute("DELETE FROM entries WHERE id = ?", [old_id])
             if change.touched:
-                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+                db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
 
     def kinds_of(self, ids: list[str]) -> dict[str, str]:
@@ -126,7 +133,7 @@ class EntriesMixin:
         if year:
             where.append("year = ?")
             params.append(year)
-        sql = "SELECT * FROM entries"
+        sql = f"SELECT {_COLUMNS} FROM entries"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {NEWEST_FIRST}"
@@ -138,7 +145,7 @@ class EntriesMixin:
 
     def get(self, entry_id: str) -> Entry | None:
         with self.read() as db:
-            rows = list(db.query("SELECT * FROM entries WHERE id = ?", [entry_id]))
+            rows = list(db.query(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", [entry_id]))
         return entry_from_row(rows[0]) if rows else None
 
     def get_many(self, ids: list[str]) -> list[Entry]:
@@ -147,7 +154,7 @@ class EntriesMixin:
         with self.read() as db:
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
-                for row in db.query(f"SELECT * FROM entries WHERE id IN ({marks})", chunk):
+                for row in db.query(f"SELECT {_COLUMNS} FROM entries WHERE id IN ({marks})", chunk):
                     found[row["id"]] = entry_from_row(row)
         return [found[i] for i in ids if i in found]
 
@@ -169,7 +176,7 @@ _COLUMNS = (
     "id, title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
     "source, source_key, content_hash, added_at, updated_at"
 )
-_INSERT = f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+INSERT_BATCH = 500  # 17 columns: 8,500 parameters, well within SQLite's limit
 _UPDATE = (
     "UPDATE entries SET title = ?, date = ?, precision = ?, date_label = ?, year = ?, month = ?, day = ?, "
     "kind = ?, tags = ?, summary = ?, url = ?, source = ?, source_key = ?, content_hash = ?, "

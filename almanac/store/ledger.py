@@ -4,9 +4,12 @@ Why a table and not "remember what we posted": several processes (the
 scheduler, the bot, a second scheduler started by mistake) may try to post
 the same anniversary at once, and any of them may be killed between sending
 and recording. The UNIQUE (entry_id, occasion, target) constraint makes a row
-exist at most once; a row moves pending -> sending (claimed, in a BEGIN
-IMMEDIATE transaction, so only one process wins) -> sent | pending (retry
-later) | failed. The policy (backoff, what counts as stale, what is missed)
+exist at most once; a row moves pending -> sending (claimed in one write
+transaction, the row locked with FOR UPDATE SKIP LOCKED on PostgreSQL, so
+only one process wins) -> sent | pending (retry
+later) | failed. A claim is a lease (`lease_until`), renewed while the send
+is in flight: a "sending" row whose lease ran out was left by a dead process,
+on this machine or another, and is taken over. The policy (backoff, what counts as stale, what is missed)
 lives in `almanac.posting`; these are the atomic steps it needs.
 
 Times are ISO 8601 UTC strings, compared as text: every time written here
@@ -48,6 +51,7 @@ class PostRecord:
     created_at: str
     sent_at: str | None
     unknown_outcomes: int = 0
+    lease_until: str | None = None
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -79,7 +83,7 @@ class LedgerMixin:
         created = iso(now) if now else utc_now()
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO targets (key, kind, label, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO targets (key, kind, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [key, kind, label, created],
             )
             row = db.execute("SELECT key, kind, label, created_at FROM targets WHERE key = ?", [key]).fetchone()
@@ -118,8 +122,8 @@ class LedgerMixin:
         with self.transaction() as db:
             for entry_id, occasion, target, nonce in rows:
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO posts (entry_id, occasion, target, status, attempts, nonce, created_at) "
-                    "VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+                    "INSERT INTO posts (entry_id, occasion, target, status, attempts, nonce, created_at) "
+                    "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
                     [entry_id, occasion, target, nonce, created],
                 )
                 added += cur.rowcount
@@ -130,30 +134,30 @@ class LedgerMixin:
         target: str,
         worker: str,
         now: dt.datetime,
-        stale_before: dt.datetime,
+        lease_until: dt.datetime,
         dead_workers: Iterable[str] = (),
         max_unknown: int = 1,
     ) -> PostRecord | None:
-        """Atomically take the next due post for `target`, or None.
+        """Atomically take the next due post for `target` until `lease_until`, or None.
 
         Due: pending with no next attempt time or one that has passed; or
-        "sending" but abandoned (claimed before `stale_before`, or by one of
-        `dead_workers`). An abandoned row's outcome is unknown: the receiver
-        may have got it. It is sent again only while its count of unknown
-        outcomes is below `max_unknown` (so at most that many duplicates);
-        beyond that it is marked failed and left for a person to look at.
+        "sending" but abandoned (its lease ran out, or it was claimed by one
+        of `dead_workers`). An abandoned row's outcome is unknown: the
+        receiver may have got it. It is sent again only while its count of
+        unknown outcomes is below `max_unknown` (so at most that many
+        duplicates); beyond that it is marked failed and left for a person.
         """
         dead = list(dead_workers)
         marks = ",".join("?" * len(dead)) or "NULL"
-        when = iso(now)
+        when, until = iso(now), iso(lease_until)
         with self.transaction() as db:
             while True:
                 rows = list(db.query(
                     "SELECT * FROM posts WHERE target = ? AND ("
                     "(status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-                    f"(status = 'sending' AND (claimed_at < ? OR claimed_by IN ({marks})))"
-                    ") ORDER BY occasion, id LIMIT 1",
-                    [target, when, iso(stale_before), *dead],
+                    f"(status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by IN ({marks})))"
+                    f") ORDER BY occasion, id LIMIT 1{self.dialect.lock_rows}",
+                    [target, when, when, *dead],
                 ))
                 if not rows:
                     return None
@@ -173,12 +177,21 @@ class LedgerMixin:
                              "outcome unknown, sending once more (the receiver may show it twice)")
                 db.execute(
                     "UPDATE posts SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_at = ?, "
-                    "unknown_outcomes = ?, last_error = ? WHERE id = ?",
-                    [worker, when, unknown, error, record.id],
+                    "lease_until = ?, unknown_outcomes = ?, last_error = ? WHERE id = ?",
+                    [worker, when, until, unknown, error, record.id],
                 )
                 return _record({**record.__dict__, "status": "sending", "attempts": record.attempts + 1,
-                                "claimed_by": worker, "claimed_at": when, "unknown_outcomes": unknown,
-                                "last_error": error})
+                                "claimed_by": worker, "claimed_at": when, "lease_until": until,
+                                "unknown_outcomes": unknown, "last_error": error})
+
+    def renew_lease(self, post_id: int, worker: str, lease_until: dt.datetime) -> bool:
+        """Extend `worker`'s claim on a post it is still sending; False if the claim is no longer its own."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE posts SET lease_until = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                [iso(lease_until), post_id, worker],
+            )
+            return cur.rowcount == 1
 
     def sending_claimers(self) -> list[str]:
         """Workers holding rows in "sending" (to check which of them are gone)."""
@@ -201,7 +214,7 @@ class LedgerMixin:
         with self.transaction() as db:
             db.execute(
                 "UPDATE posts SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
-                "claimed_at = NULL WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                "claimed_at = NULL, lease_until = NULL WHERE id = ? AND status = 'sending' AND claimed_by = ?",
                 [error, iso(next_attempt_at), post_id, worker],
             )
 
@@ -230,7 +243,7 @@ class LedgerMixin:
         with self.transaction() as db:
             db.execute(
                 "UPDATE posts SET unknown_outcomes = unknown_outcomes + 1, last_error = ?, claimed_by = NULL, "
-                "claimed_at = NULL, next_attempt_at = COALESCE(?, next_attempt_at), "
+                "claimed_at = NULL, lease_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at), "
                 "status = CASE WHEN unknown_outcomes + 1 > ? THEN 'failed' ELSE 'pending' END "
                 "WHERE id = ? AND status = 'sending' AND claimed_by = ?",
                 [error, iso(retry_at) if retry_at else None, max_unknown, post_id, worker],
@@ -240,8 +253,8 @@ class LedgerMixin:
         """Undo a claim whose post was never handed to a publisher (we were stopped first)."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE posts SET status = 'pending', attempts = attempts - 1, claimed_by = NULL, claimed_at = NULL "
-                "WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                "UPDATE posts SET status = 'pending', attempts = attempts - 1, claimed_by = NULL, claimed_at = NULL, "
+                "lease_until = NULL WHERE id = ? AND status = 'sending' AND claimed_by = ?",
                 [post_id, worker],
             )
 
@@ -299,13 +312,19 @@ class LedgerMixin:
             return [_record(r) for r in db.query(sql, params)]
 
     def next_attempt_at(self, targets: Iterable[str]) -> str | None:
-        """The earliest future retry among pending posts of `targets` (None: nothing waiting)."""
+        """When a post of `targets` may next become due (None: nothing waiting).
+
+        The earliest retry among pending posts, or the earliest end of a
+        lease on a post being sent: if its claimant dies, the post is due
+        then, and whoever looks at that time takes it over.
+        """
         keys = list(targets)
         if not keys:
             return None
         marks = ",".join("?" * len(keys))
         with self.read() as db:
             row = db.execute(
-                f"SELECT MIN(next_attempt_at) FROM posts WHERE status = 'pending' AND target IN ({marks})", keys
+                "SELECT MIN(CASE WHEN status = 'pending' THEN next_attempt_at ELSE lease_until END) FROM posts "
+                f"WHERE status IN ('pending', 'sending') AND target IN ({marks})", keys
             ).fetchone()
         return row[0]

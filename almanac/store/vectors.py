@@ -12,7 +12,9 @@ import json
 
 import numpy as np
 
-from almanac.store.entries import _chunks, entry_from_row
+from almanac.store.entries import _COLUMNS, BUMP, _chunks, entry_from_row
+
+_ENTRY_COLUMNS = ", ".join(f"entries.{c.strip()}" for c in _COLUMNS.split(","))
 
 _VECTORS_GENERATION = "vectors_generation"
 
@@ -23,7 +25,7 @@ class VectorsMixin:
     def entries_missing_vectors(self, model: str) -> list:
         """Entries with no vector for `model`, or one computed from older content."""
         sql = (
-            "SELECT entries.* FROM entries LEFT JOIN embeddings "
+            f"SELECT {_ENTRY_COLUMNS} FROM entries LEFT JOIN embeddings "
             "ON embeddings.entry_id = entries.id AND embeddings.model = ? "
             "WHERE embeddings.entry_id IS NULL OR embeddings.content_hash != entries.content_hash "
             "ORDER BY entries.id"
@@ -54,15 +56,14 @@ class VectorsMixin:
             vec = np.asarray(vector, dtype="<f4")
             rows.append((entry_id, model, content_hash, int(vec.shape[-1]), vec.ravel().tobytes()))
         with self.transaction() as db:
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (entry_id, model, content_hash, dims, vector) "
-                "VALUES (?, ?, ?, ?, ?)",
+            db.executemany(
+                "INSERT INTO embeddings (entry_id, model, content_hash, dims, vector) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (entry_id, model) DO UPDATE SET content_hash = excluded.content_hash, "
+                "dims = excluded.dims, vector = excluded.vector",
                 rows,
             )
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, '0')", [_VECTORS_GENERATION])
-            db.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?", [_VECTORS_GENERATION]
-            )
+            db.execute("INSERT INTO meta (key, value) VALUES (?, '0') ON CONFLICT DO NOTHING", [_VECTORS_GENERATION])
+            db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = ?", [_VECTORS_GENERATION])
 
     def vectors(self, model: str) -> tuple[list[str], np.ndarray]:
         """Ids and an (n, dims) float32 matrix of the current vectors of `model`.
@@ -91,7 +92,7 @@ class VectorsMixin:
                 filled = 0
                 for entry_id, row_dims, blob in rows:
                     if row_dims == dims:
-                        block[filled] = np.frombuffer(blob, dtype="<f4")
+                        block[filled] = np.frombuffer(bytes(blob), dtype="<f4")
                         ids.append(entry_id)
                         filled += 1
                 chunks.append(block[:filled])
@@ -118,7 +119,7 @@ class VectorsMixin:
                     f"AND embeddings.entry_id IN ({marks})"
                 )
                 for entry_id, dims, blob in db.execute(sql, [model, *chunk]):
-                    out[entry_id] = np.frombuffer(blob, dtype="<f4").reshape(-1, dims)
+                    out[entry_id] = np.frombuffer(bytes(blob), dtype="<f4").reshape(-1, dims)
         return out
 
     def vector_count(self, model: str) -> int:

@@ -1,0 +1,190 @@
+"""The PostgreSQL backend: a connection pool and the store's SQL, for processes that share only a database.
+
+The mixins write SQL both engines understand, with `?` placeholders; this
+backend turns them into psycopg's `%s` (`pg_sql`), so the domain methods are
+one implementation. What differs is the `PostgresDialect`: text columns in
+the "C" collation (times are ISO strings compared as text, and ids sort as
+on SQLite), BYTEA vectors, `FOR UPDATE SKIP LOCKED` on the ledger's claim,
+`tsvector` full text. Writes are serialised by a transaction-scoped
+advisory lock, as SQLite's single writer serialises them, so a domain
+method behaves the same on both (e.g. two ingests of one source at once).
+Reads never wait for it. Connections come from a `psycopg_pool` pool shared
+by the threads of the process (bot, web server, scheduler).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import socket
+import urllib.parse
+from dataclasses import dataclass
+from typing import Iterator
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from almanac.store.database import StoreError
+from almanac.store.fulltext import Tsvector
+
+#: Advisory lock keys (class, key) of almanac: migrations, writes; instance locks use a hash of the purpose.
+LOCK_CLASS = 0x616C6D  # "alm"
+MIGRATIONS_LOCK = 1
+WRITE_LOCK = 2
+POOL_SIZE = 8
+CONNECT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class PostgresDialect:
+    name: str = "postgresql"
+    text: str = 'TEXT COLLATE "C"'
+    blob: str = "BYTEA"
+    serial_key: str = "BIGSERIAL PRIMARY KEY"
+    lock_rows: str = " FOR UPDATE SKIP LOCKED"
+    integrity_error: type = psycopg.IntegrityError
+    fulltext: Tsvector = Tsvector()
+
+    def lock_migrations(self, db) -> None:
+        """Two processes starting at once: the second waits, then finds the migrations applied."""
+        db.execute("SELECT pg_advisory_xact_lock(?, ?)", [LOCK_CLASS, MIGRATIONS_LOCK])
+
+    def after_copy(self, db) -> None:
+        """Rows copied with their ids: the sequences go on after the largest."""
+        for table, column in (("posts", "id"), ("entries", "rowid")):
+            db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
+            )
+
+
+@functools.lru_cache(maxsize=1024)
+def pg_sql(sql: str) -> str:
+    """The store's SQL with psycopg placeholders (`?` -> `%s`, a literal `%` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urllib.parse.urlunsplit(parts._replace(netloc=user + netloc))
+
+
+class PgHandle:
+    """A pooled connection as the mixins use it: `execute` (tuples), `query` (dicts), `executemany`."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(pg_sql(sql), list(params))
+
+    def query(self, sql: str, params=()):
+        return self.conn.cursor(row_factory=dict_row).execute(pg_sql(sql), list(params))
+
+    def executemany(self, sql: str, rows) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(pg_sql(sql), rows)
+
+
+def _connect_error(url: str, exc: Exception) -> StoreError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StoreError(f"{redact(url)}: cannot connect to the database ({reason}); check the URL or pass --db")
+
+
+class PostgresBackend:
+    dialect = PostgresDialect()
+    errors = (psycopg.Error,)
+
+    def __init__(self, url: str):
+        self.path = url
+        try:  # one plain connection first: its error says why (the pool's would only time out)
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+        except psycopg.Error as exc:
+            raise _connect_error(url, exc) from None
+        self.pool = ConnectionPool(
+            url, min_size=1, max_size=POOL_SIZE, open=True, name="almanac",
+            kwargs={"autocommit": True, "application_name": _application_name("store")},
+        )
+
+    def describe(self) -> str:
+        return redact(self.path)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[PgHandle]:
+        with self.pool.connection() as conn:
+            yield PgHandle(conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[PgHandle]:
+        with self.pool.connection() as conn, conn.transaction():
+            handle = PgHandle(conn)
+            handle.execute("SELECT pg_advisory_xact_lock(?, ?)", [LOCK_CLASS, WRITE_LOCK])
+            yield handle
+
+    def instance_lock(self, purpose: str) -> AdvisoryLock:
+        return AdvisoryLock(self.path, purpose)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _application_name(role: str) -> str:
+    """Who holds a connection, as `pg_stat_activity` shows it (and the instance lock's message)."""
+    return f"almanac {role} (pid {os.getpid()} on {socket.gethostname()})"[:63]
+
+
+class AdvisoryLock:
+    """One `almanac run` per PostgreSQL database: a session advisory lock on a connection of its own.
+
+    The server drops the lock when that connection ends, also when the
+    holder is killed, so a crash never leaves a stale lock behind.
+    """
+
+    def __init__(self, url: str, purpose: str = "run"):
+        self.url = url
+        self.purpose = purpose
+        self.key = int.from_bytes(hashlib.sha256(purpose.encode()).digest()[:4], "big", signed=True)
+        self._conn: psycopg.Connection | None = None
+
+    def acquire(self) -> None:
+        from almanac.instance_lock import AlreadyRunning
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                   application_name=_application_name(self.purpose))
+        except psycopg.Error as exc:
+            raise _connect_error(self.url, exc) from None
+        if conn.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, self.key]).fetchone()[0]:
+            self._conn = conn
+            return
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted",
+            [LOCK_CLASS, self.key & 0xFFFFFFFF],
+        ).fetchone()
+        conn.close()
+        holder = row[0].split("(", 1)[-1].rstrip(")") if row and "(" in row[0] else "another process"
+        raise AlreadyRunning(
+            f"another `almanac {self.purpose}` ({holder}) is using {redact(self.url)}; "
+            "stop it first, or pass --db to use another database"
+        )
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> AdvisoryLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()

@@ -1,0 +1,151 @@
+"""PostgreSQL as the deployment database: `almanac migrate`, `almanac db copy` both ways, one `run` per database.
+
+Against the session's private server (tests/postgres_server.py); skipped with
+the reason where PostgreSQL cannot be had. The domain methods themselves run
+on both backends in test_store, test_ledger and test_scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+
+from almanac.cli import main
+from almanac.embeddings import embed_missing
+from almanac.ingest import ingest
+from almanac.instance_lock import AlreadyRunning
+from almanac.posting import Poster, PostingPolicy, RetryLater
+from almanac.store import Store
+from tests.conftest import SEED
+from tests.fakes import FakeEmbedder
+
+UTC = dt.timezone.utc
+MAY_1 = dt.datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+class Flaky:
+    """A publisher that takes the first post, rate-limits the second, then takes the rest."""
+
+    key, wants = "webhook:0123456789ab", frozenset({"anniversary", "new"})
+
+    def __init__(self):
+        self.calls = 0
+
+    async def send(self, post):
+        self.calls += 1
+        if self.calls == 2:
+            raise RetryLater("rate limited (429)", 30)
+        return f"m{self.calls}"
+
+
+def _archive(path: str) -> None:
+    """The seed with vectors, a ledger (sent, pending with a retry time), a subscription."""
+    with Store(path) as store:
+        ingest(store, [str(SEED)], str(SEED.parent), embed=lambda s: embed_missing(s, FakeEmbedder()))
+        asyncio.run(Poster(store, "https://example.org/", PostingPolicy()).post_due(MAY_1, [Flaky()]))
+        store.subscribe(223456789012345678, 323456789012345678, "anniversaries")
+
+
+def _state(capsys, target: str) -> tuple[list, list, list]:
+    """What the CLI shows of a database (list, posts) and its vectors."""
+    code, entries, err = run(capsys, "--db", target, "list", "--json")
+    assert code == 0, err
+    code, posts, err = run(capsys, "--db", target, "posts", "--json")
+    assert code == 0, err
+    with Store(target) as store:
+        ids, matrix = store.vectors("fake-bow-64")
+        subs = [s.to_json() for s in store.subscriptions()]
+    return json.loads(entries), json.loads(posts), [ids, matrix.tolist(), subs]
+
+
+def test_db_copy_sqlite_to_postgres_and_back_keeps_everything(capsys, tmp_path, postgres_url):
+    first, back = str(tmp_path / "first.db"), str(tmp_path / "back.db")
+    _archive(first)
+    before = _state(capsys, first)
+    assert len(before[0]) == 25 and {p["status"] for p in before[1]} == {"sent", "pending"}
+
+    code, out, err = run(capsys, "db", "copy", first, postgres_url)
+    assert code == 0, err
+    # 50 vector rows: each entry's whole vector and its block of title and sentence vectors
+    assert out.startswith("copied 25 entries, 50 vectors, 5 ledger rows, 1 targets, 1 subscriptions from ")
+    assert _state(capsys, postgres_url) == before
+
+    code, out, err = run(capsys, "db", "copy", postgres_url, back)
+    assert code == 0, err
+    assert _state(capsys, back) == before
+
+    # The copy carries on from PostgreSQL: what was sent is not sent again; new ledger ids follow the old.
+    with Store(postgres_url) as store:
+        pub = Flaky()
+        pub.calls = 2
+        report = asyncio.run(Poster(store, "https://example.org/", PostingPolicy(), clock=lambda: MAY_1).post_due(
+            MAY_1, [pub]))
+        sent_before = {p["entry_id"] for p in before[1] if p["status"] == "sent"}
+        assert len(sent_before) == 1 and not sent_before & {entry_id for _, entry_id, _ in report.sent}
+        assert len(report.sent) == 3  # the rate-limited one waits for its retry time
+        store.plan_posts([("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk", "new", pub.key, "n")], MAY_1)
+        (new,) = store.posts(occasion_prefix="new")
+        assert new.id > max(p["id"] for p in before[1])  # the sequence went on after the copied ids
+
+
+def test_db_copy_refuses_a_non_empty_target_unless_forced(capsys, tmp_path, postgres_url):
+    first = str(tmp_path / "first.db")
+    _archive(first)
+    assert run(capsys, "db", "copy", first, postgres_url)[0] == 0
+    code, out, err = run(capsys, "db", "copy", first, postgres_url)
+    assert code == 1 and out == ""
+    host_db = postgres_url.split("://", 1)[1]
+    assert err == (f"almanac: postgresql://{host_db} is not empty (25 entries, 5 ledger rows, 1 targets, "
+                   "1 subscriptions); pass --force to replace what it holds\n")
+    code, out, err = run(capsys, "db", "copy", first, postgres_url, "--force")
+    assert code == 0 and out.startswith("copied 25 entries"), err
+    code, out, err = run(capsys, "db", "copy", str(tmp_path / "missing.db"), postgres_url)
+    assert (code, err) == (1, f"almanac: {tmp_path / 'missing.db'}: no such database file\n")
+
+
+def test_migrate_applies_then_reports_up_to_date(capsys, postgres_url, monkeypatch):
+    monkeypatch.delenv("ALMANAC_DB")
+    monkeypatch.setenv("DATABASE_URL", postgres_url)  # as a Procfile host sets it
+    code, out, err = run(capsys, "migrate")
+    host_db = postgres_url.split("://", 1)[1]
+    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3\n"), err
+    assert run(capsys, "migrate")[:2] == (0, f"postgresql://{host_db}: up to date\n")
+
+
+def test_one_run_per_postgres_database(postgres_url):
+    with Store(postgres_url) as a, Store(postgres_url) as b:
+        with a.instance_lock("run"):
+            with pytest.raises(AlreadyRunning) as info:
+                b.instance_lock("run").acquire()
+            message = str(info.value)
+            assert message.startswith("another `almanac run` (pid ") and "is using postgresql://" in message
+            assert message.endswith("; stop it first, or pass --db to use another database")
+        with b.instance_lock("run"):  # released: the next one gets it
+            pass
+
+
+def test_a_searcher_sees_what_another_process_changed(postgres_url, tmp_path):
+    """Processes share only the database: the searcher reloads on the store's version, not on anything local."""
+    from almanac.search import Searcher
+
+    fake = FakeEmbedder()
+    with Store(postgres_url) as web, Store(postgres_url) as worker:
+        ingest(worker, [str(SEED)], str(SEED.parent), embed=lambda s: embed_missing(s, fake))
+        searcher = Searcher(web, fake)
+        assert all(h.entry.title != "Quantum marmots in the cloud" for h in searcher.search("quantum marmots").hits)
+        before = web.search_version()
+        extra = tmp_path / "extra.txt"
+        extra.write_text("Quantum marmots in the cloud / Mar 2021\nA talk on quantum marmots.\n")
+        ingest(worker, [str(extra)], str(tmp_path), embed=lambda s: embed_missing(s, fake))
+        assert web.search_version() > before
+        hits = searcher.search("quantum marmots").hits
+        assert hits and hits[0].entry.title == "Quantum marmots in the cloud"
