@@ -44,6 +44,14 @@ class App:
         self._closers.append(store.close)
         return store
 
+    @property
+    def read_limits(self):
+        """How much of a source may be read, and for how long: [archive] max_source_mb, fetch_timeout_seconds."""
+        from almanac.sources.reading import MB, ReadLimits
+
+        archive = self.config.archive
+        return ReadLimits(max_bytes=int(archive.max_source_mb * MB), fetch_deadline_s=archive.fetch_timeout_seconds)
+
     def source_specs(self, override: list[str] | None = None) -> list[str]:
         """The sources to ingest: those named on the command line, else the config's."""
         return list(override) if override else list(self.config.archive.sources)

@@ -72,6 +72,18 @@ def test_ingest_reports_problems_with_exit_1(capsys, db, tmp_path):
     assert err.strip() == "bad.txt:1: date: 'Mai' is not a month name"
 
 
+def test_max_source_mb_bounds_what_ingest_reads(capsys, db, tmp_path, seed_path):
+    (tmp_path / "config.toml").write_text("[archive]\nmax_source_mb = 0.001\n")
+    code, out, err = run(capsys, "--config", str(tmp_path / "config.toml"), "--db", db, "ingest", "--no-embed",
+                         str(seed_path))
+    assert code == 1
+    assert err.strip() == f"{seed_path}: file: larger than the 1000 bytes limit for one source"
+    (tmp_path / "config.toml").write_text("[archive]\nmax_source_mb = 1\n")
+    code, out, err = run(capsys, "--config", str(tmp_path / "config.toml"), "--db", db, "ingest", "--no-embed",
+                         str(seed_path))
+    assert code == 0, err
+
+
 def test_config_sources_and_db_resolve_against_the_config_file(capsys, tmp_path, seed_path, monkeypatch):
     monkeypatch.delenv("ALMANAC_DB")
     home = tmp_path / "archive"

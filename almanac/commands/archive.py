@@ -51,7 +51,8 @@ def register(sub) -> None:
 def cmd_ingest(args, app) -> int:
     specs = app.source_specs(args.sources)
     base_dir = os.getcwd() if args.sources else app.base_dir
-    report = ingest(app.store, specs, base_dir, embed=None if args.no_embed else app.embed_missing)
+    report = ingest(app.store, specs, base_dir, embed=None if args.no_embed else app.embed_missing,
+                    limits=app.read_limits)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if args.json:

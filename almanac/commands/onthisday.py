@@ -204,7 +204,7 @@ def ingest_configured(app):
     """
     from almanac.ingest import ingest
 
-    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing)
+    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing, limits=app.read_limits)
     for problem in report.problems:
         log.warning("ingest: %s", problem)
     return report
