@@ -63,21 +63,31 @@ def new_entry_id(db) -> str | None:
         return next((e.id for e in store.entries() if e.title == NEW_TITLE), None)
 
 
-def test_web_and_worker_share_only_the_database(tmp_path, onnx_cache_dir):
-    shared = tmp_path / "database"
+BOTH_BACKENDS = True
+
+
+def test_web_and_worker_share_only_the_database(tmp_path, onnx_cache_dir, backend, db_target):
+    """On PostgreSQL the processes get nothing but DATABASE_URL, as a Procfile host sets it."""
     web_dir, worker_dir = tmp_path / "web", tmp_path / "worker"
-    for d in (shared, web_dir, worker_dir / "data"):
+    for d in (web_dir, worker_dir / "data"):
         d.mkdir(parents=True)
-    db = shared / "almanac.db"
+    db = db_target
     (web_dir / "config.toml").write_text(f"[server]\npoll_seconds = {POLL_SECONDS}\n")
     (worker_dir / "data" / "entries.txt").write_text(SEED.read_text() + "\n" + NEW_ENTRY)
     lines = procfile()
+    assert lines["release"][1:] == ["migrate"]
     assert lines["web"][1:] == ["serve", "--host", "0.0.0.0", "--port", "0"]
 
     async def scenario():
         async with FakeDiscord() as fake:
             base_env = {k: v for k, v in os.environ.items() if not k.startswith("ALMANAC_")}
-            base_env.update(ALMANAC_DB=str(db), XDG_CACHE_HOME=str(onnx_cache_dir))
+            base_env.update({"ALMANAC_DB" if backend == "sqlite" else "DATABASE_URL": str(db),
+                             "XDG_CACHE_HOME": str(onnx_cache_dir)})
+            release = await asyncio.create_subprocess_exec(
+                *lines["release"], cwd=str(web_dir), env=base_env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(release.communicate(), 60)
+            assert release.returncode == 0, err.decode()
             web = await asyncio.create_subprocess_exec(
                 *lines["web"], cwd=str(web_dir), env=base_env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

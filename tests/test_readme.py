@@ -40,6 +40,7 @@ def test_every_command_is_in_the_readme():
 
 def test_procfile_names_the_web_and_worker_processes():
     lines = (REPO / "Procfile").read_text().splitlines()
+    assert "release: almanac migrate" in lines
     assert "web: almanac serve --host 0.0.0.0 --port $PORT" in lines
     assert "worker: almanac bot" in lines
 
