@@ -78,14 +78,28 @@ class SearchResult:
         return out
 
 
-def standout(pooled: np.ndarray, allowed: np.ndarray, best: int) -> float:
-    """How far `best` stands above the next nine entries, in standard deviations of all cosines."""
-    values = pooled[allowed]
-    if len(values) < 3:
-        return 0.0
-    spread = float(values.std()) or 1.0
-    others = np.sort(np.delete(pooled, best)[np.delete(allowed, best)])[::-1][:9]
-    return (float(pooled[best]) - float(others.mean())) / spread
+class Standout:
+    """How far an entry's cosine stands above the next nine, in standard deviations of all cosines.
+
+    The spread and the eleven best cosines are found once per question (O(n)),
+    so judging several hits costs no more sorting.
+    """
+
+    def __init__(self, pooled: np.ndarray, allowed: np.ndarray):
+        self.pooled = pooled
+        idx = np.flatnonzero(allowed)
+        values = pooled[idx]
+        self.usable = len(values) >= 3
+        self.spread = float(values.std()) or 1.0 if self.usable else 1.0
+        k = min(11, len(values))
+        best = idx[np.argpartition(-values, k - 1)[:k]] if k else idx
+        self.best = sorted(best.tolist(), key=lambda i: -pooled[i])
+
+    def standout(self, i: int) -> float:
+        if not self.usable:
+            return 0.0
+        others = [self.pooled[j] for j in self.best if j != i][:9]
+        return (float(self.pooled[i]) - float(np.mean(others))) / self.spread
 
 
 def utc_today() -> dt.date:
@@ -201,15 +215,23 @@ class Searcher:
             return SearchResult(parsed.text, False, filters)
         best = order[0]
         candidates = order
-        matched = self.store.terms_matching(list(question.terms), [snap.ids[i] for i in candidates[: max(limit, 1) * 4]])
+        seen: dict[int, set[str]] = {}
+
+        def matched(i: int) -> set[str]:
+            # One entry at a time: the full-text index then seeks that entry's row for each word,
+            # where a list of ids would make it walk every match of every word (slow at 100,000).
+            if i not in seen:
+                seen[i] = self.store.terms_matching(list(question.terms), [snap.ids[i]]).get(snap.ids[i], set())
+            return seen[i]
+
+        spread = Standout(pooled, allowed)
 
         def judge(i: int, rank: int):
             following = candidates[rank + 1 : rank + 2]
             parts = evidence.parts.get(i)
             sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
             margin = float(pooled[i]) - (float(pooled[following[0]]) if following else 0.0)
-            values = signals(question, matched.get(snap.ids[i], set()), float(pooled[i]), sentence, margin,
-                             standout(pooled, allowed, i))
+            values = signals(question, matched(i), float(pooled[i]), sentence, margin, spread.standout(i))
             return decide(values, self.model, self.strictness)
 
         decision = judge(best, 0)
@@ -229,7 +251,7 @@ class Searcher:
 
             def relevant(i: int, rank: int) -> bool:
                 if by_words:
-                    return bool(matched.get(snap.ids[i]))
+                    return bool(matched(i))
                 return judge(i, rank).answered
 
             chosen = [best]
