@@ -218,10 +218,11 @@ class Searcher:
         seen: dict[int, set[str]] = {}
 
         def matched(i: int) -> set[str]:
-            # One entry at a time: the full-text index then seeks that entry's row for each word,
-            # where a list of ids would make it walk every match of every word (slow at 100,000).
+            """The question's words entry `i` holds: asked for the likely hits together, then as needed."""
             if i not in seen:
-                seen[i] = self.store.terms_matching(list(question.terms), [snap.ids[i]]).get(snap.ids[i], set())
+                batch = [j for j in [i, *candidates[: max(limit, 1) * 2]] if j not in seen]
+                found = self.store.terms_matching(list(question.terms), [snap.ids[j] for j in batch])
+                seen.update({j: found.get(snap.ids[j], set()) for j in batch})
             return seen[i]
 
         spread = Standout(pooled, allowed)

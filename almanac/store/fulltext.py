@@ -37,6 +37,9 @@ class Fts5:
 
     #: FTS5 keeps its own statistics: `rank` needs none.
     stats_sql = None
+    #: Ids per `matching` statement: with one, FTS5 seeks that row for the word; with a list it
+    #: walks every entry holding the word (57 ms a question at 100,000 entries).
+    matching_ids = 1
 
     def create(self, db) -> None:
         """`entries_fts`, an external-content FTS5 table kept in step with `entries` by triggers."""
@@ -88,6 +91,9 @@ class Fts5:
 
 
 class Tsvector:
+    #: Ids per `matching` statement (the GIN index and an id list make one round trip cheap).
+    matching_ids = 500
+
     """PostgreSQL full text, ranked by BM25 as FTS5 ranks, so answers are the same on both backends.
 
     Why not `ts_rank_cd` alone: it has no notion of how rare a word is, and the
@@ -277,14 +283,15 @@ class FullTextMixin:
         return {t: known[t] for t in terms}
 
     def terms_matching(self, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
-        """For each of `ids`, which of `terms` occur in it (after stemming), in one statement per 500 ids."""
+        """For each of `ids`, which of `terms` occur in it (after stemming): one statement per
+        `matching_ids` ids (all words at once), the fastest plan of each engine."""
         out: dict[str, set[str]] = {i: set() for i in ids}
         asked = [(t, _clean_terms([t])) for t in terms]
         asked = [(t, w[0]) for t, w in asked if w]
         if not ids or not asked:
             return out
         with self.read() as db:
-            for chunk in _chunks(list(ids), 500):
+            for chunk in _chunks(list(ids), self.dialect.fulltext.matching_ids):
                 parts, params = [], []
                 for i, (_, word) in enumerate(asked):
                     sql, values = self.dialect.fulltext.matching(word, chunk)
