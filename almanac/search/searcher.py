@@ -280,7 +280,7 @@ class Searcher:
                 for i in chosen if snap.ids[i] in entries]
         note = None
         if total > len(hits) and not parsed.order:
-            note = f"{total} entries match; showing the {'newest' if parsed.order != 'oldest' else 'oldest'} {len(hits)}."
+            note = f"{total} entries match; showing the newest {len(hits)}."
         explain = {"reason": f"answers: the question only filters and {total} entries match"}
         return SearchResult(parsed.text, bool(hits), filters, hits, total=total, note=note, explain=explain)
 
