@@ -28,7 +28,6 @@ The rules, in plain words:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -109,8 +108,6 @@ class ParsedQuery:
     order: str | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
     consumed: tuple[str, ...] = field(default=(), repr=False)
-    #: How the dates were written, for messages ("in 2025", "before 2014", "in the 2010s").
-    when: str = ""
 
     @property
     def month(self) -> int | None:
@@ -195,14 +192,15 @@ def _number(tok: str) -> int | None:
 class _Reader:
     """Walks the question's words once, taking out what is a date."""
 
-    def __init__(self, words: list[str], today: dt.date):
+    def __init__(self, words: list[str], dashed: list[bool], today: dt.date):
+        """`dashed[i]`: a dash joined word i to the next ("2014-2016", "2015-05")."""
         self.w = words
+        self._iso_dash = dashed
         self.used = [False] * len(words)
         self.today = today
         self.year_from: int | None = None
         self.year_to: int | None = None
         self.months: list[int] = []
-        self.when = ""
 
     def at(self, i: int) -> str:
         return self.w[i] if 0 <= i < len(self.w) else ""
@@ -214,7 +212,6 @@ class _Reader:
 
     def span(self, lo: int, hi: int) -> None:
         self.take(*range(lo, hi + 1))
-        self.when = " ".join(self.w[lo : hi + 1])
 
     def set_years(self, lo: int | None, hi: int | None) -> None:
         self.year_from, self.year_to = lo, hi
@@ -373,10 +370,7 @@ class _Reader:
                 self.months.append(month_number(self.at(i + 2)))
                 self.take(i + 1, i + 2)
             self.take(i, i - 1 if self.at(i - 1) in _MONTH_CONTEXT else i)
-            self.when = f"in {calendar.month_name[self.months[0]]}"
             return
-
-    _iso_dash: list[bool] = []
 
 
 def parse_query(
@@ -400,8 +394,7 @@ def parse_query(
             tok = tok[:-2]
         words.append(tok)
         dashed.append(False)
-    reader = _Reader(words, today)
-    reader._iso_dash = dashed
+    reader = _Reader(words, dashed, today)
     reader.read()
     year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
     span = reader.months_span
@@ -448,9 +441,6 @@ def parse_query(
         if year_from != year or year_to != year:
             months = ()
         year_from = year_to = year
-    when = reader.when
-    if year is not None:
-        when = str(year)
     return ParsedQuery(
         text=text,
         terms=tuple(terms),
@@ -463,7 +453,6 @@ def parse_query(
         span=span,
         order=order,
         consumed=tuple(consumed),
-        when=when,
     )
 
 
