@@ -84,9 +84,8 @@ class App:
     def today(self):
         """Today in [schedule] timezone (what "last year" in a question is relative to)."""
         import datetime as dt
-        from zoneinfo import ZoneInfo
 
-        return dt.datetime.now(ZoneInfo(self.config.schedule.timezone)).date()
+        return dt.datetime.now(self.config.schedule.tz).date()
 
     def embed_missing_for_questions(self, store: Store) -> int:
         """Embed a few missing entries for a question, with the question encoder.
@@ -95,11 +94,7 @@ class App:
         path (a process that only answers stays small and fast); the vectors
         are the same model's (cosine > 0.9999 to sentence-transformers).
         """
-        from almanac.embeddings import embed_missing, missing_count
-
-        if not missing_count(store, self.embedder_name):
-            return 0
-        return embed_missing(store, self.query_embedder, batch_size=self.config.search.batch_size)
+        return self._embed_missing_with(store, lambda: self.query_embedder, progress=False)
 
     @functools.cached_property
     def query_embedder(self):
@@ -141,15 +136,15 @@ class App:
         """
         import sys
 
-        from almanac.embeddings import embed_missing
+        return self._embed_missing_with(store, lambda: self.embedder, progress=sys.stderr.isatty())
 
-        from almanac.embeddings import missing_count
+    def _embed_missing_with(self, store: Store, embedder, progress: bool) -> int:
+        """Embed what is missing with `embedder()`, which is only called (loaded) when something is."""
+        from almanac.embeddings import embed_missing, missing_count
 
         if not missing_count(store, self.embedder_name):
             return 0
-        return embed_missing(
-            store, self.embedder, batch_size=self.config.search.batch_size, progress=sys.stderr.isatty()
-        )
+        return embed_missing(store, embedder(), batch_size=self.config.search.batch_size, progress=progress)
 
     @property
     def embedder_name(self) -> str:
