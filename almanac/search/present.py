@@ -15,10 +15,8 @@ import calendar
 
 import numpy as np
 
+from almanac.links import plural
 from almanac.text import sentences, stem, stems
-
-_PLURALS = {"talk": "talks", "paper": "papers", "article": "articles", "podcast": "podcasts",
-            "interview": "interviews", "video": "videos", "news": "news items"}
 
 
 def by_date(snap, allowed: np.ndarray, newest_first: bool) -> list[int]:
@@ -53,18 +51,9 @@ def highlight(summary: str, terms, extra=(), part_cosines: np.ndarray | None = N
     return best if (best_score > 0 or part_cosines is not None) else parts[0]
 
 
-def plural(kind: str | None) -> str:
-    return _PLURALS.get(kind, "entries") if kind else "entries"
-
-
-def month_label(key: int) -> str:
-    year, month = divmod(int(key) - 1, 12)
-    return f"{calendar.month_name[month + 1]} {year}"
-
-
 def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str]) -> str:
     """'No talks in 2025; the latest was in February 2020 (The First Billion ...).'"""
-    what = plural(parsed.kind if parsed.kind_strict else None)
+    what = plural(parsed.kind) if parsed.kind and parsed.kind_strict else "entries"
     when = f" {period_label(parsed)}" if parsed.has_dates else ""
     note = f"No {what}{when}."
     if not kind_mask.any():
