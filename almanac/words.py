@@ -39,16 +39,14 @@ STOPWORDS = frozenset(
 FILLERS = frozenset(
     """
     came come comes coming put puts putting out appeared appear appears appearing appearance
-    appearances gave give gives giving given published publish publishes publishing recorded
-    record records recording wrote write writes writing written made make makes making released
-    releases releasing produced produce work works worked working stuff bit bits piece pieces
-    talked spoke speak speaks speaking said says saying discussed discuss discusses discussing
-    presented present presents presenting covered cover covers mentions featured feature features
-    announced announce announces announcing
-    featuring share shared shares did does doing done go went goes gone been he she they him her
-    his hers their them his anything something kind sort type types kinds sorts
+    appearances gave give gives giving given published publish publishes publishing recorded record
+    records recording wrote write writes writing written made make makes making released releases
+    releasing produced produce work works worked working stuff bit bits piece pieces talked spoke
+    speak speaks speaking said says saying discussed discuss discusses discussing presented presents
+    presenting covered cover covers mentions featured feature features announced announce announces
+    announcing featuring share shared shares go went goes gone been kind sort type types kinds sorts
     """.split()
-) - {"present"}
+)
 
 #: Chat spellings -> the word meant (general English, no archive's names).
 CHAT = {
