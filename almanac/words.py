@@ -137,3 +137,21 @@ def looks_general(text: str) -> bool:
     if any(w in _FIRST_PERSON for w in words):
         return True
     return words[0] in _WH and len(words) > 1 and words[1] in _AUX
+
+
+#: He or she: a question that speaks of someone is about a person's work (an archive's).
+_SOMEONE = frozenset("he she his her hers him himself herself".split())
+#: A question that opens with one of these describes one thing ("the talk where…",
+#: "that essay on…", "her piece about…") instead of asking the world something.
+_DESCRIBING = frozenset("the that this those a an her his their".split())
+
+
+def speaks_of_someone(text: str) -> bool:
+    """The question says "he", "she", "his", "her"…: it asks about someone's work."""
+    return any(unchat(w) in _SOMEONE for w in tokens(text))
+
+
+def describes_one_thing(text: str) -> bool:
+    """The question is a description of one item ("the show where she…"), not a question."""
+    words = tokens(text)
+    return bool(words) and unchat(words[0]) in _DESCRIBING

@@ -25,7 +25,20 @@ word statistics):
 - `general`: the question is worded as how-to or general knowledge ("how
   do I…", "what is the…", "…for my photos") and never speaks of a person
   (`almanac.words.looks_general`): such questions are seldom about
-  someone's archive, however many of its words they share.
+  someone's archive, however many of its words they share;
+- `someone`: the question says he, she, his or her: it asks about a
+  person's work, which is what an archive holds;
+- `describes`: the question opens as a description of one item ("the show
+  where she…", "that essay on…", "his piece about…"), the way people
+  recall an entry whose title they forgot. Such descriptions use many
+  everyday words the entry does not, which `unknown` alone would hold
+  against them;
+- `length`: the question's length in words (up to 20, as a share of 20): a
+  long description gives the cosines more to agree with, while the
+  unrelated questions people type are short ("used car prices");
+- `faint`: how far the best part's cosine falls below FAINT_COSINE, as a
+  share of it: below about 0.25 this model's cosine says "unrelated text",
+  however many words the two share.
 
 A logistic model turns them into a probability; the entry answers when it
 is at least `strictness` (config `[search] strictness`, default 0.6). The
@@ -43,9 +56,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import is_rare, looks_general, weight
+from almanac.words import describes_one_thing, is_rare, looks_general, speaks_of_someone, tokens, weight
 
-SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general")
+SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
+           "someone", "describes", "length", "faint")
+#: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
+FAINT_COSINE = 0.25
+#: Words at which a question counts as fully long (see `length`).
+LONG_QUESTION = 20
 
 
 @dataclass(frozen=True)
@@ -63,9 +81,10 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=0.862,
-    coefficients={"dense": 1.352, "sentence": 1.531, "margin": 0.448, "standout": 0.19, "coverage": 1.498,
-                  "unknown": -3.096, "rare_hit": 0.488, "filtered": 0.729, "general": -2.761},
+    bias=-0.834,
+    coefficients={"dense": 1.067, "sentence": 1.359, "margin": 0.42, "standout": 0.207, "coverage": 2.287,
+                  "unknown": -3.298, "rare_hit": 0.766, "filtered": 0.843, "general": -1.273,
+                  "someone": 1.729, "describes": 1.922, "length": 1.538, "faint": -1.662},
 )
 
 
@@ -98,10 +117,13 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     rare_hit = float(any(t in matched and is_rare(t) for t in terms))
     parsed = question.parsed
     filtered = float(parsed.has_dates or (parsed.kind is not None and parsed.kind_strict))
-    general = float(looks_general(question.parsed.text))
-    return {"general": general, "dense": float(dense_best), "sentence": float(sentence), "margin": float(margin), "standout": float(standout),
-            "coverage": coverage, "unknown": unknown, "rare_hit": rare_hit,
-            "filtered": filtered}
+    text = question.parsed.text
+    return {"dense": float(dense_best), "sentence": float(sentence), "margin": float(margin),
+            "standout": float(standout), "coverage": coverage, "unknown": unknown, "rare_hit": rare_hit,
+            "filtered": filtered, "general": float(looks_general(text)),
+            "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
+            "length": min(len(tokens(text)), LONG_QUESTION) / LONG_QUESTION,
+            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE}
 
 
 def decide(values: dict[str, float], model: DecisionModel, strictness: float) -> Decision:

@@ -34,7 +34,10 @@ SEED = REPO / "data" / "entries.txt"
 GRID = [FusionWeights(lexical=lx, parts=pt, kind=kd)
         for lx, pt, kd in itertools.product((0.1, 0.2, 0.3, 0.6), (0.0, 0.5, 1.0), (0.1, 0.25))]
 #: The strictness values tried (the probability at or above which the best entry answers).
-STRICTNESS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+#: Unrelated questions asked of every archive (tests/eval/unrelated.json): more of the styles
+#: people type (keyword searches, requests, chat) than any one archive's eight off-topic ones.
+UNRELATED = tuple(json.loads((EVAL_DIR / "unrelated.json").read_text(encoding="utf-8"))["questions"])
+STRICTNESS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 
 @dataclass
@@ -146,15 +149,19 @@ class Run:
     listing: bool  # the question only filtered (decided by the filters, not the model)
     empty: bool  # the filters selected nothing
     signals: dict | None
+    #: One of UNRELATED (asked of every archive), not one of this archive's own questions.
+    generic: bool = False
 
 
 def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, limit: int = 10) -> list[Run]:
     runs = []
     with Store(path) as store:
         searcher = Searcher(store, encoder, weights=weights, strictness=0.0, today=lambda: archive.today)
-        items = [(q, True, False) for q in archive.questions] + [(None, False, near) for _, near in archive.off_topic]
-        texts = [q.q for q in archive.questions] + [q for q, _ in archive.off_topic]
-        for (question, on_topic, near), text in zip(items, texts):
+        items = ([(q, True, False, False) for q in archive.questions]
+                 + [(None, False, near, False) for _, near in archive.off_topic]
+                 + [(None, False, False, True) for _ in UNRELATED])
+        texts = [q.q for q in archive.questions] + [q for q, _ in archive.off_topic] + list(UNRELATED)
+        for (question, on_topic, near, generic), text in zip(items, texts):
             n = max(limit, len(question.all) if question and question.all else 0)
             result = searcher.search(text, limit=n)
             explain = result.explain or {}
@@ -165,6 +172,7 @@ def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, li
                 listing="signals" not in explain and result.answered,
                 empty=not result.answered and "signals" not in explain,
                 signals=explain.get("signals"),
+                generic=generic,
             ))
     return runs
 
@@ -202,8 +210,9 @@ def score(runs: list[Run], model: DecisionModel | None, strictness: float = 0.5)
             filt_ok += said and set(top) >= r.all
         if not hit1:
             misses.append((r.q, "refused" if not said else "wrong", top[:3]))
-    far = [r for r in off if not r.near]
+    far = [r for r in off if not r.near and not r.generic]
     near = [r for r in off if r.near]
+    generic = [r for r in off if r.generic]
     wrongly = [r.q for r in off if answered(r, model, strictness)]
     return {
         "on_topic": len(on),
@@ -213,6 +222,7 @@ def score(runs: list[Run], model: DecisionModel | None, strictness: float = 0.5)
         "off_topic_refused": round(sum(not answered(r, model, strictness) for r in far) / max(len(far), 1), 3),
         "near_refused": round(sum(not answered(r, model, strictness) for r in near) / max(len(near), 1), 3)
         if near else None,
+        "unrelated_refused": round(sum(not answered(r, model, strictness) for r in generic) / max(len(generic), 1), 3),
         "filters_complete": f"{filt_ok}/{filt_n}",
         "misses": misses,
         "wrongly_answered": wrongly,
