@@ -155,6 +155,11 @@ class ParsedQuery:
         return out
 
 
+#: Words before "new" that make it ask for recent entries ("anything new?") rather than
+#: name a topic ("what was new in Mirage 2?", "the New Stack").
+_ASKING_NEW = frozenset("anything something whats what's nothing".split())
+
+
 def content_terms(text: str) -> list[str]:
     """The words of `text` worth ranking by: no glue words, no duplicates, in order."""
     seen: list[str] = []
@@ -257,13 +262,12 @@ class _Reader:
                     self.months = [m + 1]
                 self.span(i - 2, i)
                 return
-            if tok in ("past", "last", "previous") and _number(nxt) and self.at(i + 2) in ("years", "year"):
-                self.set_years(today.year - _number(nxt), today.year)
-                self.span(i, i + 2)
-                return
-            if tok in ("past", "last", "previous") and _number(nxt) and self.at(i + 2) in ("months", "month"):
+            unit = {"years": 12, "year": 12, "months": 1, "month": 1}.get(self.at(i + 2))
+            if tok in ("past", "last", "previous") and _number(nxt) and unit:
+                # From the month it was then up to this one: on 1 December 2026 "the past six
+                # months" reaches back to June 2026 and "the past two years" to December 2024.
                 now = today.year * 12 + today.month - 1
-                self.months_span = (now - _number(nxt) + 1, now)
+                self.months_span = (now - _number(nxt) * unit, now)
                 self.span(i, i + 2)
                 return
             if tok == "recent" and nxt == "years":
@@ -426,6 +430,11 @@ def parse_query(
                 consumed.append(tok)
                 continue
         if tok == "most" and nxt in ("recent", "recently"):
+            continue
+        if tok == "new" and prev in _ASKING_NEW:
+            # "anything new?", "what's new this year?": the newest entries, not a topic
+            order = order or "newest"
+            consumed.append(tok)
             continue
         rest.append((i, tok))
 

@@ -155,3 +155,19 @@ def describes_one_thing(text: str) -> bool:
     """The question is a description of one item ("the show where she…"), not a question."""
     words = tokens(text)
     return bool(words) and unchat(words[0]) in _DESCRIBING
+
+
+def written_as_names(text: str) -> set[str]:
+    """Lowercased words the question capitalises as names ("Thomas Leonard", "in Nature").
+
+    English capitalises proper nouns, and a name can be an everyday word
+    ("Nature", "Kennedy", "Rust") that wordfreq calls common. The first word
+    counts only when the next is capitalised too (a sentence's first word is
+    capitalised anyway); a question written all in capitals names nothing.
+    """
+    words = _TOKEN_RE.findall(text)
+    if not words or text.upper() == text:
+        return set()
+    capital = [w[:1].isupper() for w in words]
+    return {w.lower().replace("’", "'") for k, w in enumerate(words)
+            if capital[k] and (k > 0 or (len(words) > 1 and capital[1]))}

@@ -92,7 +92,11 @@ TODAY = dt.date(2026, 12, 1)
         ("papers two years ago", {"kind": "paper", "year": 2024}, ()),
         ("this month", {"year": 2026, "month": 12}, ()),
         ("last month", {"year": 2026, "month": 11}, ()),
-        ("podcasts in the past five years", {"kind": "podcast", "year_from": 2021, "year_to": 2026}, ()),
+        ("podcasts in the past five years", {"kind": "podcast", "from": "2021-12", "to": "2026-12"}, ()),
+        # on 1 December, "the past six months" reaches back to 1 June
+        ("anything in the past six months?", {"from": "2026-06", "to": "2026-12"}, ()),
+        # "new" asks for recent entries, it is not a topic
+        ("anything new this year?", {"year": 2026, "order": "newest"}, ()),
         # chat spellings
         ("wat did he tlk abt at oscon lol", {}, ("oscon",)),
     ],

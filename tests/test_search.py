@@ -258,3 +258,22 @@ def test_highlight_counts_kind_words_half():
     summary = "Gave a talk in Berlin. It was the keynote of the day. Berlin was cold."
     assert highlight(summary, [], ("keynote",)) == "It was the keynote of the day."
     assert highlight(summary, ["berlin"], ("keynote",)) == "Gave a talk in Berlin."
+
+
+def test_past_months_and_years_reach_back_from_today(store, fake):
+    """On 1 December 2026 "the past two years" starts in December 2024: an entry of May 2024 is
+    out, one of December 2024 in; one known only as 2025 is in (its whole year is), 2024 out."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    dates = {"may-2024": PartialDate(2024, 5), "dec-2024": PartialDate(2024, 12), "year-2024": PartialDate(2024),
+             "year-2025": PartialDate(2025), "jun-2026": PartialDate(2026, 6, 23), "may-2026": PartialDate(2026, 5)}
+    store.replace_source("notes.txt", [
+        Entry(id=k, title=f"Note {k}", date=d, kind="talk", summary=f"A talk about gardening ({k}).")
+        for k, d in dates.items()])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    two_years = searcher.search("any talks in the past two years?", limit=10)
+    assert {h.entry.id for h in two_years.hits} == {"dec-2024", "year-2025", "jun-2026", "may-2026"}
+    six_months = searcher.search("anything in the past six months?", limit=10)
+    assert [h.entry.id for h in six_months.hits] == ["jun-2026"]

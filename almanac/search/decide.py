@@ -41,7 +41,7 @@ word statistics):
   however many words the two share.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.6). The
+is at least `strictness` (config `[search] strictness`, default 0.55). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -56,7 +56,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import describes_one_thing, is_rare, looks_general, speaks_of_someone, tokens, weight
+from almanac.words import (
+    describes_one_thing,
+    is_rare,
+    looks_general,
+    speaks_of_someone,
+    tokens,
+    weight,
+    written_as_names,
+)
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
            "someone", "describes", "length", "faint")
@@ -81,10 +89,10 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-0.834,
-    coefficients={"dense": 1.067, "sentence": 1.359, "margin": 0.42, "standout": 0.207, "coverage": 2.287,
-                  "unknown": -3.298, "rare_hit": 0.766, "filtered": 0.843, "general": -1.273,
-                  "someone": 1.729, "describes": 1.922, "length": 1.538, "faint": -1.662},
+    bias=-1.421,
+    coefficients={"dense": 1.276, "sentence": 1.476, "margin": 0.412, "standout": 0.298, "coverage": 2.35,
+                  "unknown": -2.935, "rare_hit": 0.863, "filtered": 0.682, "general": -1.262,
+                  "someone": 1.708, "describes": 1.9, "length": 1.617, "faint": -1.833},
 )
 
 
@@ -110,11 +118,12 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             margin: float = 0.0, standout: float = 0.0) -> dict[str, float]:
     """The decision's inputs for a question whose best entry holds the words `matched`."""
     terms = question.terms
-    weights = {t: weight(t) for t in terms}
+    names = written_as_names(question.parsed.text)
+    weights = {t: 1.0 if t in names else weight(t) for t in terms}
     total = sum(weights.values()) or 1.0
     coverage = sum(w for t, w in weights.items() if t in matched) / total
     unknown = sum(w for t, w in weights.items() if not question.doc_counts.get(t)) / total
-    rare_hit = float(any(t in matched and is_rare(t) for t in terms))
+    rare_hit = float(any(t in matched and (is_rare(t) or t in names) for t in terms))
     parsed = question.parsed
     filtered = float(parsed.has_dates or (parsed.kind is not None and parsed.kind_strict))
     text = question.parsed.text

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Most missing vectors a search computes itself before answering (more are left to ingest).
 EMBED_ON_SEARCH = 256
 #: Default probability at or above which the best entry counts as an answer.
-DEFAULT_STRICTNESS = 0.6
+DEFAULT_STRICTNESS = 0.55
 
 
 @dataclass
@@ -329,5 +329,10 @@ class Searcher:
             mask &= np.isin(snap.months, list(parsed.months))
         if parsed.span is not None:
             keys = snap.date_keys() - 1  # year * 12 + month - 1
-            mask &= (keys >= parsed.span[0]) & (keys <= parsed.span[1]) & (snap.months > 0)
+            lo, hi = parsed.span
+            dated_to_month = (snap.months > 0) & (keys >= lo) & (keys <= hi)
+            # An entry known only to its year is in when its year begins inside the span.
+            january = snap.years.astype(np.int64) * 12
+            dated_to_year = (snap.months == 0) & (january >= lo) & (january <= hi)
+            mask &= dated_to_month | dated_to_year
         return mask

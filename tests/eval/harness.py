@@ -33,10 +33,10 @@ SEED = REPO / "data" / "entries.txt"
 #: The ranking settings tried when choosing weights (leave-one-archive-out).
 GRID = [FusionWeights(lexical=lx, parts=pt, kind=kd)
         for lx, pt, kd in itertools.product((0.1, 0.2, 0.3, 0.6), (0.0, 0.5, 1.0), (0.1, 0.25))]
-#: The strictness values tried (the probability at or above which the best entry answers).
 #: Unrelated questions asked of every archive (tests/eval/unrelated.json): more of the styles
 #: people type (keyword searches, requests, chat) than any one archive's eight off-topic ones.
 UNRELATED = tuple(json.loads((EVAL_DIR / "unrelated.json").read_text(encoding="utf-8"))["questions"])
+#: The strictness values tried (the probability at or above which the best entry answers).
 STRICTNESS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 
