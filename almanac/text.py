@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
@@ -22,8 +23,12 @@ def first_sentence(text: str) -> str:
     return parts[0] if parts else ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A crude English stem, enough to match "talks"/"talk" and "deployed"/"deployment"."""
+    """A crude English stem, enough to match "talks"/"talk" and "deployed"/"deployment".
+
+    Cached: an archive's words repeat, and every question stems the sentences of its hits.
+    """
     word = word.lower()
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
