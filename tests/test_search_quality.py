@@ -43,14 +43,14 @@ def test_every_archive_is_big_enough(eval_runs):
 
 #: archive -> (R@1, answered, unrelated refused, near refused) floors, leave-one-archive-out.
 FLOORS = {
-    "seed": (0.97, 0.97, 1.0, None),
-    "humanities": (0.85, 0.95, 1.0, 1.0),
-    "maintainer": (0.92, 0.95, 1.0, 0.75),
-    "scientist": (0.85, 0.95, 1.0, 0.75),
+    "seed": (0.95, 0.97, 1.0, None),
+    "humanities": (0.85, 0.92, 1.0, 1.0),
+    "maintainer": (0.9, 0.92, 1.0, 0.75),
+    "scientist": (0.87, 0.95, 1.0, 0.75),
     "speaker": (0.9, 0.95, 1.0, 0.75),
 }
 #: Share of tests/eval/unrelated.json refused on every archive, leave-one-archive-out.
-GENERIC_FLOOR = 0.95
+GENERIC_FLOOR = 0.97
 
 
 @pytest.mark.parametrize("held", sorted(FLOORS))

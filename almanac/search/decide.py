@@ -36,12 +36,16 @@ word statistics):
 - `length`: the question's length in words (up to 20, as a share of 20): a
   long description gives the cosines more to agree with, while the
   unrelated questions people type are short ("used car prices");
+- `unknown_short`: `unknown` times how short the question is (1 - `length`):
+  an unrelated search is a few words, one of them foreign to the archive
+  ("used car prices"), while a long description of an entry has room for
+  everyday words the entry happens not to use;
 - `faint`: how far the best part's cosine falls below FAINT_COSINE, as a
   share of it: below about 0.25 this model's cosine says "unrelated text",
   however many words the two share.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.55). The
+is at least `strictness` (config `[search] strictness`, default 0.65). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -67,7 +71,7 @@ from almanac.words import (
 )
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
-           "someone", "describes", "length", "faint")
+           "someone", "describes", "length", "unknown_short", "faint")
 #: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
 FAINT_COSINE = 0.25
 #: Words at which a question counts as fully long (see `length`).
@@ -89,10 +93,10 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-1.421,
-    coefficients={"dense": 1.276, "sentence": 1.476, "margin": 0.412, "standout": 0.298, "coverage": 2.35,
-                  "unknown": -2.935, "rare_hit": 0.863, "filtered": 0.682, "general": -1.262,
-                  "someone": 1.708, "describes": 1.9, "length": 1.617, "faint": -1.833},
+    bias=-0.896,
+    coefficients={"dense": 1.331, "sentence": 1.501, "margin": 0.457, "standout": 0.42, "coverage": 2.218,
+                  "unknown": -2.631, "rare_hit": 0.912, "filtered": 0.699, "general": -1.225,
+                  "someone": 1.125, "describes": 1.235, "length": 1.554, "unknown_short": -2.712, "faint": -1.777},
 )
 
 
@@ -115,8 +119,12 @@ class Decision:
 
 
 def signals(question, matched: set[str], dense_best: float, sentence: float = 0.0,
-            margin: float = 0.0, standout: float = 0.0) -> dict[str, float]:
-    """The decision's inputs for a question whose best entry holds the words `matched`."""
+            margin: float = 0.0, standout: float = 0.0, embedded: bool = True) -> dict[str, float]:
+    """The decision's inputs for a question whose best entry holds the words `matched`.
+
+    An entry not `embedded` yet (after `ingest --no-embed`) has no cosine to be faint:
+    its meaning is unknown, not far from the question's.
+    """
     terms = question.terms
     names = written_as_names(question.parsed.text)
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
@@ -127,12 +135,13 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     parsed = question.parsed
     filtered = float(parsed.has_dates or (parsed.kind is not None and parsed.kind_strict))
     text = question.parsed.text
+    length = min(len(tokens(text)), LONG_QUESTION) / LONG_QUESTION
     return {"dense": float(dense_best), "sentence": float(sentence), "margin": float(margin),
             "standout": float(standout), "coverage": coverage, "unknown": unknown, "rare_hit": rare_hit,
             "filtered": filtered, "general": float(looks_general(text)),
             "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
-            "length": min(len(tokens(text)), LONG_QUESTION) / LONG_QUESTION,
-            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE}
+            "length": length, "unknown_short": unknown * (1.0 - length),
+            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE if embedded else 0.0}
 
 
 def decide(values: dict[str, float], model: DecisionModel, strictness: float) -> Decision:

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Most missing vectors a search computes itself before answering (more are left to ingest).
 EMBED_ON_SEARCH = 256
 #: Default probability at or above which the best entry counts as an answer.
-DEFAULT_STRICTNESS = 0.55
+DEFAULT_STRICTNESS = 0.65
 
 
 @dataclass
@@ -232,7 +232,8 @@ class Searcher:
             parts = evidence.parts.get(i)
             sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
             margin = float(pooled[i]) - (float(pooled[following[0]]) if following else 0.0)
-            values = signals(question, matched(i), float(pooled[i]), sentence, margin, spread.standout(i))
+            values = signals(question, matched(i), float(pooled[i]), sentence, margin, spread.standout(i),
+                             embedded=bool(snap.matrix[i].any()))
             return decide(values, self.model, self.strictness)
 
         decision = judge(best, 0)
