@@ -133,6 +133,18 @@ class AnniversariesConfig:
     announce_new: bool = True
 
 
+#: `[posts] on_removed`: what becomes of the messages of an entry removed from the archive.
+ON_REMOVED = ("edit", "delete", "keep")
+
+
+@dataclass(frozen=True)
+class PostsConfig:
+    #: Messages posted within this many days are edited when their entry changes (0: never).
+    edit_days: int = bounded(30, 0, 3650)
+    #: A removed entry's messages: "edit" (say it was withdrawn), "delete" or "keep".
+    on_removed: str = "edit"
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     #: Name and avatar the webhook posts under (the URLs come from $ALMANAC_WEBHOOK_URLS).
@@ -156,6 +168,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     anniversaries: AnniversariesConfig = field(default_factory=AnniversariesConfig)
+    posts: PostsConfig = field(default_factory=PostsConfig)
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     #: The directory relative paths in the file are resolved against.
@@ -341,6 +354,9 @@ def _check_values(config: Config, origin: str) -> None:
         raise ConfigError(f"{where} [site] base_url: {problem}", section="site", key="base_url")
     if not config.archive.db:
         raise ConfigError(f"{where} [archive] db: must not be empty", section="archive", key="db")
+    if config.posts.on_removed not in ON_REMOVED:
+        raise ConfigError(f"{where} [posts] on_removed: must be one of {', '.join(repr(v) for v in ON_REMOVED)}, "
+                          f"got {_clip(config.posts.on_removed)}", section="posts", key="on_removed")
 
 
 def _check_ranges(config: Config, where: str) -> None:

@@ -24,6 +24,11 @@ the row over. The receiver may or may not have the post: we cannot know (a
 Discord webhook cannot be searched by nonce). So such a post is sent once
 more, and a crash costs at most one duplicate, never a lost post; a second
 unknown outcome marks it failed instead.
+
+After its posts, a target's messages whose entry changed or was removed are
+edited (`almanac.editing`, through the ledger's edit jobs): a publisher that
+can do so implements `MessageEditor` as well, and the ledger keeps what each
+of its messages shows (`mark_sent(..., shown)`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -73,6 +79,11 @@ class Delivered(Exception):
     """The receiver answered 2xx, so the post is there, but reading its answer failed
     (e.g. a body discord.py cannot parse). Recorded as sent, without a message id:
     sending it again would show it twice."""
+
+
+class MessageGone(Exception):
+    """Discord answered 404 to an edit: the message (or its webhook, or its channel) is no
+    longer there. The ledger never edits that message again."""
 
 
 class OutcomeUnknown(Exception):
@@ -130,6 +141,25 @@ class Publisher(Protocol):
         ...
 
 
+@runtime_checkable
+class MessageEditor(Protocol):
+    """A publisher whose messages can be changed afterwards (webhooks, bot channels).
+
+    Both raise like `Publisher.send` (RetryLater, PermanentFailure,
+    OutcomeUnknown), plus MessageGone for a 404; a 2xx whose answer cannot be
+    read is success (the edit is applied).
+    """
+
+    key: str
+
+    async def edit_message(self, message_id: str, embed: dict) -> None:
+        """Make message `message_id` show `embed` (what `render_post` returns)."""
+        ...
+
+    async def delete_message(self, message_id: str) -> None:
+        ...
+
+
 def _cut(text: str, limit: int) -> str:
     text = text.strip()
     if len(text) <= limit:
@@ -184,6 +214,20 @@ def render_post(post: Post) -> dict:
     return embed
 
 
+def shown_json(embed: dict) -> str:
+    """An embed as the ledger keeps it (`posts.shown`): canonical JSON, so equal content is equal text."""
+    return json.dumps(embed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def make_post(rec, entry: Entry, base_url: str) -> Post:
+    """The `Post` of ledger row `rec` for `entry` as it is now (sending it, or editing its message)."""
+    years = None
+    if rec.occasion.startswith(ANNIVERSARY + ":"):
+        years = dt.date.fromisoformat(rec.occasion.split(":", 1)[1]).year - entry.date.year
+    return Post(entry, rec.occasion, years, bool(years and is_milestone(years)), entry_url(base_url, entry.id),
+                rec.nonce)
+
+
 def nonce_for(entry_id: str, occasion: str, target: str) -> str:
     """A stable 20-character nonce per ledger row (Discord allows 25)."""
     return hashlib.sha256(f"{entry_id}\n{occasion}\n{target}".encode()).hexdigest()[:20]
@@ -216,6 +260,11 @@ class PostingPolicy:
     lease_seconds: float = 180.0
     #: On shutdown, seconds an in-flight send may take to finish before it is abandoned.
     stop_grace: float = 5.0
+    #: Messages of posts sent in the last this many days are edited when their entry
+    #: changes (0: never edit); older ones are left alone.
+    edit_days: int = 30
+    #: A removed entry's messages: "edit" (say it was withdrawn), "delete" or "keep".
+    on_removed: str = "edit"
 
 
 @dataclass
@@ -228,9 +277,15 @@ class RunReport:
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     expired: int = 0
     next_due: dt.datetime | None = None
+    #: Edits: planned this run; applied (target, entry id, action); failed or gone (same).
+    edits_planned: int = 0
+    edited: list[tuple[str, str, str]] = field(default_factory=list)
+    edit_failed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         line = f"planned {self.planned}, sent {len(self.sent)}, retrying {len(self.retrying)}, failed {len(self.failed)}"
+        if self.edited or self.edit_failed:
+            line += f"; edited {len(self.edited)}, edits failed {len(self.edit_failed)}"
         if self.expired:
             line += f", {self.expired} missed (older than catch_up_days)"
         if self.next_due:
@@ -284,6 +339,13 @@ def _worker_alive(worker: str, host: str) -> bool:
     return True
 
 
+def _shown(publisher: Publisher, post: Post) -> dict:
+    """What the message of `post` shows and the entry it shows, kept when its publisher can edit it later."""
+    if not isinstance(publisher, MessageEditor):
+        return {}
+    return {"shown": shown_json(render_post(post)), "entry_hash": post.entry.content_hash}
+
+
 class Poster:
     """Plans, claims, sends and records posts for a list of publishers.
 
@@ -308,6 +370,11 @@ class Poster:
         self._lock = asyncio.Lock()
         #: Target key -> when it may be tried again (after a 429/5xx it waits as a whole).
         self._resting: dict[str, dt.datetime] = {}
+        from almanac.editing import EditRunner  # here: almanac.editing builds on this module's types
+
+        #: Keeps the messages of this poster's targets true (same store, clock, worker and resting targets).
+        self.edits = EditRunner(store, base_url, self.policy, clock, self.worker, self._resting,
+                                lambda w: _worker_alive(w, self.host))
 
     # --- planning (synchronous: runs in a thread) --------------------------------
 
@@ -357,13 +424,7 @@ class Poster:
 
     def _post_for(self, rec) -> Post | None:
         entry = self.store.get(rec.entry_id)
-        if entry is None:
-            return None
-        years = None
-        if rec.occasion.startswith(ANNIVERSARY + ":"):
-            years = dt.date.fromisoformat(rec.occasion.split(":", 1)[1]).year - entry.date.year
-        return Post(entry, rec.occasion, years, bool(years and is_milestone(years)),
-                    entry_url(self.base_url, entry.id), rec.nonce)
+        return None if entry is None else make_post(rec, entry, self.base_url)
 
     def _claim(self, key: str):
         now = self.clock()
@@ -393,6 +454,8 @@ class Poster:
     async def post_due(self, now: dt.datetime, publishers: Iterable[Publisher]) -> RunReport:
         """Plan what is due at `now`, then send every due post to each publisher.
 
+        Then edits: messages of the publishers that can edit whose entry
+        changed or went away since they were posted (see `almanac.editing`).
         Returns a report whose `next_due` is the earliest retry still waiting
         (the scheduler runs again then).
         """
@@ -400,10 +463,14 @@ class Poster:
         report = RunReport()
         async with self._lock:
             report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
+            editors = [p.key for p in publishers if isinstance(p, MessageEditor)]
+            report.edits_planned = await asyncio.to_thread(self.edits.plan, now, editors)
             await self._drain_all(publishers, report)
-            nxt = await asyncio.to_thread(self.store.next_attempt_at, [p.key for p in publishers])
+            keys = [p.key for p in publishers]
+            waits = await asyncio.to_thread(lambda: (self.store.next_attempt_at(keys), self.store.next_edit_at(editors)))
+        nxt = min((w for w in waits if w), default=None)
         report.next_due = dt.datetime.fromisoformat(nxt) if nxt else None
-        if report.sent or report.retrying or report.failed or report.expired:
+        if report.sent or report.retrying or report.failed or report.expired or report.edited or report.edit_failed:
             log.info("posting: %s", report.summary())
         return report
 
@@ -428,14 +495,22 @@ class Poster:
             task.result()  # _drain handles publisher errors itself; anything else is a bug: raise it
 
     async def _drain(self, publisher: Publisher, report: RunReport) -> None:
-        """Send due posts to one publisher until none is due or it asks us to wait."""
+        """Send due posts to one publisher, then its due edits, until none is due or it asks us to wait.
+
+        One target, one request at a time: its posts and edits share its rate limit.
+        """
         resting = self._resting.get(publisher.key)
         if resting and self.clock() < resting:
             return
+        if await self._drain_posts(publisher, report) and isinstance(publisher, MessageEditor):
+            await self.edits.drain(publisher, report)
+
+    async def _drain_posts(self, publisher: Publisher, report: RunReport) -> bool:
+        """Send due posts to one publisher; False if it asked us to wait (or an outcome was unknown)."""
         while True:
             rec, post = await self._claim_or_release(publisher.key)
             if rec is None:
-                return
+                return True
             what = (publisher.key, rec.entry_id, rec.occasion)
             if post is None:
                 report.failed.append(what)
@@ -448,7 +523,7 @@ class Poster:
                 message_id = None
             except RetryLater as exc:
                 await asyncio.to_thread(self._retry_or_fail, rec, str(exc), exc.seconds, what, report)
-                return  # a rate-limited or failing target waits; others carry on
+                return False  # a rate-limited or failing target waits; others carry on
             except PermanentFailure as exc:
                 log.warning("post %s to %s failed for good: %s", rec.entry_id, publisher.key, exc)
                 await asyncio.to_thread(self.store.mark_failed, rec.id, self.worker, f"permanent: {exc}")
@@ -466,8 +541,8 @@ class Poster:
                 await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
                                         f"{reason}; outcome unknown", retry_at=retry_at)
                 report.retrying.append(what)
-                return
-            await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
+                return False
+            await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock(), **_shown(publisher, post))
             report.sent.append(what)
 
     async def _claim_or_release(self, key: str):
@@ -510,7 +585,8 @@ class Poster:
             if task.done() and not task.cancelled() and (task.exception() is None
                                                         or isinstance(task.exception(), Delivered)):
                 message_id = task.result() if task.exception() is None else None
-                await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock())
+                await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock(),
+                                        **_shown(publisher, post))
             elif task.done() and not task.cancelled() and isinstance(task.exception(), RetryLater):
                 exc = task.exception()
                 wait = retry_delay(rec.attempts, exc.seconds, self.policy) or self.policy.backoff_max

@@ -7,7 +7,12 @@ Prints JSON with the median (and every run) of:
   a publisher that does nothing (the ledger's own overhead: 2-3 short write
   transactions per post, WAL, one file in a tmp dir);
 - webhook_post_ms: one post through discord.py's Webhook to a local receiver on
-  127.0.0.1 (median per post over a run), ledger included.
+  127.0.0.1 (median per post over a run), ledger included;
+- edit_plan_ms: what every posting run pays to find messages that need an
+  edit, with `--posts` and 10x as many messages within `[posts] edit_days`
+  and none changed (render each post's embed, compare with what it shows);
+- ledger_edits_per_s: plan + claim + edit + record after every entry changed,
+  to a publisher whose edits do nothing (the edit ledger's own overhead).
 
     .venv/bin/python bench/posting.py [--runs 5] [--posts 200]
 """
@@ -58,6 +63,38 @@ def ledger_store(tmp: str, posts: int) -> tuple[Store, dt.datetime]:
                for i in range(posts)]
     store.replace_source("b.txt", entries)
     return store, dt.datetime(2025, 5, 1, 10, tzinfo=UTC)
+
+
+class NothingEditable(Nothing):
+    key = "bench:editable"
+
+    async def send(self, post):
+        return "1"
+
+    async def edit_message(self, message_id, embed):
+        return None
+
+    async def delete_message(self, message_id):
+        return None
+
+
+def bench_edits(tmp: str, posts: int) -> tuple[float, float]:
+    """(ms to plan with nothing changed, edits per second after every entry changed)."""
+    store, now = ledger_store(tmp, posts)
+    poster = Poster(store, "https://example.org/", PostingPolicy())
+    pub = NothingEditable()
+    assert len(asyncio.run(poster.post_due(now, [pub])).sent) == posts
+    started = time.perf_counter()
+    assert poster.edits.plan(now, [pub.key]) == 0
+    plan_ms = (time.perf_counter() - started) * 1000
+    store.replace_source("b.txt", [Entry(f"e{i}", f"Entry {i}", PartialDate(1990 + i % 34, 5), "talk", "changed",
+                                         source=f"b.txt:{i}") for i in range(posts)])
+    started = time.perf_counter()
+    report = asyncio.run(poster.post_due(now, [pub]))
+    took = time.perf_counter() - started
+    assert len(report.edited) == posts, report.summary()
+    store.close()
+    return plan_ms, posts / took
 
 
 def bench_ledger(tmp: str, posts: int) -> float:
@@ -123,6 +160,13 @@ def main() -> None:
         runs = [bench_ledger(tmp, args.posts) for _ in range(args.runs)]
         results["ledger_posts_per_s"] = {"median": round(statistics.median(runs)), "runs": [round(r) for r in runs],
                                          "posts": args.posts}
+        for n in (args.posts, args.posts * 10):
+            runs = [bench_edits(tmp, n) for _ in range(args.runs)]
+            results[f"edit_plan_ms_{n}"] = {"median": round(statistics.median(r[0] for r in runs), 1),
+                                            "runs": [round(r[0], 1) for r in runs], "messages": n}
+            if n == args.posts:
+                results["ledger_edits_per_s"] = {"median": round(statistics.median(r[1] for r in runs)),
+                                                 "runs": [round(r[1]) for r in runs], "edits": n}
         runs = [bench_webhook(tmp, min(args.posts, 100)) for _ in range(args.runs)]
         results["webhook_post_ms"] = {"median": round(statistics.median(runs), 2),
                                       "runs": [round(r, 2) for r in runs], "posts": min(args.posts, 100)}

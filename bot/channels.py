@@ -11,6 +11,9 @@ problem is `RetryLater` (the ledger backs off); a 4xx (the channel was
 deleted, the bot lost Send Messages) is `PermanentFailure`; a 2xx is
 delivery, whatever fails after it (`Delivered`: the bot's HTTP client
 carries `status_trace()`, see `bot.client`).
+
+It also edits and deletes the messages it posted (the ledger's edit jobs,
+`almanac.editing`); a 404 there is `MessageGone`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import aiohttp
 import discord
 
 from almanac.http_answers import answered_2xx, answers
-from almanac.posting import Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.posting import Delivered, MessageGone, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -65,8 +68,33 @@ class ChannelPublisher:
                 raise mapped from None
         return str(message.id)
 
-    def _outcome(self, exc: Exception) -> Exception:
-        """What a failed channel post means for the ledger (the exception to raise instead)."""
+    async def edit_message(self, message_id: str, embed: dict) -> None:
+        """PATCH /channels/{id}/messages/{message_id} (`PartialMessage.edit`): the message shows `embed`."""
+        message = self.client.get_partial_messageable(self.channel_id).get_partial_message(int(message_id))
+        await self._change(message.edit(embed=discord.Embed.from_dict(fit(embed)), allowed_mentions=NO_MENTIONS))
+
+    async def delete_message(self, message_id: str) -> None:
+        """DELETE /channels/{id}/messages/{message_id} (`PartialMessage.delete`)."""
+        await self._change(self.client.get_partial_messageable(self.channel_id).get_partial_message(
+            int(message_id)).delete())
+
+    async def _change(self, request) -> None:
+        """Await an edit or delete; a 2xx is success whatever follows, a 404 means the message is gone."""
+        with answers() as statuses:
+            try:
+                await request
+            except Exception as exc:
+                if answered_2xx(statuses):
+                    return
+                if isinstance(exc, discord.NotFound):  # the message, or its channel, was deleted
+                    raise MessageGone(f"Discord answered 404 for {self.key} ({exc.text or 'not found'})") from None
+                mapped = self._outcome(exc, "the edit")
+                if mapped is exc:
+                    raise
+                raise mapped from None
+
+    def _outcome(self, exc: Exception, what: str = "the post") -> Exception:
+        """What a failed channel post (or edit) means for the ledger (the exception to raise instead)."""
         if isinstance(exc, discord.RateLimited):
             return RetryLater(f"rate limited on {self.key}", exc.retry_after)
         if isinstance(exc, discord.DiscordServerError):
@@ -74,7 +102,7 @@ class ChannelPublisher:
         if isinstance(exc, discord.HTTPException):
             if exc.status == 429:
                 return RetryLater(f"rate limited on {self.key}")
-            return PermanentFailure(f"Discord refused the post to {self.key}: {exc.status} {exc.text or ''}".strip())
+            return PermanentFailure(f"Discord refused {what} to {self.key}: {exc.status} {exc.text or ''}".strip())
         if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
             return RetryLater(f"network error posting to {self.key}: {type(exc).__name__}")
         if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):

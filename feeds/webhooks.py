@@ -12,6 +12,9 @@ fails comes out of `send` as `RetryLater` (the ledger backs off) or
 `PermanentFailure` (4xx: deleted webhook, bad token: fixing needs a person).
 A 2xx is delivery, whatever fails after it (`Delivered`): the session comes
 from `webhook_session()`, whose trace notes each response's status.
+
+The publisher also edits and deletes the messages it posted (the ledger's
+edit jobs, `almanac.editing`): a 404 there is `MessageGone`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import discord
 from almanac.config import ConfigError
 from almanac.http_answers import answered_2xx, answers, status_trace
 from almanac.posting import (
-    ANNIVERSARY, NEW, Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
+    ANNIVERSARY, NEW, Delivered, MessageGone, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
 )
 
 log = logging.getLogger(__name__)
@@ -111,8 +114,33 @@ class WebhookPublisher:
                 raise mapped from None
         return str(message.id)
 
+    async def edit_message(self, message_id: str, embed: dict) -> None:
+        """PATCH /webhooks/{id}/{token}/messages/{message_id} (`Webhook.edit_message`): the message shows `embed`."""
+        await self._change(self._webhook.edit_message(
+            int(message_id), embed=discord.Embed.from_dict(embed), allowed_mentions=discord.AllowedMentions.none()))
 
-def _outcome(exc: Exception) -> Exception:
+    async def delete_message(self, message_id: str) -> None:
+        """DELETE /webhooks/{id}/{token}/messages/{message_id} (`Webhook.delete_message`)."""
+        await self._change(self._webhook.delete_message(int(message_id)))
+
+    async def _change(self, request) -> None:
+        """Await an edit or delete; a 2xx is success whatever follows, a 404 means the message is gone."""
+        with answers() as statuses:
+            try:
+                await request
+            except Exception as exc:
+                if answered_2xx(statuses):
+                    return
+                if isinstance(exc, discord.NotFound):
+                    # "Unknown Message" (deleted in Discord) or "Unknown Webhook" (the webhook was): never there again.
+                    raise MessageGone(f"Discord answered 404 ({exc.text or 'not found'})") from None
+                mapped = _outcome(exc, "the edit")
+                if mapped is exc:
+                    raise
+                raise mapped from None
+
+
+def _outcome(exc: Exception, what: str = "the post") -> Exception:
     """What a failed webhook request means for the ledger (the exception to raise instead)."""
     if isinstance(exc, discord.DiscordServerError):
         return RetryLater(f"Discord server error {exc.status}")
@@ -121,7 +149,7 @@ def _outcome(exc: Exception) -> Exception:
             return RetryLater("rate limited (429)", _retry_after(exc))
         if exc.status >= 500:
             return RetryLater(f"Discord server error {exc.status}")
-        return PermanentFailure(f"Discord refused the post: HTTP {exc.status} {exc.text}".strip())
+        return PermanentFailure(f"Discord refused {what}: HTTP {exc.status} {exc.text}".strip())
     if isinstance(exc, aiohttp.ClientConnectorError):
         # Never connected, so nothing was sent. str(exc) of aiohttp errors may carry
         # the URL (and so the token): the type only.

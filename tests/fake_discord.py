@@ -17,7 +17,7 @@ What it speaks (facts learned from discord.py 2.7's source):
   the fake keeps what was synced and builds interactions from it, so a test
   invoking an option the bot never declared fails here, as on Discord;
 - interaction callbacks, followups, `@original` edits (no Authorization header);
-- channel messages and `GET /channels/{id}`;
+- channel messages (created, edited with PATCH, deleted) and `GET /channels/{id}`;
 - uploads: multipart bodies (`payload_json` plus files) are read like JSON ones,
   the files kept under "_files" (bytes included) and shown as the message's
   `attachments`;
@@ -179,6 +179,8 @@ class FakeDiscord:
         r.add_delete(r"/api/v10/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message)
         r.add_get(r"/api/v10/channels/{channel}", self._get_channel)
         r.add_post(r"/api/v10/channels/{channel}/messages", self._channel_message)
+        r.add_patch(r"/api/v10/channels/{channel}/messages/{message}", self._edit_channel_message)
+        r.add_delete(r"/api/v10/channels/{channel}/messages/{message}", self._delete_channel_message)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -524,6 +526,26 @@ class FakeDiscord:
         msg = self.message(channel_id, body)
         self.channel_messages[channel_id].append(msg)
         return json_response(msg)
+
+    def _find_channel_message(self, request) -> dict | None:
+        messages = self.channel_messages.get(int(request.match_info["channel"]), [])
+        return next((m for m in messages if m["id"] == request.match_info["message"]), None)
+
+    async def _edit_channel_message(self, request):
+        msg = self._find_channel_message(request)
+        if msg is None:
+            return json_response({"message": "Unknown Message", "code": 10008}, status=404)
+        body = request[JSON_BODY] or {}
+        msg.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
+        msg["edited_timestamp"] = _now()
+        return json_response(msg)
+
+    async def _delete_channel_message(self, request):
+        msg = self._find_channel_message(request)
+        if msg is None:
+            return json_response({"message": "Unknown Message", "code": 10008}, status=404)
+        self.channel_messages[int(request.match_info["channel"])].remove(msg)
+        return web.Response(status=204)
 
     # ------------------------------------------------------------------ gateway
 

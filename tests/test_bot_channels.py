@@ -90,3 +90,44 @@ def test_channel_publisher_maps_discord_errors(seeded_store):
                 with pytest.raises(RetryLater):
                     await publisher.send(_post(seeded_store))
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_corrected_entry_edits_its_channel_message_and_a_removed_one_is_deleted(store, tmp_path):
+    """PATCH and DELETE /channels/{id}/messages/{id} through the bot; a message deleted in Discord is gone."""
+    from tests.archive_file import ESPER, FUNCTORS, Archive
+
+    archive = Archive(store, tmp_path)
+    store.subscribe(CHANNEL_ID, GUILD_ID, "anniversaries")
+    poster = Poster(store, "https://almanac.example/", PostingPolicy(on_removed="delete"), clock=lambda: NOW)
+    jitsu = "jitsu-just-in-time-summoning-of-unikernels-2015-05-talk"
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = bot_for(store)
+            async with running(fake, bot):
+                await poster.post_due(NOW, channel_publishers(bot, store.subscriptions()))
+                ids = {r.entry_id: r.message_id for r in store.posts(target=f"channel:{CHANNEL_ID}")}
+                messages = fake.channel_messages[CHANNEL_ID]
+                messages.remove(next(m for m in messages if m["id"] == ids[jitsu]))  # someone deleted it
+                archive.rewrite("Talk at Esper on functional", "Talk at Esper, corrected, on functional")
+                archive.rewrite("NSDI 2015 talk on Jitsu", "NSDI 2015 talk (corrected) on Jitsu")
+                archive.remove_functors()
+                report = await poster.post_due(NOW, channel_publishers(bot, store.subscriptions()))
+                again = await poster.post_due(NOW, channel_publishers(bot, store.subscriptions()))
+                return fake, ids, report, again
+
+    fake, ids, report, again = asyncio.run(asyncio.wait_for(scenario(), 60))
+    changes = [(c.method, c.path.rsplit("/", 1)[1]) for c in fake.requests if c.method in ("PATCH", "DELETE")]
+    assert sorted(changes) == sorted([("PATCH", ids[ESPER]), ("PATCH", ids[jitsu]), ("DELETE", ids[FUNCTORS])])
+    (patch,) = fake.requests_to("PATCH", rf"/channels/{CHANNEL_ID}/messages/{ids[ESPER]}$")
+    assert patch.json["allowed_mentions"] == {"parse": []}
+    shown = {m["id"]: m for m in fake.channel_messages[CHANNEL_ID]}
+    assert shown[ids[ESPER]]["embeds"][0]["description"].endswith(patch.json["embeds"][0]["description"])
+    assert "Talk at Esper, corrected" in shown[ids[ESPER]]["embeds"][0]["description"]
+    assert ids[FUNCTORS] not in shown and ids[jitsu] not in shown
+    assert sorted(report.edited) == sorted([(f"channel:{CHANNEL_ID}", ESPER, "edit"),
+                                            (f"channel:{CHANNEL_ID}", FUNCTORS, "delete")])
+    assert report.edit_failed == [(f"channel:{CHANNEL_ID}", jitsu, "edit")]
+    states = {r.entry_id: r.message_state for r in store.posts()}
+    assert (states[jitsu], states[FUNCTORS], states[ESPER]) == ("gone", "deleted", None)
+    assert again.edits_planned == 0 and again.edited == []

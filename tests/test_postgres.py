@@ -48,10 +48,12 @@ class Flaky:
 
 
 def _archive(path: str) -> None:
-    """The seed with vectors, a ledger (sent, pending with a retry time), a subscription."""
+    """The seed with vectors, a ledger (sent, pending with a retry time, an edit), a subscription."""
     with Store(path) as store:
         ingest(store, [str(SEED)], str(SEED.parent), embed=lambda s: embed_missing(s, FakeEmbedder()))
         asyncio.run(Poster(store, "https://example.org/", PostingPolicy()).post_due(MAY_1, [Flaky()]))
+        sent = store.posts(status="sent")[0]
+        store.plan_edits([(sent.id, sent.target, "edit", "0123456789abcdef")], MAY_1)  # an edit waiting
         store.subscribe(223456789012345678, 323456789012345678, "anniversaries")
 
 
@@ -72,11 +74,12 @@ def test_db_copy_sqlite_to_postgres_and_back_keeps_everything(capsys, tmp_path, 
     _archive(first)
     before = _state(capsys, first)
     assert len(before[0]) == 25 and {p["status"] for p in before[1]} == {"sent", "pending"}
+    assert [e["status"] for p in before[1] for e in p["edits"]] == ["pending"]
 
     code, out, err = run(capsys, "db", "copy", first, postgres_url)
     assert code == 0, err
     # 50 vector rows: each entry's whole vector and its block of title and sentence vectors
-    assert out.startswith("copied 25 entries, 50 vectors, 5 ledger rows, 1 targets, 1 subscriptions from ")
+    assert out.startswith("copied 25 entries, 50 vectors, 5 ledger rows, 1 edits, 1 targets, 1 subscriptions from ")
     assert _state(capsys, postgres_url) == before
 
     code, out, err = run(capsys, "db", "copy", postgres_url, back)
@@ -95,6 +98,7 @@ def test_db_copy_sqlite_to_postgres_and_back_keeps_everything(capsys, tmp_path, 
         store.plan_posts([("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk", "new", pub.key, "n")], MAY_1)
         (new,) = store.posts(occasion_prefix="new")
         assert new.id > max(p["id"] for p in before[1])  # the sequence went on after the copied ids
+        assert store.plan_edits([(new.id, pub.key, "edit", "x")], MAY_1) == 1 and store.edits()[0].id == 2
 
 
 def test_db_copy_refuses_a_non_empty_target_unless_forced(capsys, tmp_path, postgres_url):
@@ -117,7 +121,7 @@ def test_migrate_applies_then_reports_up_to_date(capsys, postgres_url, monkeypat
     monkeypatch.setenv("DATABASE_URL", postgres_url)  # as a Procfile host sets it
     code, out, err = run(capsys, "migrate")
     host_db = postgres_url.split("://", 1)[1]
-    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3\n"), err
+    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3, 4\n"), err
     assert run(capsys, "migrate")[:2] == (0, f"postgresql://{host_db}: up to date\n")
 
 

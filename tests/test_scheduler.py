@@ -146,7 +146,7 @@ class Deployment:
     def __init__(self, tmp_path, receiver: WebhookReceiver, db_target: str):
         self.dir = tmp_path
         self.receiver = receiver
-        zone = _noon_zone()
+        self.zone = zone = _noon_zone()
         local_today = dt.datetime.now(ZoneInfo(zone)).date()
         self.titles = [f"Anniversary talk {n}" for n in range(1, 7)]
         entries = [
@@ -316,6 +316,73 @@ def test_a_dead_schedulers_claim_is_taken_over_by_the_other_within_the_lease(tmp
     assert row.status == "sent" and row.attempts == 2 and "stopped while sending" in row.last_error
 
 
+def test_an_edit_cut_off_by_sigkill_is_applied_once_after_a_restart(tmp_path, db_target):
+    """A corrected summary; the scheduler is SIGKILLed while Discord holds its PATCH (applied, unanswered).
+
+    The restarted scheduler takes the dead one's claim over and sends the same
+    PATCH again. An edit is idempotent: what counts is that the message
+    changed exactly once (to the new text), that nothing else was touched,
+    and that the ledger records one edit, done, in two attempts.
+    """
+    async def go():
+        async with WebhookReceiver() as receiver:
+            async with Deployment(tmp_path, receiver, db_target) as d:
+                await _post_in_process(d, receiver)
+                posted = dict(receiver.messages)
+                entries = json.loads((tmp_path / "today.json").read_text())
+                entries[0]["summary"] = "A talk given a year ago today (corrected)."
+                (tmp_path / "today.json").write_text(json.dumps(entries))
+                with Store(str(d.db)) as store:
+                    assert ingest(store, ["today.json"], str(tmp_path)).total("changed") == 1
+                receiver.edit_script = ["hold"]
+                b = await d.start()
+                await receiver.wait_for(lambda: len(receiver.edits) >= 1, 30)
+                await kill(b)
+                receiver.release()  # Discord applied it; nobody was there to hear the answer
+                c = await d.start()
+                await receiver.wait_for(lambda: len(receiver.edits) >= 2, 30)
+                for _ in range(100):
+                    with Store(str(d.db)) as store:
+                        edits = store.edits()
+                    if edits and edits[0].status == "done":
+                        break
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(0.3)  # time for a third PATCH, if there were going to be one
+                code = await kill(c, signal.SIGTERM)
+                return d, receiver, posted, edits, code
+
+    d, receiver, posted, edits, code = asyncio.run(go())
+    assert code == 0, d.logs()
+    first, second = receiver.edits
+    assert len(receiver.edits) == 2 and first.message_id == second.message_id and first.body == second.body, d.logs()
+    before, after = receiver.versions[first.message_id]  # the message changed once, to the new text
+    assert before[0]["description"] == "**🎉 1 year ago today**\n\nA talk given 1 years ago today."
+    assert after[0]["description"] == "**🎉 1 year ago today**\n\nA talk given a year ago today (corrected)."
+    assert all(len(receiver.versions[m]) == 1 for m in posted if m != first.message_id)
+    (edit,) = edits
+    assert (edit.status, edit.action, edit.attempts) == ("done", "edit", 2)
+    assert edit.last_error.startswith("attempt 1 by ") and "stopped while editing" in edit.last_error
+    (row,) = [r for r in d.ledger() if r.message_id == first.message_id]
+    assert "(corrected)" in row.shown and row.edited_at
+
+
+async def _post_in_process(d: Deployment, receiver: WebhookReceiver) -> None:
+    """Post the deployment's six anniversaries to the webhook as its schedulers would (same links, same day)."""
+    from almanac.posting import Poster, PostingPolicy
+    from feeds.webhooks import WebhookPublisher, set_api_base, webhook_session
+
+    set_api_base(receiver.api_base)
+    try:
+        async with webhook_session() as session:
+            with Store(str(d.db)) as store:
+                policy = PostingPolicy(tz=ZoneInfo(d.zone), post_time=dt.time(0, 0))
+                report = await Poster(store, "https://almanac.example.org/", policy).post_due(
+                    dt.datetime.now(UTC), [WebhookPublisher(webhook_url(), session)])
+    finally:
+        set_api_base("")
+    assert len(report.sent) == 6 and len(receiver.messages) == 6
+
+
 async def _claimant_of(d: Deployment, title: str) -> int:
     """The pid of the process whose claim on the webhook post of `title` is in flight."""
     for _ in range(100):
@@ -350,8 +417,13 @@ def test_sigterm_mid_send_stops_within_seconds_and_leaves_no_half_written_row(tm
 
 # --- the composed jobs (what `almanac schedule` and `almanac bot` run) ------------------------
 
-def test_refresh_reingests_rebuilds_and_announces_only_what_is_new(tmp_path):
-    """The first ingest is the baseline (no flood); entries added later are announced once."""
+def test_refresh_announces_only_what_is_new_then_keeps_those_messages_true(tmp_path):
+    """The first ingest is the baseline (no flood); entries added later are announced once.
+
+    Then one of them is corrected and the other removed from the source: the
+    next refresh edits each message once (one PATCH with the new summary, one
+    saying the other was withdrawn), and a further refresh sends nothing.
+    """
     from almanac.app import App
     from almanac.commands.onthisday import start_posting
     from almanac.config import load_config
@@ -361,7 +433,9 @@ def test_refresh_reingests_rebuilds_and_announces_only_what_is_new(tmp_path):
     source.write_text(SEED_TEXT.read_text())
     config_path = tmp_path / "config.toml"
     config_path.write_text('[archive]\nsources = ["entries.txt"]\ndb = "a.db"\n[site]\nout_dir = "public"\n'
-                           '[schedule]\nanniversary_time = "23:59"\n')
+                           '[schedule]\nanniversary_time = "23:59"\n[posts]\non_removed = "edit"\n')
+    new_entries = ("\nA brand new talk / Oct 2026\nA talk on something new.\n"
+                   "\nAnother new paper / Nov 2026\nPaper on something else.\n")
 
     async def go():
         async with WebhookReceiver() as receiver:
@@ -372,30 +446,39 @@ def test_refresh_reingests_rebuilds_and_announces_only_what_is_new(tmp_path):
                 jobs = await start_posting(app)
                 await receiver.wait_for(lambda: jobs.scheduler.runs.get(REFRESH) and jobs.scheduler.runs.get(STARTUP))
                 first = app.store.count()
-                # The store dates entries to the second; one added in the very second a
-                # target was set up counts as already there. Step past it.
-                started = dt.datetime.now(UTC).replace(microsecond=0)
-                while dt.datetime.now(UTC).replace(microsecond=0) <= started:
-                    await asyncio.sleep(0.05)
-                with source.open("a") as fh:
-                    fh.write("\nA brand new talk / Oct 2026\nA talk on something new.\n"
-                             "\nAnother new paper / Nov 2026\nPaper on something else.\n")
+                await asyncio.sleep(0.01)  # entries added after the target's baseline (milliseconds)
+                source.write_text(source.read_text() + new_entries)
                 await jobs.scheduler.run_now(REFRESH)
                 await jobs.scheduler.run_now(REFRESH)  # nothing new the second time
+                announced = list(receiver.delivered)
+                source.write_text(source.read_text().replace(new_entries, "\nA brand new talk / Oct 2026\n"
+                                                             "A talk on something newer, corrected.\n"))
+                await jobs.scheduler.run_now(REFRESH)
+                await jobs.scheduler.run_now(REFRESH)  # every message is true: nothing more
                 await jobs.stop()
+                edits = app.store.edits()
             finally:
                 from feeds.webhooks import set_api_base
                 set_api_base("")
                 app.close()
-            return receiver, first
+            return receiver, first, announced, edits
 
-    receiver, first = asyncio.run(go())
+    receiver, first, announced, edits = asyncio.run(go())
     assert first == 25
-    assert [r.embed["title"] for r in receiver.delivered] == ["A brand new talk", "Another new paper"]
-    assert all(r.embed["description"].startswith("**New in the archive**") for r in receiver.delivered)
+    assert [r.embed["title"] for r in announced] == ["A brand new talk", "Another new paper"]
+    assert all(r.embed["description"].startswith("**New in the archive**") for r in announced)
+    assert len(receiver.delivered) == 2  # edits are not new posts
+    talk, paper = (receiver.versions[message_id] for message_id in sorted(receiver.messages))
+    patches = {r.message_id: r for r in receiver.edits}
+    assert [r.method for r in receiver.edits] == ["PATCH", "PATCH"] and len(patches) == 2
+    assert talk[-1][0]["description"] == "**New in the archive**\n\nA talk on something newer, corrected."
+    assert paper[-1][0]["title"] == "Another new paper" and paper[-1][0]["description"].startswith("**Withdrawn**")
+    assert len(talk) == len(paper) == 2  # posted, then edited once
+    assert sorted((e.status, e.action, e.attempts) for e in edits) == [("done", "edit", 1), ("done", "withdraw", 1)]
     public = tmp_path / "public"
     assert (public / "index.html").exists() and (public / "onthisday.xml").exists()
     assert (public / "entries" / "a-brand-new-talk-2026-10.html").exists()
+    assert not (public / "entries" / "another-new-paper-2026-11.html").exists()
 
 
 def test_daylight_saving_days_the_daily_job_still_fires_and_a_double_run_posts_once(seeded_store):

@@ -9,7 +9,7 @@ import logging
 import aiohttp
 import pytest
 
-from almanac.posting import Poster, PostingPolicy
+from almanac.posting import MessageGone, Post, Poster, PostingPolicy, RetryLater, render_post
 from feeds.webhooks import (
     DISCORD_API_BASE, WebhookPublisher, WebhookURLError, keep_webhook_urls_out_of_logs, set_api_base,
     webhook_key, webhook_publishers, webhook_session,
@@ -155,6 +155,47 @@ def test_one_dropped_answer_then_success_delivers_at_most_twice(seeded_store):
     assert rows and all(r.status == "sent" for r in rows)
     # 5 anniversaries on 1 May; the cut-off one arrived twice (the documented at-most-one duplicate).
     assert len(receiver.delivered) == len(rows) + 1
+
+
+def test_the_webhook_edits_and_deletes_its_messages_and_maps_429_and_404(seeded_store, caplog):
+    """PATCH and DELETE /webhooks/{id}/{token}/messages/{id} through discord.py; the token never in an error or log."""
+    caplog.set_level(logging.DEBUG)
+    keep_webhook_urls_out_of_logs()
+    entry = seeded_store.get("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk")
+    post = Post(entry, "anniversary:2025-05-01", 10, True, "https://example.org/entries/jitsu.html", "n" * 20)
+    corrected = {**render_post(post), "description": "**🎉 10 years ago this month**\n\nCorrected."}
+    errors = []
+
+    async def go():
+        async with WebhookReceiver(retry_after=7) as receiver:
+            set_api_base(receiver.api_base)
+            async with webhook_session() as session:
+                pub = WebhookPublisher(webhook_url(), session)
+                message_id = await pub.send(post)
+                await pub.edit_message(message_id, corrected)
+                receiver.edit_script = ["429", "404"]
+                for attempt in (pub.edit_message(message_id, corrected), pub.delete_message("42")):
+                    with pytest.raises((RetryLater, MessageGone)) as info:
+                        await attempt
+                    errors.append(info.value)
+                await pub.delete_message(message_id)
+                with pytest.raises(MessageGone):
+                    await pub.delete_message(message_id)
+            return receiver, message_id
+
+    receiver, message_id = asyncio.run(go())
+    assert [(e.method, e.message_id, e.answered) for e in receiver.edits] == [
+        ("PATCH", message_id, "ok"), ("PATCH", message_id, "429"), ("DELETE", "42", "404"),
+        ("DELETE", message_id, "ok"), ("DELETE", message_id, "ok")]
+    assert receiver.edits[0].body["embeds"][0]["description"].endswith("Corrected.")
+    assert receiver.edits[0].body["allowed_mentions"]["parse"] == []
+    first, edited, deleted = receiver.versions[message_id]  # the 429 and a repeated delete changed nothing
+    assert edited == receiver.edits[0].body["embeds"] != first and deleted == ["deleted"]
+    assert message_id not in receiver.messages
+    rate_limited, gone = errors
+    assert isinstance(rate_limited, RetryLater) and rate_limited.seconds == 7
+    assert isinstance(gone, MessageGone) and str(gone) == "Discord answered 404 (Unknown Message)"
+    assert TOKEN not in caplog.text + "".join(str(e) for e in errors)
 
 
 def test_bad_urls_are_named_by_position_never_echoed():

@@ -10,6 +10,13 @@ that is not JSON, "stall": take the request in but never process it (not
 delivered; no answer until `release()`, then a 500), "ok"); after the script
 it answers "ok".
 `delay` slows every answer down, to give a test time to kill a poster mid-run.
+
+Edits and deletes of the messages it created (PATCH and DELETE on
+/webhooks/{id}/{token}/messages/{message_id}) follow `edit_script` the same
+way ("hold": applied, answered only after `release()`; "stall": not applied,
+a 500 after `release()`; "429", "500", "404"). `messages` holds what each
+message shows now, and `versions` every distinct content a message has had,
+so a test can tell an edit that changed a message from one that repeated it.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ class Received:
     query: dict
     body: dict
     answered: str
+    method: str = "POST"
+    message_id: str | None = None
 
     @property
     def embed(self) -> dict:
@@ -49,6 +58,10 @@ class WebhookReceiver:
         self.retry_after = retry_after
         self.requests: list[Received] = []  # every request, failures included
         self.delivered: list[Received] = []  # those answered with a message
+        self.edit_script: list[str] = []
+        self.edits: list[Received] = []  # every PATCH and DELETE of a message, failures included
+        self.messages: dict[str, dict] = {}  # message id -> the message as it is now (deleted ones removed)
+        self.versions: dict[str, list[list]] = {}  # message id -> each distinct list of embeds it showed
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -61,7 +74,9 @@ class WebhookReceiver:
     async def __aenter__(self) -> WebhookReceiver:
         app = web.Application()
         app.router.add_post("/api/v10/webhooks/{id}/{token}", self._execute)
-        self._runner = web.AppRunner(app)
+        app.router.add_patch("/api/v10/webhooks/{id}/{token}/messages/{message}", self._change)
+        app.router.add_delete("/api/v10/webhooks/{id}/{token}/messages/{message}", self._change)
+        self._runner = web.AppRunner(app, access_log=None)  # Discord's logs, not ours: they show the token
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -120,7 +135,48 @@ class WebhookReceiver:
         self.delivered.append(record)
         return _json(self._message(record), 200)
 
+    async def _change(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        body = json.loads(raw) if raw else {}
+        action = self.edit_script.pop(0) if self.edit_script else "ok"
+        message_id = request.match_info["message"]
+        record = Received(request.match_info["id"], dict(request.query), body, action, request.method, message_id)
+        self.edits.append(record)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if action == "stall":
+            await self._release.wait()
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if action.startswith("429"):
+            headers = {"Retry-After": str(self.retry_after), "X-RateLimit-Scope": "user"}
+            return _json({"message": "You are being rate limited.", "retry_after": self.retry_after,
+                          "global": False}, 429, headers)
+        if action == "500":
+            return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        message = self.messages.get(message_id)
+        if action == "404" or message is None:
+            return _json({"message": "Unknown Message", "code": 10008}, 404)
+        if request.method == "DELETE":
+            del self.messages[message_id]
+            self.versions[message_id].append(["deleted"])
+            answer = web.Response(status=204)
+        else:
+            if "embeds" in body and body["embeds"] != message["embeds"]:
+                message["embeds"] = body["embeds"]
+                self.versions[message_id].append(body["embeds"])
+            message["edited_timestamp"] = dt.datetime.now(dt.timezone.utc).isoformat()
+            answer = _json(message, 200)
+        if action == "hold":  # applied; the answer waits
+            await self._release.wait()
+        return answer
+
     def _message(self, record: Received) -> dict:
+        message = self._new_message(record)
+        self.messages[message["id"]] = message
+        self.versions[message["id"]] = [message["embeds"]]
+        return message
+
+    def _new_message(self, record: Received) -> dict:
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         return {
             "id": str(next(self._ids)), "channel_id": "223456789012345678", "type": 0, "content": "",

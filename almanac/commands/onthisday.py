@@ -83,16 +83,20 @@ def register(sub) -> None:
         "posts",
         help="the posting ledger: what was sent, what waits, what failed",
         description="Show the ledger of anniversary and new-entry posts (one row per entry, occasion and "
-        "target; webhooks appear by a hash, never their URL). A failed post stays failed until you "
+        "target; webhooks appear by a hash, never their URL), each with the edits of its message (made when "
+        "its entry changed or was removed, see [posts] in the config). A failed post stays failed until you "
         "retry it: check the channel first if its error says the outcome was unknown.",
         epilog="examples:\n  almanac posts\n  almanac posts --status failed\n  almanac posts --retry 42\n"
-        "  almanac posts --json",
+        "  almanac posts --edits          # the edits alone, newest first\n  almanac posts --json",
     )
     p.add_argument("--status", choices=["pending", "sending", "sent", "failed"], help="only rows with this status")
     p.add_argument("--limit", type=whole_number(*POSTS_LIMITS), default=50,
                    help=f"newest N rows, {range_text(*POSTS_LIMITS)} (default: 50)")
     p.add_argument("--retry", type=whole_number(*SNOWFLAKES), metavar="ID", help="send this failed post again at the next run")
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--edits", action="store_true",
+                   help="list the edits of posted messages instead (when, which message, what came of it)")
+    p.add_argument("--json", action="store_true",
+                   help='print the rows as JSON (each post with its "edits"; with --edits, the edits)')
     p.set_defaults(handler=cmd_posts)
 
 
@@ -154,9 +158,14 @@ def cmd_posts(args, app) -> int:
             return 1
         print(f"post {args.retry} will be sent at the next run")
         return 0
+    if args.edits:
+        return _print_edits(store, args)
     rows = store.posts(status=args.status, limit=args.limit)
+    edits: dict[int, list] = {}
+    for e in store.edits(post_ids=[r.id for r in rows]):
+        edits.setdefault(e.post_id, []).insert(0, e)  # oldest first under each post
     if args.json:
-        print_json([r.to_json() for r in rows])
+        print_json([{**r.to_json(), "edits": [e.to_json() for e in edits.get(r.id, [])]} for r in rows])
         return 0
     if not rows:
         print("No posts yet." if not args.status else f"No {args.status} posts.")
@@ -164,10 +173,42 @@ def cmd_posts(args, app) -> int:
     for r in rows:
         when = r.sent_at or r.next_attempt_at or r.created_at
         line = f"{r.id:5d}  {r.status:8}  {r.occasion:22}  {r.target:20}  {r.entry_id}  ({when[:19]}"
-        line += f", {r.attempts} attempt{'s' if r.attempts != 1 else ''})"
+        line += f", {_attempts(r.attempts)})"
         if r.last_error and r.status != "sent":
             line += f"\n       {r.last_error}"
+        for e in edits.get(r.id, []):
+            line += f"\n       {_edit_line(e, r.message_id)}"
         print(line)
+    return 0
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'s' if n != 1 else ''}"
+
+
+def _edit_line(e, message_id: str | None) -> str:
+    """ "edit 3: done, withdraw of message 1100… at 2025-05-02T10:00:01 (1 attempt)", and its error if it did not work."""
+    when = e.finished_at or e.next_attempt_at or e.created_at
+    at = "at" if e.finished_at else ("due" if e.next_attempt_at else "since")
+    line = f"edit {e.id}: {e.status}, {e.action} of message {message_id} {at} {when[:19]} ({_attempts(e.attempts)})"
+    if e.last_error and e.status != "done":
+        line += f": {e.last_error}"
+    return line
+
+
+def _print_edits(store, args) -> int:
+    rows = store.edits(limit=args.limit)
+    posts = {p.id: p for p in store.posts(ids={e.post_id for e in rows})}
+    if args.json:
+        print_json([{**e.to_json(), "entry_id": posts[e.post_id].entry_id,
+                     "message_id": posts[e.post_id].message_id} for e in rows])
+        return 0
+    if not rows:
+        print("No edits yet.")
+        return 0
+    for e in rows:
+        post = posts[e.post_id]
+        print(f"{_edit_line(e, post.message_id)}\n       post {post.id} {post.occasion} to {post.target}: {post.entry_id}")
     return 0
 
 
@@ -183,6 +224,8 @@ def posting_policy(config) -> PostingPolicy:
         catch_up_days=config.anniversaries.catch_up_days,
         announce_new=config.anniversaries.announce_new,
         lease_seconds=config.schedule.claim_lease_seconds,
+        edit_days=config.posts.edit_days,
+        on_removed=config.posts.on_removed,
     )
 
 

@@ -1,7 +1,7 @@
 """The store: the only code that opens a database (a SQLite file, or PostgreSQL).
 
 `Store` is one database seen through domain methods; its parts live in small
-modules (entries, fulltext, vectors, ledger, subscriptions), each a mixin over
+modules (entries, fulltext, vectors, ledger, edits, subscriptions), each a mixin over
 the backend chosen when it opens (`almanac.store.database`). Front ends get a
 `Store` passed in and never write SQL.
 """
@@ -9,6 +9,7 @@ the backend chosen when it opens (`almanac.store.database`). Front ends get a
 from __future__ import annotations
 
 from almanac.store.database import Database, StoreError, is_postgres, utc_now
+from almanac.store.edits import EditsMixin
 from almanac.store.entries import EntriesMixin, IdConflict, SourceChange
 from almanac.store.fulltext import FullTextMixin
 from almanac.store.ledger import LedgerMixin
@@ -19,7 +20,7 @@ from almanac.store.vectors import VectorsMixin
 __all__ = ["Store", "StoreError", "IdConflict", "SourceChange", "Subscription", "is_postgres", "utc_now"]
 
 
-class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, SubscriptionsMixin, Database):
+class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, EditsMixin, SubscriptionsMixin, Database):
     """An almanac database. Open with `Store(path or postgresql:// URL)`; close with `close()` or `with`."""
 
     def __init__(self, path: str):

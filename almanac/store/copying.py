@@ -4,7 +4,8 @@ Why: a user who started with `make run` (a SQLite file) and moves to a host
 with PostgreSQL must keep the ledger, or every anniversary of the day is
 posted again, and keep the vectors, or everything is embedded again. So
 entries (in their insertion order: the vector matrix follows it), vectors,
-the ledger (with its ids: `almanac posts --retry ID` keeps working), targets
+the ledger (with its ids: `almanac posts --retry ID` keeps working; with what
+each message shows and its edits, so nothing is edited again), targets
 (with their new-entry baselines) and subscriptions go over as they are, in
 one transaction on the target. A target that already holds anything is
 refused unless `force`, which replaces what it holds.
@@ -22,7 +23,10 @@ TABLES = [
     ("entries", _COLUMNS, "rowid"),
     ("embeddings", "entry_id, model, content_hash, dims, vector", "entry_id, model"),
     ("posts", "id, entry_id, occasion, target, status, attempts, nonce, message_id, claimed_by, claimed_at, "
-              "next_attempt_at, last_error, created_at, sent_at, unknown_outcomes, lease_until", "id"),
+              "next_attempt_at, last_error, created_at, sent_at, unknown_outcomes, lease_until, shown, "
+              "message_state, edited_at", "id"),
+    ("post_edits", "id, post_id, target, action, status, attempts, wanted, claimed_by, claimed_at, lease_until, "
+                   "next_attempt_at, last_error, created_at, finished_at", "id"),
     ("targets", "key, kind, label, created_at", "key"),
     ("subscriptions", "channel_id, guild_id, posts, created_at", "channel_id"),
 ]
@@ -35,7 +39,8 @@ class CopyReport:
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{c['entries']} entries, {c['embeddings']} vectors, {c['posts']} ledger rows, "
+        edits = f", {c['post_edits']} edits" if c.get("post_edits") else ""
+        return (f"{c['entries']} entries, {c['embeddings']} vectors, {c['posts']} ledger rows{edits}, "
                 f"{c['targets']} targets, {c['subscriptions']} subscriptions")
 
 

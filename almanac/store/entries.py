@@ -68,7 +68,7 @@ class EntriesMixin:
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 for row in db.execute(
-                    f"SELECT id, source_key, source, content_hash FROM entries WHERE id IN ({marks})", chunk
+                    f"SELECT id, source_key, source, content_hash, updated_at FROM entries WHERE id IN ({marks})", chunk
                 ):
                     held[row[0]] = row
             conflicts = [
@@ -89,11 +89,15 @@ class EntriesMixin:
                     change.added.append(entry.id)
                     added.append(_values(entry, source_key, now, now))
                 elif row[3] != entry.content_hash or row[2] != entry.source:
+                    # `updated_at` is when the content last changed: a move within its file is not a
+                    # change (the ledger judges posts made before it kept their content by it).
                     if row[3] != entry.content_hash:
                         change.changed.append(entry.id)
+                        updated = now
                     else:
                         change.unchanged.append(entry.id)  # only moved within its file
-                    db.execute(_UPDATE, _values(entry, source_key, None, now)[1:] + [entry.id])
+                        updated = row[4]
+                    db.execute(_UPDATE, _values(entry, source_key, None, updated)[1:] + [entry.id])
                 else:
                     change.unchanged.append(entry.id)
             # Many rows per INSERT: one round trip (and one full-text trigger run on PostgreSQL) a batch.

@@ -52,6 +52,13 @@ class PostRecord:
     sent_at: str | None
     unknown_outcomes: int = 0
     lease_until: str | None = None
+    #: The embed the message shows (canonical JSON; None: posted before edits were kept).
+    shown: str | None = None
+    #: The content hash of the entry that embed was rendered from.
+    entry_hash: str | None = None
+    #: None while the message is there; "gone" (Discord answered 404) or "deleted" (by us).
+    message_state: str | None = None
+    edited_at: str | None = None
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -200,13 +207,20 @@ class LedgerMixin:
 
     # --- outcomes --------------------------------------------------------------
 
-    def mark_sent(self, post_id: int, message_id: str | None, now: dt.datetime) -> None:
-        """Record delivery. Whoever holds the claim, a delivered post is sent: never send it again."""
+    def mark_sent(self, post_id: int, message_id: str | None, now: dt.datetime, shown: str | None = None,
+                  entry_hash: str | None = None) -> None:
+        """Record delivery. Whoever holds the claim, a delivered post is sent: never send it again.
+
+        `shown` is what the message shows (the embed as canonical JSON) and
+        `entry_hash` the content hash of the entry it was rendered from: a
+        later refresh edits the message when that entry's hash changed and
+        its rendering no longer equals `shown`.
+        """
         with self.transaction() as db:
             db.execute(
-                "UPDATE posts SET status = 'sent', message_id = ?, sent_at = ?, next_attempt_at = NULL "
-                "WHERE id = ? AND status != 'sent'",
-                [message_id, iso(now), post_id],
+                "UPDATE posts SET status = 'sent', message_id = ?, sent_at = ?, next_attempt_at = NULL, shown = ?, "
+                "entry_hash = ? WHERE id = ? AND status != 'sent'",
+                [message_id, iso(now), shown, entry_hash, post_id],
             )
 
     def mark_retry(self, post_id: int, worker: str, error: str, next_attempt_at: dt.datetime) -> None:
@@ -291,9 +305,16 @@ class LedgerMixin:
         status: str | None = None,
         occasion_prefix: str | None = None,
         limit: int | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[PostRecord]:
-        """Ledger rows, most recently sent/created first."""
+        """Ledger rows, most recently sent/created first (only those of `ids`, if given)."""
         where, params = [], []
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
         if target:
             where.append("target = ?")
             params.append(target)

@@ -120,10 +120,60 @@ def m003_post_leases(db, dialect) -> None:
     db.execute("UPDATE posts SET lease_until = claimed_at WHERE status = 'sending'")
 
 
+def m004_post_edits(db, dialect) -> None:
+    """Posts that stay true: what each message shows, and edit jobs that go through a ledger of their own.
+
+    `posts.shown` is the embed (canonical JSON) the message shows, and
+    `entry_hash` the content hash of the entry it was rendered from, so a
+    refresh finds the messages whose entry changed since without rendering
+    every recent post; both NULL on rows posted before this migration (see
+    `almanac.editing` for how those are judged).
+    `message_state` is NULL while the message is there, 'gone' once Discord
+    answered 404 (deleted by someone, or its webhook was), 'deleted' once we
+    deleted it: neither is edited again.
+
+    `post_edits` holds one row per edit job, claimed with a lease like a
+    post. The partial unique index allows at most one open (pending or
+    sending) job per message, so two processes planning at once, or a
+    restart, never give one message two editors. `wanted` (a hash of the
+    content) keeps a failed edit from being planned again for the same
+    content at every refresh; a further change of the entry tries again.
+    """
+    text = dialect.text
+    db.execute(f"ALTER TABLE posts ADD COLUMN shown {text}")
+    db.execute(f"ALTER TABLE posts ADD COLUMN entry_hash {text}")
+    db.execute(f"ALTER TABLE posts ADD COLUMN message_state {text}")
+    db.execute(f"ALTER TABLE posts ADD COLUMN edited_at {text}")
+    db.execute(
+        f"""
+        CREATE TABLE post_edits (
+            id {dialect.serial_key},
+            post_id BIGINT NOT NULL REFERENCES posts (id),
+            target {text} NOT NULL,
+            action {text} NOT NULL CHECK (action IN ('edit', 'withdraw', 'delete')),
+            status {text} NOT NULL CHECK (status IN ('pending', 'sending', 'done', 'skipped', 'failed', 'gone')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            wanted {text},                 -- hash of the content planned (then sent)
+            claimed_by {text},
+            claimed_at {text},
+            lease_until {text},
+            next_attempt_at {text},
+            last_error {text},
+            created_at {text} NOT NULL,
+            finished_at {text}
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX post_edits_open ON post_edits (post_id) WHERE status IN ('pending', 'sending')")
+    db.execute("CREATE INDEX post_edits_target ON post_edits (target, status)")
+    db.execute("CREATE INDEX posts_target_sent ON posts (target, sent_at)")  # the recent posts of a target
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "initial", m001_initial),
     (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
     (3, "post_leases", m003_post_leases),
+    (4, "post_edits", m004_post_edits),
 ]
 
 

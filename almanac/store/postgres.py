@@ -54,7 +54,7 @@ class PostgresDialect:
 
     def after_copy(self, db) -> None:
         """Rows copied with their ids: the sequences go on after the largest."""
-        for table, column in (("posts", "id"), ("entries", "rowid")):
+        for table, column in (("posts", "id"), ("post_edits", "id"), ("entries", "rowid")):
             db.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                 f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
