@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from almanac.entry import Entry, Precision
+from almanac.entry import Entry
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,13 @@ def today(now: dt.datetime, tz: dt.tzinfo) -> dt.date:
 def anniversary_in(entry: Entry, year: int) -> dt.date | None:
     """The day of `entry`'s anniversary in `year`, or None if it has none that year."""
     date = entry.date
-    if date.precision is Precision.YEAR or year <= date.year:
+    # Read from the fields, not `precision` (called for every entry of every build): no month is
+    # year precision (a day needs a month), a month without a day is month precision.
+    if date.month is None or year <= date.year:
         return None
-    if date.precision is Precision.MONTH:
-        return dt.date(year, date.month, 1)
     day = date.day
+    if day is None:
+        return dt.date(year, date.month, 1)
     if date.month == 2 and day == 29 and not calendar.isleap(year):
         day = 28
     return dt.date(year, date.month, day)

@@ -27,6 +27,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+#: "00" ... "31": months and days as ISO 8601 writes them.
+_TWO_DIGITS: tuple[str, ...] = tuple(f"{n:02d}" for n in range(32))
+#: "January" ... "December" at 1-12, read once (`calendar.month_name` formats a date for every lookup).
+_MONTH_NAMES: tuple[str, ...] = tuple(calendar.month_name)
 
 
 class DateError(ValueError):
@@ -89,19 +93,21 @@ class PartialDate:
 
     def isoformat(self) -> str:
         """"2015", "2015-05" or "2015-05-04"."""
+        # Looked up, not formatted with :02d (a site build asks each date several times); years are
+        # 1900-2100, always four digits.
         if self.month is None:
-            return f"{self.year:04d}"
+            return str(self.year)
         if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+            return f"{self.year}-{_TWO_DIGITS[self.month]}"
+        return f"{self.year}-{_TWO_DIGITS[self.month]}-{_TWO_DIGITS[self.day]}"
 
     def label(self) -> str:
         """Human form: "2015", "May 2015" or "4 May 2015"."""
         if self.month is None:
             return str(self.year)
         if self.day is None:
-            return f"{calendar.month_name[self.month]} {self.year}"
-        return f"{self.day} {calendar.month_name[self.month]} {self.year}"
+            return f"{_MONTH_NAMES[self.month]} {self.year}"
+        return f"{self.day} {_MONTH_NAMES[self.month]} {self.year}"
 
     def first_day(self) -> dt.date:
         """The first calendar day the date covers (1 Jan for a year, the 1st for a month)."""

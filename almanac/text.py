@@ -19,8 +19,10 @@ def sentences(text: str) -> list[str]:
 
 
 def first_sentence(text: str) -> str:
-    parts = sentences(text)
-    return parts[0] if parts else ""
+    """`sentences(text)[0]` (or ""), found without splitting the rest of the text."""
+    text = text.strip()
+    end = _SENTENCE_RE.search(text)
+    return (text[: end.start()] if end else text).strip()
 
 
 @functools.lru_cache(maxsize=1 << 16)

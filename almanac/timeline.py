@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -130,22 +131,21 @@ def build_timeline(
     ]
     if not chosen:
         raise TimelineError(f"there are no {_selection(kind, first, last)} in the archive to draw")
-    lo = first if first is not None else min(e.date.year for e in chosen)
-    hi = last if last is not None else max(e.date.year for e in chosen)
+    tally = Counter((e.kind, e.date.year) for e in chosen)  # one pass, however many kinds and years
+    lo = first if first is not None else min(year for _, year in tally)
+    hi = last if last is not None else max(year for _, year in tally)
     years = tuple(range(lo, hi + 1))
-    kinds = tuple(k for k in KINDS if any(e.kind == k for e in chosen))
-    grid = {k: [0] * len(years) for k in kinds}
-    for e in chosen:
-        grid[e.kind][e.date.year - lo] += 1
+    present = {kind for kind, _ in tally}
+    kinds = tuple(k for k in KINDS if k in present)
+    counts = tuple(tuple(tally[k, year] for year in years) for k in kinds)
     if coming is None and today is not None:
         coming = coming_year(chosen, today)
-    ids = {e.id for e in chosen} if coming else set()
+    marked = [(day, a) for day, a in coming or () if a.milestone]
+    ids = {e.id for e in chosen} if marked else set()
     milestones = tuple(
-        Milestone(a.entry.id, a.entry.title, a.entry.date.year, a.years_ago, day)
-        for day, a in coming or ()
-        if a.milestone and a.entry.id in ids
+        Milestone(a.entry.id, a.entry.title, a.entry.date.year, a.years_ago, day) for day, a in marked if a.entry.id in ids
     )
-    return Timeline(years, kinds, tuple(tuple(grid[k]) for k in kinds), milestones)
+    return Timeline(years, kinds, counts, milestones)
 
 
 def _selection(kind: str | None, first: int | None, last: int | None) -> str:

@@ -75,28 +75,30 @@ def build_site(
     today = day_of(now, tz) if now is not None else None
     coming = coming_year(ordered, today) if today is not None else None
     if coming is not None:
-        files[CALENDAR] = build_calendar(coming, site, tz, description_of=lambda e: views[e.id].description)
+        files[CALENDAR] = build_calendar(coming, site, tz, description_of=lambda e: views[e.id].description,
+                                         title_of=lambda e: views[e.id].title)
 
     renderer = SiteRenderer(site, kinds, {k: len(by_kind[k]) for k in kinds}, onthisday is not None, coming is not None)
     for name in ("style.css", "favicon.svg"):
         files[name] = static_file(name)
     timeline = timeline_figure(build_timeline(ordered, coming=coming)) if ordered else ""
-    files["index.html"] = renderer.index(list(views.values()), timeline)
+    listed = list(views.values())  # newest first
+    files["index.html"] = renderer.index(listed, timeline)
     for kind in kinds:
         files[kind_page_path(kind)] = renderer.kind(kind, [views[e.id] for e in by_kind[kind]])
     for entry in ordered:
         files[entry_path(entry.id)] = renderer.entry(entry, views[entry.id], _related(related, entry.id, views))
     root = site_root(site.base_url)
-    files.update(build_sitemaps(_sitemap_pages(root, ordered, kinds, by_kind), root))
+    files.update(build_sitemaps(_sitemap_pages(root, listed, kinds, by_kind), root))
     files["robots.txt"] = build_robots(root)
     return files
 
 
-def _sitemap_pages(root: str, ordered: list[Entry], kinds: list[str], by_kind: dict[str, list[Entry]]):
-    """(URL, lastmod) of every page: a list page's lastmod is its newest entry's date."""
-    pages = [(root, ordered[0].date.isoformat() if ordered else None)]
+def _sitemap_pages(root: str, views: list[EntryView], kinds: list[str], by_kind: dict[str, list[Entry]]):
+    """(URL, lastmod) of every page, entries newest first: a list page's lastmod is its newest entry's date."""
+    pages = [(root, views[0].iso if views else None)]
     pages += [(root + kind_page_path(k), by_kind[k][0].date.isoformat()) for k in kinds]
-    pages += [(root + entry_path(e.id), e.date.isoformat()) for e in ordered]
+    pages += [(root + view.path, view.iso) for view in views]
     return pages
 
 

@@ -32,10 +32,12 @@ sources learn authors).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+
 from markupsafe import Markup, escape
 
-from almanac.entry import Entry, Precision
+from almanac.entry import Entry
 from almanac.search import first_sentence
 from feeds.safe_text import clean_line
 
@@ -64,6 +66,11 @@ class Site:
 
     name: str
     root: str
+    #: `name` escaped for an attribute, once per build rather than once per page.
+    name_html: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name_html", str(escape(self.name)))
 
 
 def describe(entry: Entry) -> str:
@@ -82,20 +89,31 @@ def describe(entry: Entry) -> str:
     return (cut[:space] if space > DESCRIPTION_LIMIT // 2 else cut).rstrip(" ,;:") + ELLIPSIS
 
 
-#: One encoder for every card (`json.dumps` with options builds a new one per call).
+#: One encoder for the index's and kind pages' cards (`json.dumps` with options builds a new one per call).
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _script_safe(text: str) -> str:
+    """JSON text with `<`, `>` and `&` written as escapes: it cannot end or comment out a `<script>`."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def json_ld(data: dict) -> str:
     """`data` as JSON that cannot end or comment out the `<script>` element holding it."""
-    return _JSON.encode(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _script_safe(_JSON.encode(data))
+
+
+def _string(text: str) -> str:
+    """One JSON string as `json_ld` writes it (`encode_basestring` is what the encoder uses when not ASCII-only)."""
+    return _script_safe(encode_basestring(text))
 
 
 def _meta(attr: str, key: str, escaped: str) -> str:
     return f'<meta {attr}="{key}" content="{escaped}">\n'
 
 
-def _head(title: str, description: str, url: str, og_type: str, site: Site, data: dict, extra: str = "") -> Markup:
+def _head(title: str, description: str, url: str, og_type: str, site: Site, data_json: str, extra: str = "") -> Markup:
+    """The card's tags; `data_json` is the JSON-LD document, already script-safe (`json_ld`)."""
     text = escape(description)
     return Markup(
         f'<meta name="description" content="{text}">\n'
@@ -103,10 +121,10 @@ def _head(title: str, description: str, url: str, og_type: str, site: Site, data
         f'<meta property="og:title" content="{escape(title)}">\n'
         f'<meta property="og:description" content="{text}">\n'
         f'<meta property="og:url" content="{escape(url)}">\n'
-        f'<meta property="og:site_name" content="{escape(site.name)}">\n'
+        f'<meta property="og:site_name" content="{site.name_html}">\n'
         f"{extra}"
         '<meta name="twitter:card" content="summary">\n'
-        f'<script type="application/ld+json">{json_ld(data)}</script>\n'
+        f'<script type="application/ld+json">{data_json}</script>\n'
     )
 
 
@@ -115,37 +133,33 @@ def entry_card(entry: Entry, title: str, description: str, tags: tuple[str, ...]
     """Head tags of an entry's page: description, Open Graph, Twitter, JSON-LD, and citation tags for papers.
 
     `title`, `description` (`describe(entry)`) and `tags` are the cleaned texts the page shows.
+    The JSON-LD is written key by key, in the order and with the escaping `json_ld` would give the dict
+    {@context, @type, headline|name, datePublished, url, [uploadDate], [keywords], [sameAs]}:
+    one string encoding per value instead of an encoder walking a new dict for each of 10,000 pages.
     """
-    published = entry.date.isoformat()
+    published = entry.date.isoformat()  # digits and dashes: nothing to escape, in HTML or JSON
     schema = SCHEMA_TYPES.get(entry.kind, "CreativeWork")
-    data = {
-        "@context": "https://schema.org",
-        "@type": schema,
-        "headline" if schema in HEADLINE_TYPES else "name": title,
-        "datePublished": published,
-        "url": url,
-    }
+    data = (
+        f'{{"@context":"https://schema.org","@type":"{schema}",'
+        f'"{"headline" if schema in HEADLINE_TYPES else "name"}":{_string(title)},'
+        f'"datePublished":"{published}","url":{_string(url)}'
+    )
     if schema == "VideoObject":
-        data["uploadDate"] = published
+        data += f',"uploadDate":"{published}"'
     if tags:
-        data["keywords"] = ", ".join(tags)
+        data += f',"keywords":{_string(", ".join(tags))}'
     if original:
-        data["sameAs"] = original
-    extra = _meta("property", "article:published_time", published)  # digits and dashes: nothing to escape
+        data += f',"sameAs":{_string(original)}'
+    extra = _meta("property", "article:published_time", published)
     if entry.kind == "paper":
         extra += citation_tags(entry, title, original)
-    return _head(title, description, url, "article", site, data, extra)
+    return _head(title, description, url, "article", site, data + "}", extra)
 
 
 def citation_tags(entry: Entry, title: str, original: str | None) -> str:
     """Highwire Press tags, which Google Scholar reads: title, date (YYYY/MM/DD at precision), PDF link."""
-    date = entry.date
-    parts = [f"{date.year:04d}"]
-    if date.precision is not Precision.YEAR:
-        parts.append(f"{date.month:02d}")
-    if date.precision is Precision.DAY:
-        parts.append(f"{date.day:02d}")
-    tags = _meta("name", "citation_title", escape(title)) + _meta("name", "citation_publication_date", "/".join(parts))
+    published = entry.date.isoformat().replace("-", "/")  # "2015/05/04", "2015/05" or "2015"
+    tags = _meta("name", "citation_title", escape(title)) + _meta("name", "citation_publication_date", published)
     if original and original.lower().split("?", 1)[0].endswith(".pdf"):
         tags += _meta("name", "citation_pdf_url", escape(original))
     return tags
@@ -156,7 +170,7 @@ def site_card(title: str, description: str, url: str, site: Site) -> Markup:
     data = {"@context": "https://schema.org", "@type": "WebSite", "name": title, "url": url}
     if description:
         data["description"] = description
-    return _head(title, description or title, url, "website", site, data)
+    return _head(title, description or title, url, "website", site, json_ld(data))
 
 
 def collection_card(title: str, description: str, url: str, site: Site) -> Markup:
@@ -169,4 +183,4 @@ def collection_card(title: str, description: str, url: str, site: Site) -> Marku
         "url": url,
         "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.root},
     }
-    return _head(title, description, url, "website", site, data)
+    return _head(title, description, url, "website", site, json_ld(data))

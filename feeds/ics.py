@@ -47,6 +47,7 @@ from feeds.safe_text import clean_line
 #: RFC 5545 3.1: lines longer than this many octets are folded.
 LINE_OCTETS = 75
 PRODID = "-//almanac//anniversaries//EN"
+_BACKSLASH = ord("\\")
 
 
 def event_uid(entry_id: str, year: int, host: str) -> str:
@@ -59,10 +60,12 @@ def build_calendar(
     site: SiteConfig,
     tz: dt.tzinfo,
     description_of: Callable[[Entry], str] = describe,
+    title_of: Callable[[Entry], str] | None = None,
 ) -> bytes:
     """The calendar of the given (day, anniversary) pairs (`coming_year()`'s answer), as bytes.
 
-    `description_of(entry)` is its one-line description (the site build passes the one its pages computed).
+    `description_of(entry)` is its one-line description and `title_of(entry)` its cleaned title
+    (`clean_line(entry.title) or entry.id`); the site build passes the ones its pages computed.
     """
     name = f"{feed_title(site)}: anniversaries"
     lines = [
@@ -79,28 +82,41 @@ def build_calendar(
     if clean_line(site.description):
         lines.append(f"DESCRIPTION:{_text(clean_line(site.description))}")
     host = urlsplit(site.base_url).hostname or "almanac"
-    stamps: dict[object, str] = {}  # DTSTAMP per entry date (thousands of entries share one)
+    lines = [_folded(line) for line in lines]
+    stamps: dict[tuple, str] = {}  # DTSTAMP per entry date (thousands of entries share one)
     for day, a in anniversaries:
         entry = a.entry
-        title = clean_line(entry.title) or entry.id
+        title = title_of(entry) if title_of is not None else clean_line(entry.title) or entry.id
         link = entry_url(site.base_url, entry.id)
-        stamp = stamps.get(entry.date)
+        date = entry.date
+        stamp = stamps.get((date.year, date.month, date.day))
         if stamp is None:
-            stamp = stamps[entry.date] = f"{entry.date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
-        description = f"{description_of(entry)}\n\n{link}"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{_text(event_uid(entry.id, day.year, host))}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day.year:04d}{day.month:02d}{day.day:02d}",  # no DTEND: one whole day (RFC 5545 3.6.1)
-            f"SUMMARY:{_text(f'{a.years_ago_text}: {title}')}",
-            f"DESCRIPTION:{_text(description)}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    # Encoded at once; only the lines longer than 75 octets are folded, one by one.
-    encoded = "\r\n".join(lines).encode("utf-8").split(b"\r\n")
-    return b"".join((fold(line) if len(line) > LINE_OCTETS else line) + b"\r\n" for line in encoded)
+            stamp = stamps[date.year, date.month, date.day] = f"{date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+        uid = _folded("UID:" + _text(event_uid(entry.id, day.year, host)))
+        summary = _folded("SUMMARY:" + _text(f"{a.years_ago_text}: {title}"))
+        description = _folded("DESCRIPTION:" + _text(f"{description_of(entry)}\n\n{link}"))
+        lines.append(
+            f"BEGIN:VEVENT\r\n{uid}\r\nDTSTAMP:{stamp}\r\n"
+            f"DTSTART;VALUE=DATE:{day.year:04d}{day.month:02d}{day.day:02d}\r\n"  # no DTEND: one whole day (RFC 5545 3.6.1)
+            f"{summary}\r\n{description}\r\nEND:VEVENT"
+        )
+    lines.append("END:VCALENDAR\r\n")
+    return "\r\n".join(lines).encode("utf-8")
+
+
+def _folded(line: str) -> str:
+    """One content line folded as `fold` folds its bytes (most lines are short ASCII: returned as they are).
+
+    An ASCII line without a backslash has nothing to step around (one octet per character, no escape
+    to keep whole): it is cut every 75, then 74, characters without encoding it.
+    """
+    if line.isascii():
+        if len(line) <= LINE_OCTETS:
+            return line
+        if "\\" not in line:
+            step = LINE_OCTETS - 1
+            return "\r\n ".join([line[:LINE_OCTETS]] + [line[i : i + step] for i in range(LINE_OCTETS, len(line), step)])
+    return fold(line.encode("utf-8")).decode("utf-8")
 
 
 def _text(value: str) -> str:
@@ -117,9 +133,10 @@ def fold(data: bytes) -> bytes:
         cut = start + limit
         while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back to the character's start
             cut -= 1
-        slashes = len(data[start:cut]) - len(data[start:cut].rstrip(b"\\"))
-        if slashes % 2:  # the cut would part a backslash from the character it escapes
-            cut -= 1
+        if data[cut - 1] == _BACKSLASH:  # count the run only when there is one
+            segment = data[start:cut]
+            if (len(segment) - len(segment.rstrip(b"\\"))) % 2:  # the cut would part a backslash from what it escapes
+                cut -= 1
         parts.append(data[start:cut])
         start, limit = cut, LINE_OCTETS - 1  # continuation lines begin with the folding space
     parts.append(data[start:])

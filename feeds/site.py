@@ -18,7 +18,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from almanac.config import SiteConfig
 from almanac.entry import Entry
@@ -59,7 +59,7 @@ class EntryView:
             id=entry.id,
             title=clean_line(entry.title) or entry.id,
             kind=entry.kind,
-            tags=tuple(t for t in (clean_line(t) for t in entry.tags) if t),
+            tags=tuple(filter(None, map(clean_line, entry.tags))),  # cleaned, the empty ones dropped
             iso=entry.date.isoformat(),
             label=entry.date.label(),
             year=entry.date.year,
@@ -125,7 +125,9 @@ class SiteRenderer:
         self._entry = self.env.get_template("entry.html")
         self._pieces = self.env.get_template("_chrome.html").module
         self._chrome: dict[tuple, dict] = {}
-        self._items: dict[tuple[str, str], Markup] = {}
+        self._items: dict[str, Markup] = {}  # list lines linking from the site root
+        self._siblings: dict[str, Markup] = {}  # the same lines linking from another entry page
+        self._entry_chrome: dict[str, dict] = {}  # per kind: an entry page's head, foot and kind link
 
     def _render(self, template: jinja2.Template, **context) -> bytes:
         return template.render(**self.common, **context).encode("utf-8")
@@ -150,11 +152,27 @@ class SiteRenderer:
         return self._chrome[key]
 
     def item(self, view: EntryView, from_entries_dir: bool = False) -> Markup:
-        """An entry's list line (date, kind, title link, tags), rendered once per place it links from."""
-        key = (view.id, "page" if from_entries_dir else "path")
-        if key not in self._items:
-            self._items[key] = self._pieces.item(view, view.page if from_entries_dir else view.path)
-        return self._items[key]
+        """An entry's list line (date, kind, title link, tags), rendered once per build.
+
+        As another entry page shows it, the line differs only in its link, relative to entries/
+        (`view.page` where the root's has `view.path`, that is "entries/" + page): it is made from
+        the root's line by taking the prefix off the link, not by calling the macro a second time
+        for each of 10,000 entries (should the macro ever write that link otherwise, it is called).
+        """
+        line = self._items.get(view.id)
+        if line is None:
+            line = self._items[view.id] = self._pieces.item(view, view.path)
+        if not from_entries_dir:
+            return line
+        sibling = self._siblings.get(view.id)
+        if sibling is None:
+            href = ' href="' + str(escape(view.path)) + '"'
+            if str.count(line, href) == 1:
+                sibling = Markup(str.replace(line, href, ' href="' + str(escape(view.page)) + '"'))
+            else:
+                sibling = self._pieces.item(view, view.page)
+            self._siblings[view.id] = sibling
+        return sibling
 
     def _groups(self, views: list[EntryView]) -> list[tuple[int, list[Markup]]]:
         return [(year, [self.item(v) for v in items]) for year, items in by_year(views)]
@@ -194,7 +212,10 @@ class SiteRenderer:
         )
 
     def entry(self, entry: Entry, view: EntryView, related: list[EntryView]) -> bytes:
-        chrome = self.chrome("../", entry.kind, self.main_feeds + [self.kind_feeds[entry.kind]])
+        chrome = self._entry_chrome.get(entry.kind)
+        if chrome is None:
+            chrome = self._entry_chrome[entry.kind] = self.chrome("../", entry.kind,
+                                                                 self.main_feeds + [self.kind_feeds[entry.kind]])
         url = entry.url if entry.url and entry.url.startswith(("http://", "https://")) else None
         canonical = self.root_url + view.path
         return self._entry.render(

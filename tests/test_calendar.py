@@ -14,7 +14,7 @@ from almanac.entry import Entry, PartialDate
 from almanac.links import CALENDAR, entry_url
 from feeds.build import build_site
 from feeds.cards import describe
-from feeds.ics import build_calendar, fold
+from feeds.ics import _folded, build_calendar, fold
 from feeds.publish import publish
 from feeds.server import content_type
 from almanac.timeline import coming_year
@@ -107,6 +107,9 @@ def test_fold_never_splits_a_character_or_an_escape():
         assert all(len(p) <= 75 for p in parts[:1]) and all(len(p) <= 74 for p in parts[1:])
         assert b"".join(parts).decode() == line  # every part is whole UTF-8
         assert not any(p.endswith(b"\\") and not p.endswith(b"\\\\") for p in parts[:-1])
+    # Lines are folded as text where they are made: the same as folding their bytes.
+    for line in ("short", "x" * 75, "x" * 76, "é" * 50, "a\\," * 60, "x" * 74 + "é" * 40, "🎉" * 60):
+        assert _folded(line) == fold(line.encode()).decode()
 
 
 def test_linked_from_the_site_and_served_as_text_calendar(seeded_store):

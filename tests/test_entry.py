@@ -9,6 +9,7 @@ import pytest
 
 from almanac.entry import DateError, PartialDate, Precision, assign_ids, classify, slugify
 from almanac.sources import read_source
+from almanac.text import first_sentence, sentences
 
 # The kind every seed entry must get, by its title (the Jitsu pair by line).
 EXPECTED_KINDS = {
@@ -149,3 +150,8 @@ def test_slugify_is_ascii_and_bounded():
     assert slugify("Café Ünïkernels: a (new) hope!") == "cafe-unikernels-a-new-hope"
     assert len(slugify("word " * 100)) <= 60
     assert slugify("!!!") == "entry"
+
+
+@pytest.mark.parametrize("text", ["", "  ", "One.", " One. Two. ", "No end", "Q? 'A' yes! (b) c.", "a.b. C", "x.\n\n\"Y\" z", "é. É. 1. 2"])
+def test_first_sentence_is_the_first_of_sentences(text):
+    assert first_sentence(text) == (sentences(text) or [""])[0]

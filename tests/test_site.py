@@ -14,6 +14,7 @@ from almanac.config import SiteConfig
 from almanac.entry import PartialDate
 from almanac.links import entry_path, kind_page_path
 from feeds.build import build_site
+from feeds.site import EntryView, SiteRenderer
 from feeds.writer import write_tree
 from tests.feed_helpers import make_entry, same_kind_related
 
@@ -131,6 +132,17 @@ def test_related_links_only_to_built_pages_and_never_to_itself(entries):
     assert 'id="related"' not in files[entry_path(entries[1].id)].decode()
     own = files[entry_path(entries[3].id)].decode().split('id="related"', 1)[1]
     assert f"{entries[3].id}.html" not in own
+
+
+def test_a_related_line_is_the_macros_line_linked_from_entries(entries):
+    """Entry pages' lines are the index's with the link's entries/ prefix taken off: what the macro writes for them."""
+    odd = dataclasses.replace(entries[0], id='odd&"<id>', tags=("t&t", "<u>"))
+    renderer = SiteRenderer(SITE, ["talk"], {"talk": 1}, False)
+    for entry in [odd, *entries]:
+        view = EntryView.of(entry)
+        from_root = renderer.item(view)
+        assert renderer.item(view, from_entries_dir=True) == renderer._pieces.item(view, view.page)
+        assert renderer.item(view) == from_root == renderer._pieces.item(view, view.path)
 
 
 def test_kind_pages_list_only_their_kind(entries):

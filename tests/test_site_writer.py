@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
 
+from feeds import writer
 from feeds.writer import write_if_changed, write_tree
 
 
@@ -69,3 +71,17 @@ def test_pruning_leaves_another_builds_temporary_files_alone(tmp_path):
     report = write_tree(str(tmp_path), {"entries/kept.html": b"kept"}, prune=("entries",))
     assert report.removed == ["entries/gone.html"]
     assert sorted(os.listdir(tmp_path / "entries")) == [".tmp-abc123", "kept.html"]
+
+
+def test_a_temporary_name_already_taken_is_left_alone(tmp_path, monkeypatch):
+    """Temporary files are named from the process id and a counter; one left by a crash is never written over."""
+    monkeypatch.setattr(writer, "_TEMP_NUMBERS", itertools.count())
+    taken = tmp_path / f".tmp-{os.getpid()}-0"
+    taken.write_bytes(b"left by a crashed process of the same id")
+    assert write_if_changed(str(tmp_path / "a.html"), b"new") is True
+    assert (tmp_path / "a.html").read_bytes() == b"new"
+    assert taken.read_bytes() == b"left by a crashed process of the same id"
+    report = write_tree(str(tmp_path), {"b.html": b"b", "entries/c.html": b"c"})
+    assert report.written == ["b.html", "entries/c.html"] and (tmp_path / "entries" / "c.html").read_bytes() == b"c"
+    assert oct(os.stat(tmp_path / "entries" / "c.html").st_mode & 0o777) == "0o644"
+    assert sorted(n for n in os.listdir(tmp_path) if n.startswith(".tmp-")) == [taken.name]
