@@ -120,10 +120,21 @@ def m003_post_leases(db, dialect) -> None:
     db.execute("UPDATE posts SET lease_until = claimed_at WHERE status = 'sending'")
 
 
+def m004_fulltext_postings(db, dialect) -> None:
+    """Full text keeps BM25's posting lists in blocks, as FTS5 does (PostgreSQL; nothing on SQLite).
+
+    One row per word and entry made PostgreSQL's ingest three times SQLite's
+    and its ranking read thousands of scattered rows a word; see
+    `almanac.store.fulltext.Tsvector`.
+    """
+    dialect.fulltext.postings(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "initial", m001_initial),
     (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
     (3, "post_leases", m003_post_leases),
+    (4, "fulltext_postings", m004_fulltext_postings),
 ]
 
 
