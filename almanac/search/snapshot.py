@@ -6,8 +6,9 @@ month, kind, tags), and, built on first need, the archive's vocabulary for
 correcting typos, and the counts of the words questions used (the store's
 full text answers them, and they only change with the version). Part vectors
 (titles and sentences) stay in the database and are fetched per question for
-a few candidates only: holding them all would take about 7.7 MB per 1,000
-entries (some five 384-float vectors each), 770 MB at 100,000.
+a few candidates only: holding them all would take 6 to 9 KB an entry (four
+to six 384-float vectors), 0.6 to 0.9 GB at 100,000 entries, beside the
+matrix's 154 MB.
 """
 
 from __future__ import annotations
