@@ -177,6 +177,7 @@ def test_full_text_is_the_same_whatever_the_history_of_writes(tmp_path, postgres
             path.write_text(f"Unikernels and Jitsu notes {i} / May {2010 + i}\n"
                             f"A talk on unikernels, Mirage 2.0 and Xen, number {i}.\n", encoding="utf-8")
             ingest(store, [str(path)], str(tmp_path))
+        _fulltext(store)  # (the store now knows the ids of the rows it ranked)
         lines = seed.read_text(encoding="utf-8").splitlines()
         lines[1] = lines[1].replace("Part 2", "Part two")  # an edit
         del lines[2:4]  # a removal
@@ -216,3 +217,22 @@ def test_migration_4_builds_the_posting_blocks_of_a_database_made_before_it(post
     finally:
         postgres_server.drop_database(fresh)
     assert upgraded[0]["unikernels"] == 19 and len(upgraded[1]["unikernels jitsu"]) == 19
+
+
+def test_ranking_after_another_process_replaced_the_whole_archive(tmp_path, postgres_url):
+    """A store remembers the ids of rows it ranked; a `db copy --force` from elsewhere renumbers every
+    row, and the ranking is then the new archive's, the same as SQLite's for it."""
+    from almanac.store.copying import copy_store
+
+    other = tmp_path / "other.txt"
+    other.write_text("Jitsu on a laptop / Jan 2020\nJitsu jitsu summons unikernels.\n\n"
+                     "Jitsu at scale / Feb 2021\nA Jitsu talk.\n", encoding="utf-8")
+    with Store(postgres_url) as web, Store(str(tmp_path / "other.db")) as sqlite:
+        ingest(web, [str(SEED)], str(SEED.parent))
+        assert len(web.fts_rank(["jitsu"])) == 3
+        ingest(sqlite, [str(other)], str(tmp_path))
+        with Store(postgres_url) as worker:
+            copy_store(sqlite, worker, force=True)
+        assert web.fts_rank(["jitsu"]) == sqlite.fts_rank(["jitsu"])
+        assert [entry_id for entry_id, _ in web.fts_rank(["jitsu"])] == ["jitsu-on-a-laptop-2020-01",
+                                                                        "jitsu-at-scale-2021-02"]
