@@ -153,3 +153,90 @@ def test_a_searcher_sees_what_another_process_changed(postgres_url, tmp_path):
         assert web.search_version() > before
         hits = searcher.search("quantum marmots").hits
         assert hits and hits[0].entry.title == "Quantum marmots in the cloud"
+
+
+#: Words and questions whose full-text counts and scores the tests below compare.
+WORDS = ["unikernels", "jitsu", "mirage", "2.0", "xen", "talk", "notes", "rebuilding", "part", "two", "marmots"]
+QUERIES = ["unikernels jitsu", "mirage 2.0", "xen talk number", "rebuilding functional principles", "marmots"]
+
+
+def _fulltext(store) -> tuple[dict, dict]:
+    """Each word's count and, per question, every matching entry's BM25 score (to 9 places)."""
+    return (store.term_doc_counts(WORDS),
+            {q: {entry_id: round(score, 9) for entry_id, score in store.fts_rank(q.split(), 1000)} for q in QUERIES})
+
+
+def test_full_text_is_the_same_whatever_the_history_of_writes(tmp_path, postgres_server, postgres_url):
+    """PostgreSQL keeps BM25's posting lists in blocks: one per word per write, rewritten on edits and
+    removals, merged past a few. After many writes, edits and removals, counts and scores equal those
+    of one fresh ingest of the same sources (stale, lost or doubled postings would show)."""
+    from almanac.store.fulltext import Tsvector
+
+    seed = tmp_path / "seed.txt"
+    seed.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    extras = [tmp_path / f"extra-{i}.txt" for i in range(Tsvector.MAX_BLOCKS + 2)]
+    with Store(postgres_url) as store:
+        ingest(store, [str(seed)], str(tmp_path))
+        for i, path in enumerate(extras):  # one write each: more blocks than a word may keep
+            path.write_text(f"Unikernels and Jitsu notes {i} / May {2010 + i}\n"
+                            f"A talk on unikernels, Mirage 2.0 and Xen, number {i}.\n", encoding="utf-8")
+            ingest(store, [str(path)], str(tmp_path))
+        _fulltext(store)  # (the store now knows the ids of the rows it ranked)
+        lines = seed.read_text(encoding="utf-8").splitlines()
+        lines[1] = lines[1].replace("Part 2", "Part two")  # an edit
+        del lines[2:4]  # a removal
+        seed.write_text("\n".join(lines), encoding="utf-8")
+        extras[3].write_text("Quantum marmots in the cloud / Mar 2021\nA talk on quantum marmots.\n", encoding="utf-8")
+        report = ingest(store, [str(seed), *map(str, extras)], str(tmp_path))
+        assert (report.total("changed"), report.total("removed"), report.total("added")) == (1, 2, 1)
+        history = _fulltext(store)
+    fresh = postgres_server.new_database()
+    try:
+        with Store(fresh) as store:
+            ingest(store, [str(seed), *map(str, extras)], str(tmp_path))
+            assert _fulltext(store) == history
+    finally:
+        postgres_server.drop_database(fresh)
+    assert history[0]["marmots"] == 1 and history[0]["notes"] == len(extras) - 1  # the replaced entry is gone
+    assert history[1]["mirage 2.0"] and history[1]["rebuilding functional principles"]
+
+
+def test_migration_5_builds_the_posting_blocks_of_a_database_made_before_it(postgres_server, postgres_url,
+                                                                           monkeypatch):
+    from almanac.store import migrations
+
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        with Store(postgres_url) as store:
+            assert store.migrations_applied == [1, 2, 3, 4]
+            ingest(store, [str(SEED)], str(SEED.parent))
+    with Store(postgres_url) as store:
+        assert store.migrations_applied == [5]
+        upgraded = _fulltext(store)
+    fresh = postgres_server.new_database()
+    try:
+        with Store(fresh) as store:
+            ingest(store, [str(SEED)], str(SEED.parent))
+            assert _fulltext(store) == upgraded
+    finally:
+        postgres_server.drop_database(fresh)
+    assert upgraded[0]["unikernels"] == 19 and len(upgraded[1]["unikernels jitsu"]) == 19
+
+
+def test_ranking_after_another_process_replaced_the_whole_archive(tmp_path, postgres_url):
+    """A store remembers the ids of rows it ranked; a `db copy --force` from elsewhere renumbers every
+    row, and the ranking is then the new archive's, the same as SQLite's for it."""
+    from almanac.store.copying import copy_store
+
+    other = tmp_path / "other.txt"
+    other.write_text("Jitsu on a laptop / Jan 2020\nJitsu jitsu summons unikernels.\n\n"
+                     "Jitsu at scale / Feb 2021\nA Jitsu talk.\n", encoding="utf-8")
+    with Store(postgres_url) as web, Store(str(tmp_path / "other.db")) as sqlite:
+        ingest(web, [str(SEED)], str(SEED.parent))
+        assert len(web.fts_rank(["jitsu"])) == 3
+        ingest(sqlite, [str(other)], str(tmp_path))
+        with Store(postgres_url) as worker:
+            copy_store(sqlite, worker, force=True)
+        assert web.fts_rank(["jitsu"]) == sqlite.fts_rank(["jitsu"])
+        assert [entry_id for entry_id, _ in web.fts_rank(["jitsu"])] == ["jitsu-on-a-laptop-2020-01",
+                                                                        "jitsu-at-scale-2021-02"]

@@ -66,6 +66,25 @@ def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake):
     assert result.hits[0].entry.id == change.changed[0]
 
 
+def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):
+    """Counts change only with the store's version: a question's words (and joined pairs) are asked of
+    the store together the first time (on PostgreSQL one round trip), not again until entries change."""
+    asked = []
+    count = seeded_store.term_doc_counts
+    monkeypatch.setattr(seeded_store, "term_doc_counts", lambda terms: asked.append(list(terms)) or count(terms))
+    searcher = Searcher(seeded_store, fake)
+    first = searcher.search("Jitsu DNS unikernels").to_json()
+    assert asked == [["jitsu", "dns", "unikernels", "jitsudns", "dnsunikernels"]]
+    assert searcher.search("Jitsu DNS unikernels").to_json() == first and len(asked) == 1
+    assert searcher.search("unikernels on Xen").answered and asked[1:] == [["xen", "unikernelsxen"]]
+    (key,) = seeded_store.source_keys()
+    seeded_store.replace_source(key, [dataclasses.replace(e, summary=e.summary + " Jitsu.")
+                                      for e in seeded_store.entries()][:3])
+    again = searcher.search("Jitsu DNS unikernels")
+    assert asked[2:] == [["jitsu", "dns", "unikernels", "jitsudns", "dnsunikernels"]]
+    assert again.to_json() != first
+
+
 def test_similar_excludes_itself_and_raises_for_unknown(seeded_store, fake):
     searcher = Searcher(seeded_store, fake)
     hits = searcher.similar(JITSU_PAPER, limit=4)

@@ -39,8 +39,10 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     terms = list(parsed.terms)
     corrected: dict[str, str] = {}
     if terms:
-        terms = join_compounds(terms, store)
-        counts = store.term_doc_counts(terms)
+        # The words and each adjacent pair joined, counted together (one call to the store).
+        counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
+        terms = join_compounds(terms, counts)
+        counts = {t: counts[t] for t in terms}
         unknown = [t for t in terms if not counts.get(t) and len(t) >= 4 and not any(c.isdigit() for c in t)
                    and zipf(t) < TYPO_MAX_ZIPF]
         if unknown:
@@ -48,21 +50,20 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
             if fixes:
                 corrected = fixes
                 terms = list(dict.fromkeys(fixes.get(t, t) for t in terms))
-                counts = store.term_doc_counts(terms)
+                counts = snapshot.doc_counts(store, terms)
         return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected)
     return Question(parsed, (), {}, {})
 
 
-def join_compounds(terms: list[str], store) -> list[str]:
+def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
     """Adjacent words whose concatenation the archive uses are searched as that word.
 
     "Xen Summit" in a question then finds "XenSummit" in a summary (and "git
     hub" finds "GitHub"); a pair whose joined form the archive never uses is
-    left as two words.
+    left as two words. `counts` holds the count of each joined pair.
     """
     if len(terms) < 2:
         return terms
-    counts = store.term_doc_counts([a + b for a, b in zip(terms, terms[1:])])
     out, i = [], 0
     while i < len(terms):
         if i + 1 < len(terms) and counts.get(terms[i] + terms[i + 1], 0) > 0:

@@ -31,6 +31,9 @@ TABLES = [
     ("subscriptions", "channel_id, guild_id, posts, created_at", "channel_id"),
 ]
 BATCH = 1000
+#: Entries per batch: each is one statement on the target (a COPY on PostgreSQL, whose full-text
+#: trigger then writes one posting block per word a batch), and entries are small beside vectors.
+ENTRY_BATCH = 10_000
 
 
 @dataclass
@@ -64,11 +67,10 @@ def copy_store(source, target, force: bool = False) -> CopyReport:
         for table, _, _ in reversed(TABLES):
             dst.execute(f"DELETE FROM {table}")
         for table, columns, order in TABLES:
-            marks = ", ".join("?" * len(columns.split(",")))
             cursor = src.execute(f"SELECT {columns} FROM {table} ORDER BY {order}")
             counts[table] = 0
-            while rows := cursor.fetchmany(BATCH):
-                dst.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [tuple(r) for r in rows])
+            while rows := cursor.fetchmany(ENTRY_BATCH if table == "entries" else BATCH):
+                dst.insert_rows(table, columns, [tuple(r) for r in rows])
                 counts[table] += len(rows)
         target.dialect.after_copy(dst)
         # Searchers on the target reload: entries and vectors changed under them.

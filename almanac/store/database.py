@@ -6,9 +6,11 @@ A `Store` is domain methods (the mixins) over one *backend*: a SQLite file
 database). Both offer the same three things: `read()` and `transaction()`
 yield a handle with `execute(sql, params)` / `query(sql, params)` /
 `executemany(sql, rows)`, written with `?` placeholders in the SQL both
-engines understand; and a `dialect` naming the few places where the SQL
-differs (types, row locking, full text). The backend is chosen once, from
-the target's form: a `postgresql://` URL or a file path.
+engines understand, and `insert_rows` / `update_rows` for many rows at once
+(each engine's fastest way: multi-row statements on SQLite, COPY and one
+UPDATE on PostgreSQL); and a `dialect` naming the few places where the SQL
+differs (types, row locking, full text, lists of ids). The backend is chosen
+once, from the target's form: a `postgresql://` URL or a file path.
 """
 
 from __future__ import annotations

@@ -62,13 +62,14 @@ class EntriesMixin:
         """
         change = SourceChange(source_key)
         now = utc_now()
+        dialect = self.dialect
         with self.transaction() as db:
             ids = [e.id for e in entries]
             held = {}
-            for chunk in _chunks(ids, 500):
-                marks = ",".join("?" * len(chunk))
+            for chunk in _chunks(ids, dialect.ids_per_statement):
+                where, params = dialect.id_in("id", chunk)
                 for row in db.execute(
-                    f"SELECT id, source_key, source, content_hash, updated_at FROM entries WHERE id IN ({marks})", chunk
+                    f"SELECT id, source_key, source, content_hash, updated_at FROM entries WHERE {where}", params
                 ):
                     held[row[0]] = row
             conflicts = [
@@ -82,34 +83,37 @@ class EntriesMixin:
             ]
             if conflicts:
                 raise IdConflict(conflicts)
-            added = []
+            added, updated = [], []
             for entry in entries:
                 row = held.get(entry.id)
                 if row is None:
                     change.added.append(entry.id)
-                    added.append(_values(entry, source_key, now, now))
+                    added.append(tuple(_values(entry, source_key, now, now)))
                 elif row[3] != entry.content_hash or row[2] != entry.source:
                     # `updated_at` is when the content last changed: a move within its file is not a
                     # change (the ledger judges posts made before it kept their content by it).
                     if row[3] != entry.content_hash:
                         change.changed.append(entry.id)
-                        updated = now
+                        changed_at = now
                     else:
                         change.unchanged.append(entry.id)  # only moved within its file
-                        updated = row[4]
-                    db.execute(_UPDATE, _values(entry, source_key, None, updated)[1:] + [entry.id])
+                        changed_at = row[4]
+                    updated.append(tuple(_values(entry, source_key, None, changed_at)[1:] + [entry.id]))
                 else:
                     change.unchanged.append(entry.id)
-            # Many rows per INSERT: one round trip (and one full-text trigger run on PostgreSQL) a batch.
-            for batch in _chunks(added, INSERT_BATCH):
-                rows = ", ".join([f"({', '.join('?' * len(batch[0]))})"] * len(batch))
-                db.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES {rows}", [v for values in batch for v in values])
+            # All rows in as few statements as the engine allows (on PostgreSQL one UPDATE and one
+            # COPY): a round trip, and a run of the full-text trigger, per statement, not per entry.
+            db.update_rows("entries", "id", _UPDATED_COLUMNS, updated)
+            db.insert_rows("entries", _COLUMNS, added)
             keep = set(ids)
             for (old_id,) in db.execute("SELECT id FROM entries WHERE source_key = ?", [source_key]).fetchall():
                 if old_id not in keep:
                     change.removed.append(old_id)
-                    db.execute("DELETE FROM embeddings WHERE entry_id = ?", [old_id])
-                    db.execute("DELETE FROM entries WHERE id = ?", [old_id])
+            for chunk in _chunks(change.removed, dialect.ids_per_statement):
+                where, params = dialect.id_in("entry_id", chunk)
+                db.execute(f"DELETE FROM embeddings WHERE {where}", params)
+                where, params = dialect.id_in("id", chunk)
+                db.execute(f"DELETE FROM entries WHERE {where}", params)
             if change.touched:
                 db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
@@ -118,9 +122,9 @@ class EntriesMixin:
         """The kind of each of `ids` the store holds (ids it does not hold are left out)."""
         found: dict[str, str] = {}
         with self.read() as db:
-            for chunk in _chunks(ids, 500):
-                marks = ",".join("?" * len(chunk))
-                found.update(db.execute(f"SELECT id, kind FROM entries WHERE id IN ({marks})", chunk).fetchall())
+            for chunk in _chunks(ids, self.dialect.ids_per_statement):
+                where, params = self.dialect.id_in("id", chunk)
+                found.update(db.execute(f"SELECT id, kind FROM entries WHERE {where}", params).fetchall())
         return found
 
     def generation(self) -> int:
@@ -156,9 +160,9 @@ class EntriesMixin:
         """Entries for `ids`, in the order given (unknown ids are skipped)."""
         found: dict[str, Entry] = {}
         with self.read() as db:
-            for chunk in _chunks(ids, 500):
-                marks = ",".join("?" * len(chunk))
-                for row in db.query(f"SELECT {_COLUMNS} FROM entries WHERE id IN ({marks})", chunk):
+            for chunk in _chunks(ids, self.dialect.ids_per_statement):
+                where, params = self.dialect.id_in("id", chunk)
+                for row in db.query(f"SELECT {_COLUMNS} FROM entries WHERE {where}", params):
                     found[row["id"]] = entry_from_row(row)
         return [found[i] for i in ids if i in found]
 
@@ -180,11 +184,10 @@ _COLUMNS = (
     "id, title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
     "source, source_key, content_hash, added_at, updated_at"
 )
-INSERT_BATCH = 500  # 17 columns: 8,500 parameters, well within SQLite's limit
-_UPDATE = (
-    "UPDATE entries SET title = ?, date = ?, precision = ?, date_label = ?, year = ?, month = ?, day = ?, "
-    "kind = ?, tags = ?, summary = ?, url = ?, source = ?, source_key = ?, content_hash = ?, "
-    "updated_at = ? WHERE id = ?"
+#: What an edit rewrites: every column but the id and when it was first added.
+_UPDATED_COLUMNS = (
+    "title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
+    "source, source_key, content_hash, updated_at"
 )
 
 

@@ -169,11 +169,22 @@ def m004_post_edits(db, dialect) -> None:
     db.execute("CREATE INDEX posts_target_sent ON posts (target, sent_at)")  # the recent posts of a target
 
 
+def m005_fulltext_postings(db, dialect) -> None:
+    """Full text keeps BM25's posting lists in blocks, as FTS5 does (PostgreSQL; nothing on SQLite).
+
+    One row per word and entry made PostgreSQL's ingest three times SQLite's
+    and its ranking read thousands of scattered rows a word; see
+    `almanac.store.fulltext.Tsvector`.
+    """
+    dialect.fulltext.postings(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "initial", m001_initial),
     (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
     (3, "post_leases", m003_post_leases),
     (4, "post_edits", m004_post_edits),
+    (5, "fulltext_postings", m005_fulltext_postings),
 ]
 
 

@@ -24,6 +24,8 @@ from almanac.store.database import StoreError
 from almanac.store.fulltext import Fts5
 
 BUSY_TIMEOUT_MS = 30_000
+#: Values per multi-row INSERT (within SQLite's 32,766 parameters; 500 entries of 17 columns).
+INSERT_VALUES = 8_500
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class SqliteDialect:
     lock_rows: str = ""
     integrity_error: type = sqlite3.IntegrityError
     fulltext: Fts5 = Fts5()
+    #: Ids per `id_in` list (each is a parameter).
+    ids_per_statement: int = 500
+
+    def id_in(self, column: str, ids: list[str]) -> tuple[str, list]:
+        """SQL saying `column` is one of `ids`, and its parameters."""
+        return f"{column} IN ({','.join('?' * len(ids))})", list(ids)
 
     def lock_migrations(self, db) -> None:
         """BEGIN IMMEDIATE already keeps a second process out while one migrates."""
@@ -80,6 +88,22 @@ class SqliteHandle:
 
     def executemany(self, sql: str, rows) -> None:
         self._db.conn.executemany(sql, rows)
+
+    def insert_rows(self, table: str, columns: str, rows: list) -> None:
+        """Insert `rows` (tuples in the order of `columns`), many rows per INSERT statement."""
+        if not rows:
+            return
+        width = len(rows[0])
+        per = max(1, INSERT_VALUES // width)
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            marks = ", ".join([f"({', '.join('?' * width)})"] * len(batch))
+            self._db.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}", [v for row in batch for v in row])
+
+    def update_rows(self, table: str, key: str, columns: str, rows: list) -> None:
+        """Set `columns` of the rows whose `key` is each row's last value (the others in `columns`' order)."""
+        sets = ", ".join(f"{c.strip()} = ?" for c in columns.split(","))
+        self._db.conn.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?", rows)
 
 
 class SqliteBackend:

@@ -110,15 +110,14 @@ class VectorsMixin:
         if not ids:
             return out
         with self.read() as db:
-            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
-                marks = ",".join("?" * len(chunk))
+            for chunk in _chunks(list(dict.fromkeys(ids)), self.dialect.ids_per_statement):
+                where, params = self.dialect.id_in("embeddings.entry_id", chunk)
                 sql = (
                     "SELECT embeddings.entry_id, embeddings.dims, embeddings.vector FROM embeddings "
                     "JOIN entries ON entries.id = embeddings.entry_id "
-                    "WHERE embeddings.model = ? AND embeddings.content_hash = entries.content_hash "
-                    f"AND embeddings.entry_id IN ({marks})"
+                    f"WHERE embeddings.model = ? AND embeddings.content_hash = entries.content_hash AND {where}"
                 )
-                for entry_id, dims, blob in db.execute(sql, [model, *chunk]):
+                for entry_id, dims, blob in db.execute(sql, [model, *params]):
                     out[entry_id] = np.frombuffer(bytes(blob), dtype="<f4").reshape(-1, dims)
         return out
 
