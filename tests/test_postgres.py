@@ -121,7 +121,7 @@ def test_migrate_applies_then_reports_up_to_date(capsys, postgres_url, monkeypat
     monkeypatch.setenv("DATABASE_URL", postgres_url)  # as a Procfile host sets it
     code, out, err = run(capsys, "migrate")
     host_db = postgres_url.split("://", 1)[1]
-    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3, 4\n"), err
+    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3, 4, 5\n"), err
     assert run(capsys, "migrate")[:2] == (0, f"postgresql://{host_db}: up to date\n")
 
 
