@@ -71,6 +71,7 @@ class Scheduler:
         self._now = now
         self._refresh_at_start = refresh_at_start
         self._tasks: set[asyncio.Task] = set()
+        self._stopping = False
         self._aps: AsyncIOScheduler | None = None
         #: Completed runs by job id (for logs and tests).
         self.runs: dict[str, int] = {}
@@ -120,8 +121,11 @@ class Scheduler:
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
-            if task.cancelled():
-                return  # stopped by shutdown(): not a failure of the job, nothing to log
+            if task.cancelled() or self._stopping:
+                # Stopped by shutdown(): APScheduler cancels this wrapper first, and the work may
+                # still be finishing a post in flight (shutdown() waits for it). Not a failure of
+                # the job: nothing to log.
+                return
             raise
 
     async def _run(self, kind: str, job_id: str) -> None:
@@ -153,6 +157,7 @@ class Scheduler:
 
     async def shutdown(self, grace: float = 10.0) -> None:
         """Stop: no new runs; running ones are cancelled (a post in flight finishes or is released)."""
+        self._stopping = True
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         tasks = list(self._tasks)

@@ -130,6 +130,31 @@ def test_shutdown_cancels_a_running_job_within_seconds():
     assert asyncio.run(go()) < 2
 
 
+def test_stopping_while_a_job_finishes_its_post_in_flight_logs_no_error(caplog):
+    """APScheduler cancels the job's wrapper before the work; work that completes its post
+    within the grace is a clean stop, not a job that "raised an exception"."""
+    started = asyncio.Event()
+
+    async def post_due(now, publishers):
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.2)  # the post in flight is let finish
+        return None
+
+    async def go():
+        s = Scheduler(ScheduleConfig(), post_due=post_due)
+        await s.start()
+        await asyncio.wait_for(started.wait(), 5)
+        await s.shutdown(grace=5)
+        return s
+
+    s = asyncio.run(go())
+    assert s.runs == {STARTUP: 1}
+    assert "raised an exception" not in caplog.text and "Traceback" not in caplog.text
+
+
 # --- real processes --------------------------------------------------------------------------
 
 def _noon_zone() -> str:
