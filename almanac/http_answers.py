@@ -46,3 +46,25 @@ def answers() -> Iterator[list[int]]:
 def answered_2xx(statuses: list[int]) -> int | None:
     """The 2xx status among `statuses`, if the receiver accepted the request."""
     return next((s for s in statuses if 200 <= s < 300), None)
+
+
+async def apply_change(request, outcome, gone: str) -> None:
+    """Await a message edit or delete (webhook or channel): a 2xx is success whatever follows,
+    a 404 raises `MessageGone(gone + Discord's text)`, anything else what `outcome(exc, "the
+    edit")` maps it to for the ledger."""
+    import discord
+
+    from almanac.posting import MessageGone
+
+    with answers() as statuses:
+        try:
+            await request
+        except Exception as exc:
+            if answered_2xx(statuses):
+                return
+            if isinstance(exc, discord.NotFound):
+                raise MessageGone(f"{gone} ({exc.text or 'not found'})") from None
+            mapped = outcome(exc, "the edit")
+            if mapped is exc:
+                raise
+            raise mapped from None

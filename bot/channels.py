@@ -24,8 +24,8 @@ import logging
 import aiohttp
 import discord
 
-from almanac.http_answers import answered_2xx, answers
-from almanac.posting import Delivered, MessageGone, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.http_answers import answered_2xx, answers, apply_change
+from almanac.posting import Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -79,19 +79,8 @@ class ChannelPublisher:
             int(message_id)).delete())
 
     async def _change(self, request) -> None:
-        """Await an edit or delete; a 2xx is success whatever follows, a 404 means the message is gone."""
-        with answers() as statuses:
-            try:
-                await request
-            except Exception as exc:
-                if answered_2xx(statuses):
-                    return
-                if isinstance(exc, discord.NotFound):  # the message, or its channel, was deleted
-                    raise MessageGone(f"Discord answered 404 for {self.key} ({exc.text or 'not found'})") from None
-                mapped = self._outcome(exc, "the edit")
-                if mapped is exc:
-                    raise
-                raise mapped from None
+        """An edit or delete; a 404 means the message, or its channel, was deleted."""
+        await apply_change(request, self._outcome, f"Discord answered 404 for {self.key}")
 
     def _outcome(self, exc: Exception, what: str = "the post") -> Exception:
         """What a failed channel post (or edit) means for the ledger (the exception to raise instead)."""

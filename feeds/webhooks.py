@@ -26,9 +26,9 @@ import aiohttp
 import discord
 
 from almanac.config import ConfigError
-from almanac.http_answers import answered_2xx, answers, status_trace
+from almanac.http_answers import answered_2xx, answers, apply_change, status_trace
 from almanac.posting import (
-    ANNIVERSARY, NEW, Delivered, MessageGone, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
+    ANNIVERSARY, NEW, Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
 )
 
 log = logging.getLogger(__name__)
@@ -124,20 +124,9 @@ class WebhookPublisher:
         await self._change(self._webhook.delete_message(int(message_id)))
 
     async def _change(self, request) -> None:
-        """Await an edit or delete; a 2xx is success whatever follows, a 404 means the message is gone."""
-        with answers() as statuses:
-            try:
-                await request
-            except Exception as exc:
-                if answered_2xx(statuses):
-                    return
-                if isinstance(exc, discord.NotFound):
-                    # "Unknown Message" (deleted in Discord) or "Unknown Webhook" (the webhook was): never there again.
-                    raise MessageGone(f"Discord answered 404 ({exc.text or 'not found'})") from None
-                mapped = _outcome(exc, "the edit")
-                if mapped is exc:
-                    raise
-                raise mapped from None
+        """An edit or delete; a 404 is "Unknown Message" (deleted in Discord) or "Unknown Webhook"
+        (the webhook was): never there again."""
+        await apply_change(request, _outcome, "Discord answered 404")
 
 
 def _outcome(exc: Exception, what: str = "the post") -> Exception:
