@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from almanac.store.ledger import PostRecord, _record, iso
+from almanac.store.ledger import PostRecord, _record, iso, next_due_query
 
 #: `posts.shown` when a finished edit's claim had been lost: what the message shows is not
 #: known, and no rendering equals it, so the next refresh edits the message again.
@@ -150,17 +150,11 @@ class EditsMixin:
         `max_attempts`: then it is failed and left for a person.
         """
         dead = list(dead_workers)
-        marks = ",".join("?" * len(dead)) or "NULL"
         when, until = iso(now), iso(lease_until)
+        sql, params = next_due_query("post_edits", "id", target, when, dead, self.dialect.lock_rows)
         with self.transaction() as db:
             while True:
-                rows = list(db.query(
-                    "SELECT * FROM post_edits WHERE target = ? AND ("
-                    "(status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-                    f"(status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by IN ({marks})))"
-                    f") ORDER BY id LIMIT 1{self.dialect.lock_rows}",
-                    [target, when, when, *dead],
-                ))
+                rows = list(db.query(sql, params))
                 if not rows:
                     return None
                 edit = _edit(rows[0])

@@ -25,6 +25,21 @@ from typing import Iterable
 from almanac.store.database import utc_now
 
 
+def next_due_query(table: str, order: str, target: str, when: str, dead: list[str],
+                   lock_rows: str) -> tuple[str, list]:
+    """The statement (and its parameters) selecting the next due job of `target` in `table`
+    (posts or post_edits: the same columns): pending and due at `when`, or "sending" but
+    abandoned (its lease ran out, or it was claimed by one of `dead`), locked for the claim."""
+    marks = ",".join("?" * len(dead)) or "NULL"
+    return (
+        f"SELECT * FROM {table} WHERE target = ? AND ("
+        "(status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
+        f"(status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by IN ({marks})))"
+        f") ORDER BY {order} LIMIT 1{lock_rows}",
+        [target, when, when, *dead],
+    )
+
+
 def iso(when: dt.datetime) -> str:
     """An aware datetime as the ledger stores it (UTC, milliseconds)."""
     if when.tzinfo is None:
@@ -155,17 +170,11 @@ class LedgerMixin:
         duplicates); beyond that it is marked failed and left for a person.
         """
         dead = list(dead_workers)
-        marks = ",".join("?" * len(dead)) or "NULL"
         when, until = iso(now), iso(lease_until)
+        sql, params = next_due_query("posts", "occasion, id", target, when, dead, self.dialect.lock_rows)
         with self.transaction() as db:
             while True:
-                rows = list(db.query(
-                    "SELECT * FROM posts WHERE target = ? AND ("
-                    "(status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR "
-                    f"(status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by IN ({marks})))"
-                    f") ORDER BY occasion, id LIMIT 1{self.dialect.lock_rows}",
-                    [target, when, when, *dead],
-                ))
+                rows = list(db.query(sql, params))
                 if not rows:
                     return None
                 record = _record(rows[0])
