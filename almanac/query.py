@@ -46,7 +46,7 @@ for _words, _kind, _tag in (
     ("talk talks presentation presentations", "talk", None),
     ("keynote keynotes", "talk", "keynote"),
     ("lecture lectures seminar seminars", "talk", "lecture"),
-    ("paper papers preprint preprints publication publications", "paper", None),
+    ("paper papers preprint preprints publication publications study research", "paper", None),
     ("article articles essay essays post posts blog blogs", "article", None),
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
@@ -55,6 +55,18 @@ for _words, _kind, _tag in (
 ):
     for _w in _words.split():
         _KIND_WORDS[_w] = (_kind, _tag)
+
+#: Words that only restate the kind they stand before ("academic papers", "conference talks"):
+#: part of the kind asked for, not a topic to rank by. Not "radio" or "news": those begin
+#: shows' names ("SE Radio Episode 204").
+_KIND_QUALIFIERS = frozenset(
+    "academic scientific scholarly peer-reviewed journal conference online public recorded published".split()
+)
+
+#: Kind words that name a kind only after a determiner ("the study that...", "what research did
+#: she publish"): after a noun they are a field ("climate research").
+_DETERMINED_KINDS = frozenset({"study", "research"})
+_DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").
 _VERBISH = {"talk", "talks", "interview", "interviews", "lecture", "lectures", "present", "podcast"}
@@ -104,6 +116,8 @@ class ParsedQuery:
     months: tuple[int, ...] = ()
     #: A range of months (year * 12 + month - 1, both ends included) for "in the past six months".
     span: tuple[int, int] | None = None
+    #: The day of the month, with one month and year: "May 4, 2021", "4 May 2021", "2021-05-04".
+    day: int | None = None
     #: "newest" or "oldest" when the question asks for the latest / earliest.
     order: str | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
@@ -145,6 +159,8 @@ class ParsedQuery:
                 out["year_to"] = self.year_to
         if len(self.months) == 1:
             out["month"] = self.months[0]
+            if self.day is not None:
+                out["day"] = self.day
         elif self.months:
             out["months"] = list(self.months)
         if self.span:
@@ -178,6 +194,12 @@ def _year(tok: str) -> int | None:
     return None
 
 
+def _day(tok: str) -> int | None:
+    """A day of the month as written: "4", "04", "4th", "21st"."""
+    m = re.fullmatch(r"(0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?", tok)
+    return int(m.group(1)) if m else None
+
+
 def _decade(tok: str) -> int | None:
     """1990 for "1990s", "90s", "'90s"; 2010 for "2010s"."""
     tok = tok.lstrip("'")
@@ -206,6 +228,7 @@ class _Reader:
         self.year_from: int | None = None
         self.year_to: int | None = None
         self.months: list[int] = []
+        self.day: int | None = None
 
     def at(self, i: int) -> str:
         return self.w[i] if 0 <= i < len(self.w) else ""
@@ -284,7 +307,11 @@ class _Reader:
             if i + 1 < len(self.w) and re.fullmatch(r"0?[1-9]|1[0-2]", self.at(i + 1)) and self._iso_dash[i]:
                 self.set_years(year, year)
                 self.months = [int(self.at(i + 1))]
-                self.span(i, i + 1)
+                day = _day(self.at(i + 2)) if self._iso_dash[i + 1] else None
+                self.day = day
+                self.span(i, i + (2 if day else 1))
+                return
+            if self._day_month_year(i, year):
                 return
             j = i - 1
             if self.at(j) == "of":
@@ -304,6 +331,23 @@ class _Reader:
                 self.months = months
                 self.span(lo, i)
                 return
+
+    def _day_month_year(self, i: int, year: int) -> bool:
+        """'May 4, 2021', 'May 4th 2021', '4 May 2021', '4th of May 2021' (the year at i)."""
+        day, month = _day(self.at(i - 1)), month_number(self.at(i - 2))
+        lo = i - 2
+        if day is None or month is None:
+            j = i - 1
+            month, day = month_number(self.at(j)), _day(self.at(j - 1))
+            lo = j - 1
+            if day is None and self.at(j - 1) == "of":
+                day, lo = _day(self.at(j - 2)), j - 2
+        if day is None or month is None:
+            return False
+        self.set_years(year, year)
+        self.months, self.day = [month], day
+        self.span(lo - 1 if self.at(lo - 1) in ("on", "the") else lo, i)
+        return True
 
     # "between 2014 and 2016", "2014-2016", "before 2014", "since 2019", "from 2016 onwards"
     def _ranges(self) -> None:
@@ -401,6 +445,7 @@ def parse_query(
     reader = _Reader(words, dashed, today)
     reader.read()
     year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
+    day = reader.day if len(months) == 1 else None
     span = reader.months_span
 
     found_kind = found_tag = None
@@ -412,7 +457,10 @@ def parse_query(
         if reader.used[i]:
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
-        if tok in _KIND_WORDS:
+        if tok in _KIND_QUALIFIERS and nxt in _KIND_WORDS:
+            consumed.append(tok)
+            continue
+        if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS):
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)
@@ -448,7 +496,7 @@ def parse_query(
         found_kind, found_tag, strict = kind, None, True
     if year is not None:
         if year_from != year or year_to != year:
-            months = ()
+            months, day = (), None
         year_from = year_to = year
     return ParsedQuery(
         text=text,
@@ -460,6 +508,7 @@ def parse_query(
         year_to=year_to,
         months=months,
         span=span,
+        day=day,
         order=order,
         consumed=tuple(consumed),
     )

@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     would you your yours anything everything entries entry archive almanac ones thing things stuff
     may might must cannot happen happens happened happening going one also even really maybe
     whats what's s t ll d re ve m hey hi hello ok okay yes yeah lol lmao haha pls plz thanks thx
-    ty remember recall mentioned mention guy person someone somebody anyone anybody
+    ty remember recall mentioned mention guy person someone somebody anyone anybody yo hmm um uh
     """.split()
 )
 
@@ -57,6 +57,9 @@ CHAT = {
     "vid": "video", "vids": "videos", "pod": "podcast", "pods": "podcasts", "intvw": "interview",
     "yr": "year", "yrs": "years", "mo": "month", "mos": "months", "b4": "before", "2day": "today",
     "abuot": "about", "teh": "the", "hte": "the", "somethin": "something", "anythin": "anything",
+    "smth": "something", "sth": "something", "smthg": "something", "ppl": "people", "thru": "through",
+    "tho": "though", "bc": "because", "cuz": "because", "prob": "probably", "govt": "government",
+    "convo": "conversation", "fav": "favourite", "fave": "favourite", "info": "information",
 }
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
@@ -155,6 +158,28 @@ def describes_one_thing(text: str) -> bool:
     """The question is a description of one item ("the show where she…"), not a question."""
     words = tokens(text)
     return bool(words) and unchat(words[0]) in _DESCRIBING
+
+
+def name_runs(text: str) -> list[tuple[str, ...]]:
+    """The question's names of several words, lowercased: ("metropolitan", "opera"), ("new", "york").
+
+    Consecutive capitalised words, by the rule of `written_as_names`. A name
+    is one thing: "Metropolitan Opera" is not found in an entry that only
+    says "opera".
+    """
+    words = _TOKEN_RE.findall(text)
+    named = written_as_names(text)
+    runs, run = [], []
+    for k, w in enumerate(words):
+        if w[:1].isupper() and w.lower().replace("’", "'") in named:
+            run.append(w.lower().replace("’", "'"))
+            continue
+        if len(run) > 1:
+            runs.append(tuple(run))
+        run = []
+    if len(run) > 1:
+        runs.append(tuple(run))
+    return runs
 
 
 def written_as_names(text: str) -> set[str]:

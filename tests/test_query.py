@@ -172,3 +172,30 @@ def test_operators_around_a_word_search_for_the_word(hostile_store, dressed):
 def test_query_words_that_are_fts_operators_are_words(hostile_store):
     assert hostile_store.fts_rank(["AND"], 10) == hostile_store.fts_rank(["and"], 10)
     assert hostile_store.fts_rank(["NOT", "jitsu"], 10)[0][0].startswith("jitsu")
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # a date to the day, in the orders people write it
+        ("what did she do on May 4, 2021?", {"year": 2021, "month": 5, "day": 4}, ()),
+        ("what happened on 12 September 2020?", {"year": 2020, "month": 9, "day": 12}, ()),
+        ("talks on the 4th of May 2021", {"kind": "talk", "year": 2021, "month": 5, "day": 4}, ()),
+        ("anything from 2021-05-04?", {"year": 2021, "month": 5, "day": 4}, ()),
+        ("I gave 3 talks in May 2016", {"kind": "talk", "year": 2016, "month": 5}, ("3",)),
+        # words that only restate the kind are part of it
+        ("has she written any academic papers?", {"kind": "paper"}, ()),
+        ("conference talks from 2019", {"kind": "talk", "year": 2019}, ()),
+        # "research" and "study" name a kind after a determiner, a field after a noun
+        ("what research did she publish between 2009 and 2016?",
+         {"kind": "paper", "year_from": 2009, "year_to": 2016}, ()),
+        ("the study that graded old forecasts", {"kind": "paper", "kind_boost": True}, ("graded", "old", "forecasts")),
+        ("an award for climate research", {}, ("award", "climate", "research")),
+        # more chat
+        ("yo did she ever win like a big award or smth", {}, ("win", "big", "award")),
+    ],
+)
+def test_parse_query_dates_to_the_day_and_kind_wording(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms

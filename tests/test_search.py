@@ -296,3 +296,32 @@ def test_past_months_and_years_reach_back_from_today(store, fake):
     assert {h.entry.id for h in two_years.hits} == {"dec-2024", "year-2025", "jun-2026", "may-2026"}
     six_months = searcher.search("anything in the past six months?", limit=10)
     assert [h.entry.id for h in six_months.hits] == ["jun-2026"]
+
+
+def test_a_day_filters_to_that_day_and_the_latest_is_the_later_day(store, fake):
+    """'what did she do on May 4, 2021?' lists that day's entry (and one known only to May 2021,
+    which may be from that day too), not the month's others; within one month "the latest" is
+    the later day; a day with nothing says so and names the nearest entries."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    dates = {"may-2": PartialDate(2021, 5, 2), "may-4": PartialDate(2021, 5, 4), "may-28": PartialDate(2021, 5, 28),
+             "may": PartialDate(2021, 5), "june-1": PartialDate(2021, 6, 1)}
+    # archive order is not date order: the day must decide "the latest"
+    store.replace_source("notes.txt", [
+        Entry(id=k, title=f"Note {k}", date=dates[k], kind="talk", summary=f"A talk about gardening ({k}).")
+        for k in ("may-28", "may", "may-4", "june-1", "may-2")])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    for question in ("what did she do on May 4, 2021?", "anything from 4 May 2021", "talks on 2021-05-04"):
+        result = searcher.search(question, limit=10)
+        assert result.filters["day"] == 4, question
+        assert {h.entry.id for h in result.hits} == {"may-4", "may"}, question
+    latest = searcher.search("her latest talk in May 2021", limit=1)
+    assert [h.entry.id for h in latest.hits] == ["may-28"]
+    store.replace_source("notes.txt", [
+        Entry(id=k, title=f"Note {k}", date=dates[k], kind="talk", summary=f"A talk about gardening ({k}).")
+        for k in ("may-28", "may-2")])
+    none = searcher.search("talks on 10 May 2021")
+    assert not none.answered
+    assert none.note.startswith("No talks on 10 May 2021; the latest before was in May 2021: Note may-2")

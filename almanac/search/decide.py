@@ -62,6 +62,7 @@ import numpy as np
 
 from almanac.words import (
     describes_one_thing,
+    name_runs,
     is_rare,
     looks_general,
     speaks_of_someone,
@@ -93,10 +94,10 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-0.896,
-    coefficients={"dense": 1.331, "sentence": 1.501, "margin": 0.457, "standout": 0.42, "coverage": 2.218,
-                  "unknown": -2.631, "rare_hit": 0.912, "filtered": 0.699, "general": -1.225,
-                  "someone": 1.125, "describes": 1.235, "length": 1.554, "unknown_short": -2.712, "faint": -1.777},
+    bias=-1.888,
+    coefficients={"dense": 1.61, "sentence": 1.517, "margin": 0.242, "standout": 0.574, "coverage": 2.213,
+                  "unknown": -2.371, "rare_hit": 0.72, "filtered": 0.726, "general": -1.226, "someone": 0.829,
+                  "describes": 0.915, "length": 2.417, "unknown_short": -3.136, "faint": -1.378},
 )
 
 
@@ -127,6 +128,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     """
     terms = question.terms
     names = written_as_names(question.parsed.text)
+    matched = whole_names(terms, matched, name_runs(question.parsed.text))
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
     total = sum(weights.values()) or 1.0
     coverage = sum(w for t, w in weights.items() if t in matched) / total
@@ -142,6 +144,22 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
             "length": length, "unknown_short": unknown * (1.0 - length),
             "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE if embedded else 0.0}
+
+
+def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:
+    """`matched` without the words of a name the entry holds only part of.
+
+    "her opera at the Metropolitan Opera" is not answered by an entry on
+    "Opera Now": a name of several words counts when the entry holds all of
+    them (a name the archive writes as one word, "Xen Summit" -> "xensummit",
+    is one term already).
+    """
+    out = set(matched)
+    for run in runs:
+        members = {t for t in terms if t in run}
+        if members and not members <= matched:
+            out -= members
+    return out
 
 
 def decide(values: dict[str, float], model: DecisionModel, strictness: float) -> Decision:

@@ -22,7 +22,7 @@ from almanac.text import sentences, stem, stems
 def by_date(snap, allowed: np.ndarray, newest_first: bool) -> list[int]:
     """Indexes of the allowed entries sorted by date (ties: archive order)."""
     idx = np.flatnonzero(allowed)
-    keys = snap.date_keys()[idx]
+    keys = snap.sort_keys()[idx]
     order = np.argsort(-keys if newest_first else keys, kind="stable")
     return idx[order].tolist()
 
@@ -63,6 +63,10 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
     hi = (parsed.year_to * 12 + (max(parsed.months) if parsed.months else 12)) if parsed.year_to else None
     if parsed.span is not None:
         lo, hi = parsed.span[0] + 1, parsed.span[1] + 1
+    if parsed.day is not None:
+        # To the day: the month's entries from other days come before or after it.
+        keys = snap.sort_keys()
+        lo = hi = lo * 32 + parsed.day
     idx = np.flatnonzero(kind_mask)
     before = [i for i in idx if lo is not None and keys[i] < lo]
     after = [i for i in idx if hi is not None and keys[i] > hi]
@@ -86,6 +90,8 @@ def period_label(parsed) -> str:
     lo, hi = parsed.year_from, parsed.year_to
     months = " or ".join(calendar.month_name[m] for m in parsed.months)
     if lo is not None and lo == hi:
+        if parsed.day is not None:
+            return f"on {parsed.day} {months} {lo}"
         return f"in {months} {lo}" if months else f"in {lo}"
     if months and lo is None and hi is None:
         return f"in {months}"

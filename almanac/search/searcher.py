@@ -205,7 +205,16 @@ class Searcher:
         if not question.terms:
             return self._listing(snap, parsed, allowed, filters, limit)
 
-        qvec = self.embedder.encode([parsed.text])[0]
+        import os
+        _v = os.environ.get("MEANING_VARIANT", "")
+        if _v == "content":
+            qvec = self.embedder.encode([" ".join(question.terms) or question.meaning])[0]
+        elif _v == "mix":
+            a, b = self.embedder.encode([question.meaning, " ".join(question.terms) or question.meaning])
+            qvec = a + b
+            qvec = qvec / (np.linalg.norm(qvec) or 1.0)
+        else:
+            qvec = self.embedder.encode([question.meaning])[0]
         model = parts_model(self.embedder.model_name) if self.use_parts else None
         evidence = retrieve(question, snap, self.store, qvec, allowed, model)
         score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)
@@ -244,7 +253,7 @@ class Searcher:
         if parsed.order:
             # "the first paper on unikernels": the relevant ones, then by date.
             relevant = [i for i in order if score[i] >= score[best] - 0.25 * abs(score[best])]
-            keys = snap.date_keys()
+            keys = snap.sort_keys()
             chosen = sorted(relevant, key=lambda i: (-keys[i] if parsed.order == "newest" else keys[i]))[:limit]
         else:
             # "Also relevant" must mean it. When a name or a rare word found the answer, further
@@ -328,6 +337,9 @@ class Searcher:
             mask &= snap.years <= parsed.year_to
         if parsed.months:
             mask &= np.isin(snap.months, list(parsed.months))
+        if parsed.day is not None:
+            # An entry dated only to the month may be from that day too: it stays in.
+            mask &= (snap.days == parsed.day) | (snap.days == 0)
         if parsed.span is not None:
             keys = snap.date_keys() - 1  # year * 12 + month - 1
             lo, hi = parsed.span

@@ -32,6 +32,7 @@ class Snapshot:
     index: dict[str, int]
     years: np.ndarray
     months: np.ndarray  # 0 where unknown
+    days: np.ndarray  # 0 where unknown
     kinds: np.ndarray  # object array of kind names
     tags: list[tuple[str, ...]]
     matrix: np.ndarray  # (n, dims), rows normalised; zero rows where no vector
@@ -45,6 +46,11 @@ class Snapshot:
     def date_keys(self) -> np.ndarray:
         """Months since year 0 (the 1st month when only the year is known), for sorting by date."""
         return self.years.astype(np.int64) * 12 + np.maximum(self.months, 1)
+
+    def sort_keys(self) -> np.ndarray:
+        """Days since year 0, roughly (the 1st when the day or month is unknown): "the latest"
+        within one month is the later day."""
+        return self.date_keys() * 32 + np.maximum(self.days, 1)
 
     def doc_counts(self, store, terms) -> dict[str, int]:
         """In how many entries each of `terms` occurs (after stemming), asked of the store once per
@@ -93,7 +99,8 @@ def load_snapshot(store, model_name: str, dims: int, version: tuple[int, int]) -
         index=index,
         years=np.array([f[1] for f in facets], dtype=np.int32),
         months=np.array([f[2] or 0 for f in facets], dtype=np.int32),
-        kinds=np.array([f[3] for f in facets], dtype=object),
-        tags=[f[4] for f in facets],
+        days=np.array([f[3] or 0 for f in facets], dtype=np.int32),
+        kinds=np.array([f[4] for f in facets], dtype=object),
+        tags=[f[5] for f in facets],
         matrix=matrix,
     )

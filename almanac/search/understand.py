@@ -15,7 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import zipf
+from almanac.words import tokens, unchat, zipf
+
+#: Chat that carries no meaning to embed.
+LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
 
 #: A word at or above this Zipf frequency is English, not a typo.
 TYPO_MAX_ZIPF = 3.0
@@ -32,6 +35,15 @@ class Question:
     doc_counts: dict[str, int] = field(default_factory=dict)
     #: original word -> the archive's word it was read as.
     corrected: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def meaning(self) -> str:
+        """The text whose meaning is compared with the entries': the question as written, with
+        chat spellings and typos read as the words they stand for ("wat did he tlk abt" ->
+        "what did he talk about"). The embedding model never saw "tlk"; it did see "talk"."""
+        words = [self.corrected.get(w, w) for w in (unchat(t) for t in tokens(self.parsed.text))
+                 if w not in LAUGHTER]
+        return " ".join(words) or self.parsed.text
 
 
 def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date) -> Question:

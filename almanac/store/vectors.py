@@ -135,8 +135,8 @@ class VectorsMixin:
             )
         return int(rows.get("generation", 0)), int(rows.get(_VECTORS_GENERATION, 0))
 
-    def entry_facets(self) -> list[tuple[str, int, int | None, str, tuple[str, ...]]]:
-        """(id, year, month, kind, tags) of every entry, for filtering without loading summaries."""
+    def entry_facets(self) -> list[tuple[str, int, int | None, int | None, str, tuple[str, ...]]]:
+        """(id, year, month, day, kind, tags) of every entry, for filtering without loading summaries."""
         with self.read() as db:
-            rows = db.execute("SELECT id, year, month, kind, tags FROM entries ORDER BY rowid").fetchall()
-        return [(r[0], r[1], r[2], r[3], tuple(json.loads(r[4]))) for r in rows]
+            rows = db.execute("SELECT id, year, month, day, kind, tags FROM entries ORDER BY rowid").fetchall()
+        return [(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in rows]

@@ -1,0 +1,32 @@
+"""The search stages' small rules, alone (no store, no model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from almanac.query import parse_query
+from almanac.search.decide import whole_names
+from almanac.search.understand import Question
+from almanac.words import name_runs
+
+
+def test_names_of_several_words_are_runs_of_capitals():
+    assert name_runs("her opera at the Metropolitan Opera in New York") == [("metropolitan", "opera"),
+                                                                           ("new", "york")]
+    # a sentence's first word is capitalised anyway; one capitalised word is not a run
+    assert name_runs("What did Will talk about with Michael Kennedy?") == [("michael", "kennedy")]
+    assert name_runs("WHAT ABOUT NEW YORK") == []
+
+
+def test_a_name_counts_only_when_the_entry_holds_all_of_it():
+    terms = ("opera", "metropolitan", "new", "york")
+    runs = name_runs("her opera at the Metropolitan Opera in New York")
+    # the entry says "opera" and "New York", never "Metropolitan": its "opera" is not the name's
+    assert whole_names(terms, {"opera", "new", "york"}, runs) == {"new", "york"}
+    assert whole_names(terms, {"opera", "metropolitan", "new", "york"}, runs) == set(terms)
+
+
+def test_the_meaning_compared_is_the_question_with_chat_and_typos_read():
+    parsed = parse_query("wat did he tlk abt at oscn lol", today=dt.date(2026, 12, 1))
+    question = Question(parsed, ("oscon",), {"oscon": 2}, {"oscn": "oscon"})
+    assert question.meaning == "what did he talk about at oscon"
