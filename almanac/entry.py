@@ -231,12 +231,17 @@ def classify(title: str, summary: str) -> tuple[str, tuple[str, ...]]:
 def talk_tags(title: str, summary: str) -> tuple[str, ...]:
     """`keynote` and/or `lecture` when a talk's wording says it was one."""
     text = f"{title}\n{summary}"
+    lower = text.lower()
     tags = []
-    if re.search(r"\bkeynotes?\b", text, re.IGNORECASE):
+    if "keynote" in lower and _KEYNOTE.search(text):  # the substring test first: most entries have neither
         tags.append("keynote")
-    if re.search(r"\b(?:lectures?|seminars?)\b", text, re.IGNORECASE):
+    if ("lecture" in lower or "seminar" in lower) and _LECTURE.search(text):
         tags.append("lecture")
     return tuple(tags)
+
+
+_KEYNOTE = re.compile(r"\bkeynotes?\b", re.IGNORECASE)
+_LECTURE = re.compile(r"\b(?:lectures?|seminars?)\b", re.IGNORECASE)
 
 
 # --- ids -----------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Kind inference from wording (almanac.kinds): one made-up entry per rule.
+
+The evaluation archives measure accuracy (tests/test_search_quality.py,
+bench/kinds.py); these pin each rule down, so a change that breaks one
+fails here by name.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from almanac.entry import classify
+from almanac.kinds import infer_kind, kind_scores
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A show's name in the title does not decide: the summary says what the entry is.
+        ("Software Engineering Radio", "Talk at QCon London on the design of message queues, to a full room.", "talk"),
+        ("Talking Kotlin", "Written Q&A with a magazine about the language's history.", "interview"),
+        ("Talking Kotlin", "An essay on why the language grew so quickly among Android developers.", "article"),
+        ("Talk Python To Me #412: Packaging", "Recorded with the host in March, this episode covers packaging.",
+         "podcast"),
+        ("Talk Python To Me #412: Packaging", "A video of the live stream, watched by hundreds on YouTube.", "video"),
+    ],
+)
+def test_a_show_name_in_the_title_does_not_decide(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
+def test_a_show_name_before_an_episode_number_is_not_read():
+    scores = kind_scores("Talk Python To Me #412: Packaging", "")
+    assert "talk" not in scores and scores["show"] > 0
+    assert "talk" in kind_scores("Talk Python To Me: Packaging", "")  # without the number it is read
+
+
+@pytest.mark.parametrize(
+    "summary, kind",
+    [
+        # The lead: the noun phrase the summary opens with says what the entry is ...
+        ("Paper with two colleagues in the Journal of Databases, on log-structured merge trees.", "paper"),
+        ("Book published by a university press, grown out of the lectures I gave in Leeds.", "article"),
+        ("Keynote demo at the Storage Summit, run from a laptop on stage.", "talk"),
+        # ... or, with a subject first, the verb that follows it.
+        ("A reporter from the Daily Planet interviewed me in my office about databases.", "interview"),
+        ("The organisers wrote up my keynote on compaction, with photos of the slides.", "article"),
+        ("My new book on storage engines is out, with a chapter on compaction.", "news"),
+        # With no subject, the verb says it; its object counts as the rest of the sentence.
+        ("Released a demo of the compaction scheduler, with scripts to try it.", "news"),
+        ("Hosted a workshop at PyData on caching, with exercises for attendees.", "talk"),
+        # What the entry calls itself outweighs what it mentions.
+        ("In this post I explain compaction. Our talk at the Spring Conference covered it too.", "article"),
+        # "<something> at <Event>", and event names: given there.
+        ("Update at DataConf on our storage engine, announcing the next release.", "talk"),
+    ],
+)
+def test_what_the_summary_says_the_entry_is(summary, kind):
+    assert infer_kind("Storage engines", summary) == kind
+
+
+@pytest.mark.parametrize(
+    "summary, kind",
+    [
+        ("Four-part television series about how databases store data, filmed in three cities.", "video"),
+        ("A radio series in which the presenter visits five data centres.", "podcast"),
+        ("Episode of a weekly show, filmed in the studio and posted to YouTube.", "video"),
+        ("Episode 31 of a weekly show about data, with two hosts.", "podcast"),  # no medium: a podcast
+    ],
+)
+def test_a_show_is_a_podcast_or_a_video_by_its_medium(summary, kind):
+    assert infer_kind("Storage engines", summary) == kind
+
+
+def test_a_conversation_is_an_interview_unless_it_is_on_a_show():
+    assert infer_kind("Storage engines", "She talks with a journalist about storage engines over coffee.") == "interview"
+    on_a_show = "Back on Data Hour with its host to discuss my newest book on storage."
+    assert infer_kind("Storage engines", on_a_show) == "podcast"
+
+
+def test_a_capitalised_cue_word_inside_a_sentence_is_part_of_a_name():
+    assert infer_kind("Harbour history", "A history of the harbour, printed by Summit Press in Leeds.") == "article"
+    assert infer_kind("Harbour history", "A history of the harbour, handed out at the summit in Leeds.") == "talk"
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        ("Storage engines", "A short public service announcement: back up your data before upgrading.", "article"),
+        ("Storage engines", "The company was named after a lake. It makes storage engines.", "article"),
+        ("Storage engines", "I benchmarked three engines on my laptop; the record was 2 GB/s.", "article"),  # a hint
+        ("Engine maker joins the Open Data Foundation", "The company said the move would help its users.", "news"),
+        ("Cache 3.2.0", "Cache 3.2.0 adds an eviction policy and drops support for old Pythons.", "news"),
+    ],
+)
+def test_phrases_hints_and_headlines(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
+def test_talks_keep_their_keynote_and_lecture_tags():
+    assert classify("Storage engines", "Keynote at DataConf on compaction.") == ("talk", ("keynote",))
+    assert classify("Storage engines", "Guest lecture at Leeds on compaction.") == ("talk", ("lecture",))
+    assert classify("Storage engines", "An essay on compaction.") == ("article", ())
