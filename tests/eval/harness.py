@@ -90,6 +90,10 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())
     digest.update(embedder.model_name.encode() + b"parts-v1")
+    # What ingest stores depends on the code that reads and classifies entries (inferred kinds).
+    for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + [REPO / "almanac" / "kinds.py",
+                                                                       REPO / "almanac" / "entry.py"]:
+        digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)
     path = os.path.join(cache_dir, f"{name}-{digest.hexdigest()[:12]}.db")
     if not os.path.exists(path):
