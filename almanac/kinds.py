@@ -47,19 +47,24 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("spoke speaking delivered conference meetup session panel panelist symposium workshop audience "
      "evening debate festival live-coded remarks summit slides webinar testimony testified|on stage|gave a talk",
      "talk", 2),
+    ("address|an address|her address|his address|my address", "talk", 2),
     ("presented gave attendees venue hall", "talk", 1),
     ("paper papers preprint preprints journal proceedings", "paper", 3),
-    ("co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author", "paper", 2),
-    ("article articles essay essays op-ed column write-up|blog post|public service announcement|wrote up",
+    ("chapter co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author",
+     "paper", 2),
+    ("|policy brief|research brief|issue brief|discussion series|working paper series|white paper", "paper", 3),
+    ("article articles essay essays op-ed column write-up|blog post|public service announcement|wrote up"
+     "|programme note|program note|programme notes|program notes|liner notes|sleeve notes",
      "article", 3),
-    ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary"
+    ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary round-up roundup"
      "|published by", "article", 2),
     ("report", "article", 1),
     ("podcast podcasts", "podcast", 3),
     ("episode", "show", 3),
     ("episodes", "show", 2),
-    ("show host hosts co-host co-hosted guest segment series programme season weekly radio"
+    ("show host hosts co-host co-hosted guest segment series programme season radio"
      "|hosted by|appeared on|had me on|invited me onto|invited me on", "show", 2),
+    ("weekly", "show", 1),
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
     ("video videos tv television filmed film youtube documentary screencast webcast watch"
      "|bbc one|bbc two|bbc four|directed by", "visual", 1),
@@ -74,12 +79,14 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("announce announces announced announcing announcement released wins won awarded prize award "
      "appointed honours honour elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
+    ("premiere premieres premiered|world premiere", "news", 2),
     ("version release releases launch launched launches acquired acquisition dame obe "
      "briefing confirmed named beta|shutting down|wrapping up|on record", "news", 2),
     ("record joins joined", "news", 1),
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
-_NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to film", "to review")
+_NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to film", "to review",
+             "email address", "web address", "home address", "to address")
 #: Headline verbs: news when a title says them ("NASA names Schmidt director", "Rich adds ...").
 _TITLE_NEWS = frozenset("names adds launches joins wins announces acquires unveils releases appoints".split())
 
