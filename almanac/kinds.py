@@ -161,7 +161,8 @@ _APPEARING = frozenset("joined joins joining appeared appears appearing back me 
 _TALK_NOUN_BEFORE = frozenset("a the this my his her their our short keynote ted".split())
 _TALK_VERB_BEFORE = frozenset("to me we they i you he she also".split())
 _TALK_VERB_AFTER = frozenset("with to about".split())
-_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {"ep", "episode", "on", "onto", "tells", "told"}
+_NUMBER_WORDS = frozenset("three four five six seven eight nine ten twelve fifteen twenty".split())
+_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {"ep", "episode", "on", "onto", "tells", "told", "questions"}
 
 
 def _cased(words) -> frozenset[str]:
@@ -218,6 +219,14 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             if nxt[:1].isupper() or (nxt.lower() in ("the", "a") and i + 2 < end and tokens[i + 2][:1].isupper()):
                 yield i, "interview", 2.0
             continue
+        if word == "questions":
+            # "10 Questions for ...", "Five questions with ...", "Jo Smith questions Ada Lovelace".
+            before = tokens[i - 1] if i else ""
+            if before.isdigit() or before.lower() in _NUMBER_WORDS or (
+                    tokens[i] == "questions" and before[:1].isupper() and tokens[i + 1:i + 2] != []
+                    and tokens[i + 1][:1].isupper()):
+                yield i, "interview", 3.0
+            continue
         if word in ("episode", "ep") and i + 1 < end and tokens[i + 1][:1].isdigit():
             yield i, "show", 4.0  # "Episode 276", "Ep. 12"
             skip = i + 2
@@ -260,9 +269,12 @@ _CREDITS = frozenset(
 
 def _headline_passive(tokens: list[str], start: int) -> bool:
     """A headline's passive without its auxiliary: "Smith appointed to the board", "Opera premiered by ..."."""
-    for i in range(max(start, 1), len(tokens) - 1):
+    for j in range(max(start, 1) + 1, len(tokens)):
+        if tokens[j] not in _PASSIVE_NEXT:
+            continue
+        i = j - 1
         word = tokens[i]
-        if (word.endswith("ed") and word.islower() and tokens[i + 1] in _PASSIVE_NEXT
+        if (word.endswith("ed") and word.islower()
                 and tokens[i - 1].lower() not in _AUXILIARIES and word not in _CREDITS):
             return True
     return False
@@ -330,7 +342,7 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             add(kind, weight, TITLE_HEAD_FACTOR, "head")
         else:
             add("talk" if kind == "event" else kind, weight, TITLE_FACTOR, "title")
-    first_person = any(w in _FIRST_PERSON for w in tl)
+    first_person = not _FIRST_PERSON.isdisjoint(tl)
     if _QUOTE_OPEN.search(title) and first_person:
         add("interview", 3.0, TITLE_HEAD_FACTOR, "head")  # the subject's own words
     elif not first_person and (any(
