@@ -13,8 +13,14 @@ mentions, and so does this module:
   a keynote written up in an article);
 - the title, whose cue words are often names: a show's name before an episode
   number ("Talk Python To Me #380", "SE Radio 669:") is not read at all, so
-  only the number (an episode) counts, and any title cue is outvoted by what
-  the summary says the entry is.
+  only the number (an episode) counts, and a title cue is usually outvoted by
+  what the summary says the entry is. Three things in a title count as much as
+  the summary's lead, because a reader takes them as the title saying what the
+  entry is: a kind word in its head ("Radio interview: ...", "Address to
+  ..."); a headline's event verb or bare passive with no first person ("X
+  premieres at ...", "Two choirs open ...", "Y appointed to ..."; news); and a
+  first-person quotation ("'I never meant to stay'"; an interview). A title
+  that names a position ("Research fellow at ...") is an appointment (news).
 
 Two kinds of evidence are resolved rather than counted. Being a *show*
 (episode, host, guest, series, programme) says podcast or video, and the
