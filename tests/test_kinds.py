@@ -107,14 +107,14 @@ def test_talks_keep_their_keynote_and_lecture_tags():
     "title, summary, kind",
     [
         # The kind the title's head names beats a weak guess from the summary ("series": a show).
-        ("Harbour Gazette interview: the lighthouse keeper", "Published as a series of posts over a month.",
+        ("Harbour Gazette interview: the lighthouse keeper", "A series of posts over a month, one a week.",
          "interview"),
         ("Lecture for the Harbour Society", "The society's weekly meeting, in the town's old hall.", "talk"),
         ("Address to the graduating class", "The college awarded her an honorary degree in June.", "talk"),
         # A headline's event verb, or its passive without "is"/"was", and no first person: news.
         ("Harbour Suite premieres at the Leeds Festival", "A suite in four movements for brass band.", "news"),
         ("Two choirs open the Harbour Festival", "A new cantata, sung by two hundred voices.", "news"),
-        ("Harbour Suite premiered by the Leeds Brass Band", "Written for the band's centenary.", "news"),
+        ("Harbour Suite commissioned by the Leeds Brass Band", "Written for the band's centenary.", "news"),
         ("Harbour Suite, presented by Jo Smith", "A concert film streamed from the old harbour.", "video"),  # a credit
         # A title that quotes the subject in the first person: their own words, an interview.
         ("'We rebuilt the harbour with our hands'", "The keeper, appointed last year, met a reporter.", "interview"),
