@@ -16,7 +16,7 @@ does) and compares with the archive's `kinds` map. Prints one JSON document:
   code (the machine is shared: only a comparison in one run means much),
   and REV's accuracy.
 
-- with `--fit`: the place factors and the minimum score of almanac/kinds.py
+- with `--fit`: the place factors (title, title head, lead, first sentence, names) and the minimum score of almanac/kinds.py
   chosen on every archive but one from a small grid (ties go to the shipped
   values), and that archive's accuracy with them (leave-one-archive-out);
   and the choice on all archives, which is what should ship.
@@ -92,6 +92,7 @@ def accuracy(names: list[str], classify=classify) -> dict:
 FIT_GRID = {
     "TITLE_FACTOR": (1.0, 1.5, 2.0),
     "LEAD_FACTOR": (2.0, 3.0, 4.0),
+    "TITLE_HEAD_FACTOR": (2.0, 3.0, 4.0),
     "FIRST_FACTOR": (1.25, 1.5, 2.0),
     "NAME_FACTOR": (0.5, 1.0),
     "MIN_SCORE": (0.0, 2.0, 2.5, 3.0),

@@ -101,3 +101,36 @@ def test_talks_keep_their_keynote_and_lecture_tags():
     assert classify("Storage engines", "Keynote at DataConf on compaction.") == ("talk", ("keynote",))
     assert classify("Storage engines", "Guest lecture at Leeds on compaction.") == ("talk", ("lecture",))
     assert classify("Storage engines", "An essay on compaction.") == ("article", ())
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # The kind the title's head names beats a weak guess from the summary ("series": a show).
+        ("Harbour Gazette interview: the lighthouse keeper", "A series of posts over a month, one a week.",
+         "interview"),
+        ("Lecture for the Harbour Society", "The society's weekly meeting, in the town's old hall.", "talk"),
+        ("Address to the graduating class", "The college awarded her an honorary degree in June.", "talk"),
+        # A headline's event verb, or its passive without "is"/"was", and no first person: news.
+        ("Harbour Suite premieres at the Leeds Festival", "A suite in four movements for brass band.", "news"),
+        ("Two choirs open the Harbour Festival", "A new cantata, sung by two hundred voices.", "news"),
+        ("Harbour Suite commissioned by the Leeds Brass Band", "Written for the band's centenary.", "news"),
+        ("Harbour Suite, presented by Jo Smith", "A concert film streamed from the old harbour.", "video"),  # a credit
+        # A title that quotes the subject in the first person: their own words, an interview.
+        ("'We rebuilt the harbour with our hands'", "The keeper, appointed last year, met a reporter.", "interview"),
+        ("Jo Smith: 'I never meant to stay'", "A newspaper spoke with the keeper in June.", "interview"),
+        # A title that names a position records an appointment.
+        ("Visiting fellow at the Harbour Institute", "A year spent on tidal records.", "news"),
+        # Someone who talks to, tells, or questions a named person or outlet: an interview.
+        ("Harbour days", "Jo Smith talks to the keeper about storms and the old lamp.", "interview"),
+        ("Harbour days", "The keeper tells the Gazette how the lamp was saved.", "interview"),
+        ("Seven Questions for the Keeper", "About storms, the lamp and the town.", "interview"),
+        # Appearing on someone's show; genre names a reader knows.
+        ("Harbour days", "On Jo Smith's Harbour Hour I described the storm of 1953.", "podcast"),
+        ("Harbour days", "Policy brief on harbour dues, written for the council.", "paper"),
+        ("Harbour days", "Programme note for the suite, written for its first performance.", "article"),
+        ("Harbour days", "Weekly round-up on my blog: the storm, the lamp and a new book.", "article"),
+    ],
+)
+def test_titles_read_as_headlines_and_labels(title, summary, kind):
+    assert infer_kind(title, summary) == kind
