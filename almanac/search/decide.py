@@ -62,9 +62,9 @@ import numpy as np
 
 from almanac.words import (
     describes_one_thing,
-    name_runs,
     is_rare,
     looks_general,
+    name_runs,
     speaks_of_someone,
     tokens,
     weight,

@@ -205,16 +205,7 @@ class Searcher:
         if not question.terms:
             return self._listing(snap, parsed, allowed, filters, limit)
 
-        import os
-        _v = os.environ.get("MEANING_VARIANT", "")
-        if _v == "content":
-            qvec = self.embedder.encode([" ".join(question.terms) or question.meaning])[0]
-        elif _v == "mix":
-            a, b = self.embedder.encode([question.meaning, " ".join(question.terms) or question.meaning])
-            qvec = a + b
-            qvec = qvec / (np.linalg.norm(qvec) or 1.0)
-        else:
-            qvec = self.embedder.encode([question.meaning])[0]
+        qvec = self.embedder.encode([question.meaning])[0]
         model = parts_model(self.embedder.model_name) if self.use_parts else None
         evidence = retrieve(question, snap, self.store, qvec, allowed, model)
         score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)
