@@ -170,9 +170,10 @@ def name_runs(text: str) -> list[tuple[str, ...]]:
     words = _TOKEN_RE.findall(text)
     named = written_as_names(text)
     runs, run = [], []
-    for k, w in enumerate(words):
-        if w[:1].isupper() and w.lower().replace("’", "'") in named:
-            run.append(w.lower().replace("’", "'"))
+    for w in words:
+        word = w.lower().replace("’", "'")
+        if w[:1].isupper() and word in named:
+            run.append(word)
             continue
         if len(run) > 1:
             runs.append(tuple(run))
