@@ -38,14 +38,14 @@ def test_concurrent_searches_while_reingesting(tmp_path, db_target):
         url, _ = wait_for_site(proc, 90)
         results = []
         # Another process writes big transactions into the same database meanwhile.
-        for marker in ("OLD", "NEW", "OLD"):
+        for marker in ("OLD", "NEW"):
             write_archive(big, marker)
             writer = subprocess.Popen([ALMANAC, "ingest", "--no-embed", str(big)], cwd=tmp_path, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             while writer.poll() is None:
                 results.extend(asyncio.run(burst(url, 50)))
             assert writer.returncode == 0, writer.stderr.read()
-        assert len(results) >= 150
+        assert len(results) >= 100
         assert all(status == 200 for status, _ in results), [r for r in results if r[0] != 200][:3]
         assert all("answered" in body for _, body in results)
         paper = [b for s, b in results if b["query"] == QUESTIONS[0]]
