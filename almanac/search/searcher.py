@@ -221,7 +221,7 @@ class Searcher:
             """The question's words entry `i` holds: asked for the likely hits together, then as needed."""
             if i not in seen:
                 batch = [j for j in [i, *candidates[: max(limit, 1) * 2]] if j not in seen]
-                found = self.store.terms_matching(list(question.terms), [snap.ids[j] for j in batch])
+                found = snap.terms_matching(self.store, list(question.terms), [snap.ids[j] for j in batch])
                 seen.update({j: found.get(snap.ids[j], set()) for j in batch})
             return seen[i]
 
