@@ -31,6 +31,8 @@ from almanac.words import tokens
 
 #: Most word counts a snapshot keeps (a few MB); past it the cache starts again.
 MAX_CACHED_COUNTS = 50_000
+#: Most kind and tag masks a snapshot keeps (kinds and tags are a handful; this only bounds it).
+MAX_CACHED_MASKS = 64
 #: The question (counting those with words to rank) on which a snapshot reads the store's postings.
 LEXICAL_INDEX_ON_QUESTION = 2
 #: What a snapshot holds when its store keeps no postings in memory (PostgreSQL ranks per question).
@@ -53,6 +55,7 @@ class Snapshot:
     _lexical: LexicalIndex | str | None = field(default=None, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _lexical_asks: int = field(default=0, repr=False)
+    _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,6 +63,24 @@ class Snapshot:
     def date_keys(self) -> np.ndarray:
         """Months since year 0 (the 1st month when only the year is known), for sorting by date."""
         return self.years.astype(np.int64) * 12 + np.maximum(self.months, 1)
+
+    def kind_mask(self, kind: str) -> np.ndarray:
+        """Which entries are of `kind` (read-only; computed once per snapshot and kind)."""
+        return self._mask(("kind", kind), lambda: self.kinds == kind)
+
+    def tag_mask(self, tag: str) -> np.ndarray:
+        """Which entries carry `tag` (read-only; once per snapshot and tag: a loop over every entry's
+        tags, 10 ms at 100,000 entries, that questions naming a keynote or lecture paid each time)."""
+        return self._mask(("tag", tag), lambda: np.fromiter((tag in t for t in self.tags), dtype=bool, count=len(self)))
+
+    def _mask(self, key: tuple[str, str], build) -> np.ndarray:
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = build()
+            mask.flags.writeable = False
+            if len(self._masks) < MAX_CACHED_MASKS:
+                self._masks[key] = mask
+        return mask
 
     def doc_counts(self, store, terms) -> dict[str, int]:
         """In how many entries each of `terms` occurs (after stemming), asked of the store once per

@@ -1,4 +1,5 @@
-"""The snapshot's in-memory full text (almanac.search.lexical) gives FTS5's own answers, bit for bit."""
+"""What a search snapshot keeps to answer fast: FTS5's postings (almanac.search.lexical), which must
+give FTS5's own scores and answers bit for bit, and its kind and tag masks."""
 
 from __future__ import annotations
 
@@ -146,3 +147,16 @@ def test_postgres_ranks_per_question(postgres_url):
         for _ in range(3):
             assert searcher.search("Jitsu booting on DNS").answered
         assert searcher._current().lexical_index(store) is None
+
+
+def test_kind_and_tag_masks_are_computed_once_per_snapshot(archive):
+    searcher = Searcher(archive, FakeEmbedder())
+    listing = searcher.search("keynotes", limit=50)
+    snap = searcher._current()
+    keynote = snap.tag_mask("keynote")
+    assert keynote.tolist() == ["keynote" in t for t in snap.tags] and keynote.sum() >= 1
+    assert snap.tag_mask("keynote") is keynote and not keynote.flags.writeable
+    assert snap.kind_mask("talk").tolist() == [k == "talk" for k in snap.kinds]
+    assert {h.entry.id for h in listing.hits} == {snap.ids[i] for i in keynote.nonzero()[0]
+                                                 if snap.kinds[i] == "talk"}
+    assert searcher.search("keynotes", limit=50).to_json() == listing.to_json()
