@@ -112,6 +112,18 @@ def test_a_searcher_reads_the_postings_on_its_second_question_and_again_after_a_
             archive, numbering, words, 200)
 
 
+def test_a_failure_to_read_the_postings_leaves_the_ranking_to_the_store(archive, monkeypatch, caplog):
+    def fail(numbering):
+        raise OSError("disk I/O error")
+
+    searcher = Searcher(archive, FakeEmbedder())
+    first = searcher.search("Jitsu booting on DNS").to_json(explain=True)
+    monkeypatch.setattr(archive, "fulltext_postings", fail)
+    assert searcher.search("Jitsu booting on DNS").to_json(explain=True) == first
+    assert searcher._current().lexical_index(archive) is None
+    assert "cannot read the full-text postings (disk I/O error); the store ranks words instead" in caplog.text
+
+
 def test_answers_are_the_same_with_and_without_the_postings(real_store, onnx_embedder, monkeypatch):
     """The seed's questions, ranked and decided in full (`--explain`), first by the store alone."""
     from tests.eval.harness import CachedEncoder

@@ -21,6 +21,7 @@ While one thread reads them, the others keep asking the store.
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ import numpy as np
 
 from almanac.search.lexical import LexicalIndex
 from almanac.words import tokens
+
+log = logging.getLogger(__name__)
 
 #: Most word counts a snapshot keeps (a few MB); past it the cache starts again.
 MAX_CACHED_COUNTS = 50_000
@@ -105,7 +108,11 @@ class Snapshot:
             return None
         try:
             if self._lexical is None:
-                postings = store.fulltext_postings(self.index)
+                try:
+                    postings = store.fulltext_postings(self.index)
+                except Exception as exc:  # an optimisation only: never fail a question over it
+                    log.warning("cannot read the full-text postings (%s); the store ranks words instead", exc)
+                    postings = None
                 self._lexical = NO_INDEX if postings is None else LexicalIndex(postings, len(self.ids))
         finally:
             self._lexical_lock.release()
