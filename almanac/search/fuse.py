@@ -37,9 +37,9 @@ def pooled_dense(evidence, weights: FusionWeights) -> np.ndarray:
 def kind_match(snap, kind: str | None, tag: str | None) -> np.ndarray:
     match = np.zeros(len(snap), dtype=np.float32)
     if kind:
-        match += (snap.kinds == kind).astype(np.float32)
+        match += snap.kind_mask(kind)
     if tag:
-        match += np.fromiter((tag in t for t in snap.tags), dtype=np.float32, count=len(snap))
+        match += snap.tag_mask(tag)
     return match
 
 

@@ -5,7 +5,8 @@
   parts (title, sentences), fetched from the store;
 - words: BM25 from the store's full-text index for the content words,
   rarest first within a budget (a word in over half the entries has no
-  BM25 weight and costs the most).
+  BM25 weight and costs the most), ranked from the snapshot's copy of the
+  index's postings once it has one (`Snapshot.lexical_rank`).
 """
 
 from __future__ import annotations
@@ -66,10 +67,8 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
     lexical = np.zeros(n, dtype=np.float32)
     words = lexical_terms(question.terms, question.doc_counts, n)
     if words:
-        for entry_id, score in store.fts_rank(words, FTS_CANDIDATES):
-            i = snap.index.get(entry_id)
-            if i is not None:
-                lexical[i] = score
+        found, scores = snap.lexical_rank(store, words, FTS_CANDIDATES)
+        lexical[found] = scores
     evidence = Evidence(dense=dense, lexical=lexical)
     if parts_model:
         everything = bool(allowed.all())

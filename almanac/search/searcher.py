@@ -25,7 +25,7 @@ import numpy as np
 from almanac.embeddings import Embedder, document_text, embed_missing, missing_count, parts_model
 from almanac.entry import Entry
 from almanac.search.decide import DEFAULT_MODEL, DecisionModel, decide, signals
-from almanac.search.fuse import FusionWeights, fuse, kind_match
+from almanac.search.fuse import FusionWeights, fuse
 from almanac.search.present import by_date, empty_filter_note, highlight
 from almanac.search.retrieve import retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
@@ -221,7 +221,7 @@ class Searcher:
             """The question's words entry `i` holds: asked for the likely hits together, then as needed."""
             if i not in seen:
                 batch = [j for j in [i, *candidates[: max(limit, 1) * 2]] if j not in seen]
-                found = self.store.terms_matching(list(question.terms), [snap.ids[j] for j in batch])
+                found = snap.terms_matching(self.store, list(question.terms), [snap.ids[j] for j in batch])
                 seen.update({j: found.get(snap.ids[j], set()) for j in batch})
             return seen[i]
 
@@ -314,9 +314,9 @@ class Searcher:
         n = len(snap)
         if not (parsed.kind and parsed.kind_strict):
             return np.ones(n, dtype=bool)
-        mask = snap.kinds == parsed.kind
+        mask = snap.kind_mask(parsed.kind)
         if parsed.tag:
-            mask &= kind_match(snap, None, parsed.tag) > 0
+            mask = mask & snap.tag_mask(parsed.tag)
         return mask
 
     @staticmethod

@@ -9,20 +9,37 @@ full text answers them, and they only change with the version). Part vectors
 a few candidates only: holding them all would take 6 to 9 KB an entry (four
 to six 384-float vectors), 0.6 to 0.9 GB at 100,000 entries, beside the
 matrix's 154 MB.
+
+The full text is ranked from the store's postings held here
+(`almanac.search.lexical`), read on the snapshot's second question that has
+words to rank: a process that answers one question (`almanac ask`) lets the
+store rank it, rather than read every posting (0.3 s at 10,000 entries, a
+few seconds and 30 to 40 MB at 100,000) to save a few milliseconds once.
+While one thread reads them, the others keep asking the store.
 """
 
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from almanac.search.lexical import LexicalIndex
 from almanac.words import tokens
+
+log = logging.getLogger(__name__)
 
 #: Most word counts a snapshot keeps (a few MB); past it the cache starts again.
 MAX_CACHED_COUNTS = 50_000
+#: Most kind and tag masks a snapshot keeps (kinds and tags are a handful; this only bounds it).
+MAX_CACHED_MASKS = 64
+#: The question (counting those with words to rank) on which a snapshot reads the store's postings.
+LEXICAL_INDEX_ON_QUESTION = 2
+#: What a snapshot holds when its store keeps no postings in memory (PostgreSQL ranks per question).
+NO_INDEX = "none"
 
 
 @dataclass
@@ -39,6 +56,10 @@ class Snapshot:
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _doc_counts: dict[str, int] = field(default_factory=dict, repr=False)
+    _lexical: LexicalIndex | str | None = field(default=None, repr=False)
+    _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lexical_asks: int = field(default=0, repr=False)
+    _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -52,6 +73,24 @@ class Snapshot:
         within one month is the later day."""
         return self.date_keys() * 32 + np.maximum(self.days, 1)
 
+    def kind_mask(self, kind: str) -> np.ndarray:
+        """Which entries are of `kind` (read-only; computed once per snapshot and kind)."""
+        return self._mask(("kind", kind), lambda: self.kinds == kind)
+
+    def tag_mask(self, tag: str) -> np.ndarray:
+        """Which entries carry `tag` (read-only; once per snapshot and tag: a loop over every entry's
+        tags, 10 ms at 100,000 entries, that questions naming a keynote or lecture paid each time)."""
+        return self._mask(("tag", tag), lambda: np.fromiter((tag in t for t in self.tags), dtype=bool, count=len(self)))
+
+    def _mask(self, key: tuple[str, str], build) -> np.ndarray:
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = build()
+            mask.flags.writeable = False
+            if len(self._masks) < MAX_CACHED_MASKS:
+                self._masks[key] = mask
+        return mask
+
     def doc_counts(self, store, terms) -> dict[str, int]:
         """In how many entries each of `terms` occurs (after stemming), asked of the store once per
         word and snapshot, all missing words in one call (on PostgreSQL a question's words cost
@@ -63,6 +102,48 @@ class Snapshot:
                 known.clear()
             known.update(store.term_doc_counts(missing))
         return {t: known[t] for t in terms}
+
+    def lexical_index(self, store, build: bool = True) -> LexicalIndex | None:
+        """The postings index, read now if this is the snapshot's LEXICAL_INDEX_ON_QUESTION-th question
+        with words (`build`); None until then, while another thread reads it, or if the store keeps none."""
+        index = self._lexical
+        if index is not None or not build:
+            return index if isinstance(index, LexicalIndex) else None
+        self._lexical_asks += 1
+        if self._lexical_asks < LEXICAL_INDEX_ON_QUESTION or not self._lexical_lock.acquire(blocking=False):
+            return None
+        try:
+            if self._lexical is None:
+                try:
+                    postings = store.fulltext_postings(self.index)
+                except Exception as exc:  # an optimisation only: never fail a question over it
+                    log.warning("cannot read the full-text postings (%s); the store ranks words instead", exc)
+                    postings = None
+                self._lexical = NO_INDEX if postings is None else LexicalIndex(postings, len(self.ids))
+        finally:
+            self._lexical_lock.release()
+        return self._lexical if isinstance(self._lexical, LexicalIndex) else None
+
+    def lexical_rank(self, store, words: list[str], limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(entry numbers, BM25) of the best `limit` entries for `words` (any of them), as the store's
+        `fts_rank` ranks them: from the postings index when there is one, else by the store."""
+        index = self.lexical_index(store)
+        ranked = index.rank(store, words, limit) if index is not None else None
+        if ranked is not None:
+            return ranked
+        found = [(self.index[entry_id], score) for entry_id, score in store.fts_rank(words, limit)
+                 if entry_id in self.index]
+        return (np.array([i for i, _ in found], dtype=np.int64), np.array([s for _, s in found], dtype=np.float64))
+
+    def terms_matching(self, store, terms: list[str], ids: list[str]) -> dict[str, set[str]]:
+        """As `store.terms_matching`: which of `terms` each of `ids` (entries of this snapshot) holds,
+        from the postings index once it has been read."""
+        index = self.lexical_index(store, build=False)
+        if index is not None:
+            found = index.matching(store, terms, ids, [self.index[i] for i in ids])
+            if found is not None:
+                return found
+        return store.terms_matching(terms, ids)
 
     def vocabulary(self, store) -> dict[str, int]:
         """Every word of the archive's titles, summaries and tags -> in how many entries it occurs.

@@ -6,7 +6,9 @@ only ever a bound parameter, and on SQLite also quoted as a phrase, one word
 each, with control characters removed: quotes, AND, *, (, -, : and NUL in a
 question are words, never query syntax.
 
-- SQLite: FTS5 (`entries_fts`, Porter stemming), ranked by BM25.
+- SQLite: FTS5 (`entries_fts`, Porter stemming), ranked by BM25; a searcher
+  may also read FTS5's postings into memory once (`fulltext_postings`) and
+  rank from them with the same arithmetic (`almanac.bm25`).
 - PostgreSQL: a stored `tsvector` column (`english` with the Porter
   stemmer, title at weight A, the rest at B) with a GIN index, ranked by
   the same BM25 (see `Tsvector`): the searcher's answers are the same on both.
@@ -14,10 +16,11 @@ question are words, never query syntax.
 
 from __future__ import annotations
 
-import math
+import json
 
 import numpy as np
 
+from almanac.bm25 import COLUMN_WEIGHTS, Postings, bm25_top
 from almanac.store.entries import _chunks
 
 #: Most rowid -> id names a store keeps for PostgreSQL's ranking (past it, it starts again).
@@ -35,6 +38,46 @@ def _binary_array(data: bytes, element: np.dtype) -> np.ndarray:
     if dims == 0:
         return np.zeros(0, dtype=element["value"].newbyteorder("="))
     return np.frombuffer(data, dtype=element, offset=12 + 8 * dims)["value"]
+
+
+def _varints(raw: bytes) -> np.ndarray:
+    """SQLite varints written one after another (big-endian, 7 bits a byte, the high bit set on all
+    but the last byte of each), decoded at once; values below 2**53 (token counts)."""
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if not len(b):
+        return np.zeros(0, dtype=np.int64)
+    last = (b & 0x80) == 0
+    if not last[-1]:
+        raise ValueError("a varint runs past the end of its blob")
+    number = np.concatenate(([0], np.cumsum(last)[:-1]))  # which varint each byte is part of
+    after = np.flatnonzero(last)[number] - np.arange(len(b))  # bytes after it in its varint
+    return np.bincount(number, weights=(b & 0x7F) * np.power(128.0, after)).astype(np.int64)
+
+
+#: An instance's weight in f: in the title, or in any other column (`COLUMN_WEIGHTS`, all whole).
+TITLE_WEIGHT, OTHER_WEIGHT = int(COLUMN_WEIGHTS[0]), int(COLUMN_WEIGHTS[1])
+assert all(w == OTHER_WEIGHT for w in COLUMN_WEIGHTS[1:]) and TITLE_WEIGHT == COLUMN_WEIGHTS[0]
+
+
+def _positions(rowids: np.ndarray):
+    """A function from rowids to their positions in `rowids` (ascending, int32; None if one is not
+    there): arithmetic when the rowids run without gaps (the usual case), else a lookup."""
+    if not len(rowids):
+        return lambda found: None if len(found) else np.zeros(0, dtype=np.int32)
+    low, high = int(rowids[0]), int(rowids[-1])
+    if high - low + 1 == len(rowids):
+        def contiguous(found):
+            if len(found) and (found.min() < low or found.max() > high):
+                return None
+            return (found - low).astype(np.int32)
+        return contiguous
+
+    def lookup(found):
+        at = np.searchsorted(rowids, found)
+        if len(found) and (at.max() >= len(rowids) or (rowids[at] != found).any()):
+            return None
+        return at.astype(np.int32)
+    return lookup
 
 
 def fts_phrase(term: str) -> str:
@@ -58,15 +101,19 @@ class Fts5:
     #: Ids per `matching` statement: with one, FTS5 seeks that row for the word; with a list it
     #: walks every entry holding the word (57 ms a question at 100,000 entries).
     matching_ids = 1
+    #: How `entries_fts` splits and stems text (migration 1); questions' words are split the same way.
+    TOKENIZE = "porter unicode61 remove_diacritics 2"
+    #: Instances (a word in a row, once per occurrence) turned into postings at a time when loading them.
+    POSTINGS_CHUNK = 1 << 18
 
     def create(self, db) -> None:
         """`entries_fts`, an external-content FTS5 table kept in step with `entries` by triggers."""
         db.execute(
-            """
+            f"""
             CREATE VIRTUAL TABLE entries_fts USING fts5 (
                 title, date_label, summary, tags,
                 content = 'entries', content_rowid = 'rowid',
-                tokenize = 'porter unicode61 remove_diacritics 2'
+                tokenize = '{self.TOKENIZE}'
             )
             """
         )
@@ -93,7 +140,7 @@ class Fts5:
         # Rank inside FTS5 first, then join only the winners (twice as fast as joining every match).
         sql = (
             "SELECT entries.id, ranked.score FROM ("
-            "SELECT rowid AS r, -bm25(entries_fts, 2.0, 1.0, 1.0, 1.0) AS score FROM entries_fts "
+            f"SELECT rowid AS r, -bm25(entries_fts, {', '.join(map(str, COLUMN_WEIGHTS))}) AS score FROM entries_fts "
             "WHERE entries_fts MATCH ? ORDER BY score DESC LIMIT ?"
             ") AS ranked JOIN entries ON entries.rowid = ranked.r ORDER BY ranked.score DESC"
         )
@@ -103,6 +150,119 @@ class Fts5:
         """(id, BM25) of the best `limit` entries for `words`, computed by FTS5 (`names` is unused here)."""
         sql, params = self.rank(words, limit)
         return [(row[0], float(row[1])) for row in db.execute(sql, params)]
+
+    def load_postings(self, db, numbering: dict[str, int]) -> Postings | None:
+        """All of FTS5's postings, row lengths and totals, read in one read transaction (one state of
+        the index), for ranking in memory as `bm25()` ranks (see `almanac.bm25`).
+
+        Read where `bm25()` reads them: each word's rows and f from the
+        `fts5vocab` instances (the title counting double), each row's length
+        from `entries_fts_docsize`, the row count and total length from the
+        averages record (`entries_fts_data`, id 1). The instances come grouped
+        by word as text, some 250,000 at a time (long strings for numpy to
+        parse, not millions of tuples). None if what is read does not fit
+        together (the caller then keeps asking FTS5).
+        """
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.almanac_fts_instances "
+                   "USING fts5vocab(main, entries_fts, 'instance')")
+        db.execute("BEGIN")
+        try:
+            return self._read_postings(db, numbering)
+        finally:
+            db.execute("COMMIT")
+
+    def _read_postings(self, db, numbering: dict[str, int]) -> Postings | None:
+        columns = len(COLUMN_WEIGHTS)
+        averages = db.execute("SELECT block FROM entries_fts_data WHERE id = 1").fetchone()
+        totals = _varints(bytes(averages[0])) if averages else np.zeros(1 + columns, dtype=np.int64)
+        n_docs, total_tokens = int(totals[0]), int(totals[1 : 1 + columns].sum())
+        count, rowid_text, sizes_hex, ids_json = db.execute(
+            "SELECT count(*), group_concat(r, ','), group_concat(hex(sz), ''), json_group_array(entry) FROM ("
+            "SELECT d.id AS r, d.sz, e.id AS entry FROM entries_fts_docsize AS d "
+            "LEFT JOIN entries AS e ON e.rowid = d.id ORDER BY d.id)"
+        ).fetchone()
+        rowids = np.fromstring(rowid_text or "", dtype=np.int64, sep=",")
+        sizes = _varints(bytes.fromhex(sizes_hex or ""))
+        if len(rowids) != count or len(sizes) != count * columns:
+            return None
+        lengths = sizes.reshape(count, columns).sum(axis=1).astype(np.float64)
+        where = np.fromiter((numbering.get(i, -1) for i in json.loads(ids_json)), dtype=np.int32, count=count)
+        position = _positions(rowids)
+        terms: dict[str, int] = {}
+        counts, docs, freqs = [], [], []
+        texts: list[str] = []
+        per_term: list[int] = []
+
+        def flush() -> bool:
+            """Turn the instances read so far into postings: (word, row) -> f."""
+            values = np.fromstring(",".join(texts), dtype=np.int64, sep=",")
+            if len(values) != sum(per_term):
+                return False
+            at = position(values >> 1)
+            if at is None:
+                return False  # an instance of a row the index has no length for
+            term_of = np.repeat(np.arange(len(per_term), dtype=np.int32), per_term)
+            first = np.ones(len(values), dtype=bool)  # the first instance of each (word, row)
+            first[1:] = term_of[1:] != term_of[:-1]
+            if (~first[1:] & (at[1:] < at[:-1])).any():
+                return False  # rows out of order within a word
+            first[1:] |= at[1:] != at[:-1]
+            starts = np.flatnonzero(first)
+            docs.append(at[starts])
+            weights = np.where(values & 1, TITLE_WEIGHT, OTHER_WEIGHT).astype(np.uint8)
+            f = np.add.reduceat(weights, starts, dtype=np.uint32)
+            freqs.append(f.astype(np.min_scalar_type(int(f.max(initial=0)))))  # mostly 1 byte each
+            counts.append(np.bincount(term_of[starts], minlength=len(per_term)))
+            texts.clear()
+            per_term.clear()
+            return True
+
+        cursor = db.execute(
+            "SELECT term, count(*), group_concat(doc * 2 + (col = 'title'), ',') "
+            "FROM temp.almanac_fts_instances GROUP BY term"
+        )
+        pending = 0
+        for term, n, text in cursor:
+            terms[term] = len(terms)
+            texts.append(text)
+            per_term.append(n)
+            pending += n
+            if pending >= self.POSTINGS_CHUNK:
+                if not flush():
+                    return None
+                pending = 0
+        if per_term and not flush():
+            return None
+        docs_all = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+        del docs[:]
+        # f is a sum of whole weights: kept in the smallest unsigned type that holds it
+        freqs_all = np.concatenate(freqs, dtype=np.result_type(*freqs)) if freqs else np.zeros(0, dtype=np.uint8)
+        starts_all = np.zeros(len(terms) + 1, dtype=np.int64)
+        if counts:
+            np.cumsum(np.concatenate(counts), out=starts_all[1:])
+        return Postings(terms=terms, starts=starts_all, docs=docs_all, freqs=freqs_all, lengths=lengths,
+                        where=where, n_docs=n_docs, total_tokens=total_tokens)
+
+    def tokens(self, db, words: list[str]) -> list[tuple[str, ...]]:
+        """Each word split and stemmed as FTS5 reads it in a query (a word can be several tokens:
+        "v2.0" is "v2" then "0"), by FTS5 itself: a temporary table of this connection with the same
+        tokenizer, filled and emptied in one transaction (nothing reaches the database file)."""
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.almanac_tokenize USING fts5(word, tokenize = '{self.TOKENIZE}')")
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.almanac_tokenize_instances "
+                   "USING fts5vocab(temp, almanac_tokenize, 'instance')")
+        out: list[list[str]] = [[] for _ in words]
+        db.execute("BEGIN")
+        try:
+            db.executemany("INSERT INTO temp.almanac_tokenize (rowid, word) VALUES (?, ?)",
+                           [(i + 1, w) for i, w in enumerate(words)])
+            for doc, term in db.execute(
+                "SELECT doc, term FROM temp.almanac_tokenize_instances ORDER BY doc, offset"
+            ).fetchall():
+                out[doc - 1].append(term)
+            db.execute("DELETE FROM temp.almanac_tokenize")
+        finally:
+            db.execute("COMMIT")
+        return [tuple(t) for t in out]
 
     def count(self, words: list[str]) -> tuple[str, list]:
         """Rows (i, entries holding words[i])."""
@@ -345,6 +505,14 @@ class Tsvector:
             GROUP BY p.i, s.entries, s.words
         """
 
+    def load_postings(self, db, numbering: dict[str, int]) -> None:
+        """None: PostgreSQL ranks each question from its words' posting blocks (`ranked`), one round
+        trip; loading every block instead would move the whole index for little gain."""
+        return None
+
+    def tokens(self, db, words: list[str]) -> list[tuple[str, ...]]:
+        raise NotImplementedError("PostgreSQL ranks per question (see `ranked`); it keeps no postings in memory")
+
     def ranked(self, db, words: list[str], limit: int, names: dict) -> list[tuple[str, float]]:
         """(id, BM25) of the best `limit` entries for `words`, BM25 computed here as FTS5 computes it.
 
@@ -364,33 +532,24 @@ class Tsvector:
         if not rows:
             return []
         n_docs, total = rows[0][4], rows[0][5]
-        avgdl = total / n_docs if n_docs and total else 1.0
         blocks: dict[int, list] = {}
         for i, rowids, fs, dls, _, _ in rows:
             blocks.setdefault(i, []).append((_binary_array(rowids, _INT8), _binary_array(fs, _FLOAT4),
                                              _binary_array(dls, _INT4)))
-        found, parts = [], []
+        phrases = []
         for i in sorted(blocks):  # the question's order, as FTS5 sums its phrases
-            rowids = np.concatenate([b[0] for b in blocks[i]])
-            f = np.concatenate([b[1] for b in blocks[i]]).astype(np.float64)
-            dl = np.concatenate([b[2] for b in blocks[i]]).astype(np.float64)
-            df = len(rowids)
-            idf = math.log((n_docs - df + 0.5) / (df + 0.5))
-            if idf <= 0.0:
-                idf = 1e-6
-            found.append(rowids.astype(np.int64))
-            parts.append(idf * ((f * 2.2) / (f + 1.2 * (0.25 + 0.75 * dl / avgdl))))
-        rowids, at = np.unique(np.concatenate(found), return_inverse=True)
-        scores = np.bincount(at, weights=np.concatenate(parts))  # per entry, in the order given
-        best = np.lexsort((rowids, -scores))[:limit]  # best first, ties by rowid
-        top = rowids[best].tolist()
+            phrases.append((np.concatenate([b[0] for b in blocks[i]]).astype(np.int64),
+                            np.concatenate([b[1] for b in blocks[i]]).astype(np.float64),
+                            np.concatenate([b[2] for b in blocks[i]]).astype(np.float64)))
+        found, scores = bm25_top(phrases, n_docs, total, limit)
+        top = found.tolist()
         missing = [r for r in top if r not in names]
         if missing:
             if len(names) > MAX_NAMES:
                 names.clear()
             names.update(db.execute("SELECT rowid, id FROM entries WHERE rowid = ANY(CAST(? AS bigint[]))",
                                     [missing]).fetchall())
-        return [(names[r], float(scores[j])) for r, j in zip(top, best) if r in names]
+        return [(names[r], float(score)) for r, score in zip(top, scores.tolist()) if r in names]
 
     def count(self, words: list[str]) -> tuple[str, list]:
         """Rows (i, entries holding words[i]): a one-token word's postings, a phrase's GIN matches."""
@@ -426,6 +585,24 @@ class FullTextMixin:
         names = self.__dict__.setdefault("_names_by_rowid", {})
         with self.read() as db:
             return self.dialect.fulltext.ranked(db, words, limit, names)
+
+    def fulltext_postings(self, numbering: dict[str, int]) -> Postings | None:
+        """The whole full-text index in memory (`almanac.bm25.Postings`), for a searcher to rank
+        without a query per question, its rows named by `numbering` (entry id -> the caller's number;
+        -1 for others); None where the engine ranks per question itself."""
+        with self.read() as db:
+            return self.dialect.fulltext.load_postings(db, numbering)
+
+    def fulltext_tokens(self, terms: list[str]) -> dict[str, tuple[str, ...] | None]:
+        """Each term as the full-text index reads it in `fts_rank` and `terms_matching`: its tokens
+        (stemmed, in order), or None if it is not searched (no letter or digit)."""
+        cleaned = {t: _clean_terms([t]) for t in dict.fromkeys(terms)}
+        asked = [t for t in cleaned if cleaned[t]]
+        out: dict[str, tuple[str, ...] | None] = {t: None for t in cleaned}
+        if asked:
+            with self.read() as db:
+                out.update(zip(asked, self.dialect.fulltext.tokens(db, [cleaned[t][0] for t in asked])))
+        return out
 
     def term_doc_counts(self, terms: list[str]) -> dict[str, int]:
         """In how many entries each term occurs (after stemming), for weighting rare words.
