@@ -5,7 +5,7 @@ own, a b-tree search per row: 4 to 6 ms a question at 10,000 entries and
 about 10 at 100,000, as much as encoding the question. Read once per version
 of the archive (`Store.fulltext_postings`), the same postings rank a question
 in under a millisecond, with FTS5's arithmetic (`almanac.bm25`), so the
-scores, the 200 kept and the answers are the same (tests/test_lexical.py
+scores, the 200 kept and the answers are the same (tests/test_snapshot.py
 compares them with FTS5's, bit for bit). Which entries hold which words
 (`matching`) is read from them too.
 
