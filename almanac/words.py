@@ -85,8 +85,15 @@ def _wordfreq():
 
 @functools.lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """How common `word` is in English: Zipf scale, 0 (unknown) to ~7.5 ("the")."""
-    return float(_wordfreq().zipf_frequency(word, "en"))
+    """How common `word` is in English: Zipf scale, 0 (below 3, or unknown) to ~7.5 ("the").
+
+    From wordfreq's "small" list (words at Zipf 3 and above): every use here
+    draws its line at 3 or above (rare at 3.5, a typo below 3), where it
+    agrees with the "large" list (a word at exactly 3 reads as 0: rare either
+    way), and it loads in 0.02 s and ~30 MB less than the large one (0.2 s):
+    a cold `almanac ask` pays it every time.
+    """
+    return float(_wordfreq().zipf_frequency(word, "en", wordlist="small"))
 
 
 #: Zipf at or above which a word is everyday English (weight floor); below RARE it is rare.
