@@ -156,15 +156,28 @@ _SOMEONE = frozenset("he she his her hers him himself herself".split())
 _DESCRIBING = frozenset("the that this those a an her his their".split())
 
 
+#: Words that open what pins a described item down: "the talk where…", "that essay on…".
+_CLAUSE = frozenset("where when which that who one about on".split())
+
+
 def speaks_of_someone(text: str) -> bool:
     """The question says "he", "she", "his", "her"…: it asks about someone's work."""
     return any(unchat(w) in _SOMEONE for w in tokens(text))
 
 
 def describes_one_thing(text: str) -> bool:
-    """The question is a description of one item ("the show where she…"), not a question."""
-    words = tokens(text)
-    return bool(words) and unchat(words[0]) in _DESCRIBING
+    """The question is a description of one item ("the show where she…"), not a request.
+
+    It opens with a determiner, and the noun after it is pinned down by a
+    clause ("…where", "…that", "…about", "…comparing") or by the person
+    ("her piece", "the show where she"). "A good name for a puppy" opens
+    the same way but describes nothing in an archive.
+    """
+    words = [unchat(w) for w in tokens(text)]
+    if not words or words[0] not in _DESCRIBING:
+        return False
+    return words[0] in _SOMEONE or speaks_of_someone(text) or any(
+        w in _CLAUSE or (w.endswith("ing") and len(w) > 5) for w in words[1:6])
 
 
 def name_runs(text: str) -> list[tuple[str, ...]]:

@@ -50,3 +50,15 @@ def test_the_small_word_list_weighs_words_as_the_large_one_does():
             0.2 + 0.8 * (COMMON_ZIPF - large) / (COMMON_ZIPF - RARE_ZIPF)
         assert weight(word) == expected, word
         assert is_rare(word) == (large <= RARE_ZIPF), word
+
+
+def test_a_description_of_one_item_is_pinned_down_by_a_clause_or_the_person():
+    from almanac.words import describes_one_thing
+
+    for text in ("the show where she picked her records", "that essay on how often people move",
+                 "her piece about omens", "the study that graded old forecasts",
+                 "that post comparing a dessert with a pet"):
+        assert describes_one_thing(text), text
+    for text in ("a good name for a golden retriever puppy", "the capital of Mongolia",
+                 "what did she say about opera?", "best pizza in town"):
+        assert not describes_one_thing(text), text

@@ -94,10 +94,10 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-1.888,
-    coefficients={"dense": 1.61, "sentence": 1.517, "margin": 0.242, "standout": 0.574, "coverage": 2.213,
-                  "unknown": -2.371, "rare_hit": 0.72, "filtered": 0.726, "general": -1.226, "someone": 0.829,
-                  "describes": 0.915, "length": 2.417, "unknown_short": -3.136, "faint": -1.378},
+    bias=-1.849,
+    coefficients={"dense": 1.569, "sentence": 1.482, "margin": 0.252, "standout": 0.591, "coverage": 2.252,
+                  "unknown": -2.343, "rare_hit": 0.745, "filtered": 0.702, "general": -1.276, "someone": 0.685,
+                  "describes": 1.238, "length": 2.376, "unknown_short": -3.047, "faint": -1.377},
 )
 
 
