@@ -62,3 +62,19 @@ def test_a_description_of_one_item_is_pinned_down_by_a_clause_or_the_person():
     for text in ("a good name for a golden retriever puppy", "the capital of Mongolia",
                  "what did she say about opera?", "best pizza in town"):
         assert not describes_one_thing(text), text
+
+
+def test_a_name_of_several_words_the_archive_never_uses_is_missing():
+    from almanac.search.decide import signals
+
+    def missing(text, terms, counts):
+        parsed = parse_query(text, today=dt.date(2026, 12, 1))
+        return signals(Question(parsed, terms, counts, {}), set(), 0.4)["missing_name"]
+
+    # "kronos" is in no entry: the question asks about a thing the archive does not hold
+    assert missing("the quartet she wrote for the Kronos Quartet", ("quartet", "kronos"),
+                   {"quartet": 3, "kronos": 0}) == 1.0
+    # the archive holds every word of the name
+    assert missing("her talk at the Royal Society", ("royal", "society"), {"royal": 2, "society": 4}) == 0.0
+    # one capitalised word is not enough (a first-person archive seldom writes its author's name)
+    assert missing("what did Anil talk about in 2015?", ("anil",), {"anil": 0}) == 0.0

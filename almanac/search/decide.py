@@ -42,7 +42,12 @@ word statistics):
   everyday words the entry happens not to use;
 - `faint`: how far the best part's cosine falls below FAINT_COSINE, as a
   share of it: below about 0.25 this model's cosine says "unrelated text",
-  however many words the two share.
+  however many words the two share;
+- `missing_name`: the question names something in several capitalised
+  words ("the European Central Bank", "the Kronos Quartet") and the archive
+  never uses one of them: it asks about a thing the archive does not hold.
+  A one-word name is not enough ("what did Anil talk about?": a first-person
+  archive seldom writes its author's name).
 
 A logistic model turns them into a probability; the entry answers when it
 is at least `strictness` (config `[search] strictness`, default 0.65). The
@@ -72,7 +77,7 @@ from almanac.words import (
 )
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
-           "someone", "describes", "length", "unknown_short", "faint")
+           "someone", "describes", "length", "unknown_short", "faint", "missing_name")
 #: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
 FAINT_COSINE = 0.25
 #: Words at which a question counts as fully long (see `length`).
@@ -94,10 +99,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-1.849,
-    coefficients={"dense": 1.569, "sentence": 1.482, "margin": 0.252, "standout": 0.591, "coverage": 2.252,
-                  "unknown": -2.343, "rare_hit": 0.745, "filtered": 0.702, "general": -1.276, "someone": 0.685,
-                  "describes": 1.238, "length": 2.376, "unknown_short": -3.047, "faint": -1.377},
+    bias=-1.77,
+    coefficients={"dense": 1.573, "sentence": 1.472, "margin": 0.259, "standout": 0.578, "coverage": 2.213,
+                  "unknown": -2.369, "rare_hit": 0.731, "filtered": 0.68, "general": -1.264, "someone": 0.757,
+                  "describes": 1.324, "length": 2.297, "unknown_short": -3.006, "faint": -1.377,
+                  "missing_name": -1.62},
 )
 
 
@@ -128,7 +134,8 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     """
     terms = question.terms
     names = written_as_names(question.parsed.text)
-    matched = whole_names(terms, matched, name_runs(question.parsed.text))
+    runs = name_runs(question.parsed.text)
+    matched = whole_names(terms, matched, runs)
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
     total = sum(weights.values()) or 1.0
     coverage = sum(w for t, w in weights.items() if t in matched) / total
@@ -143,7 +150,9 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "filtered": filtered, "general": float(looks_general(text)),
             "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
             "length": length, "unknown_short": unknown * (1.0 - length),
-            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE if embedded else 0.0}
+            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE if embedded else 0.0,
+            "missing_name": float(any(any(not question.doc_counts.get(t) for t in terms if t in run)
+                                      for run in runs))}
 
 
 def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:
