@@ -42,13 +42,19 @@ def test_sigkill_during_ingest_keeps_old_or_new_content(tmp_path):
     held = "NEW"
     outcomes = []
     steps = 14
-    for step in range(steps):
+    # Kill moments as shares of that ingest's length. On a loaded machine a later ingest can
+    # take longer than the timed one; if no kill has landed after a commit (or none before),
+    # a few more moments are tried further out (or earlier), so both outcomes are seen.
+    moments = [0.2 + 1.0 * step / steps for step in range(steps)]
+    later, earlier = iter([1.6, 2.2, 3.0, 4.0]), iter([0.05, 0.02])
+    step = 0
+    while step < len(moments):
         wanted = "NEW" if held == "OLD" else "OLD"
         write_archive(archive, wanted)
         proc = subprocess.Popen(
             [ALMANAC, "ingest", "--no-embed", str(archive)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(whole * (0.2 + 1.0 * step / steps))
+        time.sleep(whole * moments[step])
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         conn = sqlite3.connect(db)
@@ -66,6 +72,12 @@ def test_sigkill_during_ingest_keeps_old_or_new_content(tmp_path):
         now_held = "NEW" if counts["NEW"] else "OLD"
         outcomes.append("committed" if now_held == wanted else "rolled back")
         held = now_held
+        step += 1
+        if step == len(moments):
+            more = next(later, None) if "committed" not in outcomes else \
+                next(earlier, None) if "rolled back" not in outcomes else None
+            if more is not None:
+                moments.append(more)
     archive_marker = "NEW" if held == "OLD" else "OLD"
     write_archive(archive, archive_marker)
     # Whatever happened, a restart completes the ingest.
