@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from almanac.store.ledger import PostRecord, _record, iso, next_due_query
+from almanac.store.ledger import PostRecord, _record, claimers_in, iso, next_due_query, renew_lease_in
 
 #: `posts.shown` when a finished edit's claim had been lost: what the message shows is not
 #: known, and no rendering equals it, so the next refresh edits the message again.
@@ -182,16 +182,12 @@ class EditsMixin:
     def renew_edit_lease(self, edit_id: int, worker: str, lease_until: dt.datetime) -> bool:
         """Extend `worker`'s claim on an edit in flight; False if the claim is no longer its own."""
         with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE post_edits SET lease_until = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
-                [iso(lease_until), edit_id, worker],
-            )
-            return cur.rowcount == 1
+            return renew_lease_in(db, "post_edits", edit_id, worker, iso(lease_until))
 
     def edit_claimers(self) -> list[str]:
         """Workers holding edits in "sending" (to check which of them are gone)."""
         with self.read() as db:
-            return [r[0] for r in db.execute("SELECT DISTINCT claimed_by FROM post_edits WHERE status = 'sending'")]
+            return claimers_in(db, "post_edits")
 
     def finish_edit(
         self,

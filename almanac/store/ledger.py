@@ -40,6 +40,21 @@ def next_due_query(table: str, order: str, target: str, when: str, dead: list[st
     )
 
 
+def renew_lease_in(db, table: str, row_id: int, worker: str, lease_until: str) -> bool:
+    """Extend `worker`'s claim on a job of `table` (posts or post_edits) still "sending";
+    False if the claim is no longer its own."""
+    cur = db.execute(
+        f"UPDATE {table} SET lease_until = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+        [lease_until, row_id, worker],
+    )
+    return cur.rowcount == 1
+
+
+def claimers_in(db, table: str) -> list[str]:
+    """Workers holding jobs of `table` in "sending" (to check which of them are gone)."""
+    return [r[0] for r in db.execute(f"SELECT DISTINCT claimed_by FROM {table} WHERE status = 'sending'")]
+
+
 def iso(when: dt.datetime) -> str:
     """An aware datetime as the ledger stores it (UTC, milliseconds)."""
     if when.tzinfo is None:
@@ -203,16 +218,12 @@ class LedgerMixin:
     def renew_lease(self, post_id: int, worker: str, lease_until: dt.datetime) -> bool:
         """Extend `worker`'s claim on a post it is still sending; False if the claim is no longer its own."""
         with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE posts SET lease_until = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
-                [iso(lease_until), post_id, worker],
-            )
-            return cur.rowcount == 1
+            return renew_lease_in(db, "posts", post_id, worker, iso(lease_until))
 
     def sending_claimers(self) -> list[str]:
         """Workers holding rows in "sending" (to check which of them are gone)."""
         with self.read() as db:
-            return [r[0] for r in db.execute("SELECT DISTINCT claimed_by FROM posts WHERE status = 'sending'")]
+            return claimers_in(db, "posts")
 
     # --- outcomes --------------------------------------------------------------
 
