@@ -148,7 +148,7 @@ class EditRunner:
             digest = want.digest()
             if digest == c.failed_wanted:
                 continue  # this very content already failed; a further change of the entry tries again
-            jobs.append((post.id, post.target, want.action, digest))
+            jobs.append((post.id, post.target, want.action, digest, post.shown))
         store.adopt_shown(adopted)
         return store.plan_edits(jobs, now)
 

@@ -283,3 +283,13 @@ def test_almanac_posts_shows_the_edits_of_each_message(tmp_path, capsys):
     assert main(["posts", "--edits"]) == 0
     assert capsys.readouterr().out == line.strip() + (
         f"\n       post {rows[ESPER]['id']} anniversary:2025-05-01 to webhook:0123456789ab: {ESPER}\n")
+
+
+def test_an_edit_is_planned_only_while_the_message_shows_what_the_planner_read(archive):
+    """Another process may have edited the message since this one read it: no job from the old reading."""
+    store, pub = archive.store, Editable()
+    run(poster(store).post_due(MAY_1, [pub]))
+    post = store.posts(status="sent")[0]
+    assert store.plan_edits([(post.id, post.target, "edit", "abc", "what an older reading saw")], MAY_1) == 0
+    assert store.edits() == []
+    assert store.plan_edits([(post.id, post.target, "edit", "abc", post.shown)], MAY_1) == 1

@@ -53,7 +53,7 @@ def _archive(path: str) -> None:
         ingest(store, [str(SEED)], str(SEED.parent), embed=lambda s: embed_missing(s, FakeEmbedder()))
         asyncio.run(Poster(store, "https://example.org/", PostingPolicy()).post_due(MAY_1, [Flaky()]))
         sent = store.posts(status="sent")[0]
-        store.plan_edits([(sent.id, sent.target, "edit", "0123456789abcdef")], MAY_1)  # an edit waiting
+        store.plan_edits([(sent.id, sent.target, "edit", "0123456789abcdef", sent.shown)], MAY_1)  # an edit waiting
         store.subscribe(223456789012345678, 323456789012345678, "anniversaries")
 
 
@@ -98,7 +98,7 @@ def test_db_copy_sqlite_to_postgres_and_back_keeps_everything(capsys, tmp_path, 
         store.plan_posts([("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk", "new", pub.key, "n")], MAY_1)
         (new,) = store.posts(occasion_prefix="new")
         assert new.id > max(p["id"] for p in before[1])  # the sequence went on after the copied ids
-        assert store.plan_edits([(new.id, pub.key, "edit", "x")], MAY_1) == 1 and store.edits()[0].id == 2
+        assert store.plan_edits([(new.id, pub.key, "edit", "x", new.shown)], MAY_1) == 1 and store.edits()[0].id == 2
 
 
 def test_db_copy_refuses_a_non_empty_target_unless_forced(capsys, tmp_path, postgres_url):

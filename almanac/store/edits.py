@@ -120,15 +120,23 @@ class EditsMixin:
                 "(SELECT 1 FROM post_edits o WHERE o.post_id = posts.id AND o.status IN ('pending', 'sending'))",
                 [(shown, entry_hash, post_id) for post_id, shown, entry_hash in rows])
 
-    def plan_edits(self, rows: Iterable[tuple[int, str, str, str]], now: dt.datetime) -> int:
-        """Insert pending jobs (post id, target, action, wanted) for messages without an open one; how many."""
+    def plan_edits(self, rows: Iterable[tuple[int, str, str, str, str | None]], now: dt.datetime) -> int:
+        """Insert pending jobs (post id, target, action, wanted, shown as the planner read it) for
+        messages without an open one; how many.
+
+        A job is only planned while the message still shows what the planner
+        read: another process may have edited it meanwhile (its job done, so
+        no longer open), and a plan drawn from the older reading would send
+        nothing but leave a skipped job behind.
+        """
         added = 0
         with self.transaction() as db:
-            for post_id, target, action, wanted in rows:
+            for post_id, target, action, wanted, seen in rows:
                 cur = db.execute(
                     "INSERT INTO post_edits (post_id, target, action, status, attempts, wanted, created_at) "
-                    "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
-                    [post_id, target, action, wanted, iso(now)],
+                    "SELECT ?, ?, ?, 'pending', 0, ?, ? FROM posts "
+                    "WHERE id = ? AND COALESCE(shown, '') = COALESCE(?, '') ON CONFLICT DO NOTHING",
+                    [post_id, target, action, wanted, iso(now), post_id, seen],
                 )
                 added += cur.rowcount
         return added
