@@ -128,6 +128,9 @@ _WH = frozenset("how what what's whats which who when where why".split())
 _AUX = frozenset(
     "is are was were do does did can could should would will much many long often to the a an won wins "
     "time".split())
+#: After "what did", "what has": a subject that is not a person ("when did the wall fall?",
+#: "how did you…"); any other word there is someone whose doings are asked about.
+_NOT_SOMEONE = frozenset("the a an this that these those it you your we our there".split())
 
 
 def looks_general(text: str) -> bool:
@@ -136,7 +139,8 @@ def looks_general(text: str) -> bool:
     "how do I pin a dependency?", "what is the albedo of fresh snow?", "who won
     the World Cup?", "recommend a provider for my photos": about the asker or
     the world. Questions about an archive speak of its person ("what did she
-    say about...", "the talk where he...") or name a thing ("Jitsu paper").
+    say about...", "what did Anil talk about...", "the talk where he...") or
+    name a thing ("Jitsu paper").
     Only English grammar decides this, never an archive's words.
     """
     words = [unchat(w) for w in tokens(text)]
@@ -146,6 +150,8 @@ def looks_general(text: str) -> bool:
         return False
     if any(w in _FIRST_PERSON for w in words):
         return True
+    if len(words) > 2 and words[1] in ("did", "has", "have", "had") and words[2] not in _NOT_SOMEONE:
+        return False  # "what did Anil talk about…", "what has Will published": someone's past work
     return words[0] in _WH and len(words) > 1 and words[1] in _AUX
 
 

@@ -78,3 +78,42 @@ def test_a_name_of_several_words_the_archive_never_uses_is_missing():
     assert missing("her talk at the Royal Society", ("royal", "society"), {"royal": 2, "society": 4}) == 0.0
     # one capitalised word is not enough (a first-person archive seldom writes its author's name)
     assert missing("what did Anil talk about in 2015?", ("anil",), {"anil": 0}) == 0.0
+
+
+def test_someones_past_doings_are_not_general_questions():
+    from almanac.words import looks_general
+
+    for text in ("what did Anil talk about in 2015?", "What did Will discuss with Brian Okken?",
+                 "wat did mary say abt the emperors", "what has she published?", "when did Unikernel Systems join Docker?"):
+        assert not looks_general(text), text
+    for text in ("how do I bake bread?", "what is the capital of France?", "when did the Berlin wall fall?",
+                 "how did you get here", "what time does the zoo open?", "how many calories in a banana"):
+        assert looks_general(text), text
+
+
+def _signals(text, terms, counts, matched, sentence):
+    from almanac.search.decide import signals
+
+    parsed = parse_query(text, today=dt.date(2026, 12, 1))
+    return signals(Question(parsed, terms, counts, {}), matched, sentence, sentence=sentence)
+
+
+def test_a_name_the_entry_holds_with_nothing_else_asked_is_named():
+    # a bare name: hardly any meaning to compare, but the entry holds all of it
+    assert _signals("Thomas Leonard", ("thomas", "leonard"), {"thomas": 1, "leonard": 1},
+                    {"thomas", "leonard"}, 0.05)["named"] == 1.0
+    # the entry holds the name but not the rest of the question
+    assert _signals("train tickets London to Edinburgh", ("train", "tickets", "london", "edinburgh"),
+                    {"edinburgh": 1}, {"edinburgh"}, 0.3)["named"] == 0.0
+    # every word held, none of them a name or rare: no name was asked for
+    assert _signals("talks about time", ("time",), {"time": 3}, {"time"}, 0.3)["named"] == 0.0
+
+
+def test_what_neither_the_words_nor_the_meaning_explain_is_unexplained():
+    terms, counts = ("tip", "taxi", "driver", "new", "york"), {"new": 2, "york": 2}
+    faint = _signals("how much should I tip a taxi driver in New York", terms, counts, {"new", "york"}, 0.0)
+    close = _signals("how much should I tip a taxi driver in New York", terms, counts, {"new", "york"}, 0.5)
+    held = _signals("how much should I tip a taxi driver in New York", terms, counts, set(terms), 0.0)
+    assert faint["unexplained"] == 1.0 - faint["coverage"] > 0.4
+    assert close["unexplained"] == 0.0  # the meaning explains it (a paraphrase shares few words)
+    assert held["unexplained"] == 0.0  # the words explain it (a name shares little meaning)

@@ -245,9 +245,21 @@ def choose_strictness(runs_by_archive: dict[str, list[Run]], model: DecisionMode
     the questions near the archive's field (counted over all the archives
     given). Among strictness values meeting both, the lowest answers the
     most; if none does, the one refusing the most off-topic questions.
+
+    An off-topic question that even the strictest value answers ("best
+    running shoes 2024" asked of a marathon runner's archive) is left out:
+    no strictness refuses it, so it cannot tell them apart, and kept in it
+    would make every value miss the targets and the choice fall back to a
+    guess. With ten collections one such question sent the choice to 0.45
+    for a held-out archive (leave-one-archive-out, unrelated refused 0.90);
+    left out, the targets decide again.
     """
+    strictest = max(STRICTNESS)
+    refusable = {n: [r for r in rs if r.on_topic or not answered(r, model, strictest)]
+                 for n, rs in runs_by_archive.items()}
+
     def refusals(t):
-        runs = [r for rs in runs_by_archive.values() for r in rs if not r.on_topic]
+        runs = [r for rs in refusable.values() for r in rs if not r.on_topic]
         far = [not answered(r, model, t) for r in runs if not r.near]
         near = [not answered(r, model, t) for r in runs if r.near]
         return sum(far) / max(len(far), 1), sum(near) / max(len(near), 1) if near else 1.0
