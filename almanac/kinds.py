@@ -56,6 +56,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("address", "talk", 3),
     ("|an address|her address|his address|my address", "talk", 2),
     ("presented gave attendees venue hall", "talk", 1),
+    ("|book festival|book festivals|literary festival|book fair|book fairs", "talk", 2),  # a festival, not a book
+    ("|book signing|book tour|book launch", "talk", 1),
     ("paper papers preprint preprints journal proceedings", "paper", 3),
     ("chapter co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author",
      "paper", 2),
@@ -77,6 +79,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
      "|bbc one|bbc two|bbc four|directed by", "visual", 1),
     ("interview interviews interviewed questionnaire q&a", "interview", 3),
     ("profile|spoke to|talked to|talking to", "interview", 2),
+    # A call with someone is a conversation held to be reported: an interview, on screen or not.
+    ("|video call|phone call|telephone call|zoom call", "interview", 3),
     ("asked", "interview", 1),
     ("conversation chat chatted chatting|talks with|talked with|talking with|spoke with|we talked"
      "|we discussed|talked about", "conversation", 2),
@@ -94,7 +98,10 @@ _CUES: tuple[tuple[str, str, float], ...] = (
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
 _NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to film", "to review",
-             "email address", "web address", "home address", "ip address", "to address")
+             "email address", "web address", "home address", "ip address", "to address",
+             # A kind word that names something else: speech as a right or a harm, and the places a
+             # book is read or sold in, which are not a book.
+             "hate speech", "free speech", "book club", "book clubs", "book shop", "book shops")
 #: Headline verbs: news when a title says them ("NASA names Schmidt director", "Rich adds ...",
 #: "The new opera premieres at ...", "Trio opens the festival", "Smith appointed editor"). Headlines
 #: report events in the present tense or a bare participle; a title in the first person does not.
