@@ -82,8 +82,9 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     # A call with someone is a conversation held to be reported: an interview, on screen or not.
     ("|video call|phone call|telephone call|zoom call", "interview", 3),
     ("asked", "interview", 1),
+    ("|asked me|asked us", "interview", 2),  # someone put questions to the subject
     ("conversation chat chatted chatting|talks with|talked with|talking with|spoke with|we talked"
-     "|we discussed|talked about", "conversation", 2),
+     "|we discussed|talked about|sat down with|sat with|caught up with|lunch with", "conversation", 2),
     ("video videos screencast screencasts webcast documentary youtube", "video", 3),
     ("tv television film filmed watch demo demonstration|bbc one|bbc two|bbc four|screen recording|directed by",
      "video", 2),
@@ -110,6 +111,7 @@ _TITLE_NEWS = frozenset(
     "plays appointed elected awarded honoured honored debuts receives".split())
 #: "open" is a headline verb only with an object after it ("Two choirs open the festival").
 _OBJECT_START = frozenset("the a an his her their its".split())
+_OBJECT_PRONOUNS = frozenset("me him her them us".split())
 _FIRST_PERSON = frozenset("i my me we our us i'm i've i'd i'll".split())
 #: Nouns that name a position: a title that is a role ("Senior economist at ...", "Research
 #: Fellow", "Artist in residence at ...") records an appointment, which is news.
@@ -166,6 +168,14 @@ _PREDICATES = _COPULAS | {"has"}
 _PARTICLES = frozenset("up out me at to with on onto about in now a an the".split())
 _SUBJECT_PRONOUNS = frozenset("i we he she they you it".split())
 _LEAD_MAX = 7
+#: People whose job is to report, and verbs of going to meet someone: "A reporter walked with her
+#: through ...", "Irish journalist Jo Smith spent a week with him": the press met the subject, an
+#: interview (a profile built on it), whatever else the sentence names.
+_PRESS = frozenset("journalist journalists reporter reporters correspondent correspondents interviewer writer "
+                   "writers".split())
+_MEETING = frozenset("met meets sat sits spent spends walked walks visited visits joined joins took takes "
+                     "caught catches followed follows shadowed shadows accompanied accompanies lunched".split())
+_PRESS_SUBJECT_MAX = 8
 #: Words that, a few words before "on <Name>", make it an appearance on a show:
 #: "joined Dan Snow on History Hit", "Back on Screaming in the Cloud", "had me on The Changelog".
 _APPEARING = frozenset("joined joins joining appeared appears appearing back me guest guests".split())
@@ -175,7 +185,8 @@ _TALK_NOUN_BEFORE = frozenset("a the this my his her their our short keynote ted
 _TALK_VERB_BEFORE = frozenset("to me we they i you he she also".split())
 _TALK_VERB_AFTER = frozenset("with to about".split())
 _NUMBER_WORDS = frozenset("three four five six seven eight nine ten twelve fifteen twenty".split())
-_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {"ep", "episode", "on", "onto", "tells", "told", "questions"}
+_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {
+    "ep", "episode", "on", "onto", "tells", "told", "questions", "profiled", "interviewed"}
 
 
 def _cased(words) -> frozenset[str]:
@@ -232,10 +243,25 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             if nxt[:1].isupper() or (nxt.lower() in ("the", "a") and i + 2 < end and tokens[i + 2][:1].isupper()):
                 yield i, "interview", 2.0
             continue
+        if word == "profiled":
+            # "The Gazette profiled Jo Smith", "profiled her": a profile of someone (a program is profiled too).
+            nxt = tokens[i + 1] if i + 1 < end else ""
+            if nxt[:1].isupper() or nxt.lower() in _OBJECT_PRONOUNS:
+                yield i, "interview", 3.0
+            continue
+        if word == "interviewed":
+            # "I interviewed my mother for the piece": the subject asked, so the entry is their own
+            # work; "Jo Smith interviewed me", "interviewed by ...": an interview.
+            if i and tokens[i - 1].lower() in ("i", "we"):
+                yield i, "article", 1.0
+            else:
+                yield i, "interview", 3.0
+            continue
         if word == "questions":
-            # "10 Questions for ...", "Five questions with ...", "Jo Smith questions Ada Lovelace".
+            # "10 Questions for ...", "Five questions with ...", "Jo Smith questions Ada Lovelace",
+            # "Jo Smith's questions for the Gazette".
             before = tokens[i - 1] if i else ""
-            if before.isdigit() or before.lower() in _NUMBER_WORDS or (
+            if before.isdigit() or before.lower() in _NUMBER_WORDS or before.endswith(("'s", "’s")) or (
                     tokens[i] == "questions" and before[:1].isupper() and tokens[i + 1:i + 2] != []
                     and tokens[i + 1][:1].isupper()):
                 yield i, "interview", 3.0
@@ -370,6 +396,11 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     first_end = next((i + 1 for i in found if st[i] in _SENTENCE_END and 0 < i < n - 1
                       and st[i + 1][:1].isupper() and len(st[i - 1]) > 1), n)
     lead_end = _lead_end(st, first_end)
+    for i in range(min(first_end, _PRESS_SUBJECT_MAX)):
+        if st[i] in _MEETING:
+            if any(st[j].lower() in _PRESS for j in range(i)):
+                add("interview", 3.0, LEAD_FACTOR, "press")
+            break
     if lead_end < first_end - 1 and st[lead_end].lower() == "at" and st[lead_end + 1][:1].isupper():
         add("talk", 2.0, LEAD_FACTOR, "at")  # "Update at XenSummit", "Session at DevOps East": given there
 
