@@ -108,7 +108,10 @@ _NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to 
 #: report events in the present tense or a bare participle; a title in the first person does not.
 _TITLE_NEWS = frozenset(
     "names adds launches joins wins announces acquires unveils releases appoints premieres premiered opens "
-    "plays appointed elected awarded honoured honored debuts receives".split())
+    "plays appointed elected awarded honoured honored debuts receives "
+    # a court's or a prosecutor's acts, in the singular and plural present of headlines
+    "acquits acquit charges charge sues sue convicts convict jails jail bans ban arrests arrest detains detain "
+    "investigates investigate".split())
 #: "open" is a headline verb only with an object after it ("Two choirs open the festival").
 _OBJECT_START = frozenset("the a an his her their its".split())
 _OBJECT_PRONOUNS = frozenset("me him her them us".split())
@@ -184,9 +187,14 @@ _APPEARING = frozenset("joined joins joining appeared appears appearing back me 
 _TALK_NOUN_BEFORE = frozenset("a the this my his her their our short keynote ted".split())
 _TALK_VERB_BEFORE = frozenset("to me we they i you he she also".split())
 _TALK_VERB_AFTER = frozenset("with to about".split())
+#: A placing: "finished sixth", "came second", "was tenth in 2:06"; a title that opens with one
+#: ("Sixth at the London Marathon", "Tenth in Tokyo") reports a result. "First" is left out: it starts
+#: too many other titles ("First steps with ...").
+_ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
+_PLACING_VERBS = frozenset("finished finishes came comes was placed ended took".split())
 _NUMBER_WORDS = frozenset("three four five six seven eight nine ten twelve fifteen twenty".split())
 _TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {
-    "ep", "episode", "on", "onto", "tells", "told", "questions", "profiled", "interviewed"}
+    "ep", "episode", "on", "onto", "tells", "told", "questions", "profiled", "interviewed"} | _ORDINALS
 
 
 def _cased(words) -> frozenset[str]:
@@ -242,6 +250,10 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             nxt = tokens[i + 1] if i + 1 < end else ""
             if nxt[:1].isupper() or (nxt.lower() in ("the", "a") and i + 2 < end and tokens[i + 2][:1].isupper()):
                 yield i, "interview", 2.0
+            continue
+        if word in _ORDINALS:
+            if i and tokens[i - 1].lower() in _PLACING_VERBS:
+                yield i, "news", 2.0  # a result: "finished sixth", "came second"
             continue
         if word == "profiled":
             # "The Gazette profiled Jo Smith", "profiled her": a profile of someone (a program is profiled too).
@@ -388,6 +400,8 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             (tl[i] in _TITLE_NEWS or (tl[i] == "open" and i + 1 < len(tl) and tl[i + 1] in _OBJECT_START))
             for i in found if i > start) or _headline_passive(tt, start)):  # "NASA names ...", "X premieres at ..."
         add("news", 3.0, TITLE_HEAD_FACTOR, "head")  # the headline's verb says what happened
+    if len(tl) > start + 1 and tl[start] in _ORDINALS and tl[start + 1] in ("at", "in"):
+        add("news", 3.0, TITLE_HEAD_FACTOR, "head")  # a placing: "Sixth at the London Marathon"
     if any(tl[i] in _ROLES for i in found):
         add("news", 2.0, TITLE_FACTOR, "role")
 
@@ -446,8 +460,22 @@ def resolve(scores: dict[str, float]) -> dict[str, float]:
     return out
 
 
+#: The first person anywhere in an entry: it is written by its subject, or quotes them.
+_FIRST_PERSON_TEXT = re.compile(r"\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|[Uu]s)\b")
+
+
 def infer_kind(title: str, summary: str) -> str:
-    """The kind the wording says; an article when it says none clearly (module docstring)."""
+    """The kind the wording says; an article when it says none clearly (module docstring).
+
+    An entry written about its subject in the third person that says no kind clearly but names
+    an event (a record, a result, a release) is a report of that event: news. Someone's own
+    writing is in the first person, and what a reporter writes about them without a cue to what it
+    is tells of something that happened.
+    """
     scores = resolve(kind_scores(title, summary))
     best = max(KINDS_ORDER, key=lambda k: (scores.get(k, 0.0), -KINDS_ORDER.index(k)))
-    return best if scores.get(best, 0.0) >= MIN_SCORE else "article"
+    if scores.get(best, 0.0) >= MIN_SCORE:
+        return best
+    if scores.get("news") and not _FIRST_PERSON_TEXT.search(title) and not _FIRST_PERSON_TEXT.search(summary):
+        return "news"
+    return "article"
