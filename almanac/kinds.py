@@ -71,12 +71,13 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("podcast podcasts", "podcast", 3),
     ("episode", "show", 3),
     ("episodes", "show", 2),
-    ("show host hosts co-host co-hosted guest segment series programme season radio"
+    ("show host hosts co-host co-hosted guest guests segment series programme season radio"
      "|hosted by|appeared on|had me on|invited me onto|invited me on", "show", 2),
     ("weekly", "show", 1),
+    ("quiz", "show", 2),
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
     ("video videos tv television filmed film youtube documentary screencast webcast watch"
-     "|bbc one|bbc two|bbc four|directed by", "visual", 1),
+     "directed showrunner|bbc one|bbc two|bbc four|directed by", "visual", 1),
     ("interview interviews interviewed questionnaire q&a", "interview", 3),
     ("profile|spoke to|talked to|talking to", "interview", 2),
     # A call with someone is a conversation held to be reported: an interview, on screen or not.
@@ -146,8 +147,12 @@ for _phrase, _hits in sorted(_LEXICON.items(), key=lambda item: -len(item[0])):
 _TOKEN = re.compile(r"#?\w+(?:[.'’&-]\w+)*|[.,;:!?()|—–]")
 #: An episode number: "#380", "EP.237", "S3 EP10", "s02e05" ("Episode 12" and "Ep. 12" are two tokens).
 _EPISODE = re.compile(r"#\d+|ep\.?\d+|s\d+e(?:p)?\d+")
+#: A length given as what the entry is ("A 46-minute conversation", "A half-hour television
+#: interview", "Hour-long episode"): a recording someone published, so a show.
+_DURATION = re.compile(r"(?:\d+|half|quarter|one|two)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 _DIGITS = frozenset("0123456789")
+_POSSESSIVE = ("'s", "’s")
 #: Substrings without which no token can be an event's name (a cheap test before looking).
 _EVENT_HINTS = ("Con", "CONF", "Summit", "Camp", "Fest")
 #: An event's name: "DockerCon", "JSConf", "XenSummit", "BarCamp" (a conference, so a talk given there).
@@ -192,6 +197,7 @@ _TALK_VERB_AFTER = frozenset("with to about".split())
 #: too many other titles ("First steps with ...").
 _ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
 _PLACING_VERBS = frozenset("finished finishes came comes was placed ended took".split())
+_EPISODE_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _NUMBER_WORDS = frozenset("three four five six seven eight nine ten twelve fifteen twenty".split())
 _TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {
     "ep", "episode", "on", "onto", "tells", "told", "questions", "profiled", "interviewed"} | _ORDINALS
@@ -224,6 +230,13 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     tokens = _TOKEN.findall(text)
     digits = _DIGITS
     found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits]
+    if "-" in text or "'s" in text or "’s" in text:
+        # A compound's last word ("mini-series", "web-series") and a possessive ("the quiz's host")
+        # say what the whole does: read them as that word.
+        more = [i for i, w in enumerate(tokens) if w not in triggers and (
+            ("-" in w and w.rsplit("-", 1)[1] in triggers) or (w.endswith(_POSSESSIVE) and w[:-2] in triggers))]
+        if more:
+            found = sorted(found + more)
     if any(h in text for h in _EVENT_HINTS):
         events = [i for i, w in enumerate(tokens) if _EVENT_NAME.fullmatch(w)]
         if events:
@@ -239,6 +252,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
         if i < skip:
             continue
         word = tokens[i].lower()
+        if word not in _BY_FIRST and word[-1] not in _DIGITS:
+            word = word[:-2] if word.endswith(_POSSESSIVE) else word.rsplit("-", 1)[-1]
         if word[-1] in _DIGITS:
             if _EPISODE.fullmatch(word):
                 yield i, "show", 4.0
@@ -278,8 +293,9 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
                     and tokens[i + 1][:1].isupper()):
                 yield i, "interview", 3.0
             continue
-        if word in ("episode", "ep") and i + 1 < end and tokens[i + 1][:1].isdigit():
-            yield i, "show", 4.0  # "Episode 276", "Ep. 12"
+        if word in ("episode", "ep") and i + 1 < end and (
+                tokens[i + 1][:1].isdigit() or tokens[i + 1].lower() in _EPISODE_NUMBERS):
+            yield i, "show", 4.0  # "Episode 276", "Ep. 12", "episode two"
             skip = i + 2
             continue
         for rest, hits in _BY_FIRST.get(word, ()):
@@ -410,6 +426,8 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     first_end = next((i + 1 for i in found if st[i] in _SENTENCE_END and 0 < i < n - 1
                       and st[i + 1][:1].isupper() and len(st[i - 1]) > 1), n)
     lead_end = _lead_end(st, first_end)
+    if any(_DURATION.fullmatch(st[i]) for i in range(lead_end)):
+        add("show", 2.0, LEAD_FACTOR, "length")  # "A 46-minute conversation", "Hour-long episode": a recording
     for i in range(min(first_end, _PRESS_SUBJECT_MAX)):
         if st[i] in _MEETING:
             if any(st[j].lower() in _PRESS for j in range(i)):
