@@ -133,6 +133,9 @@ def _build_lexicon() -> dict[tuple[str, ...], tuple[tuple[str, float], ...]]:
         words, *phrases = spec.split("|")
         for phrase in [(w,) for w in words.split()] + [tuple(p.split()) for p in phrases]:
             lexicon[phrase] = lexicon.get(phrase, ()) + ((kind, float(weight)),)
+        for word in words.split():  # a possessive is its word ("the quiz's host", "the show’s guests")
+            for ending in ("'s", "’s"):
+                lexicon[(word + ending,)] = lexicon.get((word + ending,), ()) + ((kind, float(weight)),)
     for phrase in _NOT_CUES:
         lexicon[tuple(phrase.split())] = ()
     return lexicon
@@ -152,7 +155,8 @@ _EPISODE = re.compile(r"#\d+|ep\.?\d+|s\d+e(?:p)?\d+")
 _DURATION = re.compile(r"(?:\d+|half|quarter|one|two)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 _DIGITS = frozenset("0123456789")
-_POSSESSIVE = ("'s", "’s")
+#: The last word of a hyphenated compound ("mini-series").
+_HYPHEN_LAST = re.compile(r"-([A-Za-z]+)\b(?![-'’])")
 #: Substrings without which no token can be an event's name (a cheap test before looking).
 _EVENT_HINTS = ("Con", "CONF", "Summit", "Camp", "Fest")
 #: An event's name: "DockerCon", "JSConf", "XenSummit", "BarCamp" (a conference, so a talk given there).
@@ -230,13 +234,13 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     tokens = _TOKEN.findall(text)
     digits = _DIGITS
     found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits]
-    if "-" in text or "'s" in text or "’s" in text:
-        # A compound's last word ("mini-series", "web-series") and a possessive ("the quiz's host")
-        # say what the whole does: read them as that word.
-        more = [i for i, w in enumerate(tokens) if w not in triggers and (
-            ("-" in w and w.rsplit("-", 1)[1] in triggers) or (w.endswith(_POSSESSIVE) and w[:-2] in triggers))]
-        if more:
-            found = sorted(found + more)
+    if "-" in text:
+        # A compound's last word says what the whole is ("mini-series", "web-series"): read it as that
+        # word. Found by one search of the text, as such compounds are rare.
+        last = {w for w in _HYPHEN_LAST.findall(text) if w in triggers}
+        if last:
+            found = sorted(set(found).union(
+                i for i, w in enumerate(tokens) if "-" in w and w.rsplit("-", 1)[1] in last))
     if any(h in text for h in _EVENT_HINTS):
         events = [i for i, w in enumerate(tokens) if _EVENT_NAME.fullmatch(w)]
         if events:
@@ -252,8 +256,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
         if i < skip:
             continue
         word = tokens[i].lower()
-        if word not in _BY_FIRST and word[-1] not in _DIGITS:
-            word = word[:-2] if word.endswith(_POSSESSIVE) else word.rsplit("-", 1)[-1]
+        if word not in _BY_FIRST and "-" in word:
+            word = word.rsplit("-", 1)[1]
         if word[-1] in _DIGITS:
             if _EPISODE.fullmatch(word):
                 yield i, "show", 4.0
