@@ -62,7 +62,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("chapter co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author",
      "paper", 2),
     ("|policy brief|research brief|issue brief|discussion series|working paper series|white paper", "paper", 3),
-    ("article articles essay essays op-ed column write-up|blog post|public service announcement|wrote up"
+    ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"
      "|programme note|program note|programme notes|program notes|liner notes|sleeve notes",
      "article", 3),
     ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary round-up roundup"
@@ -92,7 +92,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("announce announces announced announcing announcement released wins won awarded prize award "
      "appointed honours honour elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
-    ("premiere premieres premiered", "news", 2),
+    ("premiere premieres premiered|came out|comes out", "news", 2),
     ("|world premiere|world premieres", "news", 3),
     ("version release releases launch launched launches acquired acquisition dame obe "
      "briefing confirmed named beta|shutting down|wrapping up|on record", "news", 2),
