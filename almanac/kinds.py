@@ -430,7 +430,7 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     first_end = next((i + 1 for i in found if st[i] in _SENTENCE_END and 0 < i < n - 1
                       and st[i + 1][:1].isupper() and len(st[i - 1]) > 1), n)
     lead_end = _lead_end(st, first_end)
-    if any(_DURATION.fullmatch(st[i]) for i in range(lead_end)):
+    if any("-" in w and _DURATION.fullmatch(w) for w in st[:lead_end]):
         add("show", 2.0, LEAD_FACTOR, "length")  # "A 46-minute conversation", "Hour-long episode": a recording
     for i in range(min(first_end, _PRESS_SUBJECT_MAX)):
         if st[i] in _MEETING:
