@@ -56,11 +56,13 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("address", "talk", 3),
     ("|an address|her address|his address|my address", "talk", 2),
     ("presented gave attendees venue hall", "talk", 1),
+    ("|book festival|book festivals|literary festival|book fair|book fairs", "talk", 2),  # a festival, not a book
+    ("|book signing|book tour|book launch", "talk", 1),
     ("paper papers preprint preprints journal proceedings", "paper", 3),
     ("chapter co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author",
      "paper", 2),
     ("|policy brief|research brief|issue brief|discussion series|working paper series|white paper", "paper", 3),
-    ("article articles essay essays op-ed column write-up|blog post|public service announcement|wrote up"
+    ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"
      "|programme note|program note|programme notes|program notes|liner notes|sleeve notes",
      "article", 3),
     ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary round-up roundup"
@@ -69,24 +71,28 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("podcast podcasts", "podcast", 3),
     ("episode", "show", 3),
     ("episodes", "show", 2),
-    ("show host hosts co-host co-hosted guest segment series programme season radio"
+    ("show host hosts co-host co-hosted guest guests segment series programme season radio"
      "|hosted by|appeared on|had me on|invited me onto|invited me on", "show", 2),
     ("weekly", "show", 1),
+    ("quiz", "show", 2),
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
     ("video videos tv television filmed film youtube documentary screencast webcast watch"
-     "|bbc one|bbc two|bbc four|directed by", "visual", 1),
+     "directed showrunner|bbc one|bbc two|bbc four|directed by", "visual", 1),
     ("interview interviews interviewed questionnaire q&a", "interview", 3),
     ("profile|spoke to|talked to|talking to", "interview", 2),
+    # A call with someone is a conversation held to be reported: an interview, on screen or not.
+    ("|video call|phone call|telephone call|zoom call", "interview", 3),
     ("asked", "interview", 1),
+    ("|asked me|asked us", "interview", 2),  # someone put questions to the subject
     ("conversation chat chatted chatting|talks with|talked with|talking with|spoke with|we talked"
-     "|we discussed|talked about", "conversation", 2),
+     "|we discussed|talked about|sat down with|sat with|caught up with|lunch with", "conversation", 2),
     ("video videos screencast screencasts webcast documentary youtube", "video", 3),
     ("tv television film filmed watch demo demonstration|bbc one|bbc two|bbc four|screen recording|directed by",
      "video", 2),
     ("announce announces announced announcing announcement released wins won awarded prize award "
      "appointed honours honour elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
-    ("premiere premieres premiered", "news", 2),
+    ("premiere premieres premiered|came out|comes out", "news", 2),
     ("|world premiere|world premieres", "news", 3),
     ("version release releases launch launched launches acquired acquisition dame obe "
      "briefing confirmed named beta|shutting down|wrapping up|on record", "news", 2),
@@ -94,15 +100,22 @@ _CUES: tuple[tuple[str, str, float], ...] = (
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
 _NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to film", "to review",
-             "email address", "web address", "home address", "ip address", "to address")
+             "email address", "web address", "home address", "ip address", "to address",
+             # A kind word that names something else: speech as a right or a harm, and the places a
+             # book is read or sold in, which are not a book.
+             "hate speech", "free speech", "book club", "book clubs", "book shop", "book shops")
 #: Headline verbs: news when a title says them ("NASA names Schmidt director", "Rich adds ...",
 #: "The new opera premieres at ...", "Trio opens the festival", "Smith appointed editor"). Headlines
 #: report events in the present tense or a bare participle; a title in the first person does not.
 _TITLE_NEWS = frozenset(
     "names adds launches joins wins announces acquires unveils releases appoints premieres premiered opens "
-    "plays appointed elected awarded honoured honored debuts receives".split())
+    "plays appointed elected awarded honoured honored debuts receives "
+    # a court's or a prosecutor's acts, in the singular and plural present of headlines
+    "acquits acquit charges charge sues sue convicts convict jails jail bans ban arrests arrest detains detain "
+    "investigates investigate".split())
 #: "open" is a headline verb only with an object after it ("Two choirs open the festival").
 _OBJECT_START = frozenset("the a an his her their its".split())
+_OBJECT_PRONOUNS = frozenset("me him her them us".split())
 _FIRST_PERSON = frozenset("i my me we our us i'm i've i'd i'll".split())
 #: Nouns that name a position: a title that is a role ("Senior economist at ...", "Research
 #: Fellow", "Artist in residence at ...") records an appointment, which is news.
@@ -120,6 +133,9 @@ def _build_lexicon() -> dict[tuple[str, ...], tuple[tuple[str, float], ...]]:
         words, *phrases = spec.split("|")
         for phrase in [(w,) for w in words.split()] + [tuple(p.split()) for p in phrases]:
             lexicon[phrase] = lexicon.get(phrase, ()) + ((kind, float(weight)),)
+        for word in words.split():  # a possessive is its word ("the quiz's host", "the show’s guests")
+            for ending in ("'s", "’s"):
+                lexicon[(word + ending,)] = lexicon.get((word + ending,), ()) + ((kind, float(weight)),)
     for phrase in _NOT_CUES:
         lexicon[tuple(phrase.split())] = ()
     return lexicon
@@ -134,8 +150,13 @@ for _phrase, _hits in sorted(_LEXICON.items(), key=lambda item: -len(item[0])):
 _TOKEN = re.compile(r"#?\w+(?:[.'’&-]\w+)*|[.,;:!?()|—–]")
 #: An episode number: "#380", "EP.237", "S3 EP10", "s02e05" ("Episode 12" and "Ep. 12" are two tokens).
 _EPISODE = re.compile(r"#\d+|ep\.?\d+|s\d+e(?:p)?\d+")
+#: A length given as what the entry is ("A 46-minute conversation", "A half-hour television
+#: interview", "Hour-long episode"): a recording someone published, so a show.
+_DURATION = re.compile(r"(?:\d+|half|quarter|one|two)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 _DIGITS = frozenset("0123456789")
+#: The last word of a hyphenated compound ("mini-series").
+_HYPHEN_LAST = re.compile(r"-([A-Za-z]+)\b(?![-'’])")
 #: Substrings without which no token can be an event's name (a cheap test before looking).
 _EVENT_HINTS = ("Con", "CONF", "Summit", "Camp", "Fest")
 #: An event's name: "DockerCon", "JSConf", "XenSummit", "BarCamp" (a conference, so a talk given there).
@@ -159,6 +180,14 @@ _PREDICATES = _COPULAS | {"has"}
 _PARTICLES = frozenset("up out me at to with on onto about in now a an the".split())
 _SUBJECT_PRONOUNS = frozenset("i we he she they you it".split())
 _LEAD_MAX = 7
+#: People whose job is to report, and verbs of going to meet someone: "A reporter walked with her
+#: through ...", "Irish journalist Jo Smith spent a week with him": the press met the subject, an
+#: interview (a profile built on it), whatever else the sentence names.
+_PRESS = frozenset("journalist journalists reporter reporters correspondent correspondents interviewer writer "
+                   "writers".split())
+_MEETING = frozenset("met meets sat sits spent spends walked walks visited visits joined joins took takes "
+                     "caught catches followed follows shadowed shadows accompanied accompanies lunched".split())
+_PRESS_SUBJECT_MAX = 8
 #: Words that, a few words before "on <Name>", make it an appearance on a show:
 #: "joined Dan Snow on History Hit", "Back on Screaming in the Cloud", "had me on The Changelog".
 _APPEARING = frozenset("joined joins joining appeared appears appearing back me guest guests".split())
@@ -167,8 +196,15 @@ _APPEARING = frozenset("joined joins joining appeared appears appearing back me 
 _TALK_NOUN_BEFORE = frozenset("a the this my his her their our short keynote ted".split())
 _TALK_VERB_BEFORE = frozenset("to me we they i you he she also".split())
 _TALK_VERB_AFTER = frozenset("with to about".split())
+#: A placing: "finished sixth", "came second", "was tenth in 2:06"; a title that opens with one
+#: ("Sixth at the London Marathon", "Tenth in Tokyo") reports a result. "First" is left out: it starts
+#: too many other titles ("First steps with ...").
+_ORDINALS = frozenset("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
+_PLACING_VERBS = frozenset("finished finishes came comes was placed ended took".split())
+_EPISODE_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 _NUMBER_WORDS = frozenset("three four five six seven eight nine ten twelve fifteen twenty".split())
-_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {"ep", "episode", "on", "onto", "tells", "told", "questions"}
+_TRIGGER_WORDS = frozenset(_BY_FIRST) | _SENTENCE_END | {
+    "ep", "episode", "on", "onto", "tells", "told", "questions", "profiled", "interviewed"} | _ORDINALS
 
 
 def _cased(words) -> frozenset[str]:
@@ -198,6 +234,13 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     tokens = _TOKEN.findall(text)
     digits = _DIGITS
     found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits]
+    if "-" in text:
+        # A compound's last word says what the whole is ("mini-series", "web-series"): read it as that
+        # word. Found by one search of the text, as such compounds are rare.
+        last = {w for w in _HYPHEN_LAST.findall(text) if w in triggers}
+        if last:
+            found = sorted(set(found).union(
+                i for i, w in enumerate(tokens) if "-" in w and w.rsplit("-", 1)[1] in last))
     if any(h in text for h in _EVENT_HINTS):
         events = [i for i, w in enumerate(tokens) if _EVENT_NAME.fullmatch(w)]
         if events:
@@ -213,6 +256,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
         if i < skip:
             continue
         word = tokens[i].lower()
+        if word not in _BY_FIRST and "-" in word:
+            word = word.rsplit("-", 1)[1]
         if word[-1] in _DIGITS:
             if _EPISODE.fullmatch(word):
                 yield i, "show", 4.0
@@ -225,16 +270,36 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             if nxt[:1].isupper() or (nxt.lower() in ("the", "a") and i + 2 < end and tokens[i + 2][:1].isupper()):
                 yield i, "interview", 2.0
             continue
+        if word in _ORDINALS:
+            if i and tokens[i - 1].lower() in _PLACING_VERBS:
+                yield i, "news", 2.0  # a result: "finished sixth", "came second"
+            continue
+        if word == "profiled":
+            # "The Gazette profiled Jo Smith", "profiled her": a profile of someone (a program is profiled too).
+            nxt = tokens[i + 1] if i + 1 < end else ""
+            if nxt[:1].isupper() or nxt.lower() in _OBJECT_PRONOUNS:
+                yield i, "interview", 3.0
+            continue
+        if word == "interviewed":
+            # "I interviewed my mother for the piece": the subject asked, so the entry is their own
+            # work; "Jo Smith interviewed me", "interviewed by ...": an interview.
+            if i and tokens[i - 1].lower() in ("i", "we"):
+                yield i, "article", 1.0
+            else:
+                yield i, "interview", 3.0
+            continue
         if word == "questions":
-            # "10 Questions for ...", "Five questions with ...", "Jo Smith questions Ada Lovelace".
+            # "10 Questions for ...", "Five questions with ...", "Jo Smith questions Ada Lovelace",
+            # "Jo Smith's questions for the Gazette".
             before = tokens[i - 1] if i else ""
-            if before.isdigit() or before.lower() in _NUMBER_WORDS or (
+            if before.isdigit() or before.lower() in _NUMBER_WORDS or before.endswith(("'s", "’s")) or (
                     tokens[i] == "questions" and before[:1].isupper() and tokens[i + 1:i + 2] != []
                     and tokens[i + 1][:1].isupper()):
                 yield i, "interview", 3.0
             continue
-        if word in ("episode", "ep") and i + 1 < end and tokens[i + 1][:1].isdigit():
-            yield i, "show", 4.0  # "Episode 276", "Ep. 12"
+        if word in ("episode", "ep") and i + 1 < end and (
+                tokens[i + 1][:1].isdigit() or tokens[i + 1].lower() in _EPISODE_NUMBERS):
+            yield i, "show", 4.0  # "Episode 276", "Ep. 12", "episode two"
             skip = i + 2
             continue
         for rest, hits in _BY_FIRST.get(word, ()):
@@ -355,6 +420,8 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             (tl[i] in _TITLE_NEWS or (tl[i] == "open" and i + 1 < len(tl) and tl[i + 1] in _OBJECT_START))
             for i in found if i > start) or _headline_passive(tt, start)):  # "NASA names ...", "X premieres at ..."
         add("news", 3.0, TITLE_HEAD_FACTOR, "head")  # the headline's verb says what happened
+    if len(tl) > start + 1 and tl[start] in _ORDINALS and tl[start + 1] in ("at", "in"):
+        add("news", 3.0, TITLE_HEAD_FACTOR, "head")  # a placing: "Sixth at the London Marathon"
     if any(tl[i] in _ROLES for i in found):
         add("news", 2.0, TITLE_FACTOR, "role")
 
@@ -363,6 +430,13 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     first_end = next((i + 1 for i in found if st[i] in _SENTENCE_END and 0 < i < n - 1
                       and st[i + 1][:1].isupper() and len(st[i - 1]) > 1), n)
     lead_end = _lead_end(st, first_end)
+    if any("-" in w and _DURATION.fullmatch(w) for w in st[:lead_end]):
+        add("show", 2.0, LEAD_FACTOR, "length")  # "A 46-minute conversation", "Hour-long episode": a recording
+    for i in range(min(first_end, _PRESS_SUBJECT_MAX)):
+        if st[i] in _MEETING:
+            if any(st[j].lower() in _PRESS for j in range(i)):
+                add("interview", 3.0, LEAD_FACTOR, "press")
+            break
     if lead_end < first_end - 1 and st[lead_end].lower() == "at" and st[lead_end + 1][:1].isupper():
         add("talk", 2.0, LEAD_FACTOR, "at")  # "Update at XenSummit", "Session at DevOps East": given there
 
@@ -408,8 +482,22 @@ def resolve(scores: dict[str, float]) -> dict[str, float]:
     return out
 
 
+#: The first person anywhere in an entry: it is written by its subject, or quotes them.
+_FIRST_PERSON_TEXT = re.compile(r"\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|[Uu]s)\b")
+
+
 def infer_kind(title: str, summary: str) -> str:
-    """The kind the wording says; an article when it says none clearly (module docstring)."""
+    """The kind the wording says; an article when it says none clearly (module docstring).
+
+    An entry written about its subject in the third person that says no kind clearly but names
+    an event (a record, a result, a release) is a report of that event: news. Someone's own
+    writing is in the first person, and what a reporter writes about them without a cue to what it
+    is tells of something that happened.
+    """
     scores = resolve(kind_scores(title, summary))
     best = max(KINDS_ORDER, key=lambda k: (scores.get(k, 0.0), -KINDS_ORDER.index(k)))
-    return best if scores.get(best, 0.0) >= MIN_SCORE else "article"
+    if scores.get(best, 0.0) >= MIN_SCORE:
+        return best
+    if scores.get("news") and not _FIRST_PERSON_TEXT.search(title) and not _FIRST_PERSON_TEXT.search(summary):
+        return "news"
+    return "article"

@@ -134,3 +134,88 @@ def test_talks_keep_their_keynote_and_lecture_tags():
 )
 def test_titles_read_as_headlines_and_labels(title, summary, kind):
     assert infer_kind(title, summary) == kind
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # Compounds that hold a kind word but are not that kind.
+        ("Harbour days", "A mayor's hate speech about the fishermen, and why the town answered it.", "article"),
+        ("Harbour days", "Two readers chose my novel for their book club and had me on to talk about it.",
+         "podcast"),
+        ("Harbour days", "A reading at the Leeds book festival from the new novel, then questions.", "talk"),
+        # A call with someone is an interview, not a video, whatever its length.
+        ("Harbour days", "A half-hour video call with the Gazette about the storm.", "interview"),
+    ],
+)
+def test_compounds_that_are_not_their_cue_word(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
+@pytest.mark.parametrize(
+    "summary, kind",
+    [
+        # The press meeting the subject: a profile built on an interview.
+        ("A Gazette reporter walked with her along the harbour wall, where the lamp used to stand.", "interview"),
+        ("Local journalist Jo Smith spent a day with him on the trawler before the season began.", "interview"),
+        # ... but a reporter who writes about something else is not meeting the subject.
+        ("A reporter's notes on the storm, printed in the Gazette the week after.", "article"),
+        ("The Harbour Gazette profiled Ada Jones the month her shop reopened.", "interview"),
+        ("Ada Jones of the Gazette asked me about the lamp and the storm of 1953.", "interview"),
+        ("Jo Smith's questions for the Gazette about the lamp, and my answers.", "interview"),
+        # The subject asking the questions for their own piece: their writing.
+        ("For the Gazette I picked six harbour walks. I interviewed my neighbours and mapped each one.",
+         "article"),
+        # A program is profiled too: not a profile of someone.
+        ("I profiled the lamp controller and halved its start-up time.", "article"),
+    ],
+)
+def test_the_press_meeting_the_subject_is_an_interview(summary, kind):
+    assert infer_kind("Harbour days", summary) == kind
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A placing, in the summary or as the title's head.
+        ("The Harbour Ten", "She finished sixth in 51:20, a minute behind the winner.", "news"),
+        ("Fourth at the Harbour Ten", "A windy morning on the sea front.", "news"),
+        # Court and prosecutors' acts as a headline's verb.
+        ("Harbour court acquits keeper of negligence", "The judge said the lamp failed through no fault of his.",
+         "news"),
+        ("City prosecutors investigate harbour dues", "Several councillors were questioned.", "news"),
+    ],
+)
+def test_results_and_court_headlines_are_news(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
+def test_a_third_person_entry_with_only_a_hint_of_an_event_is_news():
+    summary = "She rowed the harbour in 41 minutes, a record that still stands, with the crowd on the pier."
+    assert infer_kind("Across the harbour", summary) == "news"
+    # The same words by the subject, in the first person, are their own piece.
+    mine = "I rowed the harbour in 41 minutes, a record that still stands, with the crowd on the pier."
+    assert infer_kind("Across the harbour", mine) == "article"
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A length given as what the entry is: a recording, a show (its medium decides).
+        ("Harbour days", "A 52-minute conversation with Jo Smith about storms and the old lamp.", "podcast"),
+        ("Harbour days", "A half-hour television interview about the storm, from the harbour wall.", "video"),
+        # A compound's last word and a possessive are read as the word.
+        ("Harbour days, a winter mini-series", "Jo and I answer questions sent in by the town.", "podcast"),
+        ("Harbour days", "I played the quiz's last round, and lost to a fisherman.", "podcast"),
+        # "episode two"; a director and a showrunner put a show on screen.
+        ("Harbour, episode two: Storms", "The series showrunner directed this part in the old boathouse.",
+         "video"),
+    ],
+)
+def test_lengths_compounds_and_media_of_shows(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
+def test_genre_words_and_releases():
+    assert infer_kind("Harbour days", "My diary for the Gazette: a talk in Leeds, a panel in York.") == "article"
+    assert infer_kind("Harbour days", "The new edition came out in May, with maps of the old harbour.") == "news"
