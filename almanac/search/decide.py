@@ -62,7 +62,7 @@ word statistics):
   share little meaning.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.6). The
+is at least `strictness` (config `[search] strictness`, default 0.7). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -113,11 +113,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-4.043,
-    coefficients={"dense": 4.527, "sentence": 5.044, "margin": 3.278, "standout": -0.121, "coverage": 2.127,
-                  "unknown": -1.612, "rare_hit": 0.58, "filtered": 2.06, "general": -3.621, "someone": 0.793,
-                  "describes": 1.179, "length": 4.408, "unknown_short": -4.145, "faint": -0.714,
-                  "missing_name": -6.379, "named": 3.041, "unexplained": -2.793},
+    bias=-5.715,
+    coefficients={"dense": 5.205, "sentence": 3.915, "margin": 0.357, "standout": 0.115, "coverage": 3.416,
+                  "unknown": -0.837, "rare_hit": 1.096, "filtered": 2.856, "general": -3.8, "someone": 0.859,
+                  "describes": 1.286, "length": 5.423, "unknown_short": -3.482, "faint": 0.322,
+                  "missing_name": -6.501, "named": 2.672, "unexplained": -2.773},
 )
 
 
