@@ -50,7 +50,7 @@ for _words, _kind, _tag in (
     ("article articles essay essays post posts blog blogs", "article", None),
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
-    ("video videos screencast screencasts webcast webcasts", "video", None),
+    ("video videos screencast screencasts webcast webcasts clip clips", "video", None),
     ("announcement announcements news", "news", None),
 ):
     for _w in _words.split():
@@ -60,7 +60,8 @@ for _words, _kind, _tag in (
 #: part of the kind asked for, not a topic to rank by. Not "radio" or "news": those begin
 #: shows' names ("SE Radio Episode 204").
 _KIND_QUALIFIERS = frozenset(
-    "academic scientific scholarly peer-reviewed journal conference online public recorded published".split()
+    "academic scientific scholarly peer-reviewed journal conference online public recorded published tv "
+    "television".split()
 )
 
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
@@ -457,7 +458,8 @@ def parse_query(
         if reader.used[i]:
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
-        if tok in _KIND_QUALIFIERS and nxt in _KIND_WORDS:
+        if tok in _KIND_QUALIFIERS and (nxt in _KIND_WORDS or nxt in ("or", "and") and (
+                reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):  # "TV or video clips"
             consumed.append(tok)
             continue
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS):

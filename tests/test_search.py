@@ -325,3 +325,15 @@ def test_a_day_filters_to_that_day_and_the_latest_is_the_later_day(store, fake):
     none = searcher.search("talks on 10 May 2021")
     assert not none.answered
     assert none.note.startswith("No talks on 10 May 2021; the latest before was in May 2021: Note may-2")
+
+
+def test_a_misspelt_name_with_a_digit_is_read_as_the_archives_word(store, fake):
+    """'breakng2' is the archive's 'Breaking2' misspelt: corrected like any word ('2019' is not a word)."""
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="b2", title="Breaking2 at Monza", date=PartialDate(2017, 5, 6), kind="news",
+              summary="The attempt at a two-hour marathon."),
+        Entry(id="other", title="A garden visit", date=PartialDate(2018), kind="news", summary="Roses.")])
+    result = Searcher(store, fake).search("kipchoge breakng2", limit=2)
+    assert result.filters["corrected"] == {"breakng2": "breaking2"}

@@ -117,3 +117,14 @@ def test_what_neither_the_words_nor_the_meaning_explain_is_unexplained():
     assert faint["unexplained"] == 1.0 - faint["coverage"] > 0.4
     assert close["unexplained"] == 0.0  # the meaning explains it (a paraphrase shares few words)
     assert held["unexplained"] == 0.0  # the words explain it (a name shares little meaning)
+
+
+def test_reflexive_pronouns_and_media_before_a_kind_ask_only_for_the_kind():
+    """'any articles herself?' and 'TV or video clips' filter and list; nothing is left to rank by."""
+    for text, kind in (("has she written any articles herself?", "article"),
+                       ("are there any TV or video clips of her?", "video"), ("any TV interviews?", "interview")):
+        parsed = parse_query(text, today=dt.date(2026, 12, 1))
+        assert (parsed.terms, parsed.kind, parsed.kind_strict) == ((), kind, True), text
+    # "tv" is a topic when no kind word follows it
+    assert "tv" in parse_query("tv shows she watched", today=dt.date(2026, 12, 1)).terms
+

@@ -62,7 +62,7 @@ word statistics):
   share little meaning.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.7). The
+is at least `strictness` (config `[search] strictness`, default 0.6). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -113,11 +113,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.715,
-    coefficients={"dense": 5.205, "sentence": 3.915, "margin": 0.357, "standout": 0.115, "coverage": 3.416,
-                  "unknown": -0.837, "rare_hit": 1.096, "filtered": 2.856, "general": -3.8, "someone": 0.859,
-                  "describes": 1.286, "length": 5.423, "unknown_short": -3.482, "faint": 0.322,
-                  "missing_name": -6.501, "named": 2.672, "unexplained": -2.773},
+    bias=-3.908,
+    coefficients={"dense": 5.913, "sentence": 3.054, "margin": -1.066, "standout": 0.205, "coverage": 3.357,
+                  "unknown": -1.586, "rare_hit": 0.31, "filtered": 1.172, "general": -4.052, "someone": 0.046,
+                  "describes": 1.621, "length": 4.932, "unknown_short": -5.702, "faint": -1.318,
+                  "missing_name": -5.854, "named": 2.451, "unexplained": -2.931},
 )
 
 

@@ -55,8 +55,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
         terms = join_compounds(terms, counts)
         counts = {t: counts[t] for t in terms}
-        unknown = [t for t in terms if not counts.get(t) and len(t) >= 4 and not any(c.isdigit() for c in t)
-                   and zipf(t) < TYPO_MAX_ZIPF]
+        unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
+                   and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
         if unknown:
             fixes = correct_typos(unknown, snapshot.vocabulary(store))
             if fixes:
