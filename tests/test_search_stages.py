@@ -128,3 +128,14 @@ def test_reflexive_pronouns_and_media_before_a_kind_ask_only_for_the_kind():
     # "tv" is a topic when no kind word follows it
     assert "tv" in parse_query("tv shows she watched", today=dt.date(2026, 12, 1)).terms
 
+
+
+def test_a_name_the_best_entry_holds_only_part_of_is_not_held():
+    terms, counts = ("compete", "top", "chef", "cooking"), {"top": 2, "chef": 5, "cooking": 9}
+    text = "did she ever compete on Top Chef or another cooking show?"
+    # the archive uses "top" and "chef" somewhere (so no name is missing), but the best entry says only "chef"
+    partial = _signals(text, terms, counts, {"chef", "cooking"}, 0.4)
+    assert (partial["missing_name"], partial["name_not_held"]) == (0.0, 1.0)
+    assert _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_not_held"] == 0.0
+    # no name of several words: nothing to hold
+    assert _signals("her cooking show", ("cooking",), {"cooking": 9}, set(), 0.4)["name_not_held"] == 0.0

@@ -59,10 +59,17 @@ word statistics):
   the meaning account for the question ("how much should I tip a taxi
   driver in New York" on an archive that mentions New York). Either one
   alone is common in right answers: paraphrases share few words, names
-  share little meaning.
+  share little meaning;
+- `name_not_held`: the question names something in several capitalised
+  words and the best entry does not hold all of them ("did she compete on
+  Top Chef?" answered by an entry that says neither "Top" nor "Chef";
+  "shows like Stranger Things" by one about a Netflix show). When the
+  archive has the thing, the entry that names it is the answer; when the
+  best entry does not, the archive most likely lacks it, even if it uses
+  each word somewhere (which `missing_name` needs).
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.6). The
+is at least `strictness` (config `[search] strictness`, default 0.55). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -89,7 +96,8 @@ from almanac.words import (
 )
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
-           "someone", "describes", "length", "unknown_short", "faint", "missing_name", "named", "unexplained")
+           "someone", "describes", "length", "unknown_short", "faint", "missing_name", "named", "unexplained",
+           "name_not_held")
 #: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
 FAINT_COSINE = 0.25
 #: The closest part's cosine at and above which its meaning explains the question (see `unexplained`).
@@ -113,11 +121,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-3.908,
-    coefficients={"dense": 5.913, "sentence": 3.054, "margin": -1.066, "standout": 0.205, "coverage": 3.357,
-                  "unknown": -1.586, "rare_hit": 0.31, "filtered": 1.172, "general": -4.052, "someone": 0.046,
-                  "describes": 1.621, "length": 4.932, "unknown_short": -5.702, "faint": -1.318,
-                  "missing_name": -5.854, "named": 2.451, "unexplained": -2.931},
+    bias=-3.309,
+    coefficients={"dense": 6.125, "sentence": 3.476, "margin": -1.234, "standout": 0.15, "coverage": 2.586,
+                  "unknown": -2.258, "rare_hit": 0.353, "filtered": 1.011, "general": -4.138, "someone": 0.212,
+                  "describes": 1.62, "length": 4.89, "unknown_short": -5.882, "faint": -1.158,
+                  "missing_name": -2.297, "named": 2.413, "unexplained": -3.458, "name_not_held": -4.807},
 )
 
 
@@ -169,7 +177,9 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "missing_name": float(any(any(not question.doc_counts.get(t) for t in terms if t in run)
                                       for run in runs)),
             "named": rare_hit * float(coverage >= 0.99),
-            "unexplained": (1.0 - coverage) * faint_meaning}
+            "unexplained": (1.0 - coverage) * faint_meaning,
+            "name_not_held": float(any((members := [t for t in terms if t in run]) and not set(members) <= matched
+                                       for run in runs))}
 
 
 def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:
