@@ -26,8 +26,8 @@ def test_onnx_vectors_match_sentence_transformers(real_embedder, onnx_embedder, 
     with Store(str(embedded_seed_copy)) as store:
         entries = store.entries()
         ids, whole = store.vectors(BUNDLED_MODEL)
-        blocks = store.vector_blocks(parts_model(BUNDLED_MODEL), ids)
-    by_id = {e.id: e for e in entries}
+        by_id = {e.id: e for e in entries}
+        blocks = store.vector_blocks(parts_model(BUNDLED_MODEL), {i: by_id[i].content_hash for i in ids})
     texts = [document_text(by_id[i]) for i in ids]
     st = [whole]
     for i in ids:
