@@ -39,11 +39,13 @@ loads the model anyway re-exports it (`upgrade`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 
@@ -199,7 +201,9 @@ def _fuse(unfused: str, fused: str, config, sample: dict) -> str | None:
         hidden = int(getattr(config, "hidden_size", 0) or 0)
         # opt_level 0: only the optimizer's own fusions, no onnxruntime pass (whose output may hold
         # layouts for this machine's CPU); onnxruntime still optimises the graph when a session opens.
-        optimize_model(unfused, model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0).save_model_to_file(fused)
+        with _only_warnings_from_onnxruntime():
+            optimize_model(unfused, model_type="bert", num_heads=heads, hidden_size=hidden,
+                           opt_level=0).save_model_to_file(fused)
         difference = _largest_difference(unfused, fused, sample)
     except Exception as exc:  # an optimisation only: the unfused graph answers as well
         log.warning("cannot fuse the ONNX export (%s); keeping it unfused", exc)
@@ -208,6 +212,26 @@ def _fuse(unfused: str, fused: str, config, sample: dict) -> str | None:
         log.warning("the fused ONNX export differs from the unfused one by %.2g; keeping it unfused", difference)
         return None
     return fused
+
+
+@contextlib.contextmanager
+def _only_warnings_from_onnxruntime():
+    """The optimizer's modules log every pattern they try at DEBUG, with a stack trace each:
+    megabytes on stderr under `almanac -v` (enough to fill a pipe and stall the bot that is
+    exporting). Their loggers are named after their modules, some as top-level modules."""
+    import onnxruntime
+
+    package = os.path.dirname(onnxruntime.__file__)
+    loggers = [logging.getLogger(name) for name, module in list(sys.modules.items())
+               if (getattr(module, "__file__", None) or "").startswith(package)]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in levels:
+            logger.setLevel(level)
 
 
 def _largest_difference(a: str, b: str, feeds: dict) -> float:
