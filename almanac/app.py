@@ -63,10 +63,23 @@ class App:
 
     @functools.cached_property
     def embedder(self):
-        """The configured sentence-transformers model (loaded on first use: it is slow)."""
+        """The configured sentence-transformers model (loaded on first use: it is slow).
+
+        Having paid for torch, it also replaces an ONNX export of an older format
+        (which keeps answering questions, more slowly) with the current one."""
         from almanac.embeddings import load_embedder
 
-        return load_embedder(self._model_spec())
+        embedder = load_embedder(self._model_spec())
+        if self.config.search.onnx:
+            import logging
+
+            from almanac.onnx_encoder import upgrade
+
+            try:
+                upgrade(embedder, self.onnx_cache_dir)
+            except Exception as exc:  # an optimisation only: never fail a command over it
+                logging.getLogger(__name__).info("cannot re-export %s to ONNX (%s)", embedder.model_name, exc)
+        return embedder
 
     @functools.cached_property
     def searcher(self):

@@ -20,15 +20,32 @@ of one 90 MB protobuf and copying them, so a session costs ~80 MB instead of
 ~130 (peak ~140) and opens in 0.1 s instead of 0.3, with the same vectors
 (`almanac ask` is a new process each time). An export of the first format
 (one file) is converted on first use, without torch.
+
+The graph is exported with the attention computed eagerly (torch's
+scaled_dot_product_attention exports as a pattern onnxruntime's optimizer
+does not recognise) and fused by onnxruntime's transformer optimizer: each
+layer's attention becomes one Attention node, the embeddings one
+EmbedLayerNormalization, residual + LayerNorm SkipLayerNormalization, bias +
+GELU BiasGelu (fp32 throughout: no quantisation, no fp16). The graph shrinks
+from ~900 nodes to 46: a question encodes 6-10% faster (a whole search at
+10,000 entries ~4%) and a session opens in ~40 ms instead of ~100
+(onnxruntime no longer rewrites 900 nodes at every start). Vectors stay
+within 3e-7 of sentence-transformers' (as the unfused export's did). The
+export checks the fused graph against the unfused one and keeps the unfused
+graph if they differ (a model the bert fusions misread). An export of the
+second format (unfused) keeps working, without torch, until a process that
+loads the model anyway re-exports it (`upgrade`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 
@@ -37,8 +54,12 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: Bump when the export format changes, so stale cache files are not reused.
-#: 1: one .onnx file; 2: the weights in a .data file beside it (see the module docstring).
-EXPORT_VERSION = 2
+#: 1: one .onnx file; 2: the weights in a .data file beside it; 3: as 2, the graph fused (see the
+#: module docstring).
+EXPORT_VERSION = 3
+#: Most a fused graph's output may differ from the unfused one's before the export keeps the latter
+#: (fusion moves floats by ~1e-6; a misread pattern by far more).
+FUSION_TOLERANCE = 1e-4
 
 
 class OnnxUnavailable(Exception):
@@ -79,7 +100,7 @@ def _pipeline_supported(model_dir: str) -> bool:
 
 
 def export(st_embedder, cache_dir: str) -> str:
-    """Export a loaded `SentenceTransformerEmbedder` to ONNX (once); return the file's path.
+    """Export a loaded `SentenceTransformerEmbedder` to ONNX, fused (once); return the file's path.
 
     Written to a temporary name and renamed, so a concurrent reader never sees
     half a file. Raises OnnxUnavailable for pipelines this module cannot reproduce.
@@ -90,9 +111,46 @@ def export(st_embedder, cache_dir: str) -> str:
     target = cache_path(cache_dir, model_dir)
     if os.path.exists(target):
         return target
+    os.makedirs(cache_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=".export-", dir=cache_dir)
+    try:
+        unfused = os.path.join(work, "unfused.onnx")
+        sample = _export_graph(st_embedder, unfused, eager_attention=True)
+        fused = _fuse(unfused, os.path.join(work, "fused.onnx"), st_embedder.model[0].auto_model.config, sample)
+        _save_with_weights_beside(fused or unfused, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("exported %s to %s", st_embedder.model_name, target)
+    return target
+
+
+def upgrade(st_embedder, cache_dir: str) -> str | None:
+    """Export the model again when the cache holds only an older format's export (path, or None).
+
+    For a process that has loaded sentence-transformers anyway (torch paid for):
+    an older export keeps answering, but only an export made with torch can be
+    fused, so the next process that loads the model makes it.
+    """
+    model_dir = getattr(st_embedder, "path", None)
+    if not model_dir or os.path.exists(cache_path(cache_dir, model_dir)):
+        return None
+    if not any(os.path.exists(cache_path(cache_dir, model_dir, version=v)) for v in range(1, EXPORT_VERSION)):
+        return None
+    return export(st_embedder, cache_dir)
+
+
+def _export_graph(st_embedder, path: str, eager_attention: bool) -> dict:
+    """`torch.onnx.export` of the model's transformer to one file at `path`; returns the sample
+    batch it traced (numpy arrays by input name).
+
+    `eager_attention`: trace attention as matrix products and a softmax (the pattern the
+    transformer optimizer fuses) rather than scaled_dot_product_attention; the model is put
+    back as it was, since it may go on embedding documents in this process.
+    """
+    import warnings
+
     import torch
 
-    os.makedirs(cache_dir, exist_ok=True)
     transformer = st_embedder.model[0]
     hf = transformer.auto_model.eval()
 
@@ -109,27 +167,89 @@ def export(st_embedder, cache_dir: str) -> str:
     sample = transformer.tokenizer(["a sample question", "another, longer sample sentence here"], padding=True, return_tensors="pt")
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]}
-    tmp = f"{target}.{os.getpid()}.tmp"
-    import warnings
-
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _LastHiddenState(hf),
-            tuple(sample[n] for n in names),
-            tmp,
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
+    was = getattr(hf.config, "_attn_implementation", None)
+    switch = eager_attention and was not in (None, "eager") and hasattr(hf, "set_attn_implementation")
     try:
-        _save_with_weights_beside(tmp, target)
+        if switch:
+            hf.set_attn_implementation("eager")
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _LastHiddenState(hf),
+                tuple(sample[n] for n in names),
+                path,
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
     finally:
-        os.remove(tmp)
-    log.info("exported %s to %s", st_embedder.model_name, target)
-    return target
+        if switch:
+            hf.set_attn_implementation(was)
+    return {n: sample[n].numpy() for n in names}
+
+
+def _fuse(unfused: str, fused: str, config, sample: dict) -> str | None:
+    """Write the graph in the file `unfused`, fused by onnxruntime's transformer optimizer, to the
+    file `fused` and return its path; None when fusion fails or changes the output on `sample`
+    (see FUSION_TOLERANCE)."""
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        heads = int(getattr(config, "num_attention_heads", 0) or 0)
+        hidden = int(getattr(config, "hidden_size", 0) or 0)
+        # opt_level 0: only the optimizer's own fusions, no onnxruntime pass (whose output may hold
+        # layouts for this machine's CPU); onnxruntime still optimises the graph when a session opens.
+        with _only_warnings_from_onnxruntime():
+            optimize_model(unfused, model_type="bert", num_heads=heads, hidden_size=hidden,
+                           opt_level=0).save_model_to_file(fused)
+        difference = _largest_difference(unfused, fused, sample)
+    except Exception as exc:  # an optimisation only: the unfused graph answers as well
+        log.warning("cannot fuse the ONNX export (%s); keeping it unfused", exc)
+        return None
+    if not difference <= FUSION_TOLERANCE:
+        log.warning("the fused ONNX export differs from the unfused one by %.2g; keeping it unfused", difference)
+        return None
+    return fused
+
+
+@contextlib.contextmanager
+def _only_warnings_from_onnxruntime():
+    """The optimizer's modules log every pattern they try at DEBUG, with a stack trace each:
+    megabytes on stderr under `almanac -v` (enough to fill a pipe and stall the bot that is
+    exporting). Their loggers are named after their modules, some as top-level modules."""
+    import onnxruntime
+
+    package = os.path.dirname(onnxruntime.__file__)
+    loggers = [logging.getLogger(name) for name, module in list(sys.modules.items())
+               if (getattr(module, "__file__", None) or "").startswith(package)]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in levels:
+            logger.setLevel(level)
+
+
+def _largest_difference(a: str, b: str, feeds: dict) -> float:
+    """Largest absolute difference of two graphs' last_hidden_state on `feeds`, at real (unpadded)
+    tokens (inf if the second's are not all finite). One session at a time: the exporting process
+    holds torch already."""
+    import onnxruntime as ort
+
+    outputs = []
+    for path in (a, b):
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        names = {i.name for i in session.get_inputs()}
+        outputs.append(session.run(None, {k: v for k, v in feeds.items() if k in names})[0])
+        del session
+    real = feeds["attention_mask"].astype(bool)
+    if not np.isfinite(outputs[1][real]).all():
+        return float("inf")
+    return float(np.abs(outputs[0][real] - outputs[1][real]).max())
 
 
 def _save_with_weights_beside(source: str, target: str) -> None:
@@ -169,15 +289,27 @@ def load_exported(cache_dir: str, model: str, model_name: str) -> "OnnxEmbedder"
         model = bundled_model_path()
     if not _pipeline_supported(model):
         raise OnnxUnavailable(f"{model_name}: not a Transformer + mean pooling + Normalize model")
-    path = cache_path(cache_dir, model)
-    first_format = cache_path(cache_dir, model, version=1)
-    if not os.path.exists(path) and os.path.exists(first_format):
+    return OnnxEmbedder(_usable_export(cache_dir, model), model, model_name)
+
+
+def _usable_export(cache_dir: str, model_dir: str) -> str:
+    """The export to run: the current format's; else the second's (unfused: it still answers, see
+    `upgrade`); else the first's, converted to the second (weights beside) without torch."""
+    path = cache_path(cache_dir, model_dir)
+    if os.path.exists(path):
+        return path
+    second = cache_path(cache_dir, model_dir, version=2)
+    if os.path.exists(second):
+        return second
+    first_format = cache_path(cache_dir, model_dir, version=1)
+    if os.path.exists(first_format):
         try:
-            _save_with_weights_beside(first_format, path)
-            log.info("converted %s to %s (weights beside it)", first_format, path)
+            _save_with_weights_beside(first_format, second)
+            log.info("converted %s to %s (weights beside it)", first_format, second)
         except Exception as exc:  # the old file stays usable as a source for a fresh export
             raise OnnxUnavailable(f"{first_format}: cannot convert ({exc})") from None
-    return OnnxEmbedder(path, model, model_name)
+        return second
+    return path  # none: OnnxEmbedder says so
 
 
 class OnnxEmbedder:
@@ -192,6 +324,8 @@ class OnnxEmbedder:
         if not os.path.exists(onnx_path):
             raise OnnxUnavailable(f"{onnx_path} does not exist")
         self.model_name = model_name
+        #: The export it runs (which format: see `cache_path`).
+        self.path = onnx_path
         if max_seq_length is None:
             max_seq_length = _max_seq_length(model_dir)
         self.tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))

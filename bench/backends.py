@@ -61,7 +61,7 @@ def same_vectors(src: str, dst: str, model: str) -> None:
         ids, matrix = a.vectors(model)
         b.save_vectors(model, [(i, hashes[i], v) for i, v in zip(ids, matrix)])
         for start in range(0, len(ids), 2000):
-            blocks = a.vector_blocks(parts_model(model), ids[start:start + 2000])
+            blocks = a.vector_blocks(parts_model(model), {i: hashes[i] for i in ids[start:start + 2000]})
             b.save_vectors(parts_model(model), [(i, hashes[i], v) for i, v in blocks.items()])
 
 

@@ -180,6 +180,21 @@ def test_reads_do_not_wait_for_a_write_transaction(seeded_store):
     assert seeded_store.count() == 21  # the four 2013 entries are gone once it commits
 
 
+def test_part_vectors_are_fetched_for_the_content_they_were_computed_from(seeded_store):
+    """`vector_blocks` returns a block only when it was computed from the content hash asked for
+    (a searcher asks with its snapshot's hashes): an entry edited since is not answered by an old block."""
+    import numpy as np
+
+    a, b = seeded_store.entries()[:2]
+    block = np.arange(8, dtype=np.float32).reshape(2, 4)
+    seeded_store.save_vectors("m#parts", [(a.id, a.content_hash, block), (b.id, "an older hash", block + 1)])
+    found = seeded_store.vector_blocks("m#parts", {a.id: a.content_hash, b.id: b.content_hash, "no-such-id": "h"})
+    assert list(found) == [a.id] and np.array_equal(found[a.id], block)
+    assert np.array_equal(seeded_store.vector_blocks("m#parts", {b.id: "an older hash"})[b.id], block + 1)
+    assert seeded_store.vector_blocks("other-model", {a.id: a.content_hash}) == {}
+    assert seeded_store.vector_blocks("m#parts", {}) == {}
+
+
 def test_postgres_migrations_are_recorded_and_two_stores_opening_at_once_apply_them_once(postgres_url):
     import threading
 

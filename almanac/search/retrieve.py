@@ -79,7 +79,7 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
             hits = hits[allowed[hits]]
         by_words = hits[np.argsort(-lexical[hits], kind="stable")[: PART_CANDIDATES // 4]].tolist()
         candidates += [i for i in by_words if i not in candidates]
-        blocks = store.vector_blocks(parts_model, [snap.ids[i] for i in candidates])
+        blocks = store.vector_blocks(parts_model, snap.content_hashes(candidates))
         for i in candidates:
             block = blocks.get(snap.ids[i])
             if block is not None and block.shape[1] == qvec.shape[0]:
