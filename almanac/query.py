@@ -87,6 +87,11 @@ _ORDER_WORDS = {
     "earliest": "oldest", "oldest": "oldest", "first": "oldest",
 }
 
+#: A season's months in the northern hemisphere, where most archives' people are: winter is the
+#: year's first two months and its last ("winter 2014": January, February and December 2014).
+_SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11), "fall": (9, 10, 11),
+            "winter": (1, 2, 12)}
+
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3, "several": 3,
@@ -248,8 +253,8 @@ class _Reader:
     months_span: tuple[int, int] | None = None
 
     def read(self) -> None:
-        for reader in (self._relative, self._month_years, self._ranges, self._decades, self._single_years,
-                       self._lone_months):
+        for reader in (self._relative, self._seasons, self._month_years, self._ranges, self._decades,
+                       self._single_years, self._lone_months):
             if self.months_span is not None:
                 return
             if self.year_from is None and self.year_to is None or reader == self._lone_months:
@@ -297,6 +302,20 @@ class _Reader:
             if tok == "recent" and nxt == "years":
                 self.set_years(today.year - 3, today.year)
                 self.span(i, i + 1)
+                return
+
+    # "spring 2014", "the summer of 2019", "autumn 2020": the season's months of that year
+    def _seasons(self) -> None:
+        for i, tok in enumerate(self.w):
+            months = _SEASONS.get(tok)
+            if months is None:
+                continue
+            j = i + 2 if self.at(i + 1) == "of" else i + 1
+            year = _year(self.at(j))
+            if year is not None:
+                self.set_years(year, year)
+                self.months = list(months)
+                self.span(i - 1 if self.at(i - 1) == "the" else i, j)
                 return
 
     # "May 2015", "January or February 2025", "feb. 2020", "2015-05" (tokenised as 2015, 05)

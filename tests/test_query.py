@@ -97,6 +97,12 @@ TODAY = dt.date(2026, 12, 1)
         ("anything in the past six months?", {"from": "2026-06", "to": "2026-12"}, ()),
         # "new" asks for recent entries, it is not a topic
         ("anything new this year?", {"year": 2026, "order": "newest"}, ()),
+        # seasons (northern hemisphere) and counting
+        ("anything from spring 2014?", {"year": 2014, "months": [3, 4, 5]}, ()),
+        ("what did he do in the summer of 2014", {"year": 2014, "months": [6, 7, 8]}, ()),
+        ("papers from winter 2016", {"kind": "paper", "year": 2016, "months": [1, 2, 12]}, ()),
+        ("the spring framework talk", {"kind": "talk", "kind_boost": True}, ("spring", "framework")),
+        ("how many talks did he give in 2015?", {"kind": "talk", "year": 2015}, ()),
         # chat spellings
         ("wat did he tlk abt at oscon lol", {}, ("oscon",)),
     ],

@@ -139,3 +139,12 @@ def test_a_name_the_best_entry_holds_only_part_of_is_not_held():
     assert _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_not_held"] == 0.0
     # no name of several words: nothing to hold
     assert _signals("her cooking show", ("cooking",), {"cooking": 9}, set(), 0.4)["name_not_held"] == 0.0
+
+
+def test_a_period_of_several_months_reads_as_a_list():
+    from almanac.search.present import period_label
+
+    spring = parse_query("talks in spring 2014", today=dt.date(2026, 12, 1))
+    assert period_label(spring) == "in March, April or May 2014"
+    pair = parse_query("January or February 2025", today=dt.date(2026, 12, 1))
+    assert period_label(pair) == "in January or February 2025"

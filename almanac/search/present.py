@@ -83,12 +83,14 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
 
 
 def period_label(parsed) -> str:
-    """'in 2025', 'in July 2014', 'in January or February 2025', 'before 2014', 'in the 2010s'."""
+    """'in 2025', 'in July 2014', 'in January or February 2025', 'in March, April or May 2014' (spring),
+    'before 2014', 'in the 2010s'."""
     if parsed.span is not None:
         first, last = (f"{calendar.month_name[k % 12 + 1]} {k // 12}" for k in parsed.span)
         return f"between {first} and {last}"
     lo, hi = parsed.year_from, parsed.year_to
-    months = " or ".join(calendar.month_name[m] for m in parsed.months)
+    names = [calendar.month_name[m] for m in parsed.months]
+    months = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 2 else " or ".join(names)
     if lo is not None and lo == hi:
         if parsed.day is not None:
             return f"on {parsed.day} {months} {lo}"
