@@ -265,6 +265,14 @@ class _Reader:
         today = self.today
         for i, tok in enumerate(self.w):
             nxt = self.at(i + 1)
+            # "yesterday", "this morning", "tonight": a day. Not "today", which as often means
+            # "nowadays" ("what that says about women speaking up today").
+            if tok in ("yesterday", "tonight") or tok == "this" and nxt in ("morning", "afternoon", "evening"):
+                day = today - dt.timedelta(days=1) if tok == "yesterday" else today
+                self.set_years(day.year, day.year)
+                self.months, self.day = [day.month], day.day
+                self.span(i, i if tok != "this" else i + 1)
+                return
             if tok in ("last", "this", "past", "previous") and nxt in ("year", "month", "decade"):
                 if nxt == "year":
                     year = today.year - (0 if tok == "this" else 1)

@@ -97,6 +97,10 @@ TODAY = dt.date(2026, 12, 1)
         ("anything in the past six months?", {"from": "2026-06", "to": "2026-12"}, ()),
         # "new" asks for recent entries, it is not a topic
         ("anything new this year?", {"year": 2026, "order": "newest"}, ()),
+        # a day relative to today (not "today": it as often means "nowadays")
+        ("what did he say yesterday?", {"year": 2026, "month": 11, "day": 30}, ()),
+        ("his speech this morning", {"year": 2026, "month": 12, "day": 1}, ("speech",)),
+        ("what that says about women speaking up today", {}, ("women", "today")),
         # seasons (northern hemisphere) and counting
         ("anything from spring 2014?", {"year": 2014, "months": [3, 4, 5]}, ()),
         ("what did he do in the summer of 2014", {"year": 2014, "months": [6, 7, 8]}, ()),

@@ -47,10 +47,10 @@ def test_every_archive_is_big_enough(eval_runs):
 #: answers "best running shoes 2024" and a few other sporting ones on a marathon runner's archive.
 FLOORS = {
     "seed": (0.95, 0.97, 1.0, None, 1.0),
-    "athlete": (0.95, 0.97, 1.0, 0.75, 0.9),
-    "chef": (0.8, 0.95, 1.0, 1.0, 0.97),
+    "athlete": (0.97, 0.97, 1.0, 0.75, 0.9),
+    "chef": (0.82, 0.95, 1.0, 1.0, 0.97),
     "economist": (0.9, 0.95, 1.0, 0.75, 0.97),
-    "humanities": (0.85, 0.97, 1.0, 1.0, 0.97),
+    "humanities": (0.87, 0.97, 1.0, 1.0, 0.97),
     "maintainer": (0.92, 0.95, 1.0, 0.75, 0.97),
     "musician": (0.87, 0.97, 1.0, 0.75, 0.97),
     "novelist": (0.92, 0.97, 1.0, 0.75, 0.95),

@@ -148,3 +148,24 @@ def test_a_period_of_several_months_reads_as_a_list():
     assert period_label(spring) == "in March, April or May 2014"
     pair = parse_query("January or February 2025", today=dt.date(2026, 12, 1))
     assert period_label(pair) == "in January or February 2025"
+
+
+def test_a_description_that_matches_two_sentences_beats_one_stray_sentence():
+    import numpy as np
+
+    from almanac.search.fuse import FusionWeights, pooled_dense
+    from almanac.search.retrieve import Evidence
+
+    # entry 0: one sentence matches well, nothing else; entry 1: two sentences match nearly as well
+    evidence = Evidence(dense=np.array([0.30, 0.30], dtype=np.float32), lexical=np.zeros(2, dtype=np.float32),
+                        parts={0: np.array([0.62, 0.10, 0.05]), 1: np.array([0.58, 0.55, 0.12])})
+    pooled = pooled_dense(evidence, FusionWeights(parts=1.0, second=0.25))
+    assert pooled[1] > pooled[0]
+    assert pooled[0] == np.float32(0.62 - 0.25 * (0.62 - 0.10))
+    # without it, the best sentence alone decides
+    alone = pooled_dense(evidence, FusionWeights(parts=1.0, second=0.0))
+    assert alone[0] > alone[1]
+    # an entry with one part (a title and no summary) keeps that part's cosine
+    one = Evidence(dense=np.array([0.2], dtype=np.float32), lexical=np.zeros(1, dtype=np.float32),
+                   parts={0: np.array([0.5])})
+    assert pooled_dense(one, FusionWeights(parts=1.0))[0] == np.float32(0.5)

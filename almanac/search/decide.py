@@ -121,11 +121,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-3.309,
-    coefficients={"dense": 6.125, "sentence": 3.476, "margin": -1.234, "standout": 0.15, "coverage": 2.586,
-                  "unknown": -2.258, "rare_hit": 0.353, "filtered": 1.011, "general": -4.138, "someone": 0.212,
-                  "describes": 1.62, "length": 4.89, "unknown_short": -5.882, "faint": -1.158,
-                  "missing_name": -2.297, "named": 2.413, "unexplained": -3.458, "name_not_held": -4.807},
+    bias=-3.188,
+    coefficients={"dense": 6.448, "sentence": 2.895, "margin": -0.948, "standout": 0.173, "coverage": 2.67,
+                  "unknown": -2.429, "rare_hit": 0.242, "filtered": 0.689, "general": -4.038, "someone": 0.66,
+                  "describes": 1.287, "length": 5.018, "unknown_short": -6.045, "faint": -0.721,
+                  "missing_name": -2.197, "named": 2.326, "unexplained": -2.994, "name_not_held": -4.929},
 )
 
 

@@ -31,8 +31,8 @@ REPO = EVAL_DIR.parent.parent
 SEED = REPO / "data" / "entries.txt"
 
 #: The ranking settings tried when choosing weights (leave-one-archive-out).
-GRID = [FusionWeights(lexical=lx, parts=pt, kind=kd)
-        for lx, pt, kd in itertools.product((0.1, 0.2, 0.3, 0.6), (0.0, 0.5, 1.0), (0.1, 0.25))]
+GRID = [FusionWeights(lexical=lx, parts=pt, kind=kd, second=sc)
+        for lx, pt, kd, sc in itertools.product((0.1, 0.2, 0.3, 0.6), (0.0, 0.5, 1.0), (0.1, 0.25), (0.0, 0.25))]
 #: Unrelated questions asked of every archive (tests/eval/unrelated.json): more of the styles
 #: people type (keyword searches, requests, chat) than any one archive's eight off-topic ones.
 UNRELATED = tuple(json.loads((EVAL_DIR / "unrelated.json").read_text(encoding="utf-8"))["questions"])
