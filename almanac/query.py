@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from almanac.entry import MAX_YEAR, month_number
-from almanac.words import FILLERS, STOPWORDS, tokens, unchat
+from almanac.words import FILLERS, STOPWORDS, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -225,9 +225,11 @@ def _number(tok: str) -> int | None:
 class _Reader:
     """Walks the question's words once, taking out what is a date."""
 
-    def __init__(self, words: list[str], dashed: list[bool], today: dt.date):
-        """`dashed[i]`: a dash joined word i to the next ("2014-2016", "2015-05")."""
+    def __init__(self, words: list[str], dashed: list[bool], today: dt.date, names: frozenset[str] = frozenset()):
+        """`dashed[i]`: a dash joined word i to the next ("2014-2016", "2015-05"); `names`: words the
+        question capitalises as names ("on This Morning", "the Tonight Show": a show, not a time)."""
         self.w = words
+        self.names = names
         self._iso_dash = dashed
         self.used = [False] * len(words)
         self.today = today
@@ -266,8 +268,9 @@ class _Reader:
         for i, tok in enumerate(self.w):
             nxt = self.at(i + 1)
             # "yesterday", "this morning", "tonight": a day. Not "today", which as often means
-            # "nowadays" ("what that says about women speaking up today").
-            if tok in ("yesterday", "tonight") or tok == "this" and nxt in ("morning", "afternoon", "evening"):
+            # "nowadays" ("what that says about women speaking up today"), nor a show's name.
+            if (tok in ("yesterday", "tonight") or tok == "this" and nxt in ("morning", "afternoon", "evening")) \
+                    and tok not in self.names and nxt not in self.names:
                 day = today - dt.timedelta(days=1) if tok == "yesterday" else today
                 self.set_years(day.year, day.year)
                 self.months, self.day = [day.month], day.day
@@ -470,7 +473,7 @@ def parse_query(
             tok = tok[:-2]
         words.append(tok)
         dashed.append(False)
-    reader = _Reader(words, dashed, today)
+    reader = _Reader(words, dashed, today, frozenset(written_as_names(text)))
     reader.read()
     year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
     day = reader.day if len(months) == 1 else None

@@ -100,6 +100,8 @@ TODAY = dt.date(2026, 12, 1)
         # a day relative to today (not "today": it as often means "nowadays")
         ("what did he say yesterday?", {"year": 2026, "month": 11, "day": 30}, ()),
         ("his speech this morning", {"year": 2026, "month": 12, "day": 1}, ("speech",)),
+        ("her interview on This Morning", {"kind": "interview", "kind_boost": True}, ("morning",)),
+        ("was he on the Tonight Show?", {}, ("tonight",)),
         ("what that says about women speaking up today", {}, ("women", "today")),
         # seasons (northern hemisphere) and counting
         ("anything from spring 2014?", {"year": 2014, "months": [3, 4, 5]}, ()),
