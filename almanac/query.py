@@ -111,6 +111,8 @@ class ParsedQuery:
 
     text: str
     terms: tuple[str, ...] = ()
+    #: Words the question capitalises as names (`almanac.words.written_as_names`).
+    names: frozenset[str] = frozenset()
     kind: str | None = None
     tag: str | None = None
     #: True when the kind filters (a plural, an explicit --kind, or nothing else asked);
@@ -473,7 +475,8 @@ def parse_query(
             tok = tok[:-2]
         words.append(tok)
         dashed.append(False)
-    reader = _Reader(words, dashed, today, frozenset(written_as_names(text)))
+    names = frozenset(written_as_names(text))
+    reader = _Reader(words, dashed, today, names)
     reader.read()
     year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
     day = reader.day if len(months) == 1 else None
@@ -533,6 +536,7 @@ def parse_query(
     return ParsedQuery(
         text=text,
         terms=tuple(terms),
+        names=names,
         kind=found_kind,
         tag=found_tag,
         kind_strict=strict,

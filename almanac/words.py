@@ -187,15 +187,16 @@ def describes_one_thing(text: str) -> bool:
         w in _CLAUSE or (w.endswith("ing") and len(w) > 5) for w in words[1:6])
 
 
-def name_runs(text: str) -> list[tuple[str, ...]]:
+def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list[tuple[str, ...]]:
     """The question's names of several words, lowercased: ("metropolitan", "opera"), ("new", "york").
 
     Consecutive capitalised words, by the rule of `written_as_names`. A name
     is one thing: "Metropolitan Opera" is not found in an entry that only
-    says "opera".
+    says "opera". `named`: `written_as_names(text)` when the caller has it already.
     """
     words = _TOKEN_RE.findall(text)
-    named = written_as_names(text)
+    if named is None:
+        named = written_as_names(text)
     runs, run = [], []
     for w in words:
         word = w.lower().replace("’", "'")

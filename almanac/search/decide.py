@@ -92,7 +92,6 @@ from almanac.words import (
     speaks_of_someone,
     tokens,
     weight,
-    written_as_names,
 )
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
@@ -155,9 +154,10 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     its meaning is unknown, not far from the question's.
     """
     terms = question.terms
-    names = written_as_names(question.parsed.text)
-    runs = name_runs(question.parsed.text)
-    matched = whole_names(terms, matched, runs)
+    names = question.parsed.names
+    runs = name_runs(question.parsed.text, names)
+    unheld = names_not_held(terms, matched, runs)
+    matched = set(matched).difference(*unheld)  # a name counts whole or not at all (`whole_names`)
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
     total = sum(weights.values()) or 1.0
     coverage = sum(w for t, w in weights.items() if t in matched) / total
@@ -178,8 +178,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
                                       for run in runs)),
             "named": rare_hit * float(coverage >= 0.99),
             "unexplained": (1.0 - coverage) * faint_meaning,
-            "name_not_held": float(any((members := [t for t in terms if t in run]) and not set(members) <= matched
-                                       for run in runs))}
+            "name_not_held": float(bool(unheld))}
 
 
 def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:
@@ -190,11 +189,16 @@ def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[st
     them (a name the archive writes as one word, "Xen Summit" -> "xensummit",
     is one term already).
     """
-    out = set(matched)
+    return set(matched).difference(*names_not_held(terms, matched, runs))
+
+
+def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> list[set[str]]:
+    """The question's words of each name of several words that the entry does not hold all of."""
+    out = []
     for run in runs:
         members = {t for t in terms if t in run}
         if members and not members <= matched:
-            out -= members
+            out.append(members)
     return out
 
 
