@@ -169,3 +169,25 @@ def test_a_description_that_matches_two_sentences_beats_one_stray_sentence():
     one = Evidence(dense=np.array([0.2], dtype=np.float32), lexical=np.zeros(1, dtype=np.float32),
                    parts={0: np.array([0.5])})
     assert pooled_dense(one, FusionWeights(parts=1.0))[0] == np.float32(0.5)
+
+
+def test_an_off_topic_question_no_strictness_refuses_does_not_choose_the_strictness():
+    """'best running shoes 2024' on a runner's archive is answered at every value: it must not
+    push the choice to the fallback (the most lenient tie); the other questions decide."""
+    import math
+
+    from almanac.search.decide import SIGNALS, DecisionModel
+    from tests.eval import harness
+
+    model = DecisionModel(bias=0.0, coefficients={k: (1.0 if k == "dense" else 0.0) for k in SIGNALS})
+
+    def run(p, on_topic, near=False):  # a question whose probability under `model` is p
+        signals = {k: 0.0 for k in SIGNALS}
+        signals["dense"] = math.log(p / (1 - p))
+        return harness.Run("a", "q", on_topic, near, {"x"}, None, ["x"], 1, False, False, signals)
+
+    near = [run(p, False, near=True) for p in (0.3, 0.3, 0.3, 0.5)]
+    runs = {"a": [run(0.9, True), run(0.6, True), *near, run(0.2, False), run(0.99, False)]}  # the last: always answered
+    # three of four near-field questions refused from 0.35 up: the targets are met there; counted in,
+    # the unrefusable one meets them nowhere and the fallback refuses all it can (0.55)
+    assert harness.choose_strictness(runs, model) == 0.35
