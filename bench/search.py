@@ -211,6 +211,7 @@ def latency(db: str, embedder, runs: int) -> dict:
             p95s.append(float(np.percentile(samples, 95)))
             cpu50s.append(float(np.percentile(cpu, 50)))
             cpu95s.append(float(np.percentile(cpu, 95)))
+        describing = describing_latency(searcher, runs)
         answers = [searcher.search(q, limit=10).to_json(explain=True) for q in questions]
         by_store = answers_by_store(store, embedder, questions)
     digest = hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:16]
@@ -221,8 +222,35 @@ def latency(db: str, embedder, runs: int) -> dict:
             "p50_ms": round(statistics.median(p50s), 2), "p95_ms": round(statistics.median(p95s), 2),
             "cpu_p50_ms": round(statistics.median(cpu50s), 2), "cpu_p95_ms": round(statistics.median(cpu95s), 2),
             "first_run_p50_ms": round(p50s[0], 2), "first_run_cpu_p50_ms": round(cpu50s[0], 2),
+            **describing,
             "answers_sha256": digest,
             "same_answers_as_store_ranking": None if by_store is None else by_store == answers}
+
+
+def describing_latency(searcher, runs: int) -> dict:
+    """Warm p50 over questions that describe an item ("the talk where he explained…"), which embed
+    what the description says without its frame as well (`Question.content`; none of the bench
+    questions above does), and, alternated in the same runs, the same with that second text off."""
+    from almanac.search import understand
+    from tests.eval.harness import UNRELATED_HELD_OUT
+
+    described = understand.described_content
+    with_content, without = [], []
+    for i in range(runs * 2):
+        on = i % 2 == 0
+        understand.described_content = described if on else (lambda text: None)
+        try:
+            samples = []
+            for q in UNRELATED_HELD_OUT:
+                t = time.perf_counter()
+                json.dumps(searcher.search(q).to_json())
+                samples.append((time.perf_counter() - t) * 1000)
+        finally:
+            understand.described_content = described
+        (with_content if on else without).append(float(np.percentile(samples, 50)))
+    return {"describing_questions": len(UNRELATED_HELD_OUT),
+            "describing_p50_ms": round(statistics.median(with_content), 2),
+            "describing_without_content_p50_ms": round(statistics.median(without), 2)}
 
 
 def answers_by_store(store, embedder, questions: list[str]) -> list[dict] | None:

@@ -337,3 +337,20 @@ def test_a_misspelt_name_with_a_digit_is_read_as_the_archives_word(store, fake):
         Entry(id="other", title="A garden visit", date=PartialDate(2018), kind="news", summary="Roses.")])
     result = Searcher(store, fake).search("kipchoge breakng2", limit=2)
     assert result.filters["corrected"] == {"breakng2": "breaking2"}
+
+
+def test_a_rare_english_word_is_not_corrected_into_the_archives_word(store, fake):
+    """'treehouse' is rarer than wordfreq's small list reaches, but English, not a misspelt
+    'greenhouse': read as one, a question about building a treehouse became one about the
+    greenhouse effect on a climate scientist's archive. A misspelling of the archive's word
+    ('greenhose') is still corrected."""
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="gh", title="The greenhouse effect", date=PartialDate(2017, 5, 6), kind="talk",
+              summary="Why greenhouse gases warm the planet."),
+        Entry(id="other", title="A garden visit", date=PartialDate(2018), kind="news", summary="Roses.")])
+    searcher = Searcher(store, fake)
+    for question in ("the video where he built a treehouse for his kids", "aphids on the roses"):
+        assert "corrected" not in searcher.search(question, limit=2).filters, question
+    assert searcher.search("greenhose gases", limit=2).filters["corrected"] == {"greenhose": "greenhouse"}

@@ -42,20 +42,21 @@ def test_every_archive_is_big_enough(eval_runs):
             assert paraphrases >= 0.4 * len(archive.questions), name
 
 
-#: archive -> floors of (R@1, answered, its own unrelated refused, near refused, the 40 shared unrelated
-#: refused), leave-one-archive-out. The athlete's shared floor is 0.9: fitted without it, the model
-#: answers "best running shoes 2024" and a few other sporting ones on a marathon runner's archive.
+#: archive -> floors of (R@1, answered, its own unrelated refused, near refused, the 70 shared unrelated
+#: refused, the 20 held-out unrelated descriptions refused), leave-one-archive-out. The shared floors
+#: allow a question or three: fitted without it, the model answers "best running shoes 2024" on a
+#: marathon runner's archive, tips on houseplants "through a dark winter" on a cook's.
 FLOORS = {
-    "seed": (0.95, 0.97, 1.0, None, 1.0),
-    "athlete": (0.97, 0.97, 1.0, 0.75, 0.9),
-    "chef": (0.82, 0.95, 1.0, 1.0, 0.97),
-    "economist": (0.9, 0.95, 1.0, 0.75, 0.97),
-    "humanities": (0.87, 0.97, 1.0, 1.0, 0.97),
-    "maintainer": (0.92, 0.95, 1.0, 0.75, 0.97),
-    "musician": (0.87, 0.97, 1.0, 0.75, 0.97),
-    "novelist": (0.92, 0.97, 1.0, 0.75, 0.95),
-    "scientist": (0.9, 0.95, 1.0, 0.75, 0.97),
-    "speaker": (0.92, 0.95, 1.0, 0.75, 0.97),
+    "seed": (0.95, 0.97, 1.0, None, 1.0, 1.0),
+    "athlete": (0.97, 0.97, 1.0, 0.75, 0.95, 0.95),
+    "chef": (0.82, 0.95, 1.0, 1.0, 0.95, 0.9),
+    "economist": (0.87, 0.92, 1.0, 0.75, 0.97, 0.95),
+    "humanities": (0.85, 0.9, 1.0, 1.0, 0.97, 0.95),
+    "maintainer": (0.92, 0.95, 1.0, 0.75, 0.97, 0.9),
+    "musician": (0.87, 0.97, 1.0, 0.75, 0.92, 0.9),
+    "novelist": (0.92, 0.97, 1.0, 0.75, 0.95, 0.9),
+    "scientist": (0.87, 0.95, 1.0, 0.75, 0.97, 0.9),
+    "speaker": (0.92, 0.95, 1.0, 0.5, 0.97, 0.95),
 }
 
 
@@ -66,13 +67,14 @@ def test_leave_one_archive_out(eval_runs, held):
     model = harness.fit_model([r for rs in others.values() for r in rs])
     strictness = harness.choose_strictness(others, model)
     report = harness.score(runs[held], model, strictness)
-    r1, answered, far, near, generic = FLOORS[held]
+    r1, answered, far, near, generic, held_out = FLOORS[held]
     assert report["r_at_1"] >= r1, report["misses"]
     assert report["answered"] >= answered, report["misses"]
     assert report["off_topic_refused"] >= far, report["wrongly_answered"]
     if near is not None:
         assert report["near_refused"] >= near, report["wrongly_answered"]
     assert report["unrelated_refused"] >= generic, report["wrongly_answered"]
+    assert report["held_out_refused"] >= held_out, report["wrongly_answered"]
 
 
 def test_the_shipped_settings_keep_the_seed_where_it_was(eval_runs):
@@ -82,6 +84,18 @@ def test_the_shipped_settings_keep_the_seed_where_it_was(eval_runs):
     report = harness.score(runs["seed"], DEFAULT_MODEL, DEFAULT_STRICTNESS)
     assert report["r_at_1"] >= 0.97, report["misses"]
     assert report["off_topic_refused"] == 1.0 and report["unrelated_refused"] == 1.0, report["wrongly_answered"]
+
+
+def test_the_shipped_decision_refuses_descriptions_of_what_no_archive_holds(eval_runs):
+    """'the episode where she taught listeners how to knit a warm scarf': worded like the
+    descriptions people give of an entry, about nothing any archive holds. Nothing is fitted on
+    these 20 (harness.UNRELATED_HELD_OUT); before the `content` signal and the 30 fitted ones
+    like them, the shipped model answered 71 of the 200."""
+    runs, _ = eval_runs
+    held_out = [r for rs in runs.values() for r in rs if r.held_out]
+    refused = [r for r in held_out if not harness.answered(r, DEFAULT_MODEL, DEFAULT_STRICTNESS)]
+    assert len(held_out) == 20 * len(runs)
+    assert len(refused) >= 0.97 * len(held_out), sorted({r.q for r in held_out} - {r.q for r in refused})
 
 
 def test_filter_questions_list_every_matching_entry(eval_runs):

@@ -69,7 +69,7 @@ word statistics):
   each word somewhere (which `missing_name` needs).
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.55). The
+is at least `strictness` (config `[search] strictness`, default 0.5). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -96,7 +96,7 @@ from almanac.words import (
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
            "someone", "describes", "length", "unknown_short", "faint", "missing_name", "named", "unexplained",
-           "name_not_held")
+           "name_not_held", "content")
 #: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
 FAINT_COSINE = 0.25
 #: The closest part's cosine at and above which its meaning explains the question (see `unexplained`).
@@ -120,11 +120,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-3.188,
-    coefficients={"dense": 6.448, "sentence": 2.895, "margin": -0.948, "standout": 0.173, "coverage": 2.67,
-                  "unknown": -2.429, "rare_hit": 0.242, "filtered": 0.689, "general": -4.038, "someone": 0.66,
-                  "describes": 1.287, "length": 5.018, "unknown_short": -6.045, "faint": -0.721,
-                  "missing_name": -2.197, "named": 2.326, "unexplained": -2.994, "name_not_held": -4.929},
+    bias=-6.309,
+    coefficients={"dense": 6.332, "sentence": 2.024, "margin": -2.038, "standout": -0.033, "coverage": 3.795,
+                  "unknown": -0.039, "rare_hit": 0.577, "filtered": 2.468, "general": -4.993, "someone": -0.395,
+                  "describes": -1.699, "length": 5.564, "unknown_short": -7.705, "faint": -0.067,
+                  "missing_name": -1.937, "named": 2.795, "unexplained": -3.07, "name_not_held": -4.932,
+                  "content": 8.016},
 )
 
 
@@ -147,11 +148,14 @@ class Decision:
 
 
 def signals(question, matched: set[str], dense_best: float, sentence: float = 0.0,
-            margin: float = 0.0, standout: float = 0.0, embedded: bool = True) -> dict[str, float]:
+            margin: float = 0.0, standout: float = 0.0, embedded: bool = True,
+            content: float | None = None) -> dict[str, float]:
     """The decision's inputs for a question whose best entry holds the words `matched`.
 
     An entry not `embedded` yet (after `ingest --no-embed`) has no cosine to be faint:
-    its meaning is unknown, not far from the question's.
+    its meaning is unknown, not far from the question's. `content`: the entry's best cosine
+    with what a description says without its frame (None: the question is no description,
+    or the entry has no parts; the `sentence` cosine stands in).
     """
     terms = question.terms
     names = question.parsed.names
@@ -178,7 +182,8 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
                                       for run in runs)),
             "named": rare_hit * float(coverage >= 0.99),
             "unexplained": (1.0 - coverage) * faint_meaning,
-            "name_not_held": float(bool(unheld))}
+            "name_not_held": float(bool(unheld)),
+            "content": float(sentence if content is None else content)}
 
 
 def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:

@@ -33,6 +33,9 @@ class Evidence:
     lexical: np.ndarray
     #: entry index -> cosines of its parts (title first, then its sentences).
     parts: dict[int, np.ndarray] = field(default_factory=dict)
+    #: entry index -> the best cosine of its whole vector or a part with the content of a
+    #: described item (`Question.content`), for the same candidates as `parts`; empty otherwise.
+    content: dict[int, float] = field(default_factory=dict)
 
 
 def top(scores: np.ndarray, k: int) -> list[int]:
@@ -59,9 +62,11 @@ def lexical_terms(terms, counts: dict[str, int], n: int) -> list[str]:
     return chosen
 
 
-def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None) -> Evidence:
+def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None,
+             content_vec: np.ndarray | None = None) -> Evidence:
     """The evidence for one question; parts are scored for the PART_CANDIDATES best entries by
-    meaning and a quarter as many by words."""
+    meaning and a quarter as many by words, with the question and with `content_vec` (the
+    vector of `question.content`) when there is one."""
     n = len(snap)
     dense = snap.matrix @ qvec
     lexical = np.zeros(n, dtype=np.float32)
@@ -84,4 +89,6 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
             block = blocks.get(snap.ids[i])
             if block is not None and block.shape[1] == qvec.shape[0]:
                 evidence.parts[i] = block @ qvec
+                if content_vec is not None:
+                    evidence.content[i] = max(float((block @ content_vec).max()), float(snap.matrix[i] @ content_vec))
     return evidence

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Most missing vectors a search computes itself before answering (more are left to ingest).
 EMBED_ON_SEARCH = 256
 #: Default probability at or above which the best entry counts as an answer.
-DEFAULT_STRICTNESS = 0.55
+DEFAULT_STRICTNESS = 0.5
 
 
 @dataclass
@@ -205,9 +205,11 @@ class Searcher:
         if not question.terms:
             return self._listing(snap, parsed, allowed, filters, limit)
 
-        qvec = self.embedder.encode([question.meaning])[0]
+        content = question.content
+        vectors = self.embedder.encode([question.meaning] + ([content] if content else []))
+        qvec, content_vec = vectors[0], (vectors[1] if content else None)
         model = parts_model(self.embedder.model_name) if self.use_parts else None
-        evidence = retrieve(question, snap, self.store, qvec, allowed, model)
+        evidence = retrieve(question, snap, self.store, qvec, allowed, model, content_vec)
         score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)
         # More candidates than shown: those that are not relevant enough are skipped (see below).
         order = top(score, max(limit, 1) * 4 if not parsed.order else len(snap))
@@ -233,7 +235,7 @@ class Searcher:
             sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
             margin = float(pooled[i]) - (float(pooled[following[0]]) if following else 0.0)
             values = signals(question, matched(i), float(pooled[i]), sentence, margin, spread.standout(i),
-                             embedded=bool(snap.matrix[i].any()))
+                             embedded=bool(snap.matrix[i].any()), content=evidence.content.get(i))
             return decide(values, self.model, self.strictness)
 
         decision = judge(best, 0)

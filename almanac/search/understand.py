@@ -4,9 +4,10 @@
 the text alone. Two things need the archive: words it writes as one
 ("Xen Summit" -> "XenSummit") and typos or chat spellings of its own words
 ("Madhavapedy", "unikernal"). A word the archive never uses that is not
-everyday English either, and is close enough to one the archive does use,
-is read as that word; everyday words are never "corrected" (a question
-about "bread" must stay about bread).
+English either, and is close enough to one the archive does use, is read
+as that word; English words, everyday or rare, are never "corrected" (a
+question about "bread" must stay about bread, and one about a "treehouse"
+must not become one about a "greenhouse").
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import tokens, unchat, zipf
+from almanac.words import described_content, is_english, tokens, unchat
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
 
-#: A word at or above this Zipf frequency is English, not a typo.
-TYPO_MAX_ZIPF = 3.0
 #: Similarity (rapidfuzz ratio, 0-100) a correction needs, for short and longer words.
 TYPO_MIN_RATIO_SHORT, TYPO_MIN_RATIO = 88.0, 80.0
 
@@ -45,6 +44,12 @@ class Question:
                  if w not in LAUGHTER]
         return " ".join(words) or self.parsed.text
 
+    @property
+    def content(self) -> str | None:
+        """What the question says about the item it describes, without the frame ("the talk where
+        she…"); None unless it describes one item (`almanac.words.described_content`)."""
+        return described_content(self.meaning)
+
 
 def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date) -> Question:
     parsed = parse_query(text, kind=kind, year=year, today=today)
@@ -56,7 +61,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         terms = join_compounds(terms, counts)
         counts = {t: counts[t] for t in terms}
         unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
-                   and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
+                   and not is_english(t)]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
         if unknown:
             fixes = correct_typos(unknown, snapshot.vocabulary(store))
             if fixes:
