@@ -69,7 +69,7 @@ word statistics):
   each word somewhere (which `missing_name` needs).
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.5). The
+is at least `strictness` (config `[search] strictness`, default 0.45). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -120,12 +120,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.309,
-    coefficients={"dense": 6.332, "sentence": 2.024, "margin": -2.038, "standout": -0.033, "coverage": 3.795,
-                  "unknown": -0.039, "rare_hit": 0.577, "filtered": 2.468, "general": -4.993, "someone": -0.395,
-                  "describes": -1.699, "length": 5.564, "unknown_short": -7.705, "faint": -0.067,
-                  "missing_name": -1.937, "named": 2.795, "unexplained": -3.07, "name_not_held": -4.932,
-                  "content": 8.016},
+    bias=-6.611,
+    coefficients={"dense": 6.337, "sentence": 1.991, "margin": -1.9, "standout": -0.042, "coverage": 3.626,
+                  "unknown": 0.022, "rare_hit": 0.813, "filtered": 2.713, "general": -5.017, "someone": -0.417,
+                  "describes": -1.489, "length": 5.261, "unknown_short": -8.147, "faint": 0.028,
+                  "missing_name": -2.15, "named": 2.875, "unexplained": -3.098, "name_not_held": -4.92,
+                  "content": 9.015},
 )
 
 
