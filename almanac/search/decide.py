@@ -66,7 +66,16 @@ word statistics):
   "shows like Stranger Things" by one about a Netflix show). When the
   archive has the thing, the entry that names it is the answer; when the
   best entry does not, the archive most likely lacks it, even if it uses
-  each word somewhere (which `missing_name` needs).
+  each word somewhere (which `missing_name` needs);
+- `content`: for a description of one item, the best entry's closest cosine
+  (whole or a part) with what the description says without its frame
+  (`almanac.words.described_content`: "the episode where she taught
+  listeners how to knit a scarf" -> "taught listeners how to knit a
+  scarf"); for any other question the `sentence` cosine. The frame reads
+  like every episode or talk an archive holds and lifts the cosine of
+  descriptions of things no entry is about: over the evaluation archives'
+  descriptions, right answers' median 0.50 against 0.15 for unrelated ones
+  without the frame, 0.52 against 0.25 with it.
 
 A logistic model turns them into a probability; the entry answers when it
 is at least `strictness` (config `[search] strictness`, default 0.45). The
