@@ -97,22 +97,25 @@ def zipf(word: str) -> float:
     return float(_wordfreq().zipf_frequency(word, "en", wordlist="small"))
 
 
-#: Zipf (wordfreq's large list) at or above which a word is English even though the small list
-#: leaves it out: "treehouse" 2.9, "aphids" 2.6, "gushed" 2.5, "misdirect" 2.1, against the
-#: misspellings people type, "busness" 1.2, "shok" 1.5, "iland" 1.6 (0 for most: "marathn").
+#: Zipf (wordfreq's large list) at or above which a word the small list leaves out is still
+#: written often: rare English ("treehouse" 2.9, "aphids" 2.6, "gushed" 2.5, "misdirect" 2.1) and
+#: common misspellings ("ingles" 2.6, "pavillion" 2.2), against most typos (0: "marathn",
+#: "serpentene"; "busness" 1.2, "iland" 1.6).
 ENGLISH_ZIPF = 2.0
 
 
 @functools.lru_cache(maxsize=65536)
 def is_english(word: str) -> bool:
-    """`word` is an English word (common or rare), not a misspelling of one.
+    """`word` is written often enough in English to be a word, or a misspelling people make often.
 
     The small list stops at Zipf 3, and rare words below it ("treehouse",
     "aphids", "undressed") are words all the same: "corrected" into the
     archive's nearest word they became another question ("built a treehouse"
-    read as "built a greenhouse" on a climate archive). The large list is read
-    only for words the small one does not hold, i.e. when a question has one
-    (it loads in ~0.17 s and ~36 MB).
+    read as "built a greenhouse" on a climate archive). Misspellings made
+    often enough are listed too, so such a word may still be a typo, of a
+    word one slip away (`almanac.search.understand.correct_typos`). The large
+    list is read only for words the small one does not hold, i.e. when a
+    question has one (it loads in ~0.17 s and ~36 MB).
     """
     return zipf(word) > 0 or _wordfreq().zipf_frequency(word, "en", wordlist="large") >= ENGLISH_ZIPF
 

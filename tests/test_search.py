@@ -343,14 +343,17 @@ def test_a_rare_english_word_is_not_corrected_into_the_archives_word(store, fake
     """'treehouse' is rarer than wordfreq's small list reaches, but English, not a misspelt
     'greenhouse': read as one, a question about building a treehouse became one about the
     greenhouse effect on a climate scientist's archive. A misspelling of the archive's word
-    ('greenhose') is still corrected."""
+    ('greenhose', 'pavillion') is still corrected."""
     from almanac.entry import Entry, PartialDate
 
     store.replace_source("notes.txt", [
         Entry(id="gh", title="The greenhouse effect", date=PartialDate(2017, 5, 6), kind="talk",
-              summary="Why greenhouse gases warm the planet."),
+              summary="Why greenhouse gases warm the planet, told to a group in the pavilion."),
         Entry(id="other", title="A garden visit", date=PartialDate(2018), kind="news", summary="Roses.")])
     searcher = Searcher(store, fake)
-    for question in ("the video where he built a treehouse for his kids", "aphids on the roses"):
+    for question in ("the video where he built a treehouse for his kids", "aphids on the roses",
+                     "how to clean grout"):  # "grout": one letter from "group", but short and a word
         assert "corrected" not in searcher.search(question, limit=2).filters, question
     assert searcher.search("greenhose gases", limit=2).filters["corrected"] == {"greenhose": "greenhouse"}
+    # a misspelling common enough for wordfreq to list it, one slip from the archive's word
+    assert searcher.search("the pavillion talk", limit=2).filters["corrected"] == {"pavillion": "pavilion"}

