@@ -78,6 +78,9 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
     ("video videos tv television filmed film youtube documentary screencast webcast watch"
      "directed showrunner|bbc one|bbc two|bbc four|directed by", "visual", 1),
+    # Broadcasters and platforms say the medium of a show as plainly ("CNN's The Next List, hosted by").
+    ("netflix hbo cnn cbs nbc pbs itv hulu vimeo|channel 4|sky arts|national geographic", "visual", 1),
+    ("npr spotify|world service|bbc sounds", "audio", 1),
     ("interview interviews interviewed questionnaire q&a", "interview", 3),
     ("profile|spoke to|talked to|talking to", "interview", 2),
     # A call with someone is a conversation held to be reported: an interview, on screen or not.
@@ -92,7 +95,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("announce announces announced announcing announcement released wins won awarded prize award "
      "appointed honours honour elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
-    ("premiere premieres premiered|came out|comes out", "news", 2),
+    ("premiere premieres premiered unveiled unveils nominated nominates|came out|comes out", "news", 2),
     ("|world premiere|world premieres", "news", 3),
     ("version release releases launch launched launches acquired acquisition dame obe "
      "briefing confirmed named beta|shutting down|wrapping up|on record", "news", 2),
@@ -155,6 +158,7 @@ _EPISODE = re.compile(r"#\d+|ep\.?\d+|s\d+e(?:p)?\d+")
 _DURATION = re.compile(r"(?:\d+|half|quarter|one|two)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 _DIGITS = frozenset("0123456789")
+_POSSESSIVE = ("'s", "’s")
 #: The last word of a hyphenated compound ("mini-series").
 _HYPHEN_LAST = re.compile(r"-([A-Za-z]+)\b(?![-'’])")
 #: Substrings without which no token can be an event's name (a cheap test before looking).
@@ -233,7 +237,8 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     """Tokens, and the indexes of the few worth looking at (trigger words, numbers, event names)."""
     tokens = _TOKEN.findall(text)
     digits = _DIGITS
-    found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits]
+    found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits
+             or (w.endswith(_POSSESSIVE) and w[:-2] in triggers)]  # "NPR's news quiz", "CNN's The Next List"
     if "-" in text:
         # A compound's last word says what the whole is ("mini-series", "web-series"): read it as that
         # word. Found by one search of the text, as such compounds are rare.
@@ -256,6 +261,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
         if i < skip:
             continue
         word = tokens[i].lower()
+        if word not in _BY_FIRST and word.endswith(_POSSESSIVE) and word[:-2] in _BY_FIRST:
+            word = word[:-2]
         if word not in _BY_FIRST and "-" in word:
             word = word.rsplit("-", 1)[1]
         if word[-1] in _DIGITS:

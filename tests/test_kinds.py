@@ -219,3 +219,20 @@ def test_lengths_compounds_and_media_of_shows(title, summary, kind):
 def test_genre_words_and_releases():
     assert infer_kind("Harbour days", "My diary for the Gazette: a talk in Leeds, a panel in York.") == "article"
     assert infer_kind("Harbour days", "The new edition came out in May, with maps of the old harbour.") == "news"
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A broadcaster or platform names a show's medium, possessive or not.
+        ("The Next List", "CNN's weekly show, hosted by a doctor, followed a young designer for a week.", "video"),
+        ("Gasp", "A ten-part National Geographic series hosted by an actor about the air we breathe.", "video"),
+        ("Quiz night", "She was the guest on a news quiz from NPR, where the host asked her about bees.", "podcast"),
+        # Designs unveiled and people nominated are news.
+        ("The brick pavilion", "The gallery unveiled the studio's design for its summer pavilion in the park.",
+         "news"),
+        ("A health post", "The president nominated Dr Smith to lead the agency's global health bureau.", "news"),
+    ],
+)
+def test_broadcasters_and_news_of_designs_and_nominations(title, summary, kind):
+    assert infer_kind(title, summary) == kind

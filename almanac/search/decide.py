@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.717,
-    coefficients={"dense": 6.646, "sentence": 0.863, "margin": -1.386, "standout": -0.02, "coverage": 3.372,
-                  "unknown": 0.09, "rare_hit": 0.809, "filtered": 2.694, "general": -5.022, "someone": -0.291,
-                  "describes": -1.373, "length": 5.139, "unknown_short": -8.564, "faint": 0.366,
-                  "missing_name": -2.249, "named": 3.035, "unexplained": -3.243, "name_not_held": -5.046,
-                  "content": 10.489},
+    bias=-7.067,
+    coefficients={"dense": 6.364, "sentence": 0.853, "margin": -2.445, "standout": 0.036, "coverage": 3.316,
+                  "unknown": 0.322, "rare_hit": 0.745, "filtered": 2.866, "general": -4.958, "someone": -0.254,
+                  "describes": -1.407, "length": 5.384, "unknown_short": -8.914, "faint": 0.742,
+                  "missing_name": -2.256, "named": 3.187, "unexplained": -3.426, "name_not_held": -5.135,
+                  "content": 11.254},
 )
 
 
