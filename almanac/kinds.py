@@ -237,8 +237,12 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     """Tokens, and the indexes of the few worth looking at (trigger words, numbers, event names)."""
     tokens = _TOKEN.findall(text)
     digits = _DIGITS
-    found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits
-             or (w.endswith(_POSSESSIVE) and w[:-2] in triggers)]  # "NPR's news quiz", "CNN's The Next List"
+    found = [i for i, w in enumerate(tokens) if w in triggers or w[-1] in digits]
+    if "'s" in text or "’s" in text:
+        # A possessive cue: "NPR's news quiz", "CNN's The Next List". One search of the text first.
+        owners = [i for i, w in enumerate(tokens) if w.endswith(_POSSESSIVE) and w[:-2] in triggers]
+        if owners:
+            found = sorted(set(found).union(owners))
     if "-" in text:
         # A compound's last word says what the whole is ("mini-series", "web-series"): read it as that
         # word. Found by one search of the text, as such compounds are rare.
