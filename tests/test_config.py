@@ -32,6 +32,14 @@ def test_example_config_documents_exactly_the_defaults():
             assert previous.startswith("#") or ("=" in previous), f"option without a comment: {line}"
 
 
+def test_the_default_strictness_is_the_fitted_one():
+    """`[search] strictness` defaults to what the decision was fitted with (bench/search.py --fit
+    chooses it; tests/test_search_quality.py checks the fit): a refit that moves it must move this."""
+    from almanac.search.searcher import DEFAULT_STRICTNESS
+
+    assert Config().search.strictness == DEFAULT_STRICTNESS
+
+
 @pytest.mark.parametrize(
     "toml, message",
     [
