@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from almanac.query import parse_query
-from almanac.search.decide import whole_names
+from almanac.search.decide import names_not_held
 from almanac.search.understand import Question
 from almanac.words import name_runs
 
@@ -22,8 +22,10 @@ def test_a_name_counts_only_when_the_entry_holds_all_of_it():
     terms = ("opera", "metropolitan", "new", "york")
     runs = name_runs("her opera at the Metropolitan Opera in New York")
     # the entry says "opera" and "New York", never "Metropolitan": its "opera" is not the name's
-    assert whole_names(terms, {"opera", "new", "york"}, runs) == {"new", "york"}
-    assert whole_names(terms, {"opera", "metropolitan", "new", "york"}, runs) == set(terms)
+    held = {"opera", "new", "york"}
+    assert names_not_held(terms, held, runs) == [{"metropolitan", "opera"}]
+    assert held.difference(*names_not_held(terms, held, runs)) == {"new", "york"}
+    assert names_not_held(terms, set(terms), runs) == []
 
 
 def test_the_meaning_compared_is_the_question_with_chat_and_typos_read():

@@ -170,7 +170,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     names = question.parsed.names
     runs = name_runs(question.parsed.text, names)
     unheld = names_not_held(terms, matched, runs)
-    matched = set(matched).difference(*unheld)  # a name counts whole or not at all (`whole_names`)
+    matched = set(matched).difference(*unheld)  # a name counts whole or not at all
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
     total = sum(weights.values()) or 1.0
     coverage = sum(w for t, w in weights.items() if t in matched) / total
@@ -195,19 +195,15 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "content": float(sentence if content is None else content)}
 
 
-def whole_names(terms, matched: set[str], runs: list[tuple[str, ...]]) -> set[str]:
-    """`matched` without the words of a name the entry holds only part of.
-
-    "her opera at the Metropolitan Opera" is not answered by an entry on
-    "Opera Now": a name of several words counts when the entry holds all of
-    them (a name the archive writes as one word, "Xen Summit" -> "xensummit",
-    is one term already).
-    """
-    return set(matched).difference(*names_not_held(terms, matched, runs))
-
-
 def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> list[set[str]]:
-    """The question's words of each name of several words that the entry does not hold all of."""
+    """The question's words of each name of several words that the entry does not hold all of.
+
+    A name counts whole or not at all: "her opera at the Metropolitan Opera"
+    is not answered by an entry on "Opera Now", so `signals` takes these words
+    out of what the entry holds (a name the archive writes as one word, "Xen
+    Summit" -> "xensummit", is one term already), and any such name is the
+    `name_not_held` signal.
+    """
     out = []
     for run in runs:
         members = {t for t in terms if t in run}
