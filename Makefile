@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/almanac run $(RUN_ARGS)
 
+# Two test processes (pytest-xdist), one math thread each: most slow tests wait on subprocesses,
+# sockets and schedules, and two torch pools of two threads on two cores fight. Same machine and
+# session: 6:41 serial, 5:23 with -n 2, 4:31 with -n 2 and OMP_NUM_THREADS=1.
 test: $(STAMP) chromium postgresql
-	$(PY) -m pytest -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2
 
 # The browser test drives Debian's chromium (no browser download). Installed
 # here when missing and we are root; otherwise that one test skips, saying why.

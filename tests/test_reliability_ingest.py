@@ -41,7 +41,7 @@ def test_sigkill_during_ingest_keeps_old_or_new_content(tmp_path):
     whole = time.monotonic() - started
     held = "NEW"
     outcomes = []
-    steps = 14
+    steps = 10
     # Kill moments as shares of that ingest's length. On a loaded machine a later ingest can
     # take longer than the timed one; if no kill has landed after a commit (or none before),
     # a few more moments are tried further out (or earlier), so both outcomes are seen.

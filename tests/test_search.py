@@ -66,6 +66,23 @@ def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake):
     assert result.hits[0].entry.id == change.changed[0]
 
 
+def test_search_embeds_what_understand_says_in_one_call(seeded_store, fake, monkeypatch):
+    """The evaluation embeds many questions at once from `Searcher.understand`: it must be what
+    `search` embeds, the meaning and, for a description, its content without the frame."""
+    searcher = Searcher(seeded_store, fake)
+    searcher.search("warm up")  # embeds the archive
+    seen: list[list[str]] = []
+    encode = fake.encode
+    monkeypatch.setattr(fake, "encode", lambda texts: seen.append(list(texts)) or encode(texts))
+    for question in ("the talk where he explained tiny virtual machines for one app", "Jitsu DNS unikernels"):
+        texts = searcher.understand(question).to_encode
+        searcher.search(question)
+        assert seen.pop() == texts
+    described = searcher.understand("the talk where he explained tiny virtual machines for one app")
+    assert described.to_encode == [described.meaning, "explained tiny virtual machines for one app"]
+    assert searcher.understand("Jitsu DNS unikernels").to_encode == ["jitsu dns unikernels"]
+
+
 def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):
     """Counts change only with the store's version: a question's words (and joined pairs) are asked of
     the store together the first time (on PostgreSQL one round trip), not again until entries change."""

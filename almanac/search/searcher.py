@@ -183,6 +183,11 @@ class Searcher:
 
     # --- searching ---------------------------------------------------------------
 
+    def understand(self, query: str, kind: str | None = None, year: int | None = None):
+        """The first stage alone: what `search` reads `query` as, and so the texts it will embed
+        (`Question.to_encode`); the evaluation embeds many questions' texts in one batch with it."""
+        return understand(query, self.store, self._current(), kind, year, self.today())
+
     def search(self, query: str, limit: int = 5, kind: str | None = None, year: int | None = None) -> SearchResult:
         """The best entries for `query`, or `answered=False` (no hits, a `note`) when nothing is close."""
         snap = self._current()
@@ -210,9 +215,8 @@ class Searcher:
         # tokens out of the question's one pass costs nothing but tells answers from unrelated
         # descriptions a little worse (leave-one-archive-out over twelve collections: R@1 0.931
         # against 0.933, two more near-field questions answered).
-        content = question.content
-        vectors = self.embedder.encode([question.meaning] + ([content] if content else []))
-        qvec, content_vec = vectors[0], (vectors[1] if content else None)
+        vectors = self.embedder.encode(question.to_encode)
+        qvec, content_vec = vectors[0], (vectors[1] if len(vectors) > 1 else None)
         model = parts_model(self.embedder.model_name) if self.use_parts else None
         evidence = retrieve(question, snap, self.store, qvec, allowed, model, content_vec)
         score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)

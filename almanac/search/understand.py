@@ -55,6 +55,12 @@ class Question:
         she…"); None unless it describes one item (`almanac.words.described_content`)."""
         return described_content(self.meaning)
 
+    @property
+    def to_encode(self) -> list[str]:
+        """The texts embedded for this question, in one call: its meaning, then a description's content."""
+        content = self.content
+        return [self.meaning] + ([content] if content else [])
+
 
 def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date) -> Question:
     parsed = parse_query(text, kind=kind, year=year, today=today)

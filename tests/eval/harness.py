@@ -176,6 +176,10 @@ def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, li
                  + [(None, False, False, True, True) for _ in UNRELATED_HELD_OUT])
         texts = ([q.q for q in archive.questions] + [q for q, _ in archive.off_topic] + list(UNRELATED)
                  + list(UNRELATED_HELD_OUT))
+        if isinstance(encoder, CachedEncoder):
+            # Every question's texts embedded up front in batches: one model call per question costs
+            # ~25 ms with torch, a batch of 32 short questions about as much (the suite's largest cost).
+            encoder.encode([t for text in texts for t in searcher.understand(text).to_encode])
         for (question, on_topic, near, generic, held_out), text in zip(items, texts):
             n = max(limit, len(question.all) if question and question.all else 0)
             result = searcher.search(text, limit=n)
