@@ -43,7 +43,7 @@ MIN_QUERY_YEAR = 1900
 # Words that say what kind of entry is wanted -> (kind, tag or None).
 _KIND_WORDS: dict[str, tuple[str, str | None]] = {}
 for _words, _kind, _tag in (
-    ("talk talks presentation presentations", "talk", None),
+    ("talk talks presentation presentations speech speeches", "talk", None),
     ("keynote keynotes", "talk", "keynote"),
     ("lecture lectures seminar seminars", "talk", "lecture"),
     ("paper papers preprint preprints publication publications study research", "paper", None),
@@ -65,8 +65,9 @@ _KIND_QUALIFIERS = frozenset(
 )
 
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
-#: she publish"): after a noun they are a field ("climate research").
-_DETERMINED_KINDS = frozenset({"study", "research"})
+#: she publish", "her speech at Brown"): after a noun or an adjective they are a field or a topic
+#: ("climate research", "free speech", "a commencement speech" asks for what the speech was).
+_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches"})
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").
@@ -495,7 +496,8 @@ def parse_query(
                 reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):  # "TV or video clips"
             consumed.append(tok)
             continue
-        if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS):
+        if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
+                                       and prev not in _ORDER_WORDS):  # "her latest speech"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)

@@ -64,6 +64,8 @@ CHAT = {
 }
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+#: A word, or punctuation that separates names.
+_TOKEN_OR_BREAK_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[,;:()/|]", re.UNICODE)
 
 
 def tokens(text: str) -> list[str]:
@@ -251,11 +253,11 @@ def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list
     is one thing: "Metropolitan Opera" is not found in an entry that only
     says "opera". `named`: `written_as_names(text)` when the caller has it already.
     """
-    words = _TOKEN_RE.findall(text)
     if named is None:
         named = written_as_names(text)
     runs, run = [], []
-    for w in words:
+    # Punctuation ends a name: "Little Rock, Arkansas" is two names, "Ben Green; Tim Gowers" too.
+    for w in _TOKEN_OR_BREAK_RE.findall(text):
         word = w.lower().replace("’", "'")
         if w[:1].isupper() and word in named:
             run.append(word)

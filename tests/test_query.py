@@ -99,7 +99,7 @@ TODAY = dt.date(2026, 12, 1)
         ("anything new this year?", {"year": 2026, "order": "newest"}, ()),
         # a day relative to today (not "today": it as often means "nowadays")
         ("what did he say yesterday?", {"year": 2026, "month": 11, "day": 30}, ()),
-        ("his speech this morning", {"year": 2026, "month": 12, "day": 1}, ("speech",)),
+        ("his speech this morning", {"kind": "talk", "year": 2026, "month": 12, "day": 1}, ()),
         ("her interview on This Morning", {"kind": "interview", "kind_boost": True}, ("morning",)),
         ("was he on the Tonight Show?", {}, ("tonight",)),
         ("what that says about women speaking up today", {}, ("women", "today")),
@@ -203,6 +203,10 @@ def test_query_words_that_are_fts_operators_are_words(hostile_store):
          {"kind": "paper", "year_from": 2009, "year_to": 2016}, ()),
         ("the study that graded old forecasts", {"kind": "paper", "kind_boost": True}, ("graded", "old", "forecasts")),
         ("an award for climate research", {}, ("award", "climate", "research")),
+        # so does "speech", and after an ordering word too; "free speech" is a topic
+        ("her most recent speech", {"kind": "talk", "order": "newest"}, ()),
+        ("any speeches in 2019?", {"kind": "talk", "year": 2019}, ()),
+        ("what did she say about free speech?", {}, ("free", "speech")),
         # more chat
         ("yo did she ever win like a big award or smth", {}, ("win", "big", "award")),
     ],

@@ -10,7 +10,9 @@ import pytest
 from almanac.cli import main
 from almanac.search.decide import SIGNALS
 from almanac.text import entry_parts
+from almanac.ingest import ingest
 from almanac.search import Hit, SearchResult, Searcher, highlight
+from almanac.search.fuse import FusionWeights
 from almanac.store import Store
 from tests.fakes import FakeEmbedder
 
@@ -81,6 +83,29 @@ def test_search_embeds_what_understand_says_in_one_call(seeded_store, fake, monk
     described = searcher.understand("the talk where he explained tiny virtual machines for one app")
     assert described.to_encode == [described.meaning, "explained tiny virtual machines for one app"]
     assert searcher.understand("Jitsu DNS unikernels").to_encode == ["jitsu dns unikernels"]
+
+
+def test_an_entry_holding_a_whole_name_from_the_question_ranks_first(store, fake, tmp_path):
+    """"Ben Green" is two everyday words: entries sharing one of them and the rest of the question's
+    words outrank the paper naming him unless holding the whole name counts (`FusionWeights.name`)."""
+    archive = tmp_path / "names.txt"
+    archive.write_text(
+        "A profile of the mathematician / July 2015\n"
+        "Anything he did as a child, what he did with friends, and how he did it.\n"
+        "Primes in progression / April 2004\nMy paper with Ben Green on evenly spaced primes.\n"
+        "Green tea and numbers / May 2010\nA chat about green tea with a friend.\n"
+        "Ben and the lecture hall / June 2012\nBen Smith asked what he did in the lecture.\n",
+        encoding="utf-8")
+    assert ingest(store, [str(archive)], str(tmp_path)).total("added") == 4
+
+    def first(question, weights):
+        return Searcher(store, fake, weights=weights, strictness=0.0).search(question).hits[0].entry.title
+
+    question = "anything he did with Ben Green?"
+    assert first(question, FusionWeights(name=0.0)) == "Ben and the lecture hall"
+    assert first(question, FusionWeights()) == "Primes in progression"
+    # Punctuation ends a name: "Green, Ben" is two names, so no entry holds a whole one.
+    assert first("anything he did with Green, Ben?", FusionWeights()) == "Ben and the lecture hall"
 
 
 def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):

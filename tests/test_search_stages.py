@@ -16,6 +16,10 @@ def test_names_of_several_words_are_runs_of_capitals():
     # a sentence's first word is capitalised anyway; one capitalised word is not a run
     assert name_runs("What did Will talk about with Michael Kennedy?") == [("michael", "kennedy")]
     assert name_runs("WHAT ABOUT NEW YORK") == []
+    # punctuation ends a name: a place and its state, a list of people
+    assert name_runs("what did she do in Little Rock, Arkansas?") == [("little", "rock")]
+    assert name_runs("with Ben Green, Tim Gowers and Terence Tao") == [("ben", "green"), ("tim", "gowers"),
+                                                                     ("terence", "tao")]
 
 
 def test_a_name_counts_only_when_the_entry_holds_all_of_it():

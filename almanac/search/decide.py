@@ -78,7 +78,7 @@ word statistics):
   without the frame, 0.52 against 0.25 with it.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.4). The
+is at least `strictness` (config `[search] strictness`, default 0.5). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-7.067,
-    coefficients={"dense": 6.364, "sentence": 0.853, "margin": -2.445, "standout": 0.036, "coverage": 3.316,
-                  "unknown": 0.322, "rare_hit": 0.745, "filtered": 2.866, "general": -4.958, "someone": -0.254,
-                  "describes": -1.407, "length": 5.384, "unknown_short": -8.914, "faint": 0.742,
-                  "missing_name": -2.256, "named": 3.187, "unexplained": -3.426, "name_not_held": -5.135,
-                  "content": 11.254},
+    bias=-6.009,
+    coefficients={"dense": 3.486, "sentence": 0.294, "margin": -1.868, "standout": 0.192, "coverage": 2.02,
+                  "unknown": -0.735, "rare_hit": 0.696, "filtered": 2.019, "general": -5.016, "someone": 0.29,
+                  "describes": -2.131, "length": 5.618, "unknown_short": -7.283, "faint": 0.537,
+                  "missing_name": -1.161, "named": 3.75, "unexplained": -2.841, "name_not_held": -5.483,
+                  "content": 13.033},
 )
 
 

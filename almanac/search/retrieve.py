@@ -6,7 +6,9 @@
 - words: BM25 from the store's full-text index for the content words,
   rarest first within a budget (a word in over half the entries has no
   BM25 weight and costs the most), ranked from the snapshot's copy of the
-  index's postings once it has one (`Snapshot.lexical_rank`).
+  index's postings once it has one (`Snapshot.lexical_rank`);
+- names: which of the entries the words found hold the whole of a name of
+  several words the question writes (`name_holders`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from almanac.words import name_runs
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -36,6 +40,9 @@ class Evidence:
     #: entry index -> the best cosine of its whole vector or a part with the content of a
     #: described item (`Question.content`), for the same candidates as `parts`; empty otherwise.
     content: dict[int, float] = field(default_factory=dict)
+    #: Entries (among those the words found) holding every word of a name of several words the
+    #: question writes ("Ben Green", "Little Rock"): the entries that name is about.
+    named: list[int] = field(default_factory=list)
 
 
 def top(scores: np.ndarray, k: int) -> list[int]:
@@ -62,6 +69,24 @@ def lexical_terms(terms, counts: dict[str, int], n: int) -> list[str]:
     return chosen
 
 
+def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
+    """Which of the entries `found` by words hold a whole name of several words from the question.
+
+    "anything he did with Ben Green?": two everyday words, so neither is rare and BM25 weighs
+    them little, while the meaning of such a question is close to every profile of the person.
+    A name is one thing, so the entries holding all of it are what the question is about (one
+    lookup of those words in the entries found, and only when the question writes such a name).
+    """
+    names = [{t for t in question.terms if t in run}
+             for run in name_runs(question.parsed.text, question.parsed.names)]
+    names = [n for n in names if len(n) > 1]
+    if not names or not len(found):
+        return []
+    ids = [snap.ids[i] for i in found]
+    held = snap.terms_matching(store, sorted(set().union(*names)), ids)
+    return [int(i) for i, entry_id in zip(found, ids) if any(n <= held.get(entry_id, set()) for n in names)]
+
+
 def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None,
              content_vec: np.ndarray | None = None) -> Evidence:
     """The evidence for one question; parts are scored for the PART_CANDIDATES best entries by
@@ -75,6 +100,8 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
         found, scores = snap.lexical_rank(store, words, FTS_CANDIDATES)
         lexical[found] = scores
     evidence = Evidence(dense=dense, lexical=lexical)
+    if words:
+        evidence.named = name_holders(question, snap, store, np.flatnonzero(lexical))
     if parts_model:
         everything = bool(allowed.all())
         candidates = top(dense if everything else np.where(allowed, dense, -np.inf), PART_CANDIDATES)
