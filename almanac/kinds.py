@@ -62,6 +62,10 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("chapter co-authored coauthored co-written peer-reviewed study vol|et al|published in|lead author",
      "paper", 2),
     ("|policy brief|research brief|issue brief|discussion series|working paper series|white paper", "paper", 3),
+    # A finding or a judgment in writing: "I proved ...", "we found that ...", a court's opinions.
+    ("proved|my result|our result|our results|we found|we showed|we show|we prove", "paper", 2),
+    ("|majority opinion|dissenting opinion|opinion of the court|amicus brief", "paper", 3),
+    ("dissent", "paper", 2),  # a judge's ("My dissent from the 5-4 ruling"), or a crackdown's object
     ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"
      "|programme note|program note|programme notes|program notes|liner notes|sleeve notes",
      "article", 3),
@@ -95,7 +99,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("announce announces announced announcing announcement released wins won awarded prize award "
      "appointed honours honour elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
-    ("premiere premieres premiered unveiled unveils nominated nominates|came out|comes out", "news", 2),
+    ("premiere premieres premiered unveiled unveils nominated nominates medal medals|came out|comes out"
+     "|press conference", "news", 2),
     ("|world premiere|world premieres", "news", 3),
     ("version release releases launch launched launches acquired acquisition dame obe "
      "briefing confirmed named beta|shutting down|wrapping up|on record", "news", 2),

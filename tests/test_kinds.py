@@ -236,3 +236,25 @@ def test_genre_words_and_releases():
 )
 def test_broadcasters_and_news_of_designs_and_nominations(title, summary, kind):
     assert infer_kind(title, summary) == kind
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A finding written up: a reader takes it for a paper without the word.
+        ("Sums of three cubes", "With two colleagues I proved that every large odd number is such a sum.", "paper"),
+        ("Tides and lamps", "Over ten years of records we found that the lamp failed more often in spring tides.",
+         "paper"),
+        # A judge's writing: opinions and dissents.
+        ("Harbour Board v. Keeper", "My dissent from the 5-4 ruling that the board owed the keeper nothing.",
+         "paper"),
+        ("Harbour Board v. Keeper", "Writing the majority opinion, she held that the board owed him his wages.",
+         "paper"),
+        # A medal given, a press conference held: events, reported.
+        ("A medal for the keeper", "The mayor gave him the harbour medal for thirty years of service.", "news"),
+        ("Leaving the board", "At a press conference at the harbour office he said he would retire in July.",
+         "news"),
+    ],
+)
+def test_findings_judgments_medals_and_press_conferences(title, summary, kind):
+    assert infer_kind(title, summary) == kind

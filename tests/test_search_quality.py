@@ -128,7 +128,7 @@ def test_the_shipped_decision_is_the_fit_on_every_archive(eval_runs):
 
 
 def test_kind_inference_on_entries_without_their_kind(eval_runs):
-    """444 of 560 (79 %) today. Over the nine archives whose errors the rules were first written
+    """453 of 560 (81 %) today. Over the nine archives whose errors the rules were first written
     from, 297 of 324 (92 %); on the six later ones, which they had never seen, 143 of 236 (the
     surgeon's 34 of 39, the astronaut's 21 of 40, the architect's 21 of 38, the primatologist's
     23 of 39, the mathematician's 24 of 40, the jurist's 20 of 40): the floor is today's figure,
@@ -138,7 +138,7 @@ def test_kind_inference_on_entries_without_their_kind(eval_runs):
     right = sum(a["right"] for a in accuracy.values())
     total = sum(a["of"] for a in accuracy.values())
     assert total >= 560
-    assert right / total >= 0.79, accuracy
+    assert right / total >= 0.80, accuracy
 
 
 def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):

@@ -130,10 +130,10 @@ class DecisionModel:
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
     bias=-6.009,
-    coefficients={"dense": 3.486, "sentence": 0.294, "margin": -1.868, "standout": 0.192, "coverage": 2.02,
+    coefficients={"dense": 3.486, "sentence": 0.294, "margin": -1.864, "standout": 0.192, "coverage": 2.021,
                   "unknown": -0.735, "rare_hit": 0.696, "filtered": 2.019, "general": -5.016, "someone": 0.29,
-                  "describes": -2.131, "length": 5.618, "unknown_short": -7.283, "faint": 0.537,
-                  "missing_name": -1.161, "named": 3.75, "unexplained": -2.841, "name_not_held": -5.483,
+                  "describes": -2.131, "length": 5.618, "unknown_short": -7.283, "faint": 0.536,
+                  "missing_name": -1.161, "named": 3.753, "unexplained": -2.841, "name_not_held": -5.483,
                   "content": 13.033},
 )
 
