@@ -178,7 +178,7 @@ def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, li
                  + list(UNRELATED_HELD_OUT))
         if isinstance(encoder, CachedEncoder):
             # Every question's texts embedded up front in batches: one model call per question costs
-            # ~25 ms with torch, a batch of 32 short questions about as much (the suite's largest cost).
+            # ~25 ms with torch, a batch of 32 short questions about as much (16 s of the quality fixture).
             encoder.encode([t for text in texts for t in searcher.understand(text).to_encode])
         for (question, on_topic, near, generic, held_out), text in zip(items, texts):
             n = max(limit, len(question.all) if question and question.all else 0)
