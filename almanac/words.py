@@ -270,6 +270,11 @@ def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list
     return runs
 
 
+def name_terms(terms, runs: list[tuple[str, ...]]) -> list[set[str]]:
+    """The question's content words in each of its names (`name_runs`), for the names that have any."""
+    return [members for members in ({t for t in terms if t in run} for run in runs) if members]
+
+
 def written_as_names(text: str) -> set[str]:
     """Lowercased words the question capitalises as names ("Thomas Leonard", "in Nature").
 

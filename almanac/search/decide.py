@@ -97,7 +97,7 @@ from almanac.words import (
     describes_one_thing,
     is_rare,
     looks_general,
-    name_runs,
+    name_terms,
     speaks_of_someone,
     tokens,
     weight,
@@ -168,7 +168,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     """
     terms = question.terms
     names = question.parsed.names
-    runs = name_runs(question.parsed.text, names)
+    runs = question.name_runs
     unheld = names_not_held(terms, matched, runs)
     matched = set(matched).difference(*unheld)  # a name counts whole or not at all
     weights = {t: 1.0 if t in names else weight(t) for t in terms}
@@ -204,12 +204,7 @@ def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> lis
     Summit" -> "xensummit", is one term already), and any such name is the
     `name_not_held` signal.
     """
-    out = []
-    for run in runs:
-        members = {t for t in terms if t in run}
-        if members and not members <= matched:
-            out.append(members)
-    return out
+    return [members for members in name_terms(terms, runs) if not members <= matched]
 
 
 def decide(values: dict[str, float], model: DecisionModel, strictness: float) -> Decision:

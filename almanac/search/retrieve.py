@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import name_runs
+from almanac.words import name_terms
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -77,9 +77,7 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
     A name is one thing, so the entries holding all of it are what the question is about (one
     lookup of those words in the entries found, and only when the question writes such a name).
     """
-    names = [{t for t in question.terms if t in run}
-             for run in name_runs(question.parsed.text, question.parsed.names)]
-    names = [n for n in names if len(n) > 1]
+    names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
     ids = [snap.ids[i] for i in found]

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import described_content, is_english, tokens, unchat, zipf
+from almanac.words import described_content, is_english, name_runs, tokens, unchat, zipf
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -54,6 +55,12 @@ class Question:
         """What the question says about the item it describes, without the frame ("the talk where
         she…"); None unless it describes one item (`almanac.words.described_content`)."""
         return described_content(self.meaning)
+
+    @cached_property
+    def name_runs(self) -> list[tuple[str, ...]]:
+        """Its names of several words (`almanac.words.name_runs`): read once, though retrieval and
+        the decision about each candidate both ask."""
+        return name_runs(self.parsed.text, self.parsed.names)
 
     @property
     def to_encode(self) -> list[str]:
