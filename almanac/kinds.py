@@ -160,7 +160,9 @@ _TOKEN = re.compile(r"#?\w+(?:[.'’&-]\w+)*|[.,;:!?()|—–]")
 _EPISODE = re.compile(r"#\d+|ep\.?\d+|s\d+e(?:p)?\d+")
 #: A length given as what the entry is ("A 46-minute conversation", "A half-hour television
 #: interview", "Hour-long episode"): a recording someone published, so a show.
-_DURATION = re.compile(r"(?:\d+|half|quarter|one|two)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
+_DURATION = re.compile(
+    r"(?:\d+|half|quarter|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|sixty|ninety)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 _DIGITS = frozenset("0123456789")
 _POSSESSIVE = ("'s", "’s")
@@ -348,6 +350,8 @@ def _is_verb_talk(tokens: list[str], i: int) -> bool:
 #: After a headline's bare participle: its agent or place ("premiered by ...", "reviewed in ...").
 _PASSIVE_NEXT = frozenset("by in at as to for".split())
 _AUXILIARIES = frozenset("is was are were be been being has have had".split())
+#: After these a verb is a clause's past tense, not a headline's passive ("the discovery that led to ...").
+_RELATIVES = frozenset("that which who".split())
 #: Participles of a credit, not an event: "presented by", "hosted by", "directed by".
 _CREDITS = frozenset(
     "presented hosted co-hosted directed narrated produced written edited curated moderated chaired organised "
@@ -361,8 +365,8 @@ def _headline_passive(tokens: list[str], start: int) -> bool:
             continue
         i = j - 1
         word = tokens[i]
-        if (word.endswith("ed") and word.islower()
-                and tokens[i - 1].lower() not in _AUXILIARIES and word not in _CREDITS):
+        if (word.endswith("ed") and word.islower() and tokens[i - 1].lower() not in _AUXILIARIES
+                and tokens[i - 1].lower() not in _RELATIVES and word not in _CREDITS):
             return True
     return False
 

@@ -116,6 +116,9 @@ def test_talks_keep_their_keynote_and_lecture_tags():
         ("Two choirs open the Harbour Festival", "A new cantata, sung by two hundred voices.", "news"),
         ("Harbour Suite commissioned by the Leeds Brass Band", "Written for the band's centenary.", "news"),
         ("Harbour Suite, presented by Jo Smith", "A concert film streamed from the old harbour.", "video"),  # a credit
+        # After "that", "which" or "who" a verb in -ed is a clause's past tense, not a headline's passive.
+        ("The storm that led to a new harbour", "I look back on the winter of 1953 and what the town learned.",
+         "article"),
         # A title that quotes the subject in the first person: their own words, an interview.
         ("'We rebuilt the harbour with our hands'", "The keeper, appointed last year, met a reporter.", "interview"),
         ("Jo Smith: 'I never meant to stay'", "A newspaper spoke with the keeper in June.", "interview"),
@@ -204,6 +207,8 @@ def test_a_third_person_entry_with_only_a_hint_of_an_event_is_news():
         # A length given as what the entry is: a recording, a show (its medium decides).
         ("Harbour days", "A 52-minute conversation with Jo Smith about storms and the old lamp.", "podcast"),
         ("Harbour days", "A half-hour television interview about the storm, from the harbour wall.", "video"),
+        ("Harbour days", "An eleven-minute edition of the town's history hour, in which I spoke to Jo Smith.",
+         "podcast"),  # a length in words
         # A compound's last word and a possessive are read as the word.
         ("Harbour days, a winter mini-series", "Jo and I answer questions sent in by the town.", "podcast"),
         ("Harbour days", "I played the quiz's last round, and lost to a fisherman.", "podcast"),
