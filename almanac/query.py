@@ -65,8 +65,9 @@ _KIND_QUALIFIERS = frozenset(
 )
 
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
-#: she publish", "her speech at Brown"): after a noun or an adjective they are a field or a topic
-#: ("climate research", "free speech", "a commencement speech" asks for what the speech was).
+#: she publish", "her speech at Brown"), or, in the plural, first in the question ("speeches from
+#: 2019", as "talks in 2014"): after a noun or an adjective they are a field or a topic ("climate
+#: research", "free speech", "a commencement speech" asks for what the speech was).
 _DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches"})
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
@@ -497,7 +498,8 @@ def parse_query(
             consumed.append(tok)
             continue
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
-                                       and prev not in _ORDER_WORDS):  # "her latest speech"
+                                       and prev not in _ORDER_WORDS  # "her latest speech"
+                                       and not (i == 0 and tok in _PLURAL_KINDS)):  # "speeches from 2019"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)

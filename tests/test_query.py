@@ -207,6 +207,9 @@ def test_query_words_that_are_fts_operators_are_words(hostile_store):
         ("her most recent speech", {"kind": "talk", "order": "newest"}, ()),
         ("any speeches in 2019?", {"kind": "talk", "year": 2019}, ()),
         ("what did she say about free speech?", {}, ("free", "speech")),
+        # a plural first in the question names what is asked, as "talks in 2014" does; a singular does not
+        ("speeches from 2019", {"kind": "talk", "year": 2019}, ()),
+        ("speech therapy for stutterers", {}, ("speech", "therapy", "stutterers")),
         # more chat
         ("yo did she ever win like a big award or smth", {}, ("win", "big", "award")),
     ],

@@ -6,7 +6,7 @@ import datetime as dt
 
 from almanac.query import parse_query
 from almanac.search.decide import names_not_held
-from almanac.search.understand import Question
+from almanac.search.understand import Question, join_compounds
 from almanac.words import name_runs
 
 
@@ -118,6 +118,16 @@ def _signals(text, terms, counts, matched, sentence):
 
     parsed = parse_query(text, today=dt.date(2026, 12, 1))
     return signals(Question(parsed, terms, counts, {}), matched, sentence, sentence=sentence)
+
+
+def test_two_words_are_searched_joined_only_where_the_archive_writes_them_joined():
+    """'Xen Summit' finds 'XenSummit'; 'Nobel prize' stays two words where a web address joins them
+    ('nobelprize.org', twice) and a dozen summaries write them apart."""
+    counts = {"xen": 9, "summit": 1, "xensummit": 3, "nobel": 12, "prize": 15, "nobelprize": 2, "talk": 4}
+    assert join_compounds(["xen", "summit", "talk"], counts) == ["xensummit", "talk"]
+    assert join_compounds(["nobel", "prize", "talk"], counts) == ["nobel", "prize", "talk"]
+    assert join_compounds(["git", "hub"], {"github": 2}) == ["github"]
+    assert join_compounds(["red", "wine"], {"red": 1, "wine": 1}) == ["red", "wine"]
 
 
 def test_a_name_the_entry_holds_with_nothing_else_asked_is_named():

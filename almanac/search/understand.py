@@ -95,13 +95,17 @@ def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
 
     "Xen Summit" in a question then finds "XenSummit" in a summary (and "git
     hub" finds "GitHub"); a pair whose joined form the archive never uses is
-    left as two words. `counts` holds the count of each joined pair.
+    left as two words, and so is one the archive writes apart more often than
+    joined: "Nobel prize" stays two words in an archive where a web address
+    ("nobelprize.org") joins them twice and a dozen summaries do not.
+    `counts` holds the count of each word and of each joined pair.
     """
     if len(terms) < 2:
         return terms
     out, i = [], 0
     while i < len(terms):
-        if i + 1 < len(terms) and counts.get(terms[i] + terms[i + 1], 0) > 0:
+        joined = counts.get(terms[i] + terms[i + 1], 0) if i + 1 < len(terms) else 0
+        if joined > 0 and joined >= min(counts.get(terms[i], 0), counts.get(terms[i + 1], 0)):
             out.append(terms[i] + terms[i + 1])
             i += 2
         else:
