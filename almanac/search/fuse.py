@@ -20,7 +20,8 @@ weights chosen without it. With ten collections, pooling half of
 the best part in (`parts` 0.5) with words at 0.2 ranks best overall, and
 leave-one-archive-out chooses both for all ten. With sixteen, a described
 kind ("the podcast where...") adds 0.1, not 0.25: leave-one-archive-out
-chooses 0.1 for 13 of the 16 (0.25 for chef, goodall and rbg).
+chooses 0.1 for 13 of the 16 (0.25 for chef, goodall and rbg), and for 15
+of 18 once a biochemist's and a politician's archives joined.
 
 `name` is set, not fitted: a name of several everyday words ("Ben Green",
 "Little Rock") gets little BM25, and without it the question's other words
