@@ -313,9 +313,9 @@ def _usable_export(cache_dir: str, model_dir: str) -> str:
 
 
 #: onnxruntime threads that encode one question (at most the machine's cores). Two that do not
-#: spin while they wait: a question took ~2.3 ms instead of ~3.0 with one thread on two idle
-#: cores, and ~2.5 against ~3.8 while another process kept a core busy, when two spinning
-#: threads took ~6.5 ms (bench/onnx_threads.py).
+#: spin while they wait: a question took 2.5-2.7 ms against 3.2-3.7 with one thread on two idle
+#: cores, and 3.0-3.2 against 3.2-4.4 while another process kept a core busy, when two spinning
+#: threads took 5.5-7.4 ms (bench/onnx_threads.py, medians of 5 runs, two runs).
 QUERY_THREADS = min(2, os.cpu_count() or 1)
 
 
