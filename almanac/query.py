@@ -47,7 +47,7 @@ for _words, _kind, _tag in (
     ("keynote keynotes", "talk", "keynote"),
     ("lecture lectures seminar seminars", "talk", "lecture"),
     ("paper papers preprint preprints publication publications study research", "paper", None),
-    ("article articles essay essays post posts blog blogs", "article", None),
+    ("article articles essay essays post posts blog blogs column columns", "article", None),
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
     ("video videos screencast screencasts webcast webcasts clip clips", "video", None),
@@ -67,8 +67,9 @@ _KIND_QUALIFIERS = frozenset(
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
 #: she publish", "her speech at Brown"), or, in the plural, first in the question ("speeches from
 #: 2019", as "talks in 2014"): after a noun or an adjective they are a field or a topic ("climate
-#: research", "free speech", "a commencement speech" asks for what the speech was).
-_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches"})
+#: research", "free speech", "a commencement speech" asks for what the speech was; "column
+#: stores", "the spinal column").
+_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns"})
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").

@@ -210,6 +210,10 @@ def test_query_words_that_are_fts_operators_are_words(hostile_store):
         # a plural first in the question names what is asked, as "talks in 2014" does; a singular does not
         ("speeches from 2019", {"kind": "talk", "year": 2019}, ()),
         ("speech therapy for stutterers", {}, ("speech", "therapy", "stutterers")),
+        # a column is an article when it is asked for, a topic after a noun or a preposition
+        ("his latest column", {"kind": "article", "order": "newest"}, ()),
+        ("which columns did he write in 2021?", {"kind": "article", "year": 2021}, ()),
+        ("what did he say about column stores?", {}, ("column", "stores")),
         # more chat
         ("yo did she ever win like a big award or smth", {}, ("win", "big", "award")),
     ],

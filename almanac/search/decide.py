@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.319,
-    coefficients={"dense": 3.559, "sentence": 0.958, "margin": -0.351, "standout": 0.119, "coverage": 2.224,
-                  "unknown": -1.392, "rare_hit": 0.586, "filtered": 1.673, "general": -3.307, "someone": 0.264,
-                  "describes": -1.369, "length": 4.902, "unknown_short": -5.191, "faint": -0.09,
-                  "missing_name": -0.684, "named": 2.699, "unexplained": -2.299, "name_not_held": -2.621,
-                  "content": 9.1},
+    bias=-5.312,
+    coefficients={"dense": 3.558, "sentence": 0.963, "margin": -0.346, "standout": 0.118, "coverage": 2.228,
+                  "unknown": -1.396, "rare_hit": 0.576, "filtered": 1.671, "general": -3.306, "someone": 0.262,
+                  "describes": -1.37, "length": 4.899, "unknown_short": -5.19, "faint": -0.09,
+                  "missing_name": -0.683, "named": 2.699, "unexplained": -2.301, "name_not_held": -2.621,
+                  "content": 9.094},
 )
 
 
