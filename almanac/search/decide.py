@@ -222,9 +222,10 @@ def decide(values: dict[str, float], model: DecisionModel, strictness: float) ->
 #: a penalty of 1 let correlated signals trade weight (the sentence cosine negative beside the
 #: whole entry's, a missing name positive beside a name not held) and the fit on every archive
 #: chose strictness 0.45, answering a card-trick talk on the seed. Leave-one-archive-out (the
-#: shipped fusion weights for every archive), penalty 1 / 3 / 5 / 10 / 30 / 100: R@1 0.908 / 0.908 / 0.909 / 0.908 / 0.903 / 0.896, answered 0.972 /
-#: 0.973 / 0.975 / 0.973 / 0.967 / 0.951, held-out descriptions refused 352 / 355 / 353 / 356 /
-#: 357 / 358 of 360; 5 ranks and answers best, with every coefficient's sign as its signal means.
+#: shipped fusion weights for every archive), penalty 1 / 3 / 5 / 10 / 30 / 100: R@1 0.908 /
+#: 0.908 / 0.909 / 0.908 / 0.903 / 0.896, answered 0.972 / 0.973 / 0.975 / 0.973 / 0.967 / 0.951,
+#: held-out descriptions refused 352 / 355 / 353 / 356 / 357 / 358 of 360; 5 ranks and answers
+#: best, with every coefficient's sign as its signal means.
 FIT_L2 = 5.0
 
 

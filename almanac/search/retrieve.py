@@ -97,14 +97,12 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
     if words:
         found, scores = snap.lexical_rank(store, words, FTS_CANDIDATES)
         lexical[found] = scores
-    evidence = Evidence(dense=dense, lexical=lexical)
-    if words:
-        evidence.named = name_holders(question, snap, store, np.flatnonzero(lexical))
+    hits = np.flatnonzero(lexical)  # the entries the full-text index returned: a few hundred at most
+    evidence = Evidence(dense=dense, lexical=lexical, named=name_holders(question, snap, store, hits))
     if parts_model:
         everything = bool(allowed.all())
         candidates = top(dense if everything else np.where(allowed, dense, -np.inf), PART_CANDIDATES)
-        # the best by words too (only the entries the full-text index returned: a few hundred at most)
-        hits = np.flatnonzero(lexical)
+        # the best by words too
         if not everything:
             hits = hits[allowed[hits]]
         by_words = hits[np.argsort(-lexical[hits], kind="stable")[: PART_CANDIDATES // 4]].tolist()
