@@ -126,6 +126,43 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
     return path, archive
 
 
+#: Question styles that mean the same in a store holding several people's archives: a date, a
+#: kind or an order ("his latest talk") does not, so filter questions are left out of merges.
+MERGEABLE_STYLES = frozenset({"paraphrase", "name", "place", "venue", "typo", "chat"})
+
+
+def build_merged_store(names: list[str], embedder, cache_dir: str) -> tuple[str, Archive]:
+    """One store holding the entries of every named archive, and an archive of their content
+    questions (MERGEABLE_STYLES) and off-topic questions: how the decision fares on a bigger
+    archive than any it was fitted on (bench/merged.py).
+
+    A merge is a crowd of people and fields, so it is harder than one person's archive of the same
+    size: one archive's off-topic question near its field (baking bread, on a scientist's
+    archive) may be answered rightly by another's entries (a chef's)."""
+    parts = [build_store(n, embedder, cache_dir) for n in names]
+    digest = hashlib.sha256("\n".join(os.path.basename(p) for p, _ in parts).encode()).hexdigest()[:12]
+    path = os.path.join(cache_dir, f"merged-{len(names)}-{digest}.db")
+    if not os.path.exists(path):
+        tmp = path + ".building"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(tmp + suffix):
+                os.remove(tmp + suffix)
+        with Store(tmp) as store:
+            sources = [s for _, archive in parts for s in archive.sources]
+            report = ingest(store, sources, str(REPO), embed=lambda s: embed_missing(s, embedder))
+            assert not report.problems, report.problems
+        shutil.move(tmp, path)
+    with Store(path) as store:
+        titles = {e.title: e.id for e in store.entries()}
+    merged = Archive("+".join(names), [], dt.date(2026, 12, 1), [], [], titles_to_ids=titles)
+    for name in names:
+        archive, raw = load_archive(name)
+        merged.questions += [Question(q["q"], {titles[t] for t in q["accept"]}, q["style"])
+                             for q in raw["questions"] if q.get("style") in MERGEABLE_STYLES and "all" not in q]
+        merged.off_topic += archive.off_topic
+    return path, merged
+
+
 class CachedEncoder:
     """Encodes each question once per evaluation run (the grid repeats them)."""
 
