@@ -88,6 +88,21 @@ def all_archives() -> list[str]:
     return ["seed", *archive_names()]
 
 
+def _build_once(path: str, sources: list[str], embedder) -> None:
+    """Ingest and embed `sources` into a new database at `path`, unless it is there already
+    (built beside it and moved into place, so an interrupted build is never taken for one)."""
+    if os.path.exists(path):
+        return
+    tmp = path + ".building"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(tmp + suffix):
+            os.remove(tmp + suffix)
+    with Store(tmp) as store:
+        report = ingest(store, sources, str(REPO), embed=lambda s: embed_missing(s, embedder))
+        assert not report.problems, report.problems
+    shutil.move(tmp, path)
+
+
 def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
     """A database of the archive with vectors, cached by the content of its files and questions."""
     archive, raw = load_archive(name)
@@ -103,15 +118,7 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
         digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)
     path = os.path.join(cache_dir, f"{name}-{digest.hexdigest()[:12]}.db")
-    if not os.path.exists(path):
-        tmp = path + ".building"
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(tmp + suffix):
-                os.remove(tmp + suffix)
-        with Store(tmp) as store:
-            report = ingest(store, archive.sources, str(REPO), embed=lambda s: embed_missing(s, embedder))
-            assert not report.problems, report.problems
-        shutil.move(tmp, path)
+    _build_once(path, archive.sources, embedder)
     with Store(path) as store:
         titles = {e.title: e.id for e in store.entries()}
     archive.titles_to_ids = titles
@@ -142,16 +149,7 @@ def build_merged_store(names: list[str], embedder, cache_dir: str) -> tuple[str,
     parts = [build_store(n, embedder, cache_dir) for n in names]
     digest = hashlib.sha256("\n".join(os.path.basename(p) for p, _ in parts).encode()).hexdigest()[:12]
     path = os.path.join(cache_dir, f"merged-{len(names)}-{digest}.db")
-    if not os.path.exists(path):
-        tmp = path + ".building"
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(tmp + suffix):
-                os.remove(tmp + suffix)
-        with Store(tmp) as store:
-            sources = [s for _, archive in parts for s in archive.sources]
-            report = ingest(store, sources, str(REPO), embed=lambda s: embed_missing(s, embedder))
-            assert not report.problems, report.problems
-        shutil.move(tmp, path)
+    _build_once(path, [s for _, archive in parts for s in archive.sources], embedder)
     with Store(path) as store:
         titles = {e.title: e.id for e in store.entries()}
     merged = Archive("+".join(names), [], dt.date(2026, 12, 1), [], [], titles_to_ids=titles)
