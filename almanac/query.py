@@ -9,9 +9,12 @@ talks. Parsing is a pure function of the text and of today's date (for
 
 The rules, in plain words:
 - Dates in the forms people write: years, "May 2015", "2015-05", "January or
-  February 2025", ranges ("before 2014", "since 2019", "between 2014 and
-  2016", "2014-2016"), decades ("the 2010s", "the 90s") and relative ones
-  ("last year", "this month", "two years ago", "in the past five years").
+  February 2025", "between March and June 2015", ranges ("before 2014",
+  "since 2019", "between 2014 and 2016", "2014-2016", "2014/15"), decades
+  ("the 2010s", "the 90s", "this decade": the 2020s so far, "the previous
+  decade": the 2010s, "the last decade": ten years back) and relative ones
+  ("last year", "since last year", "this month", "two years ago", "in the
+  past five years").
   Version numbers are not years ("Irmin 2.0", "MirageOS 4"), and "may" and
   "march" are months only next to a year or after "in"/"from"/"during".
 - A kind word filters when it names what is asked for: a plural ("which
@@ -104,7 +107,7 @@ _AFTER_WORDS = {"since": 0, "after": 1, "later": 1, "post": 1}
 _CONNECT_WORDS = {"and", "to", "until", "till", "through", "-", "–", "or"}
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
 #: Words, versions ("2.0") and dashes (which join "2014-2016" and "2015-05").
-_DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–]", re.UNICODE)
+_DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–/]", re.UNICODE)
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "jun", "aug", "sep", "sept", "oct", "nov", "dec", "apr", "feb", "jul"}
 
 
@@ -282,6 +285,16 @@ class _Reader:
                 self.span(i, i if tok != "this" else i + 1)
                 return
             if tok in ("last", "this", "past", "previous") and nxt in ("year", "month", "decade"):
+                edge = self.at(i - 1)
+                if nxt == "year" and (edge in _AFTER_WORDS or edge in _BEFORE_WORDS):
+                    # "since last year", "before this year": a range that ends or starts there
+                    year = today.year - (0 if tok == "this" else 1)
+                    if edge in _AFTER_WORDS:
+                        self.set_years(year + _AFTER_WORDS[edge], None)
+                    else:
+                        self.set_years(None, year + _BEFORE_WORDS[edge])
+                    self.span(i - 1, i + 1)
+                    return
                 if nxt == "year":
                     year = today.year - (0 if tok == "this" else 1)
                     self.set_years(year, year)
@@ -291,7 +304,12 @@ class _Reader:
                         month_start = (month_start - dt.timedelta(days=1)).replace(day=1)
                     self.set_years(month_start.year, month_start.year)
                     self.months = [month_start.month]
-                else:
+                elif tok == "this":  # the decade of the calendar: the 2020s so far
+                    self.set_years(today.year - today.year % 10, today.year)
+                elif tok == "previous":  # the calendar's decade before this one
+                    start = today.year - today.year % 10 - 10
+                    self.set_years(start, start + 9)
+                else:  # "the last decade", "the past decade": ten years back from now
                     self.set_years(today.year - 10, today.year)
                 self.span(i, i + 1)
                 return
@@ -361,11 +379,14 @@ class _Reader:
                 else:
                     break
             if months:
-                if len(months) == 2 and self.at(lo + 1) in ("to", "through", "-") and months[1] > months[0]:
+                # "March to June 2015", "between March and June 2015": every month from one to the other
+                between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
+                if len(months) == 2 and (self.at(lo + 1) in ("to", "through", "-") or between) \
+                        and months[1] > months[0]:
                     months = list(range(months[0], months[1] + 1))
                 self.set_years(year, year)
                 self.months = months
-                self.span(lo, i)
+                self.span(lo - 1 if self.at(lo - 1) in ("between", "from") else lo, i)
                 return
 
     def _day_month_year(self, i: int, year: int) -> bool:
@@ -392,6 +413,8 @@ class _Reader:
             if year is None:
                 continue
             nxt, after = self.at(i + 1), _year(self.at(i + 2))
+            if self._iso_dash[i] and re.fullmatch(r"\d\d", nxt) and int(nxt) > year % 100:
+                nxt = str(year - year % 100 + int(nxt))  # "2014-15", "2019/20": a season of two years
             if nxt in _CONNECT_WORDS - {"or"} and after is not None or (_year(nxt) and self._iso_dash[i]):
                 other = after if after is not None else _year(nxt)
                 end = i + 2 if after is not None else i + 1
@@ -467,10 +490,11 @@ def parse_query(
     text = text[:MAX_QUERY_CHARS]
     today = today or dt.datetime.now(dt.timezone.utc).date()
     raw = [unchat(t.lower().replace("’", "'")) for t in _DATE_TOKEN_RE.findall(text)]
-    # "2014-2016" and "2015-05" are one date: remember where a dash joined two numbers.
+    # "2014-2016", "2014/15" and "2015-05" are one date: remember where a dash or a slash joined two
+    # numbers.
     words, dashed = [], []
     for i, tok in enumerate(raw):
-        if tok == "-" or tok == "–":
+        if tok in ("-", "–", "/"):
             if dashed:
                 dashed[-1] = True
             continue

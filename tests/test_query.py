@@ -88,6 +88,22 @@ TODAY = dt.date(2026, 12, 1)
         ("what did he do in the 2010s?", {"year_from": 2010, "year_to": 2019}, ()),
         ("anything from the 90s", {"year_from": 1990, "year_to": 1999}, ()),
         ("January or February 2025", {"year": 2025, "months": [1, 2]}, ()),
+        ("papers between March and June 2015", {"kind": "paper", "year": 2015, "months": [3, 4, 5, 6]}, ()),
+        ("talks from March to May 2014", {"kind": "talk", "year": 2014, "months": [3, 4, 5]}, ()),
+        # a season of two years, with a dash or a slash; "2011-12" stays ISO's December 2011
+        ("talks in 2014-15", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
+        ("papers 2014/2015", {"kind": "paper", "year_from": 2014, "year_to": 2015}, ()),
+        ("what did he do in 2019/20", {"year_from": 2019, "year_to": 2020}, ()),
+        ("talks 2011-12", {"kind": "talk", "year": 2011, "month": 12}, ()),
+        ("TV/video clips", {"kind": "video"}, ()),
+        # decades of the calendar, and ten years back
+        ("talks this decade", {"kind": "talk", "year_from": 2020, "year_to": 2026}, ()),
+        ("talks in the previous decade", {"kind": "talk", "year_from": 2010, "year_to": 2019}, ()),
+        ("talks in the last decade", {"kind": "talk", "year_from": 2016, "year_to": 2026}, ()),
+        # a relative year as one end of a range
+        ("talks since last year", {"kind": "talk", "year_from": 2025}, ()),
+        ("news after last year", {"kind": "news", "year_from": 2026}, ()),
+        ("papers before this year", {"kind": "paper", "year_to": 2025}, ()),
         ("any talks last year?", {"kind": "talk", "year": 2025}, ()),
         ("papers two years ago", {"kind": "paper", "year": 2024}, ()),
         ("this month", {"year": 2026, "month": 12}, ()),
