@@ -10,11 +10,12 @@ talks. Parsing is a pure function of the text and of today's date (for
 The rules, in plain words:
 - Dates in the forms people write: years, "May 2015", "2015-05", "January or
   February 2025", "between March and June 2015", ranges ("before 2014",
-  "since 2019", "between 2014 and 2016", "2014-2016", "2014/15"), decades
-  ("the 2010s", "the 90s", "this decade": the 2020s so far, "the previous
-  decade": the 2010s, "the last decade": ten years back) and relative ones
-  ("last year", "since last year", "this month", "two years ago", "in the
-  past five years").
+  "since 2019", "between 2014 and 2016", "2014-2016", "2014/15", "2014 or
+  2015"), decades ("the 2010s", "the 90s", "the early 2010s", "this decade":
+  the 2020s so far, "the previous decade": the 2010s, "the last decade": ten
+  years back) and relative ones ("last year", "since last year", "this
+  month", "last summer", "two years ago", "a decade ago", "in the past five
+  years", "the last couple of years").
   Version numbers are not years ("Irmin 2.0", "MirageOS 4"), and "may" and
   "march" are months only next to a year or after "in"/"from"/"during".
 - A kind word filters when it names what is asked for: a plural ("which
@@ -202,6 +203,32 @@ def content_terms(text: str) -> list[str]:
     return seen
 
 
+#: The years of a decade that "the early 2010s", "the mid-90s" and "the late 2000s" mean (generous:
+#: a listing had better hold an entry too many than miss one).
+_DECADE_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (6, 9)}
+
+
+def _relative_season(season: str, which: str, today: dt.date) -> tuple[int, int]:
+    """The months (year * 12 + month - 1, both ends) of "last summer" or "this spring" as of `today`.
+
+    Winter runs from December into the next year here. "this" is the season under way, else
+    the latest one begun; "last" (or "past", "previous") the latest one already over, and also
+    the one a year before it when that one ended less than three months ago: on 1 December,
+    "last autumn" may mean the one that ended yesterday or the year's before, and a listing had
+    better hold an entry too many than miss the one meant.
+    """
+    first = 11 if season == "winter" else _SEASONS[season][0] - 1  # its first month, from 0
+    now = today.year * 12 + today.month - 1
+    starts = [y * 12 + first for y in range(today.year - 2, today.year + 1)]
+    if which == "this":
+        start = max(s for s in starts if s <= now)
+    else:
+        start = max(s for s in starts if s + 2 < now)
+        if now - (start + 2) <= 3:
+            return start - 12, start + 2
+    return start, start + 2
+
+
 def _year(tok: str) -> int | None:
     if len(tok) == 4 and tok.isdigit() and MIN_QUERY_YEAR <= int(tok) <= MAX_YEAR:
         return int(tok)
@@ -313,11 +340,18 @@ class _Reader:
                     self.set_years(today.year - 10, today.year)
                 self.span(i, i + 1)
                 return
-            if tok == "ago" and i >= 2 and self.at(i - 1) in ("year", "years", "month", "months"):
+            if tok in ("last", "this", "past", "previous") and nxt in _SEASONS and nxt not in self.names:
+                self.months_span = _relative_season(nxt, tok, today)
+                self.span(i, i + 1)
+                return
+            if tok == "ago" and i >= 2 and self.at(i - 1) in ("year", "years", "month", "months", "decade",
+                                                              "decades"):
                 n = _number(self.at(i - 2))
                 if n is None:
                     continue
-                if self.at(i - 1).startswith("year"):
+                if self.at(i - 1).startswith("decade"):  # "a decade ago": the year ten years back
+                    self.set_years(today.year - 10 * n, today.year - 10 * n)
+                elif self.at(i - 1).startswith("year"):
                     self.set_years(today.year - n, today.year - n)
                 else:
                     y, m = divmod(today.year * 12 + today.month - 1 - n, 12)
@@ -325,13 +359,15 @@ class _Reader:
                     self.months = [m + 1]
                 self.span(i - 2, i)
                 return
-            unit = {"years": 12, "year": 12, "months": 1, "month": 1}.get(self.at(i + 2))
+            # "the past two years", "the last couple of years"
+            unit_at = i + 3 if self.at(i + 2) == "of" else i + 2
+            unit = {"years": 12, "year": 12, "months": 1, "month": 1}.get(self.at(unit_at))
             if tok in ("past", "last", "previous") and _number(nxt) and unit:
                 # From the month it was then up to this one: on 1 December 2026 "the past six
                 # months" reaches back to June 2026 and "the past two years" to December 2024.
                 now = today.year * 12 + today.month - 1
                 self.months_span = (now - _number(nxt) * unit, now)
-                self.span(i, i + 2)
+                self.span(i, unit_at)
                 return
             if tok == "recent" and nxt == "years":
                 self.set_years(today.year - 3, today.year)
@@ -415,7 +451,10 @@ class _Reader:
             nxt, after = self.at(i + 1), _year(self.at(i + 2))
             if self._iso_dash[i] and re.fullmatch(r"\d\d", nxt) and int(nxt) > year % 100:
                 nxt = str(year - year % 100 + int(nxt))  # "2014-15", "2019/20": a season of two years
-            if nxt in _CONNECT_WORDS - {"or"} and after is not None or (_year(nxt) and self._iso_dash[i]):
+            # "2014 or 2015" is both years; "2014 or 2016" is not a range (the first year stands)
+            adjacent = after is not None and abs(after - year) == 1
+            joins = nxt in _CONNECT_WORDS - {"or"} or (nxt == "or" and adjacent)
+            if joins and after is not None or (_year(nxt) and self._iso_dash[i]):
                 other = after if after is not None else _year(nxt)
                 end = i + 2 if after is not None else i + 1
                 start = i - 1 if self.at(i - 1) in ("between", "from") else i
@@ -451,8 +490,11 @@ class _Reader:
         for i, tok in enumerate(self.w):
             start = _decade(tok)
             if start is not None:
-                self.set_years(start, start + 9)
-                self.span(i - 1 if self.at(i - 1) == "the" else i, i)
+                part = _DECADE_PARTS.get(self.at(i - 1))
+                lo = i - 1 if part else i
+                first, last = part or (0, 9)
+                self.set_years(start + first, start + last)
+                self.span(lo - 1 if self.at(lo - 1) == "the" else lo, i)
                 return
 
     def _single_years(self) -> None:

@@ -104,6 +104,19 @@ TODAY = dt.date(2026, 12, 1)
         ("talks since last year", {"kind": "talk", "year_from": 2025}, ()),
         ("news after last year", {"kind": "news", "year_from": 2026}, ()),
         ("papers before this year", {"kind": "paper", "year_to": 2025}, ()),
+        ("talks in 2014 or 2015", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
+        ("talks in the early 2010s", {"kind": "talk", "year_from": 2010, "year_to": 2013}, ()),
+        ("stuff from the mid-2010s", {"year_from": 2013, "year_to": 2016}, ()),
+        ("papers from the late 90s", {"kind": "paper", "year_from": 1996, "year_to": 1999}, ()),
+        ("what was he doing a decade ago", {"year": 2016}, ()),
+        ("talks in the last couple of years", {"kind": "talk", "from": "2024-12", "to": "2026-12"}, ()),
+        # seasons relative to 1 December 2026: the last one over, or the one under way
+        ("what did he do last spring", {"from": "2026-03", "to": "2026-05"}, ()),
+        ("talks last summer", {"kind": "talk", "from": "2026-06", "to": "2026-08"}, ()),
+        ("anything from last winter?", {"from": "2025-12", "to": "2026-02"}, ()),
+        # just over (yesterday): that one or the year's before
+        ("papers from last autumn", {"kind": "paper", "from": "2025-09", "to": "2026-11"}, ()),
+        ("this winter", {"from": "2026-12", "to": "2027-02"}, ()),
         ("any talks last year?", {"kind": "talk", "year": 2025}, ()),
         ("papers two years ago", {"kind": "paper", "year": 2024}, ()),
         ("this month", {"year": 2026, "month": 12}, ()),
@@ -133,6 +146,11 @@ def test_parse_query_the_way_people_write(question, filters, terms):
     parsed = parse_query(question, today=TODAY)
     assert parsed.filters() == filters
     assert parsed.terms == terms
+
+
+def test_a_season_in_a_name_is_no_date():
+    assert not parse_query("I Know What You Did Last Summer", today=TODAY).has_dates
+    assert parse_query("what did you do last summer", today=TODAY).has_dates
 
 
 def test_explicit_kind_and_year_win():
