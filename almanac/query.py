@@ -25,7 +25,9 @@ The rules, in plain words:
   entry ("the DockerCon talk") and only boosts that kind. A kind word used
   as a verb ("did he talk about…", "what has she presented?") is neither.
 - Ordering words ("latest", "most recent", "first", "earliest") sort what
-  the rest of the question selects by date.
+  the rest of the question selects by date; a number with them or with a
+  plural kind ("the last 3 talks", "his two earliest papers", "top 5
+  papers", "the 3 talks at OSCON") is how many are asked for, not a topic.
 - What remains, minus glue words and the everyday verbs around filters
   ("came out", "put out", "appeared"), is the content to rank by.
 """
@@ -135,6 +137,8 @@ class ParsedQuery:
     day: int | None = None
     #: "newest" or "oldest" when the question asks for the latest / earliest.
     order: str | None = None
+    #: How many entries are asked for: 3 for "the last 3 talks", "his three earliest papers".
+    count: int | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
     consumed: tuple[str, ...] = field(default=(), repr=False)
 
@@ -183,7 +187,41 @@ class ParsedQuery:
             out["to"] = f"{self.span[1] // 12:04d}-{self.span[1] % 12 + 1:02d}"
         if self.order:
             out["order"] = self.order
+        if self.count:
+            out["count"] = self.count
         return out
+
+
+#: One or two ASCII digits ("¹" and "٣" are digits to str.isdigit, and "¹" no number to int).
+_ASCII_NUMBER = re.compile(r"[0-9]{1,2}")
+
+
+#: Numbers of entries asked for ("the last 3 talks", "his two most recent podcasts"); not "one",
+#: which is mostly a pronoun ("the one where...").
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "twenty": 20}
+
+
+def _counts(words: list[str], used: list[bool]) -> set[int]:
+    """Where a number says how many entries are asked for: before an ordering word ("3 latest
+    talks", "two most recent podcasts"), between one ("last", "first", "top") and a kind ("the
+    last 3 talks", "top 5 papers", "the first two papers"), or between a determiner and a plural
+    kind ("the 3 talks at OSCON")."""
+    out = set()
+    for i, tok in enumerate(words):
+        if used[i] or not (tok in _COUNT_WORDS or (_ASCII_NUMBER.fullmatch(tok) and 0 < int(tok) <= 50)):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        after = words[i + 2] if i + 2 < len(words) else ""
+        prev = words[i - 1] if i else ""
+        before_order = nxt in _ORDER_WORDS or (nxt == "most" and after in ("recent", "recently"))
+        kind_next = nxt in _KIND_WORDS or (nxt in _KIND_QUALIFIERS and after in _KIND_WORDS)
+        ordered_kind = prev in _ORDER_WORDS or prev in ("last", "top")
+        # "the 3 talks at OSCON", "his two papers with Jon": a determiner, a number, a plural kind
+        counted_kinds = prev in _DETERMINERS and (nxt in _PLURAL_KINDS or after in _PLURAL_KINDS)
+        if before_order or (ordered_kind and kind_next) or (counted_kinds and kind_next):
+            out.add(i)
+    return out
 
 
 #: Words before "new" that make it ask for recent entries ("anything new?") rather than
@@ -252,7 +290,7 @@ def _decade(tok: str) -> int | None:
 
 
 def _number(tok: str) -> int | None:
-    if tok.isdigit() and len(tok) <= 2:
+    if _ASCII_NUMBER.fullmatch(tok):
         return int(tok)
     return _NUMBER_WORDS.get(tok)
 
@@ -555,11 +593,22 @@ def parse_query(
     strict = False
     consumed: list[str] = [w for w, u in zip(words, reader.used) if u]
     order = None
+    counts = _counts(words, reader.used)
+    count = None
     rest: list[tuple[int, str]] = []
     for i, tok in enumerate(words):
         if reader.used[i]:
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
+        if i in counts:
+            count = count or _COUNT_WORDS.get(tok) or int(tok)
+            consumed.append(tok)
+            continue
+        if tok == "top" and i + 1 in counts:  # "top 5 papers": how many, not an order
+            consumed.append(tok)
+            continue
+        if i + 1 in counts:  # "the first two papers": the word after the number decides
+            nxt = reader.at(i + 2)
         if tok in _KIND_QUALIFIERS and (nxt in _KIND_WORDS or nxt in ("or", "and") and (
                 reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):  # "TV or video clips"
             consumed.append(tok)
@@ -617,6 +666,7 @@ def parse_query(
         span=span,
         day=day,
         order=order,
+        count=count,
         consumed=tuple(consumed),
     )
 

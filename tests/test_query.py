@@ -105,6 +105,14 @@ TODAY = dt.date(2026, 12, 1)
         ("news after last year", {"kind": "news", "year_from": 2026}, ()),
         ("papers before this year", {"kind": "paper", "year_to": 2025}, ()),
         ("talks in 2014 or 2015", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
+        # how many are asked for
+        ("the last 3 talks", {"kind": "talk", "order": "newest", "count": 3}, ()),
+        ("two most recent podcasts", {"kind": "podcast", "order": "newest", "count": 2}, ()),
+        ("his three earliest talks", {"kind": "talk", "order": "oldest", "count": 3}, ()),
+        ("the first two papers", {"kind": "paper", "order": "oldest", "count": 2}, ()),
+        ("top 5 papers", {"kind": "paper", "count": 5}, ()),
+        ("the 3 talks at oscon", {"kind": "talk", "count": 3}, ("oscon",)),
+        ("MirageOS 3 talks", {"kind": "talk"}, ("mirageos", "3")),
         ("talks in the early 2010s", {"kind": "talk", "year_from": 2010, "year_to": 2013}, ()),
         ("stuff from the mid-2010s", {"year_from": 2013, "year_to": 2016}, ()),
         ("papers from the late 90s", {"kind": "paper", "year_from": 1996, "year_to": 1999}, ()),
@@ -146,6 +154,12 @@ def test_parse_query_the_way_people_write(question, filters, terms):
     parsed = parse_query(question, today=TODAY)
     assert parsed.filters() == filters
     assert parsed.terms == terms
+
+
+def test_digits_that_are_no_ascii_number_are_words():
+    """str.isdigit says yes to "¹", which int() cannot read: "the past ¹ years" raised ValueError."""
+    assert parse_query("the past ¹ years", today=TODAY).filters() == {}
+    assert parse_query("the last ¹ talks", today=TODAY).filters() == {"kind": "talk", "order": "newest"}
 
 
 def test_a_season_in_a_name_is_no_date():

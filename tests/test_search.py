@@ -399,3 +399,25 @@ def test_a_rare_english_word_is_not_corrected_into_the_archives_word(store, fake
     assert searcher.search("greenhose gases", limit=2).filters["corrected"] == {"greenhose": "greenhouse"}
     # a misspelling common enough for wordfreq to list it, one slip from the archive's word
     assert searcher.search("the pavillion talk", limit=2).filters["corrected"] == {"pavillion": "pavilion"}
+
+
+def test_a_number_of_entries_asked_for_is_how_many_are_listed(store, fake):
+    """'the last 3 talks' lists the three newest talks, not the page size's five, and the number is
+    no topic to rank by (it was, and refused the question); 'his two earliest papers' the two oldest."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    talks = [Entry(id=f"talk-{y}", title=f"Talk {y}", date=PartialDate(y, 3), kind="talk",
+                   summary=f"A talk about gardening in {y}.") for y in range(2015, 2022)]
+    papers = [Entry(id=f"paper-{y}", title=f"Paper {y}", date=PartialDate(y, 6), kind="paper",
+                    summary=f"A paper about soil in {y}.") for y in range(2016, 2020)]
+    store.replace_source("notes.txt", talks + papers)
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    last = searcher.search("the last 3 talks", limit=5)
+    assert last.filters["count"] == 3
+    assert [h.entry.id for h in last.hits] == ["talk-2021", "talk-2020", "talk-2019"]
+    earliest = searcher.search("his two earliest papers", limit=5)
+    assert [h.entry.id for h in earliest.hits] == ["paper-2016", "paper-2017"]
+    # more than the page holds: the page size still bounds it
+    assert len(searcher.search("the last 7 talks", limit=5).hits) == 5

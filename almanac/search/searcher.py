@@ -193,6 +193,8 @@ class Searcher:
         snap = self._current()
         question = understand(query, self.store, snap, kind, year, self.today())
         parsed = question.parsed
+        if parsed.count:  # "the last 3 talks": no more than that many
+            limit = min(limit, parsed.count)
         filters = parsed.filters()
         if question.corrected:
             filters["corrected"] = dict(question.corrected)
