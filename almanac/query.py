@@ -66,9 +66,14 @@ for _words, _kind, _tag in (
 #: part of the kind asked for, not a topic to rank by. Not "radio" or "news": those begin
 #: shows' names ("SE Radio Episode 204").
 _KIND_QUALIFIERS = frozenset(
-    "academic scientific scholarly peer-reviewed journal conference online public recorded published tv "
+    "academic scientific scholarly peer-reviewed peer reviewed journal conference online public recorded "
+    "published tv "
     "television".split()
 )
+
+#: Qualifiers that make an article a paper ("journal articles", "peer-reviewed articles"; the
+#: dash splits "peer-reviewed" in two).
+_SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed journal".split())
 
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
 #: she publish", "her speech at Brown"), or, in the plural, first in the question ("speeches from
@@ -609,8 +614,10 @@ def parse_query(
             continue
         if i + 1 in counts:  # "the first two papers": the word after the number decides
             nxt = reader.at(i + 2)
-        if tok in _KIND_QUALIFIERS and (nxt in _KIND_WORDS or nxt in ("or", "and") and (
-                reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):  # "TV or video clips"
+        # "academic papers", "TV or video clips", "peer reviewed articles"
+        joined = nxt in ("or", "and") or nxt in _KIND_QUALIFIERS
+        if tok in _KIND_QUALIFIERS and (nxt in _KIND_WORDS or joined and (
+                reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):
             consumed.append(tok)
             continue
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
@@ -621,6 +628,8 @@ def parse_query(
                 consumed.append(tok)
                 continue
             k, t = _KIND_WORDS[tok]
+            if k == "article" and prev in _SCHOLARLY:  # "journal articles", "peer-reviewed articles"
+                k = "paper"
             if found_kind is None or (t and found_tag is None and k == found_kind):
                 found_kind, found_tag = k, t or found_tag
             strict = strict or tok in _PLURAL_KINDS or prev in _ASKING

@@ -111,6 +111,10 @@ TODAY = dt.date(2026, 12, 1)
         ("his three earliest talks", {"kind": "talk", "order": "oldest", "count": 3}, ()),
         ("the first two papers", {"kind": "paper", "order": "oldest", "count": 2}, ()),
         ("top 5 papers", {"kind": "paper", "count": 5}, ()),
+        # an article in a journal is a paper
+        ("journal articles", {"kind": "paper"}, ()),
+        ("any peer-reviewed articles?", {"kind": "paper"}, ()),
+        ("his articles", {"kind": "article"}, ()),
         ("the 3 talks at oscon", {"kind": "talk", "count": 3}, ("oscon",)),
         ("MirageOS 3 talks", {"kind": "talk"}, ("mirageos", "3")),
         ("talks in the early 2010s", {"kind": "talk", "year_from": 2010, "year_to": 2013}, ()),
