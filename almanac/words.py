@@ -55,12 +55,16 @@ CHAT = {
     "tlks": "talks", "u": "you", "ur": "your", "r": "are", "n": "and", "w": "with", "w/": "with",
     "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks", "gonna": "going",
     "wanna": "want", "dunno": "know", "prez": "presentation", "pres": "presentation",
-    "vid": "video", "vids": "videos", "pod": "podcast", "pods": "podcasts", "intvw": "interview",
+    "vid": "video", "vids": "videos", "vidz": "videos", "pod": "podcast", "pods": "podcasts", "intvw": "interview",
     "yr": "year", "yrs": "years", "mo": "month", "mos": "months", "b4": "before", "2day": "today",
     "abuot": "about", "teh": "the", "hte": "the", "somethin": "something", "anythin": "anything",
     "smth": "something", "sth": "something", "smthg": "something", "ppl": "people", "thru": "through",
     "tho": "though", "bc": "because", "cuz": "because", "prob": "probably", "govt": "government",
     "convo": "conversation", "fav": "favourite", "fave": "favourite", "info": "information",
+    # contractions typed without the apostrophe
+    "hes": "he's", "shes": "she's", "thats": "that's", "theres": "there's", "whos": "who's",
+    "didnt": "did", "doesnt": "does", "dont": "do", "isnt": "is", "wasnt": "was", "hasnt": "has",
+    "havent": "have", "im": "i'm", "ive": "i've", "theyre": "they", "youre": "you",
 }
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
@@ -71,6 +75,27 @@ _TOKEN_OR_BREAK_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[,;:()/|]", re.UNIC
 def tokens(text: str) -> list[str]:
     """Lowercase words, keeping versions ("2.0") and contractions whole."""
     return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+
+
+def glue_slip(word: str) -> str | None:
+    """The glue word (`STOPWORDS`, `FILLERS`) that `word` is typed short for, if any: "frm" for
+    "from", "shw" for "show", "evr" for "ever", "whr" for "where".
+
+    Chat drops letters, mostly vowels, and keeps the first. A word that is rare in English and
+    is such a word with one or two letters dropped is read as it ("aws" is no slip of "was": its
+    letters are not in that order). Used only for words the archive does not have.
+    """
+    if not 2 <= len(word) <= 5 or not word.isalpha() or zipf(word) >= RARE_ZIPF:
+        return None
+    for glue in _GLUE_BY_FIRST.get(word[0], ()):
+        if 0 < len(glue) - len(word) <= 2 and _is_subsequence(word, glue):
+            return glue
+    return None
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
 
 
 def unchat(word: str) -> str:
@@ -125,6 +150,11 @@ def is_english(word: str) -> bool:
 #: Zipf at or above which a word is everyday English (weight floor); below RARE it is rare.
 COMMON_ZIPF = 5.5
 RARE_ZIPF = 3.5
+#: Glue words by first letter, shortest first (then stop words, then alphabetical), for `glue_slip`.
+_GLUE_BY_FIRST: dict[str, list[str]] = {}
+for _glue in sorted(STOPWORDS | FILLERS, key=lambda w: (len(w), w not in STOPWORDS, w)):
+    if _glue.isalpha():
+        _GLUE_BY_FIRST.setdefault(_glue[0], []).append(_glue)
 
 
 def weight(word: str) -> float:

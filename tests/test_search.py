@@ -421,3 +421,34 @@ def test_a_number_of_entries_asked_for_is_how_many_are_listed(store, fake):
     assert [h.entry.id for h in earliest.hits] == ["paper-2016", "paper-2017"]
     # more than the page holds: the page size still bounds it
     assert len(searcher.search("the last 7 talks", limit=5).hits) == 5
+
+
+def test_glue_typed_short_is_glue_unless_the_archive_uses_the_word(store, fake):
+    """'stuff frm 2019' is 'stuff from 2019': the 2019 entries, not a search for "frm" (which
+    no entry holds, so the question was refused). An archive that writes "FRM" keeps it a word."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    entries = [
+        Entry(id="a", title="Soil talk", date=PartialDate(2019, 3), kind="talk", summary="A talk about soil."),
+        Entry(id="b", title="Compost paper", date=PartialDate(2019, 5), kind="paper", summary="On compost."),
+    ]
+    store.replace_source("notes.txt", entries)
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    listed = searcher.search("stuff frm 2019", limit=10)
+    assert {h.entry.id for h in listed.hits} == {"a", "b"}
+    assert searcher.understand("shw me his talks whr").terms == ()
+    store.replace_source("notes.txt", entries + [
+        Entry(id="c", title="Risk exam", date=PartialDate(2018, 5), kind="article",
+              summary="Passing the FRM exam for risk managers.")])
+    assert searcher.understand("frm exam tips").terms == ("frm", "exam", "tips")
+
+
+def test_glue_slips_are_dropped_letters_of_glue_words_in_order():
+    from almanac.words import glue_slip
+
+    assert [glue_slip(w) for w in ("frm", "shw", "evr", "whr", "wen", "hw")] == [
+        "from", "show", "ever", "where", "when", "how"]
+    # not a slip: its letters are out of order, it names something, or it is an everyday word
+    assert [glue_slip(w) for w in ("aws", "xen", "qcon", "jvm", "sam", "mr", "k8s")] == [None] * 7

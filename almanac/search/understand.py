@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import described_content, is_english, name_runs, tokens, unchat, zipf
+from almanac.words import described_content, glue_slip, is_english, name_runs, tokens, unchat, zipf
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -77,6 +77,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         # The words and each adjacent pair joined, counted together (one call to the store).
         counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
         terms = join_compounds(terms, counts)
+        # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
+        terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
         counts = {t: counts[t] for t in terms}
         unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                    and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
