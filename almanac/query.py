@@ -71,6 +71,11 @@ _KIND_QUALIFIERS = frozenset(
     "television".split()
 )
 
+#: Words before a year that make it an event's ("the 2011 riots"; `_Reader._event_year`).
+_EVENT_ARTICLES = frozenset("the a an that this their those these".split())
+#: Words after a year that keep it a date: "the 2014 and 2015 talks", "the 2019 ones".
+_DATE_GLUE = frozenset("and or to through until ones one onwards onward on".split()) | {""}
+
 #: Qualifiers that make an article a paper ("journal articles", "peer-reviewed articles"; the
 #: dash splits "peer-reviewed" in two).
 _SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed journal".split())
@@ -543,10 +548,19 @@ class _Reader:
     def _single_years(self) -> None:
         for i, tok in enumerate(self.w):
             year = _year(tok)
-            if year is not None:
+            if year is not None and not self._event_year(i):
                 self.set_years(year, year)
                 self.span(i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i, i)
                 return
+
+    def _event_year(self, i: int) -> bool:
+        """The year at i names an event the question is about, not when the entry came out: "the
+        2011 riots", "their 2008 stimulus check", "the 2023 heat thing". It stands between an
+        article and a word that is no kind ("the 2019 paper" is one of 2019); "her 2019 book" is
+        hers, so of 2019. Such a year stays a word to match: a summary that tells of the riots
+        says 2011."""
+        return self.at(i - 1) in _EVENT_ARTICLES and self.at(i + 1) not in _KIND_WORDS and \
+            self.at(i + 1) not in _DATE_GLUE and not _year(self.at(i + 1))
 
     # "talks in October": a month with no year; "may"/"march" only after in/from/during.
     def _lone_months(self) -> None:

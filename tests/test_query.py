@@ -105,6 +105,13 @@ TODAY = dt.date(2026, 12, 1)
         ("news after last year", {"kind": "news", "year_from": 2026}, ()),
         ("papers before this year", {"kind": "paper", "year_to": 2025}, ()),
         ("talks in 2014 or 2015", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
+        # a year between an article and a noun that is no kind names an event, not the entry's date
+        ("research simulating the 2011 looting in the capital", {},
+         ("research", "simulating", "2011", "looting", "capital")),
+        ("wat did gavin say abt the 2023 heat thing", {}, ("gavin", "2023", "heat")),
+        ("the 2019 paper on jitsu", {"kind": "paper", "kind_boost": True, "year": 2019}, ("jitsu",)),
+        ("her 2019 book", {"year": 2019}, ("book",)),
+        ("the 2014 and 2015 talks", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
         # how many are asked for
         ("the last 3 talks", {"kind": "talk", "order": "newest", "count": 3}, ()),
         ("two most recent podcasts", {"kind": "podcast", "order": "newest", "count": 2}, ()),
