@@ -15,7 +15,9 @@ The rules, in plain words:
   the 2020s so far, "the previous decade": the 2010s, "the last decade": ten
   years back) and relative ones ("last year", "since last year", "this
   month", "last summer", "two years ago", "a decade ago", "in the past five
-  years", "the last couple of years").
+  years", "the last couple of years"). A year between an article and a word
+  that is no kind ("the 2011 riots") names an event, not a date of the
+  entry, and stays a word to match.
   Version numbers are not years ("Irmin 2.0", "MirageOS 4"), and "may" and
   "march" are months only next to a year or after "in"/"from"/"during".
 - A kind word filters when it names what is asked for: a plural ("which
