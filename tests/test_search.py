@@ -452,3 +452,27 @@ def test_glue_slips_are_dropped_letters_of_glue_words_in_order():
         "from", "show", "ever", "where", "when", "how"]
     # not a slip: its letters are out of order, it names something, or it is an everyday word
     assert [glue_slip(w) for w in ("aws", "xen", "qcon", "jvm", "sam", "mr", "k8s")] == [None] * 7
+
+
+def test_one_rare_word_is_all_the_question_asks_about(store, fake):
+    """'anything she did in Haslemere?': the entry that holds the town comes first, though
+    another's wording is closer to the question's (the real model gives a bare place name
+    almost no meaning; the bag-of-words fake rewards the glue words shared)."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="outbreak", title="A simulated outbreak", date=PartialDate(2018, 3), kind="video",
+              summary="A phone app tracked a pretend flu spreading from the Surrey town of Haslemere, "
+                      "with the presenter as patient zero, across thousands of volunteers."),
+        Entry(id="plates", title="Spinning plates", date=PartialDate(2023, 5), kind="podcast",
+              summary="She did it all in a rush: work and children."),
+        Entry(id="trains", title="Trains live", date=PartialDate(2016, 7), kind="video",
+              summary="Three nights of live television from a railway centre."),
+    ])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1), strictness=0.0)
+    result = searcher.search("anything she did in Haslemere?", limit=3)
+    assert result.hits[0].entry.id == "outbreak"
+    # an everyday word alone is not a name: meaning and words decide as usual
+    assert searcher.understand("anything about trains?").terms == ("trains",)

@@ -8,7 +8,8 @@
   BM25 weight and costs the most), ranked from the snapshot's copy of the
   index's postings once it has one (`Snapshot.lexical_rank`);
 - names: which of the entries the words found hold the whole of a name of
-  several words the question writes (`name_holders`).
+  several words the question writes, or its one word when that is all it
+  asks and is rare in English (`name_holders`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import name_terms
+from almanac.words import is_rare, name_terms
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -41,7 +42,8 @@ class Evidence:
     #: described item (`Question.content`), for the same candidates as `parts`; empty otherwise.
     content: dict[int, float] = field(default_factory=dict)
     #: Entries (among those the words found) holding every word of a name of several words the
-    #: question writes ("Ben Green", "Little Rock"): the entries that name is about.
+    #: question writes ("Ben Green", "Little Rock"), or its only word when rare in English
+    #: ("Haslemere"): the entries that name is about.
     named: list[int] = field(default_factory=list)
 
 
@@ -70,13 +72,19 @@ def lexical_terms(terms, counts: dict[str, int], n: int) -> list[str]:
 
 
 def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
-    """Which of the entries `found` by words hold a whole name of several words from the question.
+    """Which of the entries `found` by words hold a whole name of several words from the question
+    (or its one word, when that is all it has and is rare in English).
 
     "anything he did with Ben Green?": two everyday words, so neither is rare and BM25 weighs
     them little, while the meaning of such a question is close to every profile of the person.
     A name is one thing, so the entries holding all of it are what the question is about (one
     lookup of those words in the entries found, and only when the question writes such a name).
     """
+    if len(question.terms) == 1 and is_rare(question.terms[0]):
+        # "anything she did in Haslemere?": one word, rare in English, is all the question asks
+        # about, and a bare place or name means next to nothing to the model (its cosine with the
+        # entry that holds it can fall below one that does not): the entries found hold it.
+        return [int(i) for i in found]
     names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
