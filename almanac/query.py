@@ -58,7 +58,7 @@ for _words, _kind, _tag in (
     ("article articles essay essays post posts blog blogs column columns", "article", None),
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
-    ("video videos screencast screencasts webcast webcasts clip clips", "video", None),
+    ("video videos screencast screencasts webcast webcasts clip clips documentary documentaries", "video", None),
     ("announcement announcements news", "news", None),
 ):
     for _w in _words.split():

@@ -118,6 +118,9 @@ TODAY = dt.date(2026, 12, 1)
         ("his three earliest talks", {"kind": "talk", "order": "oldest", "count": 3}, ()),
         ("the first two papers", {"kind": "paper", "order": "oldest", "count": 2}, ()),
         ("top 5 papers", {"kind": "paper", "count": 5}, ()),
+        # a documentary is a video
+        ("any documentaries?", {"kind": "video"}, ()),
+        ("her documentary about Ada Lovelace", {"kind": "video", "kind_boost": True}, ("ada", "lovelace")),
         # an article in a journal is a paper
         ("journal articles", {"kind": "paper"}, ()),
         ("any peer-reviewed articles?", {"kind": "paper"}, ()),
