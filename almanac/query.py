@@ -557,12 +557,13 @@ class _Reader:
 
     def _event_year(self, i: int) -> bool:
         """The year at i names an event the question is about, not when the entry came out: "the
-        2011 riots", "their 2008 stimulus check", "the 2023 heat thing". It stands between an
-        article and a word that is no kind ("the 2019 paper" is one of 2019); "her 2019 book" is
-        hers, so of 2019. Such a year stays a word to match: a summary that tells of the riots
-        says 2011."""
-        return self.at(i - 1) in _EVENT_ARTICLES and self.at(i + 1) not in _KIND_WORDS and \
-            self.at(i + 1) not in _DATE_GLUE and not _year(self.at(i + 1))
+        2011 riots", "their 2008 stimulus check", "the 2023 heat thing". It stands after an
+        article, with no kind in the next three words ("the 2019 paper" and "the 2015 OSCON talk"
+        are of that year); "her 2019 book" is hers, so of 2019. Such a year stays a word to
+        match: a summary that tells of the riots says 2011."""
+        following = [self.at(j) for j in range(i + 1, i + 4)]
+        return self.at(i - 1) in _EVENT_ARTICLES and following[0] not in _DATE_GLUE and \
+            not _year(following[0]) and not any(w in _KIND_WORDS for w in following)
 
     # "talks in October": a month with no year; "may"/"march" only after in/from/during.
     def _lone_months(self) -> None:

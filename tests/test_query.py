@@ -110,6 +110,7 @@ TODAY = dt.date(2026, 12, 1)
          ("research", "simulating", "2011", "looting", "capital")),
         ("wat did gavin say abt the 2023 heat thing", {}, ("gavin", "2023", "heat")),
         ("the 2019 paper on jitsu", {"kind": "paper", "kind_boost": True, "year": 2019}, ("jitsu",)),
+        ("the 2015 OSCON talk", {"kind": "talk", "kind_boost": True, "year": 2015}, ("oscon",)),
         ("her 2019 book", {"year": 2019}, ("book",)),
         ("the 2014 and 2015 talks", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
         # how many are asked for
