@@ -320,7 +320,7 @@ def archive_table(embedder, cache_dir: str, misses: bool, fit_all: bool) -> dict
                                                         DEFAULT_STRICTNESS).items() if misses or k != "misses"}
                        for n in names}}
     if fit_all:
-        weights = max(harness.GRID, key=lambda w: sum(harness.ranking_quality(runs[w][n]) for n in names))
+        weights = harness.choose_weights(runs, names)
         model = harness.fit_model([r for n in names for r in runs[weights][n]])
         strictness = harness.choose_strictness({n: runs[weights][n] for n in names}, model)
         out["fit_on_all"] = {"weights": weights.__dict__, "strictness": strictness,

@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.312,
-    coefficients={"dense": 3.558, "sentence": 0.963, "margin": -0.346, "standout": 0.118, "coverage": 2.228,
-                  "unknown": -1.396, "rare_hit": 0.576, "filtered": 1.671, "general": -3.306, "someone": 0.262,
-                  "describes": -1.37, "length": 4.899, "unknown_short": -5.19, "faint": -0.09,
-                  "missing_name": -0.683, "named": 2.699, "unexplained": -2.301, "name_not_held": -2.621,
-                  "content": 9.094},
+    bias=-5.303,
+    coefficients={"dense": 3.541, "sentence": 0.945, "margin": -0.578, "standout": 0.136, "coverage": 2.241,
+                  "unknown": -1.395, "rare_hit": 0.576, "filtered": 1.572, "general": -3.294, "someone": 0.269,
+                  "describes": -1.353, "length": 4.87, "unknown_short": -5.204, "faint": -0.075,
+                  "missing_name": -0.688, "named": 2.686, "unexplained": -2.301, "name_not_held": -2.587,
+                  "content": 9.078},
 )
 
 

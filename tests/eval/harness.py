@@ -341,13 +341,30 @@ def ranking_quality(runs: list[Run]) -> float:
     return sum(r.ranked[0] in r.accept for r in on) / max(len(on), 1)
 
 
+#: How much better (summed over the archives, each its share of questions ranked right first) a
+#: ranking setting must be than the shipped weights to replace them: about one question in forty.
+#: Over eighteen collections a described kind at 0.25 beat 0.1 by 0.014 (16.595 against 16.581:
+#: two questions more on the scientist's archive and one each on the seed's and the architect's,
+#: two fewer on the primatologist's and one on the jurist's), and chosen on all of them, with its
+#: own refit and strictness (0.45), it did worse on the four archives kept unseen: R@1 summed
+#: 3.433 against 3.489, two fewer near-field questions refused.
+MIN_GAIN = 0.025
+
+
+def choose_weights(runs_by_setting: dict[FusionWeights, dict[str, list[Run]]], names: list[str]) -> FusionWeights:
+    """The ranking setting that ranks best on these archives, unless the shipped one is within MIN_GAIN."""
+    quality = {w: sum(ranking_quality(runs_by_setting[w][n]) for n in names) for w in runs_by_setting}
+    best = max(quality, key=lambda w: (quality[w], w == FusionWeights()))
+    shipped = FusionWeights()
+    return best if shipped not in quality or quality[best] - quality[shipped] >= MIN_GAIN else shipped
+
+
 def leave_one_out(runs_by_setting: dict[FusionWeights, dict[str, list[Run]]], names: list[str]) -> dict:
     """Per archive: the weights and model chosen on the other archives, and that archive's scores."""
     table = {}
     for held in names:
         others = [n for n in names if n != held]
-        best = max(GRID, key=lambda w: (sum(ranking_quality(runs_by_setting[w][n]) for n in others),
-                                        w == FusionWeights()))
+        best = choose_weights(runs_by_setting, others)
         model = fit_model([r for n in others for r in runs_by_setting[best][n]])
         strictness = choose_strictness({n: runs_by_setting[best][n] for n in others}, model)
         table[held] = {"weights": best.__dict__, "strictness": strictness,
