@@ -214,18 +214,16 @@ _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7
                 "ten": 10, "twenty": 20}
 
 
-def _counts(words: list[str], used: list[bool]) -> set[int]:
+def _counts(reader: "_Reader") -> set[int]:
     """Where a number says how many entries are asked for: before an ordering word ("3 latest
     talks", "two most recent podcasts"), between one ("last", "first", "top") and a kind ("the
     last 3 talks", "top 5 papers", "the first two papers"), or between a determiner and a plural
     kind ("the 3 talks at OSCON")."""
     out = set()
-    for i, tok in enumerate(words):
-        if used[i] or not (tok in _COUNT_WORDS or (_ASCII_NUMBER.fullmatch(tok) and 0 < int(tok) <= 50)):
+    for i, tok in enumerate(reader.w):
+        if reader.used[i] or not (tok in _COUNT_WORDS or (_ASCII_NUMBER.fullmatch(tok) and 0 < int(tok) <= 50)):
             continue
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        after = words[i + 2] if i + 2 < len(words) else ""
-        prev = words[i - 1] if i else ""
+        prev, nxt, after = reader.at(i - 1), reader.at(i + 1), reader.at(i + 2)
         before_order = nxt in _ORDER_WORDS or (nxt == "most" and after in ("recent", "recently"))
         kind_next = nxt in _KIND_WORDS or (nxt in _KIND_QUALIFIERS and after in _KIND_WORDS)
         ordered_kind = prev in _ORDER_WORDS or prev in ("last", "top")
@@ -615,7 +613,7 @@ def parse_query(
     strict = False
     consumed: list[str] = [w for w, u in zip(words, reader.used) if u]
     order = None
-    counts = _counts(words, reader.used)
+    counts = _counts(reader)
     count = None
     rest: list[tuple[int, str]] = []
     for i, tok in enumerate(words):
