@@ -160,3 +160,21 @@ def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed
         on_postgres = evaluate(Searcher(postgres, real_embedder))
     assert on_postgres["rows"] == on_sqlite["rows"]
     assert on_postgres["r_at_1"] == on_sqlite["r_at_1"] >= 0.90
+
+
+def test_the_shipped_weights_stay_unless_another_setting_ranks_a_question_better():
+    """harness.choose_weights: a setting beating the shipped weights by less than MIN_GAIN (summed
+    share of questions ranked right first) does not replace them; by more, it does."""
+    shipped, other = FusionWeights(), FusionWeights(kind=0.25)
+
+    def runs(right: int, of: int = 50) -> list:
+        return [harness.Run("a", f"q{i}", True, False, {"x"}, None, ["x" if i < right else "y"], 1, False, False, {})
+                for i in range(of)]
+
+    # one question more of fifty on one archive: 0.02, under MIN_GAIN
+    barely = {shipped: {"a": runs(40), "b": runs(40)}, other: {"a": runs(40), "b": runs(41)}}
+    assert harness.ranking_quality(barely[other]["b"]) > harness.ranking_quality(barely[shipped]["b"])
+    assert harness.choose_weights(barely, ["a", "b"]) == shipped
+    # two more: 0.04
+    clearly = {shipped: {"a": runs(40), "b": runs(40)}, other: {"a": runs(41), "b": runs(41)}}
+    assert harness.choose_weights(clearly, ["a", "b"]) == other
