@@ -354,7 +354,7 @@ MIN_GAIN = 0.025
 def choose_weights(runs_by_setting: dict[FusionWeights, dict[str, list[Run]]], names: list[str]) -> FusionWeights:
     """The ranking setting that ranks best on these archives, unless the shipped one is within MIN_GAIN."""
     quality = {w: sum(ranking_quality(runs_by_setting[w][n]) for n in names) for w in runs_by_setting}
-    best = max(quality, key=lambda w: (quality[w], w == FusionWeights()))
+    best = max(quality, key=quality.get)
     shipped = FusionWeights()
     return best if shipped not in quality or quality[best] - quality[shipped] >= MIN_GAIN else shipped
 
