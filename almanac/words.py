@@ -300,6 +300,55 @@ def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list
     return runs
 
 
+_SENTENCE_END = frozenset(".!?:;\"'‘“([")
+
+
+def writes_as_name(text: str, word: str) -> bool:
+    """`text` writes `word` (lowercase) with a capital where no sentence starts: as a name.
+
+    "Report in Science with ..." names the journal; "the science of hope"
+    does not, nor does "Science is ..." at a sentence's start. Used on
+    summaries and sentence-case titles: a title in title case capitalises
+    every word, so it says nothing (`is_title_case`).
+    """
+    for match in re.finditer(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text, re.IGNORECASE):
+        if not text[match.start()].isupper():
+            continue
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in _SENTENCE_END:
+            return True
+    return False
+
+
+def is_title_case(title: str) -> bool:
+    """Every word of four letters or more is capitalised ("Fifty Years at Gombe")."""
+    long = [w for w in _TOKEN_RE.findall(title) if len(w) >= 4]
+    return all(w[:1].isupper() for w in long)
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def undouble(word: str) -> str:
+    """`word` with each run of one letter written once ("ferriss" -> "feris"): the commonest slip,
+    a doubled letter dropped or added, undone on both sides."""
+    return _DOUBLED.sub(r"\1", word)
+
+
+def by_undoubled(vocabulary: dict[str, int]) -> dict[str, str]:
+    """Undoubled form -> the commonest of the `vocabulary` words with it (ties: alphabetical), for
+    words of three letters or more that are not numbers (what typos are corrected to)."""
+    index: dict[str, str] = {}
+    for word, count in vocabulary.items():
+        if len(word) < 3 or word.isdigit():
+            continue
+        key = undouble(word)
+        held = index.get(key)
+        if held is None or (-count, word) < (-vocabulary[held], held):
+            index[key] = word
+    return index
+
+
 def name_terms(terms, runs: list[tuple[str, ...]]) -> list[set[str]]:
     """The question's content words in each of its names (`name_runs`), for the names that have any."""
     return [members for members in ({t for t in terms if t in run} for run in runs) if members]

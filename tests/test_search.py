@@ -476,3 +476,40 @@ def test_one_rare_word_is_all_the_question_asks_about(store, fake):
     assert result.hits[0].entry.id == "outbreak"
     # an everyday word alone is not a name: meaning and words decide as usual
     assert searcher.understand("anything about trains?").terms == ("trains",)
+
+
+def test_one_everyday_word_written_as_a_name_finds_the_entries_naming_it(store, fake):
+    """'what did she publish in Science?': the word is everyday English, so only the entries
+    writing it with a capital where no sentence starts hold the name (the journal), not those
+    about science; a title in title case capitalises every word and says nothing."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="prize", title="Awarded a prize", date=PartialDate(2021, 5), kind="news",
+              summary="A lifetime of science. Science was her work and her joy."),
+        Entry(id="rank", title="Rank and reproduction", date=PartialDate(1997, 8), kind="paper",
+              summary="Report in Science, where she and two colleagues wrote on rank among females."),
+        Entry(id="titled", title="The Science of Hope", date=PartialDate(2010, 1), kind="article",
+              summary="An essay on science and hope she did."),
+        # a word in over half the entries is not looked up by words at all (retrieve.COMMON_TERM_SHARE)
+        *[Entry(id=f"other{i}", title=f"Walk {i}", date=PartialDate(2000 + i, 1), kind="talk",
+                summary="A walk in the forest.") for i in range(4)],
+    ])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1), strictness=0.0)
+    result = searcher.search("what did she publish in Science?", limit=3)
+    assert result.hits[0].entry.id == "rank"
+    # written in lower case it is a topic, not a name: no entry gets the name's boost
+    assert searcher.search("what did she publish in science?", limit=3).hits[0].entry.id != "rank"
+
+
+def test_writes_as_name_skips_sentence_starts_and_lower_case():
+    from almanac.words import is_title_case, writes_as_name
+
+    assert writes_as_name("Report in Science with colleagues.", "science")
+    assert not writes_as_name("Science is fun. The science of it.", "science")
+    assert not writes_as_name("She said: “Nature wins.”", "nature")
+    assert writes_as_name("An essay for Nature (2019).", "nature")
+    assert not writes_as_name("Sciences and Scientific method", "science")  # whole words only
+    assert is_title_case("Fifty Years at Gombe") and not is_title_case("Science Friday: first conversation")

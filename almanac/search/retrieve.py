@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import is_rare, name_terms
+from almanac.words import is_rare, is_title_case, name_terms, writes_as_name
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -85,12 +85,30 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
         # about, and a bare place or name means next to nothing to the model (its cosine with the
         # entry that holds it can fall below one that does not): the entries found hold it.
         return [int(i) for i in found]
+    if len(question.terms) == 1 and question.terms[0] in question.parsed.names and len(found):
+        # "what did she publish in Science?": the one word is everyday English written as a name,
+        # so the entries that hold the name are those writing it with a capital too ("Report in
+        # Science with ..."), not every mention of science.
+        return capitalised_holders(question.terms[0], snap, store, found)
     names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
     ids = [snap.ids[i] for i in found]
     held = snap.terms_matching(store, sorted(set().union(*names)), ids)
     return [int(i) for i, entry_id in zip(found, ids) if any(n <= held.get(entry_id, set()) for n in names)]
+
+
+def capitalised_holders(word: str, snap, store, found: np.ndarray) -> list[int]:
+    """Which of the entries `found` write `word` as a name: in the summary, or in a title that is
+    not in title case (where every word has a capital)."""
+    entries = {e.id: e for e in store.get_many([snap.ids[i] for i in found])}
+    held = []
+    for i in found:
+        entry = entries.get(snap.ids[i])
+        if entry is not None and (writes_as_name(entry.summary, word)
+                                  or (not is_title_case(entry.title) and writes_as_name(entry.title, word))):
+            held.append(int(i))
+    return held
 
 
 def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None,
