@@ -246,3 +246,21 @@ def test_the_strictness_choice_tolerates_one_unrelated_question_in_a_hundred():
     assert harness.choose_strictness(one, model) == 0.35
     two = {"a": [run(0.9, True), *near, *far, run(0.52, False), run(0.52, False)]}
     assert harness.choose_strictness(two, model) == 0.55
+
+
+def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():
+    """'feris' is 83 from 'ferriss' by rapidfuzz's ratio, under what a short word needs; once doubled
+    letters are written once they are the same word. The commonest archive word with that form wins."""
+    from almanac.search.understand import correct_typos
+    from almanac.words import by_undoubled, undouble
+
+    vocabulary = {"ferriss": 2, "tim": 3, "announcement": 4, "anouncement": 1, "ferries": 1, "a": 9, "2020": 5}
+    assert undouble("ferriss") == "feris" and undouble("anouncement") == "anouncement"
+    index = by_undoubled(vocabulary)
+    assert index["feris"] == "ferriss" and index["anouncement"] == "announcement"
+    assert "a" not in index and "2020" not in index.values()
+    assert correct_typos(["feris", "tiim"], vocabulary) == {"feris": "ferriss", "tiim": "tim"}
+    # the index built once per snapshot gives the same answer as one built on the spot
+    assert correct_typos(["feris"], vocabulary, index) == {"feris": "ferriss"}
+    # a letter more than doubling ("ferries" is "feries" undoubled) is left to the ratio, and fails it
+    assert correct_typos(["feris"], {"ferries": 3}) == {}

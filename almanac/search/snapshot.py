@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from almanac.search.lexical import LexicalIndex
-from almanac.words import tokens
+from almanac.words import by_undoubled, tokens
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class Snapshot:
     #: its part vectors must have been computed from (`content_hashes`).
     hashes: np.ndarray
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
+    _undoubled: dict[str, str] | None = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _doc_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _lexical: LexicalIndex | str | None = field(default=None, repr=False)
@@ -165,6 +166,16 @@ class Snapshot:
                     counts.update(set(tokens(f"{entry.title} {entry.summary} {' '.join(entry.tags)}")))
                 self._vocabulary = dict(counts)
             return self._vocabulary
+
+    def undoubled(self, store) -> dict[str, str]:
+        """The vocabulary's words by their form with doubled letters written once
+        (`almanac.words.by_undoubled`), for typo correction: built once per snapshot, as a pass
+        over 200,000 words takes ~0.4 s."""
+        vocabulary = self.vocabulary(store)
+        with self._vocab_lock:
+            if self._undoubled is None:
+                self._undoubled = by_undoubled(vocabulary)
+            return self._undoubled
 
 
 def load_snapshot(store, model_name: str, dims: int, version: tuple[int, int]) -> Snapshot:
