@@ -129,12 +129,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.303,
-    coefficients={"dense": 3.541, "sentence": 0.945, "margin": -0.578, "standout": 0.136, "coverage": 2.241,
-                  "unknown": -1.395, "rare_hit": 0.576, "filtered": 1.572, "general": -3.294, "someone": 0.269,
-                  "describes": -1.353, "length": 4.87, "unknown_short": -5.204, "faint": -0.075,
-                  "missing_name": -0.688, "named": 2.686, "unexplained": -2.301, "name_not_held": -2.587,
-                  "content": 9.078},
+    bias=-5.73,
+    coefficients={"dense": 3.335, "sentence": 0.911, "margin": 0.235, "standout": 0.166, "coverage": 2.482,
+                  "unknown": -1.315, "rare_hit": 0.7, "filtered": 1.692, "general": -3.25, "someone": 0.352,
+                  "describes": -1.291, "length": 5.161, "unknown_short": -5.123, "faint": 0.018,
+                  "missing_name": -0.74, "named": 2.722, "unexplained": -2.259, "name_not_held": -2.491,
+                  "content": 9.027},
 )
 
 
