@@ -73,10 +73,7 @@ FLOORS = {
     "rbg": (0.85, 0.97, 0.75, 0.75, 0.97, 0.95),
     "scientist": (0.85, 0.95, 1.0, 0.75, 0.97, 0.9),
     "speaker": (0.92, 0.95, 1.0, 0.5, 0.97, 0.95),
-    # 0.90 answered: fitted without it, "stuff involving Emmanuel Candès" is refused at 0.492 (0.533
-    # with the shipped model) since the refit that followed two ranking rules elsewhere; nothing about
-    # that question changed.
-    "tao": (0.82, 0.9, 1.0, 1.0, 0.97, 0.95),
+    "tao": (0.82, 0.92, 1.0, 1.0, 0.97, 0.95),
 }
 
 

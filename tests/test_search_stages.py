@@ -169,8 +169,20 @@ def test_a_name_the_best_entry_holds_only_part_of_is_not_held():
     partial = _signals(text, terms, counts, {"chef", "cooking"}, 0.4)
     assert (partial["missing_name"], partial["name_not_held"]) == (0.0, 1.0)
     assert _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_not_held"] == 0.0
-    # no name of several words: nothing to hold
-    assert _signals("her cooking show", ("cooking",), {"cooking": 9}, set(), 0.4)["name_not_held"] == 0.0
+    assert (partial["name_held"], _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_held"]) == (0.0, 1.0)
+    # no name of several words: nothing to hold, or to miss
+    plain = _signals("her cooking show", ("cooking",), {"cooking": 9}, {"cooking"}, 0.4)
+    assert (plain["name_not_held"], plain["name_held"]) == (0.0, 0.0)
+
+
+def test_a_name_the_best_entry_holds_whole_counts_though_the_words_around_it_are_unknown():
+    """'which release credits Darren Burns?': the archive never says "credits", which `coverage`
+    and `unknown` hold against the entry, but the entry names exactly who was asked about."""
+    terms, counts = ("release", "credits", "darren", "burns"), {"release": 30, "darren": 1, "burns": 1}
+    text = "which release credits Darren Burns?"
+    held = _signals(text, terms, counts, {"release", "darren", "burns"}, 0.2)
+    assert held["name_held"] == 1.0 and held["coverage"] < 1.0 and held["unknown"] > 0.0
+    assert _signals(text, terms, counts, {"release", "burns"}, 0.2)["name_held"] == 0.0
 
 
 def test_a_period_of_several_months_reads_as_a_list():

@@ -67,6 +67,12 @@ word statistics):
   archive has the thing, the entry that names it is the answer; when the
   best entry does not, the archive most likely lacks it, even if it uses
   each word somewhere (which `missing_name` needs);
+- `name_held`: the question names something in several capitalised words
+  and the best entry holds every one of them ("which release credits
+  Darren Burns?", "stuff involving Emmanuel Candès"): the other side of
+  `name_not_held`. The everyday words around such a name ("credits",
+  "involving") are often ones the archive never uses, and `coverage` and
+  `unknown` hold them against an entry that names exactly what was asked;
 - `content`: for a description of one item, the best entry's closest cosine
   (whole or a part) with what the description says without its frame
   (`almanac.words.described_content`: "the episode where she taught
@@ -105,11 +111,16 @@ from almanac.words import (
 
 SIGNALS = ("dense", "sentence", "margin", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
            "someone", "describes", "length", "unknown_short", "faint", "missing_name", "named", "unexplained",
-           "name_not_held", "content")
+           "name_not_held", "content", "name_held")
 #: The best part's cosine below which the question and the entry read as unrelated (see `faint`).
 FAINT_COSINE = 0.25
 #: The closest part's cosine at and above which its meaning explains the question (see `unexplained`).
 UNEXPLAINED_COSINE = 0.45
+#: What the cosine signals read for an entry with no vector yet: the cosine at which meaning
+#: explains a question, neither for nor against, so words alone decide. With 0 (as a vector of
+#: zeros gives), whether a one-word question the entry holds ("zyzzyva") was answered depended on
+#: the fitted bias: the refit of December 2026 moved it from -5.73 to -6.17 and refused it.
+NO_VECTOR_COSINE = UNEXPLAINED_COSINE
 #: Words at which a question counts as fully long (see `length`).
 LONG_QUESTION = 20
 
@@ -129,12 +140,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.73,
-    coefficients={"dense": 3.335, "sentence": 0.911, "margin": 0.235, "standout": 0.166, "coverage": 2.482,
-                  "unknown": -1.315, "rare_hit": 0.7, "filtered": 1.692, "general": -3.25, "someone": 0.352,
-                  "describes": -1.291, "length": 5.161, "unknown_short": -5.123, "faint": 0.018,
-                  "missing_name": -0.74, "named": 2.722, "unexplained": -2.259, "name_not_held": -2.491,
-                  "content": 9.027},
+    bias=-6.166,
+    coefficients={"dense": 3.651, "sentence": 1.27, "margin": -0.084, "standout": 0.182, "coverage": 2.223,
+                  "unknown": -1.331, "rare_hit": 0.547, "filtered": 1.814, "general": -3.287, "someone": 0.39,
+                  "describes": -1.31, "length": 5.319, "unknown_short": -4.962, "faint": -0.161,
+                  "missing_name": -0.74, "named": 2.502, "unexplained": -1.991, "name_not_held": -2.521,
+                  "content": 9.248, "name_held": 1.705},
 )
 
 
@@ -161,11 +172,15 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             content: float | None = None) -> dict[str, float]:
     """The decision's inputs for a question whose best entry holds the words `matched`.
 
-    An entry not `embedded` yet (after `ingest --no-embed`) has no cosine to be faint:
-    its meaning is unknown, not far from the question's. `content`: the entry's best cosine
-    with what a description says without its frame (None: the question is no description,
-    or the entry has no parts; the `sentence` cosine stands in).
+    An entry not `embedded` yet (after `ingest --no-embed`) has no cosine: its meaning is
+    unknown, not far from the question's, so every cosine signal reads NO_VECTOR_COSINE and
+    the words decide. `content`: the entry's best cosine with what a description says without
+    its frame (None: the question is no description, or the entry has no parts; the `sentence`
+    cosine stands in).
     """
+    if not embedded:
+        dense_best = sentence = NO_VECTOR_COSINE
+        content = None
     terms = question.terms
     names = question.parsed.names
     runs = question.name_runs
@@ -176,7 +191,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     coverage = sum(w for t, w in weights.items() if t in matched) / total
     unknown = sum(w for t, w in weights.items() if not question.doc_counts.get(t)) / total
     rare_hit = float(any(t in matched and (is_rare(t) or t in names) for t in terms))
-    faint_meaning = 1.0 - min(1.0, max(0.0, float(sentence)) / UNEXPLAINED_COSINE) if embedded else 0.0
+    faint_meaning = 1.0 - min(1.0, max(0.0, float(sentence)) / UNEXPLAINED_COSINE)
     parsed = question.parsed
     filtered = float(parsed.has_dates or (parsed.kind is not None and parsed.kind_strict))
     text = question.parsed.text
@@ -186,13 +201,14 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "filtered": filtered, "general": float(looks_general(text)),
             "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
             "length": length, "unknown_short": unknown * (1.0 - length),
-            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE if embedded else 0.0,
+            "faint": max(0.0, FAINT_COSINE - float(sentence)) / FAINT_COSINE,
             "missing_name": float(any(any(not question.doc_counts.get(t) for t in terms if t in run)
                                       for run in runs)),
             "named": rare_hit * float(coverage >= 0.99),
             "unexplained": (1.0 - coverage) * faint_meaning,
             "name_not_held": float(bool(unheld)),
-            "content": float(sentence if content is None else content)}
+            "content": float(sentence if content is None else content),
+            "name_held": float(bool(runs) and not unheld and any(name_terms(terms, runs)))}
 
 
 def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> list[set[str]]:
