@@ -208,7 +208,7 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "unexplained": (1.0 - coverage) * faint_meaning,
             "name_not_held": float(bool(unheld)),
             "content": float(sentence if content is None else content),
-            "name_held": float(bool(runs) and not unheld and any(name_terms(terms, runs)))}
+            "name_held": float(not unheld and bool(name_terms(terms, runs)))}
 
 
 def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> list[set[str]]:

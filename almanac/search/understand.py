@@ -117,7 +117,8 @@ def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
     return out
 
 
-def correct_typos(words: list[str], vocabulary: dict[str, int], undoubled: dict[str, str] | None = None) -> dict[str, str]:
+def correct_typos(words: list[str], vocabulary: dict[str, int],
+                  undoubled: dict[str, str] | None = None) -> dict[str, str]:
     """word -> the archive's closest word, for words close enough to one.
 
     A word wordfreq lists (`is_english`: a rare English word, or a misspelling
@@ -153,4 +154,3 @@ def correct_typos(words: list[str], vocabulary: dict[str, int], undoubled: dict[
         if match and match[0] != word:
             fixes[word] = match[0]
     return fixes
-
