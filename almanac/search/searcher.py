@@ -240,16 +240,14 @@ class Searcher:
 
         spread = Standout(pooled, allowed)
 
-        def judge(i: int, rank: int):
-            following = candidates[rank + 1 : rank + 2]
+        def judge(i: int):
             parts = evidence.parts.get(i)
             sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
-            margin = float(pooled[i]) - (float(pooled[following[0]]) if following else 0.0)
-            values = signals(question, matched(i), float(pooled[i]), sentence, margin, spread.standout(i),
+            values = signals(question, matched(i), float(pooled[i]), sentence, spread.standout(i),
                              embedded=bool(snap.matrix[i].any()), content=evidence.content.get(i))
             return decide(values, self.model, self.strictness)
 
-        decision = judge(best, 0)
+        decision = judge(best)
         explain = {**decision.to_json(), "best": snap.ids[best], "terms": list(question.terms)}
         log.debug("query %r: %s", parsed.text, explain)
         if not decision.answered:
@@ -264,16 +262,16 @@ class Searcher:
             # hits are those holding the question's words; otherwise each is judged as the answer was.
             by_words = decision.signals["rare_hit"] > 0 and decision.signals["coverage"] >= 0.5
 
-            def relevant(i: int, rank: int) -> bool:
+            def relevant(i: int) -> bool:
                 if by_words:
                     return bool(matched(i))
-                return judge(i, rank).answered
+                return judge(i).answered
 
             chosen = [best]
-            for rank, i in enumerate(order[1:], 1):
+            for i in order[1:]:
                 if len(chosen) >= limit:
                     break
-                if relevant(i, rank):
+                if relevant(i):
                     chosen.append(i)
         entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
         hits = []
