@@ -303,27 +303,33 @@ def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list
 _SENTENCE_END = frozenset(".!?:;\"'‘“([")
 
 
-def writes_as_name(text: str, word: str) -> bool:
+def writes_as_name(text: str, word: str, anywhere: bool = False) -> bool:
     """`text` writes `word` (lowercase) with a capital where no sentence starts: as a name.
 
     "Report in Science with ..." names the journal; "the science of hope"
-    does not, nor does "Science is ..." at a sentence's start. Used on
-    summaries and sentence-case titles: a title in title case capitalises
-    every word, so it says nothing (`is_title_case`).
+    does not, nor does "Science is ..." at a sentence's start. `anywhere`: a
+    capital anywhere counts, sentence starts too (for titles, which
+    capitalise names whatever their style: "Lecture in Montreal", "Science
+    Friday: ...").
     """
     for match in re.finditer(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text, re.IGNORECASE):
         if not text[match.start()].isupper():
             continue
         before = text[: match.start()].rstrip()
-        if before and before[-1] not in _SENTENCE_END:
+        if anywhere or (before and before[-1] not in _SENTENCE_END):
             return True
     return False
 
 
-def is_title_case(title: str) -> bool:
-    """Every word of four letters or more is capitalised ("Fifty Years at Gombe")."""
-    long = [w for w in _TOKEN_RE.findall(title) if len(w) >= 4]
-    return all(w[:1].isupper() for w in long)
+def names_it(title: str, summary: str, word: str) -> bool:
+    """An entry writes `word` as a name: with a capital in its title, or mid-sentence in its summary.
+
+    A title in title case ("The Science of Hope") capitalises every word, so
+    it may name nothing, but a place or a venue is often named only there
+    ("Beatty Lecture at McGill, Montreal"): the title gets the benefit of
+    the doubt, the summary does not.
+    """
+    return writes_as_name(title, word, anywhere=True) or writes_as_name(summary, word)
 
 
 _DOUBLED = re.compile(r"(.)\1+")

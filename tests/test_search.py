@@ -484,7 +484,7 @@ def test_one_rare_word_is_all_the_question_asks_about(store, fake):
 def test_one_everyday_word_written_as_a_name_finds_the_entries_naming_it(store, fake):
     """'what did she publish in Science?': the word is everyday English, so only the entries
     writing it with a capital where no sentence starts hold the name (the journal), not those
-    about science; a title in title case capitalises every word and says nothing."""
+    about science (a title would count: it capitalises names whatever its style)."""
     import datetime as dt
 
     from almanac.entry import Entry, PartialDate
@@ -494,7 +494,7 @@ def test_one_everyday_word_written_as_a_name_finds_the_entries_naming_it(store, 
               summary="A lifetime of science. Science was her work and her joy."),
         Entry(id="rank", title="Rank and reproduction", date=PartialDate(1997, 8), kind="paper",
               summary="Report in Science, where she and two colleagues wrote on rank among females."),
-        Entry(id="titled", title="The Science of Hope", date=PartialDate(2010, 1), kind="article",
+        Entry(id="essay", title="On hope", date=PartialDate(2010, 1), kind="article",
               summary="An essay on science and hope she did."),
         # a word in over half the entries is not looked up by words at all (retrieve.COMMON_TERM_SHARE)
         *[Entry(id=f"other{i}", title=f"Walk {i}", date=PartialDate(2000 + i, 1), kind="talk",
@@ -508,11 +508,38 @@ def test_one_everyday_word_written_as_a_name_finds_the_entries_naming_it(store, 
 
 
 def test_writes_as_name_skips_sentence_starts_and_lower_case():
-    from almanac.words import is_title_case, writes_as_name
+    from almanac.words import names_it, writes_as_name
 
     assert writes_as_name("Report in Science with colleagues.", "science")
     assert not writes_as_name("Science is fun. The science of it.", "science")
     assert not writes_as_name("She said: “Nature wins.”", "nature")
     assert writes_as_name("An essay for Nature (2019).", "nature")
     assert not writes_as_name("Sciences and Scientific method", "science")  # whole words only
-    assert is_title_case("Fifty Years at Gombe") and not is_title_case("Science Friday: first conversation")
+    # a title names it with a capital anywhere: places are often named only there
+    assert names_it("Beatty Lecture at McGill, Montreal", "A lecture.", "montreal")
+    assert names_it("Science Friday: first conversation", "We talked.", "science")
+    assert not names_it("Rise of library operating systems", "For a computer science audience.", "science")
+
+
+def test_an_everyday_word_written_as_a_name_is_held_only_where_written_as_one(store, fake):
+    """The decision counts the word as held only by an entry naming it: "computer science" does not
+    answer "what did he publish in Science?" (it did, as a name held, before the decision used the
+    rule that ranking uses)."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    queue = Entry(id="queue", title="Rise of library operating systems", date=PartialDate(2013, 11),
+                  kind="article", summary="An article for a broad computer science audience.")
+    others = [Entry(id=f"walk{i}", title=f"Walk {i}", date=PartialDate(2000 + i, 1), kind="talk",
+                    summary="A walk in the forest.") for i in range(3)]
+    store.replace_source("notes.txt", [queue, *others])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1), strictness=0.0)
+    assert searcher.search("what did he publish in Science?").explain["signals"]["coverage"] == 0.0
+    # lower case asks about the topic, which the entry holds
+    assert searcher.search("what did he publish in science?").explain["signals"]["coverage"] == 1.0
+    store.replace_source("notes.txt", [queue, *others, Entry(
+        id="report", title="Rank and reproduction", date=PartialDate(1997, 8), kind="paper",
+        summary="Report in Science on rank among females.")])
+    result = searcher.search("what did he publish in Science?")
+    assert result.hits[0].entry.id == "report" and result.explain["signals"]["coverage"] == 1.0

@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.189,
-    coefficients={"dense": 3.667, "sentence": 1.298, "standout": 0.177, "coverage": 2.217, "unknown": -1.334,
-                  "rare_hit": 0.549, "filtered": 1.809, "general": -3.29, "someone": 0.391, "describes": -1.308,
-                  "length": 5.325, "unknown_short": -4.96, "missing_name": -0.746, "named": 2.486,
-                  "unexplained": -1.997, "name_not_held": -2.525, "content": 9.265, "name_held": 1.693},
+    bias=-5.993,
+    coefficients={"dense": 3.609, "sentence": 1.327, "standout": 0.18, "coverage": 2.066, "unknown": -1.408,
+                  "rare_hit": 0.533, "filtered": 1.752, "general": -3.288, "someone": 0.416, "describes": -1.334,
+                  "length": 5.193, "unknown_short": -5.115, "missing_name": -0.745, "named": 2.475,
+                  "unexplained": -2.026, "name_not_held": -2.569, "content": 9.317, "name_held": 1.696},
 )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import is_rare, is_title_case, name_terms, writes_as_name
+from almanac.words import is_rare, name_terms, names_it
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -85,11 +85,11 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
         # about, and a bare place or name means next to nothing to the model (its cosine with the
         # entry that holds it can fall below one that does not): the entries found hold it.
         return [int(i) for i in found]
-    if len(question.terms) == 1 and question.terms[0] in question.parsed.names and len(found):
+    if (word := everyday_name(question)) and len(found):
         # "what did she publish in Science?": the one word is everyday English written as a name,
         # so the entries that hold the name are those writing it with a capital too ("Report in
         # Science with ..."), not every mention of science.
-        return capitalised_holders(question.terms[0], snap, store, found)
+        return capitalised_holders(word, snap, store, found)
     names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
@@ -98,17 +98,19 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
     return [int(i) for i, entry_id in zip(found, ids) if any(n <= held.get(entry_id, set()) for n in names)]
 
 
+def everyday_name(question) -> str | None:
+    """The question's one content word when it is everyday English written as a name ("Science",
+    "Nature", "Chicago"), else None: such a word is held only by entries that write it as a name
+    (`almanac.words.names_it`), in ranking (`name_holders`) and in the decision (`Searcher`)."""
+    if len(question.terms) == 1 and question.terms[0] in question.parsed.names and not is_rare(question.terms[0]):
+        return question.terms[0]
+    return None
+
+
 def capitalised_holders(word: str, snap, store, found: np.ndarray) -> list[int]:
-    """Which of the entries `found` write `word` as a name: in the summary, or in a title that is
-    not in title case (where every word has a capital)."""
+    """Which of the entries `found` write `word` as a name (`almanac.words.names_it`)."""
     entries = {e.id: e for e in store.get_many([snap.ids[i] for i in found])}
-    held = []
-    for i in found:
-        entry = entries.get(snap.ids[i])
-        if entry is not None and (writes_as_name(entry.summary, word)
-                                  or (not is_title_case(entry.title) and writes_as_name(entry.title, word))):
-            held.append(int(i))
-    return held
+    return [int(i) for i in found if (e := entries.get(snap.ids[i])) is not None and names_it(e.title, e.summary, word)]
 
 
 def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None,

@@ -27,7 +27,7 @@ from almanac.entry import Entry
 from almanac.search.decide import DEFAULT_MODEL, DecisionModel, decide, signals
 from almanac.search.fuse import FusionWeights, fuse
 from almanac.search.present import by_date, empty_filter_note, highlight
-from almanac.search.retrieve import retrieve, top
+from almanac.search.retrieve import everyday_name, retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
 from almanac.search.understand import understand
 from almanac.text import first_sentence
@@ -229,6 +229,9 @@ class Searcher:
         best = order[0]
         candidates = order
         seen: dict[int, set[str]] = {}
+        # "what did she publish in Science?": only the entries writing it as a name hold that word.
+        name_word = everyday_name(question)
+        naming = set(evidence.named) if name_word else set()
 
         def matched(i: int) -> set[str]:
             """The question's words entry `i` holds: asked for the likely hits together, then as needed."""
@@ -236,7 +239,7 @@ class Searcher:
                 batch = [j for j in [i, *candidates[: max(limit, 1) * 2]] if j not in seen]
                 found = snap.terms_matching(self.store, list(question.terms), [snap.ids[j] for j in batch])
                 seen.update({j: found.get(snap.ids[j], set()) for j in batch})
-            return seen[i]
+            return seen[i] - {name_word} if name_word and i not in naming else seen[i]
 
         spread = Standout(pooled, allowed)
 
