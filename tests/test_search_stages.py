@@ -167,9 +167,9 @@ def test_a_name_the_best_entry_holds_only_part_of_is_not_held():
     text = "did she ever compete on Top Chef or another cooking show?"
     # the archive uses "top" and "chef" somewhere (so no name is missing), but the best entry says only "chef"
     partial = _signals(text, terms, counts, {"chef", "cooking"}, 0.4)
-    assert (partial["missing_name"], partial["name_not_held"]) == (0.0, 1.0)
-    assert _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_not_held"] == 0.0
-    assert (partial["name_held"], _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)["name_held"]) == (0.0, 1.0)
+    assert (partial["missing_name"], partial["name_not_held"], partial["name_held"]) == (0.0, 1.0, 0.0)
+    whole = _signals(text, terms, counts, {"top", "chef", "cooking"}, 0.4)
+    assert (whole["name_not_held"], whole["name_held"]) == (0.0, 1.0)
     # no name of several words: nothing to hold, or to miss
     plain = _signals("her cooking show", ("cooking",), {"cooking": 9}, {"cooking"}, 0.4)
     assert (plain["name_not_held"], plain["name_held"]) == (0.0, 0.0)

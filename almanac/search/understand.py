@@ -141,12 +141,14 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
     from rapidfuzz.distance import DamerauLevenshtein
 
     choices = [w for w in vocabulary if len(w) >= 3 and not w.isdigit()]
+    if undoubled is None:
+        undoubled = by_undoubled(vocabulary)
     fixes = {}
     for word in words:
         if is_english(word):
             match = (process.extractOne(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=1)
                      if len(word) >= SLIP_MIN_LETTERS else None)
-        elif (same := (undoubled if undoubled is not None else by_undoubled(vocabulary)).get(undouble(word))):
+        elif same := undoubled.get(undouble(word)):
             match = (same,)
         else:
             cutoff = TYPO_MIN_RATIO_SHORT if len(word) <= 5 else TYPO_MIN_RATIO
