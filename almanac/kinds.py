@@ -28,9 +28,12 @@ medium decides (radio, listeners: podcast; television, filmed, YouTube:
 video; neither: podcast). A *conversation* ("talks with", "chatted with") is
 part of the show when there is one, else an interview. A cue word written
 with a capital inside a sentence is part of a name ("Profile Books", "BBC
-Radio 4's Saturday Live", "Youth Climate Summit") and counts half. With no
-cue, or only weak hints, an entry is an article (the broadest kind), which
-also wins ties.
+Radio 4's Saturday Live", "Youth Climate Summit") and counts half, except
+a paper's: a journal's name ("In the Journal of Biological Chemistry, we
+reported ...") says where the entry was published (over the eighteen
+evaluation archives two more papers right, none lost; one more on the four
+unseen). With no cue, or only weak hints, an entry is an article (the
+broadest kind), which also wins ties.
 
 Cues are words and short phrases looked up in one dictionary after a single
 tokenising pass, visiting only the tokens that can start a cue: about half
@@ -474,8 +477,8 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             continue
         scale = FIRST_FACTOR if i < first_end else 1.0
         word = st[i]
-        if i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END:
-            scale *= NAME_FACTOR  # part of a name: "Profile Books", "Youth Climate Summit"
+        if i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END and kind != "paper":
+            scale *= NAME_FACTOR  # part of a name ("Profile Books"); a journal's still names a paper's venue
         add(kind, weight, scale, "first" if i < first_end else "rest")
     if n > 3 and st[0] == "On" and any(w[:1].isupper() and w.endswith(("'s", "’s")) for w in st[1:4]):
         add("show", 2.0, LEAD_FACTOR, "appear")  # "On Jo Smith's Money Hour I ...": someone's show

@@ -83,6 +83,14 @@ def test_a_capitalised_cue_word_inside_a_sentence_is_part_of_a_name():
     assert infer_kind("Harbour history", "A history of the harbour, handed out at the summit in Leeds.") == "talk"
 
 
+def test_a_journal_s_name_says_where_a_paper_was_published():
+    """A paper cue inside a name ("the Journal of ...") is the venue, still evidence of a paper."""
+    summary = ("In the Journal of Harbour Studies, two colleagues and I reported that silt, not tides, "
+               "shaped the old quays.")
+    assert infer_kind("Silt and the old quays", summary) == "paper"
+    assert infer_kind("Silt and the old quays", summary.replace("Journal", "Gazette")) == "article"
+
+
 @pytest.mark.parametrize(
     "title, summary, kind",
     [
