@@ -24,9 +24,10 @@ mentions, and so does this module:
 
 Two kinds of evidence are resolved rather than counted. Being a *show*
 (episode, host, guest, series, programme) says podcast or video, and the
-medium decides (radio, listeners: podcast; television, filmed, YouTube:
-video; neither: podcast). A *conversation* ("talks with", "chatted with") is
-part of the show when there is one, else an interview. A cue word written
+medium decides (radio, listeners: podcast; television, filmed, YouTube,
+viewers, a livestream: video; neither: podcast). A *conversation* ("talks
+with", "chatted with") is part of the show when there is one, else an
+interview. A cue word written
 with a capital inside a sentence is part of a name ("Profile Books", "BBC
 Radio 4's Saturday Live", "Youth Climate Summit") and counts half, except
 a paper's: a journal's name ("In the Journal of Biological Chemistry, we
@@ -83,8 +84,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("weekly", "show", 1),
     ("quiz", "show", 2),
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
-    ("video videos tv television filmed film youtube documentary screencast webcast watch"
-     "directed showrunner|bbc one|bbc two|bbc four|directed by", "visual", 1),
+    ("video videos tv television filmed film films youtube documentary screencast webcast watch viewers "
+     "directed showrunner livestream livestreamed|bbc one|bbc two|bbc four|directed by", "visual", 1),
     # Broadcasters and platforms say the medium of a show as plainly ("CNN's The Next List, hosted by").
     ("netflix hbo cnn cbs nbc pbs itv hulu vimeo|channel 4|sky arts|national geographic", "visual", 1),
     ("npr spotify|world service|bbc sounds", "audio", 1),
@@ -96,7 +97,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("|asked me|asked us", "interview", 2),  # someone put questions to the subject
     ("conversation chat chatted chatting|talks with|talked with|talking with|spoke with|we talked"
      "|we discussed|talked about|sat down with|sat with|caught up with|lunch with", "conversation", 2),
-    ("video videos screencast screencasts webcast documentary youtube", "video", 3),
+    ("video videos screencast screencasts webcast documentary youtube livestream livestreams livestreamed", "video", 3),
+    ("clip clips", "video", 2),
     ("tv television film filmed watch demo demonstration|bbc one|bbc two|bbc four|screen recording|directed by",
      "video", 2),
     ("announce announces announced announcing announcement released wins won awarded prize award "

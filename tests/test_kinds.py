@@ -223,6 +223,13 @@ def test_a_third_person_entry_with_only_a_hint_of_an_event_is_news():
         # "episode two"; a director and a showrunner put a show on screen.
         ("Harbour, episode two: Storms", "The series showrunner directed this part in the old boathouse.",
          "video"),
+        # A livestream and a clip are on screen; a show's viewers, like its listeners, give its medium.
+        ("Harbour days", "During an evening livestream on the new rules, Jo took questions about the storm.",
+         "video"),
+        ("Harbour days", "A short clip in which Jo is asked why she loves the harbour.", "video"),
+        ("Harbour days", "Jo was a guest on the town hour, answering viewers' questions about the storm.", "video"),
+        ("Harbour days", "Jo was a guest on the town hour, answering listeners' questions about the storm.",
+         "podcast"),
     ],
 )
 def test_lengths_compounds_and_media_of_shows(title, summary, kind):
