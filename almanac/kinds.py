@@ -27,14 +27,13 @@ Two kinds of evidence are resolved rather than counted. Being a *show*
 medium decides (radio, listeners: podcast; television, filmed, YouTube,
 viewers, a livestream: video; neither: podcast). A *conversation* ("talks
 with", "chatted with") is part of the show when there is one, else an
-interview. A cue word written
-with a capital inside a sentence is part of a name ("Profile Books", "BBC
-Radio 4's Saturday Live", "Youth Climate Summit") and counts half, except
-a paper's: a journal's name ("In the Journal of Biological Chemistry, we
-reported ...") says where the entry was published (over the eighteen
-evaluation archives two more papers right, none lost; one more on the four
-unseen). With no cue, or only weak hints, an entry is an article (the
-broadest kind), which also wins ties.
+interview. A cue word written with a capital inside a sentence is part of
+a name ("Profile Books", "BBC Radio 4's Saturday Live", "Youth Climate
+Summit") and counts half, except a paper's: a journal's name ("In the
+Journal of Biological Chemistry, we reported ...") says where the entry
+was published (over the eighteen evaluation archives two more papers
+right, none lost; one more on the four unseen). With no cue, or only weak
+hints, an entry is an article (the broadest kind), which also wins ties.
 
 Cues are words and short phrases looked up in one dictionary after a single
 tokenising pass, visiting only the tokens that can start a cue: about half
