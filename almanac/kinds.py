@@ -101,7 +101,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("tv television film filmed watch demo demonstration|bbc one|bbc two|bbc four|screen recording|directed by",
      "video", 2),
     ("announce announces announced announcing announcement released wins won awarded prize award "
-     "appointed honours honour elected|is out|is published|is released|was released|has been released"
+     "appointed honours honour honoured honored elected|is out|is published|is released|was released|has been released"
      "|is now available|is available|now available|is live", "news", 3),
     ("premiere premieres premiered unveiled unveils nominated nominates medal medals|came out|comes out"
      "|press conference", "news", 2),
@@ -121,7 +121,7 @@ _NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to 
 #: report events in the present tense or a bare participle; a title in the first person does not.
 _TITLE_NEWS = frozenset(
     "names adds launches joins wins announces acquires unveils releases appoints premieres premiered opens "
-    "plays appointed elected awarded honoured honored debuts receives "
+    "plays appointed elected awarded honoured honored debuts receives confirms "
     # a court's or a prosecutor's acts, in the singular and plural present of headlines
     "acquits acquit charges charge sues sue convicts convict jails jail bans ban arrests arrest detains detain "
     "investigates investigate".split())

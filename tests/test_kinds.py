@@ -122,6 +122,8 @@ def test_talks_keep_their_keynote_and_lecture_tags():
         # A headline's event verb, or its passive without "is"/"was", and no first person: news.
         ("Harbour Suite premieres at the Leeds Festival", "A suite in four movements for brass band.", "news"),
         ("Two choirs open the Harbour Festival", "A new cantata, sung by two hundred voices.", "news"),
+        ("Council confirms Jo Smith, 9 to 2", "The vote made her the first harbourmaster of the town.", "news"),
+        ("Order of the Harbour", "Jo Smith, one of twelve keepers honoured that day by the mayor.", "news"),
         ("Harbour Suite commissioned by the Leeds Brass Band", "Written for the band's centenary.", "news"),
         ("Harbour Suite, presented by Jo Smith", "A concert film streamed from the old harbour.", "video"),  # a credit
         # After "that", "which" or "who" a verb in -ed is a clause's past tense, not a headline's passive.
