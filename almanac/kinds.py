@@ -28,12 +28,16 @@ medium decides (radio, listeners: podcast; television, filmed, YouTube,
 viewers, a livestream: video; neither: podcast). A *conversation* ("talks
 with", "chatted with") is part of the show when there is one, else an
 interview. A cue word written with a capital inside a sentence is part of
-a name ("Profile Books", "BBC Radio 4's Saturday Live", "Youth Climate
-Summit") and counts half, except a paper's: a journal's name ("In the
-Journal of Biological Chemistry, we reported ...") says where the entry
-was published (over the eighteen evaluation archives two more papers
-right, none lost; one more on the four unseen). With no cue, or only weak
-hints, an entry is an article (the broadest kind), which also wins ties.
+a name ("Profile Books", "Youth Climate Summit") and counts half, except a
+paper's: a journal's name ("In the Journal of Biological Chemistry, we
+reported ...") says where the entry was published (over the eighteen
+evaluation archives two more papers right, none lost; one more on the four
+unseen), and a radio station's name ("Donald Macleod spends a week of BBC
+Radio 3 programmes ...") says the medium of a show on it: two more
+podcasts right, none lost. A screen word in a name stays halved: "the
+Netflix series" is mostly mentioned, not watched (leaving it whole cost a
+podcast that mentioned one). With no cue, or only weak hints, an entry is
+an article (the broadest kind), which also wins ties.
 
 Cues are words and short phrases looked up in one dictionary after a single
 tokenising pass, visiting only the tokens that can start a cue: about half
@@ -478,8 +482,10 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             continue
         scale = FIRST_FACTOR if i < first_end else 1.0
         word = st[i]
-        if i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END and kind != "paper":
-            scale *= NAME_FACTOR  # part of a name ("Profile Books"); a journal's still names a paper's venue
+        if i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END and kind not in ("paper", "audio"):
+            # Part of a name ("Profile Books"); a journal's still names a paper's venue, and a radio
+            # station's ("BBC Radio 3") the medium of the show on it.
+            scale *= NAME_FACTOR
         add(kind, weight, scale, "first" if i < first_end else "rest")
     if n > 3 and st[0] == "On" and any(w[:1].isupper() and w.endswith(("'s", "’s")) for w in st[1:4]):
         add("show", 2.0, LEAD_FACTOR, "appear")  # "On Jo Smith's Money Hour I ...": someone's show

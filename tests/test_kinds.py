@@ -83,6 +83,15 @@ def test_a_capitalised_cue_word_inside_a_sentence_is_part_of_a_name():
     assert infer_kind("Harbour history", "A history of the harbour, handed out at the summit in Leeds.") == "talk"
 
 
+def test_a_station_s_name_says_a_show_is_on_the_radio():
+    """"Radio" inside a name ("Radio Leeds", "BBC Radio 3") is the station the show is on: full weight,
+    so the documentary it mentions does not make the episode a video. A screen word in a name
+    ("the Netflix series") is often only mentioned, and stays halved."""
+    summary = "Jo was a guest on Radio Leeds's Harbour Hour and spoke about her documentary."
+    assert infer_kind("Harbour days", summary) == "podcast"
+    assert infer_kind("Harbour days", summary.replace("Radio Leeds's", "the")) == "video"
+
+
 def test_a_journal_s_name_says_where_a_paper_was_published():
     """A paper cue inside a name ("the Journal of ...") is the venue, still evidence of a paper."""
     summary = ("In the Journal of Harbour Studies, two colleagues and I reported that silt, not tides, "
