@@ -61,6 +61,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
      "evening debate festival live-coded remarks summit slides webinar testimony testified|on stage|gave a talk",
      "talk", 2),
     ("address", "talk", 3),
+    # Speaking before a court or from a lectern is a talk ("Weinberger v. Wiesenfeld oral argument").
+    ("lectern podium|oral argument|oral arguments|argued before|arguing before|argument before", "talk", 2),
     ("|an address|her address|his address|my address", "talk", 2),
     ("presented gave attendees venue hall", "talk", 1),
     ("|book festival|book festivals|literary festival|book fair|book fairs", "talk", 2),  # a festival, not a book

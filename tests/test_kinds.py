@@ -83,6 +83,12 @@ def test_a_capitalised_cue_word_inside_a_sentence_is_part_of_a_name():
     assert infer_kind("Harbour history", "A history of the harbour, handed out at the summit in Leeds.") == "talk"
 
 
+def test_arguing_before_a_court_or_from_a_lectern_is_a_talk():
+    assert infer_kind("Smith v. Harbour Board oral argument", "For the fishermen, against the new dues.") == "talk"
+    assert infer_kind("Harbour dues", "From the lectern of the county court I asked for the dues to go.") == "talk"
+    assert infer_kind("Harbour dues", "For the fishermen, against the new dues.") == "article"
+
+
 def test_a_station_s_name_says_a_show_is_on_the_radio():
     """"Radio" inside a name ("Radio Leeds", "BBC Radio 3") is the station the show is on: full weight,
     so the documentary it mentions does not make the episode a video. A screen word in a name
