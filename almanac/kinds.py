@@ -107,8 +107,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("tv television film filmed watch demo demonstration|bbc one|bbc two|bbc four|screen recording|directed by",
      "video", 2),
     ("announce announces announced announcing announcement released wins won awarded prize award "
-     "appointed honours honour honoured honored elected|is out|is published|is released|was released|has been released"
-     "|is now available|is available|now available|is live", "news", 3),
+     "appointed honours honour honoured honored elected|is out|is published|is released|was released"
+     "|has been released|is now available|is available|now available|is live", "news", 3),
     ("premiere premieres premiered unveiled unveils nominated nominates medal medals|came out|comes out"
      "|press conference", "news", 2),
     ("|world premiere|world premieres", "news", 3),
@@ -246,6 +246,9 @@ TITLE_FACTOR, LEAD_FACTOR, FIRST_FACTOR = 1.5, 3.0, 1.5
 TITLE_HEAD_FACTOR = 3.0
 #: A cue word capitalised inside a sentence is part of a name.
 NAME_FACTOR = 0.5
+#: Cues that keep their weight inside a name: a journal's name still says where a paper was
+#: published ("the Journal of Biological Chemistry"), a station's the medium of a show ("BBC Radio 3").
+_WHOLE_IN_NAMES = frozenset({"paper", "audio"})
 #: Below this score nothing was said clearly enough: an article.
 MIN_SCORE = 2.5
 
@@ -484,10 +487,9 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             continue
         scale = FIRST_FACTOR if i < first_end else 1.0
         word = st[i]
-        if i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END and kind not in ("paper", "audio"):
-            # Part of a name ("Profile Books"); a journal's still names a paper's venue, and a radio
-            # station's ("BBC Radio 3") the medium of the show on it.
-            scale *= NAME_FACTOR
+        in_name = i and word[0].isupper() and not word.isupper() and st[i - 1] not in _SENTENCE_END
+        if in_name and kind not in _WHOLE_IN_NAMES:
+            scale *= NAME_FACTOR  # part of a name: "Profile Books", "Youth Climate Summit"
         add(kind, weight, scale, "first" if i < first_end else "rest")
     if n > 3 and st[0] == "On" and any(w[:1].isupper() and w.endswith(("'s", "’s")) for w in st[1:4]):
         add("show", 2.0, LEAD_FACTOR, "appear")  # "On Jo Smith's Money Hour I ...": someone's show

@@ -90,7 +90,7 @@ def test_arguing_before_a_court_or_from_a_lectern_is_a_talk():
 
 
 def test_a_station_s_name_says_a_show_is_on_the_radio():
-    """"Radio" inside a name ("Radio Leeds", "BBC Radio 3") is the station the show is on: full weight,
+    """A station's name ("Radio Leeds", "BBC Radio 3") says the show is on the radio, at full weight,
     so the documentary it mentions does not make the episode a video. A screen word in a name
     ("the Netflix series") is often only mentioned, and stays halved."""
     summary = "Jo was a guest on Radio Leeds's Harbour Hour and spoke about her documentary."
