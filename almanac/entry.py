@@ -218,13 +218,13 @@ def normalise_kind(value: str) -> str | None:
     return _KIND_ALIASES.get(key)
 
 
-def classify(title: str, summary: str) -> tuple[str, tuple[str, ...]]:
-    """Kind and implied tags from the wording of a title and summary.
+def classify(title: str, summary: str, url: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """Kind and implied tags from the wording of a title and summary (and where its link points).
 
     Keynotes and lectures are talks tagged `keynote` / `lecture`; how the kind
     is read is `almanac.kinds` (every cue counts; with none, an article).
     """
-    kind = infer_kind(title, summary)
+    kind = infer_kind(title, summary, url)
     return kind, talk_tags(title, summary) if kind == "talk" else ()
 
 

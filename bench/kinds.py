@@ -27,6 +27,7 @@ does) and compares with the archive's `kinds` map. Prints one JSON document:
 from __future__ import annotations
 
 import argparse
+import inspect
 import itertools
 import json
 import os
@@ -63,8 +64,9 @@ def baseline_classify(rev: str):
     keynote = re.compile(r"\bkeynotes?\b", re.IGNORECASE)
     lecture = re.compile(r"\b(?:lectures?|seminars?)\b", re.IGNORECASE)
 
-    def classify_then(title: str, summary: str):
-        kind = module.infer_kind(title, summary)
+    def classify_then(title: str, summary: str, url: str | None = None):
+        kind = module.infer_kind(title, summary, url) if "url" in inspect.signature(module.infer_kind).parameters \
+            else module.infer_kind(title, summary)
         if kind != "talk":
             return kind, ()
         text = f"{title}\n{summary}"
@@ -81,7 +83,7 @@ def accuracy(names: list[str], classify=classify) -> dict:
         wrong = []
         for title, kind in truth.items():
             entry = by_title[title]
-            said = classify(entry.title, entry.summary)[0]
+            said = classify(entry.title, entry.summary, entry.url)[0]
             if said != kind:
                 wrong.append({"title": title, "predicted": said, "true": kind})
         table[name] = {"right": len(truth) - len(wrong), "of": len(truth), "wrong": wrong}
@@ -105,14 +107,14 @@ def fit(names: list[str]) -> dict:
     for name in names:
         truth, entries = archive_entries(name)
         by_title = {e.title: e for e in entries}
-        labelled[name] = [(by_title[t].title, by_title[t].summary, k) for t, k in truth.items()]
+        labelled[name] = [(by_title[t].title, by_title[t].summary, by_title[t].url, k) for t, k in truth.items()]
     shipped = {key: getattr(kinds, key) for key in FIT_GRID}
     settings = [dict(zip(FIT_GRID, values)) for values in itertools.product(*FIT_GRID.values())]
     right: list[dict[str, int]] = []
     for setting in settings:
         for key, value in setting.items():
             setattr(kinds, key, value)
-        right.append({n: sum(kinds.infer_kind(t, s) == k for t, s, k in rows) for n, rows in labelled.items()})
+        right.append({n: sum(kinds.infer_kind(t, s, u) == k for t, s, u, k in rows) for n, rows in labelled.items()})
     for key, value in shipped.items():
         setattr(kinds, key, value)
 

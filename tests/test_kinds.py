@@ -295,3 +295,46 @@ def test_broadcasters_and_news_of_designs_and_nominations(title, summary, kind):
 )
 def test_findings_judgments_medals_and_press_conferences(title, summary, kind):
     assert infer_kind(title, summary) == kind
+
+
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://podcasts.apple.com/us/podcast/the-show/id123?i=456", "podcast"),
+        ("https://probablyscience.libsyn.com/episode-134-astronaut", "podcast"),  # a host's subdomain
+        ("https://www.tapesearch.com/episode/every-day-you-live/KEK7", "podcast"),  # an episode's folder
+        ("https://app.podcastguru.io/show-1548604447", "podcast"),  # "podcast" in the host's name
+        ("https://www.youtube.com/watch?v=abc", "video"),
+        ("https://youtu.be/abc", "video"),
+        ("https://doi.org/10.1145/2451116.2451167", "paper"),
+        ("https://arxiv.org/abs/2511.02864", "paper"),
+        ("https://www.ted.com/talks/someone_on_something", "talk"),
+        # Places whose pages are of every kind say nothing; nor does a page merely named "podcast".
+        ("https://www.theguardian.com/science/2019/may/01/interview", None),
+        ("https://example.org/blog/my-new-podcast", None),
+        ("https://www.ted.com/about", None),
+        ("not a url at all", None),
+        ("https://[::1", None),  # malformed
+        (None, None),
+    ],
+)
+def test_what_a_link_says_an_entry_is(url, kind):
+    from almanac.link_kind import link_kind
+
+    assert link_kind(url) == kind
+
+
+def test_a_link_counts_as_a_cue_that_the_wording_can_outvote():
+    """A conversation linked on a podcast platform is the podcast; a keynote on YouTube stays a talk
+    (the link weighs as much as the title's head naming a kind; a tie goes to the kind earlier in
+    KINDS_ORDER, and talk comes before video)."""
+    chat = ("Ezra Klein on polarization", "He talks with a reporter about why Americans sort into two camps.")
+    assert infer_kind(*chat) == "interview"
+    assert infer_kind(*chat, url="https://share.snipd.com/episode/fbffb306") == "podcast"
+    assert infer_kind(*chat, url="https://www.youtube.com/watch?v=abc") == "video"
+    assert infer_kind(*chat, url="https://www.theguardian.com/politics/ezra-klein") == "interview"
+    keynote = ("Keynote at ICFP", "The opening keynote of the conference, on typed functional programming.")
+    assert infer_kind(*keynote, url="https://www.youtube.com/watch?v=abc") == "talk"
+    # Nothing else in the wording: the link alone decides.
+    assert infer_kind("Storage engines", "About storage engines.", "https://doi.org/10.1/x") == "paper"
+    assert classify("Storage engines", "About storage engines.", "https://arxiv.org/abs/1") == ("paper", ())

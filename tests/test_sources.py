@@ -260,3 +260,29 @@ def test_feed_over_http(tmp_path):
         entries = read_source(url)
     assert [e.title for e in entries] == ["Keynote at ICFP", "A podcast episode"]
     assert entries[0].source == f"{url}:4"
+
+
+def test_a_link_or_an_enclosure_says_the_kind_when_the_source_does_not(tmp_path):
+    """JSON and feeds: an entry without a kind linking to a podcast platform is a podcast; a feed
+    item carrying an audio file is one whatever its wording, a video file a video; a kind the
+    source names still wins."""
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps([
+        {"title": "On polarization", "date": "2019-02", "summary": "He talks with a reporter about two camps.",
+         "url": "https://podcasts.apple.com/us/podcast/the-show/id1?i=2"},
+        {"title": "On polarization", "date": "2019-03", "summary": "He talks with a reporter about two camps."},
+        {"title": "Typed holes", "date": 2019, "summary": "About typed holes.", "url": "https://doi.org/10.1/x",
+         "kind": "article"},
+    ]))
+    linked, unlinked, named = read_source(str(path))
+    assert (linked.kind, unlinked.kind, named.kind) == ("podcast", "interview", "article")
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text(RSS.replace(
+        "<category>OCaml</category>",
+        '<category>OCaml</category><enclosure url="https://example.org/icfp.mp3" length="1" type="audio/mpeg"/>',
+    ).replace("<category>podcast</category>",
+              '<enclosure url="https://example.org/pod.mp4" length="1" type="video/mp4"/>'))
+    keynote, episode = read_source(str(feed))
+    assert (keynote.kind, keynote.tags) == ("podcast", ("ocaml",))  # an audio file: the episode itself
+    assert episode.kind == "video"

@@ -76,6 +76,22 @@ def _published(item) -> PartialDate:
     raise DateError("missing (no published or updated date)")
 
 
+def enclosure_kind(item) -> str | None:
+    """"podcast" for an item that carries an audio file, "video" for a video file, else None.
+
+    An audio enclosure is what makes a feed item a podcast episode (it is how podcast apps find
+    the episode), so it decides the kind as a category naming one would; the wording is read only
+    when neither does.
+    """
+    for enclosure in item.get("enclosures") or []:
+        media = str(enclosure.get("type") or "").lower()
+        if media.startswith("audio/"):
+            return "podcast"
+        if media.startswith("video/"):
+            return "video"
+    return None
+
+
 def _item_lines(data: bytes) -> list[int]:
     """Line numbers of the <item>/<entry> elements, in document order, in one pass."""
     text = data.decode("utf-8", "replace")
@@ -127,12 +143,14 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         kinds = [normalise_kind(t) for t in terms]
         kind = next((k for k in kinds if k), None)
         tags = [t.lower() for t, k in zip(terms, kinds) if not k]
-        if kind is None:  # read from the wording only when no category names a kind
-            kind, implied = classify(title, summary)
+        link = clean_text(item.get("link") or "").strip()
+        link = link if link and is_url(link) else None
+        kind = kind or enclosure_kind(item)
+        if kind is None:  # read from the wording only when no category or enclosure names a kind
+            kind, implied = classify(title, summary, link)
         else:
             implied = talk_tags(title, summary) if kind == "talk" else ()
         tags += implied
-        link = clean_text(item.get("link") or "").strip()
         entries.append(
             Entry(
                 id="",
@@ -141,7 +159,7 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
                 kind=kind,
                 summary=summary,
                 tags=tuple(dict.fromkeys(tags)),
-                url=link if link and is_url(link) else None,
+                url=link,
                 source=where,
             )
         )

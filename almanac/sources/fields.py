@@ -101,7 +101,7 @@ def entry_from_fields(
     if problems or title is None or date is None:
         return None, problems
     if kind is None:  # read from the wording only when the source does not say
-        kind, implied = classify(title, text)
+        kind, implied = classify(title, text, url)
     else:
         implied = talk_tags(title, text) if kind == "talk" else ()
     all_tags = tuple(dict.fromkeys(tags + list(implied)))

@@ -113,8 +113,8 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
                 digest.update(path.name.encode() + path.read_bytes())
     digest.update(embedder.model_name.encode() + b"parts-v1")
     # What ingest stores depends on the code that reads and classifies entries (inferred kinds).
-    for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + [REPO / "almanac" / "kinds.py",
-                                                                       REPO / "almanac" / "entry.py"]:
+    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py")]
+    for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + kinds_code:
         digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)
     path = os.path.join(cache_dir, f"{name}-{digest.hexdigest()[:12]}.db")
@@ -395,7 +395,7 @@ def kind_accuracy(built: dict) -> dict:
         with Store(path) as store:
             entries = {e.title: e for e in store.entries()}
         right = [t for t, k in archive.kinds.items() if t in entries
-                 and classify(entries[t].title, entries[t].summary)[0] == k]
+                 and classify(entries[t].title, entries[t].summary, entries[t].url)[0] == k]
         out[name] = {"right": len(right), "of": len(archive.kinds),
                      "wrong": sorted(set(archive.kinds) - set(right))}
     return out
