@@ -14,13 +14,13 @@ addresses say ("/podcast/…", "/episode/…": a page in a podcast's or an
 episode's folder).
 
 The host lists are general knowledge of such sites; three of the podcast
-hosts (snipd, podscripts, podgist: clip and transcript sites) were added
-on seeing them in the evaluation archives' links. Over the seventeen
-evaluation archives (whose links are mostly where the
-material was found, not the canonical place) this took inferred kinds from
-518 to 525 of 635 right (nine podcasts found, one interview and one
-Nature comment read as a podcast and a paper), and from 107 to 110 of 146
-on the four archives kept unseen.
+hosts (snipd, podscripts, podgist: clip and transcript sites) were added on
+seeing them in the evaluation archives' links. Over the seventeen evaluation
+archives (whose links are mostly where the material was found, not the
+canonical place) this took inferred kinds from 518 to 525 of 635 right
+(nine podcasts found, one interview and one Nature comment read as a
+podcast and a paper), and from 107 to 110 of 146 on the four archives kept
+unseen.
 """
 
 from __future__ import annotations

@@ -64,9 +64,10 @@ def baseline_classify(rev: str):
     keynote = re.compile(r"\bkeynotes?\b", re.IGNORECASE)
     lecture = re.compile(r"\b(?:lectures?|seminars?)\b", re.IGNORECASE)
 
+    reads_links = "url" in inspect.signature(module.infer_kind).parameters  # revisions before link_kind do not
+
     def classify_then(title: str, summary: str, url: str | None = None):
-        kind = module.infer_kind(title, summary, url) if "url" in inspect.signature(module.infer_kind).parameters \
-            else module.infer_kind(title, summary)
+        kind = module.infer_kind(title, summary, url) if reads_links else module.infer_kind(title, summary)
         if kind != "talk":
             return kind, ()
         text = f"{title}\n{summary}"
