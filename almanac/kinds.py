@@ -25,7 +25,8 @@ mentions, and so does this module:
 Two kinds of evidence are resolved rather than counted. Being a *show*
 (episode, host, guest, series, programme) says podcast or video, and the
 medium decides (radio, listeners: podcast; television, filmed, YouTube,
-viewers, a livestream: video; neither: podcast). A *conversation* ("talks
+viewers, a livestream, footage, narration, a camera, BBC1: video; neither:
+podcast, which most shows without a word of their medium are). A *conversation* ("talks
 with", "chatted with") is part of the show when there is one, else an
 interview. A cue word written with a capital inside a sentence is part of
 a name ("Profile Books", "Youth Climate Summit") and counts half, except a
@@ -93,6 +94,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("podcast podcasts radio listen listeners listening audio", "audio", 1),
     ("video videos tv television filmed film films youtube documentary screencast webcast watch viewers "
      "directed showrunner livestream livestreamed|bbc one|bbc two|bbc four|directed by", "visual", 1),
+    ("footage camera cameras cameraman filming narration narrated narrator primetime "
+     "iplayer bbc1 bbc2 bbc4|on screen", "visual", 1),
     # Broadcasters and platforms say the medium of a show as plainly ("CNN's The Next List, hosted by").
     ("netflix hbo cnn cbs nbc pbs itv hulu vimeo|channel 4|sky arts|national geographic", "visual", 1),
     ("npr spotify|world service|bbc sounds", "audio", 1),
@@ -295,7 +298,7 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             word = word[:-2]
         if word not in _BY_FIRST and "-" in word:
             word = word.rsplit("-", 1)[1]
-        if word[-1] in _DIGITS:
+        if word[-1] in _DIGITS and word not in _BY_FIRST:  # "BBC1" is a cue, "#380" and "v2.1.0" are read here
             if _EPISODE.fullmatch(word):
                 yield i, "show", 4.0
             elif _SEMVER.fullmatch(word):

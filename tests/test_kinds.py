@@ -247,6 +247,13 @@ def test_a_third_person_entry_with_only_a_hint_of_an_event_is_news():
         ("Harbour days", "Jo was a guest on the town hour, answering viewers' questions about the storm.", "video"),
         ("Harbour days", "Jo was a guest on the town hour, answering listeners' questions about the storm.",
          "podcast"),
+        # A television series described by what it shows: footage, narration, a camera, a TV channel.
+        ("Harbour days: the deep", "The second episode has the first footage of the harbour floor.", "video"),
+        ("Harbour days: the deep", "This episode follows the crabs; the narration compares them to a city.",
+         "video"),
+        ("Harbour days", "A six-part BBC1 series on the harbour's seasons.", "video"),
+        ("Harbour days: the deep", "The second episode goes down to the harbour floor with the crabs.",
+         "podcast"),  # nothing says the medium: a podcast, as before
     ],
 )
 def test_lengths_compounds_and_media_of_shows(title, summary, kind):
