@@ -26,19 +26,19 @@ Two kinds of evidence are resolved rather than counted. Being a *show*
 (episode, host, guest, series, programme) says podcast or video, and the
 medium decides (radio, listeners: podcast; television, filmed, YouTube,
 viewers, a livestream, footage, narration, a camera, BBC1: video; neither:
-podcast, which most shows without a word of their medium are). A *conversation* ("talks
-with", "chatted with") is part of the show when there is one, else an
-interview. A cue word written with a capital inside a sentence is part of
-a name ("Profile Books", "Youth Climate Summit") and counts half, except a
-paper's: a journal's name ("In the Journal of Biological Chemistry, we
-reported ...") says where the entry was published (over the eighteen
-evaluation archives two more papers right, none lost; one more on the four
-unseen), and a radio station's name ("Donald Macleod spends a week of BBC
-Radio 3 programmes ...") says the medium of a show on it: two more
-podcasts right, none lost. A screen word in a name stays halved: "the
-Netflix series" is mostly mentioned, not watched (leaving it whole cost a
-podcast that mentioned one). With no cue, or only weak hints, an entry is
-an article (the broadest kind), which also wins ties.
+podcast, which most shows without a word of their medium are). A
+*conversation* ("talks with", "chatted with") is part of the show when
+there is one, else an interview. A cue word written with a capital inside
+a sentence is part of a name ("Profile Books", "Youth Climate Summit") and
+counts half, except a paper's: a journal's name ("In the Journal of
+Biological Chemistry, we reported ...") says where the entry was published
+(over the eighteen evaluation archives two more papers right, none lost;
+one more on the four unseen), and a radio station's name ("Donald Macleod
+spends a week of BBC Radio 3 programmes ...") says the medium of a show on
+it: two more podcasts right, none lost. A screen word in a name stays
+halved: "the Netflix series" is mostly mentioned, not watched (leaving it
+whole cost a podcast that mentioned one). With no cue, or only weak hints,
+an entry is an article (the broadest kind), which also wins ties.
 
 Cues are words and short phrases looked up in one dictionary after a single
 tokenising pass, visiting only the tokens that can start a cue: about half
