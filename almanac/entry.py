@@ -21,6 +21,10 @@ from enum import Enum
 from almanac.kinds import infer_kind
 
 KINDS: tuple[str, ...] = ("talk", "paper", "article", "podcast", "interview", "video", "news")
+#: What a question means by "a show", "his series", "programmes from the 1950s": a podcast or a
+#: video, whichever its medium (`almanac.kinds` reads a show's kind the same way). Questions may
+#: ask for it like a kind; entries are never stored as it.
+SHOW, SHOW_KINDS = "show", ("podcast", "video")
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 

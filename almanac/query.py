@@ -40,7 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from almanac.entry import MAX_YEAR, month_number
+from almanac.entry import MAX_YEAR, SHOW, month_number
 from almanac.words import FILLERS, STOPWORDS, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
@@ -59,6 +59,8 @@ for _words, _kind, _tag in (
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
     ("video videos screencast screencasts webcast webcasts clip clips documentary documentaries", "video", None),
+    # A show is a podcast or a video (`almanac.entry.SHOW`): "his most recent series", "programmes from the 1950s".
+    ("show shows series programme programmes program programs", SHOW, None),
     ("announcement announcements news", "news", None),
 ):
     for _w in _words.split():
@@ -87,7 +89,11 @@ _SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed jou
 #: 2019", as "talks in 2014"): after a noun or an adjective they are a field or a topic ("climate
 #: research", "free speech", "a commencement speech" asks for what the speech was; "column
 #: stores", "the spinal column").
-_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns"})
+_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns", "show", "shows",
+                               "series", "programme", "programmes", "program", "programs"})
+#: The words that ask for a show (`almanac.entry.SHOW`), and those that put one on screen.
+_SHOW_WORDS = frozenset(w for w, (k, _) in _KIND_WORDS.items() if k == SHOW)
+_SCREEN = frozenset({"tv", "television"})
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").
@@ -635,14 +641,20 @@ def parse_query(
                 reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):
             consumed.append(tok)
             continue
+        if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
+            rest.append((i, tok))
+            continue
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
                                        and prev not in _ORDER_WORDS  # "her latest speech"
+                                       and not (tok in _SHOW_WORDS and prev in _KIND_QUALIFIERS)  # "TV shows"
                                        and not (i == 0 and tok in _PLURAL_KINDS)):  # "speeches from 2019"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)
                 continue
             k, t = _KIND_WORDS[tok]
+            if k == SHOW and prev in _SCREEN:  # "TV series", "television programmes"
+                k = "video"
             if k == "article" and prev in _SCHOLARLY:  # "journal articles", "peer-reviewed articles"
                 k = "paper"
             if found_kind is None or (t and found_tag is None and k == found_kind):

@@ -372,6 +372,31 @@ def test_a_day_filters_to_that_day_and_the_latest_is_the_later_day(store, fake):
     assert none.note.startswith("No talks on 10 May 2021; the latest before was in May 2021: Note may-2")
 
 
+def test_a_show_asked_for_is_a_podcast_or_a_video(store, fake):
+    """"his most recent series", "programmes from the 1950s", "any shows?": a show is a podcast or a
+    video, listed newest first like any kind; a talk is not one; none in a decade says so."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    entries = [("zoo", PartialDate(1954, 12), "video"), ("radio", PartialDate(1957, 3), "podcast"),
+               ("lecture", PartialDate(1958), "talk"), ("reef", PartialDate(2016, 4, 10), "video"),
+               ("chat", PartialDate(2020, 3, 26), "podcast"), ("garden", PartialDate(2026, 5), "video")]
+    store.replace_source("notes.txt", [
+        Entry(id=k, title=f"Entry {k}", date=d, kind=kind, summary=f"About animals ({k}).") for k, d, kind in entries])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    assert [h.entry.id for h in searcher.search("his most recent series", limit=1).hits] == ["garden"]
+    assert [h.entry.id for h in searcher.search("his earliest programme", limit=1).hits] == ["zoo"]
+    fifties = searcher.search("programmes from the 1950s", limit=10)
+    assert [h.entry.id for h in fifties.hits] == ["radio", "zoo"] and fifties.filters["kind"] == "show"
+    assert {h.entry.id for h in searcher.search("any shows?", limit=10).hits} == {"zoo", "radio", "reef", "chat",
+                                                                                  "garden"}
+    assert [h.entry.id for h in searcher.search("any TV shows from 2016?", limit=10).hits] == ["reef"]
+    none = searcher.search("programmes from the 1980s")
+    assert not none.answered and none.note == ("No shows in the 1980s; the latest before was in March 1957: Entry "
+                                               "radio; the next after was in April 2016: Entry reef.")
+
+
 def test_a_misspelt_name_with_a_digit_is_read_as_the_archives_word(store, fake):
     """'breakng2' is the archive's 'Breaking2' misspelt: corrected like any word ('2019' is not a word)."""
     from almanac.entry import Entry, PartialDate

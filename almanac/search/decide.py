@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.993,
-    coefficients={"dense": 3.609, "sentence": 1.327, "standout": 0.18, "coverage": 2.066, "unknown": -1.408,
-                  "rare_hit": 0.533, "filtered": 1.752, "general": -3.288, "someone": 0.416, "describes": -1.334,
-                  "length": 5.193, "unknown_short": -5.115, "missing_name": -0.745, "named": 2.475,
-                  "unexplained": -2.026, "name_not_held": -2.569, "content": 9.317, "name_held": 1.696},
+    bias=-6.004,
+    coefficients={"dense": 3.68, "sentence": 1.397, "standout": 0.172, "coverage": 2.016, "unknown": -1.311,
+                  "rare_hit": 0.56, "filtered": 1.825, "general": -3.276, "someone": 0.415, "describes": -1.343,
+                  "length": 5.159, "unknown_short": -5.156, "missing_name": -0.745, "named": 2.502,
+                  "unexplained": -1.979, "name_not_held": -2.559, "content": 9.168, "name_held": 1.706},
 )
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from almanac.entry import SHOW, SHOW_KINDS
 from almanac.search.lexical import LexicalIndex
 from almanac.words import by_undoubled, tokens
 
@@ -82,7 +83,10 @@ class Snapshot:
         return {self.ids[i]: self.hashes[i].decode("ascii") for i in numbers}
 
     def kind_mask(self, kind: str) -> np.ndarray:
-        """Which entries are of `kind` (read-only; computed once per snapshot and kind)."""
+        """Which entries are of `kind` (read-only; computed once per snapshot and kind). A show
+        (`almanac.entry.SHOW`) is a podcast or a video."""
+        if kind == SHOW:
+            return self._mask(("kind", kind), lambda: np.isin(self.kinds, SHOW_KINDS))
         return self._mask(("kind", kind), lambda: self.kinds == kind)
 
     def tag_mask(self, tag: str) -> np.ndarray:
