@@ -91,9 +91,10 @@ _SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed jou
 #: stores", "the spinal column").
 _DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns", "show", "shows",
                                "series", "programme", "programmes", "program", "programs"})
-#: The words that ask for a show (`almanac.entry.SHOW`), and those that put one on screen.
+#: The words that ask for a show (`almanac.entry.SHOW`). A qualifier before one does not make it
+#: a kind: "tv shows she watched" is about her watching, and "tv" a word to match.
 _SHOW_WORDS = frozenset(w for w, (k, _) in _KIND_WORDS.items() if k == SHOW)
-_SCREEN = frozenset({"tv", "television"})
+_QUALIFIED_KINDS = frozenset(_KIND_WORDS) - _SHOW_WORDS
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").
@@ -637,8 +638,8 @@ def parse_query(
             nxt = reader.at(i + 2)
         # "academic papers", "TV or video clips", "peer reviewed articles"
         joined = nxt in ("or", "and") or nxt in _KIND_QUALIFIERS
-        if tok in _KIND_QUALIFIERS and (nxt in _KIND_WORDS or joined and (
-                reader.at(i + 2) in _KIND_WORDS or reader.at(i + 3) in _KIND_WORDS)):
+        if tok in _KIND_QUALIFIERS and (nxt in _QUALIFIED_KINDS or joined and (
+                reader.at(i + 2) in _QUALIFIED_KINDS or reader.at(i + 3) in _QUALIFIED_KINDS)):
             consumed.append(tok)
             continue
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
@@ -646,15 +647,12 @@ def parse_query(
             continue
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
                                        and prev not in _ORDER_WORDS  # "her latest speech"
-                                       and not (tok in _SHOW_WORDS and prev in _KIND_QUALIFIERS)  # "TV shows"
                                        and not (i == 0 and tok in _PLURAL_KINDS)):  # "speeches from 2019"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)
                 continue
             k, t = _KIND_WORDS[tok]
-            if k == SHOW and prev in _SCREEN:  # "TV series", "television programmes"
-                k = "video"
             if k == "article" and prev in _SCHOLARLY:  # "journal articles", "peer-reviewed articles"
                 k = "paper"
             if found_kind is None or (t and found_tag is None and k == found_kind):
