@@ -89,11 +89,11 @@ _SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed jou
 #: 2019", as "talks in 2014"): after a noun or an adjective they are a field or a topic ("climate
 #: research", "free speech", "a commencement speech" asks for what the speech was; "column
 #: stores", "the spinal column").
-_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns", "show", "shows",
-                               "series", "programme", "programmes", "program", "programs"})
-#: The words that ask for a show (`almanac.entry.SHOW`). A qualifier before one does not make it
-#: a kind: "tv shows she watched" is about her watching, and "tv" a word to match.
+#: The words that ask for a show (`almanac.entry.SHOW`) need one too ("the show where", not "show
+#: me"). A qualifier before one does not make it a kind: "tv shows she watched" is about her
+#: watching, and "tv" a word to match.
 _SHOW_WORDS = frozenset(w for w, (k, _) in _KIND_WORDS.items() if k == SHOW)
+_DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns"}) | _SHOW_WORDS
 _QUALIFIED_KINDS = frozenset(_KIND_WORDS) - _SHOW_WORDS
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
