@@ -179,6 +179,9 @@ _DURATION = re.compile(
     r"(?:\d+|half|quarter|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|sixty|ninety)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
+#: Before a number, words of a citation: where in a journal an entry was printed ("volume 70, pages
+#: 12 to 27", "vol. 474"), so it is a paper, whatever it calls itself ("An article by ... in ...").
+_CITATION = frozenset("volume vol vol. pages pp pp.".split())
 _DIGITS = frozenset("0123456789")
 _POSSESSIVE = ("'s", "’s")
 #: The last word of a hyphenated compound ("mini-series").
@@ -304,6 +307,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             elif _SEMVER.fullmatch(word):
                 yield i, "news", 2.0
             continue
+        if word in _CITATION and i + 1 < end and tokens[i + 1].isdigit():
+            continue  # "volume 70": a citation (`kind_scores`), not a book's volume
         if word in ("tells", "told"):
             # "tells the Observer", "told Radio Times": speaking to a named outlet or person.
             nxt = tokens[i + 1] if i + 1 < end else ""
@@ -474,6 +479,10 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     lead_end = _lead_end(st, first_end)
     if any("-" in w and _DURATION.fullmatch(w) for w in st[:lead_end]):
         add("show", 2.0, LEAD_FACTOR, "length")  # "A 46-minute conversation", "Hour-long episode": a recording
+    if any(st[i - 1].lower() in _CITATION for i in found if 0 < i < first_end and st[i].isdigit()):
+        # "An article ... in the Journal of Roman Studies volume 70, pages 12 to 27": where it was printed
+        # outweighs what the lead calls it, as an episode number outweighs a show's name.
+        add("paper", 4.0, LEAD_FACTOR, "citation")
     for i in range(min(first_end, _PRESS_SUBJECT_MAX)):
         if st[i] in _MEETING:
             if any(st[j].lower() in _PRESS for j in range(i)):

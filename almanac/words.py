@@ -32,6 +32,7 @@ STOPWORDS = frozenset(
     whats what's s t ll d re ve m hey hi hello ok okay yes yeah lol lmao haha pls plz thanks thx
     ty remember recall mentioned mention guy person someone somebody anyone anybody yo hmm um uh
     himself herself themselves myself yourself ourselves many
+    involving involved regarding concerning
     """.split()
 )
 
@@ -42,7 +43,7 @@ FILLERS = frozenset(
     came come comes coming put puts putting out appeared appear appears appearing appearance
     appearances gave give gives giving given published publish publishes publishing recorded record
     records recording wrote write writes writing written made make makes making released releases
-    releasing produced produce work works worked working stuff bit bits piece pieces talked spoke
+    releasing produced produce work works worked working stuff bit bits piece pieces item items talked spoke
     speak speaks speaking said says saying discussed discuss discusses discussing presented presents
     presenting covered cover covers mentions featured feature features announced announce announces
     announcing featuring share shared shares go went goes gone been kind sort type types kinds sorts

@@ -13,6 +13,16 @@ from almanac.entry import classify
 from almanac.kinds import infer_kind, kind_scores
 
 
+def test_a_citation_says_a_paper_whatever_the_lead_calls_it():
+    """"An essay in volume 12 of the Harbour Review, pages 3 to 19": a volume and pages are where a
+    journal printed it, a paper; a book's volume without a number stays a book's."""
+    summary = "An essay in volume 12 of the Harbour Review, pages 3 to 19, on why the old quays silted up."
+    assert infer_kind("Silt and the old quays", summary) == "paper"
+    assert infer_kind("Silt and the old quays", summary.replace("volume 12", "the spring issue").replace(
+        ", pages 3 to 19", "")) == "article"
+    assert infer_kind("Silt and the old quays", "The second volume of my history of the harbour.") == "article"
+
+
 @pytest.mark.parametrize(
     "title, summary, kind",
     [

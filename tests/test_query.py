@@ -163,6 +163,18 @@ TODAY = dt.date(2026, 12, 1)
         ("how many talks did he give in 2015?", {"kind": "talk", "year": 2015}, ()),
         # chat spellings
         ("wat did he tlk abt at oscon lol", {}, ("oscon",)),
+        # a medium with no kind word describes a kind (a boost): radio a podcast, the screen a video
+        ("the radio chat about her cookbook", {"kind": "podcast", "kind_boost": True}, ("radio", "chat", "cookbook")),
+        ("that telly series about Roman tombs", {"kind": "video", "kind_boost": True},
+         ("telly", "series", "roman", "tombs")),
+        ("the movie where he draws a tower", {"kind": "video", "kind_boost": True}, ("movie", "draws", "tower")),
+        ("the radio interview with Jo Smith", {"kind": "interview", "kind_boost": True}, ("radio", "jo", "smith")),
+        ("his talk on film preservation", {"kind": "talk", "kind_boost": True}, ("film", "preservation")),
+        # an item, like a piece, is whatever the entry is: "the latest news item" lists the newest news
+        ("the latest news item about her", {"kind": "news", "order": "newest"}, ()),
+        # words that only say "about" are glue: the name is the question
+        ("anything involving Ed Summers?", {}, ("ed", "summers")),
+        ("stuff regarding the unikernel work", {}, ("unikernel",)),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):

@@ -397,6 +397,24 @@ def test_a_show_asked_for_is_a_podcast_or_a_video(store, fake):
                                                "radio; the next after was in April 2016: Entry reef.")
 
 
+def test_a_medium_described_favours_entries_of_its_kind(store, fake):
+    """"the radio chat about gardens" describes a podcast and "the tv one about gardens" a video,
+    without filtering: of three entries alike in words, the one of the medium's kind comes first,
+    and the others are still listed. A newspaper names no kind here, so the first of the three stays
+    first."""
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id=kind, title=f"Gardens ({n})", date=PartialDate(2020, n), kind=kind, summary="A chat about gardens.")
+        for n, kind in enumerate(("article", "podcast", "video"), start=1)])
+    searcher = Searcher(store, fake)
+    for question, first in (("the radio chat about gardens", "podcast"), ("the tv chat about gardens", "video"),
+                            ("the chat about gardens in the newspaper", "article")):
+        result = searcher.search(question, limit=3)
+        assert [h.entry.id for h in result.hits][0] == first, question
+        assert len(result.hits) == 3, question
+
+
 def test_a_misspelt_name_with_a_digit_is_read_as_the_archives_word(store, fake):
     """'breakng2' is the archive's 'Breaking2' misspelt: corrected like any word ('2019' is not a word)."""
     from almanac.entry import Entry, PartialDate

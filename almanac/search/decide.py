@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.004,
-    coefficients={"dense": 3.68, "sentence": 1.397, "standout": 0.172, "coverage": 2.016, "unknown": -1.311,
-                  "rare_hit": 0.56, "filtered": 1.825, "general": -3.276, "someone": 0.415, "describes": -1.343,
-                  "length": 5.159, "unknown_short": -5.156, "missing_name": -0.745, "named": 2.502,
-                  "unexplained": -1.979, "name_not_held": -2.559, "content": 9.168, "name_held": 1.706},
+    bias=-5.978,
+    coefficients={"dense": 3.627, "sentence": 1.378, "standout": 0.192, "coverage": 1.964, "unknown": -1.349,
+                  "rare_hit": 0.498, "filtered": 1.807, "general": -3.205, "someone": 0.436, "describes": -1.361,
+                  "length": 5.185, "unknown_short": -5.157, "missing_name": -0.74, "named": 2.638,
+                  "unexplained": -1.994, "name_not_held": -2.563, "content": 9.178, "name_held": 1.489},
 )
 
 
