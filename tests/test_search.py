@@ -401,13 +401,13 @@ def test_a_medium_described_favours_entries_of_its_kind(store, fake):
     """"the radio chat about gardens" describes a podcast and "the tv one about gardens" a video,
     without filtering: of three entries alike in words, the one of the medium's kind comes first,
     and the others are still listed. A newspaper names no kind here, so the first of the three stays
-    first."""
+    first. Strictness 0: this is about the ranking, not whether the fake embedder's cosines answer."""
     from almanac.entry import Entry, PartialDate
 
     store.replace_source("notes.txt", [
         Entry(id=kind, title=f"Gardens ({n})", date=PartialDate(2020, n), kind=kind, summary="A chat about gardens.")
         for n, kind in enumerate(("article", "podcast", "video"), start=1)])
-    searcher = Searcher(store, fake)
+    searcher = Searcher(store, fake, strictness=0.0)
     for question, first in (("the radio chat about gardens", "podcast"), ("the tv chat about gardens", "video"),
                             ("the chat about gardens in the newspaper", "article")):
         result = searcher.search(question, limit=3)
@@ -445,6 +445,23 @@ def test_a_rare_english_word_is_not_corrected_into_the_archives_word(store, fake
     assert searcher.search("greenhose gases", limit=2).filters["corrected"] == {"greenhose": "greenhouse"}
     # a misspelling common enough for wordfreq to list it, one slip from the archive's word
     assert searcher.search("the pavillion talk", limit=2).filters["corrected"] == {"pavillion": "pavilion"}
+
+
+def test_a_short_word_one_slip_from_the_archives_word_is_read_as_it(store, fake):
+    """'wrold', 'hymm': one letter swapped or changed costs a short word too much of the ratio
+    longer typos are matched by, yet it is how short words are mistyped. A capitalised word is a
+    name ('Wijk' is no 'wink'), and the slip keeps the first letter ('wget' is no 'get')."""
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="wr", title="A world record in Berlin", date=PartialDate(2022, 9, 25), kind="news",
+              summary="A hymn for the runners, and a wink to the crowd at the get-together."),
+        Entry(id="other", title="A garden visit", date=PartialDate(2018), kind="news", summary="Roses.")])
+    searcher = Searcher(store, fake)
+    assert searcher.search("berlin wrold record", limit=2).filters["corrected"] == {"wrold": "world"}
+    assert searcher.search("the hymm for the runners", limit=2).filters["corrected"] == {"hymm": "hymn"}
+    for question in ("the race in Wijk", "how do I use wget"):
+        assert "corrected" not in searcher.search(question, limit=2).filters, question
 
 
 def test_a_number_of_entries_asked_for_is_how_many_are_listed(store, fake):

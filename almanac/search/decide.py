@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-5.978,
-    coefficients={"dense": 3.627, "sentence": 1.378, "standout": 0.192, "coverage": 1.964, "unknown": -1.349,
-                  "rare_hit": 0.498, "filtered": 1.807, "general": -3.205, "someone": 0.436, "describes": -1.361,
-                  "length": 5.185, "unknown_short": -5.157, "missing_name": -0.74, "named": 2.638,
-                  "unexplained": -1.994, "name_not_held": -2.563, "content": 9.178, "name_held": 1.489},
+    bias=-6.22,
+    coefficients={"dense": 3.541, "sentence": 1.283, "standout": 0.228, "coverage": 2.031, "unknown": -1.354,
+                  "rare_hit": 0.296, "filtered": 1.844, "general": -3.042, "someone": 0.515, "describes": -1.371,
+                  "length": 5.51, "unknown_short": -5.158, "missing_name": -0.695, "named": 2.839,
+                  "unexplained": -1.93, "name_not_held": -2.495, "content": 9.064, "name_held": 1.665},
 )
 
 
