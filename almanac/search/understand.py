@@ -120,7 +120,7 @@ def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
 
 
 def correct_typos(words: list[str], vocabulary: dict[str, int],
-                  undoubled: dict[str, str] | None = None, names=frozenset()) -> dict[str, str]:
+                  undoubled: dict[str, str] | None = None, names: frozenset[str] = frozenset()) -> dict[str, str]:
     """word -> the archive's closest word, for words close enough to one.
 
     A word wordfreq lists (`is_english`: a rare English word, or a misspelling
