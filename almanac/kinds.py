@@ -180,8 +180,9 @@ _DURATION = re.compile(
     r"|thirty|forty|fifty|sixty|ninety)-(?:minute|hour)|(?:hour|minute)-long", re.IGNORECASE)
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+")
 #: Before a number, words of a citation: where in a journal an entry was printed ("volume 70, pages
-#: 12 to 27", "vol. 474"), so it is a paper, whatever it calls itself ("An article by ... in ...").
-_CITATION = frozenset("volume vol vol. pages pp pp.".split())
+#: 12 to 27", "vol 474"), so it is a paper, whatever it calls itself ("An article by ... in ...").
+#: Tokens never end in a dot, so "vol. 474" and "pp. 12" (a dot between) are not read as one.
+_CITATION = frozenset("volume vol pages pp".split())
 _DIGITS = frozenset("0123456789")
 _POSSESSIVE = ("'s", "’s")
 #: The last word of a hyphenated compound ("mini-series").

@@ -158,10 +158,10 @@ def test_kind_inference_on_entries_without_their_kind(eval_runs):
     """526 of 635 (83 %) today (518 from the wording alone; a link to a podcast platform, a video
     site or a paper's address added seven, `almanac.link_kind`; a citation's volume and pages one).
     Over the nine archives whose errors the rules were first written from, 297 of 324 (92 %); on the
-    eight later ones, which they had never seen, 197 of 311 (the surgeon's 34 of 39, the astronaut's 21 of 40, the architect's 21 of
-    38, the primatologist's 23 of 39, the mathematician's 24 of 40, the jurist's 20 of 40, the
-    biochemist's 28 of 36, the politician's 26 of 39): the floor is today's figure, not the 90 %
-    aimed at."""
+    eight later ones, which they had never seen, 197 of 311 (the surgeon's 34 of 39, the astronaut's
+    21 of 40, the architect's 21 of 38, the primatologist's 23 of 39, the mathematician's 24 of 40,
+    the jurist's 20 of 40, the biochemist's 28 of 36, the politician's 26 of 39): the floor is
+    today's figure, not the 90 % aimed at."""
     _, built = eval_runs
     accuracy = harness.kind_accuracy(built)
     right = sum(a["right"] for a in accuracy.values())
