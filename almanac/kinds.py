@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 
 from almanac.link_kind import link_kind
+from almanac.text import ends_no_sentence
 
 KINDS_ORDER = ("article", "talk", "paper", "podcast", "interview", "video", "news")
 
@@ -476,7 +477,7 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
     st, found = _scan(summary)
     n = len(st)
     first_end = next((i + 1 for i in found if st[i] in _SENTENCE_END and 0 < i < n - 1
-                      and st[i + 1][:1].isupper() and len(st[i - 1]) > 1), n)
+                      and st[i + 1][:1].isupper() and not ends_no_sentence(st[i - 1])), n)
     lead_end = _lead_end(st, first_end)
     if any("-" in w and _DURATION.fullmatch(w) for w in st[:lead_end]):
         add("show", 2.0, LEAD_FACTOR, "length")  # "A 46-minute conversation", "Hour-long episode": a recording

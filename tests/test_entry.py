@@ -152,6 +152,29 @@ def test_slugify_is_ascii_and_bounded():
     assert slugify("!!!") == "entry"
 
 
-@pytest.mark.parametrize("text", ["", "  ", "One.", " One. Two. ", "No end", "Q? 'A' yes! (b) c.", "a.b. C", "x.\n\n\"Y\" z", "é. É. 1. 2"])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an initial, dotted letters, a title or a case's "v." ends no sentence
+        ("Avi Friedlander, Katherine J. Mack and N. Song, in Physical Review D 105. It sets limits.",
+         ["Avi Friedlander, Katherine J. Mack and N. Song, in Physical Review D 105.", "It sets limits."]),
+        ("Reed v. Reed was argued in 1971. It was won.", ["Reed v. Reed was argued in 1971.", "It was won."]),
+        ("Dr. Sylvia Earle dived off St. Croix with Sen. Jo Lee. She rose.",
+         ["Dr. Sylvia Earle dived off St. Croix with Sen. Jo Lee.", "She rose."]),
+        ("The U.S. Senate voted. Then the D.C. Circuit ruled.", ["The U.S. Senate voted.", "Then the D.C. Circuit ruled."]),
+        # a word, a number or a parenthesis before the dot does; a blank line always does
+        ("It came out in May. The next did not.", ["It came out in May.", "The next did not."]),
+        ("Released 2.0. Then 2.1.", ["Released 2.0.", "Then 2.1."]),
+        ("Ann (Rayman) and Bo (Alone in the Dark). They were first.", ["Ann (Rayman) and Bo (Alone in the Dark).", "They were first."]),
+        ("Written with J.\n\nNext part.", ["Written with J.", "Next part."]),
+    ],
+)
+def test_sentences_end_where_a_reader_ends_them(text, expected):
+    assert sentences(text) == expected
+    assert first_sentence(text) == expected[0]
+
+
+@pytest.mark.parametrize("text", ["", "  ", "One.", " One. Two. ", "No end", "Q? 'A' yes! (b) c.", "a.b. C", "x.\n\n\"Y\" z", "é. É. 1. 2",
+                                  "By J. K. Rowling. Then", "U.S. (D.C.) v. Smith. Dr. No. 5 vs. 6"])
 def test_first_sentence_is_the_first_of_sentences(text):
     assert first_sentence(text) == (sentences(text) or [""])[0]

@@ -355,3 +355,14 @@ def test_a_link_counts_as_a_cue_that_the_wording_can_outvote():
     # Nothing else in the wording: the link alone decides.
     assert infer_kind("Storage engines", "About storage engines.", "https://doi.org/10.1/x") == "paper"
     assert classify("Storage engines", "About storage engines.", "https://arxiv.org/abs/1") == ("paper", ())
+
+
+def test_the_first_sentence_ends_after_a_parenthesis_and_not_after_an_initial():
+    """Cues in the first sentence count more than later ones, so where it ends matters: after
+    "(Alone in the Dark)." it does (the screen words after it are the rest: news of an honour),
+    and "Dr." or an initial before a name ends nothing."""
+    summary = ("The culture minister admitted three game makers as knights at a ceremony in Paris: Ann Lee (Rayman) "
+               "and Bo Chan (Alone in the Dark). They were the first video game creators to get the honour, which a "
+               "film director got the year before.")
+    assert infer_kind("Named a knight of the order", summary) == "news"
+    assert infer_kind("Named a knight of the order", summary.replace("Ann Lee", "Dr. A. Lee")) == "news"

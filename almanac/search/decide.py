@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.22,
-    coefficients={"dense": 3.541, "sentence": 1.283, "standout": 0.228, "coverage": 2.031, "unknown": -1.354,
-                  "rare_hit": 0.296, "filtered": 1.844, "general": -3.042, "someone": 0.515, "describes": -1.371,
-                  "length": 5.51, "unknown_short": -5.158, "missing_name": -0.695, "named": 2.839,
-                  "unexplained": -1.93, "name_not_held": -2.495, "content": 9.064, "name_held": 1.665},
+    bias=-6.097,
+    coefficients={"dense": 3.519, "sentence": 1.292, "standout": 0.229, "coverage": 1.944, "unknown": -1.4,
+                  "rare_hit": 0.284, "filtered": 1.801, "general": -3.045, "someone": 0.529, "describes": -1.389,
+                  "length": 5.426, "unknown_short": -5.245, "missing_name": -0.692, "named": 2.831,
+                  "unexplained": -1.903, "name_not_held": -2.519, "content": 9.077, "name_held": 1.664},
 )
 
 

@@ -112,8 +112,9 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())
     digest.update(embedder.model_name.encode() + b"parts-v1")
-    # What ingest stores depends on the code that reads and classifies entries (inferred kinds).
-    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py")]
+    # What ingest stores depends on the code that reads and classifies entries (inferred kinds), and
+    # the part vectors on how a summary is cut into sentences (text.py).
+    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py", "text.py")]
     for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + kinds_code:
         digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)
