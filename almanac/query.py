@@ -40,7 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from almanac.entry import MAX_YEAR, SHOW, month_number
+from almanac.entry import MAX_YEAR, SHOW, SHOW_KINDS, month_number
 from almanac.words import FILLERS, STOPWORDS, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
@@ -632,8 +632,9 @@ def parse_query(
     counts = _counts(reader)
     count = None
     rest: list[tuple[int, str]] = []
+    medium_show = set()  # where a medium and a show word ask for that medium's kind
     for i, tok in enumerate(words):
-        if reader.used[i]:
+        if reader.used[i] or i in medium_show:
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
         if i in counts:
@@ -645,6 +646,18 @@ def parse_query(
             continue
         if i + 1 in counts:  # "the first two papers": the word after the number decides
             nxt = reader.at(i + 2)
+        if tok in _MEDIUM_WORDS and nxt in _SHOW_WORDS and (prev in _ASKING or prev in ("or", "and") and found_kind):
+            # "which TV shows has she been on?", "documentaries or TV series": a show on that medium is
+            # what is asked for (after a determiner it is described: "the TV show where ...").
+            medium = _MEDIUM_WORDS[tok]
+            if found_kind is None:
+                found_kind = medium
+            elif found_kind != medium and {found_kind, medium} <= set(SHOW_KINDS):
+                found_kind = SHOW  # "podcasts or TV shows"
+            strict = True
+            consumed += [tok, nxt]
+            medium_show.add(i + 1)
+            continue
         # "academic papers", "TV or video clips", "peer reviewed articles"
         joined = nxt in ("or", "and") or nxt in _KIND_QUALIFIERS
         if tok in _KIND_QUALIFIERS and (nxt in _QUALIFIED_KINDS or joined and (

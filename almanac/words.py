@@ -45,7 +45,7 @@ FILLERS = frozenset(
     records recording wrote write writes writing written made make makes making released releases
     releasing produced produce work works worked working stuff bit bits piece pieces item items talked spoke
     speak speaks speaking said says saying discussed discuss discusses discussing presented presents
-    presenting covered cover covers mentions featured feature features announced announce announces
+    presenting fronted fronting covered cover covers mentions featured feature features announced announce announces
     announcing featuring share shared shares go went goes gone been kind sort type types kinds sorts
     """.split()
 )

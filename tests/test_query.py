@@ -165,6 +165,10 @@ TODAY = dt.date(2026, 12, 1)
         ("wat did he tlk abt at oscon lol", {}, ("oscon",)),
         # a medium with no kind word describes a kind (a boost): radio a podcast, the screen a video
         ("the radio chat about her cookbook", {"kind": "podcast", "kind_boost": True}, ("radio", "chat", "cookbook")),
+        # a medium and a show word asked for are that medium's kind, alone or beside another kind
+        ("which documentaries or TV series has she fronted?", {"kind": "video"}, ()),
+        ("any radio shows?", {"kind": "podcast"}, ()),
+        ("podcasts or TV shows from 2020", {"kind": "show", "year": 2020}, ()),
         ("that telly series about Roman tombs", {"kind": "video", "kind_boost": True},
          ("telly", "series", "roman", "tombs")),
         ("the movie where he draws a tower", {"kind": "video", "kind_boost": True}, ("movie", "draws", "tower")),
