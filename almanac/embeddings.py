@@ -134,7 +134,15 @@ def missing_count(store, model_name: str) -> int:
     )
 
 
-def embed_missing(store, embedder: Embedder, batch_size: int = 32, progress: bool = False) -> int:
+#: Entries embedded per batch (`[search] batch_size`). The model sorts each call's texts by length
+#: and pads each of its own batches of 32 to the longest, so more entries a call waste less on
+#: padding: ingest + embed ran at 17.6 / 19.9 / 21.5 entries a second with 32 / 128 / 256 (medians
+#: of three runs alternating, 300 synthetic entries) and 226 real evaluation entries embedded in
+#: 17.0 s with 32 against 12.9 s with 128. An interrupted run keeps every batch written before it.
+EMBED_BATCH = 256
+
+
+def embed_missing(store, embedder: Embedder, batch_size: int = EMBED_BATCH, progress: bool = False) -> int:
     """Embed entries with no stored vectors for this model and content; return how many.
 
     Each entry gets a whole-entry vector (title and summary: what ranking uses

@@ -136,7 +136,7 @@ def build(work: str, n: int, embedder, synthesise: bool, fresh: bool) -> dict:
             # (the seed's own 25 entries get real vectors, so answers stay meaningful)
             info["vectors"] = "synthesised (random unit vectors)"
         else:
-            embedded = embed_missing(store, embedder, batch_size=32)
+            embedded = embed_missing(store, embedder)
             info["vectors"] = f"embedded {embedded} with {embedder.model_name}"
         t2 = time.perf_counter()
     info.update(
@@ -159,7 +159,7 @@ def throughput(work: str, embedder, n: int, runs: int) -> dict:
         fresh_db(db)
         with Store(db) as store:
             t0 = time.perf_counter()
-            report = ingest(store, [src], work, embed=lambda s: embed_missing(s, embedder, batch_size=32))
+            report = ingest(store, [src], work, embed=lambda s: embed_missing(s, embedder))
             rates.append(n / (time.perf_counter() - t0))
             assert report.embedded == n
     return {"entries": n, "runs": runs, "entries_per_s_median": round(statistics.median(rates), 1),

@@ -89,3 +89,24 @@ def test_app_embed_missing_does_not_load_the_model_when_nothing_is_missing(embed
         assert "embedder" not in app.__dict__  # the cached property was never computed
     finally:
         app.close()
+
+
+def test_the_app_embeds_a_few_hundred_entries_a_call(tmp_path):
+    """The model pads each of its batches to the longest text of a call it has sorted by length, so
+    fewer, larger calls waste less (almanac.embeddings.EMBED_BATCH: ingest ran ~20 % faster with 256
+    entries a call than with 32). With the shipped settings 300 new entries are embedded in two
+    calls for their whole texts, 256 then 44, each followed by one for their parts."""
+    from almanac.app import App
+    from almanac.config import Config
+    from almanac.store import Store
+
+    source = tmp_path / "many.txt"
+    source.write_text("".join(f"Entry number {i} / 2020\nA talk about topic {i}. It had a second sentence.\n\n"
+                              for i in range(300)), encoding="utf-8")
+    app = App(config=Config(), secrets=None, db_path=str(tmp_path / "a.db"))
+    fake = FakeEmbedder(model_name=BUNDLED_MODEL)
+    app.__dict__["embedder"] = fake  # the model the app would load, replaced before first use
+    with Store(str(tmp_path / "a.db")) as store:
+        ingest(store, [str(source)], str(tmp_path))
+        assert app.embed_missing(store) == 300
+    assert fake.batches == [256, 256 * 3, 44, 44 * 3]
