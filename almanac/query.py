@@ -632,7 +632,7 @@ def parse_query(
     counts = _counts(reader)
     count = None
     rest: list[tuple[int, str]] = []
-    medium_show = set()  # where a medium and a show word ask for that medium's kind
+    medium_show: set[int] = set()  # a show word after a medium, read with it as the medium's kind
     for i, tok in enumerate(words):
         if reader.used[i] or i in medium_show:
             continue

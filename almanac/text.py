@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 #: Where a sentence may end: after . ! ? and space, before a capital, a digit or a quote.
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
@@ -35,7 +36,7 @@ def ends_no_sentence(word: str) -> bool:
     return (len(word) == 1 and word.isupper()) or "." in word or word.lower() in _ABBREVIATIONS
 
 
-def _boundaries(text: str):
+def _boundaries(text: str) -> Iterator[re.Match]:
     """The matches of _SENTENCE_RE in `text` where a sentence really ends (a blank line always does)."""
     for match in _SENTENCE_RE.finditer(text):
         last = text[max(0, match.start() - 40) : match.start()].split()
