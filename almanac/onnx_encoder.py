@@ -363,8 +363,9 @@ class OnnxEmbedder:
         """
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(str(texts[i])))
-        by_length = [str(texts[i]) for i in order]
+        strings = [str(t) for t in texts]
+        order = sorted(range(len(strings)), key=lambda i: len(strings[i]))
+        by_length = [strings[i] for i in order]
         out = []
         for start in range(0, len(by_length), 32):
             batch = self.tokenizer.encode_batch(by_length[start : start + 32])

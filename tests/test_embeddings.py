@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from almanac.embeddings import BUNDLED_MODEL, document_text, embed_missing
+from almanac.embeddings import BUNDLED_MODEL, EMBED_BATCH, document_text, embed_missing
 from almanac.ingest import ingest
 from almanac.text import entry_parts
 from tests.conftest import SEED
@@ -110,3 +110,4 @@ def test_the_app_embeds_a_few_hundred_entries_a_call(tmp_path):
         ingest(store, [str(source)], str(tmp_path))
         assert app.embed_missing(store) == 300
     assert fake.batches == [256, 256 * 3, 44, 44 * 3]
+    assert Config().search.batch_size == EMBED_BATCH  # the config's default is written out, not imported
