@@ -356,6 +356,17 @@ def by_undoubled(vocabulary: dict[str, int]) -> dict[str, str]:
     return index
 
 
+def writes_run(text: str, runs: list[tuple[str, ...]]) -> bool:
+    """`text` holds one of `runs` (lowercased words, `name_runs`) word after word, in any case,
+    a possessive read as its word ("the New York Times's")."""
+    words = [w[:-2] if w.endswith("'s") else w for w in tokens(text)]
+    for run in runs:
+        n = len(run)
+        if any(tuple(words[i:i + n]) == run for i, w in enumerate(words) if w == run[0]):
+            return True
+    return False
+
+
 def name_terms(terms, runs: list[tuple[str, ...]]) -> list[set[str]]:
     """The question's content words in each of its names (`name_runs`), for the names that have any."""
     return [members for members in ({t for t in terms if t in run} for run in runs) if members]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 
 from almanac.cli import main
@@ -13,6 +14,7 @@ from almanac.text import entry_parts
 from almanac.ingest import ingest
 from almanac.search import Hit, SearchResult, Searcher, highlight
 from almanac.search.fuse import FusionWeights
+from almanac.search.retrieve import name_holders
 from almanac.store import Store
 from tests.fakes import FakeEmbedder
 
@@ -106,6 +108,32 @@ def test_an_entry_holding_a_whole_name_from_the_question_ranks_first(store, fake
     assert first(question, FusionWeights()) == "Primes in progression"
     # Punctuation ends a name: "Green, Ben" is two names, so no entry holds a whole one.
     assert first("anything he did with Green, Ben?", FusionWeights()) == "Ben and the lecture hall"
+
+
+def test_an_entry_writing_the_name_as_the_question_does_is_the_one_named(store, fake, tmp_path):
+    """Holding a name's words is not holding the name: "The Last Guardian" (a game) writes Guardian
+    as a name, and "a new ... York ... at times" holds new, york and times. Where an entry writes the
+    name word after word as the question does, it alone gets the name's boost (`as_written`)."""
+    archive = tmp_path / "names.txt"
+    archive.write_text(
+        "Podcast on The Last Guardian / May 2016\nA podcast on the game The Last Guardian, and what he told us.\n"
+        "The day I fall over / Dec 2023\nIn an interview with The Guardian I said what he told me.\n"
+        "A new York sketch / Jan 2020\nA new drawing of York; at times I wrote about it for a paper.\n"
+        "Why I almost said no / Jan 2022\nAn essay I wrote for the New York Times about fear.\n",
+        encoding="utf-8")
+    assert ingest(store, [str(archive)], str(tmp_path)).total("added") == 4
+    searcher = Searcher(store, fake, strictness=0.0)
+
+    def named(question):
+        snap = searcher._current()
+        question = searcher.understand(question)
+        found = np.flatnonzero(np.ones(len(snap), dtype=bool))
+        return sorted(store.get(snap.ids[i]).title for i in name_holders(question, snap, store, found))
+
+    assert named("what did he tell The Guardian?") == ["The day I fall over"]
+    assert named("what has she written for the New York Times?") == ["Why I almost said no"]
+    # "the Guardian": the name is one word, which both write as a name, so both are named.
+    assert named("what did he tell the Guardian?") == ["Podcast on The Last Guardian", "The day I fall over"]
 
 
 def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):

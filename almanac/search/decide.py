@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.097,
-    coefficients={"dense": 3.519, "sentence": 1.292, "standout": 0.229, "coverage": 1.944, "unknown": -1.4,
-                  "rare_hit": 0.284, "filtered": 1.801, "general": -3.045, "someone": 0.529, "describes": -1.389,
-                  "length": 5.426, "unknown_short": -5.245, "missing_name": -0.692, "named": 2.831,
-                  "unexplained": -1.903, "name_not_held": -2.519, "content": 9.077, "name_held": 1.664},
+    bias=-6.11,
+    coefficients={"dense": 3.608, "sentence": 1.25, "standout": 0.23, "coverage": 1.959, "unknown": -1.396,
+                  "rare_hit": 0.29, "filtered": 1.8, "general": -3.05, "someone": 0.525, "describes": -1.39,
+                  "length": 5.428, "unknown_short": -5.242, "missing_name": -0.668, "named": 2.826,
+                  "unexplained": -1.894, "name_not_held": -2.501, "content": 9.05, "name_held": 1.66},
 )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from almanac.words import is_rare, name_terms, names_it
+from almanac.words import is_rare, name_terms, names_it, writes_run
 
 #: Entries whose parts are scored per question (best by whole vector, plus the best by words).
 PART_CANDIDATES = 48
@@ -89,13 +89,32 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
         # "what did she publish in Science?": the one word is everyday English written as a name,
         # so the entries that hold the name are those writing it with a capital too ("Report in
         # Science with ..."), not every mention of science.
-        return capitalised_holders(word, snap, store, found)
+        return as_written(question.name_runs, capitalised_holders(word, snap, store, found), snap, store)
     names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
     ids = [snap.ids[i] for i in found]
     held = snap.terms_matching(store, sorted(set().union(*names)), ids)
-    return [int(i) for i, entry_id in zip(found, ids) if any(n <= held.get(entry_id, set()) for n in names)]
+    holders = [int(i) for i, entry_id in zip(found, ids) if any(n <= held.get(entry_id, set()) for n in names)]
+    return as_written(question.name_runs, holders, snap, store)
+
+
+def as_written(runs: list[tuple[str, ...]], holders: list[int], snap, store) -> list[int]:
+    """Of `holders`, those writing one of the question's names of several words (`runs`) word
+    after word as the question does ("the New York Times", "The Guardian"), when any does; else
+    all of them.
+
+    Holding a name's words is not always holding the name: "a new poem ... at times ... York"
+    holds new, york and times; "The Last Guardian", a game, holds Guardian written as a name.
+    An entry that writes the name itself is about it more surely. When none does (the archive
+    writes "Ben J. Green", or "Times of New York") the words decide, as before.
+    """
+    if not runs or len(holders) < 2:
+        return holders
+    entries = {e.id: e for e in store.get_many([snap.ids[i] for i in holders])}
+    exact = [i for i in holders if (e := entries.get(snap.ids[i])) is not None
+             and writes_run(f"{e.title} | {e.summary} | {' '.join(e.tags)}", runs)]
+    return exact or holders
 
 
 def everyday_name(question) -> str | None:
