@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from almanac.entry import Entry, assign_ids, id_candidates
+from almanac.entry import Entry, assign_ids, id_candidates, settle_show_media
 from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, read_source
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
@@ -106,6 +106,8 @@ def read_sources(
     # Ids are assigned over all sources together, in a fixed order (sorted keys),
     # so they do not depend on the order sources are listed in.
     flat = [(key, e) for key in sorted(by_key) for e in by_key[key]]
+    # A show whose wording gives no medium takes the one the archive's other shows share.
+    flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
     candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)})
     with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None)
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}

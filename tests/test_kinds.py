@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from almanac.entry import classify
-from almanac.kinds import infer_kind, kind_scores
+from almanac.kinds import infer_kind, kind_scores, shared_medium
 
 
 def test_a_citation_says_a_paper_whatever_the_lead_calls_it():
@@ -366,3 +366,46 @@ def test_the_first_sentence_ends_after_a_parenthesis_and_not_after_an_initial():
                "film director got the year before.")
     assert infer_kind("Named a knight of the order", summary) == "news"
     assert infer_kind("Named a knight of the order", summary.replace("Ann Lee", "Dr. A. Lee")) == "news"
+
+
+def test_an_archive_s_shows_share_the_medium_most_of_them_say():
+    """Two thirds of at least three shows that say their medium (or whose source gives their kind)."""
+    assert shared_medium(["video", "video", "podcast", "talk", "article"]) == "video"
+    assert shared_medium(["podcast", "podcast", "podcast", "video"]) == "podcast"
+    assert shared_medium(["video", "video"]) is None  # too few to say
+    assert shared_medium(["video", "video", "podcast", "podcast"]) is None  # no clear majority
+
+
+TV_SERIES = """\
+Planet Earth: Jungles / Jan 2006
+The third episode of the BBC One series follows life in the rainforest canopy.
+
+Frozen Planet: To the Ends of the Earth / Nov 2011
+The first episode, filmed over four years, follows the polar summer.
+
+Life: Challenges of Life / Oct 2009
+The opening programme of the ten-part television series asks how animals survive.
+"""
+NO_MEDIUM = """\
+The Living Planet: The Frozen World / Feb 1984
+The second programme of The Living Planet deals with snow and ice.
+"""
+
+
+def test_a_show_that_gives_no_medium_takes_the_one_the_archive_s_shows_share(store, tmp_path):
+    """Read alone, a programme with no word of radio or screen is a podcast; ingested with an archive
+    of television programmes (from another file), it is one more of them. The shows that say their
+    medium keep it, and so do kinds a source gives."""
+    from almanac.ingest import ingest
+
+    alone = tmp_path / "alone.txt"
+    alone.write_text(NO_MEDIUM, encoding="utf-8")
+    assert infer_kind("The Living Planet: The Frozen World", NO_MEDIUM.splitlines()[1]) == "podcast"
+    ingest(store, [str(alone)], str(tmp_path))
+    assert [e.kind for e in store.entries()] == ["podcast"]
+
+    (tmp_path / "series.txt").write_text(TV_SERIES, encoding="utf-8")
+    ingest(store, [str(alone), str(tmp_path / "series.txt")], str(tmp_path))
+    assert sorted((e.title, e.kind) for e in store.entries()) == [
+        ("Frozen Planet: To the Ends of the Earth", "video"), ("Life: Challenges of Life", "video"),
+        ("Planet Earth: Jungles", "video"), ("The Living Planet: The Frozen World", "video")]

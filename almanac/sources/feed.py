@@ -146,7 +146,8 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         link = clean_text(item.get("link") or "").strip()
         link = link if link and is_url(link) else None
         kind = kind or enclosure_kind(item)
-        if kind is None:  # read from the wording only when no category or enclosure names a kind
+        kind_read = kind is None
+        if kind_read:  # read from the wording only when no category or enclosure names a kind
             kind, implied = classify(title, summary, link)
         else:
             implied = talk_tags(title, summary) if kind == "talk" else ()
@@ -161,6 +162,7 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
                 tags=tuple(dict.fromkeys(tags)),
                 url=link,
                 source=where,
+                kind_read=kind_read,
             )
         )
     if problems:

@@ -100,7 +100,8 @@ def entry_from_fields(
 
     if problems or title is None or date is None:
         return None, problems
-    if kind is None:  # read from the wording only when the source does not say
+    kind_read = kind is None
+    if kind_read:  # read from the wording only when the source does not say
         kind, implied = classify(title, text, url)
     else:
         implied = talk_tags(title, text) if kind == "talk" else ()
@@ -116,6 +117,7 @@ def entry_from_fields(
             url=url,
             source=f"{path}:{line}",
             explicit_id=explicit is not None,
+            kind_read=kind_read,
         ),
         [],
     )

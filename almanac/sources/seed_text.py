@@ -72,7 +72,8 @@ def read_seed_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
             return
         first_seen[key] = line
         kind, tags = classify(title, body)
-        entries.append(Entry(id="", title=title, date=date, kind=kind, summary=body, tags=tags, source=f"{path}:{line}"))
+        entries.append(Entry(id="", title=title, date=date, kind=kind, summary=body, tags=tags, source=f"{path}:{line}",
+                             kind_read=True))
 
     after_blank = True  # a blank line (or the start of the file) came last
     skipping = False  # inside the summary of a heading that had no date

@@ -112,9 +112,10 @@ def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())
     digest.update(embedder.model_name.encode() + b"parts-v1")
-    # What ingest stores depends on the code that reads and classifies entries (inferred kinds), and
-    # the part vectors on how a summary is cut into sentences (text.py).
-    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py", "text.py")]
+    # What ingest stores depends on the code that reads and classifies entries (inferred kinds, the
+    # medium an archive's shows share: ingest.py), and the part vectors on how a summary is cut into
+    # sentences (text.py).
+    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py", "text.py", "ingest.py")]
     for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + kinds_code:
         digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)
@@ -387,16 +388,16 @@ def evaluate_all(embedder, cache_dir: str, names: list[str] | None = None, grid=
 
 def kind_accuracy(built: dict) -> dict:
     """Kind inference on each archive's entries with their `kind` removed: share right."""
-    from almanac.entry import classify
+    from almanac.entry import kinds_read
 
     out = {}
     for name, (path, archive) in built.items():
         if not archive.kinds:
             continue
         with Store(path) as store:
-            entries = {e.title: e for e in store.entries()}
-        right = [t for t, k in archive.kinds.items() if t in entries
-                 and classify(entries[t].title, entries[t].summary, entries[t].url)[0] == k]
+            entries = list(store.entries())
+        said = dict(zip((e.title for e in entries), kinds_read(entries)))
+        right = [t for t, k in archive.kinds.items() if said.get(t) == k]
         out[name] = {"right": len(right), "of": len(archive.kinds),
                      "wrong": sorted(set(archive.kinds) - set(right))}
     return out
