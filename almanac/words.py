@@ -78,6 +78,22 @@ def tokens(text: str) -> list[str]:
     return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
 
 
+def read_words(text: str, readings: dict[str, str]) -> str:
+    """`text` with each word that `readings` holds (lowercase) written as its reading, a capital kept:
+    a question with its typos read as the archive's words ("Karico" -> "Kariko")."""
+    def swap(match: re.Match) -> str:
+        word, ending = match.group(), ""
+        key = word.lower().replace("’", "'")
+        if key not in readings and key.endswith("'s"):  # "Karico's"
+            word, ending, key = word[:-2], word[-2:], key[:-2]
+        reading = readings.get(key)
+        if reading is None:
+            return word + ending
+        return (reading[:1].upper() + reading[1:] if word[:1].isupper() else reading) + ending
+
+    return _TOKEN_RE.sub(swap, text)
+
+
 def glue_slip(word: str) -> str | None:
     """The glue word (`STOPWORDS`, `FILLERS`) that `word` is typed short for, if any: "frm" for
     "from", "shw" for "show", "evr" for "ever", "whr" for "where".

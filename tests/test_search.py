@@ -136,6 +136,23 @@ def test_an_entry_writing_the_name_as_the_question_does_is_the_one_named(store, 
     assert named("what did he tell the Guardian?") == ["Podcast on The Last Guardian", "The day I fall over"]
 
 
+def test_a_question_is_read_again_with_its_typos_read_as_the_archive_s_words(seeded_store, fake):
+    """A typo of a word the parser knows ("tallks") was corrected only as a word to rank by, so "any
+    tallks from 2015?" ranked by "talk" instead of listing the talks of 2015 as the question typed
+    right does. Read again with the archive's word in its place, it is that question; the words
+    corrected are still reported, and the question as typed is not corrected twice."""
+    searcher = Searcher(seeded_store, fake)
+    typed = searcher.understand("any tallks from 2015?")
+    right = searcher.understand("any talks from 2015?")
+    assert typed.corrected == {"tallks": "talk"} and right.corrected == {}
+    assert (typed.parsed.kind, typed.parsed.kind_strict, typed.parsed.year_from, typed.terms) == \
+        (right.parsed.kind, right.parsed.kind_strict, right.parsed.year_from, right.terms) == ("talk", True, 2015, ())
+    listing = searcher.search("any tallks from 2015?", limit=10)
+    assert listing.filters["corrected"] == {"tallks": "talk"}
+    assert [h.entry.id for h in listing.hits] == [h.entry.id for h in searcher.search("any talks from 2015?", limit=10).hits]
+    assert listing.total == 4
+
+
 def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):
     """Counts change only with the store's version: a question's words (and joined pairs) are asked of
     the store together the first time (on PostgreSQL one round trip), not again until entries change."""

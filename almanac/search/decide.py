@@ -140,11 +140,11 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.11,
-    coefficients={"dense": 3.608, "sentence": 1.25, "standout": 0.23, "coverage": 1.959, "unknown": -1.396,
-                  "rare_hit": 0.29, "filtered": 1.8, "general": -3.05, "someone": 0.525, "describes": -1.39,
-                  "length": 5.428, "unknown_short": -5.242, "missing_name": -0.668, "named": 2.826,
-                  "unexplained": -1.894, "name_not_held": -2.501, "content": 9.05, "name_held": 1.66},
+    bias=-6.157,
+    coefficients={"dense": 3.662, "sentence": 1.341, "standout": 0.224, "coverage": 1.957, "unknown": -1.392,
+                  "rare_hit": 0.274, "filtered": 1.806, "general": -3.061, "someone": 0.513, "describes": -1.398,
+                  "length": 5.414, "unknown_short": -5.191, "missing_name": -0.678, "named": 2.843,
+                  "unexplained": -1.865, "name_not_held": -2.516, "content": 9.104, "name_held": 1.68},
 )
 
 

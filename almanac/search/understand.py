@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, tokens, undouble,
-                           unchat, zipf)
+from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, read_words, tokens,
+                           unchat, undouble, zipf)
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -72,27 +72,29 @@ class Question:
         return [self.meaning] + ([content] if content else [])
 
 
-def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date) -> Question:
+def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date,
+               corrected: dict[str, str] | None = None) -> Question:
+    """The question `text` read for this archive. `corrected`: the typos already read as the
+    archive's words in `text` (`read_words`), so none are corrected again."""
     parsed = parse_query(text, kind=kind, year=year, today=today)
     terms = list(parsed.terms)
-    corrected: dict[str, str] = {}
-    if terms:
-        # The words and each adjacent pair joined, counted together (one call to the store).
-        counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
-        terms = join_compounds(terms, counts)
-        # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
-        terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
-        counts = {t: counts[t] for t in terms}
-        unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
-                   and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
-        if unknown:
-            fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names)
-            if fixes:
-                corrected = fixes
-                terms = list(dict.fromkeys(fixes.get(t, t) for t in terms))
-                counts = snapshot.doc_counts(store, terms)
-        return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected)
-    return Question(parsed, (), {}, {})
+    if not terms:
+        return Question(parsed, (), {}, corrected or {})
+    # The words and each adjacent pair joined, counted together (one call to the store).
+    counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
+    terms = join_compounds(terms, counts)
+    # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
+    terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
+    counts = {t: counts[t] for t in terms}
+    unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
+               and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
+    if unknown and corrected is None:
+        fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names)
+        if fixes:
+            # Read again as if typed right: in "karico nobel prize anouncement" the last word is
+            # then what "announcement" is to the parser (the kind asked for), not a word to rank by.
+            return understand(read_words(text, fixes), store, snapshot, kind, year, today, corrected=fixes)
+    return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {})
 
 
 def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
