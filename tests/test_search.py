@@ -87,18 +87,22 @@ def test_search_embeds_what_understand_says_in_one_call(seeded_store, fake, monk
     assert searcher.understand("Jitsu DNS unikernels").to_encode == ["jitsu dns unikernels"]
 
 
+def ingest_text(store, tmp_path, text: str) -> None:
+    """Ingest `text` (the seed's text format, one entry per heading) as the whole archive."""
+    archive = tmp_path / "names.txt"
+    archive.write_text(text, encoding="utf-8")
+    assert ingest(store, [str(archive)], str(tmp_path)).total("added") == text.count(" / ")
+
+
 def test_an_entry_holding_a_whole_name_from_the_question_ranks_first(store, fake, tmp_path):
     """"Ben Green" is two everyday words: entries sharing one of them and the rest of the question's
     words outrank the paper naming him unless holding the whole name counts (`FusionWeights.name`)."""
-    archive = tmp_path / "names.txt"
-    archive.write_text(
-        "A profile of the mathematician / July 2015\n"
-        "Anything he did as a child, what he did with friends, and how he did it.\n"
-        "Primes in progression / April 2004\nMy paper with Ben Green on evenly spaced primes.\n"
-        "Green tea and numbers / May 2010\nA chat about green tea with a friend.\n"
-        "Ben and the lecture hall / June 2012\nBen Smith asked what he did in the lecture.\n",
-        encoding="utf-8")
-    assert ingest(store, [str(archive)], str(tmp_path)).total("added") == 4
+    ingest_text(store, tmp_path,
+                "A profile of the mathematician / July 2015\n"
+                "Anything he did as a child, what he did with friends, and how he did it.\n"
+                "Primes in progression / April 2004\nMy paper with Ben Green on evenly spaced primes.\n"
+                "Green tea and numbers / May 2010\nA chat about green tea with a friend.\n"
+                "Ben and the lecture hall / June 2012\nBen Smith asked what he did in the lecture.\n")
 
     def first(question, weights):
         return Searcher(store, fake, weights=weights, strictness=0.0).search(question).hits[0].entry.title
@@ -114,14 +118,11 @@ def test_an_entry_writing_the_name_as_the_question_does_is_the_one_named(store, 
     """Holding a name's words is not holding the name: "The Last Guardian" (a game) writes Guardian
     as a name, and "a new ... York ... at times" holds new, york and times. Where an entry writes the
     name word after word as the question does, it alone gets the name's boost (`as_written`)."""
-    archive = tmp_path / "names.txt"
-    archive.write_text(
-        "Podcast on The Last Guardian / May 2016\nA podcast on the game The Last Guardian, and what he told us.\n"
-        "The day I fall over / Dec 2023\nIn an interview with The Guardian I said what he told me.\n"
-        "A new York sketch / Jan 2020\nA new drawing of York; at times I wrote about it for a paper.\n"
-        "Why I almost said no / Jan 2022\nAn essay I wrote for the New York Times about fear.\n",
-        encoding="utf-8")
-    assert ingest(store, [str(archive)], str(tmp_path)).total("added") == 4
+    ingest_text(store, tmp_path,
+                "Podcast on The Last Guardian / May 2016\nA podcast on the game The Last Guardian, and what he told us.\n"
+                "The day I fall over / Dec 2023\nIn an interview with The Guardian I said what he told me.\n"
+                "A new York sketch / Jan 2020\nA new drawing of York; at times I wrote about it for a paper.\n"
+                "Why I almost said no / Jan 2022\nAn essay I wrote for the New York Times about fear.\n")
     searcher = Searcher(store, fake, strictness=0.0)
 
     def named(question):
