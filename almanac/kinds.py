@@ -553,8 +553,9 @@ def medium_said(title: str, summary: str, url: str | None = None) -> bool:
 
 
 def shared_medium(kinds: list[str]) -> str | None:
-    """The medium ("podcast" or "video") most of `kinds`, the kinds of an archive's shows that say
-    their medium or whose source gives their kind, share (MEDIUM_SHARE of at least MEDIUM_SHOWS); else None."""
+    """The medium ("podcast" or "video") of MEDIUM_SHARE of the shows among `kinds`, when there are
+    at least MEDIUM_SHOWS; else None. `kinds`: an archive's entries whose medium is known (a kind the
+    source gives, or wording that says it)."""
     shows = [k for k in kinds if k in ("podcast", "video")]
     if len(shows) < MEDIUM_SHOWS:
         return None

@@ -377,6 +377,7 @@ def writes_run(text: str, runs: list[tuple[str, ...]]) -> bool:
     a possessive read as its word ("the New York Times's")."""
     words = [w[:-2] if w.endswith("'s") else w for w in tokens(text)]
     for run in runs:
+        run = tuple(w[:-2] if w.endswith("'s") else w for w in run)  # "Sifan Hassan's win"
         n = len(run)
         if any(tuple(words[i:i + n]) == run for i, w in enumerate(words) if w == run[0]):
             return True
