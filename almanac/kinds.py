@@ -529,7 +529,7 @@ def resolve(scores: dict[str, float]) -> dict[str, float]:
     show = scores.get("show", 0.0)
     conversation = scores.get("conversation", 0.0)
     if show or scores.get("podcast"):
-        medium = "video" if scores.get("visual", 0.0) > scores.get("audio", 0.0) else "podcast"
+        medium = said_medium(scores) or "podcast"
         out[medium] = out.get(medium, 0.0) + show + conversation
     elif conversation:
         out["interview"] = out.get("interview", 0.0) + conversation
@@ -545,11 +545,17 @@ MEDIUM_SHOWS = 3
 MEDIUM_SHARE = 2 / 3
 
 
+def said_medium(scores: dict[str, float]) -> str | None:
+    """The medium a show's wording says (`kind_scores`): "video" when it says more of the screen,
+    "podcast" when more of radio, None when as much of each (mostly neither)."""
+    visual, audio = scores.get("visual", 0.0), scores.get("audio", 0.0)
+    return "video" if visual > audio else "podcast" if audio > visual else None
+
+
 def medium_said(title: str, summary: str, url: str | None = None) -> bool:
     """Whether an entry read as a show says its medium (a word of radio or of the screen, or a
     link to a podcast or video platform), rather than being a podcast for want of one (`resolve`)."""
-    scores = kind_scores(title, summary)
-    return scores.get("visual", 0.0) != scores.get("audio", 0.0) or link_kind(url) in ("podcast", "video")
+    return said_medium(kind_scores(title, summary)) is not None or link_kind(url) in ("podcast", "video")
 
 
 def shared_medium(kinds: list[str]) -> str | None:

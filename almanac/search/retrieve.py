@@ -89,7 +89,8 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
         # "what did she publish in Science?": the one word is everyday English written as a name,
         # so the entries that hold the name are those writing it with a capital too ("Report in
         # Science with ..."), not every mention of science.
-        return as_written(question.name_runs, capitalised_holders(word, snap, store, found), snap, store)
+        entries = entries_of(found, snap, store)
+        return as_written(question.name_runs, capitalised_holders(word, snap, entries, found), snap, store, entries)
     names = [n for n in name_terms(question.terms, question.name_runs) if len(n) > 1]
     if not names or not len(found):
         return []
@@ -99,7 +100,7 @@ def name_holders(question, snap, store, found: np.ndarray) -> list[int]:
     return as_written(question.name_runs, holders, snap, store)
 
 
-def as_written(runs: list[tuple[str, ...]], holders: list[int], snap, store) -> list[int]:
+def as_written(runs: list[tuple[str, ...]], holders: list[int], snap, store, entries: dict | None = None) -> list[int]:
     """Of `holders`, those writing one of the question's names of several words (`runs`) word
     after word as the question does ("the New York Times", "The Guardian"), when any does; else
     all of them.
@@ -111,7 +112,8 @@ def as_written(runs: list[tuple[str, ...]], holders: list[int], snap, store) -> 
     """
     if not runs or len(holders) < 2:
         return holders
-    entries = {e.id: e for e in store.get_many([snap.ids[i] for i in holders])}
+    if entries is None:
+        entries = entries_of(holders, snap, store)
     exact = [i for i in holders if (e := entries.get(snap.ids[i])) is not None
              and writes_run(f"{e.title} | {e.summary} | {' '.join(e.tags)}", runs)]
     return exact or holders
@@ -126,9 +128,13 @@ def everyday_name(question) -> str | None:
     return None
 
 
-def capitalised_holders(word: str, snap, store, found: np.ndarray) -> list[int]:
-    """Which of the entries `found` write `word` as a name (`almanac.words.names_it`)."""
-    entries = {e.id: e for e in store.get_many([snap.ids[i] for i in found])}
+def entries_of(numbers, snap, store) -> dict:
+    """Entry id -> entry, for the snapshot's entries `numbers` (one read of the store)."""
+    return {e.id: e for e in store.get_many([snap.ids[i] for i in numbers])}
+
+
+def capitalised_holders(word: str, snap, entries: dict, found: np.ndarray) -> list[int]:
+    """Which of the entries `found` (`entries`: them by id) write `word` as a name (`almanac.words.names_it`)."""
     return [int(i) for i in found if (e := entries.get(snap.ids[i])) is not None and names_it(e.title, e.summary, word)]
 
 

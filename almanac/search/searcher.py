@@ -27,7 +27,7 @@ from almanac.entry import Entry
 from almanac.search.decide import DEFAULT_MODEL, DecisionModel, decide, signals
 from almanac.search.fuse import FusionWeights, fuse
 from almanac.search.present import by_date, empty_filter_note, highlight
-from almanac.search.retrieve import everyday_name, retrieve, top
+from almanac.search.retrieve import entries_of, everyday_name, retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
 from almanac.search.understand import understand
 from almanac.text import first_sentence
@@ -276,7 +276,7 @@ class Searcher:
                     break
                 if relevant(i):
                     chosen.append(i)
-        entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
+        entries = entries_of(chosen, snap, self.store)
         hits = []
         for i in chosen:
             entry = entries.get(snap.ids[i])
@@ -290,7 +290,7 @@ class Searcher:
         order = by_date(snap, allowed, newest_first=parsed.order != "oldest")
         total = len(order)
         chosen = order[:limit]
-        entries = {e.id: e for e in self.store.get_many([snap.ids[i] for i in chosen])}
+        entries = entries_of(chosen, snap, self.store)
         hits = [Hit(entries[snap.ids[i]], 1.0, first_sentence(entries[snap.ids[i]].summary))
                 for i in chosen if snap.ids[i] in entries]
         note = None
@@ -314,7 +314,7 @@ class Searcher:
         scores = snap.matrix @ vector
         scores[i] = -np.inf
         order = top(scores, limit)
-        entries = {e.id: e for e in self.store.get_many([snap.ids[j] for j in order])}
+        entries = entries_of(order, snap, self.store)
         return [
             Hit(entries[snap.ids[j]], float(scores[j]), first_sentence(entries[snap.ids[j]].summary))
             for j in order
