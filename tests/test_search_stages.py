@@ -7,7 +7,7 @@ import datetime as dt
 from almanac.query import parse_query
 from almanac.search.decide import names_not_held
 from almanac.search.understand import Question, join_compounds
-from almanac.words import name_runs
+from almanac.words import name_runs, writes_run
 
 
 def test_names_of_several_words_are_runs_of_capitals():
@@ -30,6 +30,20 @@ def test_a_name_counts_only_when_the_entry_holds_all_of_it():
     assert names_not_held(terms, held, runs) == [{"metropolitan", "opera"}]
     assert held.difference(*names_not_held(terms, held, runs)) == {"new", "york"}
     assert names_not_held(terms, set(terms), runs) == []
+
+
+def test_a_name_is_written_when_its_words_are_whole_words_one_after_another():
+    runs = [("new", "york", "times")]
+    assert writes_run("an op-ed in The New York Times's weekend edition", runs)
+    assert writes_run("NEW YORK — TIMES", runs)  # any case, anything but letters between
+    assert writes_run("the New York Times’s review", [("york", "times's")])  # a curly possessive
+    assert not writes_run("a new poem about York, at times", runs)  # the words apart
+    assert not writes_run("the New Yorker times", runs)  # "Yorker" is not "York"
+    assert not writes_run("anew york times", runs)  # nor "anew" "new"
+    assert not writes_run("new.york times", runs)  # "new.york" is one word, as a version is
+    assert not writes_run("new york'sx times", runs)
+    assert writes_run("İstanbul: the new york times", runs)  # lowercasing lengthens it: read word by word
+    assert not writes_run("İstanbul: new yorkers", runs)
 
 
 def test_the_meaning_compared_is_the_question_with_chat_and_typos_read():
