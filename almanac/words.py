@@ -230,6 +230,14 @@ def looks_general(text: str) -> bool:
 
 #: He or she: a question that speaks of someone is about a person's work (an archive's).
 _SOMEONE = frozenset("he she his her hers him himself herself".split())
+#: Which person each pronoun points to (`person_pronoun`).
+PRONOUNS = {"he": "he", "his": "he", "him": "he", "himself": "he",
+            "she": "she", "her": "she", "hers": "she", "herself": "she"}
+#: Words after which "he" or "she" is what the question is about: "the talk where he…", "did she…",
+#: "when was he…", "any talks where she…".
+_SUBJECT_AFTER = frozenset("where when did does do has had was is what how why".split())
+#: Words that bring another person into a question before its pronoun ("the salesman who…").
+_RELATIVE_PERSON = frozenset("who whom whose".split())
 #: A question that opens with one of these describes one thing ("the talk where…",
 #: "that essay on…", "her piece about…") instead of asking the world something.
 _DESCRIBING = frozenset("the that this those a an her his their".split())
@@ -242,6 +250,25 @@ _CLAUSE = frozenset("where when which that who one about on".split())
 def speaks_of_someone(text: str) -> bool:
     """The question says "he", "she", "his", "her"…: it asks about someone's work."""
     return any(unchat(w) in _SOMEONE for w in tokens(text))
+
+
+def person_pronoun(text: str) -> str | None:
+    """"he" or "she", when the question refers to whom it asks about by that pronoun; else None.
+
+    The pronoun is the question's subject when it opens the question ("his talk at PyCon", "her
+    book") or follows a question or clause word ("the talk where he…", "did she…"). A pronoun
+    anywhere else is most often someone the question mentions ("the soloist's grandfather used to
+    sing to him", "a physicist who has his own show"), and so is any after "who": the question
+    says nothing of the person asked about.
+    """
+    words = [unchat(w) for w in tokens(text)]
+    for i, word in enumerate(words):
+        if word in _RELATIVE_PERSON:
+            return None
+        if word in PRONOUNS:
+            subject = i == 0 or (word in ("he", "she") and words[i - 1] in _SUBJECT_AFTER)
+            return PRONOUNS[word] if subject else None
+    return None
 
 
 def describes_one_thing(text: str) -> bool:

@@ -114,6 +114,34 @@ def test_an_entry_holding_a_whole_name_from_the_question_ranks_first(store, fake
     assert first("anything he did with Green, Ben?", FusionWeights()) == "Ben and the lecture hall"
 
 
+def test_a_question_about_him_asked_of_an_archive_about_her_is_about_someone_else(store, fake, tmp_path):
+    """An archive's entries say "she" of its person; "the talk where he demonstrated card tricks"
+    asks about someone else however close its meaning, while a pronoun after "who" may be anyone
+    the question mentions (`other_person`)."""
+    ingest_text(store, tmp_path,
+                "Card tricks for beginners / May 2016\nShe showed the card tricks she learned as a child.\n"
+                "Magic at the festival / June 2017\nShe performed, and she explained misdirection.\n"
+                "A book on magic / July 2018\nShe wrote about how she misdirects an audience.\n"
+                "An evening with a magician / Aug 2019\nShe talked with a magician he admired.\n")
+    searcher = Searcher(store, fake)
+
+    def other_person(question):
+        return searcher.search(question).explain["signals"]["other_person"]
+
+    assert other_person("the talk where he demonstrated card tricks") == 1.0
+    assert other_person("his talk on card tricks") == 1.0
+    assert other_person("the talk where she demonstrated card tricks") == 0.0
+    assert other_person("the magician who said he taught her card tricks") == 0.0
+    assert other_person("card tricks") == 0.0
+
+
+def test_an_archive_written_in_the_first_person_is_about_no_pronoun(store, fake, tmp_path):
+    ingest_text(store, tmp_path,
+                "Card tricks for beginners / May 2016\nI showed the card tricks I learned as a child.\n"
+                "Magic at the festival / June 2017\nI performed; she said I explained misdirection well.\n")
+    assert Searcher(store, fake).search("the talk where he demonstrated card tricks").explain["signals"]["other_person"] == 0.0
+
+
 def test_an_entry_writing_the_name_as_the_question_does_is_the_one_named(store, fake, tmp_path):
     """Holding a name's words is not holding the name: "The Last Guardian" (a game) writes Guardian
     as a name, and "a new ... York ... at times" holds new, york and times. Where an entry writes the

@@ -7,7 +7,7 @@ import datetime as dt
 from almanac.query import parse_query
 from almanac.search.decide import names_not_held
 from almanac.search.understand import Question, join_compounds
-from almanac.words import name_runs, writes_run
+from almanac.words import name_runs, person_pronoun, writes_run
 
 
 def test_names_of_several_words_are_runs_of_capitals():
@@ -44,6 +44,18 @@ def test_a_name_is_written_when_its_words_are_whole_words_one_after_another():
     assert not writes_run("new york'sx times", runs)
     assert writes_run("İstanbul: the new york times", runs)  # lowercasing lengthens it: read word by word
     assert not writes_run("İstanbul: new yorkers", runs)
+
+
+def test_the_pronoun_a_question_asks_about_is_its_subject():
+    assert person_pronoun("the talk where he demonstrated card tricks") == "he"
+    assert person_pronoun("did she write a zine about networking?") == "she"
+    assert person_pronoun("her RubyConf keynote") == "she"
+    assert person_pronoun("when was he appointed?") == "he"
+    # someone the question mentions: after "who", or not where a subject stands
+    assert person_pronoun("the salesman who couldn't write off what he paid a nurse") is None
+    assert person_pronoun("the concerto the soloist's grandfather used to sing to him") is None
+    assert person_pronoun("a friend rang laughing that he was off to protect some sycamores") is None
+    assert person_pronoun("used car prices") is None
 
 
 def test_the_meaning_compared_is_the_question_with_chat_and_typos_read():

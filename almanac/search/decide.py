@@ -75,7 +75,13 @@ word statistics):
   like every episode or talk an archive holds and lifts the cosine of
   descriptions of things no entry is about: over the evaluation archives'
   descriptions, right answers' median 0.50 against 0.15 for unrelated ones
-  without the frame, 0.52 against 0.25 with it.
+  without the frame, 0.52 against 0.25 with it;
+- `other_person`: the question asks about "he" and the archive's entries
+  are about "she", or the other way round (`almanac.words.person_pronoun`,
+  `Snapshot.pronoun`): "the talk where he demonstrated card tricks" asked
+  of a woman's archive is about someone else, however close in meaning its
+  best entry is. A pronoun that may be someone the question mentions ("the
+  salesman who couldn't write off what he paid a nurse") does not count.
 
 Two signals were dropped in December 2026 because they changed nothing:
 the best entry's cosine above the second's (`margin`), and how far its
@@ -113,7 +119,7 @@ from almanac.words import (
 
 SIGNALS = ("dense", "sentence", "standout", "coverage", "unknown", "rare_hit", "filtered", "general",
            "someone", "describes", "length", "unknown_short", "missing_name", "named", "unexplained",
-           "name_not_held", "content", "name_held")
+           "name_not_held", "content", "name_held", "other_person")
 #: The closest part's cosine at and above which its meaning explains the question (see `unexplained`).
 UNEXPLAINED_COSINE = 0.45
 #: What the cosine signals read for an entry with no vector yet: the cosine at which meaning
@@ -140,11 +146,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.157,
-    coefficients={"dense": 3.662, "sentence": 1.341, "standout": 0.224, "coverage": 1.957, "unknown": -1.392,
-                  "rare_hit": 0.274, "filtered": 1.806, "general": -3.061, "someone": 0.513, "describes": -1.398,
-                  "length": 5.414, "unknown_short": -5.191, "missing_name": -0.678, "named": 2.843,
-                  "unexplained": -1.865, "name_not_held": -2.516, "content": 9.104, "name_held": 1.68},
+    bias=-6.061,
+    coefficients={"dense": 3.545, "sentence": 1.054, "standout": 0.236, "coverage": 2.137, "unknown": -1.421,
+                  "rare_hit": 0.213, "filtered": 1.663, "general": -2.978, "someone": 0.702, "describes": -1.16,
+                  "length": 5.228, "unknown_short": -5.134, "missing_name": -0.721, "named": 2.774,
+                  "unexplained": -1.595, "name_not_held": -2.533, "content": 9.008, "name_held": 1.602,
+                  "other_person": -2.89},
 )
 
 
@@ -206,7 +213,8 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
             "unexplained": (1.0 - coverage) * faint_meaning,
             "name_not_held": float(bool(unheld)),
             "content": float(sentence if content is None else content),
-            "name_held": float(not unheld and bool(name_terms(terms, runs)))}
+            "name_held": float(not unheld and bool(name_terms(terms, runs))),
+            "other_person": float(question.other_person)}
 
 
 def names_not_held(terms, matched: set[str], runs: list[tuple[str, ...]]) -> list[set[str]]:

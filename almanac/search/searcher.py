@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Most missing vectors a search computes itself before answering (more are left to ingest).
 EMBED_ON_SEARCH = 256
 #: Default probability at or above which the best entry counts as an answer.
-DEFAULT_STRICTNESS = 0.5
+DEFAULT_STRICTNESS = 0.55
 
 
 @dataclass

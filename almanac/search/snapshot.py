@@ -39,6 +39,9 @@ MAX_CACHED_COUNTS = 50_000
 MAX_CACHED_MASKS = 64
 #: The question (counting those with words to rank) on which a snapshot reads the store's postings.
 LEXICAL_INDEX_ON_QUESTION = 2
+#: When an archive is about "he" or "she" (`Snapshot.pronoun`): at least this many entries say the
+#: pronoun, and this many times as many as say the other. Chosen before measuring: a clear majority.
+PRONOUN_ENTRIES, PRONOUN_RATIO = 3, 3
 #: What a snapshot holds when its store keeps no postings in memory (PostgreSQL ranks per question).
 NO_INDEX = "none"
 
@@ -114,6 +117,16 @@ class Snapshot:
                 known.clear()
             known.update(store.term_doc_counts(missing))
         return {t: known[t] for t in terms}
+
+    def pronoun(self, store) -> str | None:
+        """"he" or "she": the pronoun the archive's entries use for the person they are about, when
+        at least PRONOUN_ENTRIES entries say it and PRONOUN_RATIO times as many as say the other;
+        None for an archive written in the first person or about several people."""
+        counts = self.doc_counts(store, ["he", "she"])
+        for one, other in (("he", "she"), ("she", "he")):
+            if counts[one] >= PRONOUN_ENTRIES and counts[one] >= PRONOUN_RATIO * counts[other]:
+                return one
+        return None
 
     def lexical_index(self, store, build: bool = True) -> LexicalIndex | None:
         """The postings index, read now if this is the snapshot's LEXICAL_INDEX_ON_QUESTION-th question

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.query import ParsedQuery, parse_query
-from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, read_words, tokens,
-                           unchat, undouble, zipf)
+from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, person_pronoun,
+                           read_words, tokens, unchat, undouble, zipf)
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -43,6 +43,9 @@ class Question:
     doc_counts: dict[str, int] = field(default_factory=dict)
     #: original word -> the archive's word it was read as.
     corrected: dict[str, str] = field(default_factory=dict)
+    #: The question refers to whom it asks about as "he" and the archive's person is "she", or
+    #: the other way round (`almanac.words.person_pronoun`, `Snapshot.pronoun`): someone else.
+    other_person: bool = False
 
     @property
     def meaning(self) -> str:
@@ -94,7 +97,9 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
             # Read again as if typed right: in "karico nobel prize anouncement" the last word is
             # then what "announcement" is to the parser (the kind asked for), not a word to rank by.
             return understand(read_words(text, fixes), store, snapshot, kind, year, today, corrected=fixes)
-    return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {})
+    said = person_pronoun(text)
+    other_person = said is not None and snapshot.pronoun(store) not in (None, said)
+    return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person)
 
 
 def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
