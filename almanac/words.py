@@ -228,11 +228,11 @@ def looks_general(text: str) -> bool:
     return words[0] in _WH and len(words) > 1 and words[1] in _AUX
 
 
-#: He or she: a question that speaks of someone is about a person's work (an archive's).
-_SOMEONE = frozenset("he she his her hers him himself herself".split())
 #: Which person each pronoun points to (`person_pronoun`).
 PRONOUNS = {"he": "he", "his": "he", "him": "he", "himself": "he",
             "she": "she", "her": "she", "hers": "she", "herself": "she"}
+#: He or she: a question that speaks of someone is about a person's work (an archive's).
+_SOMEONE = frozenset(PRONOUNS)
 #: Words after which "he" or "she" is what the question is about: "the talk where he…", "did she…",
 #: "when was he…", "any talks where she…".
 _SUBJECT_AFTER = frozenset("where when did does do has had was is what how why".split())
