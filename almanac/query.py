@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 
 from almanac.entry import MAX_YEAR, SHOW, SHOW_KINDS, month_number
-from almanac.words import FILLERS, STOPWORDS, tokens, unchat, written_as_names
+from almanac.words import FILLERS, STOPWORDS, possessor, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -259,9 +259,7 @@ def content_terms(text: str) -> list[str]:
     """The words of `text` worth ranking by: no glue words, no duplicates, in order."""
     seen: list[str] = []
     for tok in tokens(text):
-        tok = unchat(tok)
-        if tok.endswith("'s"):
-            tok = tok[:-2]
+        tok = possessor(unchat(tok))
         if tok and tok not in STOPWORDS and tok not in seen:
             seen.append(tok)
     return seen
@@ -614,9 +612,7 @@ def parse_query(
             if dashed:
                 dashed[-1] = True
             continue
-        if tok.endswith("'s"):
-            tok = tok[:-2]
-        words.append(tok)
+        words.append(possessor(tok))
         dashed.append(False)
     names = frozenset(written_as_names(text))
     reader = _Reader(words, dashed, today, names)

@@ -78,6 +78,11 @@ def tokens(text: str) -> list[str]:
     return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
 
 
+def possessor(word: str) -> str:
+    """The word a possessive is of ("hassan's" -> "hassan"); other words unchanged."""
+    return word[:-2] if word.endswith("'s") else word
+
+
 def read_words(text: str, readings: dict[str, str]) -> str:
     """`text` with each word that `readings` holds (lowercase) written as its reading, a capital kept:
     a question with its typos read as the archive's words ("Karico" -> "Kariko")."""
@@ -408,10 +413,10 @@ def writes_run(text: str, runs: list[tuple[str, ...]]) -> bool:
     ~170 entries. A text that lowercasing lengthens (a dotted capital I) is cut into words.
     """
     lowered = text.lower().replace("’", "'")
-    bare = [tuple(w[:-2] if w.endswith("'s") else w for w in run) for run in runs]  # "Sifan Hassan's win"
+    bare = [tuple(map(possessor, run)) for run in runs]  # "Sifan Hassan's win"
     if len(lowered) == len(text):
         return any(run_pattern(run).search(lowered) for run in bare)
-    words = [w[:-2] if w.endswith("'s") else w for w in tokens(text)]
+    words = [possessor(w) for w in tokens(text)]
     return any(tuple(words[i:i + len(run)]) == run for run in bare for i, w in enumerate(words) if w == run[0])
 
 
