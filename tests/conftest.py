@@ -46,6 +46,13 @@ def seed_path() -> pathlib.Path:
 BACKENDS = ("sqlite", "postgresql")
 
 
+def pytest_collection_modifyitems(items):
+    """Modules that set `RUN_FIRST = True` first (tests/test_search_quality.py: every evaluation
+    archive built and asked, the suite's longest piece of work): one test process starts on it
+    while the other takes the rest, instead of it starting late and the other idling at the end."""
+    items.sort(key=lambda item: not getattr(getattr(item, "module", None), "RUN_FIRST", False))
+
+
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_BACKENDS", False):
         metafunc.parametrize("backend", BACKENDS, indirect=True)

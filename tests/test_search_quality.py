@@ -25,6 +25,11 @@ from almanac.search.fuse import FusionWeights
 from almanac.search.searcher import DEFAULT_STRICTNESS
 from tests.eval import harness
 
+#: Run first, by one test process (`make test`: `--dist loadfile` keeps a file's tests on one process;
+#: tests/conftest.py orders this file first): the evaluation fixture is the suite's longest piece of
+#: work, and two processes each building it, or one starting it last, would lengthen the whole run.
+RUN_FIRST = True
+
 
 @contextlib.contextmanager
 def math_threads(n: int):
