@@ -54,6 +54,14 @@ def month_number(name: str) -> int | None:
     return _MONTHS.get(name.strip().rstrip(".").lower())
 
 
+#: A numeric date: the year, then the month and day after "-" or "/" (both the same), then an
+#: optional time of day with seconds, fraction and offset ("T09:30", " 09:30:00.5 +02:00", "Z").
+_NUMERIC_DATE = re.compile(
+    r"(\d{4})(?:([-/])(\d{1,2})(?:\2(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?",
+    re.IGNORECASE)
+
+
 @functools.total_ordering
 @dataclass(frozen=True)
 class PartialDate:
@@ -127,17 +135,22 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015".
+        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015"; also
+        "2015/05/04" and a date with a time ("2015-05-04T09:30:00Z", "2015-05-04 09:30:00 +0200",
+        as JSON exports and Jekyll front matter write them), which is that day as written: the time
+        and its offset say when in the writer's day, not which day it was.
 
         Raises DateError with a message fit to show a user.
         """
         raw = str(text).strip()
         if not raw:
             raise DateError("date is empty")
-        m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
+        m = _NUMERIC_DATE.fullmatch(raw)
         if m:
-            year, month, day = (int(g) if g else None for g in m.groups())
-            return cls(year, month, day)
+            year, _, month, day, hour, minute = m.groups()
+            if hour and (int(hour) > 23 or int(minute) > 59):
+                raise DateError(f"'{shorten(raw)}': {hour}:{minute} is not a time of day")
+            return cls(int(year), int(month) if month else None, int(day) if day else None)
         m = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]+\.?),?\s+(?:(\d{1,2}),\s*)?(\d{1,4})", raw)
         if m:
             day1, name, day2, year = m.groups()

@@ -177,7 +177,7 @@ def test_json_problems(tmp_path):
                 {"title": "ok", "date": "2015-05", "summary": "s"},
                 {"title": "no date", "summary": "s"},
                 {"title": "ok", "date": "2015-05", "summary": "s"},
-                {"title": "far", "date": "2150", "summary": "s", "colour": "red"},
+                {"title": "far", "date": "2150", "summary": "s", "tgas": "red", "colour": "red"},
             ],
             indent=1,
         )
@@ -185,7 +185,7 @@ def test_json_problems(tmp_path):
     assert problems(bad) == [
         f"{bad}:7: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
         f"{bad}:11: entry: repeats the entry at line 2 word for word; delete one",
-        f"{bad}:16: colour: unknown field (expected one of: title, date, kind, tags, url, id, slug, summary)",
+        f"{bad}:16: tgas: unknown field; did you mean 'tags'?",
         f"{bad}:16: date: year 2150 is outside 1900-2100",
     ]
 

@@ -3,6 +3,24 @@
 Markdown front matter and JSON objects carry the same fields (title, date,
 kind, tags, url, id, and summary), so both readers share this validation and
 report problems in the same words.
+
+People bring files written for something else: a Jekyll or Hugo blog's posts,
+a JSON export, a JSON Feed's items. So, besides almanac's own names:
+
+- the same field under another common name is read when almanac's is absent
+  (`ALIASES`: `description` or `content_text` for the summary, `published` or
+  `date_published` for the date, `link` for the url, `type` for the kind when
+  it names one), and `categories` and `keywords` are more tags (one that names
+  a kind sets it, as a feed's category does);
+- fields saying where an entry appeared or who was in it (`CONTEXT`: venue,
+  event, journal, show, authors, ...) are kept as the summary's last sentence
+  ("Venue: OSCON."), so search finds the entry by them;
+- a draft (`draft: true`, `published: false`) is not part of the archive yet
+  and is skipped, as a site generator would;
+- any other field (`layout`, `author`, `weight`, a theme's own) says nothing
+  almanac keeps and is ignored, unless its name is a slip for one of the names
+  above ("tilte", "tgas"): that is an error naming the field, since ignoring
+  it would lose what the user meant to say.
 """
 
 from __future__ import annotations
@@ -10,11 +28,36 @@ from __future__ import annotations
 import datetime as dt
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
+from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
 from almanac.sources.reading import clip, fold
 from almanac.sources.text import clean_text
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
+#: Other names for a field, read in this order when the field itself is absent (Jekyll, Hugo,
+#: JSON exports, JSON Feed items). `type` is a kind only when it names one (Hugo's `type: post`
+#: does; a theme's `type: gallery` is ignored).
+ALIASES = {
+    "date": ("published", "date_published", "publishdate", "pubdate", "created"),
+    "summary": ("description", "abstract", "excerpt", "content_text", "content", "body", "content_html"),
+    "url": ("link", "external_url"),
+    "kind": ("type",),
+}
+#: Summaries written in HTML (reduced to text).
+_HTML = frozenset({"content_html"})
+#: Fields whose words are more tags.
+TAG_ALIASES = ("categories", "category", "keywords", "keyword", "tag")
+#: Fields that say where an entry appeared or who was in it, kept as the summary's last sentence.
+CONTEXT = ("venue", "event", "conference", "location", "place", "publisher", "journal", "publication",
+           "show", "host", "guest", "guests", "speaker", "speakers", "authors")
+#: Every name read; a field whose name is close to one of these is a slip, not a field of its own.
+_KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft",)
+#: Common fields of site generators and feeds that say nothing almanac keeps (a blog's one author,
+#: its layout, when a page was last edited): ignored without looking for a slip in their names.
+IGNORED = frozenset(
+    "author layout lastmod updated modified date_modified expirydate weight aliases toc comments image images "
+    "cover thumbnail banner_image featured_image lang language permalink template menu hidden sitemap "
+    "attachments subtitle series".split())
 
 
 def parse_date_value(value: object) -> PartialDate:
@@ -39,17 +82,21 @@ def entry_from_fields(
 ) -> tuple[Entry | None, list[Problem]]:
     """Validate `fields` and build an Entry (id derived later unless explicit).
 
-    Returns the entry (or None) and every problem found. `summary`, when given,
-    is the Markdown body and wins over a `summary` field.
+    Returns the entry (or None) and every problem found: None with no problem is a draft,
+    skipped. `summary`, when given and not blank, is the Markdown body and wins over a
+    `summary` field.
     """
     problems: list[Problem] = []
 
     def bad(field: str, message: str) -> None:
         problems.append(Problem(path, line, field, message))
 
-    unknown = sorted((key for key in fields if key not in FIELDS), key=str)
-    for key in unknown:
-        bad(clip(key), f"unknown field (expected one of: {', '.join(FIELDS)})")
+    fields = {key.lower() if isinstance(key, str) else key: value for key, value in fields.items()}
+    for key in sorted((key for key in fields if key not in _KNOWN and key not in IGNORED), key=str):
+        if near := slip_for(key):
+            bad(clip(key), f"unknown field; did you mean '{near}'?")
+    if fields.get("draft") is True or fields.get("published") is False:
+        return None, problems
 
     title = fields.get("title")
     title = fold(title) if isinstance(title, str) else title
@@ -58,42 +105,73 @@ def entry_from_fields(
         title = None
 
     date = None
-    if fields.get("date") is None:
+    date_field = _present(fields, "date", skip=lambda v: isinstance(v, bool))
+    if date_field is None:
         bad("date", "missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
     else:
         try:
-            date = parse_date_value(fields["date"])
+            date = parse_date_value(fields[date_field])
         except DateError as exc:
-            bad("date", str(exc))
+            bad(date_field, str(exc))
 
-    text = summary if summary is not None else fields.get("summary", "")
-    if not isinstance(text, str):
-        bad("summary", "must be text")
-        text = ""
+    text = ""
+    if summary is not None and summary.strip():
+        text = summary
+    elif (summary_field := _present(fields, "summary")) is not None:
+        text = fields[summary_field]
+        if not isinstance(text, str):
+            bad(summary_field, "must be text")
+            text = ""
+        elif summary_field in _HTML:
+            text = html_to_text(text)
     text = fold(text)
 
+    tag_fields = [f for f in ("tags", *TAG_ALIASES) if fields.get(f)]
     kind = None
-    if fields.get("kind") is not None:
-        kind = normalise_kind(clean_text(fields["kind"])) if isinstance(fields["kind"], str) else None
-        if kind is None:
-            bad("kind", f"'{clip(fields['kind'])}' is not a kind (one of: {', '.join(KINDS)})")
+    kind_field = _present(fields, "kind")
+    if kind_field is not None:
+        value = fields[kind_field]
+        kind = normalise_kind(clean_text(value)) if isinstance(value, str) else None
+        if kind is None and kind_field == "kind":
+            bad("kind", f"'{clip(value)}' is not a kind (one of: {', '.join(KINDS)})")
 
-    raw_tags = fields.get("tags") or []
-    if isinstance(raw_tags, str):
-        raw_tags = [t for t in raw_tags.split(",")]
-    if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) for t in raw_tags):
-        bad("tags", "must be a list of words or a comma-separated string")
-        raw_tags = []
-    tags = [fold(t if isinstance(t, str) else clip(t)).lower() for t in raw_tags]
-    tags = [t for t in tags if t]
+    tags: list[str] = []
+    for tag_field in tag_fields:
+        raw_tags = fields[tag_field]
+        if isinstance(raw_tags, (str, int)) and not isinstance(raw_tags, bool):
+            raw_tags = str(raw_tags).split(",")
+        if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) for t in raw_tags):
+            bad(tag_field, "must be a list of words or a comma-separated string")
+            continue
+        words = [fold(t if isinstance(t, str) else clip(t)).lower() for t in raw_tags]
+        if kind is None and tag_field != "tags":
+            # A category that names a kind ("Talks") sets it, as a feed's category does.
+            kind = next((k for w in words if (k := normalise_kind(w))), None)
+        tags += [t for t in words if t]
 
-    url = fields.get("url")
+    context = []
+    for name in CONTEXT:
+        value = fields.get(name)
+        if value is None or value == "" or value == []:
+            continue
+        said = _context_text(value)
+        if said is None:
+            bad(name, "must be text or a list of names")
+        else:
+            context.append(f"{name.capitalize()}: {said.rstrip('.')}.")
+    if context and text:
+        text = f"{text} {' '.join(context)}"
+
+    url_field = _present(fields, "url")
+    url = fields.get(url_field) if url_field else None
     url = clean_text(url).strip() if isinstance(url, str) else url
     if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-        bad("url", f"'{clip(url)}' is not an http(s) URL")
+        bad(url_field, f"'{clip(url)}' is not an http(s) URL")
         url = None
 
     explicit = fields.get("id", fields.get("slug"))
+    if isinstance(explicit, int) and not isinstance(explicit, bool):
+        explicit = str(explicit)  # a database's row number
     if explicit is not None and (not isinstance(explicit, str) or not valid_id(explicit)):
         bad("id", f"'{clip(explicit)}' is not a valid id (lowercase letters, digits, '-' and '_')")
         explicit = None
@@ -121,3 +199,39 @@ def entry_from_fields(
         ),
         [],
     )
+
+
+def slip_for(key: object) -> str | None:
+    """The field name `key` is one slip from (a letter added, dropped, changed, or two swapped:
+    "tilte", "sumary"), else None (a field of its own). A name of four letters is a slip only by
+    two swapped letters ("tgas"): one changed letter turns too many real words into a field's
+    name ("data", "post")."""
+    if not isinstance(key, str) or len(key) < 4:
+        return None
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    for name in _KNOWN:
+        if DamerauLevenshtein.distance(key, name, score_cutoff=1) <= 1 and (
+                len(key) > 4 or sorted(key) == sorted(name)):
+            return name
+    return None
+
+
+def _present(fields: dict, name: str, skip=lambda value: False) -> str | None:
+    """The first of `name` and its ALIASES that the fields hold (not None, "" or `skip`ped)."""
+    for key in (name, *ALIASES.get(name, ())):
+        value = fields.get(key)
+        if value is not None and value != "" and not skip(value):
+            return key
+    return None
+
+
+def _context_text(value: object) -> str | None:
+    """A context field's words: text, a number, or a list of names (strings or {"name": ...}), else None."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return fold(str(value)) or None
+    if isinstance(value, list):
+        names = [v.get("name") if isinstance(v, dict) else v for v in value]
+        if all(isinstance(n, str) for n in names):
+            return ", ".join(n for n in map(fold, names) if n) or None
+    return None

@@ -2,6 +2,14 @@
 
     [{"title": "Jitsu", "date": "2015-05", "kind": "paper", "summary": "..."}]
 
+The list may also be an object's `entries` or `items` (an export that wraps its
+list), and a JSON Feed (https://jsonfeed.org, as almanac's own `feed.json`) is
+read as its items: `content_text` (or `content_html`, reduced to text) is the
+summary, `date_published` the date, `external_url` or `url` the link, and tags
+are categories (one naming a kind sets it); an item's `id` (a feed's own, often
+a URL) is not used as the entry's id, and an attachment of audio or video makes
+an item a podcast or a video, as a feed's enclosure does. Other field names: `almanac.sources.fields`.
+
 The whole document is checked first (json.loads), so a file cut short or
 broken anywhere is a problem and nothing of it is stored. Then each object
 is decoded on its own (json.JSONDecoder.raw_decode) so a problem can name the
@@ -13,7 +21,7 @@ from __future__ import annotations
 
 import json
 
-from almanac.entry import Entry
+from almanac.entry import Entry, normalise_kind
 from almanac.sources.fields import entry_from_fields
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, read_text, value_error_message
@@ -58,18 +66,70 @@ def _check_document(path: str, text: str) -> None:
         pass  # found again, with the line of its object, by the reading below
 
 
+#: Keys of an object that wraps the list of entries.
+_LIST_KEYS = ("entries", "items")
+
+
+def _list_start(path: str, text: str, i: int) -> tuple[int, bool]:
+    """(offset of the list of entries, whether the document is a JSON Feed).
+
+    The list is the document itself, or the `entries` or `items` of a top-level object, found
+    by stepping over the object's other values (decoded, not searched for, so an "items" key
+    inside another value is not taken for it)."""
+    if text[i] == "[":
+        return i, False
+    problem = Problem(path, 1, "json", "expected a list of entry objects (or an object with an 'entries' or 'items' list)")
+    if text[i] != "{":
+        raise SourceError([problem])
+    found, jsonfeed = None, False
+    i = _skip_space(text, i + 1)
+    while i < len(text) and text[i] != "}":
+        key, i = _decoder.raw_decode(text, i)
+        i = _skip_space(text, _skip_space(text, i) + 1)  # past the ':'
+        if key in _LIST_KEYS and text[i] == "[" and found is None:
+            found = i
+        value, i = _decoder.raw_decode(text, i)
+        if key == "version" and isinstance(value, str) and "jsonfeed.org" in value:
+            jsonfeed = True
+        i = _skip_space(text, i)
+        if i < len(text) and text[i] == ",":
+            i = _skip_space(text, i + 1)
+    if found is None:
+        raise SourceError([problem])
+    return found, jsonfeed
+
+
+def _feed_item_fields(item: dict) -> dict:
+    """A JSON Feed item as entry fields. Its id is the feed's (not an entry id); its tags are a
+    feed's categories (one naming a kind sets it); `external_url`, the page the item is about,
+    is the entry's link over `url`, the feed's own page for it; an audio or video attachment says
+    podcast or video when no tag names a kind."""
+    fields = {key: value for key, value in item.items() if key not in ("id", "tags", "url")}
+    if "tags" in item:
+        fields["categories"] = item["tags"]
+    fields["url"] = item.get("external_url") or item.get("url")
+    media = [a.get("mime_type", "") for a in item.get("attachments") or [] if isinstance(a, dict)]
+    media = [m for m in media if isinstance(m, str)]
+    if "kind" not in fields and media and not any(
+            isinstance(t, str) and normalise_kind(t) for t in item.get("tags") or []):
+        if any(m.startswith("audio/") for m in media):
+            fields["kind"] = "podcast"
+        elif any(m.startswith("video/") for m in media):
+            fields["kind"] = "video"
+    return fields
+
+
 def read_json_list(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     """Read a JSON list of entry objects (at most `limits.max_bytes`); raise SourceError listing every problem."""
     text = read_text(path, limits)
     _check_document(path, text)
     lines = _Lines(text)
-    i = _skip_space(text, 0)
-    if text[i] != "[":
-        raise SourceError([Problem(path, lines.at(i), "json", "expected a list of entry objects")])
+    i, jsonfeed = _list_start(path, text, _skip_space(text, 0))
     i = _skip_space(text, i + 1)
     problems: list[Problem] = []
     entries: list[Entry] = []
     seen: dict[str, int] = {}
+    drafts = 0
     while i < len(text) and text[i] != "]":
         line = lines.at(i)
         try:
@@ -87,14 +147,15 @@ def read_json_list(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
             problems.append(Problem(path, line, "entry", f"repeats the entry at line {seen[key]} word for word; delete one"))
             continue
         seen[key] = line
-        entry, found = entry_from_fields(value, path, line)
+        entry, found = entry_from_fields(_feed_item_fields(value) if jsonfeed else value, path, line)
         problems.extend(found)
-        if entry is not None:
-            if not entry.summary:
-                problems.append(Problem(path, line, "summary", "missing"))
-            else:
-                entries.append(entry)
-    if not entries and not problems:
+        if entry is None:
+            drafts += not found
+        elif not entry.summary:
+            problems.append(Problem(path, line, "summary", "missing"))
+        else:
+            entries.append(entry)
+    if not entries and not problems and not drafts:
         raise SourceError([Problem(path, 1, "json", "the list is empty")])
     if problems:
         raise SourceError(problems)

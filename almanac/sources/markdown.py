@@ -9,7 +9,10 @@
     ---
     The body is the summary.
 
-Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY'. The front matter is
+Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY' (or a date and time); a note
+without one takes the date its file name starts with ("2019-05-02-hello.md", as
+Jekyll names posts). Other names for the fields, and the fields of site
+generators, are read as `almanac.sources.fields` says. The front matter is
 split off here, line by line, and loaded by a YAML loader that refuses anchors
 and aliases: a few hundred bytes of nested aliases (a "billion laughs")
 otherwise expand to gigabytes the moment a field is read.
@@ -18,11 +21,12 @@ otherwise expand to gigabytes the moment a field is read.
 from __future__ import annotations
 
 import os
+import re
 
 import yaml
 
 from almanac.entry import Entry
-from almanac.sources.fields import entry_from_fields
+from almanac.sources.fields import ALIASES, entry_from_fields
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text, value_error_message
 
@@ -74,6 +78,11 @@ for _tag, _construct in (
     FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct)
 
 
+#: A date that starts a note's file name ("2019-05-02-hello.md", Jekyll's posts): its date
+#: when the front matter gives none.
+_FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[-_ ]")
+
+
 def markdown_files(path: str) -> list[str]:
     """The .md files a path names: itself, or those under a directory, sorted."""
     if os.path.isdir(path):
@@ -98,6 +107,8 @@ def read_markdown(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]
             entry = _read_one(file, limits)
         except SourceError as exc:
             problems.extend(exc.problems)
+            continue
+        if entry is None:  # a draft
             continue
         key = (entry.title, entry.date, entry.kind, entry.summary)
         if key in first_seen:
@@ -146,14 +157,20 @@ def load_front_matter(path: str, text: str, line: int):
         raise SourceError([Problem(path, line, "front matter", value_error_message(exc))]) from None
 
 
-def _read_one(path: str, limits: ReadLimits) -> Entry:
+def _read_one(path: str, limits: ReadLimits) -> Entry | None:
+    """The note's entry; None for a draft (`draft: true`, `published: false`)."""
     fm, line, body = split_front_matter(path, read_text(path, limits))
     metadata = load_front_matter(path, fm, line)
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
+    if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
+            str(key).lower() in ("date", *ALIASES["date"]) for key in metadata):
+        metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
     entry, problems = entry_from_fields(metadata, path, 1, summary=body)
     if problems:
         raise SourceError(problems)
+    if entry is None:
+        return None
     if not entry.summary:
         raise SourceError([Problem(path, 1, "summary", "missing: write the summary below the front matter")])
     return entry

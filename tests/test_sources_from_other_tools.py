@@ -1,0 +1,216 @@
+"""Archives written for other tools: a Jekyll or Hugo blog's posts, a JSON export, a JSON Feed.
+
+Each is read as its author meant it (almanac/sources/fields.py): other names for the same
+fields, dates with a time of day, drafts left out, site settings ignored, and a slip in a
+field's name refused with a line naming it, storing nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+import textwrap
+
+import pytest
+
+from almanac.config import SiteConfig
+from almanac.entry import DateError, PartialDate, assign_ids
+from almanac.ingest import ingest
+from almanac.sources import SourceError, read_source
+from almanac.store import Store
+from feeds.jsonfeed import build_json_feed
+
+SEED = pathlib.Path(__file__).resolve().parent.parent / "data" / "entries.txt"
+
+
+def write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def by_title(entries) -> dict:
+    return {e.title: e for e in entries}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2019-05-02T10:00:00Z", (2019, 5, 2)),
+    ("2019-05-02 23:30:00 -0700", (2019, 5, 2)),  # the day as written, not as in UTC
+    ("2019-05-02t10:00:00.123+02:00", (2019, 5, 2)),
+    ("2019-05-02T10:00", (2019, 5, 2)),
+    ("2019/05/02", (2019, 5, 2)),
+    ("2019/05", (2019, 5, None)),
+])
+def test_dates_with_a_time_of_day_or_slashes_are_that_day(text, expected):
+    assert PartialDate.parse(text) == PartialDate(*expected)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2019-05-02T24:00", "24:00 is not a time of day"),
+    ("2019-05-02T10:61Z", "10:61 is not a time of day"),
+    ("2019-05/02", "is not a date"),
+    ("2019-02-30T10:00Z", "day 30 is not in February 2019"),
+])
+def test_a_bad_date_and_time_is_refused_naming_what_is_wrong(text, message):
+    with pytest.raises(DateError, match=message):
+        PartialDate.parse(text)
+
+
+def test_a_jekyll_blog_is_read_as_its_posts(tmp_path):
+    posts = tmp_path / "_posts"
+    write(posts / "2019-05-02-lyon.md", """
+        ---
+        layout: post
+        title: "A weekend in Lyon"
+        date: 2019-05-02 10:00:00 +0200
+        categories: [travel, food]
+        author: Jo
+        comments: true
+        ---
+        We went to Lyon and ate well.
+        """)
+    write(posts / "2020-01-09-pycon.md", """
+        ---
+        layout: post
+        title: "Packaging at PyCon"
+        categories: talks
+        ---
+        I spoke about packaging.
+        """)
+    write(posts / "2021-03-01-later.md", """
+        ---
+        title: "Not finished"
+        draft: true
+        ---
+        wip
+        """)
+    write(posts / "2021-04-01-unpublished.md", """
+        ---
+        title: "Held back"
+        published: false
+        ---
+        wip
+        """)
+    entries = by_title(read_source(str(posts)))
+    assert sorted(entries) == ["A weekend in Lyon", "Packaging at PyCon"]  # the drafts are not the archive's
+    lyon, pycon = entries["A weekend in Lyon"], entries["Packaging at PyCon"]
+    assert lyon.date == PartialDate(2019, 5, 2)
+    assert lyon.tags == ("travel", "food")
+    assert lyon.summary == "We went to Lyon and ate well."
+    assert pycon.date == PartialDate(2020, 1, 9)  # from the file name
+    assert pycon.kind == "talk" and not pycon.kind_read  # a category naming a kind says it
+
+
+def test_hugo_and_export_field_names_are_the_same_fields(tmp_path):
+    notes = tmp_path / "content"
+    write(notes / "a.md", """
+        ---
+        title: Growing tomatoes indoors
+        publishDate: 2022-06-15T08:00:00+01:00
+        type: post
+        keywords: [gardening]
+        description: How I grow tomatoes on a windowsill.
+        link: https://example.org/tomatoes
+        weight: 3
+        ---
+        """)
+    export = write(tmp_path / "export.json", """
+        {"entries": [
+          {"id": 42, "name": "ignored", "title": "Keynote on caching",
+           "published": "2018-09-30T17:00:00Z", "abstract": "Why caches fail.",
+           "venue": "StrangeLoop", "location": "St. Louis", "type": "keynote"}
+        ]}
+        """)
+    tomatoes = read_source(str(notes))[0]
+    assert (tomatoes.date, tomatoes.kind, tomatoes.tags) == (PartialDate(2022, 6, 15), "article", ("gardening",))
+    assert tomatoes.summary == "How I grow tomatoes on a windowsill."  # no body: the description
+    assert tomatoes.url == "https://example.org/tomatoes"
+    keynote = read_source(str(export))[0]
+    assert keynote.id == "42" and keynote.explicit_id
+    assert keynote.kind == "talk" and keynote.date == PartialDate(2018, 9, 30)
+    # Where it was given is kept where search reads it.
+    assert keynote.summary == "Why caches fail. Venue: StrangeLoop. Location: St. Louis."
+
+
+def test_a_slip_in_a_field_name_is_refused_and_nothing_stored_changes(tmp_path):
+    notes = tmp_path / "notes"
+    write(notes / "a.md", """
+        ---
+        title: First
+        date: 2015-05
+        tags: [one]
+        ---
+        The first note.
+        """)
+    db = str(tmp_path / "a.db")
+    with Store(db) as store:
+        assert ingest(store, ["notes"], str(tmp_path)).problems == []
+        before = [e.to_json() for e in store.entries()]
+        write(notes / "a.md", """
+            ---
+            title: First, edited
+            date: 2015-05
+            tgas: [one]
+            sumary: typed by hand
+            colour: blue
+            ---
+            The first note, edited.
+            """)
+        report = ingest(store, ["notes"], str(tmp_path))
+        assert [str(p) for p in report.problems] == [
+            "notes/a.md:1: sumary: unknown field; did you mean 'summary'?",
+            "notes/a.md:1: tgas: unknown field; did you mean 'tags'?",
+        ]  # "colour" is a field of some theme's, not a slip: ignored
+        assert [e.to_json() for e in store.entries()] == before
+
+
+def test_a_json_feed_is_read_as_its_items(tmp_path):
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "A show",
+        "authors": [{"name": "Jo", "items": ["not", "entries"]}],
+        "items": [
+            {"id": "tag:example.org,2019:4", "url": "https://example.org/4", "title": "Episode 4: caching",
+             "content_html": "<p>We talked about <b>caching</b> &amp; queues.</p>",
+             "date_published": "2019-05-02T23:30:00-07:00", "tags": ["web"],
+             "attachments": [{"url": "https://example.org/4.mp3", "mime_type": "audio/mpeg"}]},
+            {"id": "5", "title": "Cache eviction, revisited", "content_text": "Notes on LRU.",
+             "date_published": "2018-01-02T00:00:00Z", "external_url": "https://blog.example.org/lru",
+             "authors": [{"name": "A. Smith"}, {"name": "B. Jones"}]},
+        ],
+    }
+    path = tmp_path / "feed.json"
+    text = json.dumps(feed, indent=1)
+    path.write_text(text, encoding="utf-8")
+    episode, post = read_source(str(path))
+    assert (episode.title, episode.kind, episode.date) == ("Episode 4: caching", "podcast", PartialDate(2019, 5, 2))
+    assert episode.summary == "We talked about caching & queues."
+    assert episode.id == "" and not episode.explicit_id  # the feed's id is no entry id
+    assert (episode.url, episode.tags) == ("https://example.org/4", ("web",))
+    assert post.url == "https://blog.example.org/lru"  # the page the item is about
+    assert post.summary == "Notes on LRU. Authors: A. Smith, B. Jones."
+    ids = [n for n, line in enumerate(text.split("\n"), 1) if line.strip().startswith('"id"')]
+    assert [episode.source, post.source] == [f"{path}:{n - 1}" for n in ids]  # the line each item opens on
+
+
+def test_almanacs_own_json_feed_reads_back_as_the_same_entries(tmp_path):
+    seed = assign_ids(read_source(str(SEED)))
+    site = SiteConfig(base_url="https://example.org/", feed_limit=len(seed))
+    path = tmp_path / "feed.json"
+    path.write_bytes(build_json_feed(seed, site, dt.timezone.utc))
+    back = {(e.title, e.date.first_day(), e.kind): e for e in read_source(str(path))}
+    assert len(back) == len(seed)
+    for entry in seed:
+        again = back[(entry.title, entry.date.first_day(), entry.kind)]  # the kind from the feed's tags
+        assert again.summary == entry.summary and set(entry.tags) <= set(again.tags)
+        # The entry's own link, else the feed's page for it.
+        assert again.url == (entry.url or f"https://example.org/entries/{entry.id}.html")
+
+
+def test_an_object_without_a_list_of_entries_is_refused(tmp_path):
+    path = write(tmp_path / "settings.json", '{"theme": "dark", "items": 3}')
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:1: json: expected a list of entry objects (or an object with an 'entries' or 'items' list)"]
