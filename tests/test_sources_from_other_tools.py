@@ -203,9 +203,23 @@ def test_almanacs_own_json_feed_reads_back_as_the_same_entries(tmp_path):
     assert len(back) == len(seed)
     for entry in seed:
         again = back[(entry.title, entry.date.first_day(), entry.kind)]  # the kind from the feed's tags
-        assert again.summary == entry.summary and set(entry.tags) <= set(again.tags)
+        assert (again.summary, again.tags) == (entry.summary, entry.tags)
         # The entry's own link, else the feed's page for it.
         assert again.url == (entry.url or f"https://example.org/entries/{entry.id}.html")
+
+
+def test_a_json_feed_over_http_is_read_as_its_items():
+    from tests.local_http import send_whole, serving
+
+    feed = {"version": "https://jsonfeed.org/version/1", "items": [
+        {"id": "1", "title": "Keynote at ICFP", "content_text": "The opening keynote.",
+         "date_published": "2015-09-01T09:00:00+02:00", "tags": ["Talks", "icfp"]}]}
+    with serving(send_whole(json.dumps(feed, indent=1).encode())) as base:
+        url = f"{base}/feed.json"
+        (entry,) = read_source(url)
+    assert (entry.title, entry.kind, entry.tags, entry.date) == (
+        "Keynote at ICFP", "talk", ("icfp", "keynote"), PartialDate(2015, 9, 1))
+    assert entry.source == f"{url}:4"  # the line its object opens on
 
 
 def test_an_object_without_a_list_of_entries_is_refused(tmp_path):

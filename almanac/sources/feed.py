@@ -1,4 +1,5 @@
-"""An existing RSS or Atom feed, from a file or a URL, read with feedparser.
+"""An existing RSS or Atom feed, from a file or a URL, read with feedparser (a URL serving a
+JSON Feed is read as `almanac.sources.json_list` reads one).
 
 Each item becomes an entry dated to the day it was published (in the feed's
 own timezone: an item published "Mon, 04 May 2015 23:00 -0700" is 4 May).
@@ -20,7 +21,8 @@ import feedparser
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
 from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
-from almanac.sources.problems import Problem, SourceError
+from almanac.sources.json_list import entries_from_json
+from almanac.sources.problems import Problem, SourceError, decode_utf8
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes
 from almanac.sources.text import clean_text
 
@@ -108,6 +110,8 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     data = _fetch(spec, limits)
     if not data.strip():
         raise SourceError([Problem(spec, None, "file", "file is empty")])
+    if data.lstrip()[:1] == b"{":  # a JSON Feed (feedparser reads only XML)
+        return entries_from_json(spec, decode_utf8(data, spec))
     try:
         # A stream, not bytes: given bytes, feedparser first tries them as a file
         # name, so a body reading "/dev/zero" would be opened and read forever.

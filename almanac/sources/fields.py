@@ -11,7 +11,7 @@ a JSON export, a JSON Feed's items. So, besides almanac's own names:
   (`ALIASES`: `description` or `content_text` for the summary, `published` or
   `date_published` for the date, `link` for the url, `type` for the kind when
   it names one), and `categories` and `keywords` are more tags (one that names
-  a kind sets it, as a feed's category does);
+  a kind sets it instead, as a feed's category does);
 - fields saying where an entry appeared or who was in it (`CONTEXT`: venue,
   event, journal, show, authors, ...) are kept as the summary's last sentence
   ("Venue: OSCON."), so search finds the entry by them;
@@ -144,9 +144,11 @@ def entry_from_fields(
             bad(tag_field, "must be a list of words or a comma-separated string")
             continue
         words = [fold(t if isinstance(t, str) else clip(t)).lower() for t in raw_tags]
-        if kind is None and tag_field != "tags":
-            # A category that names a kind ("Talks") sets it, as a feed's category does.
-            kind = next((k for w in words if (k := normalise_kind(w))), None)
+        if tag_field != "tags":
+            # A category that names a kind ("Talks") says the kind, as a feed's category does, and
+            # is not a tag.
+            kind = kind or next((k for w in words if (k := normalise_kind(w))), None)
+            words = [w for w in words if not normalise_kind(w)]
         tags += [t for t in words if t]
 
     context = []

@@ -121,7 +121,11 @@ def _feed_item_fields(item: dict) -> dict:
 
 def read_json_list(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     """Read a JSON list of entry objects (at most `limits.max_bytes`); raise SourceError listing every problem."""
-    text = read_text(path, limits)
+    return entries_from_json(path, read_text(path, limits))
+
+
+def entries_from_json(path: str, text: str) -> list[Entry]:
+    """The entries of a JSON document read from `path` (a file, or a URL serving a JSON Feed)."""
     _check_document(path, text)
     lines = _Lines(text)
     i, jsonfeed = _list_start(path, text, _skip_space(text, 0))
