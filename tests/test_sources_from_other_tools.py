@@ -133,6 +133,35 @@ def test_hugo_and_export_field_names_are_the_same_fields(tmp_path):
     assert keynote.summary == "Why caches fail. Venue: StrangeLoop. Location: St. Louis."
 
 
+def test_hugo_toml_front_matter_is_read_and_its_errors_name_the_line(tmp_path):
+    notes = tmp_path / "content"
+    write(notes / "talk.md", """
+        +++
+        title = "Keynote at GopherCon"
+        date = 2016-07-12T09:00:00-06:00
+        tags = ["go"]
+        draft = false
+        [params]
+        mood = "happy"
+        +++
+        The opening keynote of the conference.
+        """)
+    (entry,) = read_source(str(notes))
+    assert (entry.title, entry.date, entry.kind, entry.tags[0]) == (
+        "Keynote at GopherCon", PartialDate(2016, 7, 12), "talk", "go")
+    assert entry.summary == "The opening keynote of the conference."
+    write(notes / "talk.md", """
+        +++
+        title = "Keynote at GopherCon"
+        date =
+        +++
+        The opening keynote of the conference.
+        """)
+    with pytest.raises(SourceError) as info:
+        read_source(str(notes))
+    assert [str(p) for p in info.value.problems] == [f"{notes / 'talk.md'}:3: front matter: TOML error: Invalid value"]
+
+
 def test_a_slip_in_a_field_name_is_refused_and_nothing_stored_changes(tmp_path):
     notes = tmp_path / "notes"
     write(notes / "a.md", """

@@ -11,8 +11,9 @@
 
 Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY' (or a date and time); a note
 without one takes the date its file name starts with ("2019-05-02-hello.md", as
-Jekyll names posts). Other names for the fields, and the fields of site
-generators, are read as `almanac.sources.fields` says. The front matter is
+Jekyll names posts). Hugo's TOML front matter, between `+++` lines, is read
+too. Other names for the fields, and the fields of site generators, are read
+as `almanac.sources.fields` says. The YAML front matter is
 split off here, line by line, and loaded by a YAML loader that refuses anchors
 and aliases: a few hundred bytes of nested aliases (a "billion laughs")
 otherwise expand to gigabytes the moment a field is read.
@@ -121,22 +122,48 @@ def read_markdown(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]
     return entries
 
 
-def _is_boundary(line: str) -> bool:
-    """A front matter delimiter: a line of three or more dashes."""
+def _boundary(line: str) -> str | None:
+    """The language of a front matter delimiter: a line of three or more dashes (YAML) or of
+    exactly three pluses (TOML, as Hugo writes it); else None."""
     line = line.rstrip()
-    return len(line) >= 3 and not line.strip("-")
+    if len(line) >= 3 and not line.strip("-"):
+        return "yaml"
+    return "toml" if line == "+++" else None
 
 
-def split_front_matter(path: str, text: str) -> tuple[str, int, str]:
-    """(YAML text, the file line it starts on, body) of a note; SourceError without a block."""
+def split_front_matter(path: str, text: str) -> tuple[str, int, str, str]:
+    """(front matter text, the file line it starts on, body, "yaml" or "toml") of a note;
+    SourceError without a block."""
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if line.strip())  # read_text refused blank files
-    if not _is_boundary(lines[first]):
+    language = _boundary(lines[first])
+    if language is None:
         raise SourceError([Problem(path, first + 1, "front matter", "missing: start the file with a '---' block holding title and date")])
-    end = next((i for i in range(first + 1, len(lines)) if _is_boundary(lines[i])), None)
+    end = next((i for i in range(first + 1, len(lines)) if _boundary(lines[i]) == language), None)
     if end is None:
-        raise SourceError([Problem(path, first + 1, "front matter", "not closed: end the block with a '---' line")])
-    return "\n".join(lines[first + 1 : end]) + "\n", first + 2, "\n".join(lines[end + 1 :])
+        closing = "'---'" if language == "yaml" else "'+++'"
+        raise SourceError([Problem(path, first + 1, "front matter", f"not closed: end the block with a {closing} line")])
+    return "\n".join(lines[first + 1 : end]) + "\n", first + 2, "\n".join(lines[end + 1 :]), language
+
+
+def load_toml_front_matter(path: str, text: str, line: int) -> dict:
+    """The TOML of a `+++` block (Hugo's other front matter), or SourceError naming its line."""
+    import tomllib
+
+    if len(text) > MAX_FRONT_MATTER:
+        raise SourceError([Problem(path, line, "front matter", f"longer than {MAX_FRONT_MATTER // 1024} KB; "
+                                   "put long text in the body")])
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # "Invalid value (at line 2, column 9)": the line within the block.
+        where = re.search(r"at line (\d+)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        at = line + int(where.group(1)) - 1 if where else line
+        raise SourceError([Problem(path, at, "front matter", f"TOML error: {clip(reason, 120)}")]) from None
+    except (RecursionError, ValueError) as exc:
+        raise SourceError([Problem(path, line, "front matter", value_error_message(exc) if isinstance(exc, ValueError)
+                                   else "nested too deeply")]) from None
 
 
 def load_front_matter(path: str, text: str, line: int):
@@ -159,8 +186,8 @@ def load_front_matter(path: str, text: str, line: int):
 
 def _read_one(path: str, limits: ReadLimits) -> Entry | None:
     """The note's entry; None for a draft (`draft: true`, `published: false`)."""
-    fm, line, body = split_front_matter(path, read_text(path, limits))
-    metadata = load_front_matter(path, fm, line)
+    fm, line, body, language = split_front_matter(path, read_text(path, limits))
+    metadata = load_front_matter(path, fm, line) if language == "yaml" else load_toml_front_matter(path, fm, line)
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
