@@ -133,6 +133,49 @@ def test_hugo_and_export_field_names_are_the_same_fields(tmp_path):
     assert keynote.summary == "Why caches fail. Venue: StrangeLoop. Location: St. Louis."
 
 
+def test_a_markdown_body_becomes_plain_sentences(tmp_path):
+    write(tmp_path / "notes" / "rust.md", """
+        ---
+        title: Notes from a week of Rust
+        date: 2019-06-01
+        ---
+        ## Why Rust
+
+        I spent a week porting a **small** service to [Rust](https://www.rust-lang.org/),
+        keeping its `__init__`-style snake_case names.
+        Here is what I learned:
+
+        - the borrow checker is *strict*
+        - cargo is great
+
+        ```rust
+        fn main() { println!("hi"); }
+        ```
+
+        ![a crab](/img/crab.png)
+
+        | tool | verdict |
+        | ---- | ------- |
+        | clippy | ~~noisy~~ useful |
+
+        <p>Thanks to <b>Ana</b> for reading a draft.</p>
+        """)
+    (entry,) = read_source(str(tmp_path / "notes"))
+    assert entry.summary == (
+        "Why Rust. I spent a week porting a small service to Rust, keeping its __init__-style snake_case "
+        "names. Here is what I learned: the borrow checker is strict. cargo is great. tool. verdict. "
+        "clippy. noisy useful. Thanks to Ana for reading a draft.")
+
+
+def test_a_markdown_body_without_markup_keeps_its_words(tmp_path):
+    prose = ("Keynote at ICFP 2015 (Vancouver) on types; 3 * 4 = 12, 2 < 3 and a_b_c stay. "
+             "A second paragraph, ending without a period")
+    first, second = prose.split(". A second")
+    (tmp_path / "n.md").write_text(f"---\ntitle: Keynote\ndate: 2015-09\n---\n{first}.\n\nA second{second}\n")
+    (entry,) = read_source(str(tmp_path / "n.md"))
+    assert entry.summary == prose + "."
+
+
 def test_hugo_toml_front_matter_is_read_and_its_errors_name_the_line(tmp_path):
     notes = tmp_path / "content"
     write(notes / "talk.md", """

@@ -7,7 +7,7 @@
     tags: [nsdi, jitsu]
     url: https://www.usenix.org/conference/nsdi15
     ---
-    The body is the summary.
+    The body is the summary (its Markdown reduced to plain sentences).
 
 Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY' (or a date and time); a note
 without one takes the date its file name starts with ("2019-05-02-hello.md", as
@@ -28,6 +28,7 @@ import yaml
 
 from almanac.entry import Entry
 from almanac.sources.fields import ALIASES, entry_from_fields
+from almanac.sources.markdown_text import markdown_to_text
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text, value_error_message
 
@@ -193,7 +194,7 @@ def _read_one(path: str, limits: ReadLimits) -> Entry | None:
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
             str(key).lower() in ("date", *ALIASES["date"]) for key in metadata):
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
-    entry, problems = entry_from_fields(metadata, path, 1, summary=body)
+    entry, problems = entry_from_fields(metadata, path, 1, summary=markdown_to_text(body))
     if problems:
         raise SourceError(problems)
     if entry is None:
