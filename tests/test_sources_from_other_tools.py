@@ -300,3 +300,16 @@ def test_an_object_without_a_list_of_entries_is_refused(tmp_path):
         read_source(str(path))
     assert [str(p) for p in info.value.problems] == [
         f"{path}:1: json: expected a list of entry objects (or an object with an 'entries' or 'items' list)"]
+
+
+@pytest.mark.parametrize("document, problem", [
+    ('{"a": 1,\n "b": ' + "[" * 50_000 + "]" * 50_000 + ', "items": []}', "2: json: nested too deeply"),
+    ('{\n "items": [' + "[" * 50_000 + "]" * 50_000 + "]}", "2: json: nested too deeply"),
+    ('{"n": 1' + "0" * 5000 + ', "items": []}', "1: json: a number longer than 4300 digits"),
+])
+def test_a_hostile_wrapping_object_is_one_problem_line(tmp_path, document, problem):
+    path = tmp_path / "export.json"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [f"{path}:{problem}"]

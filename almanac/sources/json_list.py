@@ -88,7 +88,10 @@ def _list_start(path: str, text: str, i: int) -> tuple[int, bool]:
         i = _skip_space(text, _skip_space(text, i) + 1)  # past the ':'
         if key in _LIST_KEYS and text[i] == "[" and found is None:
             found = i
-        value, i = _decoder.raw_decode(text, i)
+        try:
+            value, i = _decoder.raw_decode(text, i)
+        except (RecursionError, ValueError) as exc:
+            raise SourceError([_decode_problem(path, text.count("\n", 0, i) + 1, exc)]) from None
         if key == "version" and isinstance(value, str) and "jsonfeed.org" in value:
             jsonfeed = True
         i = _skip_space(text, i)
