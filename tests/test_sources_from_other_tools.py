@@ -313,3 +313,53 @@ def test_a_hostile_wrapping_object_is_one_problem_line(tmp_path, document, probl
     with pytest.raises(SourceError) as info:
         read_source(str(path))
     assert [str(p) for p in info.value.problems] == [f"{path}:{problem}"]
+
+
+def test_a_spreadsheet_is_read_row_by_row(tmp_path):
+    path = tmp_path / "talks.csv"
+    path.write_text(
+        "Title;Date;Kind;Tags;Venue;Description\r\n"
+        'Keynote on caching;2018-09-30;talk;"web, perf";StrangeLoop;Why caches fail.\r\n'
+        ";;;;;\r\n"
+        '"Cache lines,\nrevisited";2019;;;;"A paper in the Journal of Things, 3(2)."\r\n',
+        encoding="utf-8-sig")  # a spreadsheet's BOM, semicolons and CRLF
+    keynote, paper = read_source(str(path))
+    assert (keynote.title, keynote.date, keynote.kind, keynote.tags) == (
+        "Keynote on caching", PartialDate(2018, 9, 30), "talk", ("web", "perf", "keynote"))
+    assert keynote.summary == "Why caches fail. Venue: StrangeLoop."
+    assert (paper.title, paper.kind, paper.source) == ("Cache lines, revisited", "paper", f"{path}:4")
+    tsv = tmp_path / "talks.tsv"
+    tsv.write_text("title\tdate\tsummary\nA, b; c\t2020-02\tOne, two; three.\n", encoding="utf-8")
+    (entry,) = read_source(str(tsv))
+    assert (entry.title, entry.summary) == ("A, b; c", "One, two; three.")
+
+
+def test_a_spreadsheets_problems_name_the_line_each_row_starts_on(tmp_path):
+    path = tmp_path / "talks.csv"
+    path.write_text(
+        "title,date,summary,tgas\n"
+        '"Two\nlines",2019-13,s,\n'
+        "Ok,2019,s,\n"
+        "Ok,2019,s,\n"
+        "Wide,2019,s,x,y\n",
+        encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:1: tgas: unknown column; did you mean 'tags'?",
+        f"{path}:2: date: month 13 is not 1-12",
+        f"{path}:5: entry: repeats the row at line 4 word for word; delete one",
+        f"{path}:6: row: 5 cells under 4 column names",
+    ]
+    path.write_text("title,date,summary\nA,2019,s\nB,2019,\"" + "s" * 200_000 + "\"\n", encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [f"{path}:3: csv: field larger than field limit (131072)"]
+
+
+def test_a_spreadsheet_cut_short_inside_a_quoted_cell_is_refused(tmp_path):
+    path = tmp_path / "talks.csv"
+    path.write_text('title,date,summary\nA,2019,s\nB,2019,"the summary was cut', encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [f"{path}:3: csv: unexpected end of data"]

@@ -17,6 +17,7 @@ import os
 from typing import Callable
 
 from almanac.entry import Entry
+from almanac.sources.csv_table import read_csv_table
 from almanac.sources.feed import is_url, read_feed
 from almanac.sources.json_list import read_json_list
 from almanac.sources.markdown import read_markdown
@@ -40,6 +41,8 @@ def reader_for(spec: str) -> Reader:
         return read_markdown
     if ext == ".json":
         return read_json_list
+    if ext in (".csv", ".tsv"):
+        return read_csv_table
     if ext in (".xml", ".rss", ".atom"):
         return read_feed
     return read_seed_text

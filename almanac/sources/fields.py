@@ -92,9 +92,9 @@ def entry_from_fields(
         problems.append(Problem(path, line, field, message))
 
     fields = {key.lower() if isinstance(key, str) else key: value for key, value in fields.items()}
-    for key in sorted((key for key in fields if key not in _KNOWN and key not in IGNORED), key=str):
-        if near := slip_for(key):
-            bad(clip(key), f"unknown field; did you mean '{near}'?")
+    for key in sorted(fields, key=str):
+        if meant := misnamed(key):
+            bad(clip(key), f"unknown field; did you mean '{meant}'?")
     if fields.get("draft") is True or fields.get("published") is False:
         return None, problems
 
@@ -201,6 +201,14 @@ def entry_from_fields(
         ),
         [],
     )
+
+
+def misnamed(key: object) -> str | None:
+    """The field a field name not read (`key`, lowercased) was meant to be, when it is one slip
+    from one (`slip_for`); None for a name that is read, ignored, or a field of its own."""
+    if not isinstance(key, str) or key in _KNOWN or key in IGNORED:
+        return None
+    return slip_for(key)
 
 
 def slip_for(key: object) -> str | None:

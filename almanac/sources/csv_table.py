@@ -1,0 +1,75 @@
+"""A spreadsheet's rows: a CSV (or tab-separated) file whose first row names the columns.
+
+    title,date,kind,url,summary
+    Jitsu: Just-In-Time Summoning of Unikernels,2015-05,paper,https://...,"Paper at NSDI ..."
+
+The columns are the fields of a JSON object or front matter, under the same
+names and their other names (`almanac.sources.fields`: `description` for the
+summary, `categories`, a `venue` kept in the summary, ...); `tags` holds words
+separated by commas. An empty cell is an absent field and a row of empty cells
+is skipped. The separator is read from the header row: a comma, a semicolon
+(what spreadsheets write where the comma is a decimal point) or a tab, the one
+it holds most of (a tab for `.tsv`). A problem names the line its row starts
+on (a quoted cell may run over several lines), and as with every source a file
+with any problem (a quote never closed, as in a file cut short) is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from almanac.entry import Entry
+from almanac.sources.fields import entry_from_fields, misnamed
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text
+
+_SEPARATORS = (",", ";", "\t")
+
+
+def read_csv_table(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """Every row of a CSV or TSV file as an entry (at most `limits.max_bytes`); SourceError listing every problem."""
+    text = read_text(path, limits)
+    header_line = text.split("\n", 1)[0]
+    separator = "\t" if path.lower().endswith(".tsv") else max(_SEPARATORS, key=header_line.count)
+    # strict: a quote never closed (a file cut short) or text after a closing quote is an error,
+    # not a cell that runs to the end of the file.
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    seen: dict[tuple, int] = {}
+    try:
+        header = [name.strip().lower() for name in next(rows)]
+        if not any(header):
+            raise SourceError([Problem(path, 1, "header", "the first row must name the columns (title, date, summary, ...)")])
+        # A slip in a column's name is one problem, whether or not its cells are filled.
+        problems += [Problem(path, 1, clip(name), f"unknown column; did you mean '{meant}'?")
+                     for name in header if (meant := misnamed(name))]
+        line = rows.line_num + 1
+        for row in rows:
+            start, line = line, rows.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                problems.append(Problem(path, start, "row", f"{len(row)} cells under {len(header)} column names"))
+                continue
+            fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+            key = tuple(row)
+            if key in seen:
+                problems.append(Problem(path, start, "entry", f"repeats the row at line {seen[key]} word for word; delete one"))
+                continue
+            seen[key] = start
+            entry, found = entry_from_fields(fields, path, start)
+            problems.extend(found)
+            if entry is not None and not found:
+                if entry.summary:
+                    entries.append(entry)
+                else:
+                    problems.append(Problem(path, start, "summary", "missing"))
+    except csv.Error as exc:  # a cell over the csv module's size limit (128 KB), a quote never closed
+        raise SourceError([Problem(path, rows.line_num or 1, "csv", clip(str(exc)))]) from None
+    if problems:
+        raise SourceError(problems)
+    if not entries and not seen:
+        raise SourceError([Problem(path, 1, "csv", "no rows under the header")])
+    return entries
