@@ -329,7 +329,8 @@ def test_a_spreadsheet_is_read_row_by_row(tmp_path):
     assert keynote.summary == "Why caches fail. Venue: StrangeLoop."
     assert (paper.title, paper.kind, paper.source) == ("Cache lines, revisited", "paper", f"{path}:4")
     tsv = tmp_path / "talks.tsv"
-    tsv.write_text("title\tdate\tsummary\nA, b; c\t2020-02\tOne, two; three.\n", encoding="utf-8")
+    tsv.write_text("title\tdate\tsummary\tdraft\nA, b; c\t2020-02\tOne, two; three.\tno\n"
+                   "Later\t2021\tNot yet.\tTRUE\n", encoding="utf-8")
     (entry,) = read_source(str(tsv))
     assert (entry.title, entry.summary) == ("A, b; c", "One, two; three.")
 

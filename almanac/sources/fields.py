@@ -95,7 +95,7 @@ def entry_from_fields(
     for key in sorted(fields, key=str):
         if meant := misnamed(key):
             bad(clip(key), f"unknown field; did you mean '{meant}'?")
-    if fields.get("draft") is True or fields.get("published") is False:
+    if _flag(fields.get("draft")) is True or _flag(fields.get("published")) is False:
         return None, problems
 
     title = fields.get("title")
@@ -105,7 +105,7 @@ def entry_from_fields(
         title = None
 
     date = None
-    date_field = _present(fields, "date", skip=lambda v: isinstance(v, bool))
+    date_field = _present(fields, "date", skip=lambda v: _flag(v) is not None)
     if date_field is None:
         bad("date", "missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')")
     else:
@@ -224,6 +224,15 @@ def slip_for(key: object) -> str | None:
         if DamerauLevenshtein.distance(key, name, score_cutoff=1) <= 1 and (
                 len(key) > 4 or sorted(key) == sorted(name)):
             return name
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    """A yes/no setting as YAML, TOML, JSON or a spreadsheet cell writes it ("true", "no"), else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "yes": True, "false": False, "no": False}.get(value.strip().lower())
     return None
 
 
