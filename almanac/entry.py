@@ -54,6 +54,28 @@ def month_number(name: str) -> int | None:
     return _MONTHS.get(name.strip().rstrip(".").lower())
 
 
+#: A date with its month named: "4 May 2015", "May 4, 2015", "May 2015" (after `_spoken_date`).
+_NAMED_DATE = re.compile(r"(?:(\d{1,2})\s+)?([A-Za-z]+\.?),?\s+(?:(\d{1,2}),?\s+)?(\d{1,4})")
+#: "04.05.2015", "4/5/15": the fourth of May in most of the world, the fifth of April in the US.
+_AMBIGUOUS_DATE = re.compile(r"\d{1,2}([./])\d{1,2}\1\d{2,4}")
+_WEEKDAYS = frozenset(name.lower() for name in (*calendar.day_name, *calendar.day_abbr)) | {"tues", "thur", "thurs"}
+#: A time of day after a date written out ("10:00", "10:00:00 +0000", "7:30 pm GMT"), as RSS and
+#: e-mail dates end.
+_TIME_AFTER = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:[+-]\d{2}:?\d{2}|[a-z]{1,5}))?",
+                         re.IGNORECASE)
+
+
+def _spoken_date(text: str) -> str:
+    """A date written out as people and e-mail write it, without what `_NAMED_DATE` need not read:
+    a weekday before it ("Monday, May 4, 2015", "Mon, 04 May 2015 10:00:00 +0000"), a time after
+    it, ordinals ("May 4th", "the 4th of May")."""
+    first = re.match(r"([A-Za-z]+)\.?,?\s+", text)
+    if first and first.group(1).lower() in _WEEKDAYS:
+        text = text[first.end():]
+    text = re.sub(r"^the\s+", "", _TIME_AFTER.sub("", text, count=1), flags=re.IGNORECASE)
+    return re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\b)?", r"\1", text, flags=re.IGNORECASE)
+
+
 #: A numeric date: the year, then the month and day after "-" or "/" (both the same), then an
 #: optional time of day with seconds, fraction and offset ("T09:30", " 09:30:00.5 +02:00", "Z").
 _NUMERIC_DATE = re.compile(
@@ -135,7 +157,9 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015"; also
+        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015" (with a
+        weekday, ordinals or a time of day too: "Monday, May 4th, 2015", "Mon, 04 May 2015 10:00:00
+        +0000"); also
         "2015/05/04" and a date with a time ("2015-05-04T09:30:00Z", "2015-05-04 09:30:00 +0200",
         as JSON exports and Jekyll front matter write them), which is that day as written: the time
         and its offset say when in the writer's day, not which day it was.
@@ -151,7 +175,9 @@ class PartialDate:
             if hour and (int(hour) > 23 or int(minute) > 59):
                 raise DateError(f"'{shorten(raw)}': {hour}:{minute} is not a time of day")
             return cls(int(year), int(month) if month else None, int(day) if day else None)
-        m = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]+\.?),?\s+(?:(\d{1,2}),\s*)?(\d{1,4})", raw)
+        if _AMBIGUOUS_DATE.fullmatch(raw):
+            raise DateError(f"'{shorten(raw)}' could be day/month or month/day: write YYYY-MM-DD")
+        m = _NAMED_DATE.fullmatch(_spoken_date(raw))
         if m:
             day1, name, day2, year = m.groups()
             month = month_number(name)

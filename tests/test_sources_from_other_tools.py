@@ -46,7 +46,23 @@ def test_dates_with_a_time_of_day_or_slashes_are_that_day(text, expected):
     assert PartialDate.parse(text) == PartialDate(*expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("May 4th, 2015", (2015, 5, 4)),
+    ("the 4th of May 2015", (2015, 5, 4)),
+    ("Thursday, the 1st of October, 2020", (2020, 10, 1)),
+    ("Mon, 04 May 2015 10:00:00 +0000", (2015, 5, 4)),  # an RSS pubDate pasted into a list
+    ("Jan 2nd 2020 7:30 pm GMT", (2020, 1, 2)),
+    ("May 4 2015", (2015, 5, 4)),
+])
+def test_dates_as_people_write_them_out(text, expected):
+    assert PartialDate.parse(text) == PartialDate(*expected)
+
+
 @pytest.mark.parametrize("text, message", [
+    ("04.05.2015", "'04.05.2015' could be day/month or month/day: write YYYY-MM-DD"),
+    ("4/5/15", "could be day/month or month/day"),
+    ("Mai 4th, 2015", "'Mai' is not a month name"),
+    ("May 32nd, 2015", "day 32 is not in May 2015"),
     ("2019-05-02T24:00", "24:00 is not a time of day"),
     ("2019-05-02T10:61Z", "10:61 is not a time of day"),
     ("2019-05/02", "is not a date"),
