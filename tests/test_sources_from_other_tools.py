@@ -380,3 +380,51 @@ def test_a_spreadsheet_cut_short_inside_a_quoted_cell_is_refused(tmp_path):
     with pytest.raises(SourceError) as info:
         read_source(str(path))
     assert [str(p) for p in info.value.problems] == [f"{path}:3: csv: unexpected end of data"]
+
+
+WXR = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>My blog</title><link>https://blog.example.org</link><description>d</description>
+<item>
+<title>Packaging at PyCon</title><link>https://blog.example.org/pycon</link>
+<pubDate>Thu, 02 May 2019 10:00:00 +0000</pubDate>
+<content:encoded><![CDATA[<p>I spoke about packaging.</p>]]></content:encoded>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="category" nicename="talks"><![CDATA[Talks]]></category>
+</item>
+<item>
+<title>crab.png</title><link>https://blog.example.org/crab</link>
+<pubDate>Thu, 02 May 2019 10:00:00 +0000</pubDate>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+</item>
+<item>
+<title>About me</title><link>https://blog.example.org/about</link>
+<pubDate>Thu, 02 May 2019 10:00:00 +0000</pubDate>
+<wp:status>publish</wp:status><wp:post_type>page</wp:post_type>
+</item>
+<item>
+<title>Not finished</title><link>https://blog.example.org/?p=3</link>
+<pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>
+<content:encoded><![CDATA[<p>wip</p>]]></content:encoded>
+<wp:status>draft</wp:status><wp:post_type>post</wp:post_type>
+</item>
+</channel></rss>
+"""
+
+
+def test_a_wordpress_export_is_read_as_its_published_posts(tmp_path):
+    path = tmp_path / "blog.wordpress.xml"
+    path.write_text(WXR, encoding="utf-8")
+    (post,) = read_source(str(path))  # not the image, the page or the draft
+    assert (post.title, post.kind, post.date, post.summary) == (
+        "Packaging at PyCon", "talk", PartialDate(2019, 5, 2), "I spoke about packaging.")
+
+
+def test_a_feed_date_with_no_real_year_is_refused_not_read_as_2000(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(WXR.replace("<wp:status>draft</wp:status>", ""), encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:22: date: 'Mon, 30 Nov -0001 00:00:00 +0000' has no real year (-0001)"]

@@ -26,6 +26,10 @@ from almanac.sources.problems import Problem, SourceError, decode_utf8
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes
 from almanac.sources.text import clean_text
 
+#: The year a date writes in four digits (or "-0001"), looked for before its time of day (so an
+#: offset's "-0700" is not taken for one).
+_YEAR = re.compile(r"(?<!\d)(-?\d{4})(?!\d)")
+_TIME_OF_DAY = re.compile(r"[Tt\s]\d{1,2}:\d{2}")
 _ITEM_START = re.compile(r"<(?:\w+:)?(?:item|entry)[\s>]")
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml")
 
@@ -60,6 +64,14 @@ def _integrity_problem(spec: str, data: bytes, parsed) -> Problem | None:
     return Problem(spec, line, "feed", f"not a complete, well-formed feed ({reason}); nothing from it was stored")
 
 
+def unpublished(item) -> bool:
+    """Whether a WordPress export (WXR, an RSS feed of the whole site) marks the item as something
+    other than a published post: an attachment (every image of the blog is an item), a page, a
+    menu item, a draft, a private or trashed post. Other feeds say neither, and all their items count."""
+    post_type, status = item.get("wp_post_type"), item.get("wp_status")
+    return (post_type is not None and post_type != "post") or (status is not None and status != "publish")
+
+
 def _published(item) -> PartialDate:
     """The item's calendar date in the timezone the feed wrote it in."""
     for key in ("published", "updated", "created"):
@@ -68,9 +80,14 @@ def _published(item) -> PartialDate:
             continue
         for parse in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
             try:
-                return PartialDate.from_date(parse(raw.replace("Z", "+00:00")).date())
+                day = parse(raw.replace("Z", "+00:00")).date()
             except (TypeError, ValueError, IndexError):
                 continue
+            written = _YEAR.search(_TIME_OF_DAY.split(raw, 1)[0])
+            if written and int(written.group(1)) != day.year:
+                # "Mon, 30 Nov -0001 00:00:00 +0000" (WordPress's "no date") parses as 30 Nov 2000.
+                raise DateError(f"'{clip(raw)}' has no real year ({written.group(1)})")
+            return PartialDate.from_date(day)
         parsed = item.get(f"{key}_parsed")
         if parsed:
             return PartialDate(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
@@ -129,6 +146,8 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     for i, item in enumerate(parsed.entries):
+        if unpublished(item):
+            continue
         line = item_lines[i] if i < len(item_lines) else None
         where = f"{spec}:{line}" if line else spec
         title = fold(html_to_text(item.get("title", "")))
