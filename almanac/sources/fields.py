@@ -1,8 +1,8 @@
-"""Turn the fields of a front-matter block or a JSON object into an Entry.
+"""Turn the fields of a front-matter block, a JSON object or a spreadsheet row into an Entry.
 
-Markdown front matter and JSON objects carry the same fields (title, date,
-kind, tags, url, id, and summary), so both readers share this validation and
-report problems in the same words.
+Markdown front matter, JSON objects and spreadsheet columns carry the same
+fields (title, date, kind, tags, url, id, and summary), so their readers share
+this validation and report problems in the same words.
 
 People bring files written for something else: a Jekyll or Hugo blog's posts,
 a JSON export, a JSON Feed's items. So, besides almanac's own names:
@@ -50,7 +50,7 @@ TAG_ALIASES = ("categories", "category", "keywords", "keyword", "tag")
 #: Fields that say where an entry appeared or who was in it, kept as the summary's last sentence.
 CONTEXT = ("venue", "event", "conference", "location", "place", "publisher", "journal", "publication",
            "show", "host", "guest", "guests", "speaker", "speakers", "authors")
-#: Every name read; a field whose name is close to one of these is a slip, not a field of its own.
+#: Every name read; a field whose name is one slip from one of these was meant to be it (`misnamed`).
 _KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft",)
 #: Common fields of site generators and feeds that say nothing almanac keeps (a blog's one author,
 #: its layout, when a page was last edited): ignored without looking for a slip in their names.
