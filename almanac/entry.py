@@ -157,12 +157,13 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015" (with a
-        weekday, ordinals or a time of day too: "Monday, May 4th, 2015", "Mon, 04 May 2015 10:00:00
-        +0000"); also
-        "2015/05/04" and a date with a time ("2015-05-04T09:30:00Z", "2015-05-04 09:30:00 +0200",
-        as JSON exports and Jekyll front matter write them), which is that day as written: the time
-        and its offset say when in the writer's day, not which day it was.
+        """Read "2015", "2015-05", "2015-05-04", "May 2015", "4 May 2015" or "May 4, 2015".
+
+        Also as people and other tools write them: with a weekday, ordinals or a time of day
+        ("Monday, May 4th, 2015", "Mon, 04 May 2015 10:00:00 +0000"), "2015/05/04", and ISO 8601
+        with a time ("2015-05-04T09:30:00Z", Jekyll's "2015-05-04 09:30:00 +0200"). A time and its
+        offset say when in the writer's day, not which day it was: the date is the day as written.
+        "4/5/2015" is refused (day/month or month/day?).
 
         Raises DateError with a message fit to show a user.
         """
