@@ -76,3 +76,10 @@ def link_kind(url: str | None) -> str | None:
     if _on(host, PODCAST_HOSTS) or "podcast" in host or not PODCAST_FOLDERS.isdisjoint(folders):
         return "podcast"
     return None
+
+
+def media_kind(media_type: str) -> str | None:
+    """"podcast" for an audio file's media type ("audio/mpeg"), "video" for a video file's, else
+    None: what a feed item's enclosure or a JSON Feed item's attachment makes it."""
+    media = media_type.lower()
+    return "podcast" if media.startswith("audio/") else "video" if media.startswith("video/") else None

@@ -19,6 +19,7 @@ import xml.sax
 import feedparser
 
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
+from almanac.link_kind import media_kind
 from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
 from almanac.sources.json_list import entries_from_json
@@ -102,13 +103,8 @@ def enclosure_kind(item) -> str | None:
     the episode), so it decides the kind as a category naming one would; the wording is read only
     when neither does.
     """
-    for enclosure in item.get("enclosures") or []:
-        media = str(enclosure.get("type") or "").lower()
-        if media.startswith("audio/"):
-            return "podcast"
-        if media.startswith("video/"):
-            return "video"
-    return None
+    kinds = (media_kind(str(enclosure.get("type") or "")) for enclosure in item.get("enclosures") or [])
+    return next((kind for kind in kinds if kind), None)
 
 
 def _item_lines(data: bytes) -> list[int]:

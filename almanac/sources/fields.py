@@ -204,19 +204,12 @@ def entry_from_fields(
 
 
 def misnamed(key: object) -> str | None:
-    """The field a field name not read (`key`, lowercased) was meant to be, when it is one slip
-    from one (`slip_for`); None for a name that is read, ignored, or a field of its own."""
-    if not isinstance(key, str) or key in _KNOWN or key in IGNORED:
-        return None
-    return slip_for(key)
-
-
-def slip_for(key: object) -> str | None:
-    """The field name `key` is one slip from (a letter added, dropped, changed, or two swapped:
-    "tilte", "sumary"), else None (a field of its own). A name of four letters is a slip only by
+    """The field a field name not read (`key`, lowercased) was meant to be: the name it is one
+    slip from (a letter added, dropped, changed, or two swapped: "tilte", "sumary"); None for a
+    name that is read or ignored, or a field of its own. A name of four letters is a slip only by
     two swapped letters ("tgas"): one changed letter turns too many real words into a field's
     name ("data", "post")."""
-    if not isinstance(key, str) or len(key) < 4:
+    if not isinstance(key, str) or len(key) < 4 or key in _KNOWN or key in IGNORED:
         return None
     from rapidfuzz.distance import DamerauLevenshtein
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 
 from almanac.entry import Entry, normalise_kind
+from almanac.link_kind import media_kind
 from almanac.sources.fields import entry_from_fields
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, read_text, value_error_message
@@ -111,14 +112,12 @@ def _feed_item_fields(item: dict) -> dict:
     if "tags" in item:
         fields["categories"] = item["tags"]
     fields["url"] = item.get("external_url") or item.get("url")
-    media = [a.get("mime_type", "") for a in item.get("attachments") or [] if isinstance(a, dict)]
-    media = [m for m in media if isinstance(m, str)]
-    if "kind" not in fields and media and not any(
-            isinstance(t, str) and normalise_kind(t) for t in item.get("tags") or []):
-        if any(m.startswith("audio/") for m in media):
-            fields["kind"] = "podcast"
-        elif any(m.startswith("video/") for m in media):
-            fields["kind"] = "video"
+    attached = {media_kind(a["mime_type"]) for a in item.get("attachments") or []
+                if isinstance(a, dict) and isinstance(a.get("mime_type"), str)}
+    if "kind" not in fields and not any(isinstance(t, str) and normalise_kind(t) for t in item.get("tags") or []):
+        kind = "podcast" if "podcast" in attached else "video" if "video" in attached else None
+        if kind:
+            fields["kind"] = kind
     return fields
 
 

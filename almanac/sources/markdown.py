@@ -147,13 +147,18 @@ def split_front_matter(path: str, text: str) -> tuple[str, int, str, str]:
     return "\n".join(lines[first + 1 : end]) + "\n", first + 2, "\n".join(lines[end + 1 :]), language
 
 
+def _check_length(path: str, text: str, line: int) -> None:
+    """Refuse a front matter block longer than MAX_FRONT_MATTER (starting at file line `line`)."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise SourceError([Problem(path, line, "front matter", f"longer than {MAX_FRONT_MATTER // 1024} KB; "
+                                   "put long text in the body")])
+
+
 def load_toml_front_matter(path: str, text: str, line: int) -> dict:
     """The TOML of a `+++` block (Hugo's other front matter), or SourceError naming its line."""
     import tomllib
 
-    if len(text) > MAX_FRONT_MATTER:
-        raise SourceError([Problem(path, line, "front matter", f"longer than {MAX_FRONT_MATTER // 1024} KB; "
-                                   "put long text in the body")])
+    _check_length(path, text, line)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -169,9 +174,7 @@ def load_toml_front_matter(path: str, text: str, line: int) -> dict:
 
 def load_front_matter(path: str, text: str, line: int):
     """The YAML of a front matter block (starting at file line `line`), or SourceError."""
-    if len(text) > MAX_FRONT_MATTER:
-        raise SourceError([Problem(path, line, "front matter", f"longer than {MAX_FRONT_MATTER // 1024} KB; "
-                                   "put long text in the body")])
+    _check_length(path, text, line)
     try:
         return yaml.load(text, Loader=FrontMatterLoader)
     except yaml.YAMLError as exc:
