@@ -249,7 +249,7 @@ class Entry:
 
 _KIND_ALIASES = {
     "talks": "talk", "keynote": "talk", "keynotes": "talk", "lecture": "talk", "lectures": "talk",
-    "seminar": "talk", "papers": "paper", "preprint": "paper", "articles": "article",
+    "seminar": "talk", "papers": "paper", "preprint": "paper", "publications": "paper", "articles": "article",
     "post": "article", "blog": "article", "podcasts": "podcast", "episode": "podcast",
     "interviews": "interview", "videos": "video", "screencast": "video", "announcement": "news",
     "release": "news",

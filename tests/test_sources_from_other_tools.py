@@ -149,6 +149,100 @@ def test_hugo_and_export_field_names_are_the_same_fields(tmp_path):
     assert keynote.summary == "Why caches fail. Venue: StrangeLoop. Location: St. Louis."
 
 
+def test_a_whole_site_folder_is_read_as_its_entries(tmp_path):
+    """A Jekyll or Hugo site given whole: its drafts folder, Hugo's list pages, the built site
+    and a README without front matter are not entries; a README with front matter is one."""
+    site = tmp_path / "site"
+    write(site / "_posts" / "2019-05-02-lyon.md", """
+        ---
+        title: A weekend in Lyon
+        ---
+        We went to Lyon.
+        """)
+    write(site / "_drafts" / "unfinished.md", """
+        ---
+        title: Unfinished
+        ---
+        wip
+        """)
+    write(site / "content" / "posts" / "_index.md", """
+        ---
+        title: Posts
+        ---
+        Everything I wrote.
+        """)
+    write(site / "_site" / "about.md", "# built\n")
+    write(site / "README.md", "# My site\n\nBuilt with Jekyll.\n")
+    write(site / "content" / "posts" / "readme.md", """
+        ---
+        title: Readme driven development
+        date: 2020-02-02
+        ---
+        On writing the README first.
+        """)
+    assert sorted(e.title for e in read_source(str(site))) == ["A weekend in Lyon", "Readme driven development"]
+    # Named directly, a drafts folder is read as asked (its notes must then say their date),
+    # and a README without front matter is refused as any note would be.
+    with pytest.raises(SourceError, match=r"unfinished\.md:1: date: missing"):
+        read_source(str(site / "_drafts"))
+    with pytest.raises(SourceError, match=r"README\.md:1: front matter: missing"):
+        read_source(str(site / "README.md"))
+    # Any other note without front matter still refuses the folder, naming it.
+    write(site / "_posts" / "notes.md", "just some words\n")
+    with pytest.raises(SourceError, match=r"notes\.md:1: front matter: missing"):
+        read_source(str(site))
+
+
+def test_an_academic_site_collections_say_their_kind(tmp_path):
+    """The academicpages template (a Jekyll site many researchers keep their talks and papers
+    in): `collection: publications` says a paper, `type: "Talk"` a talk, `paperurl` is the link,
+    and a `type` naming no kind ("Undergraduate course") leaves the collection's word or the
+    wording to decide."""
+    write(tmp_path / "_publications" / "2023-sum-tests.md", """
+        ---
+        title: "Permutation-based true discovery guarantee by sum tests"
+        collection: publications
+        category: manuscripts
+        permalink: /publication/2023-sum-tests
+        date: 2023
+        venue: 'Journal of the Royal Statistical Society, Series B'
+        paperurl: 'https://example.org/files/paper1.pdf'
+        citation: 'A. Vesely, L. Finos, J. J. Goeman (2023). <i>JRSS B</i> 85(3).'
+        ---
+        Sum-based global tests are popular in multiple hypothesis testing.
+        """)
+    write(tmp_path / "_talks" / "2012-03-01-talk-1.md", """
+        ---
+        title: "Federal transfers and municipal health"
+        collection: talks
+        type: "Talk"
+        venue: "Universidade Federal de Pernambuco"
+        date: 2019-01-01
+        location: "Recife, Brazil"
+        ---
+        A seminar on my dissertation.
+        """)
+    write(tmp_path / "_teaching" / "2014-spring-course.md", """
+        ---
+        title: "Teaching experience 1"
+        collection: teaching
+        type: "Undergraduate course"
+        venue: "University 1, Department"
+        date: 2014-01-01
+        ---
+        This is a description of a teaching experience.
+        """)
+    entries = by_title(e for folder in ("_publications", "_talks", "_teaching")
+                       for e in read_source(str(tmp_path / folder)))
+    paper = entries["Permutation-based true discovery guarantee by sum tests"]
+    assert (paper.kind, paper.kind_read, paper.url) == ("paper", False, "https://example.org/files/paper1.pdf")
+    assert paper.tags == ("manuscripts",) and paper.date == PartialDate(2023)
+    talk = entries["Federal transfers and municipal health"]
+    assert (talk.kind, talk.kind_read) == ("talk", False)
+    assert talk.summary.endswith("Venue: Universidade Federal de Pernambuco. Location: Recife, Brazil.")
+    assert entries["Teaching experience 1"].kind_read  # neither "teaching" nor a course is a kind
+
+
 def test_a_markdown_body_becomes_plain_sentences(tmp_path):
     write(tmp_path / "notes" / "rust.md", """
         ---

@@ -35,13 +35,14 @@ from almanac.sources.text import clean_text
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 #: Other names for a field, read in this order when the field itself is absent (Jekyll, Hugo,
-#: JSON exports, JSON Feed items). `type` is a kind only when it names one (Hugo's `type: post`
-#: does; a theme's `type: gallery` is ignored).
+#: JSON exports, JSON Feed items; `collection` and `paperurl` are the academicpages template's). `type`
+#: and `collection` are a kind only when they name one (Hugo's `type: post` does, and a Jekyll
+#: collection's `talks` or `publications`; a theme's `type: gallery` is ignored).
 ALIASES = {
     "date": ("published", "date_published", "publishdate", "pubdate", "created"),
     "summary": ("description", "abstract", "excerpt", "content_text", "content", "body", "content_html"),
-    "url": ("link", "external_url"),
-    "kind": ("type",),
+    "url": ("link", "external_url", "paperurl"),
+    "kind": ("type", "collection"),
 }
 #: Summaries written in HTML (reduced to text).
 _HTML = frozenset({"content_html"})
@@ -128,12 +129,14 @@ def entry_from_fields(
 
     tag_fields = [f for f in ("tags", *TAG_ALIASES) if fields.get(f)]
     kind = None
-    kind_field = _present(fields, "kind")
-    if kind_field is not None:
-        value = fields[kind_field]
+    if _present(fields, "kind") == "kind":
+        value = fields["kind"]
         kind = normalise_kind(clean_text(value)) if isinstance(value, str) else None
-        if kind is None and kind_field == "kind":
+        if kind is None:
             bad("kind", f"'{clip(value)}' is not a kind (one of: {', '.join(KINDS)})")
+    else:  # another tool's field says the kind only when it names one ("type: Talk", not "type: course")
+        kind = next((k for name in ALIASES["kind"] if isinstance(v := fields.get(name), str)
+                     and (k := normalise_kind(clean_text(v)))), None)
 
     tags: list[str] = []
     for tag_field in tag_fields:

@@ -85,32 +85,49 @@ for _tag, _construct in (
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[-_ ]")
 
 
+#: Folders of a Jekyll or Hugo site that hold no published entries: unpublished drafts, the
+#: built site, page templates and snippets, installed packages. Skipped when a whole site (or any
+#: folder holding one) is read; named directly, they are read like any other.
+SITE_FOLDERS = frozenset({"_drafts", "_site", "_layouts", "_includes", "_sass", "node_modules"})
+#: Hugo's list pages (a section's own text, `content/posts/_index.md`): never an entry.
+LIST_PAGES = frozenset({"_index.md", "_index.markdown"})
+#: A folder's own notes about itself; without front matter it is not an entry.
+_README = re.compile(r"(?i)(readme|changelog|contributing|license)\.(md|markdown)$")
+
+
 def markdown_files(path: str) -> list[str]:
-    """The .md files a path names: itself, or those under a directory, sorted."""
+    """The .md files a path names: itself, or those under a directory, sorted (without hidden
+    folders, SITE_FOLDERS and LIST_PAGES)."""
     if os.path.isdir(path):
         found = []
         for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith((".md", ".markdown")))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SITE_FOLDERS)
+            found.extend(os.path.join(root, f) for f in sorted(files)
+                         if f.endswith((".md", ".markdown")) and f not in LIST_PAGES)
         return found
     return [path]
 
 
 def read_markdown(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
-    """Read one Markdown file or every one under a directory (each at most `limits.max_bytes`)."""
+    """Read one Markdown file or every one under a directory (each at most `limits.max_bytes`).
+
+    In a directory, a README (or CHANGELOG, CONTRIBUTING, LICENSE) without front matter is
+    the folder's description and is skipped; every other note must be an entry.
+    """
     problems: list[Problem] = []
     entries: list[Entry] = []
+    walking = os.path.isdir(path)
     files = markdown_files(path)
     if not files:
         raise SourceError([Problem(path, None, "file", "no .md files in this directory")])
     first_seen: dict[tuple, str] = {}
     for file in files:
         try:
-            entry = _read_one(file, limits)
+            entry = _read_one(file, limits, readme_skipped=walking and bool(_README.match(os.path.basename(file))))
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
-        if entry is None:  # a draft
+        if entry is None:  # a draft, or a folder's README
             continue
         key = (entry.title, entry.date, entry.kind, entry.summary)
         if key in first_seen:
@@ -130,6 +147,12 @@ def _boundary(line: str) -> str | None:
     if len(line) >= 3 and not line.strip("-"):
         return "yaml"
     return "toml" if line == "+++" else None
+
+
+def has_front_matter(text: str) -> bool:
+    """Whether the text's first non-blank line opens a front matter block."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return _boundary(first) is not None
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, int, str, str]:
@@ -188,9 +211,13 @@ def load_front_matter(path: str, text: str, line: int):
         raise SourceError([Problem(path, line, "front matter", value_error_message(exc))]) from None
 
 
-def _read_one(path: str, limits: ReadLimits) -> Entry | None:
-    """The note's entry; None for a draft (`draft: true`, `published: false`)."""
-    fm, line, body, language = split_front_matter(path, read_text(path, limits))
+def _read_one(path: str, limits: ReadLimits, readme_skipped: bool = False) -> Entry | None:
+    """The note's entry; None for a draft (`draft: true`, `published: false`), and for a note
+    without front matter when `readme_skipped`."""
+    text = read_text(path, limits)
+    if readme_skipped and not has_front_matter(text):
+        return None
+    fm, line, body, language = split_front_matter(path, text)
     metadata = load_front_matter(path, fm, line) if language == "yaml" else load_toml_front_matter(path, fm, line)
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
