@@ -16,6 +16,9 @@ from feeds.feed_items import author_name, feed_item, feed_title, home_url, newes
 from feeds.safe_text import clean_line
 
 VERSION = "https://jsonfeed.org/version/1.1"
+#: The item extension (JSON Feed 1.1: a key starting with an underscore) holding what almanac
+#: knows beyond the format: the entry's date to the precision known.
+EXTENSION = "_almanac"
 
 
 def build_json_feed(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path: str = MAIN_FEEDS["json"]) -> bytes:
@@ -36,6 +39,9 @@ def build_json_feed(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path:
         }
         if item.external_url:
             data["external_url"] = item.external_url
+        # JSON Feed dates are instants; the date as known ("2015-05", "2015") rides along in an
+        # extension object, so almanac reading this feed back keeps its precision.
+        data[EXTENSION] = {"date": entry.date.isoformat()}
         items.append(data)
     feed = {
         "version": VERSION,

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import pathlib
 import textwrap
+from dataclasses import replace
 
 import pytest
 
 from almanac.config import SiteConfig
-from almanac.entry import DateError, PartialDate, assign_ids
+from almanac.entry import DateError, PartialDate, Precision, assign_ids
 from almanac.ingest import ingest
 from almanac.sources import SourceError, read_source
 from almanac.store import Store
@@ -378,13 +379,18 @@ def test_a_json_feed_is_read_as_its_items(tmp_path):
 
 def test_almanacs_own_json_feed_reads_back_as_the_same_entries(tmp_path):
     seed = assign_ids(read_source(str(SEED)))
+    # The seed's dates are months; one known to the day and one to the year too.
+    seed[0] = replace(seed[0], date=PartialDate(seed[0].date.year, seed[0].date.month, 17))
+    seed[1] = replace(seed[1], date=PartialDate(seed[1].date.year))
     site = SiteConfig(base_url="https://example.org/", feed_limit=len(seed))
     path = tmp_path / "feed.json"
     path.write_bytes(build_json_feed(seed, site, dt.timezone.utc))
-    back = {(e.title, e.date.first_day(), e.kind): e for e in read_source(str(path))}
+    back = {(e.title, e.date, e.kind): e for e in read_source(str(path))}
     assert len(back) == len(seed)
+    assert {e.date.precision for e in back.values()} == set(Precision)
     for entry in seed:
-        again = back[(entry.title, entry.date.first_day(), entry.kind)]  # the kind from the feed's tags
+        # The date as known (the seed's months stay months), the kind from the feed's tags.
+        again = back[(entry.title, entry.date, entry.kind)]
         assert (again.summary, again.tags) == (entry.summary, entry.tags)
         # The entry's own link, else the feed's page for it.
         assert again.url == (entry.url or f"https://example.org/entries/{entry.id}.html")
