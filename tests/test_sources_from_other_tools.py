@@ -528,3 +528,88 @@ def test_a_feed_date_with_no_real_year_is_refused_not_read_as_2000(tmp_path):
         read_source(str(path))
     assert [str(p) for p in info.value.problems] == [
         f"{path}:22: date: 'Mon, 30 Nov -0001 00:00:00 +0000' has no real year (-0001)"]
+
+
+def substack_export(root):
+    """An unpacked Substack export, shaped as Substack writes one (as in Ghost's migration fixtures)."""
+    write(root / "posts.csv", """
+        post_id,post_date,is_published,email_sent_at,type,audience,title,subtitle,podcast_url
+        172839.leaving-the-feed,2019-07-26T20:48:19.814Z,TRUE,2019-07-26T20:48:19.814Z,newsletter,everyone,Leaving the feed,Why I quit the timeline,
+        615243.half-written,2019-07-29T21:21:58.484Z,FALSE,,newsletter,everyone,Half written,Not yet,
+        364758.about,2019-07-31T17:07:09.230Z,TRUE,,page,everyone,About,Who writes this,
+        789682.episode-one,2022-08-12T12:11:23.230Z,TRUE,2022-08-12T12:12:23.230Z,podcast,everyone,Episode one: the long commute,,https://example.com/audio/1.mp3
+        789683.paid-only,2023-01-05T09:00:00.000Z,TRUE,2023-01-05T09:00:00.000Z,newsletter,only_paid,Notes from the archive,Letters I found in a shoebox,
+        """)
+    write(root / "posts" / "172839.leaving-the-feed.html", """
+        <h2>Leaving the feed</h2>
+        <p>I deleted the app on a Tuesday.</p>
+        <div class="subscription-widget-wrap" data-attrs="{}"><div class="subscription-widget show-subscribe">
+        <div class="preamble"><p class="cta-caption">You should sign up!</p></div>
+        <form class="subscription-widget-subscribe"><input type="submit" class="button primary" value="Subscribe"></form>
+        </div></div>
+        <p class="button-wrapper" data-attrs='{"text":"Share"}'><a class="button primary" href="https://x.substack.com/?action=share"><span>Share Leaving</span></a></p>
+        <p>Reading books again was the surprise.</p>
+        """)
+    write(root / "posts" / "615243.half-written.html", "<p>draft</p>\n")
+    write(root / "posts" / "364758.about.html", "<p>I write about attention.</p>\n")
+    write(root / "posts" / "789682.episode-one.html", "<p>We talk about trains, and why the 7:42 is always late.</p>\n")
+    # 789683 is paid: Substack's export leaves it without a body file.
+    return root
+
+
+def test_a_substack_export_is_read_as_its_published_posts(tmp_path):
+    entries = by_title(read_source(str(substack_export(tmp_path / "export"))))
+    # The draft and the About page are not entries.
+    assert sorted(entries) == ["Episode one: the long commute", "Leaving the feed", "Notes from the archive"]
+    post = entries["Leaving the feed"]
+    assert post.date == PartialDate(2019, 7, 26) and post.url is None and post.kind_read
+    # The subtitle, then the post's text without Substack's subscribe and share widgets.
+    assert post.summary == ("Why I quit the timeline. Leaving the feed. I deleted the app on a Tuesday. "
+                            "Reading books again was the surprise.")
+    episode = entries["Episode one: the long commute"]
+    assert (episode.kind, episode.kind_read) == ("podcast", False)
+    assert episode.summary == "We talk about trains, and why the 7:42 is always late."
+    assert entries["Notes from the archive"].summary == "Letters I found in a shoebox."  # no body file: the subtitle
+
+
+def test_a_substack_exports_problems_name_the_row_and_nothing_stored_changes(tmp_path):
+    export = substack_export(tmp_path / "export")
+    db = str(tmp_path / "a.db")
+    with Store(db) as store:
+        assert ingest(store, ["export"], str(tmp_path)).problems == []
+        before = [e.to_json() for e in store.entries()]
+        with open(export / "posts.csv", "a", encoding="utf-8") as table:
+            table.write("900001.untitled,2024-02-02T10:00:00.000Z,TRUE,,newsletter,everyone,,A subtitle,\n"
+                        "900002.../../secret,2024-02-03T10:00:00.000Z,TRUE,,newsletter,everyone,Escape,Sub,\n")
+        report = ingest(store, ["export"], str(tmp_path))
+        assert [str(p) for p in report.problems] == [
+            "export/posts.csv:7: title: missing",
+            "export/posts.csv:8: post_id: '900002.../../secret' does not name a post",
+        ]
+        assert [e.to_json() for e in store.entries()] == before
+    (export / "posts.csv").write_text("id,title\n1,x\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"posts\.csv:1: header: not a Substack export's posts\.csv: "
+                                          r"no post_id, post_date, is_published column"):
+        read_source(str(export))
+
+
+@pytest.mark.parametrize("fragment, text", [
+    ("<h2>Why Rust</h2><p>It is fast.</p>", "Why Rust. It is fast."),
+    ("<p>As planned</p><h3>What went wrong?</h3><p>Everything</p>", "As planned. What went wrong? Everything"),
+    ("<h1></h1><h2>Notes:</h2>", "Notes:"),
+    ("a\x00b <p>c</p>", "ab c"),  # a NUL is no heading's end
+])
+def test_an_html_heading_is_a_sentence_of_its_own(fragment, text):
+    from almanac.sources.html_text import html_to_text
+
+    assert html_to_text(fragment) == text
+
+
+def test_substack_widgets_are_dropped_in_linear_time_and_an_unclosed_one_runs_to_the_end():
+    from almanac.sources.substack import without_widgets
+
+    assert without_widgets('<p>a</p><div class="button-wrapper"><div>b</div>') == "<p>a</p>"
+    assert without_widgets('text class="button-wrapper" outside a tag') == 'text class="button-wrapper" outside a tag'
+    # Many widgets of one kind before one of another: each is searched for once, not per widget.
+    many = '<p class="button-wrapper">x</p>' * 50_000 + '<div class="captioned-button-wrap"><div>y</div></div>z'
+    assert without_widgets(many) == "z"

@@ -24,6 +24,7 @@ from almanac.sources.markdown import read_markdown
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits
 from almanac.sources.seed_text import read_seed_text
+from almanac.sources.substack import is_substack_export, read_substack
 
 __all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for"]
 
@@ -35,7 +36,7 @@ def reader_for(spec: str) -> Reader:
     if is_url(spec):
         return read_feed
     if os.path.isdir(spec):
-        return read_markdown
+        return read_substack if is_substack_export(spec) else read_markdown
     ext = os.path.splitext(spec)[1].lower()
     if ext in (".md", ".markdown"):
         return read_markdown

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Iterator
 
 from almanac.entry import Entry
-from almanac.sources.fields import entry_from_fields, misnamed
+from almanac.sources.fields import entry_with_summary, misnamed
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text
 
@@ -32,44 +33,50 @@ def read_csv_table(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
     text = read_text(path, limits)
     header_line = text.split("\n", 1)[0]
     separator = "\t" if path.lower().endswith(".tsv") else max(_SEPARATORS, key=header_line.count)
-    # strict: a quote never closed (a file cut short) or text after a closing quote is an error,
-    # not a cell that runs to the end of the file.
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    rows = csv_rows(path, text, separator)
     problems: list[Problem] = []
     entries: list[Entry] = []
     seen: dict[tuple, int] = {}
-    try:
-        header = [name.strip().lower() for name in next(rows)]
-        if not any(header):
-            raise SourceError([Problem(path, 1, "header", "the first row must name the columns (title, date, summary, ...)")])
-        # A slip in a column's name is one problem, whether or not its cells are filled.
-        problems += [Problem(path, 1, clip(name), f"unknown column; did you mean '{meant}'?")
-                     for name in header if (meant := misnamed(name))]
-        line = rows.line_num + 1
-        for row in rows:
-            start, line = line, rows.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
-                problems.append(Problem(path, start, "row", f"{len(row)} cells under {len(header)} column names"))
-                continue
-            fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
-            key = tuple(row)
-            if key in seen:
-                problems.append(Problem(path, start, "entry", f"repeats the row at line {seen[key]} word for word; delete one"))
-                continue
-            seen[key] = start
-            entry, found = entry_from_fields(fields, path, start)
-            problems.extend(found)
-            if entry is not None and not found:
-                if entry.summary:
-                    entries.append(entry)
-                else:
-                    problems.append(Problem(path, start, "summary", "missing"))
-    except csv.Error as exc:  # a cell over the csv module's size limit (128 KB), a quote never closed
-        raise SourceError([Problem(path, rows.line_num or 1, "csv", clip(str(exc)))]) from None
+    _, header = next(rows)
+    header = [name.strip().lower() for name in header]
+    if not any(header):
+        raise SourceError([Problem(path, 1, "header", "the first row must name the columns (title, date, summary, ...)")])
+    # A slip in a column's name is one problem, whether or not its cells are filled.
+    problems += [Problem(path, 1, clip(name), f"unknown column; did you mean '{meant}'?")
+                 for name in header if (meant := misnamed(name))]
+    for start, row in rows:
+        if len(row) > len(header):
+            problems.append(Problem(path, start, "row", f"{len(row)} cells under {len(header)} column names"))
+            continue
+        fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+        key = tuple(row)
+        if key in seen:
+            problems.append(Problem(path, start, "entry", f"repeats the row at line {seen[key]} word for word; delete one"))
+            continue
+        seen[key] = start
+        entry, found = entry_with_summary(fields, path, start)
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
     if problems:
         raise SourceError(problems)
     if not entries and not seen:
         raise SourceError([Problem(path, 1, "csv", "no rows under the header")])
     return entries
+
+
+def csv_rows(path: str, text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
+    """(the line a row starts on, its cells): the first row (the header, even blank), then every
+    row with a cell that is not blank. A quote never closed (a file cut short), text after a
+    closing quote or a cell over the csv module's 128 KB is one SourceError naming its line, not
+    a cell that runs to the end of the file."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    try:
+        yield 1, next(rows)
+        line = rows.line_num + 1
+        for row in rows:
+            start, line = line, rows.line_num + 1
+            if any(cell.strip() for cell in row):
+                yield start, row
+    except csv.Error as exc:
+        raise SourceError([Problem(path, rows.line_num or 1, "csv", clip(str(exc)))]) from None

@@ -206,6 +206,15 @@ def entry_from_fields(
     )
 
 
+def entry_with_summary(fields: dict, path: str, line: int, missing: str = "missing") -> tuple[Entry | None, list[Problem]]:
+    """`entry_from_fields` for a source whose summary is one of its fields (a JSON object, a
+    spreadsheet row): an entry without one is a problem (`missing` says what was looked for)."""
+    entry, problems = entry_from_fields(fields, path, line)
+    if entry is not None and not problems and not entry.summary:
+        return None, [Problem(path, line, "summary", missing)]
+    return entry, problems
+
+
 def misnamed(key: object) -> str | None:
     """The field a field name not read (`key`, lowercased) was meant to be: the name it is one
     slip from (a letter added, dropped, changed, or two swapped: "tilte", "sumary"); None for a

@@ -14,6 +14,9 @@ import html
 import re
 
 _BLOCK = frozenset(("p", "br", "li", "div"))
+#: A heading is a sentence of its own ("...as planned. Why Rust. I started..."), as in a Markdown body.
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_HEADING_END = "\x00"  # never in text: html.unescape turns "&#0;" into U+FFFD
 _RAW_TEXT = frozenset(("script", "style"))
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
 _NAME = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)")
@@ -46,6 +49,7 @@ def _tag_end(fragment: str, start: int) -> int:
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, whitespace folded."""
     parts: list[str] = []
+    fragment = fragment.replace(_HEADING_END, "")  # a control character: dropped from every text anyway
     i, n = 0, len(fragment)
     while i < n:
         lt = fragment.find("<", i)
@@ -72,7 +76,24 @@ def html_to_text(fragment: str) -> str:
         i = gt + 1
         if name in _BLOCK:
             parts.append(" ")
+        elif name in _HEADINGS:
+            parts.append(_HEADING_END)  # before it and after it, a sentence ends
         elif name in _RAW_TEXT and not closing:
             end = _RAW_END[name].search(fragment, i)
             i = n if end is None else end.end()
-    return " ".join(html.unescape("".join(parts)).split())
+    text = html.unescape("".join(parts))
+    if _HEADING_END in text:
+        text = _end_headings(text.split(_HEADING_END))
+    return " ".join(text.split())
+
+
+def _end_headings(pieces: list[str]) -> str:
+    """The text between heading ends joined, each heading ending a sentence unless its own
+    punctuation does ("Why Rust?" stays, "Why Rust" becomes "Why Rust.")."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and (last := out[-1].rstrip()) and last[-1] not in ".!?:…":
+            out[-1] = last + "."
+        if piece.strip() or not out:
+            out.append(piece)
+    return " ".join(out)

@@ -23,7 +23,7 @@ import json
 
 from almanac.entry import Entry, normalise_kind
 from almanac.link_kind import media_kind
-from almanac.sources.fields import entry_from_fields
+from almanac.sources.fields import entry_with_summary
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, read_text, value_error_message
 
@@ -157,12 +157,10 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
             problems.append(Problem(path, line, "entry", f"repeats the entry at line {seen[key]} word for word; delete one"))
             continue
         seen[key] = line
-        entry, found = entry_from_fields(_feed_item_fields(value) if jsonfeed else value, path, line)
+        entry, found = entry_with_summary(_feed_item_fields(value) if jsonfeed else value, path, line)
         problems.extend(found)
         if entry is None:
             drafts += not found
-        elif not entry.summary:
-            problems.append(Problem(path, line, "summary", "missing"))
         else:
             entries.append(entry)
     if not entries and not problems and not drafts:

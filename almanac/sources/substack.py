@@ -1,0 +1,126 @@
+"""A Substack export: the folder its ZIP unpacks to, `posts.csv` and `posts/<post_id>.html`.
+
+    post_id,post_date,is_published,email_sent_at,type,audience,title,subtitle,podcast_url
+    172839.plain-text,2019-07-26T20:48:19.814Z,TRUE,2019-07-26T20:48:19.814Z,newsletter,everyone,Plain Text,Lorem ipsum.,
+
+Substack keeps a writer's whole newsletter (and podcast) there, so a journalist or
+writer can bring it as it is. Each published post is an entry: its title, the
+day of `post_date`, its subtitle and then the text of its HTML as the summary
+(Substack's subscribe and share buttons left out: they are on every post and
+say nothing about it); `type: podcast` says a podcast, other posts are read
+from their wording. Drafts (`is_published` false) and pages (`type: page`, an
+"About") are not entries. The export holds no address for the publication, so
+entries have no link. As with every source, a file with any problem (a row
+without a title, a body file that cannot be read) is refused whole, naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from almanac.entry import Entry
+from almanac.sources.csv_table import csv_rows
+from almanac.sources.fields import entry_with_summary
+from almanac.sources.html_text import html_to_text
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text
+
+#: The columns a Substack posts.csv has that almanac needs.
+_NEEDED = ("post_id", "post_date", "is_published", "title")
+#: The class names of Substack's own widgets in a post (subscribe forms, subscribe and share
+#: buttons): the element carrying one is left out with everything inside it.
+_WIDGETS = ('class="subscription-widget-wrap', 'class="button-wrapper', 'class="captioned-button-wrap')
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def is_substack_export(path: str) -> bool:
+    """Whether a directory is an unpacked Substack export (posts.csv beside a posts folder)."""
+    return os.path.isfile(os.path.join(path, "posts.csv")) and os.path.isdir(os.path.join(path, "posts"))
+
+
+def read_substack(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
+    """Every published post of the export at `path` (each file at most `limits.max_bytes`)."""
+    table = os.path.join(path, "posts.csv")
+    rows = csv_rows(table, read_text(table, limits), ",")
+    _, header = next(rows)
+    header = [name.strip().lower() for name in header]
+    if missing := [name for name in _NEEDED if name not in header]:
+        raise SourceError([Problem(table, 1, "header", f"not a Substack export's posts.csv: no {', '.join(missing)} column")])
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    for line, row in rows:
+        cells = {name: cell.strip() for name, cell in zip(header, row)}
+        if cells["is_published"].lower() != "true" or cells.get("type", "").lower() == "page":
+            continue
+        body, problem = _body(path, cells["post_id"], limits)
+        if problem:
+            problems.append(Problem(table, line, "post_id", problem))
+            continue
+        fields = {"title": cells["title"], "date": cells["post_date"],
+                  "summary": " ".join(part for part in (_sentence(cells.get("subtitle", "")), body) if part)}
+        if cells.get("type", "").lower() == "podcast":
+            fields["kind"] = "podcast"
+        entry, found = entry_with_summary({k: v for k, v in fields.items() if v}, table, line,
+                                          missing="missing: neither a subtitle nor a post body")
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    if problems:
+        raise SourceError(problems)
+    return entries
+
+
+def _body(path: str, post_id: str, limits: ReadLimits) -> tuple[str, str | None]:
+    """(the text of a post's HTML, or "" when the export has none for it; a problem, or None)."""
+    if not post_id or os.sep in post_id or "/" in post_id or post_id.startswith("."):
+        return "", f"'{clip(post_id)}' does not name a post"
+    file = os.path.join(path, "posts", f"{post_id}.html")
+    if not os.path.lexists(file):
+        return "", None  # Substack leaves some posts (paid ones, podcasts) without a body file
+    try:
+        return html_to_text(without_widgets(read_text(file, limits))), None
+    except SourceError as exc:
+        return "", f"posts/{clip(post_id)}.html: {exc.problems[0].message}"
+
+
+def _sentence(text: str) -> str:
+    """A subtitle as the summary's first sentence."""
+    return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+def without_widgets(html: str) -> str:
+    """The HTML without the elements carrying a Substack widget's class (_WIDGETS), in linear time.
+
+    Each widget is found by its class text (str.find), its tag by the '<' before it, and its end
+    by counting that tag's openings and closings after it; one never closed runs to the end.
+    """
+    out, i = [], 0
+    upcoming = {marker: html.find(marker) for marker in _WIDGETS}  # each marker's next place
+    while True:
+        for marker, found in upcoming.items():
+            if 0 <= found < i:
+                upcoming[marker] = html.find(marker, i)
+        at = min((found for found in upcoming.values() if found >= 0), default=-1)
+        if at < 0:
+            out.append(html[i:])
+            return "".join(out)
+        start = html.rfind("<", i, at)
+        name = _TAG_NAME.match(html, start + 1) if start >= 0 else None
+        if name is None:  # the class text outside a tag: keep it, look further on
+            out.append(html[i : at + 1])
+            i = at + 1
+            continue
+        out.append(html[i:start])
+        i = _element_end(html, start, name.group().lower())
+
+
+def _element_end(html: str, start: int, name: str) -> int:
+    """Where the element opening at `start` (a `name` tag) ends, counting nested ones."""
+    depth, pattern = 0, re.compile(rf"<(/?){name}\b", re.IGNORECASE)
+    for tag in pattern.finditer(html, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            close = html.find(">", tag.end())
+            return len(html) if close < 0 else close + 1
+    return len(html)
