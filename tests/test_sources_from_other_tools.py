@@ -613,3 +613,44 @@ def test_substack_widgets_are_dropped_in_linear_time_and_an_unclosed_one_runs_to
     # Many widgets of one kind before one of another: each is searched for once, not per widget.
     many = '<p class="button-wrapper">x</p>' * 50_000 + '<div class="captioned-button-wrap"><div>y</div></div>z'
     assert without_widgets(many) == "z"
+
+
+def test_a_substack_zip_is_read_as_sent_and_a_bad_one_is_refused_naming_it(tmp_path):
+    import zipfile
+
+    from almanac.sources import ReadLimits
+
+    export = substack_export(tmp_path / "export")
+    unpacked = sorted((e.title, e.date, e.kind, e.summary) for e in read_source(str(export)))
+    sent = tmp_path / "substack-export.zip"
+    with zipfile.ZipFile(sent, "w", zipfile.ZIP_DEFLATED) as z:  # its files in one folder, as some unzip tools leave them
+        for file in sorted(export.rglob("*")):
+            z.write(file, f"export-2024/{file.relative_to(export).as_posix()}")
+    assert sorted((e.title, e.date, e.kind, e.summary) for e in read_source(str(sent))) == unpacked
+
+    # A body that unpacks past the limit for one source (a ZIP bomb's member) is refused by its name.
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(export / "posts.csv", "posts.csv")
+        z.writestr("posts/172839.leaving-the-feed.html", "<p>" + "a" * 3_000_000 + "</p>")
+    with pytest.raises(SourceError, match=r"posts\.csv:2: post_id: posts/172839\.leaving-the-feed\.html: larger than"):
+        read_source(str(bomb), ReadLimits(max_bytes=1_000_000))
+    # Every member under the limit, but together past what a ZIP may unpack to.
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("posts.csv", "post_id,post_date,is_published,type,title\n" + "".join(
+            f"{n}.post,2020-01-0{n}T10:00:00Z,TRUE,newsletter,Post {n}\n" for n in range(1, 8)))
+        for n in range(1, 8):
+            z.writestr(f"posts/{n}.post.html", "<p>" + "b" * 290_000 + "</p>")
+    with pytest.raises(SourceError, match=r"many\.zip: file: unpacks to more than 4 times the limit"):
+        read_source(str(many), ReadLimits(max_bytes=300_000))
+
+    not_substack = tmp_path / "photos.zip"
+    with zipfile.ZipFile(not_substack, "w") as z:
+        z.writestr("IMG_0001.txt", "not a post")
+    with pytest.raises(SourceError, match=r"photos\.zip: file: not a Substack export: no posts\.csv in it"):
+        read_source(str(not_substack))
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(sent.read_bytes()[:200])
+    with pytest.raises(SourceError, match=r"cut\.zip: file: not a readable ZIP file"):
+        read_source(str(cut))

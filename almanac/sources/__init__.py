@@ -44,6 +44,8 @@ def reader_for(spec: str) -> Reader:
         return read_json_list
     if ext in (".csv", ".tsv"):
         return read_csv_table
+    if ext == ".zip":
+        return read_substack
     if ext in (".xml", ".rss", ".atom"):
         return read_feed
     return read_seed_text

@@ -1,4 +1,5 @@
-"""A Substack export: the folder its ZIP unpacks to, `posts.csv` and `posts/<post_id>.html`.
+"""A Substack export: the ZIP Substack sends, or the folder it unpacks to, holding `posts.csv`
+and `posts/<post_id>.html`.
 
     post_id,post_date,is_published,email_sent_at,type,audience,title,subtitle,podcast_url
     172839.plain-text,2019-07-26T20:48:19.814Z,TRUE,2019-07-26T20:48:19.814Z,newsletter,everyone,Plain Text,Lorem ipsum.,
@@ -18,13 +19,15 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
+import zlib
 
 from almanac.entry import Entry
 from almanac.sources.csv_table import csv_rows
 from almanac.sources.fields import entry_with_summary
 from almanac.sources.html_text import html_to_text
-from almanac.sources.problems import Problem, SourceError
-from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text
+from almanac.sources.problems import Problem, SourceError, decode_utf8
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text, too_large
 
 #: The columns a Substack posts.csv has that almanac needs.
 _NEEDED = ("post_id", "post_date", "is_published", "title")
@@ -32,6 +35,9 @@ _NEEDED = ("post_id", "post_date", "is_published", "title")
 #: buttons): the element carrying one is left out with everything inside it.
 _WIDGETS = ('class="subscription-widget-wrap', 'class="button-wrapper', 'class="captioned-button-wrap')
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+#: How many times `ReadLimits.max_bytes` a ZIP may unpack to in all: a few megabytes of text
+#: for a writer's whole newsletter, while a small ZIP can unpack to a thousand times its size.
+UNPACKED_LIMIT = 4
 
 
 def is_substack_export(path: str) -> bool:
@@ -40,9 +46,18 @@ def is_substack_export(path: str) -> bool:
 
 
 def read_substack(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
-    """Every published post of the export at `path` (each file at most `limits.max_bytes`)."""
-    table = os.path.join(path, "posts.csv")
-    rows = csv_rows(table, read_text(table, limits), ",")
+    """Every published post of the export at `path`, a folder or the ZIP Substack sends (each
+    file in it at most `limits.max_bytes`)."""
+    with (ZippedExport(path, limits) if path.lower().endswith(".zip") else FolderExport(path, limits)) as export:
+        return _posts(export)
+
+
+def _posts(export) -> list[Entry]:
+    table = export.name("posts.csv")
+    text = export.text("posts.csv")
+    if text is None:
+        raise SourceError([Problem(export.where, None, "file", "not a Substack export: no posts.csv in it")])
+    rows = csv_rows(table, text, ",")
     _, header = next(rows)
     header = [name.strip().lower() for name in header]
     if missing := [name for name in _NEEDED if name not in header]:
@@ -53,7 +68,7 @@ def read_substack(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]
         cells = {name: cell.strip() for name, cell in zip(header, row)}
         if cells["is_published"].lower() != "true" or cells.get("type", "").lower() == "page":
             continue
-        body, problem = _body(path, cells["post_id"], limits)
+        body, problem = _body(export, cells["post_id"])
         if problem:
             problems.append(Problem(table, line, "post_id", problem))
             continue
@@ -71,17 +86,98 @@ def read_substack(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]
     return entries
 
 
-def _body(path: str, post_id: str, limits: ReadLimits) -> tuple[str, str | None]:
+def _body(export, post_id: str) -> tuple[str, str | None]:
     """(the text of a post's HTML, or "" when the export has none for it; a problem, or None)."""
-    if not post_id or os.sep in post_id or "/" in post_id or post_id.startswith("."):
+    if not post_id or "/" in post_id or "\\" in post_id or post_id.startswith("."):
         return "", f"'{clip(post_id)}' does not name a post"
-    file = os.path.join(path, "posts", f"{post_id}.html")
-    if not os.path.lexists(file):
-        return "", None  # Substack leaves some posts (paid ones, podcasts) without a body file
     try:
-        return html_to_text(without_widgets(read_text(file, limits))), None
+        html = export.text(f"posts/{post_id}.html")
+    except UnpackedTooMuch:
+        raise  # the whole ZIP's problem, not this post's
     except SourceError as exc:
         return "", f"posts/{clip(post_id)}.html: {exc.problems[0].message}"
+    # Substack leaves some posts (paid ones, podcasts) without a body file.
+    return (html_to_text(without_widgets(html)) if html is not None else ""), None
+
+
+class UnpackedTooMuch(SourceError):
+    """A ZIP that unpacks to more than UNPACKED_LIMIT times the limit for one source."""
+
+
+class FolderExport:
+    """The export unpacked: its files read as any source file is."""
+
+    def __init__(self, path: str, limits: ReadLimits):
+        self.where, self.limits = path, limits
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def name(self, member: str) -> str:
+        return os.path.join(self.where, *member.split("/"))
+
+    def text(self, member: str) -> str | None:
+        """A file's text, None when the export lacks it."""
+        path = self.name(member)
+        return read_text(path, self.limits) if os.path.lexists(path) else None
+
+
+class ZippedExport:
+    """The ZIP as Substack sends it (its files at its top or in one folder), read without
+    unpacking: each member at most `limits.max_bytes` however large its header says it is."""
+
+    def __init__(self, path: str, limits: ReadLimits):
+        self.where, self.limits = path, limits
+        size = os.path.getsize(path) if os.path.isfile(path) else None
+        if size is None:
+            raise SourceError([Problem(path, None, "file", "not a regular file; expected a ZIP file")])
+        if size > limits.max_bytes:
+            raise too_large(path, limits)
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError([Problem(path, None, "file", f"not a readable ZIP file ({clip(str(exc))})")]) from None
+        names = self.zip.namelist()
+        csvs = [n for n in names if n == "posts.csv" or (n.endswith("/posts.csv") and n.count("/") == 1)]
+        self.prefix = csvs[0][: -len("posts.csv")] if csvs else ""
+        self.unpacked = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def name(self, member: str) -> str:
+        return f"{self.where}/{self.prefix}{member}"
+
+    def text(self, member: str) -> str | None:
+        """A member's text, None when the ZIP lacks it."""
+        try:
+            info = self.zip.getinfo(self.prefix + member)
+        except KeyError:
+            return None
+        where = self.name(member)
+        if info.file_size > self.limits.max_bytes:
+            raise too_large(where, self.limits)
+        try:
+            with self.zip.open(info) as fh:
+                data = fh.read(self.limits.max_bytes + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+            raise SourceError([Problem(where, None, "file", f"cannot be read from the ZIP ({clip(str(exc))})")]) from None
+        if len(data) > self.limits.max_bytes:
+            raise too_large(where, self.limits)
+        self.unpacked += len(data)
+        if self.unpacked > UNPACKED_LIMIT * self.limits.max_bytes:
+            raise UnpackedTooMuch([Problem(self.where, None, "file", f"unpacks to more than {UNPACKED_LIMIT} times "
+                                           "the limit for one source; unpack it and give the folder")])
+        text = decode_utf8(data, where)
+        if not text.strip():
+            raise SourceError([Problem(where, None, "file", "file is empty")])
+        return text
 
 
 def _sentence(text: str) -> str:
