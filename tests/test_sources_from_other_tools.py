@@ -580,11 +580,15 @@ def test_a_substack_exports_problems_name_the_row_and_nothing_stored_changes(tmp
         before = [e.to_json() for e in store.entries()]
         with open(export / "posts.csv", "a", encoding="utf-8") as table:
             table.write("900001.untitled,2024-02-02T10:00:00.000Z,TRUE,,newsletter,everyone,,A subtitle,\n"
-                        "900002.../../secret,2024-02-03T10:00:00.000Z,TRUE,,newsletter,everyone,Escape,Sub,\n")
+                        "900002.../../secret,2024-02-03T10:00:00.000Z,TRUE,,newsletter,everyone,Escape,Sub,\n"
+                        "900003.cut-short,2024-02-04T10:00:00.000Z,TRUE,,newsletter,everyone\n"
+                        "900004.spilt,2024-02-05T10:00:00.000Z,TRUE,,newsletter,everyone,A, title,Sub,\n")
         report = ingest(store, ["export"], str(tmp_path))
         assert [str(p) for p in report.problems] == [
             "export/posts.csv:7: title: missing",
             "export/posts.csv:8: post_id: '900002.../../secret' does not name a post",
+            "export/posts.csv:9: title: missing",
+            "export/posts.csv:10: row: 10 cells under 9 column names",
         ]
         assert [e.to_json() for e in store.entries()] == before
     (export / "posts.csv").write_text("id,title\n1,x\n", encoding="utf-8")

@@ -123,7 +123,8 @@ def read_markdown(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]
     first_seen: dict[tuple, str] = {}
     for file in files:
         try:
-            entry = _read_one(file, limits, readme_skipped=walking and bool(_README.match(os.path.basename(file))))
+            readme = walking and bool(_README.match(os.path.basename(file)))
+            entry = _read_one(file, limits, skip_without_front_matter=readme)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -211,11 +212,11 @@ def load_front_matter(path: str, text: str, line: int):
         raise SourceError([Problem(path, line, "front matter", value_error_message(exc))]) from None
 
 
-def _read_one(path: str, limits: ReadLimits, readme_skipped: bool = False) -> Entry | None:
+def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = False) -> Entry | None:
     """The note's entry; None for a draft (`draft: true`, `published: false`), and for a note
-    without front matter when `readme_skipped`."""
+    without front matter when `skip_without_front_matter`."""
     text = read_text(path, limits)
-    if readme_skipped and not has_front_matter(text):
+    if skip_without_front_matter and not has_front_matter(text):
         return None
     fm, line, body, language = split_front_matter(path, text)
     metadata = load_front_matter(path, fm, line) if language == "yaml" else load_toml_front_matter(path, fm, line)

@@ -65,14 +65,17 @@ def _posts(export) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     for line, row in rows:
-        cells = {name: cell.strip() for name, cell in zip(header, row)}
-        if cells["is_published"].lower() != "true" or cells.get("type", "").lower() == "page":
+        if len(row) > len(header):
+            problems.append(Problem(table, line, "row", f"{len(row)} cells under {len(header)} column names"))
             continue
-        body, problem = _body(export, cells["post_id"])
+        cells = {name: cell.strip() for name, cell in zip(header, row)}  # a short row lacks its last cells
+        if cells.get("is_published", "").lower() != "true" or cells.get("type", "").lower() == "page":
+            continue
+        body, problem = _body(export, cells.get("post_id", ""))
         if problem:
             problems.append(Problem(table, line, "post_id", problem))
             continue
-        fields = {"title": cells["title"], "date": cells["post_date"],
+        fields = {"title": cells.get("title"), "date": cells.get("post_date"),
                   "summary": " ".join(part for part in (_sentence(cells.get("subtitle", "")), body) if part)}
         if cells.get("type", "").lower() == "podcast":
             fields["kind"] = "podcast"
