@@ -160,3 +160,33 @@ def test_a_refused_source_leaves_the_store_as_it_was(tmp_path, held, fmt, cut, n
 def test_html_to_text_takes_any_markup(fragment):
     text = html_to_text(fragment)
     assert text == " ".join(text.split())
+
+
+def _substack_zip() -> bytes:
+    """A small Substack export as the ZIP Substack sends (compressed, so a damaged stream is tried too)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("posts.csv", "post_id,post_date,is_published,type,title,subtitle\n"
+                                "1.first,2021-01-20T13:15:12.230Z,TRUE,newsletter,First,A subtitle\n"
+                                "2.second,2021-02-20T13:15:12.230Z,TRUE,podcast,Second,\n")
+        z.writestr("posts/1.first.html", '<h2>First</h2><p>Words.</p><p class="button-wrapper"><a>Share</a></p>')
+        z.writestr("posts/2.second.html", "<p>An episode about trains.</p>" * 20)
+    return buffer.getvalue()
+
+
+SUBSTACK_ZIP = _substack_zip()
+
+
+@FUZZ
+@given(cut=st.floats(0, 1, exclude_max=True), noise=st.binary(max_size=200))
+def test_a_damaged_substack_zip_is_read_or_refused_by_name(tmp_path, cut, noise):
+    at = int(len(SUBSTACK_ZIP) * cut)
+    path = tmp_path / "export.zip"
+    path.write_bytes(SUBSTACK_ZIP[:at] + noise + SUBSTACK_ZIP[at + len(noise):])
+    read(path)  # entries or SourceError, nothing else
+    path.write_bytes(SUBSTACK_ZIP[:at])
+    if at < len(SUBSTACK_ZIP) - 22:  # cut before the end of central directory record: refused
+        assert read(path) is None

@@ -35,6 +35,10 @@ _NEEDED = ("post_id", "post_date", "is_published", "title")
 #: buttons): the element carrying one is left out with everything inside it.
 _WIDGETS = ('class="subscription-widget-wrap', 'class="button-wrapper', 'class="captioned-button-wrap')
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+#: What zipfile raises on a damaged or unusual ZIP: a bad header or CRC, a name that is not
+#: UTF-8 (ValueError), a stream cut short (EOFError, zlib.error), an unknown compression method,
+#: an encrypted member (RuntimeError). Found by tests/test_sources_fuzz.py.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError)
 #: How many times `ReadLimits.max_bytes` a ZIP may unpack to in all: a few megabytes of text
 #: for a writer's whole newsletter, while a small ZIP can unpack to a thousand times its size.
 UNPACKED_LIMIT = 4
@@ -141,7 +145,7 @@ class ZippedExport:
             raise too_large(path, limits)
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise SourceError([Problem(path, None, "file", f"not a readable ZIP file ({clip(str(exc))})")]) from None
         names = self.zip.namelist()
         csvs = [n for n in names if n == "posts.csv" or (n.endswith("/posts.csv") and n.count("/") == 1)]
@@ -169,7 +173,7 @@ class ZippedExport:
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(self.limits.max_bytes + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+        except _ZIP_ERRORS as exc:
             raise SourceError([Problem(where, None, "file", f"cannot be read from the ZIP ({clip(str(exc))})")]) from None
         if len(data) > self.limits.max_bytes:
             raise too_large(where, self.limits)
