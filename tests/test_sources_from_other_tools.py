@@ -197,7 +197,7 @@ def test_a_whole_site_folder_is_read_as_its_entries(tmp_path):
 def test_an_academic_site_collections_say_their_kind(tmp_path):
     """The academicpages template (a Jekyll site many researchers keep their talks and papers
     in): `collection: publications` says a paper, `type: "Talk"` a talk, `paperurl` is the link,
-    and a `type` naming no kind ("Undergraduate course") leaves the collection's word or the
+    the `citation` ends the summary, and a `type` naming no kind ("Undergraduate course") leaves the collection's word or the
     wording to decide."""
     write(tmp_path / "_publications" / "2023-sum-tests.md", """
         ---
@@ -238,6 +238,9 @@ def test_an_academic_site_collections_say_their_kind(tmp_path):
     paper = entries["Permutation-based true discovery guarantee by sum tests"]
     assert (paper.kind, paper.kind_read, paper.url) == ("paper", False, "https://example.org/files/paper1.pdf")
     assert paper.tags == ("manuscripts",) and paper.date == PartialDate(2023)
+    # The citation (HTML, as the template writes it) names the co-authors: searchable by them.
+    assert paper.summary.endswith("Venue: Journal of the Royal Statistical Society, Series B. "
+                                  "Citation: A. Vesely, L. Finos, J. J. Goeman (2023). JRSS B 85(3).")
     talk = entries["Federal transfers and municipal health"]
     assert (talk.kind, talk.kind_read) == ("talk", False)
     assert talk.summary.endswith("Venue: Universidade Federal de Pernambuco. Location: Recife, Brazil.")

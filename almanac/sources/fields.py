@@ -13,7 +13,7 @@ a JSON export, a JSON Feed's items. So, besides almanac's own names:
   it names one), and `categories` and `keywords` are more tags (one that names
   a kind sets it instead, as a feed's category does);
 - fields saying where an entry appeared or who was in it (`CONTEXT`: venue,
-  event, journal, show, authors, ...) are kept as the summary's last sentence
+  event, journal, show, authors, a paper's citation, ...) are kept as the summary's last sentence
   ("Venue: OSCON."), so search finds the entry by them;
 - a draft (`draft: true`, `published: false`) is not part of the archive yet
   and is skipped, as a site generator would;
@@ -50,7 +50,9 @@ _HTML = frozenset({"content_html"})
 TAG_ALIASES = ("categories", "category", "keywords", "keyword", "tag")
 #: Fields that say where an entry appeared or who was in it, kept as the summary's last sentence.
 CONTEXT = ("venue", "event", "conference", "location", "place", "publisher", "journal", "publication",
-           "show", "host", "guest", "guests", "speaker", "speakers", "authors")
+           "show", "host", "guest", "guests", "speaker", "speakers", "authors", "citation")
+#: Context fields written in HTML: the academicpages template's `citation` (`&quot;Title.&quot; <i>Nature</i>`).
+_HTML_CONTEXT = frozenset({"citation"})
 #: Every name read; a field whose name is one slip from one of these was meant to be it (`misnamed`).
 _KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft",)
 #: Common fields of site generators and feeds that say nothing almanac keeps (a blog's one author,
@@ -159,7 +161,7 @@ def entry_from_fields(
         value = fields.get(name)
         if value is None or value == "" or value == []:
             continue
-        said = _context_text(value)
+        said = _context_text(html_to_text(value) if name in _HTML_CONTEXT and isinstance(value, str) else value)
         if said is None:
             bad(name, "must be text or a list of names")
         else:
