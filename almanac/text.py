@@ -19,6 +19,12 @@ _DOTTED_WORD = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "es", "er", "ly", "s")
 _WORD_RE = re.compile(r"[^\W_]+")
 
+#: Fields saying where an entry appeared or who was in it, which readers keep as the summary's last
+#: sentences under their names ("Venue: Nature.", `almanac.sources.fields`); what follows such a
+#: label is a name however it is written, though the colon before it may start a sentence.
+CONTEXT_FIELDS = ("venue", "event", "conference", "location", "place", "publisher", "journal", "publication",
+                  "show", "host", "guest", "guests", "speaker", "speakers", "authors", "citation")
+
 #: Most sentences of one summary embedded on their own (the rest are still in the whole-entry vector).
 MAX_PARTS = 16
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 import re
 
+from almanac.text import CONTEXT_FIELDS
+
 #: Words that carry no meaning for ranking (question words, pronouns, glue).
 STOPWORDS = frozenset(
     """
@@ -355,8 +357,9 @@ _SENTENCE_END = frozenset(".!?:;\"'‘“([")
 def writes_as_name(text: str, word: str, anywhere: bool = False) -> bool:
     """`text` writes `word` (lowercase) with a capital where no sentence starts: as a name.
 
-    "Report in Science with ..." names the journal; "the science of hope"
-    does not, nor does "Science is ..." at a sentence's start. `anywhere`: a
+    "Report in Science with ..." names the journal, as does "Venue: Science." (a context field's
+    label, `almanac.text.CONTEXT_FIELDS`); "the science of hope" does not, nor does "Science is
+    ..." at a sentence's start. `anywhere`: a
     capital anywhere counts, sentence starts too (for titles, which
     capitalise names whatever their style: "Lecture in Montreal", "Science
     Friday: ...").
@@ -365,9 +368,18 @@ def writes_as_name(text: str, word: str, anywhere: bool = False) -> bool:
         if not text[match.start()].isupper():
             continue
         before = text[: match.start()].rstrip()
-        if anywhere or (before and before[-1] not in _SENTENCE_END):
+        if anywhere or (before and before[-1] not in _SENTENCE_END) or _after_context_label(before):
             return True
     return False
+
+
+_CONTEXT_LABEL = re.compile(r"(?<![^\W_])(" + "|".join(f.capitalize() for f in CONTEXT_FIELDS) + r"):\Z")
+
+
+def _after_context_label(before: str) -> bool:
+    """`before` ends with a context field's label ("... Venue:"): the capital after it begins a name
+    ("Venue: Nature."), not a sentence."""
+    return before.endswith(":") and _CONTEXT_LABEL.search(before[-20:]) is not None
 
 
 def names_it(title: str, summary: str, word: str) -> bool:

@@ -653,6 +653,11 @@ def test_writes_as_name_skips_sentence_starts_and_lower_case():
     assert names_it("Beatty Lecture at McGill, Montreal", "A lecture.", "montreal")
     assert names_it("Science Friday: first conversation", "We talked.", "science")
     assert not names_it("Rise of library operating systems", "For a computer science audience.", "science")
+    # after a context field's label (a source's `venue: Nature`, kept as "Venue: Nature.") it is a name,
+    # though the colon may start a sentence elsewhere
+    assert writes_as_name("A review of deep learning. Venue: Nature.", "nature")
+    assert not writes_as_name("What it taught me: Nature is patient.", "nature")
+    assert not writes_as_name("Revenue: Nature pays.", "nature")  # "Venue" only as a whole word
 
 
 def test_an_everyday_word_written_as_a_name_is_held_only_where_written_as_one(store, fake):

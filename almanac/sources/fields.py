@@ -32,6 +32,7 @@ from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
 from almanac.sources.reading import clip, fold
 from almanac.sources.text import clean_text
+from almanac.text import CONTEXT_FIELDS
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 #: Other names for a field, read in this order when the field itself is absent (Jekyll, Hugo,
@@ -49,8 +50,7 @@ _HTML = frozenset({"content_html"})
 #: Fields whose words are more tags.
 TAG_ALIASES = ("categories", "category", "keywords", "keyword", "tag")
 #: Fields that say where an entry appeared or who was in it, kept as the summary's last sentence.
-CONTEXT = ("venue", "event", "conference", "location", "place", "publisher", "journal", "publication",
-           "show", "host", "guest", "guests", "speaker", "speakers", "authors", "citation")
+CONTEXT = CONTEXT_FIELDS
 #: Context fields written in HTML: the academicpages template's `citation` (`&quot;Title.&quot; <i>Nature</i>`).
 _HTML_CONTEXT = frozenset({"citation"})
 #: Every name read; a field whose name is one slip from one of these was meant to be it (`misnamed`).
