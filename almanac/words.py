@@ -359,10 +359,9 @@ def writes_as_name(text: str, word: str, anywhere: bool = False) -> bool:
 
     "Report in Science with ..." names the journal, as does "Venue: Science." (a context field's
     label, `almanac.text.CONTEXT_FIELDS`); "the science of hope" does not, nor does "Science is
-    ..." at a sentence's start. `anywhere`: a
-    capital anywhere counts, sentence starts too (for titles, which
-    capitalise names whatever their style: "Lecture in Montreal", "Science
-    Friday: ...").
+    ..." at a sentence's start. `anywhere`: a capital anywhere counts, sentence starts too (for
+    titles, which capitalise names whatever their style: "Lecture in Montreal", "Science Friday:
+    ...").
     """
     for match in re.finditer(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text, re.IGNORECASE):
         if not text[match.start()].isupper():
