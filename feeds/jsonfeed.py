@@ -12,13 +12,11 @@ import json
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from almanac.links import MAIN_FEEDS, site_root
+from almanac.sources.json_list import JSON_FEED_EXTENSION
 from feeds.feed_items import author_name, feed_item, feed_title, home_url, newest_first
 from feeds.safe_text import clean_line
 
 VERSION = "https://jsonfeed.org/version/1.1"
-#: The item extension (JSON Feed 1.1: a key starting with an underscore) holding what almanac
-#: knows beyond the format: the entry's date to the precision known.
-EXTENSION = "_almanac"
 
 
 def build_json_feed(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path: str = MAIN_FEEDS["json"]) -> bytes:
@@ -41,7 +39,7 @@ def build_json_feed(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path:
             data["external_url"] = item.external_url
         # JSON Feed dates are instants; the date as known ("2015-05", "2015") rides along in an
         # extension object, so almanac reading this feed back keeps its precision.
-        data[EXTENSION] = {"date": entry.date.isoformat()}
+        data[JSON_FEED_EXTENSION] = {"date": entry.date.isoformat()}
         items.append(data)
     feed = {
         "version": VERSION,

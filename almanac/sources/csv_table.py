@@ -45,10 +45,11 @@ def read_csv_table(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
     problems += [Problem(path, 1, clip(name), f"unknown column; did you mean '{meant}'?")
                  for name in header if (meant := misnamed(name))]
     for start, row in rows:
-        if len(row) > len(header):
-            problems.append(Problem(path, start, "row", f"{len(row)} cells under {len(header)} column names"))
+        cells = cells_under(header, row, path, start)
+        if isinstance(cells, Problem):
+            problems.append(cells)
             continue
-        fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+        fields = {name: cell for name, cell in cells.items() if name and cell.strip()}
         key = tuple(row)
         if key in seen:
             problems.append(Problem(path, start, "entry", f"repeats the row at line {seen[key]} word for word; delete one"))
@@ -63,6 +64,14 @@ def read_csv_table(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
     if not entries and not seen:
         raise SourceError([Problem(path, 1, "csv", "no rows under the header")])
     return entries
+
+
+def cells_under(header: list[str], row: list[str], path: str, line: int) -> dict[str, str] | Problem:
+    """A row's cells by column name (a short row lacks its last ones), or the problem of a row with
+    more cells than the header has names (a cell slipped out of its column)."""
+    if len(row) > len(header):
+        return Problem(path, line, "row", f"{len(row)} cells under {len(header)} column names")
+    return dict(zip(header, row))
 
 
 def csv_rows(path: str, text: str, separator: str) -> Iterator[tuple[int, list[str]]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from almanac.sources.text import as_sentence
+
 _BLOCK = frozenset(("p", "br", "li", "div"))
 #: A heading is a sentence of its own ("...as planned. Why Rust. I started..."), as in a Markdown body.
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -88,12 +90,12 @@ def html_to_text(fragment: str) -> str:
 
 
 def _end_headings(pieces: list[str]) -> str:
-    """The text between heading ends joined, each heading ending a sentence unless its own
-    punctuation does ("Why Rust?" stays, "Why Rust" becomes "Why Rust.")."""
+    """The text between heading ends joined, each ending as a sentence (`as_sentence`: "Why Rust?"
+    stays, "Why Rust" becomes "Why Rust.")."""
     out: list[str] = []
     for piece in pieces:
-        if out and (last := out[-1].rstrip()) and last[-1] not in ".!?:…":
-            out[-1] = last + "."
+        if out:
+            out[-1] = as_sentence(out[-1].rstrip())
         if piece.strip() or not out:
             out.append(piece)
     return " ".join(out)

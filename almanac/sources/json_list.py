@@ -103,14 +103,19 @@ def _list_start(path: str, text: str, i: int) -> tuple[int, bool]:
     return found, jsonfeed
 
 
+#: The JSON Feed item extension (JSON Feed 1.1: a key starting with an underscore) in which almanac's
+#: own feed.json (`feeds.jsonfeed`) keeps what the format cannot say: the date to the precision known.
+JSON_FEED_EXTENSION = "_almanac"
+
+
 def _feed_item_fields(item: dict) -> dict:
     """A JSON Feed item as entry fields. Its id is the feed's (not an entry id); its tags are a
     feed's categories (one naming a kind sets it); `external_url`, the page the item is about,
     is the entry's link over `url`, the feed's own page for it; an audio or video attachment says
     podcast or video when no tag names a kind. An almanac feed's `_almanac` extension gives the
     date as known ("2015-05"), where `date_published` can only give an instant."""
-    fields = {key: value for key, value in item.items() if key not in ("id", "tags", "url", "_almanac")}
-    extension = item.get("_almanac")
+    fields = {key: value for key, value in item.items() if key not in ("id", "tags", "url", JSON_FEED_EXTENSION)}
+    extension = item.get(JSON_FEED_EXTENSION)
     if isinstance(extension, dict) and isinstance(extension.get("date"), str):
         fields["date"] = extension["date"]
     if "tags" in item:

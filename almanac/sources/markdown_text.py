@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 
 from almanac.sources.html_text import html_to_text
+from almanac.sources.text import as_sentence
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,7 +43,7 @@ def markdown_to_text(body: str) -> str:
             continue
         text = " ".join(text.split())
         if text:
-            sentences.append(text + "." if text[-1].isalnum() else text)
+            sentences.append(as_sentence(text))
     return " ".join(sentences)
 
 

@@ -75,7 +75,13 @@ def read_bytes(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> bytes:
 
 def read_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Read a UTF-8 text file within `limits`; problems (OS, size, encoding, empty) as SourceError."""
-    text = decode_utf8(read_bytes(path, limits), path)
+    return decode_text(read_bytes(path, limits), path)
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """A file's bytes (read from `path`: a file, or a member of a ZIP) as UTF-8 text; an encoding
+    problem or a blank file as SourceError."""
+    text = decode_utf8(data, path)
     if not text.strip():
         raise SourceError([Problem(path, None, "file", "file is empty")])
     return text

@@ -23,11 +23,12 @@ import zipfile
 import zlib
 
 from almanac.entry import Entry
-from almanac.sources.csv_table import csv_rows
+from almanac.sources.csv_table import cells_under, csv_rows
 from almanac.sources.fields import entry_with_summary
 from almanac.sources.html_text import html_to_text
-from almanac.sources.problems import Problem, SourceError, decode_utf8
-from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, read_text, too_large
+from almanac.sources.problems import Problem, SourceError
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, decode_text, read_text, too_large
+from almanac.sources.text import as_sentence
 
 #: The columns a Substack posts.csv has that almanac needs.
 _NEEDED = ("post_id", "post_date", "is_published", "title")
@@ -69,19 +70,21 @@ def _posts(export) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     for line, row in rows:
-        if len(row) > len(header):
-            problems.append(Problem(table, line, "row", f"{len(row)} cells under {len(header)} column names"))
+        cells = cells_under(header, row, table, line)
+        if isinstance(cells, Problem):
+            problems.append(cells)
             continue
-        cells = {name: cell.strip() for name, cell in zip(header, row)}  # a short row lacks its last cells
-        if cells.get("is_published", "").lower() != "true" or cells.get("type", "").lower() == "page":
+        cells = {name: cell.strip() for name, cell in cells.items()}
+        kind_of_post = cells.get("type", "").lower()  # newsletter, podcast, thread or page
+        if cells.get("is_published", "").lower() != "true" or kind_of_post == "page":
             continue
         body, problem = _body(export, cells.get("post_id", ""))
         if problem:
             problems.append(Problem(table, line, "post_id", problem))
             continue
         fields = {"title": cells.get("title"), "date": cells.get("post_date"),
-                  "summary": " ".join(part for part in (_sentence(cells.get("subtitle", "")), body) if part)}
-        if cells.get("type", "").lower() == "podcast":
+                  "summary": " ".join(part for part in (as_sentence(cells.get("subtitle", "")), body) if part)}
+        if kind_of_post == "podcast":
             fields["kind"] = "podcast"
         entry, found = entry_with_summary({k: v for k, v in fields.items() if v}, table, line,
                                           missing="missing: neither a subtitle nor a post body")
@@ -181,15 +184,7 @@ class ZippedExport:
         if self.unpacked > UNPACKED_LIMIT * self.limits.max_bytes:
             raise UnpackedTooMuch([Problem(self.where, None, "file", f"unpacks to more than {UNPACKED_LIMIT} times "
                                            "the limit for one source; unpack it and give the folder")])
-        text = decode_utf8(data, where)
-        if not text.strip():
-            raise SourceError([Problem(where, None, "file", "file is empty")])
-        return text
-
-
-def _sentence(text: str) -> str:
-    """A subtitle as the summary's first sentence."""
-    return text if not text or text[-1] in ".!?…" else f"{text}."
+        return decode_text(data, where)
 
 
 def without_widgets(html: str) -> str:

@@ -24,6 +24,13 @@ def clean_text(text: str) -> str:
     return _CONTROLS.sub("", _BREAKS.sub(" ", text))
 
 
+def as_sentence(text: str) -> str:
+    """`text` ending as a sentence does: a period added after a last letter or digit ("## Why
+    Rust" -> "Why Rust."; "Why Rust?" and "Notes:" stay as they are). How a Markdown block, an
+    HTML heading and a Substack subtitle become sentences of a summary."""
+    return text + "." if text and text[-1].isalnum() else text
+
+
 def one_line(text: str) -> str:
     """`text` cleaned and on one line: what a problem report may print."""
     return clean_text(text).replace("\n", " ").replace("\t", " ")
