@@ -524,6 +524,50 @@ def test_a_wordpress_export_is_read_as_its_published_posts(tmp_path):
         "Packaging at PyCon", "talk", PartialDate(2019, 5, 2), "I spoke about packaging.")
 
 
+def wordpress_post(number: int, title: str, html: str, **more) -> dict:
+    """A post as WordPress's REST API (`/wp-json/wp/v2/posts`) gives it, with its usual fields."""
+    slug = "-".join("".join(c for c in word if c.isalnum()) for word in title.lower().split())
+    return {"id": number, "date": "2019-05-02T10:00:00", "date_gmt": "2019-05-02T08:00:00",
+            "guid": {"rendered": f"https://blog.example.org/?p={number}"}, "modified": "2019-05-03T09:00:00",
+            "slug": slug, "status": "publish", "type": "post", "link": f"https://blog.example.org/{slug}/",
+            "title": {"rendered": title}, "content": {"rendered": html, "protected": False},
+            "excerpt": {"rendered": "<p>The excerpt.</p>\n", "protected": False}, "author": 1,
+            "featured_media": 0, "comment_status": "open", "ping_status": "open", "sticky": False,
+            "template": "", "format": "standard", "meta": [], "categories": [4], "tags": [7, 9],
+            "_links": {"self": [{"href": f"https://blog.example.org/wp-json/wp/v2/posts/{number}"}]}} | more
+
+
+def test_a_wordpress_sites_rest_api_posts_are_read_as_entries(tmp_path):
+    """`curl https://site/wp-json/wp/v2/posts?_embed > posts.json`, or the URL itself: titles and
+    text are HTML reduced, category and tag names come from the embedded terms (the numbers alone
+    name nothing), WordPress's post number is not the entry's id, and drafts and pages are left out."""
+    terms = {"_embedded": {"author": [{"id": 1, "name": "admin"}], "wp:term": [
+        [{"id": 4, "taxonomy": "category", "name": "Talks"}, {"id": 1, "taxonomy": "category", "name": "Uncategorized"}],
+        [{"id": 7, "taxonomy": "post_tag", "name": "Packaging"}, {"id": 9, "taxonomy": "post_tag", "name": "PyCon &amp; friends"}]]}}
+    posts = [
+        wordpress_post(12, "Packaging at PyCon &#8211; the slides", "\n<p>I spoke about <em>packaging</em>.</p>\n", **terms),
+        wordpress_post(15, "Listen to episode 3", "<p>We talk wheels.</p>", format="audio", date="2020-01-31T23:30:00"),
+        wordpress_post(16, "Members only", "", content={"rendered": "", "protected": True}, slug="members-%c3%a9"),
+        wordpress_post(17, "Not finished", "<p>wip</p>", status="draft"),
+        wordpress_post(18, "About me", "<p>Hello.</p>", type="page"),
+    ]
+    path = write(tmp_path / "posts.json", json.dumps(posts, indent=1))
+    talk, episode, protected = entries = read_source(str(path))
+    assert (talk.title, talk.kind, talk.date, talk.summary, talk.tags, talk.url) == (
+        "Packaging at PyCon – the slides", "talk", PartialDate(2019, 5, 2), "I spoke about packaging.",
+        ("packaging", "pycon & friends"), "https://blog.example.org/packaging-at-pycon-8211-the-slides/")
+    assert (episode.kind, episode.date, episode.tags) == ("podcast", PartialDate(2020, 1, 31), ())
+    assert protected.summary == "The excerpt."  # no content to read: the excerpt stands in
+    assigned = assign_ids(entries)
+    # the slug (not WordPress's 15), or one made from the title when the slug is percent-encoded
+    assert [(e.id, e.explicit_id) for e in assigned][1:] == [("listen-to-episode-3", True), ("members-only-2019-05-02", False)]
+
+    from tests.local_http import send_whole, serving
+
+    with serving(send_whole(json.dumps(posts).encode())) as base:
+        assert [e.title for e in read_source(f"{base}/wp-json/wp/v2/posts")] == [e.title for e in entries]
+
+
 def test_a_feed_date_with_no_real_year_is_refused_not_read_as_2000(tmp_path):
     path = tmp_path / "feed.xml"
     path.write_text(WXR.replace("<wp:status>draft</wp:status>", ""), encoding="utf-8")

@@ -190,3 +190,21 @@ def test_a_damaged_substack_zip_is_read_or_refused_by_name(tmp_path, cut, noise)
     path.write_bytes(SUBSTACK_ZIP[:at])
     if at < len(SUBSTACK_ZIP) - 22:  # cut before the end of central directory record: refused
         assert read(path) is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["rendered", "name", "taxonomy", "wp:term"]), inner, max_size=3),
+    max_leaves=8,
+)
+WORDPRESS_KEYS = ["title", "content", "excerpt", "date", "link", "slug", "status", "type", "format", "_embedded", "tags", "id"]
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(WORDPRESS_KEYS), json_values, min_size=1, max_size=5))
+def test_a_wordpress_post_with_any_values_is_read_or_refused_by_name(tmp_path, changes):
+    post = {"id": 3, "title": {"rendered": "Hello"}, "date": "2019-05-02T10:00:00", "status": "publish",
+            "content": {"rendered": "<p>Words.</p>"}, "_embedded": {"wp:term": [[{"taxonomy": "post_tag", "name": "x"}]]}}
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps([post | changes]))
+    read(path)  # entries or SourceError, nothing else

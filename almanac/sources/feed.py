@@ -123,7 +123,7 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     data = _fetch(spec, limits)
     if not data.strip():
         raise SourceError([Problem(spec, None, "file", "file is empty")])
-    if data.lstrip()[:1] == b"{":  # a JSON Feed (feedparser reads only XML)
+    if data.lstrip()[:1] in (b"{", b"["):  # a JSON Feed or WordPress's REST API (feedparser reads only XML)
         return entries_from_json(spec, decode_utf8(data, spec))
     try:
         # A stream, not bytes: given bytes, feedparser first tries them as a file

@@ -8,7 +8,9 @@ read as its items: `content_text` (or `content_html`, reduced to text) is the
 summary, `date_published` the date, `external_url` or `url` the link, and tags
 are categories (one naming a kind sets it); an item's `id` (a feed's own, often
 a URL) is not used as the entry's id, and an attachment of audio or video makes
-an item a podcast or a video, as a feed's enclosure does. Other field names: `almanac.sources.fields`.
+an item a podcast or a video, as a feed's enclosure does. A WordPress site's
+posts as its REST API gives them (`/wp-json/wp/v2/posts`, saved or as a URL) are
+read too (`wordpress_fields`). Other field names: `almanac.sources.fields`.
 
 The whole document is checked first (json.loads), so a file cut short or
 broken anywhere is a problem and nothing of it is stored. Then each object
@@ -21,9 +23,10 @@ from __future__ import annotations
 
 import json
 
-from almanac.entry import Entry, normalise_kind
+from almanac.entry import Entry, normalise_kind, valid_id
 from almanac.link_kind import media_kind
 from almanac.sources.fields import entry_with_summary
+from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, read_text, value_error_message
 
@@ -130,6 +133,59 @@ def _feed_item_fields(item: dict) -> dict:
     return fields
 
 
+#: WordPress post formats that say the kind (the others, "standard", "aside", "gallery", ..., say none).
+_WORDPRESS_FORMATS = {"video": "video", "audio": "podcast"}
+
+
+def is_wordpress_post(item: dict) -> bool:
+    """Whether a JSON object is a post as WordPress's REST API gives it: its title is an object
+    holding the `rendered` HTML (no other source writes a title so)."""
+    return isinstance(item.get("title"), dict) and "rendered" in item["title"]
+
+
+def _rendered(value: object) -> object:
+    """The text of a WordPress `{"rendered": "<p>...</p>"}` field (HTML reduced), else the value as it is."""
+    if isinstance(value, dict) and isinstance(value.get("rendered"), str):
+        return html_to_text(value["rendered"])
+    return value
+
+
+def wordpress_fields(item: dict) -> dict:
+    """A WordPress REST API post as entry fields.
+
+    Only what says something about the post is kept: its title, date (the site's local time, the
+    day as written), the text of its content (its excerpt when the content is empty or protected),
+    link and slug (the post's own address, so the id does not change between exports; a slug
+    WordPress percent-encoded, "caf%c3%a9", is not an id, and the title makes one), and the
+    names of its categories and tags when the export embeds them (`?_embed`: without it they are
+    only WordPress's numbers, which name nothing). The rest (`guid`, `author` and `featured_media`
+    as numbers, `_links`, a plugin's own fields) says nothing almanac keeps, and its `id` is the
+    site's row number, not an entry id (two sites' posts would share it). A post whose `status` is
+    not "publish" (an export with `context=edit` lists drafts too) is left out as a draft is, and
+    so are pages (an About) and media, as in a WordPress export (`almanac.sources.feed`); an
+    audio or video post format says podcast or video when no category names a kind.
+    """
+    slug = item.get("slug")
+    fields = {"title": _rendered(item.get("title")), "date": item.get("date"), "link": item.get("link"),
+              "slug": slug if isinstance(slug, str) and valid_id(slug) else None}  # not "caf%c3%a9"
+    content = _rendered(item.get("content"))
+    fields["summary"] = content if isinstance(content, str) and content.strip() else _rendered(item.get("excerpt"))
+    status = item.get("status")
+    if (isinstance(status, str) and status != "publish") or item.get("type") in ("page", "attachment"):
+        fields["draft"] = True  # left out, as the WordPress export reader leaves out drafts, pages and images
+    embedded = item.get("_embedded") if isinstance(item.get("_embedded"), dict) else {}
+    groups = embedded.get("wp:term") if isinstance(embedded.get("wp:term"), list) else []
+    terms = [t for group in groups if isinstance(group, list)
+             for t in group if isinstance(t, dict) and isinstance(t.get("name"), str)]
+    categories = [html_to_text(t["name"]) for t in terms if t.get("taxonomy") == "category"]
+    fields["tags"] = [html_to_text(t["name"]) for t in terms if t.get("taxonomy") == "post_tag"]
+    fields["categories"] = [c for c in categories if c.lower() != "uncategorized"]
+    kind = _WORDPRESS_FORMATS.get(item["format"]) if isinstance(item.get("format"), str) else None
+    if kind and not any(normalise_kind(c) for c in categories):
+        fields["kind"] = kind
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 def read_json_list(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     """Read a JSON list of entry objects (at most `limits.max_bytes`); raise SourceError listing every problem."""
     return entries_from_json(path, read_text(path, limits))
@@ -162,7 +218,8 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
             problems.append(Problem(path, line, "entry", f"repeats the entry at line {seen[key]} word for word; delete one"))
             continue
         seen[key] = line
-        entry, found = entry_with_summary(_feed_item_fields(value) if jsonfeed else value, path, line)
+        fields = _feed_item_fields(value) if jsonfeed else wordpress_fields(value) if is_wordpress_post(value) else value
+        entry, found = entry_with_summary(fields, path, line)
         problems.extend(found)
         if entry is None:
             drafts += not found
