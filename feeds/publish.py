@@ -93,18 +93,43 @@ def _stat(out_dir: str, rel: str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _manifest_holds(out_dir: str, fp: str) -> dict | None:
+def _read_manifest(out_dir: str) -> dict | None:
     try:
         with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as fh:
             manifest = json.load(fh)
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("fingerprint") != fp:
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _manifest_holds(out_dir: str, fp: str) -> dict | None:
+    manifest = _read_manifest(out_dir)
+    if manifest is None or manifest.get("fingerprint") != fp:
         return None
     files = manifest.get("files")
     if not isinstance(files, dict) or any(_stat(out_dir, rel) != stamp for rel, stamp in files.items()):
         return None
     return manifest
+
+
+def remove_stale(out_dir: str, previous: dict | None, files: dict[str, bytes]) -> list[str]:
+    """Delete the files the previous build wrote (its manifest's list) that this build no longer
+    makes: a kind's feed and page once its last entry is gone (`podcasts.xml` would go on listing
+    deleted pages), a sitemap part after the archive shrank. Only files almanac wrote are
+    touched (anything else in the directory is the user's), and only paths inside `out_dir`."""
+    listed = previous.get("files") if previous else None
+    if not isinstance(listed, dict):
+        return []
+    removed = []
+    for rel in sorted(set(listed) - set(files)):
+        parts = rel.split("/") if isinstance(rel, str) else [""]
+        if any(part in ("", ".", "..") for part in parts) or os.path.isabs(rel):
+            continue  # a manifest edited by hand: never follow it out of the site
+        path = os.path.join(out_dir, *parts)
+        if os.path.isfile(path) and not os.path.islink(path):
+            os.unlink(path)
+            removed.append(rel)
+    return removed
 
 
 def publish(
@@ -130,8 +155,10 @@ def publish(
     if manifest is not None:
         files = sorted(manifest["files"])
         return PublishResult(len(files), WriteReport(unchanged=files), skipped=True)
+    previous = _read_manifest(out_dir)
     files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts, now=now)
     report = write_tree(out_dir, files, prune=("entries",))
+    report.removed += remove_stale(out_dir, previous, files)
     stamps = {rel: _stat(out_dir, rel) for rel in sorted(files)}
     record = {"fingerprint": fp if usable else None, "files": stamps}
     write_if_changed(os.path.join(out_dir, MANIFEST), json.dumps(record, separators=(",", ":")).encode())

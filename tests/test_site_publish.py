@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from zoneinfo import ZoneInfo
 
@@ -90,3 +91,27 @@ def test_manifest_is_hidden_and_not_pruned(tmp_path, entries):
     publish(str(out), entries[1:], SITE, TZ)
     assert (out / MANIFEST).is_file()
     assert not (out / entry_path(entries[0].id)).exists()
+
+
+def test_what_the_last_build_wrote_and_this_one_does_not_make_is_removed(tmp_path, entries):
+    """The last podcast leaves the archive: podcasts.xml and podcasts.html go with it (they would
+    go on listing a deleted page), while a file of the user's in the same directory stays, and a
+    manifest edited to point outside the site is not followed."""
+    out = tmp_path / "site"
+    podcasts = [e for e in entries if e.kind == "podcast"]
+    assert podcasts
+    publish(str(out), entries, SITE, TZ)
+    assert (out / "podcasts.xml").is_file() and (out / "podcasts.html").is_file()
+    (out / "robots-extra.txt").write_text("mine")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"]["../outside.txt"] = [4, 0]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+    result = publish(str(out), [e for e in entries if e.kind != "podcast"], SITE, TZ)
+    assert not (out / "podcasts.xml").exists() and not (out / "podcasts.html").exists()
+    assert {"podcasts.xml", "podcasts.html"} <= set(result.report.removed)
+    assert (out / "robots-extra.txt").read_text() == "mine" and outside.read_text() == "keep"
+    assert not any(link in (out / name).read_bytes() for name in ("index.html", "sitemap.xml")
+                   for link in (b"podcasts.xml", b"podcasts.html"))
