@@ -21,23 +21,35 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: What `keep_current` last logged a failure for, besides a version: nothing yet, or the version itself.
+_NOTHING_FAILED, _VERSION_FAILED = object(), object()
+
 
 async def keep_current(version: Callable[[], Any], rebuild: Callable[[], Any], interval: float,
                        last: Any = None) -> None:
     """Every `interval` seconds, `rebuild()` if `version()` differs from the last one built.
 
     Both callables block (database, files) and run in worker threads. Runs
-    until cancelled. A failed build is logged once per version and tried
-    again at the next check.
+    until cancelled. A failed build is logged once per version, a version
+    that cannot be read (the database unreachable) once until it can, and
+    both are tried again at the next check.
     """
-    failed_at = None
+    failed_at: Any = _NOTHING_FAILED
     while True:
         await asyncio.sleep(interval)
-        now = None
         try:
             now = await asyncio.to_thread(version)
-            if now == last:
-                continue
+        except Exception as exc:
+            if failed_at is not _VERSION_FAILED:
+                log.error("reading the store's version failed (%s: %s); serving the previous build, trying again",
+                          type(exc).__name__, exc)
+                failed_at = _VERSION_FAILED
+            continue
+        if failed_at is _VERSION_FAILED:
+            failed_at = _NOTHING_FAILED  # readable again: the next outage is logged too
+        if now == last:
+            continue
+        try:
             await asyncio.to_thread(rebuild)
             last = now
         except Exception as exc:  # a bad moment (disk full, a store being migrated): keep serving

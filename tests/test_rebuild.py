@@ -44,3 +44,43 @@ def test_a_failed_build_is_logged_once_and_tried_again(caplog):
     assert len(attempts) == 4  # retried at each check until it worked, then left alone
     assert [r.getMessage() for r in caplog.records] == [
         "rebuilding the site failed (OSError: No space left on device); serving the previous build, trying again"]
+
+
+def test_a_version_that_cannot_be_read_is_logged_once_per_outage(caplog):
+    """The database unreachable: logged (it was silent: a site went stale with nothing said), once
+    however many checks fail, again if it fails again after coming back; rebuilt when it is back."""
+    answers = iter([ConnectionError("server closed the connection")] * 5 + ["v2"] * 5
+                   + [ConnectionError("again")] * 5 + ["v2"] * 1000)
+    built = []
+
+    def version():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    with caplog.at_level(logging.ERROR, logger="feeds.rebuild"):
+        run_for(0.5, version, lambda: built.append(1), last="v1")
+    assert built == [1]
+    assert [r.getMessage() for r in caplog.records] == [
+        "reading the store's version failed (ConnectionError: server closed the connection); "
+        "serving the previous build, trying again",
+        "reading the store's version failed (ConnectionError: again); serving the previous build, trying again"]
+
+
+def test_the_site_version_moves_at_midnight_in_the_schedules_timezone(tmp_path):
+    """`almanac serve` rebuilds when the version moves: a quiet store must still move it on a new
+    day (the anniversary calendar and the timeline run a year from today), in [schedule] timezone."""
+    import datetime as dt
+
+    from almanac.app import App
+    from almanac.commands.feeds import site_version
+    from almanac.config import Config, ScheduleConfig
+
+    app = App.build(Config(schedule=ScheduleConfig(timezone="Pacific/Auckland")), {"ALMANAC_DB": str(tmp_path / "a.db")})
+    try:
+        evening = dt.datetime(2026, 3, 1, 10, 59, tzinfo=dt.timezone.utc)  # 23:59 in Auckland
+        assert site_version(app, evening) == site_version(app, evening + dt.timedelta(minutes=0, seconds=30))
+        assert site_version(app, evening) != site_version(app, evening + dt.timedelta(minutes=2))
+    finally:
+        app.close()

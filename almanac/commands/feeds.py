@@ -128,14 +128,19 @@ def build(app, out: str, with_related: bool = True, embed: bool = True, now: dt.
     )
 
 
-def site_version(app) -> tuple:
+def site_version(app, now: dt.datetime | None = None) -> tuple:
     """What the site is built from, in a few counters: entries and vectors (the store's
-    search version) and the on-this-day posts sent so far (sent rows are only ever added)."""
+    search version), the on-this-day posts sent so far (sent rows are only ever added), and
+    the day in [schedule] timezone: the anniversary calendar and the timeline's milestones run a
+    year from it, so a served site with a quiet store still moves on at midnight (`publish`
+    renders again only on a new day's first build)."""
+    from almanac.anniversaries import today
     from almanac.posting import ANNIVERSARY
     from feeds.onthisday_feed import FEED_KEY
 
     sent = app.store.posts(target=FEED_KEY, status="sent", occasion_prefix=f"{ANNIVERSARY}:")
-    return app.store.search_version(), len(sent)
+    day = today(now or dt.datetime.now(dt.timezone.utc), app.config.schedule.tz)
+    return app.store.search_version(), len(sent), day.isoformat()
 
 
 def onthisday_items(app) -> list:
