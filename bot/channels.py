@@ -106,22 +106,31 @@ def channel_publishers(client: discord.Client, subscriptions) -> list[ChannelPub
 
 
 class SubscribedChannels:
-    """The current subscriptions as publishers, held in memory for the scheduler.
+    """The current subscriptions as publishers, for the scheduler.
 
-    The scheduler asks for its publishers synchronously at every run, on the
-    event loop; reading the store there could wait behind an ingest holding
-    the database, stalling the gateway. So the list is loaded in a thread at
-    start and reloaded whenever /subscribe or /unsubscribe changes it.
+    Read from the store at every scheduler run (`current`), in a thread: the
+    bot may run as several processes (shards), and /subscribe in one of them
+    must reach the one that posts, which shares nothing with it but the
+    database. Reads are one at a time, so a slow read never overwrites a
+    newer one (two /subscribe commands in a row keep both).
     """
 
     def __init__(self, client: discord.Client, store):
         self.client = client
         self.store = store
         self._publishers: list[ChannelPublisher] = []
+        self._lock = asyncio.Lock()
 
     async def reload(self) -> None:
-        subscriptions = await asyncio.to_thread(self.store.subscriptions)
-        self._publishers = channel_publishers(self.client, subscriptions)
+        async with self._lock:
+            subscriptions = await asyncio.to_thread(self.store.subscriptions)
+            self._publishers = channel_publishers(self.client, subscriptions)
+
+    async def current(self) -> list[ChannelPublisher]:
+        """The subscriptions as the store holds them now (what a scheduler run posts to)."""
+        await self.reload()
+        return self.publishers()
 
     def publishers(self) -> list[ChannelPublisher]:
+        """The subscriptions as last read (at start, after /subscribe here, or at the last run)."""
         return list(self._publishers)

@@ -20,13 +20,14 @@ No configuration is read here: the composition root passes the schedule
 settings and the coroutines (`post_due(now, publishers)`, `refresh(now,
 publishers)`, each returning the next retry time or None) and a
 `publishers()` provider evaluated at every run (bot subscriptions change
-while it runs). The bot runs the same object inside its own process.
+while it runs, in any of its processes: it may be a coroutine function). The bot runs the same object inside its own process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import inspect
 import logging
 from typing import Awaitable, Callable
 
@@ -45,6 +46,14 @@ Job = Callable[[dt.datetime, list], Awaitable["dt.datetime | None"]]
 ANNIVERSARIES, REFRESH, STARTUP, RETRY = "anniversaries", "refresh", "startup", "retry"
 
 
+async def current(provider: Callable[[], list | Awaitable[list]]) -> list:
+    """What a publishers provider gives now: a list, or one it reads first (the bot's subscribed
+    channels are read from the store at every run, in a thread, since another process may have
+    changed them)."""
+    found = provider()
+    return await found if inspect.isawaitable(found) else found
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -58,7 +67,7 @@ class Scheduler:
         *,
         post_due: Job,
         refresh: Job | None = None,
-        publishers: Callable[[], list] = list,
+        publishers: Callable[[], list | Awaitable[list]] = list,
         now: Callable[[], dt.datetime] = _utc_now,
         refresh_at_start: bool = True,
     ):
@@ -132,7 +141,7 @@ class Scheduler:
         fn = self._refresh if kind == REFRESH else self._post_due
         now = self._now()
         try:
-            next_due = await fn(now, list(self._publishers()))
+            next_due = await fn(now, list(await current(self._publishers)))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -131,3 +131,53 @@ def test_a_corrected_entry_edits_its_channel_message_and_a_removed_one_is_delete
     states = {r.entry_id: r.message_state for r in store.posts()}
     assert (states[jitsu], states[FUNCTORS], states[ESPER]) == ("gone", "deleted", None)
     assert again.edits_planned == 0 and again.edited == []
+
+
+def test_a_subscription_made_in_another_process_reaches_the_one_that_posts(store, db_target):
+    """Sharded bots: /subscribe lands in the process that answers the guild, the posts go out from
+    the one that schedules. They share only the database: the posting process reads the
+    subscriptions at every run (its scheduler awaits `current`), not only at start."""
+    from almanac.store import Store
+    from bot.channels import SubscribedChannels
+
+    async def scenario():
+        posting = SubscribedChannels(bot_for(store), store)
+        await posting.reload()  # at start: nothing subscribed
+        with Store(db_target) as other_process:
+            other_process.subscribe(CHANNEL_ID, GUILD_ID, "both")
+        assert posting.publishers() == []  # what the old code went on posting to
+        assert [p.key for p in await posting.current()] == [f"channel:{CHANNEL_ID}"]
+        with Store(db_target) as other_process:
+            other_process.unsubscribe(CHANNEL_ID)
+        return [p.key for p in await posting.current()]
+
+    assert asyncio.run(scenario()) == []
+
+
+def test_two_subscription_changes_in_a_row_keep_the_newer_list(store):
+    """Reads are one at a time: a slow first read (a busy database) cannot finish after a second
+    one and put the older list back."""
+    from bot.channels import SubscribedChannels
+
+    class SlowFirstRead:
+        def __init__(self, inner):
+            self.inner, self.reads = inner, 0
+
+        def subscriptions(self):
+            self.reads += 1
+            found = self.inner.subscriptions()
+            if self.reads == 1:
+                import time
+
+                time.sleep(0.3)  # the first answer arrives last, if the reads overlap
+            return found
+
+    async def scenario():
+        channels = SubscribedChannels(bot_for(store), SlowFirstRead(store))
+        first = asyncio.create_task(channels.reload())
+        await asyncio.sleep(0.05)
+        store.subscribe(OTHER_CHANNEL_ID, GUILD_ID, "new")
+        await asyncio.gather(first, channels.reload())
+        return [p.key for p in channels.publishers()]
+
+    assert asyncio.run(scenario()) == [f"channel:{OTHER_CHANNEL_ID}"]

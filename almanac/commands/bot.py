@@ -207,9 +207,10 @@ async def start_jobs(app, client, *, refresh: bool = True):
     """The posting jobs of `almanac schedule`, run inside the bot's process.
 
     They post to the webhooks and the on-this-day feed as `almanac schedule`
-    does, plus the channels subscribed with /subscribe (asked for at every
-    run, so a subscription made a minute ago gets the next post).
+    does, plus the channels subscribed with /subscribe (read from the store at
+    every run, so a subscription made a minute ago, in this process or another
+    shard's, gets the next post).
     """
     from almanac.commands.onthisday import start_posting
 
-    return await start_posting(app, client.channels.publishers, refresh=refresh)
+    return await start_posting(app, client.channels.current, refresh=refresh)

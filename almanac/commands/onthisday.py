@@ -284,7 +284,7 @@ class PostingJobs:
 def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, clock=None):
     """The Scheduler wired to this app's store, webhooks and feed (nothing started)."""
     from feeds.onthisday_feed import FEED_KEY, OnThisDayFeedPublisher
-    from feeds.scheduler import Scheduler
+    from feeds.scheduler import Scheduler, current
     from feeds.webhooks import keep_webhook_urls_out_of_logs, set_api_base, webhook_publishers
 
     keep_webhook_urls_out_of_logs()
@@ -296,8 +296,8 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
     feed = OnThisDayFeedPublisher()
     poster = Poster(app.store, app.config.site.base_url, posting_policy(app.config))
 
-    def publishers() -> list:
-        return [*webhooks, feed, *(extra_publishers() if extra_publishers else [])]
+    async def publishers() -> list:
+        return [*webhooks, feed, *(await current(extra_publishers) if extra_publishers else [])]
 
     async def post_due(now: dt.datetime, pubs: list) -> dt.datetime | None:
         report: RunReport = await poster.post_due(now, pubs)
@@ -322,7 +322,8 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
 async def start_posting(app, extra_publishers=None, *, refresh: bool = True) -> PostingJobs:
     """Build and start the posting jobs in the running loop; `await jobs.stop()` to end them.
 
-    `extra_publishers()` is called at every run (the bot passes its subscribed channels).
+    `extra_publishers()` is called (and awaited, if a coroutine function) at every run: the bot
+    passes its subscribed channels, read again from the store each time.
     """
     import aiohttp
 
