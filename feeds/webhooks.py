@@ -59,13 +59,20 @@ def set_api_base(base: str) -> None:
     discord.http.Route.BASE = base.rstrip("/") if base else DISCORD_API_BASE
 
 
-def keep_webhook_urls_out_of_logs() -> None:
-    """discord.py logs every webhook request's URL (token included) at DEBUG: not ours.
+#: discord.py loggers whose DEBUG lines hold a secret: a webhook's URL (its token), an interaction's
+#: token (in every INTERACTION_CREATE event the gateway logs, and in the callback and follow-up URLs
+#: the HTTP client and the webhook adapter log); a token lets anyone post as the bot for 15 minutes.
+_SECRET_DEBUG_LOGGERS = ("discord.webhook.async_", "discord.webhook.sync", "discord.gateway", "discord.http")
 
-    Called by the composition root, so `almanac -v` stays safe to paste.
+
+def keep_discord_secrets_out_of_logs() -> None:
+    """Keep the loggers that would write webhook URLs or interaction tokens at INFO and above.
+
+    Called by the composition roots (`almanac bot`, with or without its schedule, and `almanac
+    schedule`), so `almanac -v` output stays safe to paste. Their warnings and errors still show.
     """
-    logging.getLogger("discord.webhook.async_").setLevel(logging.INFO)
-    logging.getLogger("discord.webhook.sync").setLevel(logging.INFO)
+    for name in _SECRET_DEBUG_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 class WebhookPublisher:

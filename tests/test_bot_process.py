@@ -143,12 +143,13 @@ def test_almanac_bot_sync_answers_the_jitsu_question_posts_and_stops_on_sigterm(
                 if proc.returncode is None:
                     proc.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(proc.communicate(), 30)
-            return proc.returncode, out.decode(), err.decode(), fake
+            return proc.returncode, out.decode(), err.decode(), fake, ix.token
 
-    status, out, err, fake = asyncio.run(scenario())
+    status, out, err, fake, interaction_token = asyncio.run(scenario())
     assert status == 0, err
     assert "logged in; loading the search model" in err and "stopping" in err
-    assert TOKEN not in out + err  # not even at -v (debug) level
+    assert "DEBUG discord." in err  # -v: discord.py's own debug lines are there...
+    assert TOKEN not in out + err and interaction_token not in out + err  # ...and no secret, even at debug level
     assert "Traceback" not in err
     assert len(fake.channel_messages[CHANNEL_ID]) == 1  # once
     assert fake.closed_sockets >= 1  # the gateway connection was closed, not abandoned
@@ -184,7 +185,7 @@ def test_two_sharded_bot_processes_answer_their_guilds_and_only_one_posts(archiv
                    "ALMANAC_DB": str(archive / "data" / "almanac.db")}
             procs = [
                 await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "almanac", "bot", "--shard-count", "2", *extra, cwd=str(archive), env=env,
+                    sys.executable, "-m", "almanac", "-v", "bot", "--shard-count", "2", *extra, cwd=str(archive), env=env,
                     stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
                 for extra in (["--shard-ids", "0", "--sync"], ["--shard-ids", "1", "--no-schedule"])
             ]
@@ -198,17 +199,19 @@ def test_two_sharded_bot_processes_answer_their_guilds_and_only_one_posts(archiv
                 assert posted[0]["embeds"][0]["title"] == "Almanac Bot Test Entry: Announcing New Things"
                 await asyncio.sleep(1.0)
                 callbacks = [kind for kind, _ in ix.replies if kind == "callback"]
-                return [len(callbacks), len(fake.channel_messages[CHANNEL_ID])], fake
+                return [len(callbacks), len(fake.channel_messages[CHANNEL_ID])], fake, ix.token
             finally:
-                errors = []
                 for proc in procs:
                     if proc.returncode is None:
                         proc.send_signal(signal.SIGTERM)
                     _, err = await asyncio.wait_for(proc.communicate(), 30)
-                    errors.append((proc.returncode, err.decode()))
-                for status, err in errors:
+                    logs.append((proc.returncode, err.decode()))
+                for status, err in logs:
                     assert status == 0 and "Traceback" not in err, err
 
-    (replies, channel_posts), fake = asyncio.run(scenario())
+    logs: list[tuple[int, str]] = []
+    (replies, channel_posts), fake, interaction_token = asyncio.run(scenario())
+    # -v: the answering process (--no-schedule) logs at debug level too, without the interaction's token
+    assert all("DEBUG discord." in err and interaction_token not in err and TOKEN not in err for _, err in logs)
     assert replies == 1  # acknowledged by one process, not both
     assert channel_posts == 1  # posted by one process, once

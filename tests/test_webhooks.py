@@ -11,7 +11,7 @@ import pytest
 
 from almanac.posting import MessageGone, Post, Poster, PostingPolicy, RetryLater, render_post
 from feeds.webhooks import (
-    DISCORD_API_BASE, WebhookPublisher, WebhookURLError, keep_webhook_urls_out_of_logs, set_api_base,
+    DISCORD_API_BASE, WebhookPublisher, WebhookURLError, keep_discord_secrets_out_of_logs, set_api_base,
     webhook_key, webhook_publishers, webhook_session,
 )
 from tests.webhook_receiver import TOKEN, WEBHOOK_ID, WebhookReceiver, webhook_url
@@ -107,7 +107,7 @@ def test_a_refused_webhook_fails_for_good_and_stays_visible(seeded_store):
 
 def test_network_errors_are_retried_and_no_secret_reaches_logs_or_the_ledger(seeded_store, caplog):
     caplog.set_level(logging.DEBUG)
-    keep_webhook_urls_out_of_logs()
+    keep_discord_secrets_out_of_logs()
 
     async def go():
         async with WebhookReceiver() as receiver:
@@ -160,7 +160,7 @@ def test_one_dropped_answer_then_success_delivers_at_most_twice(seeded_store):
 def test_the_webhook_edits_and_deletes_its_messages_and_maps_429_and_404(seeded_store, caplog):
     """PATCH and DELETE /webhooks/{id}/{token}/messages/{id} through discord.py; the token never in an error or log."""
     caplog.set_level(logging.DEBUG)
-    keep_webhook_urls_out_of_logs()
+    keep_discord_secrets_out_of_logs()
     entry = seeded_store.get("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk")
     post = Post(entry, "anniversary:2025-05-01", 10, True, "https://example.org/entries/jitsu.html", "n" * 20)
     corrected = {**render_post(post), "description": "**🎉 10 years ago this month**\n\nCorrected."}

@@ -111,7 +111,9 @@ def cmd_bot(args, app) -> int:
     point_at_api(app.env)
     sync = (args.guild if args.guild else "global") if args.sync else None
     app.store  # open (and migrate) first: a bad database fails here, plainly
-    from feeds.webhooks import WebhookURLError
+    from feeds.webhooks import WebhookURLError, keep_discord_secrets_out_of_logs
+
+    keep_discord_secrets_out_of_logs()  # `almanac -v bot`: no interaction token in the log, schedule or not
 
     try:
         return asyncio.run(run_bot(app, token, sync=sync, schedule=not args.no_schedule, refresh=not args.no_refresh,

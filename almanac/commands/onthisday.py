@@ -285,9 +285,9 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
     """The Scheduler wired to this app's store, webhooks and feed (nothing started)."""
     from feeds.onthisday_feed import FEED_KEY, OnThisDayFeedPublisher
     from feeds.scheduler import Scheduler, current
-    from feeds.webhooks import keep_webhook_urls_out_of_logs, set_api_base, webhook_publishers
+    from feeds.webhooks import keep_discord_secrets_out_of_logs, set_api_base, webhook_publishers
 
-    keep_webhook_urls_out_of_logs()
+    keep_discord_secrets_out_of_logs()
     base, _ = discord_endpoints(app.env)
     if base:
         set_api_base(base)
