@@ -22,7 +22,7 @@ from bot.errors import report_error
 CUSTOM_ID_LIMIT = 100
 LIKE_PREFIX = "alm:like:"
 _LIKE = r"alm:like:(?P<id>[^\s]+)"
-_PAGE = r"alm:(?P<mode>more|next|prev):(?P<offset>\d{1,4}):(?P<kind>[a-z]*):(?P<year>\d{0,4}):(?P<query>.*)"
+_PAGE = r"alm:(?P<mode>more|next|prev):(?P<offset>\d{1,6}):(?P<kind>[a-z]*):(?P<year>\d{0,4}):(?P<query>.*)"
 
 LABELS = {"more": "More results", "next": "Next page ›", "prev": "‹ Previous page"}
 

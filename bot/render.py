@@ -115,6 +115,13 @@ def _escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text or "")
 
 
+def echoed(text: str, limit: int) -> str:
+    """A member's own words repeated in a public reply ("I couldn't find ... “...”"), shown as
+    typed: no markdown (a disguised link "[free Nitro](https://...)", spoilers) and no mention,
+    not even one that would not ping (`<@&role>`, @everyone)."""
+    return discord.utils.escape_mentions(_escape(clip(text, limit)))
+
+
 def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
     """`[Title](entry page) · paper · May 2015`: one entry on one line."""
     title = _escape(clip(entry.title, 150))
@@ -163,7 +170,7 @@ def no_answer_text(question: str, note: str | None = None) -> str:
     if note:
         return plain(f"{clip(note, 1500)} Try `/search` with other words, or `/latest`.")
     return plain(
-        f"I couldn't find anything in the archive that answers “{clip(question, 200)}”. "
+        f"I couldn't find anything in the archive that answers “{echoed(question, 200)}”. "
         "Try `/search` with a few keywords, or `/latest` to see what's new."
     )
 
@@ -180,8 +187,9 @@ def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_m
         if hit.highlight:
             line += f"\n> {clip(hit.highlight, 300)}"
         lines.append(line)
-    page = offset // max(page_size, 1) + 1
-    footer = f"Page {page}" + (" · more below" if has_more else "")
+    # Numbered by the results shown, not by page: "More results" after /ask starts at the fifth.
+    footer = (f"Results {offset + 1}–{offset + len(shown)}" if shown else "No more results") + (
+        " · more below" if has_more else "")
     return to_embed({
         "title": title,
         "description": _lines_within(lines, DESCRIPTION_LIMIT) or "No more results.",
@@ -195,7 +203,7 @@ def no_results_text(query: str, kind: str | None = None, year: int | None = None
         return no_answer_text(query, note)
     filters = " ".join(x for x in (f"kind {kind}" if kind else "", f"year {year}" if year else "") if x)
     extra = f" with {filters}" if filters else ""
-    return plain(f"Nothing in the archive matches “{clip(query, 200)}”{extra}. Try other words, or `/latest`.")
+    return plain(f"Nothing in the archive matches “{echoed(query, 200)}”{extra}. Try other words, or `/latest`.")
 
 
 def entry_embed(entry: Entry, base_url: str) -> discord.Embed:
@@ -283,7 +291,8 @@ def about_embed(stats: dict, site_title: str, site_url: str) -> discord.Embed:
     else:
         span = (f"{stats['first_year']}" if stats["first_year"] == stats["last_year"]
                 else f"{stats['first_year']}–{stats['last_year']}")
-        description = f"{stats['total']} entries from {span}. Ask me with `/ask`, browse with `/search` or `/latest`."
+        count = f"{stats['total']} {'entry' if stats['total'] == 1 else 'entries'}"
+        description = f"{count} from {span}. Ask me with `/ask`, browse with `/search` or `/latest`."
     fields = [{"name": plural(k).capitalize(), "value": str(n), "inline": True} for k, n in stats["kinds"].items()]
     return to_embed({"title": f"About {site_title}", "url": site_url, "description": description,
                      "color": NEUTRAL, "fields": fields})

@@ -240,6 +240,10 @@ def test_ask_answers_with_one_embed_and_persistent_buttons(seeded_store, searche
                     more = [f"alm:more:4:::{question}"] if len(hits) > 4 else []
                     assert fake.custom_ids(msg) == [f"alm:like:{hits[0].entry.id}"] + more
                 assert more  # the second question has more than four hits
+                click = await fake.click(msg, more[0])
+                page = embed_of((await fake.reply(click))[0])
+                assert page["description"].startswith("**5.** [")
+                assert page["footer"]["text"].startswith("Results 5–")  # not "Page 1", as it was
     run(scenario())
 
 
@@ -252,6 +256,11 @@ def test_ask_empty_archive_says_so_kindly(store):
                 assert msg["embeds"] == []
                 assert msg["content"] == ("I couldn't find anything in the archive that answers “how do I bake bread?”. "
                                           "Try `/search` with a few keywords, or `/latest` to see what's new.")
+                # The member's words come back as typed: no disguised link, spoiler or mention of a role.
+                bait = "[Claim your free Nitro](https://evil.example/login) ||spoiler|| <@&1234> @everyone"
+                msg = (await fake.reply(await fake.invoke("ask", {"question": bait})))[0]
+                assert "“\\[Claim your free Nitro\\](https://evil.example/login) \\|\\|spoiler\\|\\| " in msg["content"]
+                assert "<@&1234>" not in msg["content"] and "@everyone" not in msg["content"]
     run(scenario())
 
 
@@ -289,7 +298,7 @@ def test_search_pages_with_buttons(seeded_store, searcher):
                 first = embed_of(msg)
                 assert first["title"] == "Results for “unikernels” (talks)"
                 assert first["description"].startswith("**1.** [") and "**2.** [" in first["description"]
-                assert "**3.**" not in first["description"] and first["footer"]["text"] == "Page 1 · more below"
+                assert "**3.**" not in first["description"] and first["footer"]["text"] == "Results 1–2 · more below"
                 assert fake.custom_ids(msg) == ["alm:next:2:talk::unikernels"]
 
                 click = await fake.click(msg, "alm:next:2:talk::unikernels")
@@ -297,6 +306,7 @@ def test_search_pages_with_buttons(seeded_store, searcher):
                 assert click.callback["type"] == 6  # an update of the same message
                 page2 = click.original
                 assert embed_of(page2)["description"].startswith("**3.** [")
+                assert embed_of(page2)["footer"]["text"].startswith("Results 3–4")
                 assert "alm:prev:0:talk::unikernels" in fake.custom_ids(page2)
                 titles = [l for l in first["description"].splitlines() + embed_of(page2)["description"].splitlines()
                           if l.startswith("**")]

@@ -116,3 +116,16 @@ def test_custom_ids_fit_and_round_trip():
     assert pager_view("q", 0, 5, False, None, None) is None
     ids = [i.custom_id for i in pager_view("q", 5, 5, True, "talk", 2015).children]
     assert ids == ["alm:prev:0:talk:2015:q", "alm:next:10:talk:2015:q"]
+    # Deep in a long listing (a 10,000-entry archive's talks): the page buttons still fit their template.
+    deep = [i.custom_id for i in pager_view("q", 9_995, 5, True, None, None).children]
+    assert deep == ["alm:prev:9990:::q", "alm:next:10000:::q"]
+    assert ResultsPage.__discord_ui_compiled_template__.fullmatch(deep[1])["offset"] == "10000"
+
+
+def test_about_counts_one_entry_in_the_singular():
+    one = render.about_embed({"total": 1, "first_year": 2015, "last_year": 2015, "kinds": {"talk": 1}},
+                             "Almanac", "https://example.org/").to_dict()
+    assert one["description"].startswith("1 entry from 2015.")
+    two = render.about_embed({"total": 2, "first_year": 2015, "last_year": 2016, "kinds": {"talk": 2}},
+                             "Almanac", "https://example.org/").to_dict()
+    assert two["description"].startswith("2 entries from 2015–2016.")
