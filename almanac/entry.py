@@ -148,8 +148,17 @@ class PartialDate:
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def start(self, tz: dt.tzinfo) -> dt.datetime:
-        """Midnight at the start of `first_day()` in `tz`: one fixed instant per date."""
-        return dt.datetime.combine(self.first_day(), dt.time(0, 0), tzinfo=tz)
+        """Midnight at the start of `first_day()` in `tz`: one fixed instant per date.
+
+        Before a zone took a whole-minute offset (Amsterdam until 1937, Monrovia until 1972),
+        its local mean time is off UTC by seconds ("+00:19:32"), which RFC 822 and RFC 3339 cannot
+        write: feedgen wrote "+001932" and feedparser read it days off. Such an instant is given
+        in UTC instead (the same instant)."""
+        start = dt.datetime.combine(self.first_day(), dt.time(0, 0), tzinfo=tz)
+        offset = start.utcoffset()
+        if offset is not None and (offset.seconds % 60 or offset.microseconds):
+            return start.astimezone(dt.timezone.utc)
+        return start
 
     @classmethod
     def from_date(cls, value: dt.date) -> PartialDate:

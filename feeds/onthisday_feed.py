@@ -22,7 +22,7 @@ from feedgen.feed import FeedGenerator
 
 from almanac.anniversaries import is_milestone
 from almanac.config import SiteConfig
-from almanac.entry import Entry
+from almanac.entry import Entry, PartialDate
 from almanac.links import ONTHISDAY_FEED, site_root
 from almanac.posting import ANNIVERSARY, Post
 from feeds.feed_items import EPOCH, author_name, feed_item, feed_title, home_url
@@ -111,4 +111,4 @@ def build_onthisday_feed(items: list[OnThisDayItem], site: SiteConfig, tz: dt.tz
 
 
 def _start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    return PartialDate.from_date(day).start(tz)

@@ -112,6 +112,23 @@ def test_partial_dates_map_to_one_fixed_instant_in_the_configured_timezone():
         }
 
 
+def test_a_date_from_before_a_zone_kept_whole_minutes_is_the_same_instant_in_every_feed():
+    """Amsterdam ran 19 min 32 s ahead of UTC until 1937: feedgen wrote "+001932" in RSS (feedparser
+    read 2 May for 4 May) and "+00:19:32" in Atom and JSON, which RFC 3339 does not allow. The
+    instant is given in UTC instead, and every format reads back the same one."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    old = Entry("o", "Old", PartialDate(1930, 5, 4), "talk", "s")
+    instant = dt.datetime(1930, 5, 4, tzinfo=tz).astimezone(dt.timezone.utc)
+    assert instant.timetuple()[:6] == (1930, 5, 3, 23, 40, 28)
+    (item,) = json_feed(build_json_feed([old], SITE, tz))["items"]
+    assert item["date_published"] == "1930-05-03T23:40:28+00:00"
+    for data in (build_atom([old], SITE, tz), build_rss([old], SITE, tz)):
+        (parsed,) = parse_feed(data).entries
+        assert parsed.published_parsed[:6] == instant.timetuple()[:6]
+    modern = Entry("n", "New", PartialDate(2015, 5, 4), "talk", "s")
+    assert json_feed(build_json_feed([modern], SITE, tz))["items"][0]["date_published"] == "2015-05-04T00:00:00+02:00"
+
+
 def test_feed_updated_is_the_newest_entry_never_now(seed_entries):
     newest = max(seed_entries, key=lambda e: e.date)
     atom = parse_feed(build_atom(seed_entries, SITE, LONDON))
