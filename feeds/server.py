@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -67,6 +68,13 @@ _TYPES = {
 _TEXTUAL = ("text/", "application/xml", "application/atom+xml", "application/rss+xml", "application/feed+json", "application/json", "image/svg+xml")
 
 
+#: The parts of a sitemap too big for one file (`feeds.sitemap`): sitemap-1.xml, sitemap-2.xml, ...
+_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
+#: A request target in absolute form ("GET http://host/atom.xml"), which HTTP/1.1 servers must
+#: accept (RFC 9112 3.2.2; a proxy forwards requests so): the path is what follows the authority.
+_ABSOLUTE_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
 def content_type(rel_path: str) -> str:
     """The Content-Type for a site file, with charset=utf-8 for text."""
     name = posixpath.basename(rel_path)
@@ -74,7 +82,7 @@ def content_type(rel_path: str) -> str:
         kind = "application/rss+xml"
     elif name == MAIN_FEEDS["json"]:
         kind = "application/feed+json"
-    elif name == SITEMAP:
+    elif name == SITEMAP or _SITEMAP_PART.fullmatch(name):
         kind = "application/xml"
     else:
         kind = _TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
@@ -86,13 +94,14 @@ class Refused(Exception):
 
 
 def site_path(raw_path: str) -> str:
-    """The relative file path a raw request path names ("" is the index).
+    """The relative file path a raw request path names ("" is the index; a target in absolute
+    form, "http://host/atom.xml", names its path).
 
     Each segment is percent-decoded once and must be a plain name: `..`, `.`,
     names with `/`, `\\` or NUL after decoding, and hidden names (such as the
     writer's `.tmp-*` files) raise Refused.
     """
-    path = raw_path.split("?", 1)[0].split("#", 1)[0]
+    path = _ABSOLUTE_FORM.sub("", raw_path, count=1).split("?", 1)[0].split("#", 1)[0] or "/"
     segments = path.split("/")
     out = []
     for i, raw in enumerate(segments):

@@ -16,7 +16,7 @@ import pytest
 
 from almanac.config import SiteConfig
 from feeds.build import build_site
-from feeds.server import bound_port, make_app, site_path, start_server, Refused
+from feeds.server import Refused, bound_port, content_type, make_app, site_path, start_server
 from feeds.writer import write_tree
 
 SITE = SiteConfig(base_url="http://127.0.0.1:8080/")
@@ -79,6 +79,9 @@ def test_content_types(site_dir):
     assert types["/feed.json"] == "application/feed+json; charset=utf-8"
     assert types["/style.css"] == "text/css; charset=utf-8"
     assert types["/sitemap.xml"] == "application/xml; charset=utf-8"
+    # Past 50,000 pages the sitemap is an index of parts: they are sitemaps too, not Atom.
+    assert content_type("sitemap-2.xml") == "application/xml; charset=utf-8"
+    assert content_type("sitemap-notes.xml") == "application/atom+xml; charset=utf-8"
     assert types["/entries/jitsu-just-in-time-summoning-of-unikernels-2015-05-paper.html"].startswith("text/html")
 
 
@@ -190,8 +193,21 @@ def test_symlink_out_of_the_site_is_refused(site_dir):
     assert status == 403 and b"top secret" not in data
 
 
+def test_a_request_in_absolute_form_is_served_as_its_path(site_dir):
+    """`GET http://host/atom.xml HTTP/1.1`, as a proxy forwards it (RFC 9112 says a server must
+    accept it): the feed, not a 403; a path that leaves the site is still refused."""
+    async def body(url, s):
+        return [await raw_get(url, f"http://127.0.0.1/{path}") for path in ("atom.xml", "", "../secret.txt")]
+
+    (feed, feed_body), (index, _), (outside, outside_body) = run_server(site_dir)(body)
+    assert (feed, feed_body) == (200, (site_dir / "atom.xml").read_bytes())
+    assert index == 200 and outside in (400, 403, 404) and b"top secret" not in outside_body
+
+
 def test_site_path_rules():
     assert site_path("/") == "index.html"
+    assert site_path("https://example.org/entries/a.html") == "entries/a.html"
+    assert site_path("http://example.org") == "index.html"
     assert site_path("/entries/a-b.html") == "entries/a-b.html"
     assert site_path("/entries/") == "entries/index.html"
     assert site_path("/a%20b.html?x=1") == "a b.html"
