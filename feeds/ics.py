@@ -93,7 +93,9 @@ def build_calendar(
         if stamp is None:
             stamp = stamps[date.year, date.month, date.day] = f"{date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
         uid = _folded("UID:" + _text(event_uid(entry.id, day.year, host)))
-        summary = _folded("SUMMARY:" + _text(f"{a.years_ago_text}: {title}"))
+        # A date known to the month is remembered on the 1st, "this month", as its posts say.
+        when = "" if date.day else " this month"
+        summary = _folded("SUMMARY:" + _text(f"{a.years_ago_text}{when}: {title}"))
         description = _folded("DESCRIPTION:" + _text(f"{description_of(entry)}\n\n{link}"))
         lines.append(
             f"BEGIN:VEVENT\r\n{uid}\r\nDTSTAMP:{stamp}\r\n"
