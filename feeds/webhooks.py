@@ -3,8 +3,9 @@
 A webhook URL is a secret (whoever has it can post to the channel), so the
 URLs come only from the environment ($ALMANAC_WEBHOOK_URLS, via
 `Secrets.webhook_urls`), and nothing here logs or raises with one: the
-ledger knows a webhook by `webhook:<first 12 hex of sha256(url)>`, logs by
-that key, and error messages carry only status codes and exception types.
+ledger knows a webhook by `webhook:<first 12 hex of sha256(id/token)>`
+(`webhook_key`), logs by that key, and error messages carry only status
+codes and exception types.
 
 discord.py handles a 429 that carries Discord's `Via` header itself (it sleeps
 `retry_after` and retries inline) and retries 5xx a few times; what still
@@ -44,9 +45,29 @@ class WebhookURLError(ConfigError, ValueError):
     """
 
 
-def webhook_key(url: str) -> str:
-    """The ledger's name for a webhook: stable, and useless to anyone who reads it."""
+def webhook_key(webhook_id: int, token: str) -> str:
+    """The ledger's name for a webhook: stable, and useless to anyone who reads it.
+
+    Made from what the URL names (the webhook's id and token), not from how it is written: the
+    same webhook copied as discordapp.com, with a trailing slash or with `?wait=true` is one
+    target, posted to once (as several keys it got every post once per spelling, and again
+    after the URL was pasted anew).
+    """
+    return "webhook:" + hashlib.sha256(f"{webhook_id}/{token}".encode("utf-8")).hexdigest()[:12]
+
+
+def url_key(url: str) -> str:
+    """A webhook's ledger name before December 2026 (the URL as written): its ledger moves to
+    `webhook_key` at start (`adopt_former_keys`)."""
     return "webhook:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+
+
+def adopt_former_keys(store, publishers) -> None:
+    """Move each webhook's ledger from its former name (`url_key`) to its name now, so upgrading
+    sends nothing again. Idempotent, and a no-op once moved or for a webhook new to the store."""
+    for publisher in publishers:
+        if isinstance(publisher, WebhookPublisher) and store.rename_target(publisher.former_key, publisher.key):
+            log.info("ledger of %s moved to its new key %s", publisher.former_key, publisher.key)
 
 
 def set_api_base(base: str) -> None:
@@ -82,13 +103,14 @@ class WebhookPublisher:
 
     def __init__(self, url: str, session: aiohttp.ClientSession, username: str = "Almanac", avatar_url: str = "",
                  position: int = 1):
-        self.key = webhook_key(url)
         try:
             self._webhook = discord.Webhook.from_url(url, session=session)
         except ValueError:
             raise WebhookURLError(
                 f"$ALMANAC_WEBHOOK_URLS: value {position} is not a Discord webhook URL "
                 "(expected https://discord.com/api/webhooks/ID/TOKEN)") from None
+        self.key = webhook_key(self._webhook.id, self._webhook.token)
+        self.former_key = url_key(url)
         self.label = f"webhook {self._webhook.id}"  # the id is public; the token is not
         self.username = username or None
         self.avatar_url = avatar_url or None

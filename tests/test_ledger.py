@@ -91,6 +91,22 @@ def test_posts_todays_anniversaries_once(seeded_store):
     assert {r.status for r in rows} == {"sent"} and {r.message_id for r in rows} == {f"m{i}" for i in range(1, 6)}
 
 
+def test_a_target_renamed_keeps_its_ledger_and_is_not_posted_to_again(seeded_store):
+    """`rename_target` (a webhook's key changing scheme): posts, baseline and all move; a rename to
+    a key that already has a ledger, or of a key that has none, changes nothing."""
+    run(poster(seeded_store).post_due(MAY_1, [Recorder("webhook:former")]))
+    baseline = {t.key: t.created_at for t in seeded_store.targets()}["webhook:former"]
+    assert seeded_store.rename_target("webhook:former", "webhook:now")
+    assert seeded_store.posts(target="webhook:former") == [] and len(seeded_store.posts(target="webhook:now")) == 5
+    assert {t.key: t.created_at for t in seeded_store.targets()}["webhook:now"] == baseline
+    renamed = Recorder("webhook:now")
+    assert run(poster(seeded_store).post_due(MAY_1 + dt.timedelta(hours=2), [renamed])).sent == []
+    assert not seeded_store.rename_target("webhook:former", "webhook:now")  # nothing left under the old key
+    run(poster(seeded_store).post_due(MAY_1, [Recorder("webhook:other")]))
+    assert not seeded_store.rename_target("webhook:other", "webhook:now")  # both have a ledger: left alone
+    assert len(seeded_store.posts(target="webhook:other")) == 5
+
+
 def test_not_before_the_post_time_and_missed_ones_go_out_on_the_next_start_that_day(seeded_store):
     pub = Recorder()
     early = dt.datetime(2025, 5, 1, 8, 59, tzinfo=UTC)

@@ -73,7 +73,7 @@ def test_posts_each_anniversary_once_with_the_message_id(seeded_store):
     assert first.embed["description"].startswith("**6 years ago this month**")
     assert sorted(receiver.titles()).count("Jitsu: Just-In-Time Summoning of Unikernels") == 2
     rows = seeded_store.posts(target=pub.key)
-    assert pub.key == webhook_key(webhook_url()) and TOKEN not in pub.key
+    assert pub.key == webhook_key(int(WEBHOOK_ID), TOKEN) and TOKEN not in pub.key
     assert {r.status for r in rows} == {"sent"} and all(r.message_id and r.message_id.isdigit() for r in rows)
 
 
@@ -203,14 +203,47 @@ def test_bad_urls_are_named_by_position_never_echoed():
         async with aiohttp.ClientSession() as session:
             with pytest.raises(WebhookURLError) as info:
                 webhook_publishers([webhook_url(), "https://example.org/hooks/secret-token-xyz"], session)
-            pubs = webhook_publishers([webhook_url(), webhook_url()], session)
-            return str(info.value), pubs
+            # One webhook however its URL is written: the old domain, a trailing slash, a query.
+            spellings = [webhook_url(), webhook_url().replace("discord.com", "discordapp.com"),
+                         webhook_url() + "/", webhook_url() + "?wait=true"]
+            pubs = webhook_publishers(spellings, session)
+            other = webhook_publishers([webhook_url(token="b" * 68)], session)
+            return str(info.value), pubs, other
 
-    message, pubs = asyncio.run(go())
+    message, pubs, other = asyncio.run(go())
     assert message == ("$ALMANAC_WEBHOOK_URLS: value 2 is not a Discord webhook URL "
                        "(expected https://discord.com/api/webhooks/ID/TOKEN)")
     assert "secret-token-xyz" not in message
-    assert len(pubs) == 1 and repr(pubs[0]) == f"WebhookPublisher({webhook_key(webhook_url())})"
+    assert len(pubs) == 1 and repr(pubs[0]) == f"WebhookPublisher({webhook_key(int(WEBHOOK_ID), TOKEN)})"
+    assert other[0].key != pubs[0].key  # another token, another webhook
+
+
+def test_a_webhooks_ledger_under_its_former_key_moves_and_nothing_is_posted_again(seeded_store):
+    """Before December 2026 a webhook's ledger key hashed its URL as written. After the upgrade its
+    posts, baseline and edits move to the new key at start: today's anniversaries, sent under the
+    old key, are not sent again; a second start moves nothing."""
+    from feeds.webhooks import adopt_former_keys, url_key
+
+    async def go():
+        async with WebhookReceiver() as receiver:
+            set_api_base(receiver.api_base)
+            async with webhook_session() as session:
+                pub = WebhookPublisher(webhook_url(), session)
+                new_key = pub.key
+                pub.key = url_key(webhook_url())  # the store as the former version left it
+                poster = Poster(seeded_store, "https://example.org/", PostingPolicy())
+                first = await poster.post_due(MAY_1, [pub])
+                (upgraded,) = webhook_publishers([webhook_url()], session)
+                assert upgraded.key == new_key and upgraded.former_key == pub.key
+                adopt_former_keys(seeded_store, [upgraded])
+                adopt_former_keys(seeded_store, [upgraded])  # the next start: nothing left to move
+                again = await poster.post_due(MAY_1 + dt.timedelta(hours=1), [upgraded])
+                return receiver, first, again, new_key, pub.key
+
+    receiver, first, again, new_key, old_key = asyncio.run(go())
+    assert len(first.sent) == 5 and again.sent == [] and len(receiver.delivered) == 5
+    assert seeded_store.posts(target=old_key) == [] and len(seeded_store.posts(target=new_key)) == 5
+    assert [t.key for t in seeded_store.targets() if t.key.startswith("webhook:")] == [new_key]
 
 
 def test_set_api_base_restores_discord():

@@ -285,7 +285,7 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
     """The Scheduler wired to this app's store, webhooks and feed (nothing started)."""
     from feeds.onthisday_feed import FEED_KEY, OnThisDayFeedPublisher
     from feeds.scheduler import Scheduler, current
-    from feeds.webhooks import keep_discord_secrets_out_of_logs, set_api_base, webhook_publishers
+    from feeds.webhooks import adopt_former_keys, keep_discord_secrets_out_of_logs, set_api_base, webhook_publishers
 
     keep_discord_secrets_out_of_logs()
     base, _ = discord_endpoints(app.env)
@@ -293,6 +293,7 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
         set_api_base(base)
     hooks = app.config.webhooks
     webhooks = webhook_publishers(app.secrets.webhook_urls, session, hooks.username, hooks.avatar_url)
+    adopt_former_keys(app.store, webhooks)
     feed = OnThisDayFeedPublisher()
     poster = Poster(app.store, app.config.site.base_url, posting_policy(app.config))
 

@@ -126,6 +126,22 @@ class LedgerMixin:
             row = db.execute("SELECT key, kind, label, created_at FROM targets WHERE key = ?", [key]).fetchone()
         return Target(*row)
 
+    def rename_target(self, old: str, new: str) -> bool:
+        """Move target `old`'s ledger (its baseline, posts and message edits) to the key `new`, when
+        `new` has none yet; True if anything moved. For a target whose name changed while it
+        stayed the same place (a webhook, once known by its URL as written, now by its id and
+        token): without this it would look new, and today's anniversaries would go out again."""
+        with self.transaction() as db:
+            def held(key: str) -> bool:
+                return any(db.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", [key]).fetchone()
+                           for table, column in (("targets", "key"), ("posts", "target")))
+
+            if old == new or held(new) or not held(old):
+                return False
+            for table, column in (("targets", "key"), ("posts", "target"), ("post_edits", "target")):
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [new, old])
+        return True
+
     def targets(self) -> list[Target]:
         with self.read() as db:
             return [Target(*r) for r in db.execute("SELECT key, kind, label, created_at FROM targets ORDER BY key")]
