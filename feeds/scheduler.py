@@ -32,7 +32,7 @@ import logging
 from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -52,6 +52,35 @@ async def current(provider: Callable[[], list | Awaitable[list]]) -> list:
     changed them)."""
     found = provider()
     return await found if inspect.isawaitable(found) else found
+
+
+class DailyAt(BaseTrigger):
+    """Every day at `at`, local time in `tz`.
+
+    Where that time does not exist one day (clocks spring forward over it: 00:00 in Santiago
+    or Havana, 02:30 in Berlin), the run is as long after the change as the time was after the
+    hour it skipped (01:00, 03:30), and where it happens twice (clocks fall back) at the first
+    only. APScheduler's CronTrigger skipped the whole day when the gap began at midnight, and
+    with it that day's anniversaries (with `--no-refresh`, nothing else posted them).
+    """
+
+    def __init__(self, at: dt.time, tz: dt.tzinfo):
+        self.at, self.tz = at, tz
+
+    def get_next_fire_time(self, previous_fire_time, now):
+        # Like CronTrigger: from just after the previous run when it is earlier than now (APScheduler
+        # lists the runs missed while the process slept this way; `coalesce` makes them one).
+        start = min(now, previous_fire_time + dt.timedelta(microseconds=1)) if previous_fire_time else now
+        day = start.astimezone(self.tz).date() - dt.timedelta(days=1)
+        for offset in range(3):
+            wall = dt.datetime.combine(day + dt.timedelta(days=offset), self.at, tzinfo=self.tz)
+            instant = wall.astimezone(dt.timezone.utc).astimezone(self.tz)  # a time in a gap: moved past it
+            if instant >= start:
+                return instant
+        return None  # unreachable: one of three consecutive days is at or after `start`
+
+    def __str__(self) -> str:
+        return f"daily at {self.at:%H:%M} ({self.tz})"
 
 
 def _utc_now() -> dt.datetime:
@@ -92,7 +121,7 @@ class Scheduler:
         """Add the jobs and start; call from inside the running loop."""
         self._aps = AsyncIOScheduler(timezone=self.tz, job_defaults=self._job_defaults())
         aps = self._aps
-        aps.add_job(self._job, CronTrigger(hour=self.post_time.hour, minute=self.post_time.minute, timezone=self.tz),
+        aps.add_job(self._job, DailyAt(self.post_time, self.tz),
                     args=[ANNIVERSARIES], id=ANNIVERSARIES, name="daily anniversary posts", replace_existing=True)
         aps.add_job(self._job, DateTrigger(run_date=self._now(), timezone=self.tz), args=[STARTUP], id=STARTUP,
                     name="posts missed while down", replace_existing=True)
@@ -107,8 +136,8 @@ class Scheduler:
         """One line per job: its id and when it runs next (also before `start`)."""
         if self._aps is None:
             now = self._now().astimezone(self.tz)
-            cron = CronTrigger(hour=self.post_time.hour, minute=self.post_time.minute, timezone=self.tz)
-            lines = [f"{ANNIVERSARIES} next at {cron.get_next_fire_time(None, now).isoformat(timespec='seconds')}",
+            daily = DailyAt(self.post_time, self.tz)
+            lines = [f"{ANNIVERSARIES} next at {daily.get_next_fire_time(None, now).isoformat(timespec='seconds')}",
                      f"{STARTUP} at start: posts missed while down"]
             if self._refresh is not None:
                 lines.append(f"{REFRESH} every {self.refresh_minutes} min"

@@ -20,6 +20,7 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
 
 from almanac.config import ScheduleConfig
 from almanac.ingest import ingest
@@ -66,9 +67,8 @@ def test_jobs_have_explicit_ids_tz_and_misfire_policy():
     s, jobs, post_due, refresh, described = asyncio.run(go())
     assert set(jobs) == {ANNIVERSARIES, REFRESH}  # the startup job ran and is gone
     daily = jobs[ANNIVERSARIES]
-    assert str(daily.trigger.timezone) == "Pacific/Auckland"
-    assert {f.name: str(f) for f in daily.trigger.fields}["hour"] == "7"
-    assert {f.name: str(f) for f in daily.trigger.fields}["minute"] == "30"
+    assert str(daily.trigger.tz) == "Pacific/Auckland" and daily.trigger.at == dt.time(7, 30)
+    assert str(daily.trigger) == "daily at 07:30 (Pacific/Auckland)"
     assert daily.next_run_time.utcoffset() in (dt.timedelta(hours=12), dt.timedelta(hours=13))
     for job in jobs.values():
         assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
@@ -76,6 +76,37 @@ def test_jobs_have_explicit_ids_tz_and_misfire_policy():
     assert post_due.calls[0][1] == ["p1"] and s.runs[STARTUP] == 1
     assert post_due.calls[0][0].tzinfo is not None
     assert any(line.startswith("anniversaries next at ") and line.endswith(":30:00+13:00") for line in described)
+
+
+def runs_of(trigger, start: dt.datetime, count: int) -> list[str]:
+    """The trigger's next `count` fire times, local, as APScheduler asks for them run after run."""
+    out, previous, now = [], None, start
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(previous, now)
+        out.append(f"{fire:%m-%d %H:%M%z}")
+        previous, now = fire, fire + dt.timedelta(seconds=1)
+    return out
+
+
+@pytest.mark.parametrize("zone, at, start, expected", [
+    # Clocks spring forward at midnight: the day's run is when the gap ends, not skipped to the next day.
+    ("America/Santiago", "00:00", "2025-09-05 12:00", ["09-06 00:00-0400", "09-07 01:00-0300", "09-08 00:00-0300"]),
+    ("America/Havana", "00:15", "2025-03-08 12:00", ["03-09 01:15-0400", "03-10 00:15-0400"]),
+    ("Europe/Berlin", "02:30", "2025-03-29 12:00", ["03-30 03:30+0200", "03-31 02:30+0200"]),
+    # Clocks fall back over 02:30: once, at the first 02:30.
+    ("Europe/Berlin", "02:30", "2025-10-25 12:00", ["10-26 02:30+0200", "10-27 02:30+0100"]),
+    ("Pacific/Auckland", "09:00", "2026-01-01 12:00", ["01-02 09:00+1300", "01-03 09:00+1300"]),
+])
+def test_the_daily_run_happens_every_day_across_clock_changes(zone, at, start, expected):
+    from feeds.scheduler import DailyAt
+
+    tz = ZoneInfo(zone)
+    trigger = DailyAt(dt.time.fromisoformat(at), tz)
+    assert runs_of(trigger, dt.datetime.fromisoformat(start).replace(tzinfo=tz), len(expected)) == expected
+    # A process asleep over three runs: APScheduler lists each one missed (then coalesces them).
+    first = trigger.get_next_fire_time(None, dt.datetime.fromisoformat(start).replace(tzinfo=tz))
+    later = first + dt.timedelta(days=3)
+    assert trigger.get_next_fire_time(first, later) > first and trigger.get_next_fire_time(first, later) < later
 
 
 def test_describe_before_start_uses_the_configured_timezone():
@@ -507,7 +538,8 @@ def test_refresh_announces_only_what_is_new_then_keeps_those_messages_true(tmp_p
 
 
 def test_daylight_saving_days_the_daily_job_still_fires_and_a_double_run_posts_once(seeded_store):
-    """01:30 does not exist on 30 Mar 2025 in London and happens twice on 26 Oct 2025."""
+    """01:30 does not exist on 30 Mar 2025 in London (the run is at 02:30 BST) and happens twice on
+    26 Oct 2025 (the run is at the first)."""
     from almanac.posting import Poster, PostingPolicy
 
     london = ZoneInfo("Europe/London")
@@ -535,7 +567,7 @@ def test_daylight_saving_days_the_daily_job_still_fires_and_a_double_run_posts_o
     spring = fires(dt.datetime(2025, 3, 29, 12, tzinfo=london), 24)
     assert [f.astimezone(UTC).isoformat() for f in spring] == ["2025-03-30T01:30:00+00:00"]
     autumn = fires(dt.datetime(2025, 10, 25, 12, tzinfo=london), 24)
-    assert [f.astimezone(UTC).isoformat() for f in autumn] == ["2025-10-26T00:30:00+00:00", "2025-10-26T01:30:00+00:00"]
+    assert [f.astimezone(UTC).isoformat() for f in autumn] == ["2025-10-26T00:30:00+00:00"]
 
     class Pub:
         key, wants, sent = "test:dst", frozenset({"anniversary"}), []
@@ -543,7 +575,7 @@ def test_daylight_saving_days_the_daily_job_still_fires_and_a_double_run_posts_o
         async def send(self, post):
             self.sent.append(post)
 
-    # Two runs on one morning (the fall-back double firing): the ledger posts once.
+    # Two runs on one morning anyway (a restart, a second process): the ledger posts once.
     poster = Poster(seeded_store, "https://example.org/", PostingPolicy(tz=london, post_time=dt.time(1, 30)))
     first = asyncio.run(poster.post_due(dt.datetime(2025, 5, 1, 0, 30, tzinfo=UTC), [Pub()]))
     second = asyncio.run(poster.post_due(dt.datetime(2025, 5, 1, 1, 30, tzinfo=UTC), [Pub()]))
