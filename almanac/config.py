@@ -306,10 +306,15 @@ def _section(cls: type, values: dict, origin: str, name: str):
     for key, value in values.items():
         expected = hints[key]
         if not _type_ok(value, expected):
-            raise ConfigError(f"{where} {key}: expected {_type_name(expected)}, got {type(value).__name__} {_clip(value)}",
+            shown = "" if key in _NOT_ECHOED else f" {_clip(value)}"  # a database URL holds its password
+            raise ConfigError(f"{where} {key}: expected {_type_name(expected)}, got {type(value).__name__}{shown}",
                               section=name, key=key)
         kwargs[key] = float(value) if expected is float else value
     return cls(**kwargs)
+
+
+#: Keys whose value an error never repeats: `db` may be a postgresql:// URL with a password in it.
+_NOT_ECHOED = frozenset({"db"})
 
 
 def _clip(value, limit: int = 40) -> str:

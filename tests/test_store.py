@@ -229,3 +229,30 @@ def test_a_postgres_url_that_cannot_be_reached_is_one_line_without_the_password(
     message = str(info.value)
     assert message.startswith("postgresql://almanac@127.0.0.1:1/almanac: cannot connect to the database (")
     assert message.endswith("); check the URL or pass --db") and "s3cret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://alice:s3cretPW@127.0.0.1:1/db?password=s3cretPW2",  # libpq takes a password parameter too
+    "postgresql://127.0.0.1:1/db?user=alice&password=s3cretPW",
+    "postgresql://alice:s3cret%zzPW@127.0.0.1:1/db",  # psycopg's message quotes the bad token
+    "postgresql://alice:s3cretPW@[::1]x:1/db",  # ... or the whole URI
+    "postgresql://alice:s3cretPW@[::1:1/db",  # a URL parser raises on it
+    " postgresql://alice:s3cretPW@127.0.0.1:1/db",  # not a SQLite file named so
+    "POSTGRESQL://alice:s3cretPW@127.0.0.1:1/db",
+    "postgresql://alice:s3cret%40PW@127.0.0.1:1/db",  # written percent-encoded, shown decoded by the driver
+])
+def test_no_form_of_a_postgres_url_shows_its_password(tmp_path, capsys, url):
+    """Whatever the URL looks like, `almanac` says in one line that it cannot connect, without the
+    password as written or decoded; a config file's wrong type for `db` does not repeat its value."""
+    from almanac.cli import main
+
+    assert main(["list"], env={"ALMANAC_DB": url}) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot connect to the database" in err
+    assert "s3cret" not in err and "PW" not in err, err
+
+    config = tmp_path / "almanac.toml"
+    config.write_text(f'[archive]\ndb = ["{url.strip()}"]\n')
+    assert main(["--config", str(config), "list"], env={}) == 2
+    err = capsys.readouterr().err
+    assert err == f"almanac: {config}:2: [archive] db: expected a string, got list\n"

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
+import urllib.parse
 from typing import Iterator
 
 
@@ -37,8 +39,57 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def is_postgres(target: str) -> bool:
-    """Whether `target` (--db, $ALMANAC_DB, $DATABASE_URL, [archive] db) names a PostgreSQL database."""
-    return target.startswith(POSTGRES_SCHEMES)
+    """Whether `target` (--db, $ALMANAC_DB, $DATABASE_URL, [archive] db) names a PostgreSQL database
+    (" postgresql://", "POSTGRES://" too: such a URL read as a SQLite file name would be printed
+    whole, password and all, in "database directory ... does not exist")."""
+    return target.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def postgres_url(target: str) -> str:
+    """A PostgreSQL target as libpq reads it: stripped, its scheme in lower case."""
+    scheme, sep, rest = target.strip().partition("://")
+    return scheme.lower() + sep + rest
+
+
+#: A password given as a query parameter ("?user=alice&password=..."), which libpq accepts too.
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)([^&#]*)")
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and logs): the one after the user name, and a
+    `password=` query parameter. Read by hand, never by a URL parser: a URL too broken to parse
+    ("[::1" unterminated) must still come out without its password, not as an exception whose
+    message holds it."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _QUERY_PASSWORD.sub(r"\1***", url)
+    at = rest.rfind("@")
+    if at != -1:  # user[:password]@host...: keep the user
+        user = rest[:at].split(":", 1)[0]
+        rest = (f"{user}@" if user else "") + rest[at + 1 :]
+    return scheme + "://" + _QUERY_PASSWORD.sub(r"\1***", rest)
+
+
+def passwords(url: str) -> list[str]:
+    """The password(s) `url` holds, as written and percent-decoded (to scrub from a driver's message)."""
+    scheme, sep, rest = url.partition("://")
+    found = [m.group(2) for m in _QUERY_PASSWORD.finditer(url)]
+    at = rest.rfind("@") if sep else -1
+    if at != -1 and ":" in rest[:at]:
+        found.append(rest[:at].split(":", 1)[1])
+    decoded = [urllib.parse.unquote(p) for p in found]
+    return sorted({p for p in found + decoded if p}, key=len, reverse=True)
+
+
+def scrubbed(text: str, url: str) -> str:
+    """`text` (a driver's error message) without `url` or any password it holds: psycopg repeats
+    the connection string when it cannot read it ('invalid percent-encoded token: "s3cret%zz"')."""
+    text = text.replace(url, redact(url))
+    for secret in passwords(url):
+        text = text.replace(secret, "***")
+    return text
+
+
 
 
 def open_backend(target: str):
@@ -46,7 +97,7 @@ def open_backend(target: str):
     if is_postgres(target):
         from almanac.store.postgres import PostgresBackend
 
-        return PostgresBackend(target)
+        return PostgresBackend(postgres_url(target))
     from almanac.store.sqlite import SqliteBackend
 
     return SqliteBackend(target)

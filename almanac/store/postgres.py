@@ -19,7 +19,6 @@ import functools
 import hashlib
 import os
 import socket
-import urllib.parse
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -27,7 +26,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from almanac.store.database import StoreError
+from almanac.store.database import StoreError, redact, scrubbed
 from almanac.store.fulltext import Tsvector
 
 #: Advisory lock keys (class, key) of almanac: migrations, writes; instance locks use a hash of the purpose.
@@ -72,16 +71,6 @@ class PostgresDialect:
 def pg_sql(sql: str) -> str:
     """The store's SQL with psycopg placeholders (`?` -> `%s`, a literal `%` doubled)."""
     return sql.replace("%", "%%").replace("?", "%s")
-
-
-def redact(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = f"{parts.username}@" if parts.username else ""
-    return urllib.parse.urlunsplit(parts._replace(netloc=user + netloc))
 
 
 class PgHandle:
@@ -129,7 +118,8 @@ class PgHandle:
 
 def _connect_error(url: str, exc: Exception) -> StoreError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return StoreError(f"{redact(url)}: cannot connect to the database ({reason}); check the URL or pass --db")
+    return StoreError(f"{redact(url)}: cannot connect to the database ({scrubbed(reason, url)}); "
+                      "check the URL or pass --db")
 
 
 class PostgresBackend:
@@ -140,7 +130,7 @@ class PostgresBackend:
         self.path = url
         try:  # one plain connection first: its error says why (the pool's would only time out)
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
-        except psycopg.Error as exc:
+        except (psycopg.Error, ValueError) as exc:  # ValueError: a URL psycopg's parser refuses
             raise _connect_error(url, exc) from None
         # JIT off: almanac's statements are short, and a plan costed high on a table not yet
         # analysed (just after an ingest) compiled for 0.7 s to run for 10 ms.
@@ -195,7 +185,7 @@ class AdvisoryLock:
         try:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                                    application_name=_application_name(self.purpose))
-        except psycopg.Error as exc:
+        except (psycopg.Error, ValueError) as exc:
             raise _connect_error(self.url, exc) from None
         if conn.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, self.key]).fetchone()[0]:
             self._conn = conn

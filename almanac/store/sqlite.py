@@ -20,7 +20,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from almanac.store.database import StoreError
+from almanac.store.database import StoreError, redact
 from almanac.store.fulltext import Fts5
 
 BUSY_TIMEOUT_MS = 30_000
@@ -58,7 +58,7 @@ def connect(path: str) -> sqlite_utils.Database:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise StoreError(
-            f"database directory {os.path.dirname(path) or '.'!s} does not exist; create it or pass --db PATH"
+            f"database directory {redact(os.path.dirname(path)) or '.'!s} does not exist; create it or pass --db PATH"
         )
     conn = None
     try:
