@@ -24,7 +24,7 @@ TABLES = [
     ("embeddings", "entry_id, model, content_hash, dims, vector", "entry_id, model"),
     ("posts", "id, entry_id, occasion, target, status, attempts, nonce, message_id, claimed_by, claimed_at, "
               "next_attempt_at, last_error, created_at, sent_at, unknown_outcomes, lease_until, shown, "
-              "message_state, edited_at", "id"),
+              "entry_hash, message_state, edited_at", "id"),
     ("post_edits", "id, post_id, target, action, status, attempts, wanted, claimed_by, claimed_at, lease_until, "
                    "next_attempt_at, last_error, created_at, finished_at", "id"),
     ("targets", "key, kind, label, created_at", "key"),
