@@ -358,34 +358,47 @@ def id_candidates(entry: Entry) -> tuple[str, str]:
     return base, f"{base}-{entry.kind}"
 
 
-def assign_ids(entries: list[Entry], held: dict[str, str] | None = None) -> list[Entry]:
+def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = None,
+               sources: list[str] | None = None, reading: set[str] | None = None) -> list[Entry]:
     """Give derived ids to entries that lack an explicit one.
 
     An entry's id is `<title slug>-<date>`. Entries whose title and date
     coincide (the seed's Jitsu talk and Jitsu paper) are told apart by kind:
     `...-2015-05-talk`, `...-2015-05-paper`.
 
-    `held` maps ids the store already holds to their entries' kinds, so an id
-    once given is kept: a talk stored as `foo-2015-05` stays that when a paper
-    "Foo" of the same month is added (the paper becomes `foo-2015-05-paper`),
-    and a paper stored as `foo-2015-05-paper` keeps its suffix when the talk
-    is removed. If kind does not separate entries either, a number follows in
-    the order they were read (the only case where order matters; give such
-    entries an explicit id). Uniqueness of explicit ids is checked by the caller.
+    `held` maps ids the store already holds to their entries' (kind, source
+    key), `sources` gives each of `entries` its source key, and `reading` names
+    the sources read now (default: those of `entries`). An id once given is kept
+    by the entry it was given to, the one of that kind in that source: a talk
+    stored as `foo-2015-05` stays that when a paper "Foo" of the same month is
+    added, in its file or another (the paper becomes `foo-2015-05-paper`), a
+    paper stored as `foo-2015-05-paper` keeps its suffix when the talk is
+    removed, and an id held by an entry of a source not read now is taken (that
+    entry stays in the store). If kind does not separate entries either, a
+    number follows in the order they were read (the only case where order
+    matters; give such entries an explicit id). Uniqueness of explicit ids is
+    checked by the caller.
     """
     held = held or {}
+    sources = sources if sources is not None else [""] * len(entries)
+    reading = set(sources) if reading is None else reading
     groups: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
         if not entry.explicit_id:
             groups.setdefault(id_candidates(entry)[0], []).append(i)
     out = list(entries)
     taken = {e.id for e in entries if e.explicit_id}
+    taken |= {ident for ident, (_, source) in held.items() if source not in reading}
+
+    def owns(i: int, ident: str) -> bool:
+        return held.get(ident) == (entries[i].kind, sources[i])
+
     for base, indexes in groups.items():
-        base_keeper = next((i for i in indexes if held.get(base) == entries[i].kind), None)
+        base_keeper = next((i for i in indexes if owns(i, base)), None)
         seen: dict[str, int] = {}
         for i in indexes:
             _, with_kind = id_candidates(entries[i])
-            if held.get(with_kind) == entries[i].kind or (len(indexes) > 1 and i != base_keeper):
+            if i != base_keeper and (owns(i, with_kind) or len(indexes) > 1 or base in taken):
                 candidate = with_kind
             else:
                 candidate = base

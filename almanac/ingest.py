@@ -83,14 +83,14 @@ def read_one(
 def read_sources(
     specs: list[str],
     base_dir: str,
-    held: Callable[[list[str]], dict[str, str]] | None = None,
+    held: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     read: Callable[[str, ReadLimits], list[Entry]] = read_source,
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
     `held(ids)` tells which of the candidate ids the store already holds, and
-    with which kind, so ids once given are kept (see `assign_ids`). A source
+    for which kind in which source, so ids once given are kept (see `assign_ids`). A source
     in which two entries end up with one id is reported and left out whole.
     `limits` bounds every read (size per source, total time per URL); `read`
     is the reader of one source (`read_source` unless a test passes another).
@@ -109,7 +109,8 @@ def read_sources(
     # A show whose wording gives no medium takes the one the archive's other shows share.
     flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
     candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)})
-    with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None)
+    with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None,
+                          sources=[key for key, _ in flat], reading=set(by_key))
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
     for (key, _), entry in zip(flat, with_ids):
         assigned[key].append(entry)
@@ -142,7 +143,7 @@ def ingest(
     (`ReadLimits`: 50 MB a source and 60 s a feed URL unless given).
     """
     report = IngestReport()
-    by_key, report.problems = read_sources(specs, base_dir, held=store.kinds_of, limits=limits)
+    by_key, report.problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits)
     for key, entries in by_key.items():
         try:
             report.changes.append(store.replace_source(key, entries))

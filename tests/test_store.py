@@ -60,16 +60,26 @@ def test_other_sources_still_go_in_when_one_is_broken(store, tmp_path, seed_path
     assert len(report.problems) == 1 and store.count() == 25
 
 
-def test_an_id_held_by_another_source_is_a_conflict(store, tmp_path):
-    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+def test_a_look_alike_in_another_source_gets_its_own_id_and_the_first_keeps_its(store, tmp_path):
+    """A paper (or a second talk) of the same title and month arrives in another file, read on its
+    own or with the first: the entry stored first keeps its id (its vectors, its posts), the new
+    one takes the kind's id, and ingesting both again and again changes nothing. (The paper was
+    refused as an id conflict, and a second talk took the first's id on every other ingest.)"""
+    a, b, c = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.json"
     a.write_text("Same title / May 2015\nA talk.\n")
     b.write_text("Same title / May 2015\nA paper, different words.\n")
+    c.write_text('[{"title": "Same title", "date": "2015-05", "kind": "talk", "summary": "Another talk."}]')
     ingest(store, [str(a)], os.getcwd())
     report = ingest(store, [str(b)], os.getcwd())
-    assert [str(p) for p in report.problems] == [
-        "b.txt:1: id: 'same-title-2015-05' is already used by the entry at a.txt:1; give one of them an explicit id"
-    ]
+    assert not report.problems and report.total("added") == 1
     assert store.get("same-title-2015-05").summary == "A talk."
+    assert store.get("same-title-2015-05-paper").summary == "A paper, different words."
+    for _ in range(3):  # all three together (c.json sorts first), again and again: nothing moves
+        report = ingest(store, [str(a), str(b), str(c)], os.getcwd())
+        assert not report.problems and report.total("changed") == report.total("removed") == 0
+        assert {e.id: e.summary for e in store.entries()} == {
+            "same-title-2015-05": "A talk.", "same-title-2015-05-paper": "A paper, different words.",
+            "same-title-2015-05-talk": "Another talk."}
 
 
 def test_sources_read_together_get_distinct_ids_in_any_order(store, tmp_path):

@@ -118,13 +118,15 @@ class EntriesMixin:
                 db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
 
-    def kinds_of(self, ids: list[str]) -> dict[str, str]:
-        """The kind of each of `ids` the store holds (ids it does not hold are left out)."""
-        found: dict[str, str] = {}
+    def holders_of(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(kind, source key) of the entry holding each of `ids` the store holds (ids it does not
+        hold are left out): who keeps an id when look-alikes arrive (`almanac.entry.assign_ids`)."""
+        found: dict[str, tuple[str, str]] = {}
         with self.read() as db:
             for chunk in _chunks(ids, self.dialect.ids_per_statement):
                 where, params = self.dialect.id_in("id", chunk)
-                found.update(db.execute(f"SELECT id, kind FROM entries WHERE {where}", params).fetchall())
+                for ident, kind, source in db.execute(f"SELECT id, kind, source_key FROM entries WHERE {where}", params):
+                    found[ident] = (kind, source)
         return found
 
     def generation(self) -> int:
