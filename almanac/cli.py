@@ -25,6 +25,7 @@ from almanac.commands import timeline as timeline_commands
 from almanac.config import ConfigError, find_config_path, load_config
 from almanac.sources import SourceError
 from almanac.store import StoreError
+from almanac.store.database import scrubbed
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
 COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands,
@@ -64,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_error(exc: Exception) -> bool:
+    """An error of SQLite or of the PostgreSQL driver (told by module: psycopg is not imported
+    unless the store uses it)."""
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg_pool")
+
+
 def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     parser = build_parser()
@@ -89,6 +96,15 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
         return 2
     except (StoreError, SourceError) as exc:
         print(f"almanac: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
+        # A database that opened but fails on use ("database disk image is malformed", a server
+        # gone mid-command): one line naming it, its password left out, not a traceback.
+        where = app.store.describe() if app is not None and "store" in vars(app) else "the database"
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"almanac: {where}: database error ({scrubbed(reason, app.db_path if app else '')})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

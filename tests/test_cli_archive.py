@@ -169,3 +169,45 @@ def test_every_numeric_option_says_its_range_in_its_help():
             if getattr(action.type, "__name__", "") == "whole number" and "--guild" not in action.option_strings \
                     and "--retry" not in action.option_strings:
                 assert " to " in (action.help or ""), f"almanac {name} {action.option_strings}: range not in help"
+
+
+def test_what_used_to_end_in_a_traceback_is_one_line(capsys, db, tmp_path, seed_path):
+    """An --out that cannot be written, and a database that opens but is damaged inside: one line
+    each, saying what and where, with exit status 2 (fix the command) and 1 (the database)."""
+    assert run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))[0] == 0
+    (tmp_path / "dir.png").mkdir()
+    code, out, err = run(capsys, "--db", db, "timeline", "--out", str(tmp_path / "dir.png"))
+    assert (code, err) == (2, f"almanac: --out: cannot write '{tmp_path / 'dir.png'}': Is a directory\n")
+
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries'").fetchone()[0]
+    conn.close()
+    data = bytearray(open(db, "rb").read())
+    data[(root - 1) * 4096 : root * 4096] = b"\xff" * 4096  # the entries table's first page, overwritten
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    code, out, err = run(capsys, "--db", str(damaged), "list")
+    assert code == 1 and err == f"almanac: {damaged}: database error (database disk image is malformed)\n"
+
+
+def test_source_file_names_and_problems_say_what_the_user_wrote(capsys, db, tmp_path):
+    """A file named with brackets is that file (not a glob matching nothing); a bad `slug` is named
+    `slug`; a line separator (U+2028) inside a summary does not shift the line numbers after it."""
+    bracketed = tmp_path / "talks [2015].json"
+    bracketed.write_text('[{"title": "A talk", "date": "2015", "kind": "talk", "summary": "Words."}]')
+    code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", str(bracketed))
+    assert code == 0 and out.splitlines()[-1].startswith("1 added"), err
+
+    slugged = tmp_path / "s.json"
+    slugged.write_text('[{"title": "x", "date": "2019", "summary": "s", "slug": "My-Post"}]')
+    code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", str(slugged))
+    assert code == 1 and "s.json:1: slug: 'My-Post' is not a valid id" in out + err
+
+    text = tmp_path / "list.txt"
+    text.write_text("One / May 2015\nA summary with a\u2028line separator and a\u0085next line in it.\n\n"
+                    "Two / Mai 2016\nA bad month.\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", str(text))
+    assert code == 1 and "list.txt:4: date: 'Mai' is not a month name" in out + err

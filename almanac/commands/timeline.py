@@ -52,7 +52,10 @@ def cmd_timeline(args, app) -> int:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
     data = draw(timeline, fmt)
-    write_if_changed(os.path.abspath(args.out), data)
+    try:
+        write_if_changed(os.path.abspath(args.out), data)
+    except OSError as exc:  # --out names a directory, or a path under a file
+        raise UsageError(f"--out: cannot write '{args.out}': {exc.strerror or type(exc).__name__}") from None
     if args.json:
         print_json({
             "out": os.path.abspath(args.out),

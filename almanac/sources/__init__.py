@@ -71,7 +71,8 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             keys.append(spec)
             continue
         path = spec if os.path.isabs(spec) else os.path.join(base_dir, spec)
-        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]
+        # A file named with brackets ("talks [2015].json") is itself, not a pattern that misses it.
+        matches = sorted(glob.glob(path)) if glob.has_magic(path) and not os.path.lexists(path) else [path]
         if not matches:
             problems.append(Problem(spec, None, "sources", "no files match this pattern"))
         for match in matches:

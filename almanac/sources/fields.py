@@ -176,11 +176,12 @@ def entry_from_fields(
         bad(url_field, f"'{clip(url)}' is not an http(s) URL")
         url = None
 
-    explicit = fields.get("id", fields.get("slug"))
+    id_field = "id" if "id" in fields else "slug"
+    explicit = fields.get(id_field)
     if isinstance(explicit, int) and not isinstance(explicit, bool):
         explicit = str(explicit)  # a database's row number
     if explicit is not None and (not isinstance(explicit, str) or not valid_id(explicit)):
-        bad("id", f"'{clip(explicit)}' is not a valid id (lowercase letters, digits, '-' and '_')")
+        bad(id_field, f"'{clip(explicit)}' is not a valid id (lowercase letters, digits, '-' and '_')")
         explicit = None
 
     if problems or title is None or date is None:

@@ -16,6 +16,8 @@ from almanac.entry import DateError, Entry, PartialDate, classify
 from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_text
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
 # What follows a heading's last " / ": something shaped like a date ("May
 # 2015", "Mai 2015", "2015", "2015-05"). The shape is loose on purpose so that
 # a misspelt month is reported as a bad date instead of read as summary text.
@@ -77,7 +79,9 @@ def read_seed_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
 
     after_blank = True  # a blank line (or the start of the file) came last
     skipping = False  # inside the summary of a heading that had no date
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Only \n, \r\n and \r end a line (as an editor numbers them): str.splitlines() also splits at
+    # U+0085 and U+2028 inside a summary, and every line number after it came out wrong.
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
         line = raw.strip()
         if not line:
             after_blank = True
