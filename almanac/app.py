@@ -33,8 +33,11 @@ class App:
         Each is a SQLite file (a relative [archive] db is relative to the config
         file) or a postgresql:// URL; the store picks its backend from that, once.
         """
-        db_path = db_override or env.get("ALMANAC_DB") or env.get("DATABASE_URL") or config.archive.db
-        if not is_postgres(db_path) and db_path == config.archive.db:
+        given = db_override or env.get("ALMANAC_DB") or env.get("DATABASE_URL")
+        db_path = given or config.archive.db
+        if not given and not is_postgres(db_path):
+            # Only the config file's own value is relative to it; --db and the environment are
+            # relative to where the command runs, even when they happen to read the same.
             db_path = resolve_path(config, db_path)
         return cls(config=config, secrets=Secrets.from_env(env), db_path=db_path, env=env)
 

@@ -211,3 +211,20 @@ def test_source_file_names_and_problems_say_what_the_user_wrote(capsys, db, tmp_
                     "Two / Mai 2016\nA bad month.\n", encoding="utf-8")
     code, out, err = run(capsys, "--db", db, "ingest", "--no-embed", str(text))
     assert code == 1 and "list.txt:4: date: 'Mai' is not a month name" in out + err
+
+
+def test_db_given_on_the_command_line_is_relative_to_where_it_runs(capsys, tmp_path, monkeypatch):
+    """`[archive] db` is relative to the config file; `--db` and $ALMANAC_DB to the working
+    directory, even when they read the same as the config's value (then they opened the config's)."""
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "work").mkdir()
+    config = tmp_path / "conf" / "config.toml"
+    config.write_text('[archive]\ndb = "a.db"\nsources = []\n')
+    monkeypatch.chdir(tmp_path / "work")
+    for argv, env in [(["--db", "a.db"], {}), (["--db", "b.db"], {}), ([], {"ALMANAC_DB": "a.db"})]:
+        code, out, err = run(capsys, "--config", str(config), *argv, "migrate", env=env)
+        assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "work").glob("*.db")) == ["a.db", "b.db"]
+    assert not (tmp_path / "conf" / "a.db").exists()  # the first used to open this one
+    assert run(capsys, "--config", str(config), "migrate", env={})[0] == 0
+    assert (tmp_path / "conf" / "a.db").is_file()
