@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from almanac.entry import Entry, assign_ids, id_candidates, settle_show_media
-from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, read_source
+from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, read_source, vanished
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.sources.reading import DEFAULT_LIMITS, clip
@@ -86,6 +86,7 @@ def read_sources(
     held: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     read: Callable[[str, ReadLimits], list[Entry]] = read_source,
+    gone: list[str] = (),
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
@@ -94,9 +95,11 @@ def read_sources(
     in which two entries end up with one id is reported and left out whole.
     `limits` bounds every read (size per source, total time per URL); `read`
     is the reader of one source (`read_source` unless a test passes another).
+    `gone` are stored sources whose file is gone (`almanac.sources.vanished`): read as empty, so
+    their entries leave and their ids are free for the file they were renamed to.
     """
     keys, problems = expand_sources(specs, base_dir)
-    by_key: dict[str, list[Entry]] = {}
+    by_key: dict[str, list[Entry]] = {key: [] for key in gone}
     for key in sorted(keys):
         location = key if is_url(key) or os.path.isabs(key) else os.path.join(base_dir, key)
         try:
@@ -143,7 +146,8 @@ def ingest(
     (`ReadLimits`: 50 MB a source and 60 s a feed URL unless given).
     """
     report = IngestReport()
-    by_key, report.problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits)
+    gone = vanished(specs, base_dir, store.source_keys())
+    by_key, report.problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone)
     for key, entries in by_key.items():
         try:
             report.changes.append(store.replace_source(key, entries))

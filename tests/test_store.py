@@ -284,3 +284,30 @@ def test_db_copy_moves_every_column_of_every_table(store):
             assert held - copied[table] - derived.get(table, set()) == set(), f"{table}: not copied"
     migrated_tables = {"entries", "embeddings", "posts", "post_edits", "targets", "subscriptions"}
     assert migrated_tables <= set(copied)
+
+
+def test_a_file_gone_from_a_glob_leaves_the_store_and_a_renamed_one_keeps_its_ids(store, tmp_path):
+    """`sources = ["notes/*.json"]`: a deleted file's entries go (nothing else would remove them),
+    a renamed file's entries come back under their ids (its former name held them: it was refused
+    as a conflict on every ingest), and a file named on its own that goes missing is a problem
+    that keeps its entries (a typo must not empty the store)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "x.json").write_text('[{"title": "Alpha", "date": "2015-05", "kind": "talk", "summary": "A."}]')
+    (notes / "y.json").write_text('[{"title": "Beta", "date": "2016-05", "kind": "talk", "summary": "B."}]')
+    single = tmp_path / "single.json"
+    single.write_text('[{"title": "Gamma", "date": "2017-05", "kind": "talk", "summary": "C."}]')
+    specs = ["notes/*.json", "single.json"]
+    assert not ingest(store, specs, str(tmp_path)).problems
+    (notes / "y.json").unlink()
+    report = ingest(store, specs, str(tmp_path))
+    assert not report.problems and report.total("removed") == 1
+    assert sorted(e.id for e in store.entries()) == ["alpha-2015-05", "gamma-2017-05"]
+    (notes / "x.json").rename(notes / "z.json")
+    report = ingest(store, specs, str(tmp_path))
+    assert not report.problems
+    assert {e.id: e.source for e in store.entries()}["alpha-2015-05"] == "notes/z.json:1"
+    single.unlink()
+    report = ingest(store, specs, str(tmp_path))
+    assert [str(p) for p in report.problems] == ["single.json: file: no such file or directory"]
+    assert sorted(e.id for e in store.entries()) == ["alpha-2015-05", "gamma-2017-05"]

@@ -76,7 +76,7 @@ def cmd_list(args, app) -> int:
         return 0
     for e in entries:
         print(f"{e.date.label():>14}  {e.kind:9}  {e.title}  [{e.id}]")
-    print(f"{len(entries)} entries")
+    print(f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}")
     return 0
 
 

@@ -12,6 +12,7 @@ completely is refused whole, never read as a shorter one.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 from typing import Callable
@@ -26,7 +27,7 @@ from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits
 from almanac.sources.seed_text import read_seed_text
 from almanac.sources.substack import is_substack_export, read_substack
 
-__all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for"]
+__all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for", "vanished"]
 
 Reader = Callable[[str, ReadLimits], list[Entry]]
 
@@ -79,3 +80,23 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             rel = os.path.relpath(match, base_dir)
             keys.append(match if rel.startswith("..") else rel)
     return list(dict.fromkeys(keys)), problems
+
+
+def vanished(specs: list[str], base_dir: str, stored: list[str]) -> list[str]:
+    """The stored source keys a glob in `specs` covers whose file is gone (deleted, renamed).
+
+    With `sources = ["notes/*.json"]`, deleting notes/old.json means its entries should go, as
+    a folder's deleted note's do; nothing else would ever remove them, and a renamed file's
+    entries would find their ids held by its former name. A file named on its own and missing
+    is a problem instead (perhaps a typo): its entries stay.
+    """
+    patterns = [os.path.normpath(spec if os.path.isabs(spec) else os.path.join(base_dir, spec))
+                for spec in specs if not is_url(spec) and glob.has_magic(spec)]
+    out = []
+    for key in stored:
+        if is_url(key):
+            continue
+        path = os.path.normpath(key if os.path.isabs(key) else os.path.join(base_dir, key))
+        if not os.path.lexists(path) and any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns):
+            out.append(key)
+    return out
