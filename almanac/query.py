@@ -222,6 +222,7 @@ class ParsedQuery:
 
 #: One or two ASCII digits ("¹" and "٣" are digits to str.isdigit, and "¹" no number to int).
 _ASCII_NUMBER = re.compile(r"[0-9]{1,2}")
+_COUNT_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 #: Numbers of entries asked for ("the last 3 talks", "his two most recent podcasts"); not "one",
@@ -237,7 +238,9 @@ def _counts(reader: "_Reader") -> set[int]:
     kind ("the 3 talks at OSCON")."""
     out = set()
     for i, tok in enumerate(reader.w):
-        if reader.used[i] or not (tok in _COUNT_WORDS or (_ASCII_NUMBER.fullmatch(tok) and 0 < int(tok) <= 50)):
+        # Any number of up to three digits where a count goes ("the last 100 talks"): the page
+        # size limits what is shown anyway; 0 asks for no count, and is not a word to search for.
+        if reader.used[i] or not (tok in _COUNT_WORDS or _COUNT_NUMBER.fullmatch(tok)):
             continue
         prev, nxt, after = reader.at(i - 1), reader.at(i + 1), reader.at(i + 2)
         before_order = nxt in _ORDER_WORDS or (nxt == "most" and after in ("recent", "recently"))
@@ -252,7 +255,7 @@ def _counts(reader: "_Reader") -> set[int]:
 
 #: Words before "new" that make it ask for recent entries ("anything new?") rather than
 #: name a topic ("what was new in Mirage 2?", "the New Stack").
-_ASKING_NEW = frozenset("anything something whats what's nothing".split())
+_ASKING_NEW = frozenset("anything something whats what's what nothing".split())  # "what's" reads as "what"
 
 
 def content_terms(text: str) -> list[str]:
@@ -292,7 +295,8 @@ def _relative_season(season: str, which: str, today: dt.date) -> tuple[int, int]
 
 
 def _year(tok: str) -> int | None:
-    if len(tok) == 4 and tok.isdigit() and MIN_QUERY_YEAR <= int(tok) <= MAX_YEAR:
+    # isdecimal, not isdigit: "²⁰¹⁵" is digits to isdigit and not a number to int()
+    if len(tok) == 4 and tok.isdecimal() and MIN_QUERY_YEAR <= int(tok) <= MAX_YEAR:
         return int(tok)
     return None
 
@@ -534,6 +538,7 @@ class _Reader:
                 prev = self.at(i - 2)
             if prev == "than" and self.at(i - 2) in ("earlier", "later"):
                 prev = self.at(i - 2)
+                back = i - 2  # "later than 2015": both words are the range, neither is content
             if prev in _BEFORE_WORDS or prev == "up":
                 self.set_years(None, year + _BEFORE_WORDS.get(prev, 0))
                 self.span(min(back, i - 1 if self.at(i - 1) != "to" else i - 2), i)
@@ -703,10 +708,11 @@ def parse_query(
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
     if kind:
         found_kind, found_tag, strict = kind, None, True
-    if year is not None:
+    if year is not None:  # `--year` / the year option: it replaces any date the words gave
         if year_from != year or year_to != year:
             months, day = (), None
         year_from = year_to = year
+        span = None
     return ParsedQuery(
         text=text,
         terms=tuple(terms),

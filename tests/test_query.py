@@ -119,6 +119,15 @@ TODAY = dt.date(2026, 12, 1)
         ("his three earliest talks", {"kind": "talk", "order": "oldest", "count": 3}, ()),
         ("the first two papers", {"kind": "paper", "order": "oldest", "count": 2}, ()),
         ("top 5 papers", {"kind": "paper", "count": 5}, ()),
+        ("the last 51 talks", {"kind": "talk", "order": "newest", "count": 51}, ()),  # was a word to search
+        ("top 100 papers", {"kind": "paper", "count": 100}, ()),
+        ("the last 0 talks", {"kind": "talk", "order": "newest"}, ()),  # no count, and "0" no content word
+        # "later than" / "earlier than" are the range, both words
+        ("talks later than 2015", {"kind": "talk", "year_from": 2016}, ()),
+        ("papers earlier than 2015", {"kind": "paper", "year_to": 2014}, ()),
+        ("what's new in 2014?", {"year": 2014, "order": "newest"}, ()),  # as "whats new" already was
+        # digits that are not a number: a word (int() refused "²⁰¹⁵" and the question crashed)
+        ("talks in ²⁰¹⁵", {"kind": "talk"}, ("²⁰¹⁵",)),
         # a documentary is a video
         ("any documentaries?", {"kind": "video"}, ()),
         ("her documentary about Ada Lovelace", {"kind": "video", "kind_boost": True}, ("ada", "lovelace")),
@@ -310,3 +319,10 @@ def test_parse_query_dates_to_the_day_and_kind_wording(question, filters, terms)
     parsed = parse_query(question, today=TODAY)
     assert parsed.filters() == filters
     assert parsed.terms == terms
+
+
+def test_an_explicit_year_replaces_a_relative_date_in_the_words():
+    """`almanac ask --year 2015 "talks in the past six months"`: the year option wins over every date
+    the words give; the past six months' span was kept beside it and nothing could match."""
+    parsed = parse_query("talks in the past six months", year=2015, today=dt.date(2026, 12, 1))
+    assert parsed.filters() == {"kind": "talk", "year": 2015} and parsed.span is None

@@ -46,6 +46,21 @@ def test_search_result_json_shape(seeded_store, fake):
     assert json.loads(json.dumps(data)) == data
 
 
+def test_a_question_without_a_word_is_refused_and_one_that_only_filters_lists(seeded_store, fake):
+    """"?", a lone quote, a zero-width space: nothing was asked, so nothing answers (it listed the
+    whole archive as "the question only filters"); "talks" or "the latest" still list; digits
+    int() cannot read ("talks in ²⁰¹⁵") are a word, not a crash (the web API answered 500)."""
+    searcher = Searcher(seeded_store, fake)
+    for blank in ("?", '"', "\u200b", "\ufffd", "!!! ..."):
+        result = searcher.search(blank)
+        assert not result.answered and result.hits == [] and result.note.startswith("The question has no words")
+    assert searcher.search("talks").total == 12 and searcher.search("the latest", limit=3).answered
+    assert searcher.search("talks", kind=None).answered and searcher.search("?", kind="talk").answered
+    result = searcher.search("talks in ²⁰¹⁵")
+    assert result.filters == {"kind": "talk"}
+    assert all(h.entry.kind == "talk" for h in result.hits)
+
+
 def _texts(entries) -> int:
     """Texts embedded per entry: the whole entry, its title and each sentence."""
     return sum(1 + len(entry_parts(e.title, e.summary)) for e in entries)

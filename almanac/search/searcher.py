@@ -102,6 +102,10 @@ class Standout:
         return (float(self.pooled[i]) - float(np.mean(others))) / self.spread
 
 
+#: The note for a question without a letter or a digit in it.
+NO_WORDS_NOTE = "The question has no words to search for; ask about a topic, a name, a kind or a date."
+
+
 def utc_today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
@@ -210,6 +214,11 @@ class Searcher:
             return SearchResult(parsed.text, False, filters, note=note,
                                 explain={"reason": "refuses: the filters select no entry"})
         if not question.terms:
+            if not (parsed.has_filters or parsed.order or parsed.count) and not any(c.isalnum() for c in query):
+                # "?", a lone quote, an invisible character: nothing was asked, so nothing answers
+                # (not a listing of the whole archive, as a question that only filters gets).
+                return SearchResult(parsed.text, False, filters, note=NO_WORDS_NOTE,
+                                    explain={"reason": "refuses: the question has no words"})
             return self._listing(snap, parsed, allowed, filters, limit)
 
         # A description's content is encoded on its own, in the same call: a second pass, 5 ms of
