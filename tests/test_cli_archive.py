@@ -228,3 +228,18 @@ def test_db_given_on_the_command_line_is_relative_to_where_it_runs(capsys, tmp_p
     assert not (tmp_path / "conf" / "a.db").exists()  # the first used to open this one
     assert run(capsys, "--config", str(config), "migrate", env={})[0] == 0
     assert (tmp_path / "conf" / "a.db").is_file()
+
+
+def test_a_source_named_from_another_folder_is_the_same_source(capsys, tmp_path, seed_path, monkeypatch):
+    """`almanac ingest entries.txt` run inside data/, or the file's absolute path, is the configured
+    data/entries.txt (known by its path from the config file's folder), not a second source whose
+    25 entries were all refused as taken."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "entries.txt").write_text(seed_path.read_text())
+    config = tmp_path / "config.toml"
+    config.write_text('[archive]\nsources = ["data/entries.txt"]\ndb = "almanac.db"\n')
+    assert run(capsys, "--config", str(config), "ingest", "--no-embed", env={})[0] == 0
+    monkeypatch.chdir(tmp_path / "data")
+    for typed in ("entries.txt", str(tmp_path / "data" / "entries.txt")):
+        code, out, err = run(capsys, "--config", str(config), "ingest", "--no-embed", typed, env={})
+        assert (code, err) == (0, "") and out.splitlines()[-1] == "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)"

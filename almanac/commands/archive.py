@@ -9,6 +9,7 @@ from almanac.commands import YEARS, parse_kind, print_json, whole_number
 from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.ingest import ingest
+from almanac.sources.feed import is_url
 
 
 def register(sub) -> None:
@@ -50,8 +51,12 @@ def register(sub) -> None:
 
 def cmd_ingest(args, app) -> int:
     specs = app.source_specs(args.sources)
-    base_dir = os.getcwd() if args.sources else app.base_dir
-    report = ingest(app.store, specs, base_dir, embed=None if args.no_embed else app.embed_missing,
+    if args.sources:
+        # Paths typed here are relative to where the user is, but a source is known by its path
+        # relative to the config file's folder, as a configured one is: `ingest entries.txt`
+        # run inside data/ is the same source as the configured data/entries.txt, not a second.
+        specs = [s if is_url(s) or os.path.isabs(s) else os.path.abspath(s) for s in specs]
+    report = ingest(app.store, specs, app.base_dir, embed=None if args.no_embed else app.embed_missing,
                     limits=app.read_limits)
     for problem in report.problems:
         print(problem, file=sys.stderr)
