@@ -105,6 +105,9 @@ _VERB_BEFORE = set(
     "never not who has have had".split()
 )
 _PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
+#: The plural kind words, which filter ("talks about X"): what a mistyped one is read as
+#: (`almanac.search.understand.correct_typos`), though an archive's own text seldom writes them.
+PLURAL_KIND_WORDS = frozenset(_PLURAL_KINDS)
 
 #: Before a kind word, words that ask for that kind ("which paper ...", "any podcast ...").
 _ASKING = {"which", "what", "any", "all", "every", "some", "other"}

@@ -61,6 +61,18 @@ def test_a_question_without_a_word_is_refused_and_one_that_only_filters_lists(se
     assert all(h.entry.kind == "talk" for h in result.hits)
 
 
+def test_a_mistyped_plural_kind_still_asks_for_that_kind_and_an_empty_tag_says_its_name(seeded_store, fake):
+    """The seed never writes "talks", so "tallks" was read as its "talk", which only prefers
+    talks: "tallks about jitsu" listed the Jitsu paper too. And "lectures in 2013" finds none
+    while two talks are from 2013: the note names lectures, not talks."""
+    searcher = Searcher(seeded_store, fake)
+    typed = searcher.search("tallks about jitsu")
+    assert typed.filters == {"kind": "talk", "corrected": {"tallks": "talks"}}
+    assert [h.entry.id for h in typed.hits] == [h.entry.id for h in searcher.search("talks about jitsu").hits]
+    assert {h.entry.kind for h in typed.hits} == {"talk"}
+    assert searcher.search("lectures in 2013").note.startswith("No lectures in 2013; the next after was in February 2020")
+
+
 def _texts(entries) -> int:
     """Texts embedded per entry: the whole entry, its title and each sentence."""
     return sum(1 + len(entry_parts(e.title, e.summary)) for e in entries)
@@ -188,11 +200,11 @@ def test_a_question_is_read_again_with_its_typos_read_as_the_archive_s_words(see
     searcher = Searcher(seeded_store, fake)
     typed = searcher.understand("any tallks from 2015?")
     right = searcher.understand("any talks from 2015?")
-    assert typed.corrected == {"tallks": "talk"} and right.corrected == {}
+    assert typed.corrected == {"tallks": "talks"} and right.corrected == {}
     assert (typed.parsed.kind, typed.parsed.kind_strict, typed.parsed.year_from, typed.terms) == \
         (right.parsed.kind, right.parsed.kind_strict, right.parsed.year_from, right.terms) == ("talk", True, 2015, ())
     listing = searcher.search("any tallks from 2015?", limit=10)
-    assert listing.filters["corrected"] == {"tallks": "talk"}
+    assert listing.filters["corrected"] == {"tallks": "talks"}
     assert [h.entry.id for h in listing.hits] == [h.entry.id for h in searcher.search("any talks from 2015?", limit=10).hits]
     assert listing.total == 4
 
