@@ -267,6 +267,10 @@ def test_no_form_of_a_postgres_url_shows_its_password(tmp_path, capsys, url):
     err = capsys.readouterr().err
     assert err == f"almanac: {config}:2: [archive] db: expected a string, got list\n"
 
+    from almanac.store.database import scrubbed
+
+    assert scrubbed("disk image is malformed", "") == "disk image is malformed"  # nothing to scrub, nothing inserted
+
 
 def test_db_copy_moves_every_column_of_every_table(store):
     """`almanac db copy` names its columns (parents first, rowids kept); a column a migration adds

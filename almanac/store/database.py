@@ -84,7 +84,8 @@ def passwords(url: str) -> list[str]:
 def scrubbed(text: str, url: str) -> str:
     """`text` (a driver's error message) without `url` or any password it holds: psycopg repeats
     the connection string when it cannot read it ('invalid percent-encoded token: "s3cret%zz"')."""
-    text = text.replace(url, redact(url))
+    if url:
+        text = text.replace(url, redact(url))
     for secret in passwords(url):
         text = text.replace(secret, "***")
     return text
