@@ -21,7 +21,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-#: What `keep_current` last logged a failure for, besides a version: nothing yet, or the version itself.
+#: What `keep_current` last logged, when not a build of some version: nothing yet, or that the version could not be read.
 _NOTHING_FAILED, _VERSION_FAILED = object(), object()
 
 
