@@ -484,6 +484,15 @@ class _Reader:
                 else:
                     break
             if months:
+                start = lo - 1 if self.at(lo - 1) in ("between", "from") else lo
+                joiner, month2, year2 = self.at(i + 1), month_number(self.at(i + 2)), _year(self.at(i + 3))
+                if joiner in ("to", "through", "until", "till", "-", "and") and month2 and year2 \
+                        and year2 * 12 + month2 > year * 12 + months[0]:
+                    # "from December 2014 to February 2015": every month from one to the other, across
+                    # the new year too (it was read as December 2014 alone, the rest searched for as words)
+                    self.months_span = (year * 12 + months[0] - 1, year2 * 12 + month2 - 1)
+                    self.span(start, i + 3)
+                    return
                 # "March to June 2015", "between March and June 2015": every month from one to the other
                 between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
                 if len(months) == 2 and (self.at(lo + 1) in ("to", "through", "-") or between) \
@@ -491,7 +500,7 @@ class _Reader:
                     months = list(range(months[0], months[1] + 1))
                 self.set_years(year, year)
                 self.months = months
-                self.span(lo - 1 if self.at(lo - 1) in ("between", "from") else lo, i)
+                self.span(start, i)
                 return
 
     def _day_month_year(self, i: int, year: int) -> bool:

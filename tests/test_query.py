@@ -126,6 +126,10 @@ TODAY = dt.date(2026, 12, 1)
         ("talks later than 2015", {"kind": "talk", "year_from": 2016}, ()),
         ("papers earlier than 2015", {"kind": "paper", "year_to": 2014}, ()),
         ("what's new in 2014?", {"year": 2014, "order": "newest"}, ()),  # as "whats new" already was
+        # month to month across a new year (was December 2014 alone, "february 2015" searched as words)
+        ("talks from December 2014 to February 2015", {"kind": "talk", "from": "2014-12", "to": "2015-02"}, ()),
+        ("anything between November 2019 and January 2020?", {"from": "2019-11", "to": "2020-01"}, ()),
+        ("what did he do from May 2015 to June 2015", {"from": "2015-05", "to": "2015-06"}, ()),
         # digits that are not a number: a word (int() refused "²⁰¹⁵" and the question crashed)
         ("talks in ²⁰¹⁵", {"kind": "talk"}, ("²⁰¹⁵",)),
         # a documentary is a video
