@@ -71,6 +71,9 @@ def test_a_mistyped_plural_kind_still_asks_for_that_kind_and_an_empty_tag_says_i
     assert [h.entry.id for h in typed.hits] == [h.entry.id for h in searcher.search("talks about jitsu").hits]
     assert {h.entry.kind for h in typed.hits} == {"talk"}
     assert searcher.search("lectures in 2013").note.startswith("No lectures in 2013; the next after was in February 2020")
+    # a listing kept to some months over years says so ("No talks since 2016" while 2016 and 2020 have talks)
+    assert searcher.search("talks in march since 2016").note.startswith("No talks in March since 2016; ")
+    assert searcher.search("papers in december before 2019").note.startswith("No papers in December before 2019; ")
     # month to month across a new year lists both months' entries (it listed December's alone)
     across = searcher.search("what came out from December 2014 to February 2015", limit=10)
     assert {h.entry.date.label() for h in across.hits} == {"December 2014", "January 2015"} and across.total == 2

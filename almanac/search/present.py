@@ -99,13 +99,15 @@ def period_label(parsed) -> str:
         return f"in {months} {lo}" if months else f"in {lo}"
     if months and lo is None and hi is None:
         return f"in {months}"
+    # "talks in March since 2016": the months the question kept say so too
+    within = f"in {months} " if months else ""
     if lo is not None and hi is not None:
         if lo % 10 == 0 and hi == lo + 9:
-            return f"in the {lo}s"
-        return f"between {lo} and {hi}"
+            return f"{within}in the {lo}s"
+        return f"{within}between {lo} and {hi}"
     if hi is not None:
-        return f"before {hi + 1}"
-    return f"since {lo}"
+        return f"{within}before {hi + 1}"
+    return f"{within}since {lo}"
 
 
 def _label(snap, i: int) -> str:
