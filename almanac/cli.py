@@ -25,7 +25,7 @@ from almanac.commands import timeline as timeline_commands
 from almanac.config import ConfigError, find_config_path, load_config
 from almanac.sources import SourceError
 from almanac.store import StoreError
-from almanac.store.database import scrubbed
+from almanac.store.database import reason_of, scrubbed
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
 COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands,
@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
         # A database that opened but fails on use ("database disk image is malformed", a server
         # gone mid-command): one line naming it, its password left out, not a traceback.
         where = app.store.describe() if app is not None and "store" in vars(app) else "the database"
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"almanac: {where}: database error ({scrubbed(reason, app.db_path if app else '')})", file=sys.stderr)
+        print(f"almanac: {where}: database error ({scrubbed(reason_of(exc), app.db_path if app else '')})",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -43,6 +43,11 @@ def plural(kind: str) -> str:
     return kind if kind == "news" else f"{kind}s"
 
 
+def entry_count(n: int) -> str:
+    """"1 entry", "25 entries"."""
+    return f"{n} {'entry' if n == 1 else 'entries'}"
+
+
 def feed_urls(base_url: str, kinds: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
     """Absolute URLs of the main feeds, the on-this-day feed, the anniversary calendar and the given kinds' feeds."""
     root = site_root(base_url)

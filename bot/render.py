@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 import discord
 
 from almanac.entry import KINDS, Entry
-from almanac.links import entry_url, plural
+from almanac.links import entry_count, entry_url, plural
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -291,8 +291,7 @@ def about_embed(stats: dict, site_title: str, site_url: str) -> discord.Embed:
     else:
         span = (f"{stats['first_year']}" if stats["first_year"] == stats["last_year"]
                 else f"{stats['first_year']}–{stats['last_year']}")
-        count = f"{stats['total']} {'entry' if stats['total'] == 1 else 'entries'}"
-        description = f"{count} from {span}. Ask me with `/ask`, browse with `/search` or `/latest`."
+        description = f"{entry_count(stats['total'])} from {span}. Ask me with `/ask`, browse with `/search` or `/latest`."
     fields = [{"name": plural(k).capitalize(), "value": str(n), "inline": True} for k, n in stats["kinds"].items()]
     return to_embed({"title": f"About {site_title}", "url": site_url, "description": description,
                      "color": NEUTRAL, "fields": fields})

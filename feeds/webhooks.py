@@ -53,13 +53,17 @@ def webhook_key(webhook_id: int, token: str) -> str:
     target, posted to once (as several keys it got every post once per spelling, and again
     after the URL was pasted anew).
     """
-    return "webhook:" + hashlib.sha256(f"{webhook_id}/{token}".encode("utf-8")).hexdigest()[:12]
+    return _hashed(f"{webhook_id}/{token}")
 
 
 def url_key(url: str) -> str:
     """A webhook's ledger name before December 2026 (the URL as written): its ledger moves to
     `webhook_key` at start (`adopt_former_keys`)."""
-    return "webhook:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    return _hashed(url)
+
+
+def _hashed(text: str) -> str:
+    return "webhook:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def adopt_former_keys(store, publishers) -> None:

@@ -9,6 +9,7 @@ from almanac.commands import YEARS, parse_kind, print_json, whole_number
 from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.ingest import ingest
+from almanac.links import entry_count
 from almanac.sources.feed import is_url
 
 
@@ -81,7 +82,7 @@ def cmd_list(args, app) -> int:
         return 0
     for e in entries:
         print(f"{e.date.label():>14}  {e.kind:9}  {e.title}  [{e.id}]")
-    print(f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}")
+    print(entry_count(len(entries)))
     return 0
 
 

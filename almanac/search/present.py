@@ -53,9 +53,8 @@ def highlight(summary: str, terms, extra=(), part_cosines: np.ndarray | None = N
 
 def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str]) -> str:
     """'No talks in 2025; the latest was in February 2020 (The First Billion ...).'"""
-    what = plural(parsed.kind) if parsed.kind and parsed.kind_strict else "entries"
-    if parsed.kind and parsed.kind_strict and parsed.tag:  # "lectures in 2013": the tag filtered, not the kind
-        what = plural(parsed.tag)
+    # "lectures in 2013": the tag filtered, not the kind, so the note names the tag
+    what = plural(parsed.tag or parsed.kind) if parsed.kind and parsed.kind_strict else "entries"
     when = f" {period_label(parsed)}" if parsed.has_dates else ""
     note = f"No {what}{when}."
     if not kind_mask.any():

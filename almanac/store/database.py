@@ -55,28 +55,35 @@ def postgres_url(target: str) -> str:
 _QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)([^&#]*)")
 
 
+def _userinfo(url: str) -> tuple[str, str | None, str | None, str]:
+    """(scheme with "://", user, password, the rest after the last "@") of a URL, read by hand; the
+    scheme is "" and user and password None when there is no "://", user and password None
+    when there is no "@"."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "", None, None, url
+    at = rest.rfind("@")
+    if at == -1:
+        return scheme + sep, None, None, rest
+    user, colon, password = rest[:at].partition(":")
+    return scheme + sep, user, password if colon else None, rest[at + 1 :]
+
+
 def redact(url: str) -> str:
     """The URL without its password (for messages and logs): the one after the user name, and a
     `password=` query parameter. Read by hand, never by a URL parser: a URL too broken to parse
     ("[::1" unterminated) must still come out without its password, not as an exception whose
     message holds it."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return _QUERY_PASSWORD.sub(r"\1***", url)
-    at = rest.rfind("@")
-    if at != -1:  # user[:password]@host...: keep the user
-        user = rest[:at].split(":", 1)[0]
-        rest = (f"{user}@" if user else "") + rest[at + 1 :]
-    return scheme + "://" + _QUERY_PASSWORD.sub(r"\1***", rest)
+    scheme, user, _, rest = _userinfo(url)
+    return scheme + (f"{user}@" if user else "") + _QUERY_PASSWORD.sub(r"\1***", rest)
 
 
 def passwords(url: str) -> list[str]:
     """The password(s) `url` holds, as written and percent-decoded (to scrub from a driver's message)."""
-    scheme, sep, rest = url.partition("://")
     found = [m.group(2) for m in _QUERY_PASSWORD.finditer(url)]
-    at = rest.rfind("@") if sep else -1
-    if at != -1 and ":" in rest[:at]:
-        found.append(rest[:at].split(":", 1)[1])
+    _, _, password, _ = _userinfo(url)
+    if password is not None:
+        found.append(password)
     decoded = [urllib.parse.unquote(p) for p in found]
     return sorted({p for p in found + decoded if p}, key=len, reverse=True)
 
@@ -91,6 +98,10 @@ def scrubbed(text: str, url: str) -> str:
     return text
 
 
+def reason_of(exc: BaseException) -> str:
+    """An error's first line for a one-line message, or its type's name when it says nothing."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def open_backend(target: str):

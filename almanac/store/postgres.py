@@ -26,7 +26,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from almanac.store.database import StoreError, redact, scrubbed
+from almanac.store.database import StoreError, reason_of, redact, scrubbed
 from almanac.store.fulltext import Tsvector
 
 #: Advisory lock keys (class, key) of almanac: migrations, writes; instance locks use a hash of the purpose.
@@ -117,8 +117,7 @@ class PgHandle:
 
 
 def _connect_error(url: str, exc: Exception) -> StoreError:
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return StoreError(f"{redact(url)}: cannot connect to the database ({scrubbed(reason, url)}); "
+    return StoreError(f"{redact(url)}: cannot connect to the database ({scrubbed(reason_of(exc), url)}); "
                       "check the URL or pass --db")
 
 
