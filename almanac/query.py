@@ -11,7 +11,8 @@ The rules, in plain words:
 - Dates in the forms people write: years, "May 2015", "2015-05", "January or
   February 2025", "between March and June 2015", ranges ("before 2014",
   "since 2019", "between 2014 and 2016", "2014-2016", "2014/15", "2014 or
-  2015"), decades ("the 2010s", "the 90s", "the early 2010s", "this decade":
+  2015"), years listed ("in 2014 and 2016", "2012, 2014 or 2019": those
+  years only), decades ("the 2010s", "the 90s", "the early 2010s", "this decade":
   the 2020s so far, "the previous decade": the 2010s, "the last decade": ten
   years back) and relative ones ("last year", "since last year", "this
   month", "last summer", "two years ago", "a decade ago", "in the past five
@@ -24,7 +25,10 @@ The rules, in plain words:
   talks…", "papers about Irmin"), a kind after "which"/"any" ("which paper
   showed…"), or a kind with nothing else to rank by
   ("the latest talk"). A singular kind next to other words describes one
-  entry ("the DockerCon talk") and only boosts that kind. A kind word used
+  entry ("the DockerCon talk") and only boosts that kind. Kinds listed
+  together ("papers and talks", "talks, papers or podcasts") ask for any of
+  them; two side by side with no list ("video interviews") are one
+  described. A kind word used
   as a verb ("did he talk about…", "what has she presented?") is neither.
 - Ordering words ("latest", "most recent", "first", "earliest") sort what
   the rest of the question selects by date; a number with them or with a
@@ -158,8 +162,14 @@ class ParsedQuery:
     #: True when the kind filters (a plural, an explicit --kind, or nothing else asked);
     #: False when it only describes the entry wanted (a boost).
     kind_strict: bool = False
+    #: More (kind, tag) pairs asked for beside `kind` ("papers and talks"): an entry of any one of
+    #: them is wanted, under the same `kind_strict`.
+    also: tuple[tuple[str, str | None], ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    #: Years asked for one by one, when they are not every year from year_from to year_to:
+    #: (2014, 2016) for "talks in 2014 and 2016".
+    years: tuple[int, ...] = ()
     #: Months asked for (with the year range): (5,) for "May 2015", (1, 2) for "January or February".
     months: tuple[int, ...] = ()
     #: A range of months (year * 12 + month - 1, both ends included) for "in the past six months".
@@ -196,12 +206,18 @@ class ParsedQuery:
         out: dict = {}
         if self.kind:
             out["kind"] = self.kind
+            if self.also:
+                out["kinds"] = [self.kind, *(k for k, _ in self.also)]
             if not self.kind_strict:
                 out["kind_boost"] = True
         if self.tag:
             out["tag"] = self.tag
+        if any(t for _, t in self.also):
+            out["tags"] = [t for t in (self.tag, *(t for _, t in self.also)) if t]
         if self.year is not None:
             out["year"] = self.year
+        elif self.years:
+            out["years"] = list(self.years)
         else:
             if self.year_from is not None:
                 out["year_from"] = self.year_from
@@ -340,6 +356,8 @@ class _Reader:
         self.year_from: int | None = None
         self.year_to: int | None = None
         self.months: list[int] = []
+        #: Years asked for one by one ("in 2014 and 2016"; `_year_list`), the range their ends.
+        self.years: list[int] = []
         self.day: int | None = None
 
     def at(self, i: int) -> str:
@@ -529,9 +547,9 @@ class _Reader:
             nxt, after = self.at(i + 1), _year(self.at(i + 2))
             if self._iso_dash[i] and re.fullmatch(r"\d\d", nxt) and int(nxt) > year % 100:
                 nxt = str(year - year % 100 + int(nxt))  # "2014-15", "2019/20": a season of two years
-            # "2014 or 2015" is both years; "2014 or 2016" is not a range (the first year stands)
-            adjacent = after is not None and abs(after - year) == 1
-            joins = nxt in _CONNECT_WORDS - {"or"} or (nxt == "or" and adjacent)
+            if self._year_list(i):
+                return
+            joins = nxt in _CONNECT_WORDS - {"or"}
             if joins and after is not None or (_year(nxt) and self._iso_dash[i]):
                 other = after if after is not None else _year(nxt)
                 end = i + 2 if after is not None else i + 1
@@ -564,6 +582,33 @@ class _Reader:
                 self.set_years(year, None)
                 self.span(i, i + (1 if nxt in ("on", "onward", "onwards") else 2))
                 return
+
+    def _year_list(self, i: int) -> bool:
+        """'in 2014 and 2016', '2014 or 2016', '2012, 2014 and 2019': those years, not the ones
+        between (read as 2014 to 2016 before). Years a year apart are the same either way; "between
+        2014 and 2016" stays a range."""
+        years, joined, j = [_year(self.at(i))], [], i
+        while not self._iso_dash[j]:  # "2014-2016" is a range
+            joiner = self.at(j + 1) in ("and", "or", "&")
+            k = j + 2 if joiner else j + 1
+            year = _year(self.at(k))
+            if year is None:
+                break
+            years.append(year)
+            joined.append(joiner)
+            j = k
+        if not any(joined) or j > i and self._iso_dash[j]:  # "2019 2020"; "2014 and 2016-2018"
+            return False
+        if len(years) < 2 or self.at(i - 1) == "between" or len(set(years)) < len(years):
+            return False
+        years.sort()
+        if years[-1] - years[0] == len(years) - 1:  # "2014 or 2015": every year between, a range
+            self.set_years(years[0], years[-1])
+        else:
+            self.years = years
+            self.set_years(years[0], years[-1])
+        self.span(i - 1 if self.at(i - 1) in ("in", "of", "during", "from") else i, j)
+        return True
 
     def _decades(self) -> None:
         for i, tok in enumerate(self.w):
@@ -634,11 +679,13 @@ def parse_query(
     names = frozenset(written_as_names(text))
     reader = _Reader(words, dashed, today, names)
     reader.read()
-    year_from, year_to, months = reader.year_from, reader.year_to, tuple(reader.months)
+    year_from, year_to, months, years = reader.year_from, reader.year_to, tuple(reader.months), tuple(reader.years)
     day = reader.day if len(months) == 1 else None
     span = reader.months_span
 
     found_kind = found_tag = None
+    also: list[tuple[str, str | None]] = []
+    last_kind = -1
     strict = False
     consumed: list[str] = [w for w, u in zip(words, reader.used) if u]
     order = None
@@ -692,6 +739,9 @@ def parse_query(
                 k = "paper"
             if found_kind is None or (t and found_tag is None and k == found_kind):
                 found_kind, found_tag = k, t or found_tag
+            elif (k, t) != (found_kind, found_tag) and (k, t) not in also and _joins_kinds(words, last_kind, i):
+                also.append((k, t))  # "papers and talks", "talks, papers or podcasts"
+            last_kind = i
             strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
             consumed.append(tok)
             continue
@@ -719,21 +769,23 @@ def parse_query(
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
     if kind:
-        found_kind, found_tag, strict = kind, None, True
+        found_kind, found_tag, strict, also = kind, None, True, []
     if year is not None:  # `--year` / the year option: it replaces any date the words gave
         if year_from != year or year_to != year:
             months, day = (), None
         year_from = year_to = year
-        span = None
+        span, years = None, ()
     return ParsedQuery(
         text=text,
         terms=tuple(terms),
         names=names,
         kind=found_kind,
         tag=found_tag,
+        also=tuple(also),
         kind_strict=strict,
         year_from=year_from,
         year_to=year_to,
+        years=years,
         months=months,
         span=span,
         day=day,
@@ -741,6 +793,24 @@ def parse_query(
         count=count,
         consumed=tuple(consumed),
     )
+
+
+#: Words that join kinds asked for together ("papers and talks", "talks or podcasts").
+_KIND_JOINERS = frozenset(("and", "or", "&", "and/or"))
+
+
+def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
+    """Whether the kind word at i is listed with the one at `previous`: only joiners and qualifiers
+    between ("papers and conference talks"), or nothing when the list goes on to a joiner and
+    another kind ("talks, papers and podcasts": commas are not words). Two kind words side by side
+    with no list ("video interviews") describe one kind."""
+    if previous < 0:
+        return False
+    between = [w for w in words[previous + 1:i] if w not in _KIND_QUALIFIERS]
+    if between:
+        return len(between) == 1 and between[0] in _KIND_JOINERS
+    rest = [w for w in words[i + 1:i + 4] if w not in _KIND_QUALIFIERS]
+    return len(rest) >= 2 and rest[0] in _KIND_JOINERS and rest[1] in _KIND_WORDS
 
 
 def _is_first_of_kind(words: list[str], i: int) -> bool:

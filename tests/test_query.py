@@ -105,6 +105,27 @@ TODAY = dt.date(2026, 12, 1)
         ("news after last year", {"kind": "news", "year_from": 2026}, ()),
         ("papers before this year", {"kind": "paper", "year_to": 2025}, ()),
         ("talks in 2014 or 2015", {"kind": "talk", "year_from": 2014, "year_to": 2015}, ()),
+        # years listed, not every year between (were read as 2014 to 2016; "or" kept the first alone)
+        ("talks in 2014 and 2016", {"kind": "talk", "years": [2014, 2016]}, ()),
+        ("talks in 2014 or 2016", {"kind": "talk", "years": [2014, 2016]}, ()),
+        ("papers from 2012, 2014 and 2019", {"kind": "paper", "years": [2012, 2014, 2019]}, ()),
+        ("anything in 2016 and 2014?", {"years": [2014, 2016]}, ()),
+        ("talks between 2014 and 2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
+        ("talks from 2014 to 2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
+        ("talks 2014-2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
+        ("papers 2019 2020", {"kind": "paper", "year": 2019}, ("2020",)),  # nothing joins them: no list
+        # kinds listed together: an entry of any of them (the first alone filtered before)
+        ("papers and talks from 2019", {"kind": "paper", "kinds": ["paper", "talk"], "year": 2019}, ()),
+        ("talks, papers or podcasts about unikernels", {"kind": "talk", "kinds": ["talk", "paper", "podcast"]},
+         ("unikernels",)),
+        ("academic papers and conference talks", {"kind": "paper", "kinds": ["paper", "talk"]}, ()),
+        ("keynotes or papers in 2015", {"kind": "talk", "kinds": ["talk", "paper"], "tag": "keynote", "year": 2015},
+         ()),
+        ("papers or keynotes", {"kind": "paper", "kinds": ["paper", "talk"], "tags": ["keynote"]}, ()),
+        ("the paper or talk about jitsu", {"kind": "paper", "kinds": ["paper", "talk"], "kind_boost": True},
+         ("jitsu",)),
+        ("which video interviews has she done?", {"kind": "video"}, ()),  # side by side: one kind described
+        ("talks and more talks", {"kind": "talk"}, ()),
         # a year between an article and a noun that is no kind names an event, not the entry's date
         ("research simulating the 2011 looting in the capital", {},
          ("research", "simulating", "2011", "looting", "capital")),

@@ -61,6 +61,23 @@ def test_a_question_without_a_word_is_refused_and_one_that_only_filters_lists(se
     assert all(h.entry.kind == "talk" for h in result.hits)
 
 
+def test_kinds_and_years_listed_together_select_any_of_them(seeded_store, fake):
+    """"papers and talks from 2019" filtered to papers alone, and "talks in 2014 and 2016" listed
+    2015's talks too (read as 2014 to 2016); "or" between years kept the first year alone."""
+    searcher = Searcher(seeded_store, fake)
+    both = searcher.search("papers and talks from 2015", limit=20)
+    assert {h.entry.kind for h in both.hits} == {"paper", "talk"}
+    assert both.total == len(both.hits) == sum(
+        e.kind in ("paper", "talk") and e.date.year == 2015 for e in seeded_store.entries())
+    years = searcher.search("talks in 2014 and 2016", limit=20)
+    assert {h.entry.date.year for h in years.hits} == {2014, 2016} and years.filters["years"] == [2014, 2016]
+    assert years.total == sum(e.kind == "talk" and e.date.year in (2014, 2016) for e in seeded_store.entries())
+    assert searcher.search("talks in 2014 or 2016").total == years.total
+    assert searcher.search("videos or podcasts in 2016").note.startswith(
+        "No videos or podcasts in 2016; the latest before was in ")
+    assert searcher.search("talks in 2010 or 2012").note.startswith("No talks in 2010 or 2012; the next after was in ")
+
+
 def test_a_mistyped_plural_kind_still_asks_for_that_kind_and_an_empty_tag_says_its_name(seeded_store, fake):
     """The seed never writes "talks", so "tallks" was read as its "talk", which only prefers
     talks: "tallks about jitsu" listed the Jitsu paper too. And "lectures in 2013" finds none

@@ -54,7 +54,7 @@ def highlight(summary: str, terms, extra=(), part_cosines: np.ndarray | None = N
 def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str]) -> str:
     """'No talks in 2025; the latest was in February 2020 (The First Billion ...).'"""
     # "lectures in 2013": the tag filtered, not the kind, so the note names the tag
-    what = plural(parsed.tag or parsed.kind) if parsed.kind and parsed.kind_strict else "entries"
+    what = kinds_label(parsed) if parsed.kind and parsed.kind_strict else "entries"
     when = f" {period_label(parsed)}" if parsed.has_dates else ""
     note = f"No {what}{when}."
     if not kind_mask.any():
@@ -83,15 +83,26 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
     return note
 
 
+def kinds_label(parsed) -> str:
+    """'talks', 'papers or talks', 'keynotes, papers or podcasts' (a tag names its entries: 'lectures')."""
+    return either([plural(t or k) for k, t in ((parsed.kind, parsed.tag), *parsed.also)])
+
+
+def either(names: list[str]) -> str:
+    """'May', 'May or June', 'March, April or May'."""
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def period_label(parsed) -> str:
     """'in 2025', 'in July 2014', 'in January or February 2025', 'in March, April or May 2014' (spring),
-    'before 2014', 'in the 2010s'."""
+    'before 2014', 'in the 2010s', 'in 2014 or 2016'."""
     if parsed.span is not None:
         first, last = (f"{calendar.month_name[k % 12 + 1]} {k // 12}" for k in parsed.span)
         return f"between {first} and {last}"
     lo, hi = parsed.year_from, parsed.year_to
-    names = [calendar.month_name[m] for m in parsed.months]
-    months = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 2 else " or ".join(names)
+    months = either([calendar.month_name[m] for m in parsed.months])
+    if parsed.years:  # "in 2014 or 2016"
+        return f"{'in ' + months + ' ' if months else ''}in {either([str(y) for y in parsed.years])}"
     if lo is not None and lo == hi:
         if parsed.day is not None:
             return f"on {parsed.day} {months} {lo}"

@@ -337,9 +337,9 @@ class Searcher:
         n = len(snap)
         if not (parsed.kind and parsed.kind_strict):
             return np.ones(n, dtype=bool)
-        mask = snap.kind_mask(parsed.kind)
-        if parsed.tag:
-            mask = mask & snap.tag_mask(parsed.tag)
+        mask = np.zeros(len(snap), dtype=bool)
+        for kind, tag in ((parsed.kind, parsed.tag), *parsed.also):  # "papers and talks": either
+            mask |= snap.kind_mask(kind) & snap.tag_mask(tag) if tag else snap.kind_mask(kind)
         return mask
 
     @staticmethod
@@ -349,6 +349,8 @@ class Searcher:
             mask &= snap.years >= parsed.year_from
         if parsed.year_to is not None:
             mask &= snap.years <= parsed.year_to
+        if parsed.years:
+            mask &= np.isin(snap.years, parsed.years)
         if parsed.months:
             mask &= np.isin(snap.months, list(parsed.months))
         if parsed.day is not None:
