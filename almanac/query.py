@@ -617,8 +617,25 @@ class _Reader:
                 part = _DECADE_PARTS.get(self.at(i - 1))
                 lo = i - 1 if part else i
                 first, last = part or (0, 9)
-                self.set_years(start + first, start + last)
-                self.span(lo - 1 if self.at(lo - 1) == "the" else lo, i)
+                years, end = list(range(start + first, start + last + 1)), i
+                # "the 1990s and 2010s", "the 80s or the 90s": every year of each decade listed
+                while self.at(end + 1) in ("and", "or", "&"):
+                    k = end + 3 if self.at(end + 2) == "the" else end + 2
+                    part = _DECADE_PARTS.get(self.at(k))
+                    other = _decade(self.at(k + 1 if part else k))
+                    if other is None:
+                        break
+                    first, last = part or (0, 9)
+                    years += range(other + first, other + last + 1)
+                    end = k + 1 if part else k
+                years = sorted(set(years))
+                self.set_years(years[0], years[-1])
+                if len(years) < years[-1] - years[0] + 1:
+                    self.years = years
+                elif self.at(end + 1) in ("and", "or") and self.at(end + 2) in ("later", "beyond", "after", "since"):
+                    self.set_years(years[0], None)  # "the 2010s and later"
+                    end += 2
+                self.span(lo - 1 if self.at(lo - 1) == "the" else lo, end)
                 return
 
     def _single_years(self) -> None:

@@ -114,6 +114,12 @@ TODAY = dt.date(2026, 12, 1)
         ("talks from 2014 to 2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
         ("talks 2014-2016", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
         ("papers 2019 2020", {"kind": "paper", "year": 2019}, ("2020",)),  # nothing joins them: no list
+        # decades listed: every year of each (the first decade alone filtered before)
+        ("talks in the 2000s and 2010s", {"kind": "talk", "year_from": 2000, "year_to": 2019}, ()),
+        ("papers from the 1990s or the 2010s", {"kind": "paper", "years": [*range(1990, 2000), *range(2010, 2020)]},
+         ()),
+        ("the early 2000s and late 2010s", {"years": [2000, 2001, 2002, 2003, 2016, 2017, 2018, 2019]}, ()),
+        ("talks in the 2010s and later", {"kind": "talk", "year_from": 2010}, ()),
         # kinds listed together: an entry of any of them (the first alone filtered before)
         ("papers and talks from 2019", {"kind": "paper", "kinds": ["paper", "talk"], "year": 2019}, ()),
         ("talks, papers or podcasts about unikernels", {"kind": "talk", "kinds": ["talk", "paper", "podcast"]},

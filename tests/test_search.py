@@ -76,6 +76,10 @@ def test_kinds_and_years_listed_together_select_any_of_them(seeded_store, fake):
     assert searcher.search("videos or podcasts in 2016").note.startswith(
         "No videos or podcasts in 2016; the latest before was in ")
     assert searcher.search("talks in 2010 or 2012").note.startswith("No talks in 2010 or 2012; the next after was in ")
+    assert searcher.search("videos in the 1980s or the early 2000s").note.startswith(
+        "No videos in the 1980s or 2000–2003; the next after was in ")
+    decades = searcher.search("what came out in the 1990s and 2010s?", limit=30)
+    assert decades.total == sum(1990 <= e.date.year <= 2019 for e in seeded_store.entries())
 
 
 def test_a_mistyped_plural_kind_still_asks_for_that_kind_and_an_empty_tag_says_its_name(seeded_store, fake):

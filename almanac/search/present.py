@@ -102,7 +102,7 @@ def period_label(parsed) -> str:
     lo, hi = parsed.year_from, parsed.year_to
     months = either([calendar.month_name[m] for m in parsed.months])
     if parsed.years:  # "in 2014 or 2016"
-        return f"{'in ' + months + ' ' if months else ''}in {either([str(y) for y in parsed.years])}"
+        return f"{'in ' + months + ' ' if months else ''}in {either(year_runs(parsed.years))}"
     if lo is not None and lo == hi:
         if parsed.day is not None:
             return f"on {parsed.day} {months} {lo}"
@@ -118,6 +118,18 @@ def period_label(parsed) -> str:
     if hi is not None:
         return f"{within}before {hi + 1}"
     return f"{within}since {lo}"
+
+
+def year_runs(years) -> list[str]:
+    """Sorted years as a reader says them: ['2014', '2016'], ['the 1990s', 'the 2010s'], ['2000–2003']."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return [f"the {run[0]}s" if run[0] % 10 == 0 and len(run) == 10 else
+            str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs]
 
 
 def _label(snap, i: int) -> str:
