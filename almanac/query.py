@@ -505,17 +505,19 @@ class _Reader:
                 start = lo - 1 if self.at(lo - 1) in ("between", "from") else lo
                 joiner, month2, year2 = self.at(i + 1), month_number(self.at(i + 2)), _year(self.at(i + 3))
                 if joiner in ("to", "through", "until", "till", "-", "and") and month2 and year2 \
-                        and year2 * 12 + month2 > year * 12 + months[0]:
+                        and year2 * 12 + month2 != year * 12 + months[0]:
                     # "from December 2014 to February 2015": every month from one to the other, across
-                    # the new year too (it was read as December 2014 alone, the rest searched for as words)
-                    self.months_span = (year * 12 + months[0] - 1, year2 * 12 + month2 - 1)
+                    # the new year too (it was read as December 2014 alone, the rest searched for as
+                    # words); written backwards, the same months, as "from 2016 to 2014" is 2014 to 2016
+                    ends = sorted((year * 12 + months[0] - 1, year2 * 12 + month2 - 1))
+                    self.months_span = (ends[0], ends[1])
                     self.span(start, i + 3)
                     return
                 # "March to June 2015", "between March and June 2015": every month from one to the other
                 between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
                 if len(months) == 2 and (self.at(lo + 1) in ("to", "through", "-") or between) \
-                        and months[1] > months[0]:
-                    months = list(range(months[0], months[1] + 1))
+                        and months[1] != months[0]:
+                    months = list(range(min(months), max(months) + 1))  # "June to March 2015" too
                 self.set_years(year, year)
                 self.months = months
                 self.span(start, i)

@@ -157,6 +157,11 @@ TODAY = dt.date(2026, 12, 1)
         ("talks from December 2014 to February 2015", {"kind": "talk", "from": "2014-12", "to": "2015-02"}, ()),
         ("anything between November 2019 and January 2020?", {"from": "2019-11", "to": "2020-01"}, ()),
         ("what did he do from May 2015 to June 2015", {"from": "2015-05", "to": "2015-06"}, ()),
+        # written backwards, the same months (was June alone, "2015" a word to search; as years already were)
+        ("from June 2015 to May 2015", {"from": "2015-05", "to": "2015-06"}, ()),
+        ("talks from February 2015 to December 2014", {"kind": "talk", "from": "2014-12", "to": "2015-02"}, ()),
+        ("between June and March 2015", {"year": 2015, "months": [3, 4, 5, 6]}, ()),
+        ("talks from 2016 to 2014", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
         # digits that are not a number: a word (int() refused "²⁰¹⁵" and the question crashed)
         ("talks in ²⁰¹⁵", {"kind": "talk"}, ("²⁰¹⁵",)),
         # a documentary is a video
