@@ -409,6 +409,13 @@ class _Reader:
                         self.set_years(None, year + _BEFORE_WORDS[edge])
                     self.span(i - 1, i + 1)
                     return
+                if nxt in ("year", "month") and (tok == "past" or tok == "last" and edge == "the"):
+                    # "in the past year", "over the last month": up to now, from the month it was
+                    # then, as "the past two years" (the calendar's year before is "last year")
+                    now = today.year * 12 + today.month - 1
+                    self.months_span = (now - (12 if nxt == "year" else 1), now)
+                    self.span(i - 1 if edge == "the" else i, i + 1)
+                    return
                 if nxt == "year":
                     year = today.year - (0 if tok == "this" else 1)
                     self.set_years(year, year)

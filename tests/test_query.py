@@ -186,6 +186,10 @@ TODAY = dt.date(2026, 12, 1)
         ("papers from last autumn", {"kind": "paper", "from": "2025-09", "to": "2026-11"}, ()),
         ("this winter", {"from": "2026-12", "to": "2027-02"}, ()),
         ("any talks last year?", {"kind": "talk", "year": 2025}, ()),
+        # "the past year" is the twelve months up to now, as "the past two years" (it was 2025, hiding 2026)
+        ("talks in the past year", {"kind": "talk", "from": "2025-12", "to": "2026-12"}, ()),
+        ("what did he do in the last year?", {"from": "2025-12", "to": "2026-12"}, ()),
+        ("talks over the past month", {"kind": "talk", "from": "2026-11", "to": "2026-12"}, ()),
         ("papers two years ago", {"kind": "paper", "year": 2024}, ()),
         ("this month", {"year": 2026, "month": 12}, ()),
         ("last month", {"year": 2026, "month": 11}, ()),
