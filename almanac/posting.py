@@ -540,7 +540,8 @@ class Poster:
                 retry_at = self.clock() + dt.timedelta(seconds=backoff(1, self.policy))
                 await asyncio.to_thread(self.store.release_unknown, rec.id, self.worker,
                                         f"{reason}; outcome unknown", retry_at=retry_at)
-                report.retrying.append(what)
+                # a second unknown outcome fails the row (`release_unknown`): say so in the report
+                (report.failed if rec.unknown_outcomes >= 1 else report.retrying).append(what)
                 return False
             await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock(), **_shown(publisher, post))
             report.sent.append(what)

@@ -24,8 +24,8 @@ import logging
 import aiohttp
 import discord
 
-from almanac.http_answers import answered_2xx, answers, apply_change
-from almanac.posting import Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.http_answers import apply_change, post_once
+from almanac.posting import OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -54,18 +54,8 @@ class ChannelPublisher:
         # A partial channel needs no cache or gateway: only the REST API.
         channel = self.client.get_partial_messageable(self.channel_id)
         embed = discord.Embed.from_dict(fit(render_post(post)))
-        with answers() as statuses:
-            try:
-                message = await channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS)
-            except Exception as exc:
-                status = answered_2xx(statuses)
-                if status:
-                    raise Delivered(f"Discord answered {status} for {self.key}, then reading the answer failed "
-                                    f"({type(exc).__name__})") from None
-                mapped = self._outcome(exc)
-                if mapped is exc:
-                    raise
-                raise mapped from None
+        message = await post_once(channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS),
+                                  self._outcome, f" for {self.key}")
         return str(message.id)
 
     async def edit_message(self, message_id: str, embed: dict) -> None:

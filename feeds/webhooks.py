@@ -9,8 +9,9 @@ codes and exception types.
 
 discord.py handles a 429 that carries Discord's `Via` header itself (it sleeps
 `retry_after` and retries inline) and retries 5xx a few times; what still
-fails comes out of `send` as `RetryLater` (the ledger backs off) or
-`PermanentFailure` (4xx: deleted webhook, bad token: fixing needs a person).
+fails comes out of `send` as `RetryLater` (the ledger backs off; also when our
+send timeout cuts such a wait short, `post_once`) or `PermanentFailure` (4xx:
+deleted webhook, bad token: fixing needs a person).
 A 2xx is delivery, whatever fails after it (`Delivered`): the session comes
 from `webhook_session()`, whose trace notes each response's status.
 
@@ -27,9 +28,9 @@ import aiohttp
 import discord
 
 from almanac.config import ConfigError
-from almanac.http_answers import answered_2xx, answers, apply_change, status_trace
+from almanac.http_answers import apply_change, post_once, status_trace
 from almanac.posting import (
-    ANNIVERSARY, NEW, Delivered, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
+    ANNIVERSARY, NEW, OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post,
 )
 
 log = logging.getLogger(__name__)
@@ -128,23 +129,12 @@ class WebhookPublisher:
             kwargs["username"] = self.username
         if self.avatar_url:
             kwargs["avatar_url"] = self.avatar_url
-        with answers() as statuses:
-            try:
-                message = await self._webhook.send(
-                    embed=discord.Embed.from_dict(render_post(post)),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                    wait=True,  # Discord answers with the message, so the ledger gets its id
-                    **kwargs,
-                )
-            except Exception as exc:
-                status = answered_2xx(statuses)
-                if status:
-                    raise Delivered(f"Discord answered {status}, then reading the answer failed "
-                                    f"({type(exc).__name__})") from None
-                mapped = _outcome(exc)
-                if mapped is exc:
-                    raise
-                raise mapped from None
+        message = await post_once(self._webhook.send(
+            embed=discord.Embed.from_dict(render_post(post)),
+            allowed_mentions=discord.AllowedMentions.none(),
+            wait=True,  # Discord answers with the message, so the ledger gets its id
+            **kwargs,
+        ), _outcome)
         return str(message.id)
 
     async def edit_message(self, message_id: str, embed: dict) -> None:

@@ -85,6 +85,13 @@ def test_channel_publisher_maps_discord_errors(seeded_store):
                 with pytest.raises(PermanentFailure, match="404"):
                     await gone.send(_post(seeded_store))
 
+                # A 429 longer than the send timeout: discord.py sleeps it out inside the send, and
+                # the timeout that cuts the sleep short is a refusal, not an unknown outcome.
+                fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status=429,
+                               body={"message": "You are being rate limited.", "retry_after": 30, "global": False})
+                with pytest.raises(RetryLater, match="answered 429 for channel"):
+                    await asyncio.wait_for(publisher.send(_post(seeded_store)), 0.5)
+
                 fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status=503, body={"message": "down"},
                                times=5)
                 with pytest.raises(RetryLater):

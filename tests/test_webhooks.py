@@ -93,6 +93,26 @@ def test_429_and_500_are_retried_and_delivered_once(seeded_store):
     assert retried.status == "sent" and retried.last_error == "rate limited (429)"
 
 
+def test_a_rate_limit_longer_than_the_send_timeout_is_retried_not_failed(seeded_store):
+    """discord.py sleeps out a 429 with Via (and a 5xx) inside the send; our send timeout cut that
+    sleep short and was taken as an unknown outcome, so a webhook rate-limited for minutes had its
+    post failed for good after two timeouts, never delivered. Every try was refused: retry later."""
+    async def go():
+        async with WebhookReceiver(script=["429via", "429via", "500", "ok"], retry_after=30) as receiver:
+            pub, reports = await post_until_done(seeded_store, receiver, send_timeout=0.3)
+            return receiver, pub, reports
+
+    receiver, pub, reports = asyncio.run(go())
+    assert [r.answered for r in receiver.requests][:4] == ["429via", "429via", "500", "ok"]
+    assert len(receiver.delivered) == 5 and len(receiver.requests) == 8
+    rows = seeded_store.posts(target=pub.key)
+    assert {r.status for r in rows} == {"sent"}
+    (retried,) = [r for r in rows if r.attempts > 1]
+    assert retried.attempts == 4 and retried.unknown_outcomes == 0
+    assert retried.last_error.startswith("Discord answered 500 to every try")
+    assert [len(r.retrying) for r in reports[:3]] == [1, 1, 1] and not any(r.failed for r in reports)
+
+
 def test_a_refused_webhook_fails_for_good_and_stays_visible(seeded_store):
     async def go():
         async with WebhookReceiver(script=["404"]) as receiver:
@@ -136,12 +156,16 @@ def test_a_post_cut_off_without_an_answer_is_resent_at_most_once(seeded_store):
             _, reports = await post_until_done(seeded_store, receiver, rounds=12)
             return receiver, reports
 
-    receiver, _ = asyncio.run(go(["drop"] * 20))
+    receiver, reports = asyncio.run(go(["drop"] * 20))
     rows = [r for r in seeded_store.posts() if r.attempts]
     first = rows[0]
     attempts_for_first = [r for r in receiver.requests if r.body == receiver.requests[0].body]
     assert len(attempts_for_first) == 2  # the original and one resend, never the retry limit
     assert first.status == "failed" and "outcome unknown" in first.last_error
+    # the run that failed it says so (it was reported as retrying)
+    said = [(what in r.retrying, what in r.failed) for r in reports for what in [(first.target, first.entry_id,
+                                                                                  first.occasion)]]
+    assert said[:2] == [(True, False), (False, True)]
 
 
 def test_one_dropped_answer_then_success_delivers_at_most_twice(seeded_store):
