@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from almanac.entry import Entry, assign_ids, id_candidates, settle_show_media
-from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, read_source, vanished
+from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, overlapping, read_source, vanished
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.sources.reading import DEFAULT_LIMITS, clip
@@ -87,6 +87,7 @@ def read_sources(
     limits: ReadLimits = DEFAULT_LIMITS,
     read: Callable[[str, ReadLimits], list[Entry]] = read_source,
     gone: list[str] = (),
+    also_named: list[str] = (),
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
@@ -97,6 +98,8 @@ def read_sources(
     is the reader of one source (`read_source` unless a test passes another).
     `gone` are stored sources whose file is gone (`almanac.sources.vanished`): read as empty, so
     their entries leave and their ids are free for the file they were renamed to.
+    `also_named` are stored sources naming the same files as one read now (`almanac.sources.overlapping`):
+    their ids are free for it too, but what they hold of other files stays.
     """
     keys, problems = expand_sources(specs, base_dir)
     by_key: dict[str, list[Entry]] = {key: [] for key in gone}
@@ -113,7 +116,7 @@ def read_sources(
     flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
     candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)})
     with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None,
-                          sources=[key for key, _ in flat], reading=set(by_key))
+                          sources=[key for key, _ in flat], reading=set(by_key) | set(also_named))
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
     for (key, _), entry in zip(flat, with_ids):
         assigned[key].append(entry)
@@ -146,11 +149,20 @@ def ingest(
     (`ReadLimits`: 50 MB a source and 60 s a feed URL unless given).
     """
     report = IngestReport()
-    gone = vanished(specs, base_dir, store.source_keys())
-    by_key, report.problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone)
-    for key, entries in by_key.items():
+    stored = store.source_keys()
+    gone = vanished(specs, base_dir, stored)
+    also_named = overlapping(expand_sources(specs, base_dir)[0], base_dir, stored)
+    by_key, report.problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone,
+                                           also_named=also_named)
+    # Sources read now first, taking over the entries of a file renamed or read under another name
+    # (moved, not removed and added: not announced again, not embedded again); then what is left of
+    # the vanished ones goes.
+    released = set(gone) | set(also_named)
+    for key in sorted(by_key, key=lambda k: k in gone):
         try:
-            report.changes.append(store.replace_source(key, entries))
+            change = store.replace_source(key, by_key[key], adopt=released - {key})
+            if change.touched or key not in gone:  # a renamed file's former name had all it held moved
+                report.changes.append(change)
         except IdConflict as exc:
             report.problems.extend(exc.problems)
     if embed is not None:

@@ -307,11 +307,35 @@ def test_a_file_gone_from_a_glob_leaves_the_store_and_a_renamed_one_keeps_its_id
     report = ingest(store, specs, str(tmp_path))
     assert not report.problems and report.total("removed") == 1
     assert sorted(e.id for e in store.entries()) == ["alpha-2015-05", "gamma-2017-05"]
+    added_at = store.added_at()["alpha-2015-05"]
     (notes / "x.json").rename(notes / "z.json")
     report = ingest(store, specs, str(tmp_path))
     assert not report.problems
     assert {e.id: e.source for e in store.entries()}["alpha-2015-05"] == "notes/z.json:1"
+    # moved, not removed and added again: first seen as before (so not announced as new again)
+    assert (report.total("added"), report.total("removed"), report.total("unchanged")) == (0, 0, 2)
+    assert store.added_at()["alpha-2015-05"] == added_at and len(report.changes) == 2
     single.unlink()
     report = ingest(store, specs, str(tmp_path))
     assert [str(p) for p in report.problems] == ["single.json: file: no such file or directory"]
     assert sorted(e.id for e in store.entries()) == ["alpha-2015-05", "gamma-2017-05"]
+
+
+def test_a_folder_and_a_glob_naming_the_same_notes_store_them_once(store, tmp_path):
+    """`sources = ["notes/*.md"]`, then `almanac ingest notes/` (the README's example): the folder
+    was a source of its own, so every note was stored twice (the copy under an id ending in the
+    kind), announced twice, and the copy never left, even when its file was deleted. The same
+    files under another name are the same entries: they move, first seen as before."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, title, date in (("a.md", "Alpha", "2015-05-01"), ("b.md", "Beta", "2016-05-01")):
+        (notes / name).write_text(f"---\ntitle: {title}\ndate: {date}\nkind: talk\n---\nAbout {title}.\n")
+    assert not ingest(store, ["notes/*.md"], str(tmp_path)).problems
+    before = store.added_at()
+    for specs in (["notes"], ["notes/*.md"], ["notes/"], ["notes/a.md"], ["notes"]):
+        report = ingest(store, specs, str(tmp_path))
+        assert not report.problems and report.total("added") == 0, specs
+        assert store.added_at() == before, specs
+    (notes / "b.md").unlink()
+    assert ingest(store, ["notes"], str(tmp_path)).total("removed") == 1
+    assert [e.id for e in store.entries()] == ["alpha-2015-05-01"]

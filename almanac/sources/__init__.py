@@ -82,6 +82,30 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
     return list(dict.fromkeys(keys)), problems
 
 
+def overlapping(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
+    """The stored source keys, other than `keys`, that name files one of `keys` names too: a
+    folder holding a file read now, or a file inside a folder read now (`sources = ["notes/*.md"]`
+    and then `almanac ingest notes/`). Their entries are the same entries, read under another
+    name: they move to the key read now instead of being stored twice."""
+    def path(key: str) -> str:
+        return os.path.normpath(key if os.path.isabs(key) else os.path.join(base_dir, key))
+
+    reading = [path(k) for k in keys if not is_url(k)]
+    out = []
+    for key in stored:
+        if key in keys or is_url(key):
+            continue
+        here = path(key)
+        if any(inside(p, here) or inside(here, p) for p in reading):
+            out.append(key)
+    return out
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether `path` lies under `folder` (both normalised)."""
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def vanished(specs: list[str], base_dir: str, stored: list[str]) -> list[str]:
     """The stored source keys a glob in `specs` covers whose file is gone (deleted, renamed).
 

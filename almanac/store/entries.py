@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from almanac.entry import Entry, PartialDate
@@ -53,12 +54,16 @@ def entry_from_row(row: dict) -> Entry:
 class EntriesMixin:
     """Methods over the `entries` table (mixed into `Store`)."""
 
-    def replace_source(self, source_key: str, entries: list[Entry]) -> SourceChange:
+    def replace_source(self, source_key: str, entries: list[Entry], adopt: Collection[str] = ()) -> SourceChange:
         """Make the store hold exactly `entries` for `source_key`, in one transaction.
 
         Unchanged entries are not touched (so their embeddings stay valid);
         entries no longer in the source are removed with their embeddings.
-        If any id is held by another source, nothing is written.
+        If any id is held by another source, nothing is written, except by a
+        source in `adopt` (a file renamed, or the same file read under another
+        name: a folder and a glob): its entry moves here with its first-seen
+        time, so it is not announced again, and with its vectors when its
+        content is the same.
         """
         change = SourceChange(source_key)
         now = utc_now()
@@ -79,7 +84,7 @@ class EntriesMixin:
                     f"'{e.id}' is already used by the entry at {held[e.id][2]}; give one of them an explicit id",
                 )
                 for e in entries
-                if e.id in held and held[e.id][1] != source_key
+                if e.id in held and held[e.id][1] != source_key and held[e.id][1] not in adopt
             ]
             if conflicts:
                 raise IdConflict(conflicts)
@@ -89,7 +94,7 @@ class EntriesMixin:
                 if row is None:
                     change.added.append(entry.id)
                     added.append(tuple(_values(entry, source_key, now, now)))
-                elif row[3] != entry.content_hash or row[2] != entry.source:
+                elif row[3] != entry.content_hash or row[2] != entry.source or row[1] != source_key:
                     # `updated_at` is when the content last changed: a move within its file is not a
                     # change (the ledger judges posts made before it kept their content by it).
                     if row[3] != entry.content_hash:
