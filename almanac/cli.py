@@ -23,6 +23,7 @@ from almanac.commands import onthisday as onthisday_commands
 from almanac.commands import run as run_commands
 from almanac.commands import timeline as timeline_commands
 from almanac.config import ConfigError, find_config_path, load_config
+from almanac.embeddings import EmbedderError
 from almanac.sources import SourceError
 from almanac.store import StoreError
 from almanac.store.database import reason_of, scrubbed
@@ -90,13 +91,20 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
     try:
         config = load_config(find_config_path(args.config, env))
         app = App.build(config, env, db_override=args.db)
-        return args.handler(args, app)
-    except (UsageError, ConfigError) as exc:
+        status = args.handler(args, app)
+        sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
+        return status
+    except (UsageError, ConfigError, EmbedderError) as exc:  # a model that cannot load: `[search] model`
         print(f"almanac: {exc}", file=sys.stderr)
         return 2
     except (StoreError, SourceError) as exc:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback. (Caught before
+        # Exception, which it is: below it, every command piped to `head` printed one.)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if not _database_error(exc):
             raise
@@ -108,10 +116,6 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # Output piped into `head` and closed early: not an error worth a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     finally:
         if app is not None:
             app.close()

@@ -243,3 +243,26 @@ def test_a_source_named_from_another_folder_is_the_same_source(capsys, tmp_path,
     for typed in ("entries.txt", str(tmp_path / "data" / "entries.txt")):
         code, out, err = run(capsys, "--config", str(config), "ingest", "--no-embed", typed, env={})
         assert (code, err) == (0, "") and out.splitlines()[-1] == "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)"
+
+
+def test_output_into_a_closed_pipe_and_a_model_that_cannot_load_are_one_line_or_none(capsys, db, tmp_path,
+                                                                                      seed_path):
+    """`almanac list | head` printed a BrokenPipeError traceback (the handler for it stood below
+    `except Exception`, which catches it first); a `[search] model` that cannot be loaded printed
+    EmbedderError's traceback. Now nothing, and one line naming the option (exit 2)."""
+    almanac = os.path.join(os.path.dirname(sys.executable), "almanac")
+    assert run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))[0] == 0
+    for command in (["list"], ["list", "--json"], ["onthisday", "--date", "2025-05-01"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # the reader is gone before a line is written
+        try:
+            result = subprocess.run([almanac, "--db", db, *command], stdout=write_end, stderr=subprocess.PIPE,
+                                    text=True, timeout=120)
+        finally:
+            os.close(write_end)
+        assert (result.returncode, result.stderr) == (0, ""), command
+    config = tmp_path / "model.toml"
+    config.write_text(f'[archive]\ndb = "{db}"\n[search]\nmodel = "{tmp_path / "no-such-model"}"\n')
+    code, _, err = run(capsys, "--config", str(config), "ask", "jitsu")
+    assert code == 2 and err.startswith("almanac: cannot load embedding model ") and "(check [search] model)" in err
+    assert "Traceback" not in err
