@@ -44,7 +44,7 @@ from typing import Callable
 
 from almanac.posting import (
     MessageEditor, MessageGone, OutcomeUnknown, PermanentFailure, PostingPolicy, RetryLater, make_post,
-    render_post, retry_delay, shown_json,
+    render_post, retry_delay, shown_json, still_its_anniversary,
 )
 
 log = logging.getLogger(__name__)
@@ -92,13 +92,19 @@ class Wanted:
         return "delete" if shown is None else hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
 
 
-def wanted(post, entry, base_url: str, on_removed: str) -> Wanted | None:
+def wanted(post, entry, base_url: str, on_removed: str, tz: dt.tzinfo = dt.timezone.utc) -> Wanted | None:
     """What the message of ledger row `post` should be now, or None (leave it as it is).
 
-    `entry` is the entry as the store holds it now, None if it was removed.
+    `entry` is the entry as the store holds it now, None if it was removed. An entry whose date
+    was corrected so that its anniversary is no longer the post's day is, for that message, as
+    if removed (edited, it said "0 years ago today" or "10 years ago today" on the wrong day;
+    the corrected day's anniversary is its own post). `tz`: the schedule's, for the day it was sent.
     """
     if entry is not None:
-        return Wanted("edit", render_post(make_post(post, entry, base_url)), entry.content_hash)
+        sent_on = dt.datetime.fromisoformat(post.sent_at).astimezone(tz).date() if post.sent_at else None
+        shown = make_post(post, entry, base_url, sent_on)
+        if still_its_anniversary(shown):
+            return Wanted("edit", render_post(shown), entry.content_hash)
     if on_removed == "delete":
         return Wanted("delete")
     if on_removed == "edit":
@@ -134,7 +140,7 @@ class EditRunner:
         jobs, adopted = [], []
         for c in candidates:
             post = c.post
-            want = wanted(post, entries.get(post.entry_id), self.base_url, self.policy.on_removed)
+            want = wanted(post, entries.get(post.entry_id), self.base_url, self.policy.on_removed, self.policy.tz)
             if want is None:
                 continue
             shown = want.shown
@@ -203,7 +209,7 @@ class EditRunner:
             report.edited.append(what)
 
     def _wanted_now(self, post):
-        return wanted(post, self.store.get(post.entry_id), self.base_url, self.policy.on_removed)
+        return wanted(post, self.store.get(post.entry_id), self.base_url, self.policy.on_removed, self.policy.tz)
 
     async def _apply(self, publisher: MessageEditor, edit, post, want: Wanted) -> None:
         """Send the edit (or delete) and record it; stopped meanwhile, finish within the grace or requeue.

@@ -44,7 +44,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, runtime_checkable
 
-from almanac.anniversaries import is_milestone, on, today
+from almanac.anniversaries import anniversary_in, is_milestone, on, today
 from almanac.entry import Entry, Precision
 from almanac.links import entry_url
 
@@ -102,6 +102,9 @@ class Post:
     milestone: bool
     link: str
     nonce: str
+    #: The day it is sent (in the schedule's timezone), when known: a catch-up post sent after its
+    #: day says which day it was, not "today".
+    sent_on: dt.date | None = None
 
     @property
     def is_anniversary(self) -> bool:
@@ -112,11 +115,16 @@ class Post:
         return dt.date.fromisoformat(self.occasion.split(":", 1)[1]) if self.is_anniversary else None
 
     def headline(self) -> str:
-        """ "10 years ago this month", "1 year ago today", or "New in the archive"."""
+        """ "10 years ago this month", "1 year ago today", "5 years ago on 3 December" (sent a day
+        late, `catch_up_days`), "5 years ago in November", or "New in the archive"."""
         if not self.is_anniversary:
             return "New in the archive"
         years = f"{self.years_ago} year{'s' if self.years_ago != 1 else ''} ago"
-        when = "this month" if self.entry.precision is Precision.MONTH else "today"
+        day, sent = self.anniversary_date, self.sent_on or self.anniversary_date
+        if self.entry.precision is Precision.MONTH:
+            when = "this month" if (sent.year, sent.month) == (day.year, day.month) else f"in {day:%B}"
+        else:
+            when = "today" if sent == day else f"on {day.day} {day:%B}"
         return f"{years} {when}"
 
 
@@ -219,13 +227,21 @@ def shown_json(embed: dict) -> str:
     return json.dumps(embed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def make_post(rec, entry: Entry, base_url: str) -> Post:
-    """The `Post` of ledger row `rec` for `entry` as it is now (sending it, or editing its message)."""
+def make_post(rec, entry: Entry, base_url: str, sent_on: dt.date | None = None) -> Post:
+    """The `Post` of ledger row `rec` for `entry` as it is now (sending it on `sent_on`, or editing
+    its message)."""
     years = None
     if rec.occasion.startswith(ANNIVERSARY + ":"):
         years = dt.date.fromisoformat(rec.occasion.split(":", 1)[1]).year - entry.date.year
     return Post(entry, rec.occasion, years, bool(years and is_milestone(years)), entry_url(base_url, entry.id),
-                rec.nonce)
+                rec.nonce, sent_on)
+
+
+def still_its_anniversary(post: Post) -> bool:
+    """Whether the entry, as it is now, still has its anniversary on the post's occasion: a date
+    corrected after the post ("2015-05-04" to "2015-05-05", or to this year) makes the message
+    untrue ("10 years ago today" on the wrong day, "0 years ago"). New-entry posts always are."""
+    return not post.is_anniversary or anniversary_in(post.entry, post.anniversary_date.year) == post.anniversary_date
 
 
 def nonce_for(entry_id: str, occasion: str, target: str) -> str:
@@ -368,6 +384,8 @@ class Poster:
         self.host = socket.gethostname()
         self.worker = f"{self.host}:{os.getpid()}:{PROCESS_TOKEN}:{secrets.token_hex(2)}"
         self._lock = asyncio.Lock()
+        #: The day (in policy.tz) of the run under way: posts sent now say "today" of it (`Post.sent_on`).
+        self._run_day: dt.date | None = None
         #: Target key -> when it may be tried again (after a 429/5xx it waits as a whole).
         self._resting: dict[str, dt.datetime] = {}
         from almanac.editing import EditRunner  # here: almanac.editing builds on this module's types
@@ -424,7 +442,7 @@ class Poster:
 
     def _post_for(self, rec) -> Post | None:
         entry = self.store.get(rec.entry_id)
-        return None if entry is None else make_post(rec, entry, self.base_url)
+        return None if entry is None else make_post(rec, entry, self.base_url, self._run_day)
 
     def _claim(self, key: str):
         now = self.clock()
@@ -462,6 +480,7 @@ class Poster:
         publishers = list(publishers)
         report = RunReport()
         async with self._lock:
+            self._run_day = now.astimezone(self.policy.tz).date()  # the day what is sent now goes out on
             report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
             editors = [p.key for p in publishers if isinstance(p, MessageEditor)]
             report.edits_planned = await asyncio.to_thread(self.edits.plan, now, editors)

@@ -293,3 +293,34 @@ def test_an_edit_is_planned_only_while_the_message_shows_what_the_planner_read(a
     assert store.plan_edits([(post.id, post.target, "edit", "abc", "what an older reading saw")], MAY_1) == 0
     assert store.edits() == []
     assert store.plan_edits([(post.id, post.target, "edit", "abc", post.shown)], MAY_1) == 1
+
+
+def test_a_date_corrected_after_its_anniversary_withdraws_the_message_and_a_late_post_names_its_day(store, tmp_path):
+    """An entry with its own id posted as "10 years ago today" on 4 May, then its date corrected to
+    5 May (or to this year): the edit said "10 years ago today" on the wrong day ("0 years ago
+    today", "-2 years ago today" for this year or next); now the message is withdrawn as for a
+    removed entry. The corrected day's anniversary is its own post, and sent a day late
+    (catch_up_days) it says which day, not "today"."""
+    from almanac.ingest import ingest
+
+    source = tmp_path / "entries.json"
+
+    def dated(day: str) -> None:
+        source.write_text(json.dumps([{"id": "launch", "title": "Launch", "date": day, "kind": "news",
+                                       "summary": "The launch."}]))
+        assert not ingest(store, [str(source)], str(tmp_path)).problems
+
+    dated("2015-05-04")
+    pub, clock = Editable(), Clock(dt.datetime(2025, 5, 4, 10, 0, tzinfo=UTC))
+    p = poster(store, clock, catch_up_days=1)
+    assert run(p.post_due(clock.now, [pub])).sent == [(pub.key, "launch", "anniversary:2025-05-04")]
+    first = message_of(store, pub, "launch")
+    assert pub.messages[first]["description"].startswith("**🎉 10 years ago today**")
+    dated("2015-05-05")
+    report = run(p.post_due(clock.now, [pub]))
+    assert report.edited == [(pub.key, "launch", "withdraw")]
+    assert pub.messages[first]["description"] == WITHDRAWN_DESCRIPTION
+    clock.now = dt.datetime(2025, 5, 6, 10, 0, tzinfo=UTC)  # a day late for 5 May
+    assert run(p.post_due(clock.now, [pub])).sent == [(pub.key, "launch", "anniversary:2025-05-05")]
+    late = next(m for m in pub.messages.values() if m["description"] != WITHDRAWN_DESCRIPTION)
+    assert late["description"].startswith("**🎉 10 years ago on 5 May**")
