@@ -339,3 +339,16 @@ def test_a_folder_and_a_glob_naming_the_same_notes_store_them_once(store, tmp_pa
     (notes / "b.md").unlink()
     assert ingest(store, ["notes"], str(tmp_path)).total("removed") == 1
     assert [e.id for e in store.entries()] == ["alpha-2015-05-01"]
+
+
+def test_a_file_outside_the_config_folder_is_one_source_however_its_path_is_written(store, tmp_path):
+    """`sources = ["../data/x.json"]` kept the ".." in the key, so the same file named by its
+    absolute path (or from another folder) was a second source: every entry stored twice."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.json").write_text('[{"title": "Alpha", "date": "2015-05", "kind": "talk", "summary": "A."}]')
+    base = str(tmp_path / "app")
+    for spec in ("../data/x.json", str(tmp_path / "data" / "x.json"), "../app/../data/./x.json"):
+        report = ingest(store, [spec], base)
+        assert not report.problems and store.source_keys() == [str(tmp_path / "data" / "x.json")], spec
+    assert [e.id for e in store.entries()] == ["alpha-2015-05"]

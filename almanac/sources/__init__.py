@@ -78,7 +78,9 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             problems.append(Problem(spec, None, "sources", "no files match this pattern"))
         for match in matches:
             rel = os.path.relpath(match, base_dir)
-            keys.append(match if rel.startswith("..") else rel)
+            # outside base_dir, the path itself, without its ".." ("app/../data/x.txt" and
+            # "data/x.txt" named one file twice, so its entries were stored twice)
+            keys.append(os.path.normpath(match) if rel.startswith("..") else rel)
     return list(dict.fromkeys(keys)), problems
 
 
