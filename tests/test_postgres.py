@@ -121,7 +121,7 @@ def test_migrate_applies_then_reports_up_to_date(capsys, postgres_url, monkeypat
     monkeypatch.setenv("DATABASE_URL", postgres_url)  # as a Procfile host sets it
     code, out, err = run(capsys, "migrate")
     host_db = postgres_url.split("://", 1)[1]
-    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3, 4, 5\n"), err
+    assert (code, out) == (0, f"postgresql://{host_db}: applied migrations 1, 2, 3, 4, 5, 6\n"), err
     assert run(capsys, "migrate")[:2] == (0, f"postgresql://{host_db}: up to date\n")
 
 
@@ -211,7 +211,7 @@ def test_migration_5_builds_the_posting_blocks_of_a_database_made_before_it(post
             assert store.migrations_applied == [1, 2, 3, 4]
             ingest(store, [str(SEED)], str(SEED.parent))
     with Store(postgres_url) as store:
-        assert store.migrations_applied == [5]
+        assert store.migrations_applied == [5, 6]
         upgraded = _fulltext(store)
     fresh = postgres_server.new_database()
     try:
@@ -221,6 +221,25 @@ def test_migration_5_builds_the_posting_blocks_of_a_database_made_before_it(post
     finally:
         postgres_server.drop_database(fresh)
     assert upgraded[0]["unikernels"] == 19 and len(upgraded[1]["unikernels jitsu"]) == 19
+
+
+def test_migration_6_indexes_the_entries_of_a_database_made_before_it_without_accents(postgres_url, monkeypatch,
+                                                                                      tmp_path):
+    """Entries stored before migration 6 are indexed again without their accents, as new ones are."""
+    from almanac.store import migrations
+
+    source = tmp_path / "x.json"
+    source.write_text('[{"title": "Crafoord Prize", "date": "2008", "kind": "news", '
+                      '"summary": "Shared with Emmanuel Candès."}]', encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        with Store(postgres_url) as store:
+            ingest(store, [str(source)], str(tmp_path))
+            assert store.term_doc_counts(["candes", "candès"]) == {"candes": 0, "candès": 1}
+    with Store(postgres_url) as store:
+        assert store.migrations_applied == [6]
+        assert store.term_doc_counts(["candes", "candès"]) == {"candes": 1, "candès": 1}
+        assert [i for i, _ in store.fts_rank(["candes"])] == ["crafoord-prize-2008"]
 
 
 def test_ranking_after_another_process_replaced_the_whole_archive(tmp_path, postgres_url):

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from almanac.entry import Entry, PartialDate
 from almanac.ingest import ingest
 from almanac.store import Store, StoreError
 
@@ -352,3 +353,17 @@ def test_a_file_outside_the_config_folder_is_one_source_however_its_path_is_writ
         report = ingest(store, [spec], base)
         assert not report.problems and store.source_keys() == [str(tmp_path / "data" / "x.json")], spec
     assert [e.id for e in store.entries()] == ["alpha-2015-05"]
+
+
+def test_words_match_without_their_accents_on_both_backends(store):
+    """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
+    so an entry writing the name only with its accent was missing there (migration 6)."""
+    entries = [Entry(id="prize", title="A prize shared", date=PartialDate(2008), kind="news",
+                     summary="Shared with Emmanuel Candès for work on sparse recovery.", source="x.json:1"),
+               Entry(id="other", title="Other news", date=PartialDate(2009), kind="news",
+                     summary="Nothing about it.", source="x.json:2")]
+    store.replace_source("x.json", entries)
+    assert store.term_doc_counts(["candes", "candès", "Candès"]) == {"candes": 1, "candès": 1, "Candès": 1}
+    for word in ("candes", "candès"):
+        assert [i for i, _ in store.fts_rank([word], 5)] == ["prize"], word
+    assert store.fts_rank(["candes"], 5)[0][1] == pytest.approx(store.fts_rank(["candès"], 5)[0][1])

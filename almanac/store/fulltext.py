@@ -17,11 +17,14 @@ question are words, never query syntax.
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 
 from almanac.bm25 import COLUMN_WEIGHTS, Postings, bm25_top
 from almanac.store.entries import _chunks
+
+log = logging.getLogger(__name__)
 
 #: Most rowid -> id names a store keeps for PostgreSQL's ranking (past it, it starts again).
 MAX_NAMES = 500_000
@@ -135,6 +138,9 @@ class Fts5:
 
     def postings(self, db) -> None:
         """Migration 4: nothing to do (FTS5 keeps its own posting lists and statistics)."""
+
+    def fold_accents(self, db) -> None:
+        """Migration 6: nothing to do (the unicode61 tokenizer already removes diacritics)."""
 
     def rank(self, words: list[str], limit: int) -> tuple[str, list]:
         # Rank inside FTS5 first, then join only the winners (twice as fast as joining every match).
@@ -439,6 +445,29 @@ class Tsvector:
             f"SELECT count(*) AS n, COALESCE(sum(l.dl), 0) AS dl FROM {rows} AS o "
             f"CROSS JOIN LATERAL {self._length('o.fts')} AS l) AS s",
         ]
+
+    def fold_accents(self, db) -> None:
+        """Migration 6: words are matched without their accents, as FTS5's unicode61 matches them
+        ("Candes" finds "Candès" and ranks it as SQLite does; it found nothing on PostgreSQL).
+
+        By the `unaccent` extension (shipped with PostgreSQL, and trusted: a database's owner may
+        create it) in front of the stemmer, then every entry indexed again (an UPDATE recomputes
+        the stored `fts` and its postings). A server without it, or a role not allowed to create
+        it, keeps matching accents exactly, with a warning: the store works as before.
+        """
+        db.execute("SAVEPOINT almanac_unaccent")
+        try:
+            db.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        except Exception as exc:  # psycopg.Error: not installed, or not allowed
+            db.execute("ROLLBACK TO SAVEPOINT almanac_unaccent")
+            log.warning("PostgreSQL: words keep their accents in full-text search (unaccent: %s)",
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        db.execute("RELEASE SAVEPOINT almanac_unaccent")
+        for tokens, dictionary in (("word, hword, hword_part", f"{self.CONFIG}_stem"), ("numword", "simple")):
+            db.execute(f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR {tokens} "
+                       f"WITH unaccent, {dictionary}")
+        db.execute("UPDATE entries SET title = title")
 
     def postings(self, db) -> None:
         """Migration 4: posting blocks and stats (see the class docstring) replace `entry_terms`

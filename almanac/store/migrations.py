@@ -179,12 +179,19 @@ def m005_fulltext_postings(db, dialect) -> None:
     dialect.fulltext.postings(db)
 
 
+def m006_fulltext_accents(db, dialect) -> None:
+    """Full text matches words without their accents on PostgreSQL too, as FTS5 does on SQLite
+    (`almanac.store.fulltext.Tsvector.fold_accents`)."""
+    dialect.fulltext.fold_accents(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable]] = [
     (1, "initial", m001_initial),
     (2, "post_unknown_outcomes", m002_post_unknown_outcomes),
     (3, "post_leases", m003_post_leases),
     (4, "post_edits", m004_post_edits),
     (5, "fulltext_postings", m005_fulltext_postings),
+    (6, "fulltext_accents", m006_fulltext_accents),
 ]
 
 
