@@ -45,7 +45,12 @@ def plural(kind: str) -> str:
 
 def entry_count(n: int) -> str:
     """"1 entry", "25 entries"."""
-    return f"{n} {'entry' if n == 1 else 'entries'}"
+    return counted(n, "entry", "entries")
+
+
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """"1 milestone", "3 milestones", "1 anniversary" ("anniversaries" given as `nouns`)."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def feed_urls(base_url: str, kinds: list[str] | tuple[str, ...] = ()) -> dict[str, str]:

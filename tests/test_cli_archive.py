@@ -266,3 +266,11 @@ def test_output_into_a_closed_pipe_and_a_model_that_cannot_load_are_one_line_or_
     code, _, err = run(capsys, "--config", str(config), "ask", "jitsu")
     assert code == 2 and err.startswith("almanac: cannot load embedding model ") and "(check [search] model)" in err
     assert "Traceback" not in err
+
+
+def test_a_listing_that_filters_to_nothing_says_so_not_to_ingest(capsys, db, seed_path):
+    """`almanac list --kind video --year 2019` on a full store said "No entries. Run `almanac
+    ingest` ..." as if the store were empty."""
+    assert run(capsys, "--db", db, "ingest", "--no-embed", str(seed_path))[0] == 0
+    assert run(capsys, "--db", db, "list", "--kind", "video", "--year", "2019")[:2] == (0, "No videos in 2019.\n")
+    assert run(capsys, "--db", db, "list", "--year", "2012")[:2] == (0, "No entries in 2012.\n")

@@ -51,6 +51,11 @@ def test_onthisday_text(seeded_cli, capsys):
     assert out.rstrip().endswith("5 anniversaries; * milestone")
     assert main(["onthisday", "--date", "2025-05-02"]) == 0
     assert capsys.readouterr().out == "No anniversaries on 2025-05-02.\n"
+    # one is one: "1 years ago", "1 anniversaries" were printed
+    assert main(["onthisday", "--date", "2014-03-01"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "*   1 year ago this month  paper      Unikernels: library operating systems for the cloud  "
+        "[unikernels-library-operating-systems-for-the-cloud-2013-03]", "1 anniversary; * milestone"]
 
 
 def test_the_default_date_is_today_in_the_configured_timezone(seeded_cli, tmp_path, capsys):

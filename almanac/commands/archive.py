@@ -9,7 +9,7 @@ from almanac.commands import YEARS, parse_kind, print_json, whole_number
 from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.ingest import ingest
-from almanac.links import entry_count
+from almanac.links import entry_count, plural
 from almanac.sources.feed import is_url
 
 
@@ -78,7 +78,11 @@ def cmd_list(args, app) -> int:
         print_json([e.to_json() for e in entries])
         return 0
     if not entries:
-        print("No entries. Run `almanac ingest` to read the configured sources.")
+        if args.kind or args.year:  # the archive may hold entries; none of these
+            print(f"No {plural(parse_kind(args.kind)) if args.kind else 'entries'}"
+                  f"{f' in {args.year}' if args.year else ''}.")
+        else:
+            print("No entries. Run `almanac ingest` to read the configured sources.")
         return 0
     for e in entries:
         print(f"{e.date.label():>14}  {e.kind:9}  {e.title}  [{e.id}]")

@@ -19,6 +19,7 @@ from almanac.anniversaries import on, today, upcoming
 from almanac.commands import (API_BASE_ENV, SNOWFLAKES, UsageError, discord_endpoints, print_json, stop_on_signals,
                               whole_number)
 from almanac.config import range_text
+from almanac.links import counted
 from almanac.commands.feeds import out_dir
 from almanac.posting import Poster, PostingPolicy, RunReport
 
@@ -125,8 +126,8 @@ def cmd_onthisday(args, app) -> int:
     for a in found:
         when = "today" if a.entry.date.day else "this month"
         mark = "*" if a.milestone else " "
-        print(f"{mark}{a.years_ago:3d} years ago {when:10}  {a.entry.kind:9}  {a.entry.title}  [{a.entry.id}]")
-    print(f"{len(found)} anniversaries" + ("; * milestone" if any(a.milestone for a in found) else ""))
+        print(f"{mark}{a.years_ago_text:>13} {when:10}  {a.entry.kind:9}  {a.entry.title}  [{a.entry.id}]")
+    print(counted(len(found), "anniversary", "anniversaries") + ("; * milestone" if any(a.milestone for a in found) else ""))
     return 0
 
 

@@ -8,6 +8,7 @@ import sys
 from almanac.commands import YEARS, UsageError, parse_kind, print_json, range_text, whole_number
 from almanac.commands.onthisday import _date
 from almanac.entry import MAX_YEAR, MIN_YEAR
+from almanac.links import counted, entry_count
 from almanac.timeline import TimelineError, build_timeline, draw
 from feeds.writer import write_if_changed
 
@@ -67,6 +68,6 @@ def cmd_timeline(args, app) -> int:
             ],
         })
     else:
-        print(f"{args.out}: {timeline.total} entries, {timeline.span()}, {len(timeline.milestones)} milestones "
-              f"in the coming year ({len(data) // 1024} KB)")
+        print(f"{args.out}: {entry_count(timeline.total)}, {timeline.span()}, "
+              f"{counted(len(timeline.milestones), 'milestone')} in the coming year ({len(data) // 1024} KB)")
     return 0
