@@ -62,3 +62,21 @@ def feed_urls(base_url: str, kinds: list[str] | tuple[str, ...] = ()) -> dict[st
     for kind in kinds:
         urls[plural(kind)] = root + kind_feed_path(kind)
     return urls
+
+
+def base_url_elsewhere(base_url: str, port: int) -> str | None:
+    """A warning when `[site] base_url` names this machine at another port than the one served:
+    every link of the site, feed and post then leads where nothing listens (the default,
+    http://127.0.0.1:8080/, with `[server] port = 8765`). None when it names another host (a
+    proxy in front, a public address) or this port."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    try:
+        named = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1") or named == port:
+        return None
+    return (f"[site] base_url is {base_url}, but the server listens on port {port}: the site's links, "
+            f"feeds and posts point at port {named}; set [site] base_url")

@@ -88,6 +88,21 @@ def test_feeds_build_then_serve(tmp_path, seed_path, capsys):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        stderr = proc.stderr.read()
         proc.stdout.close()
         proc.stderr.close()
     assert proc.returncode == 0
+    # the links lead to port 8080 while it serves another: said once at start (was silent)
+    port = base.rsplit(":", 1)[1].rstrip("/")
+    assert (f"almanac: warning: [site] base_url is http://127.0.0.1:8080/, but the server listens on port {port}: "
+            "the site's links, feeds and posts point at port 8080; set [site] base_url") in stderr
+
+
+def test_base_url_elsewhere_only_warns_for_this_machine_at_another_port():
+    from almanac.links import base_url_elsewhere
+
+    assert base_url_elsewhere("http://127.0.0.1:8080/", 8080) is None
+    assert base_url_elsewhere("http://localhost/", 80) is None
+    assert base_url_elsewhere("https://almanac.example.org/", 8080) is None  # a proxy in front
+    assert "listens on port 8765" in base_url_elsewhere("http://localhost:8080/", 8765)
+    assert "point at port 80;" in base_url_elsewhere("http://127.0.0.1/", 8080)

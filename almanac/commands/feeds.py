@@ -9,6 +9,7 @@ import sys
 
 from almanac.commands import PORTS, UsageError, print_json, stop_on_signals, whole_number
 from almanac.config import resolve_path
+from almanac.links import base_url_elsewhere
 
 
 def register(sub) -> None:
@@ -222,6 +223,8 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
                 print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
                 return 1
             print(f"Serving {root} at http://{host}:{bound_port(runner)}/ (Ctrl-C to stop)", flush=True)
+            if warning := base_url_elsewhere(app.config.site.base_url, bound_port(runner)):
+                print(f"almanac: warning: {warning}", file=sys.stderr)
             await stop.wait()
             return 0
         finally:

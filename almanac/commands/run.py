@@ -20,7 +20,7 @@ import time
 
 from almanac.commands import PORTS, SNOWFLAKES, UsageError, stop_on_signals, whole_number
 from almanac.instance_lock import AlreadyRunning
-from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED
+from almanac.links import MAIN_FEEDS, ONTHISDAY_FEED, base_url_elsewhere
 
 log = logging.getLogger("almanac.run")
 
@@ -114,6 +114,8 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
         else:
             jobs = await start_posting(app, refresh=True)
         _print_where(app, host, port, out, jobs, bot=bool(token), seconds=time.monotonic() - started)
+        if warning := base_url_elsewhere(app.config.site.base_url, port):
+            print(f"almanac: warning: {warning}", file=sys.stderr)
         waiters = {asyncio.create_task(stop.wait(), name="stop-signal")}
         if bot_task is not None:
             waiters.add(bot_task)
