@@ -326,8 +326,24 @@ _LECTURE = re.compile(r"\b(?:lectures?|seminars?)\b", re.IGNORECASE)
 # --- ids -----------------------------------------------------------------------
 
 def slugify(text: str, max_length: int = 60) -> str:
-    """Lowercase ASCII words joined by '-', cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """Lowercase ASCII words joined by '-', cut at a word boundary; other scripts transliterated
+    ("Доклад на OSCON" is "doklad-na-oscon", "Łódź" "lodz"). Until December 2026 letters without an
+    ASCII decomposition were dropped (`legacy_slugify`): titles wholly in another script all had
+    the slug "entry", numbered in the order they were read, so reordering a file swapped ids."""
+    if text.isascii():
+        return _slug_words(text, max_length)
+    from anyascii import anyascii  # only for titles beyond ASCII (its import takes ~10 ms)
+
+    return _slug_words(anyascii(text), max_length)
+
+
+def legacy_slugify(text: str, max_length: int = 60) -> str:
+    """The slug ids were made with before transliteration: ASCII decompositions only. An entry
+    stored under it keeps it (`assign_ids`), so upgrading renames and re-announces nothing."""
+    return _slug_words(unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii"), max_length)
+
+
+def _slug_words(ascii_text: str, max_length: int) -> str:
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = ""
     for word in words:
@@ -358,6 +374,15 @@ def id_candidates(entry: Entry) -> tuple[str, str]:
     return base, f"{base}-{entry.kind}"
 
 
+def legacy_candidates(entry: Entry) -> tuple[str, ...]:
+    """The ids `id_candidates` gave before titles were transliterated (`legacy_slugify`), when
+    they differ: ones an entry stored before may still hold."""
+    if entry.title.isascii():
+        return ()
+    base = f"{legacy_slugify(entry.title)}-{entry.date.isoformat()}"
+    return () if base == id_candidates(entry)[0] else (base, f"{base}-{entry.kind}")
+
+
 def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = None,
                sources: list[str] | None = None, reading: set[str] | None = None) -> list[Entry]:
     """Give derived ids to entries that lack an explicit one.
@@ -382,13 +407,23 @@ def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = N
     held = held or {}
     sources = sources if sources is not None else [""] * len(entries)
     reading = set(sources) if reading is None else reading
-    groups: dict[str, list[int]] = {}
-    for i, entry in enumerate(entries):
-        if not entry.explicit_id:
-            groups.setdefault(id_candidates(entry)[0], []).append(i)
     out = list(entries)
     taken = {e.id for e in entries if e.explicit_id}
     taken |= {ident for ident, (_, source) in held.items() if source not in reading}
+    # An entry stored under the id its title gave before transliteration keeps it (`legacy_slugify`).
+    kept: set[int] = set()
+    for i, entry in enumerate(entries):
+        if not entry.explicit_id:
+            ident = next((c for c in legacy_candidates(entry)
+                          if held.get(c) == (entry.kind, sources[i]) and c not in taken), None)
+            if ident is not None:
+                out[i] = entry.with_id(ident)
+                taken.add(ident)
+                kept.add(i)
+    groups: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        if not entry.explicit_id and i not in kept:
+            groups.setdefault(id_candidates(entry)[0], []).append(i)
 
     def owns(i: int, ident: str) -> bool:
         return held.get(ident) == (entries[i].kind, sources[i])

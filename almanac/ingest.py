@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from almanac.entry import Entry, assign_ids, id_candidates, settle_show_media
+from almanac.entry import Entry, assign_ids, id_candidates, legacy_candidates, settle_show_media
 from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, overlapping, read_source, vanished
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
@@ -114,7 +114,7 @@ def read_sources(
     flat = [(key, e) for key in sorted(by_key) for e in by_key[key]]
     # A show whose wording gives no medium takes the one the archive's other shows share.
     flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
-    candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)})
+    candidates = sorted({c for _, e in flat if not e.explicit_id for c in (*id_candidates(e), *legacy_candidates(e))})
     with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None,
                           sources=[key for key, _ in flat], reading=set(by_key) | set(also_named))
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}

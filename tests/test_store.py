@@ -367,3 +367,37 @@ def test_words_match_without_their_accents_on_both_backends(store):
     for word in ("candes", "candès"):
         assert [i for i, _ in store.fts_rank([word], 5)] == ["prize"], word
     assert store.fts_rank(["candes"], 5)[0][1] == pytest.approx(store.fts_rank(["candès"], 5)[0][1])
+
+
+def test_titles_in_other_scripts_get_their_own_ids_and_stored_ones_keep_theirs(store, tmp_path, monkeypatch):
+    """Titles wholly in another script all had the slug "entry": two of one month were numbered in
+    the order they were read, so reordering the file swapped their ids (and their posts). Now they
+    are transliterated; an entry stored under its former id keeps it (nothing renamed, nothing
+    announced again)."""
+    import json
+
+    import almanac.entry as entry_module
+
+    source = tmp_path / "talks.json"
+
+    def write(titles):
+        source.write_text(json.dumps([{"title": t, "date": "2015-05", "kind": "talk", "summary": "S."}
+                                      for t in titles]), encoding="utf-8")
+        report = ingest(store, [str(source)], str(tmp_path))
+        assert not report.problems
+        return report
+
+    with monkeypatch.context() as patch:  # stored before transliteration
+        patch.setattr(entry_module, "slugify", entry_module.legacy_slugify)
+        write(["Доклад в Москве", "Łódź Café"])
+    assert sorted(e.id for e in store.entries()) == ["entry-2015-05", "odz-cafe-2015-05"]
+    report = write(["Łódź Café", "Доклад в Москве", "Лекция в Киеве"])
+    assert (report.total("added"), report.total("removed")) == (1, 0)
+    assert sorted(e.id for e in store.entries()) == ["entry-2015-05", "lektsiya-v-kieve-2015-05", "odz-cafe-2015-05"]
+    assert entry_module.slugify("Доклад на OSCON 2015") == "doklad-na-oscon-2015"
+    # new ones: the order they are read in gives no id
+    store.replace_source(store.source_keys()[0], [])
+    first = {e.title: e.id for e in (write(["Доклад в Москве", "Лекция в Киеве"]) and store.entries())}
+    store.replace_source(store.source_keys()[0], [])
+    second = {e.title: e.id for e in (write(["Лекция в Киеве", "Доклад в Москве"]) and store.entries())}
+    assert first == second == {"Доклад в Москве": "doklad-v-moskve-2015-05", "Лекция в Киеве": "lektsiya-v-kieve-2015-05"}
