@@ -47,6 +47,7 @@ from typing import Callable, Iterable, Protocol, runtime_checkable
 from almanac.anniversaries import anniversary_in, is_milestone, on, today
 from almanac.entry import Entry, Precision
 from almanac.links import entry_url
+from almanac.text import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -194,13 +195,14 @@ def render_post(post: Post) -> dict:
         colour = COLOUR_MILESTONE
     else:
         colour = COLOUR_NEW if not post.is_anniversary else COLOUR_ANNIVERSARY
-    description = f"**{headline}**\n\n{_cut(e.summary, SUMMARY_MAX)}"
+    description = f"**{headline}**\n\n{escape_markdown(_cut(e.summary, SUMMARY_MAX))}"  # shown as written
     fields = [
         {"name": "Kind", "value": e.kind, "inline": True},
         {"name": "Date", "value": e.date.label(), "inline": True},
     ]
     if e.tags:
-        fields.append({"name": "Tags", "value": _cut(", ".join(e.tags), FIELD_VALUE_MAX), "inline": True})
+        fields.append({"name": "Tags", "value": escape_markdown(_cut(", ".join(e.tags), FIELD_VALUE_MAX // 2)),
+                       "inline": True})
     if post.milestone:
         footer = f"Milestone: {post.years_ago} year{'s' if post.years_ago != 1 else ''} · On this day"
     elif post.is_anniversary:

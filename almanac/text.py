@@ -95,3 +95,16 @@ def entry_parts(title: str, summary: str) -> list[str]:
     """
     parts = [title] + sentences(summary)
     return parts[:MAX_PARTS]
+
+
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
+#: Line starts Discord reads as a heading or a list item ("# Heading", "- item").
+_LINE_MARKS = re.compile(r"^([ \t]*)(#{1,3}[ \t]|-[ \t])", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Archive text shown as itself where Discord renders Markdown (embed descriptions, field
+    values): a summary's "[free Nitro](https://...)" was a disguised link posted under the bot's
+    name, "||...||" a spoiler, "# ..." a heading. Escaped, each shows as written."""
+    text = _MARKDOWN.sub(r"\\\1", text or "")
+    return _LINE_MARKS.sub(lambda m: m.group(1) + "\\" + m.group(2), text)

@@ -12,7 +12,6 @@ summary or a member's question containing "@everyone" must ping nobody.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -20,6 +19,7 @@ import discord
 
 from almanac.entry import KINDS, Entry
 from almanac.links import entry_count, entry_url, plural
+from almanac.text import escape_markdown
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -107,12 +107,9 @@ def plain(text: str) -> str:
     return clip(text, CONTENT_LIMIT)
 
 
-_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
-
-
 def _escape(text: str) -> str:
     """Markdown-escape text we put inside a link (titles come from the archive, brackets and all)."""
-    return _MARKDOWN.sub(r"\\\1", text or "")
+    return escape_markdown(text)
 
 
 def echoed(text: str, limit: int) -> str:
@@ -148,7 +145,7 @@ def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
     data = {
         "title": entry.title,
         "url": entry_url(base_url, entry.id),
-        "description": f"> {clip(sentence, 900)}",
+        "description": f"> {escape_markdown(clip(sentence, 900))}",  # archive text, shown as written
         "color": COLOURS.get(entry.kind, NEUTRAL),
         "fields": [
             {"name": "Kind", "value": entry.kind, "inline": True},
@@ -185,7 +182,7 @@ def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_m
     for n, hit in enumerate(shown, start=offset + 1):
         line = entry_line(hit.entry, base_url, prefix=f"**{n}.** ")
         if hit.highlight:
-            line += f"\n> {clip(hit.highlight, 300)}"
+            line += f"\n> {escape_markdown(clip(hit.highlight, 300))}"
         lines.append(line)
     # Numbered by the results shown, not by page: "More results" after /ask starts at the fifth.
     footer = (f"Results {offset + 1}–{offset + len(shown)}" if shown else "No more results") + (
@@ -213,13 +210,13 @@ def entry_embed(entry: Entry, base_url: str) -> discord.Embed:
         {"name": "Date", "value": entry.date.label(), "inline": True},
     ]
     if entry.tags:
-        fields.append({"name": "Tags", "value": ", ".join(entry.tags), "inline": True})
+        fields.append({"name": "Tags", "value": escape_markdown(", ".join(entry.tags)), "inline": True})
     if entry.url:
         fields.append({"name": "Source", "value": entry.url, "inline": False})
     return to_embed({
         "title": entry.title,
         "url": entry_url(base_url, entry.id),
-        "description": entry.summary,
+        "description": escape_markdown(entry.summary),
         "color": COLOURS.get(entry.kind, NEUTRAL),
         "fields": fields,
         "footer": {"text": f"id {entry.id}"},

@@ -129,3 +129,25 @@ def test_about_counts_one_entry_in_the_singular():
     two = render.about_embed({"total": 2, "first_year": 2015, "last_year": 2016, "kinds": {"talk": 2}},
                              "Almanac", "https://example.org/").to_dict()
     assert two["description"].startswith("2 entries from 2015–2016.")
+
+
+def test_archive_text_shows_as_written_not_as_markdown():
+    """A summary (from a remote feed, say) holding "[free nitro](https://evil.example/)" was a
+    disguised link in the bot's answers and in every post under its name; "||...||" a spoiler,
+    "# ..." a heading. Titles were escaped already; summaries, highlights and tags now are."""
+    from almanac.posting import Post, render_post
+
+    bait = "Fine talk. [free nitro](https://evil.example/) ||spoiler||\n# Heading"
+    e = entry(summary=bait, tags=("**bold**",))
+    shown = [
+        render.answer_embed("q", [FakeHit(e, 0.9, bait)], BASE).description,
+        render.entry_embed(e, BASE).description,
+        render.results_embed("q", [FakeHit(e, 0.9, bait)], 0, 5, False, BASE).description,
+        render_post(Post(e, "anniversary:2025-05-01", 10, True, BASE, "n" * 20))["description"],
+    ]
+    for text in shown:
+        assert "\\[free nitro\\](https://evil.example/)" in text and "](https://evil" not in text.replace("\\](", "")
+        assert "\\|\\|spoiler\\|\\|" in text
+    assert "\n\\# Heading" in shown[1]
+    assert render.entry_embed(e, BASE).fields[-2].value == "\\*\\*bold\\*\\*"
+    assert render_post(Post(e, "new", None, False, BASE, "n" * 20))["fields"][2]["value"] == "\\*\\*bold\\*\\*"
