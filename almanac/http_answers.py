@@ -77,7 +77,7 @@ async def post_once(request, outcome, where: str = ""):
     request in flight when cut short the outcome is unknown: the cancellation goes on."""
     import asyncio
 
-    from almanac.posting import Delivered, RetryLater
+    from almanac.posting import Delivered, PermanentFailure, RetryLater
 
     with answers() as statuses:
         try:
@@ -91,6 +91,10 @@ async def post_once(request, outcome, where: str = ""):
                 raise Delivered(f"Discord answered {status}{where}, then reading the answer failed "
                                 f"({type(exc).__name__})") from None
             mapped = outcome(exc)
+            if mapped is exc and (status := refused_every_try(statuses)):
+                # a refusal discord.py could not read (a body that says JSON and is not): its status says it
+                reason = f"Discord answered {status}{where} ({type(exc).__name__} reading the answer)"
+                mapped = RetryLater(reason) if status == 429 or status >= 500 else PermanentFailure(reason)
             if mapped is exc:
                 raise
             raise mapped from None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 import aiohttp
 import discord
@@ -161,7 +162,7 @@ def _outcome(exc: Exception, what: str = "the post") -> Exception:
             return RetryLater("rate limited (429)", _retry_after(exc))
         if exc.status >= 500:
             return RetryLater(f"Discord server error {exc.status}")
-        return PermanentFailure(f"Discord refused {what}: HTTP {exc.status} {exc.text}".strip())
+        return PermanentFailure(f"Discord refused {what}: HTTP {exc.status} {without_tokens(exc.text)}".strip())
     if isinstance(exc, aiohttp.ClientConnectorError):
         # Never connected, so nothing was sent. str(exc) of aiohttp errors may carry
         # the URL (and so the token): the type only.
@@ -169,6 +170,17 @@ def _outcome(exc: Exception, what: str = "the post") -> Exception:
     if isinstance(exc, (aiohttp.ClientError, OSError, TimeoutError)):
         return OutcomeUnknown(f"no answer from Discord ({type(exc).__name__})")
     return exc
+
+
+#: A webhook's path in any text: its token follows the id.
+_WEBHOOK_PATH = re.compile(r"(webhooks/\d+/)[^/?#\s\"'<>]+")
+
+
+def without_tokens(text: str | None, limit: int = 300) -> str:
+    """What a server said, fit to log and to keep in the ledger: a webhook path's token taken out
+    (a proxy's or gateway's error page may quote the request path: it was logged and stored
+    whole), cut to `limit`."""
+    return " ".join(_WEBHOOK_PATH.sub(r"\1<token>", text or "").split())[:limit]
 
 
 def webhook_session(**options) -> aiohttp.ClientSession:

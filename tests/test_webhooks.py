@@ -113,6 +113,28 @@ def test_a_rate_limit_longer_than_the_send_timeout_is_retried_not_failed(seeded_
     assert [len(r.retrying) for r in reports[:3]] == [1, 1, 1] and not any(r.failed for r in reports)
 
 
+def test_a_refusal_quoting_the_token_or_unreadable_fails_for_good_without_the_token(seeded_store, caplog):
+    """A 400 whose message quotes the request path (a proxy's error page) was logged and kept in the
+    ledger with the webhook's token in it; a 400 whose body says JSON and is not raised
+    JSONDecodeError, logged with its traceback and taken as an unknown outcome."""
+    async def go():
+        async with WebhookReceiver(script=["400echo", "400garbled"]) as receiver:
+            await post_until_done(seeded_store, receiver)
+            return receiver
+
+    with caplog.at_level(logging.DEBUG):
+        keep_discord_secrets_out_of_logs()  # as every composition root does
+        receiver = asyncio.run(go())
+    failed = [r for r in seeded_store.posts() if r.status == "failed"]
+    assert len(failed) == 2 and len(receiver.delivered) == 3
+    assert sorted(r.last_error for r in failed) == [
+        "permanent: Discord answered 400 (JSONDecodeError reading the answer)",
+        f"permanent: Discord refused the post: HTTP 400 bad request at /api/v10/webhooks/{WEBHOOK_ID}/<token>?wait=1"
+        "&with_components=0"]
+    assert TOKEN not in caplog.text and "Traceback" not in caplog.text
+    assert all(r.unknown_outcomes == 0 for r in failed)
+
+
 def test_a_refused_webhook_fails_for_good_and_stays_visible(seeded_store):
     async def go():
         async with WebhookReceiver(script=["404"]) as receiver:

@@ -7,8 +7,9 @@ script failures: `script` is a list of responses for the next requests
 "429": one without it (discord.py raises), "500", "404", "hold": never
 answer (until `release()`), "garbled": deliver, then answer 200 with a body
 that is not JSON, "stall": take the request in but never process it (not
-delivered; no answer until `release()`, then a 500), "ok"); after the script
-it answers "ok".
+delivered; no answer until `release()`, then a 500), "400echo": a 400 whose
+message quotes the request path (token and all), "400garbled": a 400 whose
+body says JSON and is not, "ok"); after the script it answers "ok".
 `delay` slows every answer down, to give a test time to kill a poster mid-run.
 
 Edits and deletes of the messages it created (PATCH and DELETE on
@@ -130,6 +131,10 @@ class WebhookReceiver:
                           "global": False}, 429, headers)
         if action == "500":
             return _json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if action == "400echo":  # a proxy's error page quoting the request path, token and all
+            return _json({"message": f"bad request at {request.path_qs}", "code": 0}, 400)
+        if action == "400garbled":  # a refusal whose body says JSON and is not
+            return web.Response(body=b'{"message": "bad', status=400, headers={"Content-Type": "application/json"})
         if action == "404":
             return _json({"message": "Unknown Webhook", "code": 10015}, 404)
         self.delivered.append(record)
