@@ -181,6 +181,12 @@ def test_a_whole_site_folder_is_read_as_its_entries(tmp_path):
         ---
         On writing the README first.
         """)
+    # an editor's and a system's hidden files beside a note: Emacs's lock (a dangling link) and
+    # macOS's resource fork (not text) each refused the whole folder
+    import os
+
+    os.symlink("user@host.1234:1701", site / "_posts" / ".#2019-05-02-lyon.md")
+    (site / "_posts" / "._2019-05-02-lyon.md").write_bytes(b"\x00\x05\x16\x07\xff\xfe")
     assert sorted(e.title for e in read_source(str(site))) == ["A weekend in Lyon", "Readme driven development"]
     # Named directly, a drafts folder is read as asked (its notes must then say their date),
     # and a README without front matter is refused as any note would be.

@@ -279,14 +279,18 @@ def test_yaml_alias_bomb_fails_fast_in_little_memory(tmp_path):
 def test_control_characters_and_lone_surrogates_never_reach_the_store(tmp_path, store):
     (tmp_path / "list.txt").write_text("\x1b[31mRed\x1b[0m talk / May 2015\nA \x00talk\x07 about\rthings.\n")
     (tmp_path / "note.md").write_text('---\ntitle: "Bell\\a note"\ndate: 2016\ntags: ["x\\x1by"]\n---\nBody \x1b]0;pwned\x07 here.\n')
-    (tmp_path / "list.json").write_text(json.dumps([{"title": "Nul\u0000 \ud800surrogate", "date": 2017, "summary": "S\u009b1m."}]))
+    (tmp_path / "list.json").write_text(json.dumps([
+        {"title": "Nul\u0000 \ud800surrogate", "date": 2017, "summary": "S\u009b1m."},
+        # a right-to-left override shows "txt.exe" as "exe.txt"; isolates likewise; the marks stay
+        {"title": "Report \u202etxt.exe\u202c \u2067x\u2069", "date": 2018, "summary": "\u200fRTL mark."}]))
     report = ingest(store, ["list.txt", "note.md", "list.json"], str(tmp_path))
-    assert report.problems == [] and report.total("added") == 3
+    assert report.problems == [] and report.total("added") == 4
     got = {e.title: (e.summary, e.tags) for e in store.entries()}
     assert got == {
         "[31mRed[0m talk": ("A talk about things.", ()),  # the ESCs go; the harmless rest stays
         "Bell note": ("Body ]0;pwned here.", ("xy",)),
         "Nul surrogate": ("S1m.", ()),
+        "Report txt.exe x": ("\u200fRTL mark.", ()),
     }
 
 

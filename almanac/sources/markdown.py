@@ -97,13 +97,15 @@ _README = re.compile(r"(?i)(readme|changelog|contributing|license)\.(md|markdown
 
 def markdown_files(path: str) -> list[str]:
     """The .md files a path names: itself, or those under a directory, sorted (without hidden
-    folders, SITE_FOLDERS and LIST_PAGES)."""
+    folders and files, SITE_FOLDERS and LIST_PAGES). Hidden files are editors' and systems'
+    (Emacs's lock `.#note.md`, a dangling link while the note is open; macOS's `._note.md`, not
+    text): each refused the whole folder, so an open note stopped every refresh of it."""
     if os.path.isdir(path):
         found = []
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SITE_FOLDERS)
             found.extend(os.path.join(root, f) for f in sorted(files)
-                         if f.endswith((".md", ".markdown")) and f not in LIST_PAGES)
+                         if f.endswith((".md", ".markdown")) and f not in LIST_PAGES and not f.startswith("."))
         return found
     return [path]
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls and lone surrogates. Line
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates, and the bidirectional
+# embeddings, overrides and isolates (U+202A-202E, U+2066-2069: an override shows a title's
+# letters in another order than they are stored and searched; the marks LRM and RLM stay). Line
 # and page breaks (CR, VT, FF) become spaces so words they separate stay apart.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _BREAKS = re.compile("[\r\x0b\x0c]")
 
 
