@@ -417,3 +417,18 @@ def test_a_file_name_with_escapes_is_reported_without_them(tmp_path):
     notes.mkdir()
     (notes / "x\x1b[2Jy\nz.md").write_text("---\ntitle: T\n---\nBody.\n")
     assert problems_of(str(notes)) == [f"{notes}/x[2Jy z.md:1: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')"]
+
+
+@pytest.mark.parametrize("field, message", [
+    ("id", "id: 'a 6021-digit number' is not a valid id"),
+    ("tags", "tags: must be a list of words or a comma-separated string"),
+    ("venue", "venue: must be text or a list of names"),
+])
+def test_a_huge_number_in_front_matter_is_a_problem_naming_its_field(tmp_path, field, message):
+    """YAML reads `0xfff...` as an int; str() refuses ints of over 4,300 digits, so the note was
+    "could not be read (ValueError: Exceeds the limit ...)" with no line or field."""
+    note = tmp_path / "note.md"
+    note.write_text(f"---\ntitle: A talk\ndate: 2015-05-04\n{field}: 0x{'f' * 5000}\n---\nBody.\n")
+    with pytest.raises(SourceError) as info:
+        read_source(str(note))
+    assert str(info.value).startswith(f"{note}:1: {message}")

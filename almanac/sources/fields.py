@@ -95,7 +95,7 @@ def entry_from_fields(
         problems.append(Problem(path, line, field, message))
 
     fields = {key.lower() if isinstance(key, str) else key: value for key, value in fields.items()}
-    for key in sorted(fields, key=str):
+    for key in sorted(fields, key=lambda k: k if isinstance(k, str) else clip(k)):  # str() of a huge int raises
         if meant := misnamed(key):
             bad(clip(key), f"unknown field; did you mean '{meant}'?")
     if _flag(fields.get("draft")) is True or _flag(fields.get("published")) is False:
@@ -143,7 +143,7 @@ def entry_from_fields(
     tags: list[str] = []
     for tag_field in tag_fields:
         raw_tags = fields[tag_field]
-        if isinstance(raw_tags, (str, int)) and not isinstance(raw_tags, bool):
+        if isinstance(raw_tags, str) or _plain_number(raw_tags):
             raw_tags = str(raw_tags).split(",")
         if not isinstance(raw_tags, list) or not all(isinstance(t, (str, int)) for t in raw_tags):
             bad(tag_field, "must be a list of words or a comma-separated string")
@@ -178,7 +178,7 @@ def entry_from_fields(
 
     id_field = "id" if "id" in fields else "slug"
     explicit = fields.get(id_field)
-    if isinstance(explicit, int) and not isinstance(explicit, bool):
+    if _plain_number(explicit):
         explicit = str(explicit)  # a database's row number
     if explicit is not None and (not isinstance(explicit, str) or not valid_id(explicit)):
         bad(id_field, f"'{clip(explicit)}' is not a valid id (lowercase letters, digits, '-' and '_')")
@@ -253,9 +253,15 @@ def _present(fields: dict, name: str, skip=lambda value: False) -> str | None:
     return None
 
 
+def _plain_number(value: object) -> bool:
+    """An int that reads as a word: not a bool, and short enough for str() (Python refuses ints of
+    over 4,300 digits; YAML's `0xfff...` makes one, and the reader failed with no field named)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 256
+
+
 def _context_text(value: object) -> str | None:
     """A context field's words: text, a number, or a list of names (strings or {"name": ...}), else None."""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if isinstance(value, (str, float)) or _plain_number(value):
         return fold(str(value)) or None
     if isinstance(value, list):
         names = [v.get("name") if isinstance(v, dict) else v for v in value]

@@ -225,7 +225,7 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
-            str(key).lower() in ("date", *ALIASES["date"]) for key in metadata):
+            isinstance(key, str) and key.lower() in ("date", *ALIASES["date"]) for key in metadata):
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
     entry, problems = entry_from_fields(metadata, path, 1, summary=markdown_to_text(body))
     if problems:
