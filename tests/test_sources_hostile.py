@@ -432,3 +432,18 @@ def test_a_huge_number_in_front_matter_is_a_problem_naming_its_field(tmp_path, f
     with pytest.raises(SourceError) as info:
         read_source(str(note))
     assert str(info.value).startswith(f"{note}:1: {message}")
+
+
+def test_two_fields_of_one_name_in_other_cases_are_a_problem(tmp_path):
+    """A spreadsheet with columns "summary" and "Summary" said "summary: missing" (the empty second
+    column hid the first); a JSON object with both kept whichever came last, silently."""
+    table = tmp_path / "talks.csv"
+    table.write_text("title,date,summary,Summary\nA talk,2015-05-04,Words.,\n")
+    with pytest.raises(SourceError) as info:
+        read_source(str(table))
+    assert [str(p) for p in info.value.problems] == [f"{table}:1: summary: column 4 repeats column 3; keep one"]
+    listing = tmp_path / "talks.json"
+    listing.write_text('[{"title": "A", "date": "2015", "summary": "kept?", "Summary": "other"}]')
+    with pytest.raises(SourceError) as info:
+        read_source(str(listing))
+    assert [str(p) for p in info.value.problems] == [f"{listing}:1: Summary: repeats the field 'summary'; keep one"]

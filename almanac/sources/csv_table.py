@@ -44,6 +44,9 @@ def read_csv_table(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
     # A slip in a column's name is one problem, whether or not its cells are filled.
     problems += [Problem(path, 1, clip(name), f"unknown column; did you mean '{meant}'?")
                  for name in header if (meant := misnamed(name))]
+    # Two columns of one name ("summary" and "Summary"): the last one's cells hid the first's.
+    problems += [Problem(path, 1, clip(name), f"column {i + 1} repeats column {header.index(name) + 1}; keep one")
+                 for i, name in enumerate(header) if name and header.index(name) < i]
     for start, row in rows:
         cells = cells_under(header, row, path, start)
         if isinstance(cells, Problem):
@@ -71,7 +74,7 @@ def cells_under(header: list[str], row: list[str], path: str, line: int) -> dict
     more cells than the header has names (a cell slipped out of its column)."""
     if len(row) > len(header):
         return Problem(path, line, "row", f"{len(row)} cells under {len(header)} column names")
-    return dict(zip(header, row))
+    return dict(reversed(list(zip(header, row))))  # a repeated column (a problem of its own): the first's cells
 
 
 def csv_rows(path: str, text: str, separator: str) -> Iterator[tuple[int, list[str]]]:

@@ -94,7 +94,15 @@ def entry_from_fields(
     def bad(field: str, message: str) -> None:
         problems.append(Problem(path, line, field, message))
 
-    fields = {key.lower() if isinstance(key, str) else key: value for key, value in fields.items()}
+    folded, first = {}, {}
+    for key, value in fields.items():
+        name = key.lower() if isinstance(key, str) else key
+        if name in first:  # {"summary": ..., "Summary": ...}: the last silently won
+            bad(clip(key), f"repeats the field '{clip(first[name])}'; keep one")
+            continue
+        first[name] = key
+        folded[name] = value
+    fields = folded
     for key in sorted(fields, key=lambda k: k if isinstance(k, str) else clip(k)):  # str() of a huge int raises
         if meant := misnamed(key):
             bad(clip(key), f"unknown field; did you mean '{meant}'?")
