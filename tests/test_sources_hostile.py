@@ -447,3 +447,17 @@ def test_two_fields_of_one_name_in_other_cases_are_a_problem(tmp_path):
     with pytest.raises(SourceError) as info:
         read_source(str(listing))
     assert [str(p) for p in info.value.problems] == [f"{listing}:1: Summary: repeats the field 'summary'; keep one"]
+
+
+def test_a_yaml_error_names_the_line_an_editor_shows(tmp_path):
+    """A NUL on the fifth line was reported on the block's first (YAML gives such an error no
+    mark); a title holding U+2028 pushed later errors down by one line each (YAML breaks lines
+    there, editors do not)."""
+    nul = tmp_path / "nul.md"
+    nul.write_text("---\ntitle: A\ndate: 2015\nkind: talk\nvenue: x\x00y\n---\nBody.\n")
+    separated = tmp_path / "separated.md"
+    separated.write_text('---\ntitle: "A\u2028B\u2028C"\ndate: 2015\ntags: [a, b c: d\nkind: talk\n---\nBody.\n')
+    for note, line in ((nul, 5), (separated, 5)):
+        with pytest.raises(SourceError) as info:
+            read_source(str(note))
+        assert str(info.value).startswith(f"{note}:{line}: front matter: YAML error: "), str(info.value)

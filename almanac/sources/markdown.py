@@ -204,8 +204,12 @@ def load_front_matter(path: str, text: str, line: int):
     try:
         return yaml.load(text, Loader=FrontMatterLoader)
     except yaml.YAMLError as exc:
+        # Counted in newlines up to where YAML stopped, not by YAML's own line count: YAML breaks
+        # lines at U+2028, U+2029 and U+0085 too (editors do not), and a character it cannot read
+        # (a NUL, an ESC) has no mark, only a position (it was reported on the block's first line).
         mark = getattr(exc, "problem_mark", None)
-        where = line + mark.line if mark is not None else line
+        offset = mark.index if mark is not None else getattr(exc, "position", None)
+        where = line + text.count("\n", 0, offset) if offset is not None else line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError([Problem(path, where, "front matter", f"YAML error: {clip(reason, 120)}")]) from None
     except RecursionError:
