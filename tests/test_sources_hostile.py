@@ -461,3 +461,18 @@ def test_a_yaml_error_names_the_line_an_editor_shows(tmp_path):
         with pytest.raises(SourceError) as info:
             read_source(str(note))
         assert str(info.value).startswith(f"{note}:{line}: front matter: YAML error: "), str(info.value)
+
+
+def test_an_item_quoted_in_a_comment_or_cdata_does_not_shift_problem_lines(tmp_path):
+    """"<item>" inside a comment or a CDATA description was counted as an item, so a problem was
+    reported on the line of the item before the one that has it."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>\n'
+                    "<!-- an <item> in a comment -->\n"
+                    "<item><title>Fine</title><pubDate>Mon, 04 May 2015 10:00:00 +0000</pubDate>"
+                    "<description><![CDATA[quoting <item> here]]></description></item>\n"
+                    "<item><title>Bad</title><pubDate>yesterday-ish</pubDate><description>x</description></item>\n"
+                    "</channel></rss>\n")
+    with pytest.raises(SourceError) as info:
+        read_source(str(feed))
+    assert [str(p) for p in info.value.problems] == [f"{feed}:5: date: 'yesterday-ish' is not a date"]

@@ -107,11 +107,21 @@ def enclosure_kind(item) -> str | None:
     return next((kind for kind in kinds if kind), None)
 
 
+#: What an <item> written inside a comment or a CDATA section is part of (to the end when unclosed:
+#: one scan, whatever is unclosed).
+_NOT_MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
+_ITEMS = re.compile(f"{_NOT_MARKUP.pattern}|(?P<item>{_ITEM_START.pattern})", re.DOTALL)
+
+
 def _item_lines(data: bytes) -> list[int]:
-    """Line numbers of the <item>/<entry> elements, in document order, in one pass."""
+    """Line numbers of the <item>/<entry> elements, in document order, in one pass. Not those
+    inside a comment or CDATA (a description quoting "<item>"): counted, they shifted every
+    later problem onto the item before."""
     text = data.decode("utf-8", "replace")
     lines, line, last = [], 1, 0
-    for match in _ITEM_START.finditer(text):
+    for match in _ITEMS.finditer(text):
+        if match.group("item") is None:
+            continue
         line += text.count("\n", last, match.start())
         last = match.start()
         lines.append(line)
