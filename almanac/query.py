@@ -143,6 +143,8 @@ _NUMBER_WORDS = {
 _BEFORE_WORDS = {"before": -1, "prior": -1, "earlier": -1, "until": 0, "till": 0, "by": 0, "pre": -1}
 _AFTER_WORDS = {"since": 0, "after": 1, "later": 1, "post": 1}
 _CONNECT_WORDS = {"and", "to", "until", "till", "through", "-", "–", "or"}
+#: Words that list kinds, years or decades asked for together ("papers and talks", "2014 or 2016").
+_LIST_JOINERS = frozenset(("and", "or"))
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
 #: Words, versions ("2.0") and dashes (which join "2014-2016" and "2015-05").
 _DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–/]", re.UNICODE)
@@ -598,7 +600,7 @@ class _Reader:
         2014 and 2016" stays a range."""
         years, joined, j = [_year(self.at(i))], [], i
         while not self._iso_dash[j]:  # "2014-2016" is a range
-            joiner = self.at(j + 1) in ("and", "or", "&")
+            joiner = self.at(j + 1) in _LIST_JOINERS
             k = j + 2 if joiner else j + 1
             year = _year(self.at(k))
             if year is None:
@@ -611,11 +613,9 @@ class _Reader:
         if len(years) < 2 or self.at(i - 1) == "between" or len(set(years)) < len(years):
             return False
         years.sort()
-        if years[-1] - years[0] == len(years) - 1:  # "2014 or 2015": every year between, a range
-            self.set_years(years[0], years[-1])
-        else:
+        self.set_years(years[0], years[-1])
+        if years[-1] - years[0] != len(years) - 1:  # "2014 or 2015" is every year between: a range
             self.years = years
-            self.set_years(years[0], years[-1])
         self.span(i - 1 if self.at(i - 1) in ("in", "of", "during", "from") else i, j)
         return True
 
@@ -628,7 +628,7 @@ class _Reader:
                 first, last = part or (0, 9)
                 years, end = list(range(start + first, start + last + 1)), i
                 # "the 1990s and 2010s", "the 80s or the 90s": every year of each decade listed
-                while self.at(end + 1) in ("and", "or", "&"):
+                while self.at(end + 1) in _LIST_JOINERS:
                     k = end + 3 if self.at(end + 2) == "the" else end + 2
                     part = _DECADE_PARTS.get(self.at(k))
                     other = _decade(self.at(k + 1 if part else k))
@@ -821,8 +821,6 @@ def parse_query(
     )
 
 
-#: Words that join kinds asked for together ("papers and talks", "talks or podcasts").
-_KIND_JOINERS = frozenset(("and", "or", "&", "and/or"))
 
 
 def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
@@ -834,9 +832,9 @@ def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
         return False
     between = [w for w in words[previous + 1:i] if w not in _KIND_QUALIFIERS]
     if between:
-        return len(between) == 1 and between[0] in _KIND_JOINERS
+        return len(between) == 1 and between[0] in _LIST_JOINERS
     rest = [w for w in words[i + 1:i + 4] if w not in _KIND_QUALIFIERS]
-    return len(rest) >= 2 and rest[0] in _KIND_JOINERS and rest[1] in _KIND_WORDS
+    return len(rest) >= 2 and rest[0] in _LIST_JOINERS and rest[1] in _KIND_WORDS
 
 
 def _is_first_of_kind(words: list[str], i: int) -> bool:
