@@ -42,6 +42,8 @@ SearchFn = Callable[[str], dict]
 MAX_QUERY = 1000
 #: Searches running at once (each holds a worker thread).
 SEARCH_CONCURRENCY = 4
+#: Seconds /healthz waits for the database to answer before saying it is down.
+HEALTH_TIMEOUT = 5.0
 #: Smaller bodies are not worth compressing.
 GZIP_MIN_BYTES = 256
 #: Seconds a connection may take to send a whole request line and headers (from
@@ -216,19 +218,41 @@ def _wants_gzip(request: web.Request) -> bool:
     return False
 
 
-def make_app(out_dir: str, search: SearchFn | None = None) -> web.Application:
+def make_app(out_dir: str, search: SearchFn | None = None, database: Callable[[], object] | None = None
+             ) -> web.Application:
     """The aiohttp application serving `out_dir`, with `search(q) -> dict` behind /api/search.
 
     `search` is blocking (model + database) and runs in a worker thread; its
     dict is returned as is, so /api/search answers exactly what
     `almanac ask --json` prints. None: /api/search answers 503.
+    `database`: a blocking call that raises when the store does not answer; /healthz then says
+    whether it does, and answers 503 when not (it said "ok" while PostgreSQL was down).
     """
     files = SiteFiles(out_dir)
     slots = asyncio.Semaphore(SEARCH_CONCURRENCY)
+    probing: asyncio.Future | None = None
+
+    async def database_answers() -> bool:
+        """One probe at a time, however many ask (a load balancer polling /healthz during an
+        outage must not fill the worker threads search needs), each waited for HEALTH_TIMEOUT."""
+        nonlocal probing
+        if probing is None or probing.done():
+            probing = asyncio.ensure_future(asyncio.to_thread(database))
+        try:
+            await asyncio.wait_for(asyncio.shield(probing), HEALTH_TIMEOUT)
+            return True
+        except Exception:  # down, or no answer in time: the probe's own error is the store's to log
+            return False
 
     async def healthz(request: web.Request) -> web.Response:
         built = await asyncio.to_thread(os.path.isfile, os.path.join(files.root, "index.html"))
-        return web.json_response({"status": "ok", "site": built, "search": search is not None})
+        health = {"status": "ok", "site": built, "search": search is not None}
+        if database is not None:
+            health["database"] = await database_answers()
+            if not health["database"]:
+                health["status"] = "unavailable"
+                return web.json_response(health, status=503)
+        return web.json_response(health)
 
     async def api_search(request: web.Request) -> web.Response:
         q = request.query.get("q", "").strip()

@@ -70,7 +70,7 @@ def test_feeds_build_then_serve(tmp_path, seed_path, capsys):
         assert match, (line, proc.stderr.read() if proc.poll() is not None else "")
         base = match.group(1)
         health = json.loads(urllib.request.urlopen(base + "healthz", timeout=10).read())
-        assert health == {"status": "ok", "site": True, "search": True}
+        assert health == {"status": "ok", "site": True, "search": True, "database": True}
         with urllib.request.urlopen(base + "atom.xml", timeout=10) as r:
             assert r.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
             atom = feedparser.parse(r.read())

@@ -126,7 +126,7 @@ def test_web_and_worker_share_only_the_database(tmp_path, onnx_cache_dir, backen
                     answer = json.loads(body)
                     assert status == 200 and answer["results"][0]["id"] == entry_id
                     status, body = await get("healthz")
-                    assert json.loads(body) == {"status": "ok", "site": True, "search": True}
+                    assert json.loads(body) == {"status": "ok", "site": True, "search": True, "database": True}
                 return served_after, entry_id
             finally:
                 for proc in (worker, web):

@@ -412,3 +412,44 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off(site_dir):
             await runner.cleanup()
 
     assert asyncio.run(main()) < 5  # cut off after ~1 s; without the timeout the loop runs its 10 s
+
+
+def test_healthz_says_whether_the_database_answers(site_dir, tmp_path, monkeypatch):
+    """/healthz said "ok" while PostgreSQL was down (a load balancer kept sending searches that
+    waited 30 s for a 500). With a database probe it says whether the store answers, 503 when not,
+    one probe at a time however many ask, each waited for at most HEALTH_TIMEOUT."""
+    import threading
+
+    from almanac.store import Store
+    from feeds import server
+
+    store = Store(str(tmp_path / "health.db"))
+    calls = []
+
+    def slow():
+        calls.append(1)
+        threading.Event().wait(1.0)  # a database that does not answer in time
+
+    async def body(url, s):
+        async with s.get(url + "/healthz") as r:
+            return r.status, await r.json()
+
+    async def two(url, s):
+        return await asyncio.gather(body(url, s), body(url, s))
+
+    def serve(database, check):
+        async def main():
+            runner = await start_server(make_app(str(site_dir), None, database), "127.0.0.1", 0)
+            try:
+                async with aiohttp.ClientSession() as s:
+                    return await check(f"http://127.0.0.1:{bound_port(runner)}", s)
+            finally:
+                await runner.cleanup()
+        return asyncio.run(main())
+
+    assert serve(store.count, body) == (200, {"status": "ok", "site": True, "search": False, "database": True})
+    monkeypatch.setattr(server, "HEALTH_TIMEOUT", 0.2)
+    down = {"status": "unavailable", "site": True, "search": False, "database": False}
+    assert serve(slow, two) == [(503, down), (503, down)] and len(calls) == 1
+    store.close()  # a store that no longer answers
+    assert serve(store.count, body) == (503, down)

@@ -218,7 +218,7 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
         runner = None
         try:
             try:
-                runner = await start_server(make_app(root, search_fn(app)), host, port)
+                runner = await start_server(make_app(root, search_fn(app), database=app.store.count), host, port)
             except OSError as exc:
                 print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
                 return 1

@@ -105,7 +105,7 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
             return 0
         log.info("site: %d files in %s (%d written)", result.files, out, len(result.report.written))
         await asyncio.to_thread(lambda: app.searcher)  # load the model before taking requests
-        runner = await start_server(make_app(out, search_fn(app)), host, port)
+        runner = await start_server(make_app(out, search_fn(app), database=app.store.count), host, port)
         port = bound_port(runner)
         if token:
             from almanac.commands.bot import serve_bot
