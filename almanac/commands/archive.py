@@ -73,13 +73,14 @@ def cmd_ingest(args, app) -> int:
 
 
 def cmd_list(args, app) -> int:
-    entries = app.store.entries(kind=parse_kind(args.kind), year=args.year)
+    kind = parse_kind(args.kind)
+    entries = app.store.entries(kind=kind, year=args.year)
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0
     if not entries:
-        if args.kind or args.year:  # the archive may hold entries; none of these
-            print(f"No {plural(parse_kind(args.kind)) if args.kind else 'entries'}"
+        if kind or args.year:  # the archive may hold entries; none of these
+            print(f"No {plural(kind) if kind else 'entries'}"
                   f"{f' in {args.year}' if args.year else ''}.")
         else:
             print("No entries. Run `almanac ingest` to read the configured sources.")

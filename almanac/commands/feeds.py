@@ -222,8 +222,9 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
             except OSError as exc:
                 print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
                 return 1
-            print(f"Serving {root} at http://{host}:{bound_port(runner)}/ (Ctrl-C to stop)", flush=True)
-            if warning := base_url_elsewhere(app.config.site.base_url, bound_port(runner)):
+            port = bound_port(runner)
+            print(f"Serving {root} at http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+            if warning := base_url_elsewhere(app.config.site.base_url, port):
                 print(f"almanac: warning: {warning}", file=sys.stderr)
             await stop.wait()
             return 0

@@ -89,18 +89,20 @@ def overlapping(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
     folder holding a file read now, or a file inside a folder read now (`sources = ["notes/*.md"]`
     and then `almanac ingest notes/`). Their entries are the same entries, read under another
     name: they move to the key read now instead of being stored twice."""
-    def path(key: str) -> str:
-        return os.path.normpath(key if os.path.isabs(key) else os.path.join(base_dir, key))
-
-    reading = [path(k) for k in keys if not is_url(k)]
+    reading = [local_path(k, base_dir) for k in keys if not is_url(k)]
     out = []
     for key in stored:
         if key in keys or is_url(key):
             continue
-        here = path(key)
+        here = local_path(key, base_dir)
         if any(inside(p, here) or inside(here, p) for p in reading):
             out.append(key)
     return out
+
+
+def local_path(key: str, base_dir: str) -> str:
+    """The normalised path a source key or a spec names (relative ones are under `base_dir`)."""
+    return os.path.normpath(key if os.path.isabs(key) else os.path.join(base_dir, key))
 
 
 def inside(path: str, folder: str) -> bool:
@@ -116,13 +118,12 @@ def vanished(specs: list[str], base_dir: str, stored: list[str]) -> list[str]:
     entries would find their ids held by its former name. A file named on its own and missing
     is a problem instead (perhaps a typo): its entries stay.
     """
-    patterns = [os.path.normpath(spec if os.path.isabs(spec) else os.path.join(base_dir, spec))
-                for spec in specs if not is_url(spec) and glob.has_magic(spec)]
+    patterns = [local_path(spec, base_dir) for spec in specs if not is_url(spec) and glob.has_magic(spec)]
     out = []
     for key in stored:
         if is_url(key):
             continue
-        path = os.path.normpath(key if os.path.isabs(key) else os.path.join(base_dir, key))
+        path = local_path(key, base_dir)
         if not os.path.lexists(path) and any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns):
             out.append(key)
     return out

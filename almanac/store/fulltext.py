@@ -22,6 +22,7 @@ import logging
 import numpy as np
 
 from almanac.bm25 import COLUMN_WEIGHTS, Postings, bm25_top
+from almanac.store.database import reason_of
 from almanac.store.entries import _chunks
 
 log = logging.getLogger(__name__)
@@ -460,8 +461,7 @@ class Tsvector:
             db.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
         except Exception as exc:  # psycopg.Error: not installed, or not allowed
             db.execute("ROLLBACK TO SAVEPOINT almanac_unaccent")
-            log.warning("PostgreSQL: words keep their accents in full-text search (unaccent: %s)",
-                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            log.warning("PostgreSQL: words keep their accents in full-text search (unaccent: %s)", reason_of(exc))
             return
         db.execute("RELEASE SAVEPOINT almanac_unaccent")
         for tokens, dictionary in (("word, hword, hword_part", f"{self.CONFIG}_stem"), ("numword", "simple")):
