@@ -186,6 +186,11 @@ class ParsedQuery:
     consumed: tuple[str, ...] = field(default=(), repr=False)
 
     @property
+    def kinds_asked(self) -> tuple[tuple[str, str | None], ...]:
+        """Every (kind, tag) asked for: `kind` with its tag, then `also` ("papers and talks")."""
+        return ((self.kind, self.tag), *self.also) if self.kind else ()
+
+    @property
     def month(self) -> int | None:
         return self.months[0] if len(self.months) == 1 else None
 

@@ -107,21 +107,16 @@ def plain(text: str) -> str:
     return clip(text, CONTENT_LIMIT)
 
 
-def _escape(text: str) -> str:
-    """Markdown-escape text we put inside a link (titles come from the archive, brackets and all)."""
-    return escape_markdown(text)
-
-
 def echoed(text: str, limit: int) -> str:
     """A member's own words repeated in a public reply ("I couldn't find ... “...”"), shown as
     typed: no markdown (a disguised link "[free Nitro](https://...)", spoilers) and no mention,
     not even one that would not ping (`<@&role>`, @everyone)."""
-    return discord.utils.escape_mentions(_escape(clip(text, limit)))
+    return discord.utils.escape_mentions(escape_markdown(clip(text, limit)))
 
 
 def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
     """`[Title](entry page) · paper · May 2015`: one entry on one line."""
-    title = _escape(clip(entry.title, 150))
+    title = escape_markdown(clip(entry.title, 150))  # inside a link: brackets and all
     return f"{prefix}[{title}]({entry_url(base_url, entry.id)}) · {entry.kind} · {entry.date.label()}"
 
 

@@ -86,6 +86,6 @@ def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights) ->
         score[evidence.named] += weights.name
     if parsed.kind and not parsed.kind_strict:
         # "the paper or talk where ...": the best match of the kinds described
-        match = np.max([kind_match(snap, k, t) for k, t in ((parsed.kind, parsed.tag), *parsed.also)], axis=0)
+        match = np.max([kind_match(snap, k, t) for k, t in parsed.kinds_asked], axis=0)
         score = score + weights.kind * match
     return np.where(allowed, score, -np.inf), pooled

@@ -85,7 +85,7 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
 
 def kinds_label(parsed) -> str:
     """'talks', 'papers or talks', 'keynotes, papers or podcasts' (a tag names its entries: 'lectures')."""
-    return either([plural(t or k) for k, t in ((parsed.kind, parsed.tag), *parsed.also)])
+    return either([plural(t or k) for k, t in parsed.kinds_asked])
 
 
 def either(names: list[str]) -> str:

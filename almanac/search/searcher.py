@@ -338,7 +338,7 @@ class Searcher:
         if not (parsed.kind and parsed.kind_strict):
             return np.ones(n, dtype=bool)
         mask = np.zeros(len(snap), dtype=bool)
-        for kind, tag in ((parsed.kind, parsed.tag), *parsed.also):  # "papers and talks": either
+        for kind, tag in parsed.kinds_asked:  # "papers and talks": either
             mask |= snap.kind_mask(kind) & snap.tag_mask(tag) if tag else snap.kind_mask(kind)
         return mask
 
