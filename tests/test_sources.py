@@ -135,8 +135,8 @@ def test_markdown_problems(tmp_path):
     assert found[0] == f"{notes / 'a_yaml.md'}:3: front matter: YAML error: expected ',' or ']', but got ':'"
     assert found[1:] == [
         f"{notes / 'b_nodate.md'}:1: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
-        f"{notes / 'c_kind.md'}:1: kind: 'poem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",
-        f"{notes / 'd_month.md'}:1: date: 'Mai' is not a month name",
+        f"{notes / 'c_kind.md'}:4: kind: 'poem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",
+        f"{notes / 'd_month.md'}:3: date: 'Mai' is not a month name",
     ]
 
 
@@ -185,8 +185,8 @@ def test_json_problems(tmp_path):
     assert problems(bad) == [
         f"{bad}:7: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
         f"{bad}:11: entry: repeats the entry at line 2 word for word; delete one",
-        f"{bad}:16: tgas: unknown field; did you mean 'tags'?",
-        f"{bad}:16: date: year 2150 is outside 1900-2100",
+        f"{bad}:20: tgas: unknown field; did you mean 'tags'?",
+        f"{bad}:18: date: year 2150 is outside 1900-2100",
     ]
 
 

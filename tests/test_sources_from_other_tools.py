@@ -351,8 +351,8 @@ def test_a_slip_in_a_field_name_is_refused_and_nothing_stored_changes(tmp_path):
             """)
         report = ingest(store, ["notes"], str(tmp_path))
         assert [str(p) for p in report.problems] == [
-            "notes/a.md:1: sumary: unknown field; did you mean 'summary'?",
-            "notes/a.md:1: tgas: unknown field; did you mean 'tags'?",
+            "notes/a.md:5: sumary: unknown field; did you mean 'summary'?",
+            "notes/a.md:4: tgas: unknown field; did you mean 'tags'?",
         ]  # "colour" is a field of some theme's, not a slip: ignored
         assert [e.to_json() for e in store.entries()] == before
 

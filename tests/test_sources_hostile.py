@@ -152,7 +152,7 @@ def test_harmless_feed_notices_keep_the_feed(tmp_path):
 def test_markdown_impossible_date_is_a_date_problem(tmp_path):
     note = tmp_path / "note.md"
     note.write_text("---\ntitle: Leap\ndate: 2015-02-30\n---\nA talk.\n")
-    assert problems_of(str(note)) == [f"{note}:1: date: day 30 is not in February 2015"]
+    assert problems_of(str(note)) == [f"{note}:3: date: day 30 is not in February 2015"]
 
 
 def test_json_number_too_long_and_nesting_too_deep(tmp_path):
@@ -175,7 +175,7 @@ def test_front_matter_too_deep_too_long_or_huge_numbers(tmp_path):
     assert problems_of(str(long_int)) == [f"{long_int}:2: front matter: a number longer than 4300 digits"]
     hex_int = tmp_path / "hex.md"  # hex has no digit limit: the year check must not print it
     hex_int.write_text("---\ntitle: T\ndate: 0x" + "f" * 5000 + "\n---\nBody.\n")
-    assert problems_of(str(hex_int)) == [f"{hex_int}:1: date: a 6021-digit number is not a year"]
+    assert problems_of(str(hex_int)) == [f"{hex_int}:3: date: a 6021-digit number is not a year"]
     huge = tmp_path / "huge.md"
     huge.write_text("---\ntitle: T\ndate: 2015\ntags: [" + "a, " * 30_000 + "b]\n---\nBody.\n")
     assert problems_of(str(huge)) == [f"{huge}:2: front matter: longer than 64 KB; put long text in the body"]
@@ -213,7 +213,7 @@ def test_almanac_ingest_reports_every_broken_file_and_ingests_the_rest(tmp_path,
     out, err = capsys.readouterr()
     assert code == 1
     assert err.splitlines() == [
-        "b_leap.md:1: date: day 30 is not in February 2015",
+        "b_leap.md:3: date: day 30 is not in February 2015",
         "c_long.json:1: json: a number longer than 4300 digits",
         "d_deep.json:1: json: nested too deeply",
         "e_latin.txt:1: encoding: invalid UTF-8 (byte 0xe9); save the file as UTF-8",
@@ -298,8 +298,8 @@ def test_problem_messages_carry_no_control_characters(tmp_path):
     note = tmp_path / "note.md"
     note.write_text('---\ntitle: T\ndate: "\\e[2J 2015"\nkind: "\\e[31mpoem"\n---\nBody.\n')
     assert problems_of(str(note)) == [
-        f"{note}:1: date: '[2J 2015' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
-        f"{note}:1: kind: '[31mpoem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",
+        f"{note}:3: date: '[2J 2015' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
+        f"{note}:4: kind: '[31mpoem' is not a kind (one of: talk, paper, article, podcast, interview, video, news)",
     ]
 
 
@@ -431,7 +431,7 @@ def test_a_huge_number_in_front_matter_is_a_problem_naming_its_field(tmp_path, f
     note.write_text(f"---\ntitle: A talk\ndate: 2015-05-04\n{field}: 0x{'f' * 5000}\n---\nBody.\n")
     with pytest.raises(SourceError) as info:
         read_source(str(note))
-    assert str(info.value).startswith(f"{note}:1: {message}")
+    assert str(info.value).startswith(f"{note}:4: {message}")  # the line of the field
 
 
 def test_two_fields_of_one_name_in_other_cases_are_a_problem(tmp_path):
@@ -476,3 +476,33 @@ def test_an_item_quoted_in_a_comment_or_cdata_does_not_shift_problem_lines(tmp_p
     with pytest.raises(SourceError) as info:
         read_source(str(feed))
     assert [str(p) for p in info.value.problems] == [f"{feed}:5: date: 'yesterday-ish' is not a date"]
+
+
+def test_a_problem_with_a_field_names_the_line_of_that_field(tmp_path):
+    """Markdown front matter and JSON objects reported every field's problem on the entry's first
+    line (the note's line 1, the object's opening brace): in a long object or block the user had
+    to hunt for the field. Now the line is the field name's; a missing field has none, and is
+    reported where its entry starts."""
+    note = tmp_path / "note.md"
+    note.write_text('---\ntitle: "A\u2028B"\n# a comment\ntags:\n  - ok\n  - {nested: 1}\nurl: ftp://x\n'
+                    'date: 2015-13\n---\nBody.\n')
+    assert problems_of(str(note)) == [
+        f"{note}:8: date: month 13 is not 1-12",  # U+2028 in the title ends no line an editor shows
+        f"{note}:4: tags: must be a list of words or a comma-separated string",
+        f"{note}:7: url: 'ftp://x' is not an http(s) URL",
+    ]
+    hugo = tmp_path / "hugo.md"
+    hugo.write_text('+++\ntitle = "T"\n  "date" = "2015-13"\n[params]\nkind = "poem"\n+++\nBody.\n')
+    assert problems_of(str(hugo)) == [f"{hugo}:3: date: month 13 is not 1-12"]  # params.kind is not read
+    listing = tmp_path / "list.json"
+    listing.write_text(
+        '[\n  {"title": "Fine", "date": "2015", "summary": "s"},\n  {\n    "title": "B",\n'
+        '    "about": {"date": "x", "url": 1},\n    "summary": "a \\" date: \\\\",\n'
+        '    "\\u0064ate": "2015-13",\n    "Summary": "again",\n    "sumary": "slip"\n  },\n'
+        '  {"title": "C", "summary": "no date"}\n]\n')
+    assert problems_of(str(listing)) == [
+        f"{listing}:8: Summary: repeats the field 'summary'; keep one",
+        f"{listing}:9: sumary: unknown field; did you mean 'summary'?",
+        f"{listing}:7: date: month 13 is not 1-12",  # "\u0064ate" is "date"; the nested one is not it
+        f"{listing}:11: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
+    ]

@@ -26,6 +26,7 @@ a JSON export, a JSON Feed's items. So, besides almanac's own names:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
 from almanac.sources.html_text import html_to_text
@@ -81,31 +82,38 @@ def parse_date_value(value: object) -> PartialDate:
 
 
 def entry_from_fields(
-    fields: dict, path: str, line: int, summary: str | None = None
+    fields: dict, path: str, line: int, summary: str | None = None, key_lines: Mapping[str, int] | None = None
 ) -> tuple[Entry | None, list[Problem]]:
     """Validate `fields` and build an Entry (id derived later unless explicit).
 
     Returns the entry (or None) and every problem found: None with no problem is a draft,
     skipped. `summary`, when given and not blank, is the Markdown body and wins over a
-    `summary` field.
+    `summary` field. `line` is where the entry starts; `key_lines`, when the reader knows them
+    (front matter, a JSON object), the line of each field's name as written, so a problem with a
+    field names the line to edit rather than the entry's first (a missing field has no line of
+    its own, and is reported at the entry's).
     """
     problems: list[Problem] = []
+    key_lines = key_lines or {}
+    first: dict = {}  # each field's name folded to lower case -> as written
 
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(path, line, field, message))
+    def bad(field: str, message: str, key: object = None) -> None:
+        written = first.get(field) if key is None else key
+        at = key_lines.get(written, line) if isinstance(written, str) else line
+        problems.append(Problem(path, at, field, message))
 
-    folded, first = {}, {}
+    folded = {}
     for key, value in fields.items():
         name = key.lower() if isinstance(key, str) else key
         if name in first:  # {"summary": ..., "Summary": ...}: the last silently won
-            bad(clip(key), f"repeats the field '{clip(first[name])}'; keep one")
+            bad(clip(key), f"repeats the field '{clip(first[name])}'; keep one", key)
             continue
         first[name] = key
         folded[name] = value
     fields = folded
     for key in sorted(fields, key=lambda k: k if isinstance(k, str) else clip(k)):  # str() of a huge int raises
         if meant := misnamed(key):
-            bad(clip(key), f"unknown field; did you mean '{meant}'?")
+            bad(clip(key), f"unknown field; did you mean '{meant}'?", first[key])
     if _flag(fields.get("draft")) is True or _flag(fields.get("published")) is False:
         return None, problems
 
@@ -217,10 +225,11 @@ def entry_from_fields(
     )
 
 
-def entry_with_summary(fields: dict, path: str, line: int, missing: str = "missing") -> tuple[Entry | None, list[Problem]]:
+def entry_with_summary(fields: dict, path: str, line: int, missing: str = "missing",
+                       key_lines: Mapping[str, int] | None = None) -> tuple[Entry | None, list[Problem]]:
     """`entry_from_fields` for a source whose summary is one of its fields (a JSON object, a
     spreadsheet row): an entry without one is a problem (`missing` says what was looked for)."""
-    entry, problems = entry_from_fields(fields, path, line)
+    entry, problems = entry_from_fields(fields, path, line, key_lines=key_lines)
     if entry is not None and not problems and not entry.summary:
         return None, [Problem(path, line, "summary", missing)]
     return entry, problems

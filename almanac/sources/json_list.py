@@ -16,12 +16,17 @@ The whole document is checked first (json.loads), so a file cut short or
 broken anywhere is a problem and nothing of it is stored. Then each object
 is decoded on its own (json.JSONDecoder.raw_decode) so a problem can name the
 line its object starts on; line numbers are counted forward from the previous
-object, so reading stays linear in the size of the file.
+object, so reading stays linear in the size of the file. A problem with one
+field names the line of that field's name (`_KeyLines`, found only for an
+object that has a problem).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from functools import cached_property
 
 from almanac.entry import Entry, normalise_kind, valid_id
 from almanac.link_kind import media_kind
@@ -49,6 +54,44 @@ class _Lines:
         self.line += self.text.count("\n", self.offset, index)
         self.offset = index
         return self.line
+
+
+#: A JSON string, or a bracket that opens or closes an object or a list.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+_COLON = re.compile(r"[ \t\r\n]*:")
+
+
+class _KeyLines(Mapping):
+    """The line of each field name of the object text[start:end] (which starts on `line`),
+    scanned the first time a problem asks: objects without one cost nothing."""
+
+    def __init__(self, text: str, start: int, end: int, line: int):
+        self.text, self.start, self.end, self.line = text, start, end, line
+
+    @cached_property
+    def _lines(self) -> dict[str, int]:
+        lines: dict[str, int] = {}
+        depth, line, offset = 0, self.line, self.start
+        for token in _TOKEN.finditer(self.text, self.start, self.end):
+            mark = token.group()
+            if mark in ("{", "["):
+                depth += 1
+            elif mark in ("}", "]"):
+                depth -= 1
+            elif depth == 1 and _COLON.match(self.text, token.end()):
+                line += self.text.count("\n", offset, token.start())  # a JSON string holds no newline
+                offset = token.start()
+                lines.setdefault(json.loads(mark), line)
+        return lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._lines[key]
+
+    def __iter__(self):
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
 
 
 def _decode_problem(path: str, line: int, exc: Exception) -> Problem:
@@ -202,7 +245,7 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
     seen: dict[str, int] = {}
     drafts = 0
     while i < len(text) and text[i] != "]":
-        line = lines.at(i)
+        line, start = lines.at(i), i
         try:
             value, i = _decoder.raw_decode(text, i)
             key = json.dumps(value, sort_keys=True) if isinstance(value, dict) else None
@@ -219,7 +262,7 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
             continue
         seen[key] = line
         fields = _feed_item_fields(value) if jsonfeed else wordpress_fields(value) if is_wordpress_post(value) else value
-        entry, found = entry_with_summary(fields, path, line)
+        entry, found = entry_with_summary(fields, path, line, key_lines=_KeyLines(text, start, i, line))
         problems.extend(found)
         if entry is None:
             drafts += not found

@@ -180,13 +180,30 @@ def _check_length(path: str, text: str, line: int) -> None:
                                    "put long text in the body")])
 
 
-def load_toml_front_matter(path: str, text: str, line: int) -> dict:
-    """The TOML of a `+++` block (Hugo's other front matter), or SourceError naming its line."""
+#: A TOML line setting a top-level key: `title = ...`, `"title" = ...`, `params.x = ...` (before any table).
+_TOML_KEY = re.compile(r"""[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z0-9_-]+))[ \t]*[.=]""")
+
+
+def _toml_key_lines(text: str, line: int) -> dict[str, int]:
+    """The file line of each top-level key of a `+++` block starting at file line `line` (tomllib
+    gives values only). Keys after the first `[table]` belong to the table, and are not read."""
+    lines: dict[str, int] = {}
+    for number, row in enumerate(text.split("\n"), start=line):
+        if row.lstrip().startswith("["):
+            break
+        if match := _TOML_KEY.match(row):
+            lines.setdefault(next(g for g in match.groups() if g is not None), number)
+    return lines
+
+
+def load_toml_front_matter(path: str, text: str, line: int) -> tuple[dict, dict[str, int]]:
+    """The TOML of a `+++` block (Hugo's other front matter) and the line of each top-level key,
+    or SourceError naming its line."""
     import tomllib
 
     _check_length(path, text, line)
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), _toml_key_lines(text, line)
     except tomllib.TOMLDecodeError as exc:
         # "Invalid value (at line 2, column 9)": the line within the block.
         where = re.search(r"at line (\d+)", str(exc))
@@ -198,11 +215,16 @@ def load_toml_front_matter(path: str, text: str, line: int) -> dict:
                                    else "nested too deeply")]) from None
 
 
-def load_front_matter(path: str, text: str, line: int):
-    """The YAML of a front matter block (starting at file line `line`), or SourceError."""
+def load_front_matter(path: str, text: str, line: int) -> tuple[object, dict[str, int]]:
+    """The YAML of a front matter block (starting at file line `line`) and the file line of each
+    top-level key (from the nodes YAML composes, so a problem with a field names its line), or
+    SourceError."""
     _check_length(path, text, line)
+    loader = None
     try:
-        return yaml.load(text, Loader=FrontMatterLoader)
+        loader = FrontMatterLoader(text)  # its reader refuses a NUL or an ESC here, before any node
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         # Counted in newlines up to where YAML stopped, not by YAML's own line count: YAML breaks
         # lines at U+2028, U+2029 and U+0085 too (editors do not), and a character it cannot read
@@ -216,6 +238,15 @@ def load_front_matter(path: str, text: str, line: int):
         raise SourceError([Problem(path, line, "front matter", "nested too deeply")]) from None
     except ValueError as exc:  # e.g. an integer too long to convert
         raise SourceError([Problem(path, line, "front matter", value_error_message(exc))]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    keys: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:  # lines counted in newlines, as for errors above
+            if isinstance(key, yaml.ScalarNode):
+                keys.setdefault(key.value, line + text.count("\n", 0, key.start_mark.index))
+    return data, keys
 
 
 def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = False) -> Entry | None:
@@ -225,13 +256,14 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     if skip_without_front_matter and not has_front_matter(text):
         return None
     fm, line, body, language = split_front_matter(path, text)
-    metadata = load_front_matter(path, fm, line) if language == "yaml" else load_toml_front_matter(path, fm, line)
+    load = load_front_matter if language == "yaml" else load_toml_front_matter
+    metadata, key_lines = load(path, fm, line)
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
             isinstance(key, str) and key.lower() in ("date", *ALIASES["date"]) for key in metadata):
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
-    entry, problems = entry_from_fields(metadata, path, 1, summary=markdown_to_text(body))
+    entry, problems = entry_from_fields(metadata, path, 1, summary=markdown_to_text(body), key_lines=key_lines)
     if problems:
         raise SourceError(problems)
     if entry is None:
