@@ -711,3 +711,30 @@ def test_a_substack_zip_is_read_as_sent_and_a_bad_one_is_refused_naming_it(tmp_p
     cut.write_bytes(sent.read_bytes()[:200])
     with pytest.raises(SourceError, match=r"cut\.zip: file: not a readable ZIP file"):
         read_source(str(cut))
+
+
+def test_headings_that_only_label_a_note_do_not_open_its_summary(tmp_path):
+    """A note opening "# Background" had "Background." as its summary's first sentence: the text
+    of its link card and its result, and the lead its kind is read from (it read as an article).
+    A one-word heading or the title again, before the first paragraph, is left out; a heading
+    saying more ("Why Rust"), or one after prose, stays a sentence."""
+    write(tmp_path / "a.md", """
+        ---
+        title: Gardens of the fair
+        date: 2019-06-01
+        ---
+        # Gardens of the Fair
+
+        ## Background
+
+        I gave a talk about the gardens at the county fair.
+
+        ## Details
+
+        Slides are online.
+        """)
+    (entry,) = read_source(str(tmp_path / "a.md"))
+    assert entry.summary == "I gave a talk about the gardens at the county fair. Details. Slides are online."
+    assert entry.kind == "talk"
+    write(tmp_path / "b.md", "---\ntitle: Only headings\ndate: 2019\n---\n# Abstract\n\n## Methods\n")
+    assert read_source(str(tmp_path / "b.md"))[0].summary == "Abstract. Methods."

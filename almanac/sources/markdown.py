@@ -263,7 +263,9 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
             isinstance(key, str) and key.lower() in ("date", *ALIASES["date"]) for key in metadata):
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
-    entry, problems = entry_from_fields(metadata, path, 1, summary=markdown_to_text(body), key_lines=key_lines)
+    title = metadata.get("title")
+    summary = markdown_to_text(body, title if isinstance(title, str) else "")
+    entry, problems = entry_from_fields(metadata, path, 1, summary=summary, key_lines=key_lines)
     if problems:
         raise SourceError(problems)
     if entry is None:
