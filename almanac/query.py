@@ -44,7 +44,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from almanac.entry import MAX_YEAR, SHOW, SHOW_KINDS, month_number
+from almanac.entry import KINDS, MAX_YEAR, SHOW, SHOW_KINDS, month_number, normalise_kind
 from almanac.words import FILLERS, STOPWORDS, possessor, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
@@ -69,6 +69,17 @@ for _words, _kind, _tag in (
 ):
     for _w in _words.split():
         _KIND_WORDS[_w] = (_kind, _tag)
+
+
+def kind_option(value: str) -> tuple[str, str | None] | None:
+    """The kind, and the tag within it, that a kind option (`--kind`) names as the word would in
+    a question ("papers"; "keynote": talks tagged keynote); None for a word naming no kind."""
+    word = value.strip().lower()
+    found = _KIND_WORDS.get(word)
+    if found and found[0] in KINDS:
+        return found
+    kind = normalise_kind(word)
+    return (kind, None) if kind else None
 
 #: Words that only restate the kind they stand before ("academic papers", "conference talks"):
 #: part of the kind asked for, not a topic to rank by. Not "radio" or "news": those begin
@@ -799,8 +810,8 @@ def parse_query(
         strict = True
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
-    if kind:
-        found_kind, found_tag, strict, also = kind, None, True, []
+    if kind:  # a kind, or a word naming one and a tag within it ("keynote")
+        (found_kind, found_tag), strict, also = kind_option(kind) or (kind, None), True, []
     if year is not None:  # `--year` / the year option: it replaces any date the words gave
         if year_from != year or year_to != year:
             months, day = (), None

@@ -48,6 +48,9 @@ def test_list_filters_and_human_output(capsys, db, seed_path):
     code, out, _ = run(capsys, "--db", db, "list")
     assert "     May 2015  paper      Jitsu: Just-In-Time Summoning of Unikernels  [" + PAPER + "]" in out
     assert out.splitlines()[-1] == "25 entries"
+    code, out, _ = run(capsys, "--db", db, "list", "--kind", "keynote")  # the talks tagged so, as in a question
+    assert out.splitlines()[-1] == "2 entries" and all("  talk  " in line for line in out.splitlines()[:-1])
+    assert run(capsys, "--db", db, "list", "--kind", "keynotes", "--year", "2013")[:2] == (0, "No keynotes in 2013.\n")
     code, _, err = run(capsys, "--db", db, "list", "--kind", "poems")
     assert code == 2
     assert err.strip() == "almanac: --kind: 'poems' is not a kind (one of: talk, paper, article, podcast, interview, video, news)"

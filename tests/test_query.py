@@ -252,6 +252,14 @@ def test_explicit_kind_and_year_win():
     assert parsed.filters() == {"kind": "talk", "year": 2020}
 
 
+def test_an_explicit_kind_word_asks_for_its_tag_too():
+    """`--kind keynote` asked for every talk (the option was reduced to its kind), where the word
+    in a question asks for the talks tagged keynote."""
+    assert parse_query("unikernels", kind="keynote").filters() == {"kind": "talk", "tag": "keynote"}
+    assert parse_query("unikernels", kind="Lectures").filters() == {"kind": "talk", "tag": "lecture"}
+    assert parse_query("keynotes on unikernels", kind="papers").filters() == {"kind": "paper"}
+
+
 def test_long_question_is_cut():
     assert len(parse_query("x" * 5000).text) == MAX_QUERY_CHARS
 

@@ -97,6 +97,8 @@ def test_almanac_timeline_writes_the_picture(tmp_path, capsys):
     assert main(["timeline", "--kind", "papers", "--from", "2014", "--to", "2019", "--out", str(svg)]) == 0
     assert capsys.readouterr().out.startswith(f"{svg}: 4 entries, 2014–2019, ")
     assert ET.fromstring(svg.read_bytes()).tag == SVG + "svg"
+    assert main(["timeline", "--kind", "keynote", "--out", str(svg), "--json"]) == 0  # talks tagged keynote
+    assert json.loads(capsys.readouterr().out)["kinds"] == {"talk": 2}
 
 
 @pytest.mark.parametrize("argv, status, message", [

@@ -16,7 +16,8 @@ import sys
 import typing
 
 from almanac.config import range_text
-from almanac.entry import KINDS, normalise_kind
+from almanac.entry import KINDS
+from almanac.query import kind_option
 
 #: Point Discord calls elsewhere (a REST proxy; the tests' fake Discord).
 API_BASE_ENV = "ALMANAC_DISCORD_API_BASE"
@@ -62,14 +63,15 @@ def print_json(value, stream=None) -> None:
     stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def parse_kind(value: str | None, option: str = "--kind") -> str | None:
-    """The canonical kind for a `--kind` value ("papers", "keynote"), or a usage error."""
+def parse_kind(value: str | None, option: str = "--kind") -> tuple[str, str | None] | None:
+    """The kind, and the tag within it, a `--kind` value names ("papers": papers; "keynote": talks
+    tagged keynote, as in a question), or a usage error."""
     if value is None:
         return None
-    kind = normalise_kind(value)
-    if kind is None:
+    named = kind_option(value)
+    if named is None:
         raise UsageError(f"{option}: '{value}' is not a kind (one of: {', '.join(KINDS)})")
-    return kind
+    return named
 
 
 def discord_endpoints(env: typing.Mapping[str, str]) -> tuple[str | None, str | None]:

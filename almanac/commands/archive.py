@@ -34,7 +34,7 @@ def register(sub) -> None:
         description="List the entries in the store, newest first.",
         epilog="examples:\n  almanac list\n  almanac list --kind paper --year 2015\n  almanac list --json",
     )
-    p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
+    p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)}; keynote or lecture: those talks)")
     p.add_argument("--year", type=whole_number(*YEARS), help=f"only entries from this year ({range_text(*YEARS)})")
     p.add_argument("--json", action="store_true", help="print a JSON list of entry objects")
     p.set_defaults(handler=cmd_list)
@@ -73,14 +73,14 @@ def cmd_ingest(args, app) -> int:
 
 
 def cmd_list(args, app) -> int:
-    kind = parse_kind(args.kind)
-    entries = app.store.entries(kind=kind, year=args.year)
+    kind, tag = parse_kind(args.kind) or (None, None)
+    entries = [e for e in app.store.entries(kind=kind, year=args.year) if tag is None or tag in e.tags]
     if args.json:
         print_json([e.to_json() for e in entries])
         return 0
     if not entries:
         if kind or args.year:  # the archive may hold entries; none of these
-            print(f"No {plural(kind) if kind else 'entries'}"
+            print(f"No {plural(tag or kind) if kind else 'entries'}"
                   f"{f' in {args.year}' if args.year else ''}.")
         else:
             print("No entries. Run `almanac ingest` to read the configured sources.")

@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("question", nargs="+", help="the question (quote it), or - to read one question per line from stdin")
     p.add_argument("--limit", type=whole_number(*LIMITS), metavar="N",
                    help=f"how many entries to show, {range_text(*LIMITS)} (default: [search] limit)")
-    p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)})")
+    p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)}; keynote or lecture: those talks)")
     p.add_argument("--year", type=whole_number(*YEARS), help=f"only entries from this year ({range_text(*YEARS)})")
     p.add_argument("--json", action="store_true",
                    help='print {"query", "answered", "filters", "total", "note", "results", "explain"}')
@@ -73,7 +73,8 @@ def clean_question(text: str, where: str = "question") -> str | None:
 
 def cmd_ask(args, app) -> int:
     limit = _limit(args, app)
-    kind = parse_kind(args.kind)
+    parse_kind(args.kind)  # a word naming no kind is a usage error before the model loads
+    kind = args.kind  # the word as given: "keynote" asks for talks tagged keynote, as in a question
     if args.question == ["-"]:
         return _ask_batch(args, app, limit, kind)
     question = clean_question(" ".join(args.question))

@@ -26,7 +26,7 @@ def register(sub) -> None:
         "  almanac timeline --kind paper --from 2014 --to 2020 --out papers.svg --json",
     )
     p.add_argument("--out", metavar="FILE", default="timeline.png", help="FILE.png or FILE.svg (default: timeline.png)")
-    p.add_argument("--kind", help="only this kind (talk, paper, ...)")
+    p.add_argument("--kind", help="only this kind (talk, paper, ...; keynote or lecture: those talks)")
     p.add_argument("--from", dest="first", type=whole_number(*YEARS), metavar="YEAR",
                    help=f"first year shown ({range_text(*YEARS)})")
     p.add_argument("--to", dest="last", type=whole_number(*YEARS), metavar="YEAR",
@@ -45,10 +45,11 @@ def cmd_timeline(args, app) -> int:
             raise UsageError(f"{option}: {year} is not a year between {MIN_YEAR} and {MAX_YEAR}")
     if args.first is not None and args.last is not None and args.first > args.last:
         raise UsageError(f"--from {args.first} is after --to {args.last}")
-    kind = parse_kind(args.kind)
+    kind, tag = parse_kind(args.kind) or (None, None)
     day = _date(args.date, "--date", app)
+    entries = [e for e in app.store.entries() if tag is None or tag in e.tags]  # --kind keynote: those talks
     try:
-        timeline = build_timeline(app.store.entries(), day, kind=kind, first=args.first, last=args.last)
+        timeline = build_timeline(entries, day, kind=kind, first=args.first, last=args.last)
     except TimelineError as exc:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
