@@ -26,7 +26,7 @@ from almanac.config import ConfigError, find_config_path, load_config
 from almanac.embeddings import EmbedderError
 from almanac.sources import SourceError
 from almanac.store import StoreError
-from almanac.store.database import reason_of, scrubbed
+from almanac.store.database import is_database_error, reason_of, scrubbed
 
 #: Modules whose `register(subparsers)` adds subcommands, in help order.
 COMMAND_MODULES = [archive, search_commands, feeds_commands, onthisday_commands, timeline_commands, bot_commands,
@@ -66,12 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database_error(exc: Exception) -> bool:
-    """An error of SQLite or of the PostgreSQL driver (told by module: psycopg is not imported
-    unless the store uses it)."""
-    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg_pool")
-
-
 def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     parser = build_parser()
@@ -106,7 +100,7 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if not _database_error(exc):
+        if not is_database_error(exc):
             raise
         # A database that opened but fails on use ("database disk image is malformed", a server
         # gone mid-command): one line naming it, its password left out, not a traceback.

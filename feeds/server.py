@@ -33,6 +33,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from almanac.links import MAIN_FEEDS, SITEMAP
+from almanac.store.database import out_of_reach, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,10 @@ def make_app(out_dir: str, search: SearchFn | None = None, database: Callable[[]
         async with slots:
             try:
                 result = await asyncio.to_thread(search, q)
-            except Exception:
+            except Exception as exc:
+                if out_of_reach(exc):  # an outage: one line, not a traceback a request
+                    log.error("search failed: the database did not answer (%s)", reason_of(exc))
+                    return _error(503, "the database is not answering; try again shortly")
                 log.exception("search failed for a query of %d characters", len(q))
                 return _error(500, "search failed; the server log has the details")
         return _json(200, result)

@@ -85,8 +85,9 @@ class PostgresServer:
         port = _free_port()
         options = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off -c max_connections=200")
-        self._run(as_user + [f"{bin_dir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(self._dir, "log"),
-                             "-w", "-t", "30", "start"])
+        self._start = as_user + [f"{bin_dir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(self._dir, "log"),
+                                 "-w", "-t", "30", "start"]
+        self._run(self._start)
         self._stop = as_user + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]
         self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         return self
@@ -108,6 +109,14 @@ class PostgresServer:
         name = urllib.parse.urlsplit(url).path.lstrip("/")
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def crash(self) -> None:
+        """Stop the server at once, as a crash or a lost host would (its clients' connections die)."""
+        self._run(self._stop)
+
+    def resume(self) -> None:
+        """Start it again after `crash`, on the same port with the same data."""
+        self._run(self._start)
 
     def stop(self) -> None:
         if self._dir is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -259,3 +260,51 @@ def test_ranking_after_another_process_replaced_the_whole_archive(tmp_path, post
         assert web.fts_rank(["jitsu"]) == sqlite.fts_rank(["jitsu"])
         assert [entry_id for entry_id, _ in web.fts_rank(["jitsu"])] == ["jitsu-on-a-laptop-2020-01",
                                                                         "jitsu-at-scale-2021-02"]
+
+
+def test_the_store_is_back_soon_after_postgresql_is(monkeypatch, caplog):
+    """psycopg_pool's defaults made an outage long: a caller waited 30 s for a connection, and
+    after the server came back the first one waited for the pool's next retry, whose delay doubles
+    (1, 2, 4, 8 s ...: 10-21 s after a 20-40 s outage). The store now gives up waiting after
+    WAIT_TIMEOUT and the pool a retry after RECONNECT_TIMEOUT, so the next caller tries at once;
+    shortened here (1 s, 0.5 s) so the test is quick. The pool's warnings stay one line each."""
+    import logging
+    import threading
+    import time
+
+    from almanac.store import postgres
+    from almanac.store.database import out_of_reach
+    from tests.postgres_server import URL_ENV, PostgresServer, unavailable
+
+    if unavailable() or os.environ.get(URL_ENV):
+        pytest.skip(unavailable() or "a server of our own is needed to stop it")
+    monkeypatch.setattr(postgres, "WAIT_TIMEOUT", 1.0)
+    monkeypatch.setattr(postgres, "RECONNECT_TIMEOUT", 0.5)
+    server = PostgresServer().start()
+    try:
+        store = Store(server.new_database())
+        assert store.count() == 0
+        server.crash()
+        failed = []
+
+        def count():
+            began = time.monotonic()
+            try:
+                store.count()
+            except Exception as exc:
+                failed.append((out_of_reach(exc), time.monotonic() - began))
+
+        with caplog.at_level(logging.WARNING, logger="psycopg.pool"):
+            asking = threading.Thread(target=count, daemon=True)  # the library's default would wait 30 s
+            asking.start()
+            asking.join(timeout=10)
+            assert failed and failed[0][0] and failed[0][1] < 5
+            time.sleep(2)  # down long enough for the library's retry delay to reach 4 s
+            server.resume()
+            began = time.monotonic()
+            assert store.count() == 0
+            assert time.monotonic() - began < 2  # the library's default: the retry at ~3 s, then 4 s later
+        assert caplog.records and all("\n" not in r.getMessage() for r in caplog.records)
+        store.close()
+    finally:
+        server.stop()

@@ -453,3 +453,33 @@ def test_healthz_says_whether_the_database_answers(site_dir, tmp_path, monkeypat
     assert serve(slow, two) == [(503, down), (503, down)] and len(calls) == 1
     store.close()  # a store that no longer answers
     assert serve(store.count, body) == (503, down)
+
+
+def test_a_search_the_database_cannot_answer_is_a_503_and_one_log_line(site_dir, tmp_path, caplog):
+    """During a PostgreSQL outage every /api/search answered 500 with a traceback in the log (one
+    per request); a database that does not answer is the service being unavailable, said in one
+    line. Other failures stay a 500 with their traceback."""
+    from almanac.search import Searcher
+    from almanac.store import Store
+    from tests.fakes import FakeEmbedder
+
+    store = Store(str(tmp_path / "gone.db"))
+    searcher = Searcher(store, FakeEmbedder())
+    store.close()  # a store that no longer answers, as a server that went away
+
+    def broken(q):
+        raise RuntimeError("a bug")
+
+    async def ask(url, s):
+        async with s.get(url + "/api/search?q=jitsu") as r:
+            return r.status, await r.json()
+
+    with caplog.at_level(logging.INFO, logger="feeds.server"):
+        status, body = run_server(site_dir, lambda q: searcher.search(q).to_json())(ask)
+    assert (status, body) == (503, {"error": "the database is not answering; try again shortly"})
+    (record,) = [r for r in caplog.records if r.name == "feeds.server" and r.levelno >= logging.WARNING]
+    assert record.getMessage().startswith("search failed: the database did not answer (") and not record.exc_info
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="feeds.server"):
+        assert run_server(site_dir, broken)(ask)[0] == 500
+    assert any(r.exc_info for r in caplog.records if r.name == "feeds.server")

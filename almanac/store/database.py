@@ -98,6 +98,20 @@ def scrubbed(text: str, url: str) -> str:
     return text
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """An error of SQLite or of the PostgreSQL driver or its pool (told by module: psycopg is not
+    imported unless the store uses it)."""
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg_pool")
+
+
+def out_of_reach(exc: BaseException) -> bool:
+    """Whether an error says the database cannot be used now (down, unreachable, closed, locked)
+    rather than that a statement failed: the store's own StoreError, or either driver's
+    OperationalError (PEP 249's name for it, which psycopg_pool's timeouts also are)."""
+    return isinstance(exc, StoreError) or (
+        is_database_error(exc) and any(c.__name__ == "OperationalError" for c in type(exc).__mro__))
+
+
 def reason_of(exc: BaseException) -> str:
     """An error's first line for a one-line message, or its type's name when it says nothing."""
     text = str(exc).strip()
