@@ -201,7 +201,7 @@ def _not_modified(request: web.Request, f: _Cached) -> bool:
     if ims:
         try:
             since = email.utils.parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year of 23 digits overflows
             return False
         return int(f.mtime_ns // 1_000_000_000) <= since
     return False

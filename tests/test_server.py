@@ -101,6 +101,9 @@ def test_etag_and_last_modified_give_304(site_dir):
             assert r.status == 304
         async with s.get(url + "/atom.xml", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}) as r:
             assert r.status == 200
+        # A year too large for a timestamp was a 500 and a traceback in the log, for anyone asking.
+        async with s.get(url + "/atom.xml", headers={"If-Modified-Since": "01 Jan 10000000000000000000000 00:00 GMT"}) as r:
+            assert r.status == 200
         # A rebuild that changes the file changes the ETag; the old one no longer matches.
         (site_dir / "atom.xml").write_bytes((site_dir / "atom.xml").read_bytes().replace(b"Almanac", b"Almanack", 1))
         async with s.get(url + "/atom.xml", headers={"If-None-Match": etag}) as r:
