@@ -18,6 +18,7 @@ from almanac.config import SiteConfig
 from feeds.build import build_site
 from feeds.server import Refused, bound_port, content_type, make_app, site_path, start_server
 from feeds.writer import write_tree
+from tests.conftest import SEED
 
 SITE = SiteConfig(base_url="http://127.0.0.1:8080/")
 
@@ -286,7 +287,8 @@ def test_slow_search_does_not_block_other_requests(site_dir):
 
 
 def test_api_search_matches_almanac_ask_json(tmp_path, seeded_store, capsys):
-    """The endpoint returns exactly what `almanac ask --json` prints, for the same app."""
+    """The endpoint returns what `almanac ask --json` prints, for the same app, less where each
+    entry was read from: a path on the owner's machine, or a private feed's URL with its token."""
     import argparse
 
     from almanac.app import App
@@ -312,6 +314,7 @@ def test_api_search_matches_almanac_ask_json(tmp_path, seeded_store, capsys):
             return await r.json()
 
     served = run_server(tmp_path, search_fn(app))(body)
+    assert all(hit.pop("source").startswith(str(SEED)) for hit in printed["results"])
     assert served == printed and served["results"]
 
 

@@ -89,11 +89,19 @@ def related_key(app) -> str:
 
 
 def search_fn(app):
-    """What /api/search runs: exactly `almanac ask --json` for the question."""
+    """What /api/search runs: `almanac ask --json` for the question, less each result's `source`.
+
+    A source says where the owner keeps the archive: a file's path on this machine, or a feed's
+    URL, which for a private feed (a paid podcast's, a newsletter's) carries the subscriber's
+    token in its query string. The command line is the owner's; the web API answers anyone who
+    can reach the site, which shows neither.
+    """
     limit = app.config.search.limit
 
     def search(question: str) -> dict:
-        return app.searcher.search(question, limit=limit).to_json()
+        answer = app.searcher.search(question, limit=limit).to_json()
+        answer["results"] = [{k: v for k, v in hit.items() if k != "source"} for hit in answer["results"]]
+        return answer
 
     return search
 
