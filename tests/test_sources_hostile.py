@@ -506,3 +506,38 @@ def test_a_problem_with_a_field_names_the_line_of_that_field(tmp_path):
         f"{listing}:7: date: month 13 is not 1-12",  # "\u0064ate" is "date"; the nested one is not it
         f"{listing}:11: date: missing (use YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY')",
     ]
+
+
+def test_a_title_or_tags_too_long_for_any_real_entry_are_a_problem(tmp_path, store):
+    """One feed item with a 2 MB title made a 2 MB source into a 24 MB site: a title is written
+    into a dozen files (its page, the index, its kind's page, every feed, the calendar, related
+    entries' pages). Titles over MAX_TITLE characters, tags over MAX_TAG and more than MAX_TAGS
+    tags are refused, naming the field, and what was stored stays."""
+    from almanac.sources.reading import MAX_TAG, MAX_TAGS, MAX_TITLE
+
+    long_title = "word " * (MAX_TITLE // 5) + "end"
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps([{"title": "Fine", "date": "2015", "summary": "s"}], indent=1))
+    assert ingest(store, [str(listing)], str(tmp_path)).problems == []
+    listing.write_text(json.dumps([
+        {"title": "Fine", "date": "2015", "summary": "s"},
+        {"title": long_title, "date": "2015", "summary": "s"},
+        {"title": "Tagged", "date": "2015", "summary": "s", "tags": [f"t{i}" for i in range(MAX_TAGS + 1)]},
+        {"title": "Tagged too", "date": "2015", "summary": "s", "keywords": ["x" * (MAX_TAG + 1)]},
+    ], indent=1))
+    report = ingest(store, [str(listing)], str(tmp_path))
+    assert [str(p) for p in report.problems] == [
+        f"list.json:8: title: {len(long_title)} characters long; a title has at most {MAX_TITLE} (put the rest in the summary)",
+        f"list.json:16: tags: {MAX_TAGS + 1} tags; an entry has at most {MAX_TAGS}",
+        f"list.json:{MAX_TAGS + 24}: keywords: '{'x' * 59}…' is {MAX_TAG + 1} characters long; a tag has at most {MAX_TAG}",
+    ]
+    assert [e.title for e in store.entries()] == ["Fine"]
+    text = tmp_path / "list.txt"
+    text.write_text(f"{long_title} / May 2015\nWords.\n")
+    assert problems_of(str(text))[0].startswith(f"{text}:1: title: {len(long_title)} characters long")
+    feed = tmp_path / "feed.xml"
+    item = "<item><title>{}</title><pubDate>Mon, 04 May 2015 00:00:00 GMT</pubDate><description>d</description>{}</item>"
+    feed.write_text('<rss version="2.0"><channel><title>T</title>\n' + item.format(long_title, "") + "\n"
+                    + item.format("ok", "".join(f"<category>c{i}</category>" for i in range(MAX_TAGS + 1)))
+                    + "\n</channel></rss>")
+    assert [p.split(": ", 2)[:2] for p in problems_of(str(feed))] == [[f"{feed}:2", "title"], [f"{feed}:3", "category"]]

@@ -24,7 +24,7 @@ from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
 from almanac.sources.json_list import entries_from_json
 from almanac.sources.problems import Problem, SourceError, decode_utf8
-from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes, tags_problem, title_problem
 from almanac.sources.text import clean_text
 
 #: The year a date writes in four digits (or "-0001"), looked for before its time of day (so an
@@ -157,8 +157,8 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         line = item_lines[i] if i < len(item_lines) else None
         where = f"{spec}:{line}" if line else spec
         title = fold(html_to_text(item.get("title", "")))
-        if not title:
-            problems.append(Problem(spec, line, "title", "missing"))
+        if not title or (too_long := title_problem(title)):
+            problems.append(Problem(spec, line, "title", too_long if title else "missing"))
             continue
         try:
             date = _published(item)
@@ -172,6 +172,9 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         kinds = [normalise_kind(t) for t in terms]
         kind = next((k for k in kinds if k), None)
         tags = [t.lower() for t, k in zip(terms, kinds) if not k]
+        if wrong := tags_problem(tags):
+            problems.append(Problem(spec, line, "category", wrong))
+            continue
         link = clean_text(item.get("link") or "").strip()
         link = link if link and is_url(link) else None
         kind = kind or enclosure_kind(item)

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
-from almanac.sources.reading import clip, fold
+from almanac.sources.reading import clip, fold, tags_problem, title_problem
 from almanac.sources.text import clean_text
 from almanac.text import CONTEXT_FIELDS
 
@@ -122,6 +122,9 @@ def entry_from_fields(
     if not isinstance(title, str) or not title:
         bad("title", "missing" if title is None else "must be non-empty text")
         title = None
+    elif too_long := title_problem(title):
+        bad("title", too_long)
+        title = None
 
     date = None
     date_field = _present(fields, "date", skip=lambda v: _flag(v) is not None)
@@ -171,6 +174,8 @@ def entry_from_fields(
             kind = kind or next((k for w in words if (k := normalise_kind(w))), None)
             words = [w for w in words if not normalise_kind(w)]
         tags += [t for t in words if t]
+    if wrong := tags_problem(tags):
+        bad(tag_fields[0] if len(tag_fields) == 1 else "tags", wrong)
 
     context = []
     for name in CONTEXT:

@@ -21,6 +21,31 @@ from almanac.sources.text import clean_text
 
 MB = 1_000_000
 
+#: The longest title and tag, and the most tags, an entry may have: far beyond any real one (the
+#: longest of the 1,458 evaluation entries have 141, 49 and 7), and small enough that one item of
+#: a feed cannot make the site megabytes: a title is written into a dozen files (its page, the
+#: index, its kind's page, every feed, the calendar, the pages of entries related to it).
+MAX_TITLE = 500
+MAX_TAG = 100
+MAX_TAGS = 100
+
+
+def title_problem(title: str) -> str | None:
+    """What is wrong with a title's length (None: nothing)."""
+    if len(title) > MAX_TITLE:
+        return f"{len(title):,} characters long; a title has at most {MAX_TITLE} (put the rest in the summary)"
+    return None
+
+
+def tags_problem(tags: list[str]) -> str | None:
+    """What is wrong with an entry's tags as a whole (None: nothing)."""
+    if len(set(tags)) > MAX_TAGS:
+        return f"{len(set(tags)):,} tags; an entry has at most {MAX_TAGS}"
+    longest = max(tags, key=len, default="")
+    if len(longest) > MAX_TAG:
+        return f"'{clip(longest)}' is {len(longest):,} characters long; a tag has at most {MAX_TAG}"
+    return None
+
 
 @dataclass(frozen=True)
 class ReadLimits:

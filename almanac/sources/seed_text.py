@@ -14,7 +14,7 @@ import re
 
 from almanac.entry import DateError, Entry, PartialDate, classify
 from almanac.sources.problems import Problem, SourceError
-from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_text
+from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_text, title_problem
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -54,8 +54,8 @@ def read_seed_text(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry
         if heading is None:
             return
         line, title, date_text = heading
-        if not title:
-            problems.append(Problem(path, line, "title", "missing: write the title before ' / Mon YYYY'"))
+        if not title or (too_long := title_problem(title)):
+            problems.append(Problem(path, line, "title", too_long if title else "missing: write the title before ' / Mon YYYY'"))
             return
         body = fold(" ".join(summary))
         if not body:
