@@ -94,7 +94,7 @@ def entry_from_fields(
     its own, and is reported at the entry's).
     """
     problems: list[Problem] = []
-    key_lines = key_lines or {}
+    key_lines = {} if key_lines is None else key_lines  # not `or`: its truth would scan a JSON object
     first: dict = {}  # each field's name folded to lower case -> as written
 
     def bad(field: str, message: str, key: object = None) -> None:
