@@ -41,7 +41,7 @@ CONNECT_TIMEOUT = 10
 #: connection (its delays doubling) before giving up, so that the next caller starts afresh.
 #: With the library's own (30 s, 300 s), a search during an outage hung for 30 s, and the first
 #: one after the server came back waited 10-21 s more (its retry delay had grown to 16 s, and
-#: callers already waiting start no new attempt); with these, 1-2 s after a 40 s outage
+#: callers already waiting start no new attempt); with these, about 1 s after a 40 s outage
 #: (measured on a real server stopped under a store). A wait of 10 s is not reached in use: a
 #: statement holds a connection for milliseconds, and eight are there. Each connection is also
 #: checked as it leaves the pool (`_still_open`): one idle through a restart is dead, and the
@@ -134,12 +134,13 @@ def _still_open(conn: psycopg.Connection) -> None:
     timeout), so the pool hands out another. It reads only what the socket already holds, no
     round trip: psycopg_pool's own check (an empty query) made a short read take 1.7-1.9 times
     as long on this host, this one a few per cent; a closed socket is what a server going away
-    leaves.
-    A server going away first sends its farewell (an error message), then closes: two reads,
-    the second of which raises."""
+    leaves. A server going away first sends its farewell (an error message), then closes: two
+    reads, the second of which raises. (poll, not select: select refuses descriptors past 1023.)"""
     pgconn = conn.pgconn
+    waiting = select.poll()
+    waiting.register(pgconn.socket, select.POLLIN)
     for _ in range(3):  # an idle connection is sent nothing else but a notice now and then
-        if not select.select([pgconn.socket], [], [], 0)[0]:
+        if not waiting.poll(0):
             break
         pgconn.consume_input()
     if pgconn.status != psycopg.pq.ConnStatus.OK:
