@@ -401,3 +401,37 @@ def test_titles_in_other_scripts_get_their_own_ids_and_stored_ones_keep_theirs(s
     store.replace_source(store.source_keys()[0], [])
     second = {e.title: e.id for e in (write(["Лекция в Киеве", "Доклад в Москве"]) and store.entries())}
     assert first == second == {"Доклад в Москве": "doklad-v-moskve-2015-05", "Лекция в Киеве": "lektsiya-v-kieve-2015-05"}
+
+
+def test_an_upgrade_keeps_a_source_stored_with_its_dots_as_one_source(store, tmp_path, monkeypatch):
+    """Before sources outside the config's folder were normalised, `../shared/talks.json` was
+    stored under ".../app/../shared/talks.json". Upgrading, the file read under its normalised
+    key was a second source: every entry stored again (with a kind suffix), announced as new and
+    posted twice on its anniversaries; with an explicit id, every ingest failed on it. The same
+    file under another name is now one source: its entries move, ids and all."""
+    import json
+
+    import almanac.ingest as ingest_module
+    import almanac.sources as sources_module
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "talks.json").write_text(json.dumps([
+        {"title": "Alpha", "date": "2015-05", "kind": "talk", "summary": "A."},
+        {"id": "my-beta", "title": "Beta", "date": "2016", "kind": "paper", "summary": "B."}]))
+    base = str(tmp_path / "app")
+
+    def unnormalised(specs, base_dir):  # what expand_sources gave before 51c8123
+        return [os.path.join(base_dir, spec) for spec in specs], []
+
+    with monkeypatch.context() as patch:
+        for module in (ingest_module, sources_module):
+            patch.setattr(module, "expand_sources", unnormalised)
+        assert not ingest(store, ["../shared/talks.json"], base).problems
+    assert store.source_keys() == [os.path.join(base, "../shared/talks.json")]
+    before = {e.id: e.title for e in store.entries()}
+    report = ingest(store, ["../shared/talks.json"], base)
+    assert not report.problems and (report.total("added"), report.total("removed")) == (0, 0)
+    assert {e.id: e.title for e in store.entries()} == before == {"alpha-2015-05": "Alpha", "my-beta": "Beta"}
+    assert store.source_keys() == [str(tmp_path / "shared" / "talks.json")]
+

@@ -86,16 +86,18 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
 
 def overlapping(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
     """The stored source keys, other than `keys`, that name files one of `keys` names too: a
-    folder holding a file read now, or a file inside a folder read now (`sources = ["notes/*.md"]`
-    and then `almanac ingest notes/`). Their entries are the same entries, read under another
-    name: they move to the key read now instead of being stored twice."""
+    folder holding a file read now, a file inside a folder read now (`sources = ["notes/*.md"]`
+    and then `almanac ingest notes/`), or the same file written another way (a key stored with
+    its ".." before sources outside the config's folder were normalised). Their entries are the
+    same entries, read under another name: they move to the key read now instead of being
+    stored twice."""
     reading = [local_path(k, base_dir) for k in keys if not is_url(k)]
     out = []
     for key in stored:
         if key in keys or is_url(key):
             continue
         here = local_path(key, base_dir)
-        if any(inside(p, here) or inside(here, p) for p in reading):
+        if any(p == here or inside(p, here) or inside(here, p) for p in reading):
             out.append(key)
     return out
 
