@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -374,13 +375,30 @@ def id_candidates(entry: Entry) -> tuple[str, str]:
     return base, f"{base}-{entry.kind}"
 
 
-def legacy_candidates(entry: Entry) -> tuple[str, ...]:
-    """The ids `id_candidates` gave before titles were transliterated (`legacy_slugify`), when
-    they differ: ones an entry stored before may still hold."""
-    if entry.title.isascii():
-        return ()
-    base = f"{legacy_slugify(entry.title)}-{entry.date.isoformat()}"
-    return () if base == id_candidates(entry)[0] else (base, f"{base}-{entry.kind}")
+def legacy_candidates(entries: list[Entry]) -> list[tuple[str, ...]]:
+    """For each of `entries` (all those read together), the ids `assign_ids` gave it before
+    titles were transliterated (`legacy_slugify`), when they differ: ones it may still hold.
+
+    Titles wholly in another script all had the base "entry-<date>", so look-alikes of one date
+    were told apart by kind and then numbered in the order they were read ("entry-2015-05-talk",
+    "entry-2015-05-talk-2", ...): those numbers are former ids too, up to how many share the
+    base now and a few more (look-alikes removed since left gaps)."""
+    bases = [None if e.explicit_id or e.title.isascii() else f"{legacy_slugify(e.title)}-{e.date.isoformat()}"
+             for e in entries]
+    sharing = Counter(bases)
+    out = []
+    for entry, base in zip(entries, bases):
+        if base is None or base == id_candidates(entry)[0]:
+            out.append(())
+            continue
+        numbers = range(2, sharing[base] + LEGACY_NUMBER_SLACK + 1) if sharing[base] > 1 else ()
+        with_kind = f"{base}-{entry.kind}"
+        out.append((base, with_kind, *(f"{with_kind}-{n}" for n in numbers), *(f"{base}-{n}" for n in numbers)))
+    return out
+
+
+#: How many numbers past the count of look-alikes read now `legacy_candidates` offers.
+LEGACY_NUMBER_SLACK = 3
 
 
 def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = None,
@@ -411,11 +429,14 @@ def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = N
     taken = {e.id for e in entries if e.explicit_id}
     taken |= {ident for ident, (_, source) in held.items() if source not in reading}
     # An entry stored under the id its title gave before transliteration keeps it (`legacy_slugify`).
+    # Also one held in a source read now under another name, whose entries move here (`reading`
+    # beyond the sources of `entries`: `sources.overlapping`, `sources.vanished`).
     kept: set[int] = set()
-    for i, entry in enumerate(entries):
-        if not entry.explicit_id:
-            ident = next((c for c in legacy_candidates(entry)
-                          if held.get(c) == (entry.kind, sources[i]) and c not in taken), None)
+    released = reading - set(sources)
+    for i, (entry, former) in enumerate(zip(entries, legacy_candidates(entries))):
+        if former:
+            ident = next((c for c in former if c not in taken and c in held and held[c][0] == entry.kind
+                          and held[c][1] in released | {sources[i]}), None)
             if ident is not None:
                 out[i] = entry.with_id(ident)
                 taken.add(ident)

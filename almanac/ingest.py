@@ -114,7 +114,8 @@ def read_sources(
     flat = [(key, e) for key in sorted(by_key) for e in by_key[key]]
     # A show whose wording gives no medium takes the one the archive's other shows share.
     flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
-    candidates = sorted({c for _, e in flat if not e.explicit_id for c in (*id_candidates(e), *legacy_candidates(e))})
+    candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)}
+                        | {c for former in legacy_candidates([e for _, e in flat]) for c in former})
     with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None,
                           sources=[key for key, _ in flat], reading=set(by_key) | set(also_named))
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}

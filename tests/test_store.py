@@ -435,3 +435,52 @@ def test_an_upgrade_keeps_a_source_stored_with_its_dots_as_one_source(store, tmp
     assert {e.id: e.title for e in store.entries()} == before == {"alpha-2015-05": "Alpha", "my-beta": "Beta"}
     assert store.source_keys() == [str(tmp_path / "shared" / "talks.json")]
 
+
+def test_look_alike_titles_in_other_scripts_keep_their_numbered_ids(store, tmp_path, monkeypatch):
+    """Before transliteration, talks of one month titled wholly in Cyrillic were numbered in the
+    order they were read ("entry-2015-05-talk", "-2", "-3"). Upgrading kept the first and renamed
+    the others: their sent posts were withdrawn, their anniversaries posted again and their pages
+    moved. The numbered ids are former ids too."""
+    import json
+
+    import almanac.entry as entry_module
+
+    source = tmp_path / "talks.json"
+    titles = ["Доклад в Москве", "Лекция в Киеве", "Семинар в Минске"]
+    source.write_text(json.dumps([{"title": t, "date": "2015-05", "kind": "talk", "summary": "S."} for t in titles]),
+                      encoding="utf-8")
+    with monkeypatch.context() as patch:  # stored before transliteration
+        patch.setattr(entry_module, "slugify", entry_module.legacy_slugify)
+        assert not ingest(store, [str(source)], str(tmp_path)).problems
+    before = {e.title: e.id for e in store.entries()}
+    assert sorted(before.values()) == ["entry-2015-05-talk", "entry-2015-05-talk-2", "entry-2015-05-talk-3"]
+    report = ingest(store, [str(source)], str(tmp_path))
+    assert not report.problems and (report.total("added"), report.total("removed")) == (0, 0)
+    assert {e.title: e.id for e in store.entries()} == before
+
+
+def test_look_alikes_stored_under_a_dotted_key_keep_their_ids_when_it_moves(store, tmp_path, monkeypatch):
+    """Both of the above at once (an archive kept beside the config, in another script, from
+    before both changes): the former numbered ids are held under the key that moves, and are
+    claimed from it."""
+    import json
+
+    import almanac.entry as entry_module
+    import almanac.ingest as ingest_module
+    import almanac.sources as sources_module
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "talks.json").write_text(json.dumps(
+        [{"title": t, "date": "2015-05", "kind": "talk", "summary": "S."} for t in ("Доклад", "Лекция")]))
+    base = str(tmp_path / "app")
+    with monkeypatch.context() as patch:
+        patch.setattr(entry_module, "slugify", entry_module.legacy_slugify)
+        for module in (ingest_module, sources_module):
+            patch.setattr(module, "expand_sources", lambda specs, b: ([os.path.join(b, s) for s in specs], []))
+        assert not ingest(store, ["../shared/talks.json"], base).problems
+    before = {e.title: e.id for e in store.entries()}
+    assert sorted(before.values()) == ["entry-2015-05-talk", "entry-2015-05-talk-2"]
+    report = ingest(store, ["../shared/talks.json"], base)
+    assert not report.problems and (report.total("added"), report.total("removed")) == (0, 0)
+    assert {e.title: e.id for e in store.entries()} == before
