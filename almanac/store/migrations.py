@@ -195,6 +195,19 @@ MIGRATIONS: list[tuple[int, str, Callable]] = [
 ]
 
 
+def _pending(database) -> bool:
+    """Whether a migration is still to apply, read without taking the write lock: every opening of
+    the store migrates, and on SQLite each migration's transaction waited for the write lock, so
+    `almanac ask` or `list` waited for a long ingest to finish (and failed after 30 s when it was
+    paused) though reading needs no lock in WAL mode."""
+    with database.read() as db:
+        try:
+            done = {row["id"] for row in db.query("SELECT id FROM migrations")}
+        except database.backend.errors:  # a new database: no table yet
+            return True
+    return any(number not in done for number, _, _ in MIGRATIONS)
+
+
 def migrate(database) -> list[int]:
     """Apply every migration not yet recorded; return the numbers applied.
 
@@ -203,6 +216,8 @@ def migrate(database) -> list[int]:
     """
     dialect = database.dialect
     applied: list[int] = []
+    if not _pending(database):
+        return applied
     with database.transaction() as db:
         dialect.lock_migrations(db)
         db.execute(
