@@ -509,3 +509,45 @@ def test_opening_the_store_to_read_does_not_wait_for_a_writer(tmp_path, monkeypa
         writer.execute("ROLLBACK")
         writer.close()
 
+
+def test_a_database_that_will_not_open_says_why_in_its_words(tmp_path, capsys):
+    """SQLite's "database is locked" and "attempt to write a readonly database" were followed by
+    "check the path", which was not it: another process was writing, or the folder (where SQLite
+    keeps its -wal and -shm files) was not writable while the file was."""
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    from almanac.store import sqlite as sqlite_module
+
+    busy = str(tmp_path / "busy.db")
+    writer = sqlite3.connect(busy, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a new database must be migrated: it waits for the writer
+    try:
+        sqlite_module.BUSY_TIMEOUT_MS, saved = 300, sqlite_module.BUSY_TIMEOUT_MS
+        with pytest.raises(StoreError, match="another process is writing to it; try again when it has finished"):
+            Store(busy)
+    finally:
+        sqlite_module.BUSY_TIMEOUT_MS = saved
+        writer.execute("ROLLBACK")
+        writer.close()
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with Store(str(folder / "a.db")):
+        pass
+    for leftover in ("a.db-wal", "a.db-shm"):
+        (folder / leftover).unlink(missing_ok=True)
+    folder.chmod(0o555)
+    # Permission bits do not bind root: drop the capabilities that let it past them.
+    as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"] if os.geteuid() == 0 else []
+    if as_user and not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permission bits would not apply")
+    try:
+        done = subprocess.run(as_user + [sys.executable, "-m", "almanac", "--db", str(folder / "a.db"), "list"],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        folder.chmod(0o755)
+    assert done.returncode == 1 and done.stderr.strip().endswith(
+        f"its folder {folder} is not writable, and SQLite keeps two files beside the database"), done.stderr

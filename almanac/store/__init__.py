@@ -30,7 +30,7 @@ class Store(EntriesMixin, FullTextMixin, VectorsMixin, LedgerMixin, EditsMixin, 
             self.migrations_applied = migrate(self)
         except self.backend.errors as exc:
             self.close()
-            raise StoreError(f"{self.describe()}: cannot open the database ({exc}); check the path or pass --db PATH") from None
+            raise StoreError(f"{self.describe()}: cannot open the database ({exc}); {self.backend.open_hint(exc)}") from None
         except BaseException:
             self.close()
             raise

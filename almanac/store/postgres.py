@@ -187,6 +187,9 @@ class PostgresBackend:
     def describe(self) -> str:
         return redact(self.path)
 
+    def open_hint(self, exc: Exception) -> str:
+        return "check the URL or pass --db"
+
     @contextlib.contextmanager
     def read(self) -> Iterator[PgHandle]:
         with self.pool.connection() as conn:

@@ -70,8 +70,22 @@ def connect(path: str) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
-        raise StoreError(f"{path}: cannot open the database ({exc}); check the path or pass --db PATH") from None
+        raise StoreError(f"{path}: cannot open the database ({exc}); {open_hint(path, exc)}") from None
     return sqlite_utils.Database(conn)
+
+
+def open_hint(path: str, exc: Exception) -> str:
+    """What to do about a database that would not open: SQLite's own words ("database is locked",
+    "attempt to write a readonly database") name neither the other process nor the folder."""
+    reason = str(exc)
+    if "locked" in reason:
+        return "another process is writing to it; try again when it has finished"
+    if "readonly" in reason:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.access(folder, os.W_OK):  # SQLite writes its -wal and -shm files beside it
+            return f"its folder {folder} is not writable, and SQLite keeps two files beside the database"
+        return "the file is not writable"
+    return "check the path or pass --db PATH"
 
 
 class SqliteHandle:
@@ -120,6 +134,9 @@ class SqliteBackend:
 
     def describe(self) -> str:
         return os.path.abspath(self.path)
+
+    def open_hint(self, exc: Exception) -> str:
+        return open_hint(self.path, exc)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[SqliteHandle]:
