@@ -129,8 +129,9 @@ def everyday_name(question) -> str | None:
 
 
 def entries_of(numbers, snap, store) -> dict:
-    """Entry id -> entry, for the snapshot's entries `numbers` (one read of the store)."""
-    return {e.id: e for e in store.get_many([snap.ids[i] for i in numbers])}
+    """Entry id -> entry, for the snapshot's entries `numbers` (one read of the store), as the
+    snapshot knows them: one changed since it was taken is left out until the next one."""
+    return {e.id: e for e in store.get_many([snap.ids[i] for i in numbers], as_of=snap.content_hashes(numbers))}
 
 
 def capitalised_holders(word: str, snap, entries: dict, found: np.ndarray) -> list[int]:

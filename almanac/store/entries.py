@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from almanac.entry import Entry, PartialDate
@@ -163,14 +163,18 @@ class EntriesMixin:
             rows = list(db.query(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", [entry_id]))
         return entry_from_row(rows[0]) if rows else None
 
-    def get_many(self, ids: list[str]) -> list[Entry]:
-        """Entries for `ids`, in the order given (unknown ids are skipped)."""
+    def get_many(self, ids: list[str], as_of: Mapping[str, str] | None = None) -> list[Entry]:
+        """Entries for `ids`, in the order given (unknown ids are skipped). `as_of`: the content
+        hash each should have (a search's snapshot of the store); one that changed since is
+        skipped too, so an answer ranked and filtered on the snapshot never shows an entry as it
+        is now (another process's ingest: "entries from 2010" showed 2011's, for up to a minute)."""
         found: dict[str, Entry] = {}
         with self.read() as db:
             for chunk in _chunks(ids, self.dialect.ids_per_statement):
                 where, params = self.dialect.id_in("id", chunk)
                 for row in db.query(f"SELECT {_COLUMNS} FROM entries WHERE {where}", params):
-                    found[row["id"]] = entry_from_row(row)
+                    if as_of is None or as_of.get(row["id"]) == row["content_hash"]:
+                        found[row["id"]] = entry_from_row(row)
         return [found[i] for i in ids if i in found]
 
     def count(self) -> int:
