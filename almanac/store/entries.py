@@ -16,10 +16,11 @@ BUMP = "CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
 
 
 class IdConflict(StoreError):
-    """Entries of one source would take ids that entries of another source hold."""
+    """Entries of one source would take ids that entries of another source hold (`ids`)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], ids: tuple[str, ...] = ()):
         self.problems = problems
+        self.ids = ids
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -77,17 +78,11 @@ class EntriesMixin:
                     f"SELECT id, source_key, source, content_hash, updated_at FROM entries WHERE {where}", params
                 ):
                     held[row[0]] = row
-            conflicts = [
-                Problem(
-                    *split_location(e.source),
-                    "id",
-                    f"'{e.id}' is already used by the entry at {held[e.id][2]}; give one of them an explicit id",
-                )
-                for e in entries
-                if e.id in held and held[e.id][1] != source_key and held[e.id][1] not in adopt
-            ]
-            if conflicts:
-                raise IdConflict(conflicts)
+            taken = [e for e in entries if e.id in held and held[e.id][1] != source_key and held[e.id][1] not in adopt]
+            if taken:
+                raise IdConflict([Problem(*split_location(e.source), "id", f"'{e.id}' is already used by the entry "
+                                          f"at {held[e.id][2]}; give one of them an explicit id") for e in taken],
+                                 tuple(e.id for e in taken))
             added, updated = [], []
             for entry in entries:
                 row = held.get(entry.id)
