@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from almanac.ingest import ingest
+from almanac.embeddings import embed_missing
 from almanac.search import Searcher, snapshot
 from almanac.search.lexical import LexicalIndex
 from almanac.store import Store
@@ -100,6 +101,7 @@ def test_a_searcher_reads_the_postings_on_its_second_question_and_again_after_a_
     assert len(entries) == 7
     changed = [dataclasses.replace(entries[0], title="Quantum marmots", summary="Quantum marmots tie.")]
     archive.replace_source(key, changed + entries[2:])  # one edited, one removed
+    embed_missing(archive, searcher.embedder)  # as ingest does after writing
     for _ in range(2):
         hits = searcher.search("quantum marmots").hits
         assert hits[0].entry.title == "Quantum marmots"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,8 +35,13 @@ from almanac.text import first_sentence
 
 log = logging.getLogger(__name__)
 
-#: Most missing vectors a search computes itself before answering (more are left to ingest).
+#: Most missing vectors a searcher computes itself (more are left to ingest): before its first
+#: answer, and in a long-running process in the background (`Searcher._embed_later`).
 EMBED_ON_SEARCH = 256
+#: Seconds a long-running searcher waits before embedding what another process just wrote
+#: without vectors: the ingest that wrote them is usually embedding them itself (a cron ingest
+#: beside `almanac serve` embedded the same 200 entries twice, on two cores).
+EMBED_GRACE_SECONDS = 30.0
 #: Default probability at or above which the best entry counts as an answer.
 DEFAULT_STRICTNESS = 0.55
 
@@ -136,6 +142,7 @@ class Searcher:
         self.use_parts = use_parts
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._embedding: threading.Thread | None = None
 
     # --- the in-memory snapshot ------------------------------------------------
 
@@ -157,13 +164,13 @@ class Searcher:
         try:
             snap = self._snapshot
             if snap is None or snap.version != self.store.search_version():
-                snap = self._load()
+                snap = self._load(first=snap is None)
                 self._snapshot = snap
             return snap
         finally:
             self._lock.release()
 
-    def _load(self) -> Snapshot:
+    def _load(self, first: bool = True) -> Snapshot:
         # The version is read before the data (and after any embedding done here), so a
         # write that lands meanwhile leaves the snapshot looking stale: the next
         # question reloads, rather than a newer archive hiding behind an old version.
@@ -171,7 +178,13 @@ class Searcher:
             version = self.store.search_version()
             missing = missing_count(self.store, self.embedder.model_name)
             if 0 < missing <= EMBED_ON_SEARCH:
-                # A few entries added or edited without embedding: embed them now, once.
+                # A few entries added or edited without embedding. Before the first answer (a
+                # one-shot `almanac ask`), embed them now. In a process already answering, the
+                # question that noticed them must not wait for it (200 entries kept one waiting
+                # 48 s): they rank on words until a thread of their own embeds them.
+                if not first:
+                    self._embed_later()
+                    break
                 self.embed_documents(self.store)
                 continue
             if missing:
@@ -184,6 +197,24 @@ class Searcher:
                 )
             break
         return load_snapshot(self.store, self.embedder.model_name, self.embedder.dims, version)
+
+    def _embed_later(self) -> None:
+        """Embed missing vectors in a thread, one such thread at a time, after EMBED_GRACE_SECONDS
+        (the ingest that wrote the entries is usually embedding them). Its writes change the
+        store's search version, so the next question reloads with them."""
+        if self._embedding is not None and self._embedding.is_alive():
+            return
+
+        def embed() -> None:
+            time.sleep(EMBED_GRACE_SECONDS)
+            try:
+                if 0 < missing_count(self.store, self.embedder.model_name) <= EMBED_ON_SEARCH:
+                    self.embed_documents(self.store)
+            except Exception:  # a store closed meanwhile, a database gone: the next reload tries again
+                log.exception("embedding the entries without vectors failed")
+
+        self._embedding = threading.Thread(target=embed, name="almanac-embed", daemon=True)
+        self._embedding.start()
 
     # --- searching ---------------------------------------------------------------
 
