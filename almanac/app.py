@@ -144,23 +144,24 @@ class App:
         )
         return os.path.join(base, "almanac")
 
-    def embed_missing(self, store: Store) -> int:
+    def embed_missing(self, store: Store, stopped=None) -> int:
         """Embed entries lacking a vector for the configured model; return how many.
 
         Loads the model only when something is missing, and shows a progress bar
-        when stderr is a terminal.
+        when stderr is a terminal. `stopped()`: asked between batches, true to end early.
         """
         import sys
 
-        return self._embed_missing_with(store, lambda: self.embedder, progress=sys.stderr.isatty())
+        return self._embed_missing_with(store, lambda: self.embedder, progress=sys.stderr.isatty(), stopped=stopped)
 
-    def _embed_missing_with(self, store: Store, embedder, progress: bool) -> int:
+    def _embed_missing_with(self, store: Store, embedder, progress: bool, stopped=None) -> int:
         """Embed what is missing with `embedder()`, which is only called (loaded) when something is."""
         from almanac.embeddings import embed_missing, missing_count
 
         if not missing_count(store, self.embedder_name):
             return 0
-        return embed_missing(store, embedder(), batch_size=self.config.search.batch_size, progress=progress)
+        return embed_missing(store, embedder(), batch_size=self.config.search.batch_size, progress=progress,
+                             stopped=stopped)
 
     @property
     def embedder_name(self) -> str:

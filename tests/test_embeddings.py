@@ -111,3 +111,32 @@ def test_the_app_embeds_a_few_hundred_entries_a_call(tmp_path):
         assert app.embed_missing(store) == 300
     assert fake.batches == [256, 256 * 3, 44, 44 * 3]
     assert Config().search.batch_size == EMBED_BATCH  # the config's default is written out, not imported
+
+
+def test_embedding_stops_between_batches_when_asked(seeded_store):
+    """`almanac run` given SIGTERM while embedding at start went on until every entry was embedded
+    (37 s at 600 entries; minutes at thousands), and a second run was refused meanwhile. The
+    embedding asks `stopped()` between batches; what it wrote stays, the rest waits for next time."""
+    import asyncio
+    import threading
+
+    from almanac.commands.run import _until_stopped
+    from almanac.embeddings import missing_count
+
+    fake = FakeEmbedder()
+    batches = []
+    assert embed_missing(seeded_store, fake, batch_size=10, stopped=lambda: batches.append(1) or len(batches) > 1) == 10
+    assert missing_count(seeded_store, fake.model_name) == 15
+    assert embed_missing(seeded_store, fake, batch_size=10) == 15
+
+    async def signalled():  # what run does with a signal while its first ingest works in a thread
+        stop, halt, release = asyncio.Event(), threading.Event(), threading.Event()
+        work = asyncio.to_thread(release.wait, 5)
+        waiting = asyncio.ensure_future(_until_stopped(stop, work, halt))
+        await asyncio.sleep(0.05)
+        stop.set()
+        result = await waiting
+        release.set()
+        return result, halt.is_set()
+
+    assert asyncio.run(signalled()) == (None, True)

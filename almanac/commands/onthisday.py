@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import threading
 
 from almanac.anniversaries import on, today, upcoming
 from almanac.commands import (API_BASE_ENV, SNOWFLAKES, UsageError, discord_endpoints, print_json, stop_on_signals,
@@ -241,24 +242,27 @@ def write_onthisday_feed(app) -> bool:
     return write_if_changed(os.path.join(out_dir(app, None), ONTHISDAY_FEED), data)
 
 
-def ingest_configured(app):
+def ingest_configured(app, stopped=None):
     """Re-ingest the configured sources, embedding what is new; problems are logged.
 
-    A source with problems keeps what the store held (ingest's rule).
+    A source with problems keeps what the store held (ingest's rule). `stopped()`: asked between
+    embedding batches, true when the process is stopping (the rest is embedded next time).
     """
     from almanac.ingest import ingest
 
-    report = ingest(app.store, app.source_specs(), app.base_dir, embed=app.embed_missing, limits=app.read_limits)
+    report = ingest(app.store, app.source_specs(), app.base_dir, embed=lambda store: app.embed_missing(store, stopped),
+                    limits=app.read_limits)
     for problem in report.problems:
         log.warning("ingest: %s", problem)
     return report
 
 
-def refresh_archive(app) -> None:
-    """Re-ingest the configured sources, then rebuild feeds and site. Runs in a worker thread."""
+def refresh_archive(app, stopped=None) -> None:
+    """Re-ingest the configured sources, then rebuild feeds and site. Runs in a worker thread;
+    `stopped()` true ends its embedding early (the process is stopping)."""
     from almanac.commands.feeds import build as build_site_files
 
-    report = ingest_configured(app)
+    report = ingest_configured(app, stopped)
     if report.touched:
         log.info("refresh: %s", report.summary())
     # The same build as `almanac feeds build` (related entries, the on-this-day
@@ -271,19 +275,24 @@ def refresh_archive(app) -> None:
 class PostingJobs:
     """The running scheduler and what it holds open (the aiohttp session)."""
 
-    def __init__(self, scheduler, session):
+    def __init__(self, scheduler, session, halt: threading.Event | None = None):
         self.scheduler = scheduler
         self.session = session
+        self.halt = halt  # set on stop: a refresh embedding in its thread stops between batches
 
     async def stop(self, grace: float = 10.0) -> None:
+        if self.halt is not None:
+            self.halt.set()
         try:
             await self.scheduler.shutdown(grace)
         finally:
             await self.session.close()
 
 
-def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, clock=None):
-    """The Scheduler wired to this app's store, webhooks and feed (nothing started)."""
+def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, clock=None,
+                  halt: threading.Event | None = None):
+    """The Scheduler wired to this app's store, webhooks and feed (nothing started); `halt`,
+    once set, ends a refresh's embedding between batches."""
     from feeds.onthisday_feed import FEED_KEY, OnThisDayFeedPublisher
     from feeds.scheduler import Scheduler, current
     from feeds.webhooks import adopt_former_keys, keep_discord_secrets_out_of_logs, set_api_base, webhook_publishers
@@ -308,7 +317,7 @@ def build_posting(app, session, extra_publishers=None, *, refresh: bool = True, 
         return report.next_due
 
     async def do_refresh(now: dt.datetime, pubs: list) -> dt.datetime | None:
-        await asyncio.to_thread(refresh_archive, app)
+        await asyncio.to_thread(refresh_archive, app, halt.is_set if halt is not None else None)
         return await post_due(now, pubs)
 
     kwargs = {"now": clock} if clock else {}
@@ -333,12 +342,13 @@ async def start_posting(app, extra_publishers=None, *, refresh: bool = True) -> 
 
     session = webhook_session(timeout=aiohttp.ClientTimeout(total=60))
     try:
-        scheduler = build_posting(app, session, extra_publishers, refresh=refresh)
+        halt = threading.Event()
+        scheduler = build_posting(app, session, extra_publishers, refresh=refresh, halt=halt)
         await scheduler.start()
     except BaseException:
         await session.close()
         raise
-    return PostingJobs(scheduler, session)
+    return PostingJobs(scheduler, session, halt)
 
 
 def cmd_schedule(args, app) -> int:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import threading
 import time
 
 from almanac.commands import PORTS, SNOWFLAKES, UsageError, stop_on_signals, whole_number
@@ -95,7 +96,8 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
     runner = jobs = bot_task = None
     try:
         started = time.monotonic()
-        report = await _until_stopped(stop, asyncio.to_thread(ingest_configured, app))
+        halt = threading.Event()  # the signal as the ingest's thread sees it: embedding stops between batches
+        report = await _until_stopped(stop, asyncio.to_thread(ingest_configured, app, halt.is_set), halt)
         if report is None:
             return 0
         log.info("ingest: %s", report.summary())
@@ -132,14 +134,17 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
         await _stop_all(bot_task, jobs, runner)
 
 
-async def _until_stopped(stop: asyncio.Event, work):
-    """Await `work` unless a signal comes first (then None; the thread finishes its transaction)."""
+async def _until_stopped(stop: asyncio.Event, work, halt: threading.Event | None = None):
+    """Await `work` unless a signal comes first (then None, and `halt` is set for the thread
+    doing it; the thread finishes its transaction, and the process waits for it at exit)."""
     task = asyncio.ensure_future(work)
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
     stopper.cancel()
     if task in done:
         return task.result()
+    if halt is not None:
+        halt.set()
     task.cancel()
     return None
 
