@@ -541,3 +541,22 @@ def test_a_title_or_tags_too_long_for_any_real_entry_are_a_problem(tmp_path, sto
                     + item.format("ok", "".join(f"<category>c{i}</category>" for i in range(MAX_TAGS + 1)))
                     + "\n</channel></rss>")
     assert [p.split(": ", 2)[:2] for p in problems_of(str(feed))] == [[f"{feed}:2", "title"], [f"{feed}:3", "category"]]
+
+
+def test_a_private_feeds_token_stays_out_of_problem_lines(tmp_path, capsys):
+    """A private feed (a paid podcast's, a newsletter's) carries the subscriber's token in its URL;
+    a problem with it went to the terminal and, from `almanac run`, to the logs with the token in
+    it. A problem names the feed by its address without query values or password."""
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>\n'
+            b"<item><title>Episode</title><pubDate>not a date</pubDate><description>d</description></item>\n"
+            b"</channel></rss>")
+    with serving(send_whole(feed)) as base:
+        url = f"{base}/feed.xml?auth=SECRET-TOKEN-123&format=rss"
+        code = main(["--db", str(tmp_path / "a.db"), "ingest", "--no-embed", url])
+        out, err = capsys.readouterr()
+        assert code == 1 and "SECRET-TOKEN-123" not in out + err
+        assert err.startswith(f"{base}/feed.xml?auth=…&format=…:2: date: "), err
+        # a password in the address (which urllib cannot send: the fetch fails, and says so)
+        code = main(["--db", str(tmp_path / "a.db"), "ingest", "--no-embed", url.replace("//", "//me:hunter2@")])
+        out, err = capsys.readouterr()
+        assert code == 1 and "hunter2" not in out + err and "SECRET" not in out + err and "//me:…@" in err

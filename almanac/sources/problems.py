@@ -7,9 +7,24 @@ and the field: ``data/entries.txt:12: date: 'Mai' is not a month name``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from almanac.sources.text import one_line
+
+#: What a URL may carry that is a secret: a password before the host, a value in its query (a
+#: private feed's token: `?auth=...`, `?key=...`).
+_PASSWORD = re.compile(r"^(https?://[^/@:?#]*:)[^/@?#]*@")
+_QUERY_VALUE = re.compile(r"(?<=[?&])([^=&#]*)=[^&#]*")
+
+
+def shown(source: str) -> str:
+    """A source as a message shows it: a URL without its password and query values (problems go to
+    the terminal and, from `almanac run`, to the logs), a file's path as it is."""
+    if not source.startswith(("http://", "https://")):
+        return source
+    head, mark, rest = source.partition("?")
+    return _PASSWORD.sub(r"\1…@", head) + _QUERY_VALUE.sub(r"\1=…", mark + rest)
 
 
 @dataclass(frozen=True)
@@ -22,7 +37,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
         # File names and quoted values come from the source: never a raw ESC or a second line.
         return one_line(f"{where}: {self.field}: {self.message}")
 
