@@ -738,3 +738,6 @@ def test_headings_that_only_label_a_note_do_not_open_its_summary(tmp_path):
     assert entry.kind == "talk"
     write(tmp_path / "b.md", "---\ntitle: Only headings\ndate: 2019\n---\n# Abstract\n\n## Methods\n")
     assert read_source(str(tmp_path / "b.md"))[0].summary == "Abstract. Methods."
+    # the title's field named in another case is the title all the same
+    write(tmp_path / "c.md", "---\nTitle: Gardens of the fair\ndate: 2019\n---\n# Gardens of the Fair\n\nI spoke.\n")
+    assert read_source(str(tmp_path / "c.md"))[0].summary == "I spoke."

@@ -263,7 +263,8 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
             isinstance(key, str) and key.lower() in ("date", *ALIASES["date"]) for key in metadata):
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
-    title = metadata.get("title")
+    # the title as entry_from_fields reads it: its field's name in any case ("Title:")
+    title = next((v for k, v in metadata.items() if isinstance(k, str) and k.lower() == "title"), None)
     summary = markdown_to_text(body, title if isinstance(title, str) else "")
     entry, problems = entry_from_fields(metadata, path, 1, summary=summary, key_lines=key_lines)
     if problems:
