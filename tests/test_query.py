@@ -84,6 +84,20 @@ TODAY = dt.date(2026, 12, 1)
         # ordering with other words present
         ("whats his most recent podcast appearance?", {"kind": "podcast", "order": "newest"}, ()),
         ("latest interview about eBPF", {"kind": "interview", "order": "newest"}, ("ebpf",)),
+        ("the first TED talk he ever gave", {"kind": "talk", "order": "oldest"}, ("ted",)),
+        ("his latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        ("what's his latest?", {"order": "newest"}, ()),
+        ("the latest from her", {"order": "newest"}, ()),
+        ("her latest on climate", {"order": "newest"}, ("climate",)),
+        ("anything lately?", {"order": "newest"}, ()),
+        ("the oldest thing in her archive", {"order": "oldest"}, ()),
+        # an ordering word describing something other than an entry is a word of the description
+        ("where he cautioned that the newest simulations run hot", {}, ("cautioned", "newest", "simulations", "run", "hot")),
+        ("the ape leader who shares his first name", {}, ("ape", "leader", "first", "name")),
+        ("the live recording in the oldest Roman town in England", {},
+         ("live", "oldest", "roman", "town", "england")),
+        ("the story where her first boss told her off", {}, ("story", "first", "boss", "told")),
+        ("easy examples first and harder ones later", {}, ("easy", "examples", "first", "harder", "later")),
         # dates people write: decades, pairs, relative
         ("what did he do in the 2010s?", {"year_from": 2010, "year_to": 2019}, ()),
         ("anything from the 90s", {"year_from": 1990, "year_to": 1999}, ()),
