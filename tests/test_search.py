@@ -715,6 +715,32 @@ def test_one_everyday_word_written_as_a_name_finds_the_entries_naming_it(store, 
     assert searcher.search("what did she publish in science?", limit=3).hits[0].entry.id != "rank"
 
 
+def test_the_first_of_the_entries_holding_a_name_is_the_oldest_of_them_all(store, fake):
+    """"the first TED talk he ever gave": the talk tagged "ted" (its summary says "TEDGlobal") is
+    the oldest holding the name, though a later one saying "TED" three times outranks it by far.
+    Before, an ordered answer took only the entries scoring within a quarter of the best, and a
+    tag did not hold an everyday word written as a name, so the later talk was the first."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="global", title="Three architecture tales", date=PartialDate(2009), kind="talk", tags=("ted",),
+              summary="My talk at TEDGlobal, racing through photo and video stories of buildings that not only "
+                      "look like nature but act like it, blocking the wind and framing views of the harbour."),
+        Entry(id="east", title="He gave a TED talk", date=PartialDate(2011, 4, 12), kind="talk",
+              summary="At a TED evening he gave a talk on a TED space; TED asked him back to give another."),
+        Entry(id="lecture", title="Closing lecture", date=PartialDate(2005, 3), kind="talk",
+              summary="A lecture on cities and the harbour bath."),
+        *[Entry(id=f"walk{i}", title=f"Walk {i}", date=PartialDate(2000 + i, 1), kind="article",
+                summary="A walk in the forest.") for i in range(4)],
+    ])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1), strictness=0.0)
+    result = searcher.search("the first TED talk he ever gave")
+    assert result.filters == {"kind": "talk", "order": "oldest"}
+    assert [h.entry.id for h in result.hits] == ["global", "east"]
+
+
 def test_writes_as_name_skips_sentence_starts_and_lower_case():
     from almanac.words import names_it, writes_as_name
 

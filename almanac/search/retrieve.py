@@ -135,8 +135,11 @@ def entries_of(numbers, snap, store) -> dict:
 
 
 def capitalised_holders(word: str, snap, entries: dict, found: np.ndarray) -> list[int]:
-    """Which of the entries `found` (`entries`: them by id) write `word` as a name (`almanac.words.names_it`)."""
-    return [int(i) for i in found if (e := entries.get(snap.ids[i])) is not None and names_it(e.title, e.summary, word)]
+    """Which of the entries `found` (`entries`: them by id) write `word` as a name (`almanac.words.names_it`)
+    or are tagged with it: a tag is the owner's own word for what the entry is about, and tags are
+    written in lower case whatever they name ("ted" on a talk given at TEDGlobal)."""
+    return [int(i) for i in found if (e := entries.get(snap.ids[i])) is not None
+            and (names_it(e.title, e.summary, word) or word in (t.lower() for t in e.tags))]
 
 
 def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts_model: str | None,

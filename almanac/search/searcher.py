@@ -296,8 +296,13 @@ class Searcher:
         if not decision.answered:
             return SearchResult(parsed.text, False, filters, explain=explain)
         if parsed.order:
-            # "the first paper on unikernels": the relevant ones, then by date.
-            relevant = [i for i in order if score[i] >= score[best] - 0.25 * abs(score[best])]
+            # "the first paper on unikernels": the relevant ones, then by date. A name in the question
+            # makes each of the likely hits holding it relevant however it ranks ("the first TED
+            # talk": the one naming TED only in a tag ranks below one saying "TED" three times).
+            names = [t for t in question.terms if t in parsed.names]
+            likely = set(order[: max(limit, 1) * 4]) if names else set()
+            relevant = [i for i in order if score[i] >= score[best] - 0.25 * abs(score[best])
+                        or i in likely and matched(i).issuperset(names)]
             keys = snap.sort_keys()
             chosen = sorted(relevant, key=lambda i: (-keys[i] if parsed.order == "newest" else keys[i]))[:limit]
         else:
