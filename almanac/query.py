@@ -906,8 +906,9 @@ _ORDER_GLUE = frozenset("in on from of by about with for at to".split())
 def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     """Whether the ordering word at i asks for the newest or oldest entries, or describes something
     else in one ("newest simulations", "his first name", "the oldest Roman town in England", "her
-    first boss"). Of the evaluation questions read with an order and words to rank by (22 in 36
-    archives), 7 were answered wrongly, 4 of them for such a description read as an order.
+    first boss"). Of the evaluation questions read with an order and words to rank by (22 in the
+    35 archives besides the seed), 7 were answered wrongly, 4 of them for such a description read
+    as an order.
 
     It orders at the end of the question ("what's his latest?"), as an adverb ("recently"), before
     glue or a word for an entry ("the latest from her", "the oldest thing"), and with a kind or an
