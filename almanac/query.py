@@ -735,13 +735,8 @@ def parse_query(
     count = None
     rest: list[tuple[int, str]] = []
     medium_show: set[int] = set()  # a show word after a medium, read with it as the medium's kind
-    body = _description_body(words)
     for i, tok in enumerate(words):
         if reader.used[i] or i in medium_show:
-            continue
-        if i >= body and tok in _PLURAL_KINDS:
-            # "the talk where he showed videos of robots": what the described entry holds
-            rest.append((i, tok))
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
         if i in counts:
@@ -789,9 +784,7 @@ def parse_query(
             elif (k, t) != (found_kind, found_tag) and (k, t) not in also and _joins_kinds(words, last_kind, i):
                 also.append((k, t))  # "papers and talks", "talks, papers or podcasts"
             last_kind = i
-            # In a description's body a kind word tells the medium ("the chat on a diving podcast"):
-            # a boost, never a filter ("in every pod").
-            strict = strict or i < body and (tok in _PLURAL_KINDS or prev in _ASKING)
+            strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
             consumed.append(tok)
             continue
         if (tok in _ORDER_WORDS or (tok == "last" and nxt not in ("year", "month", "decade"))) and _orders_entries(
@@ -857,39 +850,6 @@ def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
         return len(between) == 1 and between[0] in _LIST_JOINERS
     rest = [w for w in words[i + 1:i + 4] if w not in _KIND_QUALIFIERS]
     return len(rest) >= 2 and rest[0] in _LIST_JOINERS and rest[1] in _KIND_WORDS
-
-
-#: Words opening a description of one entry ("the talk where ...", "that agreement with ...",
-#: "her sit-down with ..."), and the words that may stand in its head before the noun it names
-#: ("the very first talk", "a few talks", "the only paper").
-_DESCRIPTION_OPENERS = frozenset("the that this a an his her their".split())
-_HEAD_WORDS = frozenset("all any both each few more most other own same such very only many ever really just".split())
-
-
-def _description_body(words: list[str]) -> int:
-    """Where the body of a described entry begins: after the noun phrase that a question opening
-    with a determiner names ("the talk | where he showed videos of robots", "that agreement |
-    with big tech firms to stop terror videos", "the one | where she reviewed three papers"),
-    len(words) when the question opens otherwise or has no body.
-
-    The head names what is asked for. In the body a plural kind word tells what the entry holds, so
-    it is a word to rank by ("terror videos" made an agreement's news item unreachable behind a
-    filter to videos), and a singular one its medium, a boost ("the chat on a diving podcast"),
-    never a filter. Kinds listed in the head stay in it ("the papers and talks from 2019")."""
-    if not words or words[0] not in _DESCRIPTION_OPENERS:
-        return len(words)
-    j = 1
-    while j < len(words):
-        w = words[j]
-        after = words[j + 1] if j + 1 < len(words) else ""
-        if w in _LIST_JOINERS and after and after not in STOPWORDS:  # "the 2014 and 2015 talks"
-            j += 1
-        elif w == "of" and words[j - 1] in _SHOW_WORDS:  # "a series of lectures": what it is of
-            pass
-        elif w in STOPWORDS and w not in _HEAD_WORDS and w not in _KIND_WORDS:  # "show", "shows"
-            break
-        j += 1
-    return j
 
 
 #: After an ordering word, words that make it order the entries: what stands for an entry ("the
