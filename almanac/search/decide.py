@@ -146,12 +146,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.061,
-    coefficients={"dense": 3.545, "sentence": 1.054, "standout": 0.236, "coverage": 2.137, "unknown": -1.421,
-                  "rare_hit": 0.213, "filtered": 1.663, "general": -2.978, "someone": 0.702, "describes": -1.16,
-                  "length": 5.228, "unknown_short": -5.134, "missing_name": -0.721, "named": 2.774,
-                  "unexplained": -1.595, "name_not_held": -2.533, "content": 9.008, "name_held": 1.602,
-                  "other_person": -2.89},
+    bias=-6.368,
+    coefficients={"dense": 3.6, "sentence": 1.006, "standout": 0.233, "coverage": 2.374, "unknown": -1.301,
+                  "rare_hit": 0.249, "filtered": 1.759, "general": -2.985, "someone": 0.667, "describes": -1.119,
+                  "length": 5.441, "unknown_short": -4.899, "missing_name": -0.723, "named": 2.787,
+                  "unexplained": -1.587, "name_not_held": -2.465, "content": 8.952, "name_held": 1.592,
+                  "other_person": -2.879},
 )
 
 
