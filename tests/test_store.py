@@ -594,3 +594,41 @@ def test_an_explicit_id_in_two_sources_is_a_problem_once_and_the_rest_is_stored(
     assert [str(p) for p in report.problems] == [
         "b.json:1: id: 'dup' is already used by the entry at a.json:1; give one of them an explicit id"]
     assert sorted(e.title for e in store.entries()) == ["A", "C"]
+
+
+
+def test_a_full_disk_says_so_and_keeps_what_was_stored(tmp_path, seed_path):
+    """An ingest that ran out of disk said "database error (cannot rollback - no transaction is
+    active)": SQLite had rolled back by itself, and the ROLLBACK after it raised in place of the
+    error that tells what happened. The file size limit (RLIMIT_FSIZE) is the full disk here, as
+    the kernel reports it to SQLite's writes; what was stored stays, and the next ingest completes."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from almanac.store.sqlite import open_hint
+
+    db = str(tmp_path / "a.db")
+    with Store(db) as store:
+        assert ingest(store, [str(seed_path)], os.getcwd()).total("added") == 25
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(f"Generated talk number {i} / Jan 2016\nA talk about " + "words and more words " * 30 + "\n"
+                             for i in range(2000)))
+    size = os.path.getsize(db)
+
+    def full_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 200_000, size + 200_000))
+
+    done = subprocess.run([sys.executable, "-m", "almanac", "--db", db, "ingest", str(big), "--no-embed"],
+                          preexec_fn=full_disk, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "no transaction is active" not in done.stderr, done.stderr
+    assert "disk" in done.stderr.splitlines()[-1], done.stderr
+    with Store(db) as store:
+        assert len(store.entries()) == 25
+        assert store.backend.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert ingest(store, [str(seed_path), str(big)], os.getcwd()).total("added") == 2000
+    # Opening switches to WAL mode, which writes two files beside the database: on a full disk
+    # SQLite says "disk I/O error", and "check the path" was the wrong advice.
+    assert "full" in open_hint(db, OSError("disk I/O error"))

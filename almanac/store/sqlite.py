@@ -85,6 +85,11 @@ def open_hint(path: str, exc: Exception) -> str:
         if not os.access(folder, os.W_OK):  # SQLite writes its -wal and -shm files beside it
             return f"its folder {folder} is not writable, and SQLite keeps two files beside the database"
         return "the file is not writable"
+    if "disk I/O error" in reason or "disk is full" in reason:
+        # Opening switches to WAL mode, which creates two files beside the database: on a full disk
+        # (or a failing one) that fails before any read.
+        folder = os.path.dirname(os.path.abspath(path))
+        return f"is the disk holding {folder} full? SQLite keeps two files beside the database"
     return "check the path or pass --db PATH"
 
 
@@ -159,9 +164,17 @@ class SqliteBackend:
             try:
                 yield SqliteHandle(self.db)
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite has rolled back by itself after some errors ("database or disk is full"); a
+                # ROLLBACK then raises "no transaction is active" in place of the error that tells.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:  # a full disk at the commit: leave the connection ready for the next one
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def instance_lock(self, purpose: str):
         """A lock file beside the database (see `almanac.instance_lock`)."""
