@@ -106,3 +106,26 @@ def test_base_url_elsewhere_only_warns_for_this_machine_at_another_port():
     assert base_url_elsewhere("https://almanac.example.org/", 8080) is None  # a proxy in front
     assert "listens on port 8765" in base_url_elsewhere("http://localhost:8080/", 8765)
     assert "point at port 80;" in base_url_elsewhere("http://127.0.0.1/", 8080)
+
+
+def test_feeds_build_that_cannot_write_says_so_in_one_line(tmp_path, seed_path, capsys):
+    """On a full disk `almanac feeds build` printed a traceback ending in OSError (serve's rebuild
+    caught it; the command did not). The file size limit stands in for the full disk: a write past
+    it fails as one past the disk's end does. Nothing half-written is left, and the next build
+    with room writes the site."""
+    import resource
+
+    _ingest(seed_path, capsys)
+    out = tmp_path / "site"
+
+    def full_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (34_000, 34_000))  # under feed.json, over SQLite's -shm
+
+    done = subprocess.run([sys.executable, "-m", "almanac", "feeds", "build", "--out", str(out), "--no-related"],
+                          preexec_fn=full_disk, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"almanac: cannot write the site into {out}: ") and done.stderr.count("\n") == 1
+    assert not [p for p in out.rglob(".tmp-*")]
+    assert main(["feeds", "build", "--out", str(out), "--no-related"]) == 0
+    assert len(json.loads((out / "feed.json").read_bytes())["items"]) == 25

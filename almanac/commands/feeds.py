@@ -163,7 +163,13 @@ def cmd_build(args, app) -> int:
     out = out_dir(app, args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out: '{out}' exists and is not a directory")
-    result = build(app, out, with_related=not args.no_related)
+    try:
+        result = build(app, out, with_related=not args.no_related)
+    except OSError as exc:  # a full disk, a folder not writable: one line, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"almanac: cannot write the site into {out}: {exc.strerror or exc}{where}; each file is written "
+              "whole, so what was written is whole: run it again once that is fixed", file=sys.stderr)
+        return 1
     report = result.report
     if args.json:
         print_json(
