@@ -47,6 +47,7 @@ from typing import Callable, Iterable, Protocol, runtime_checkable
 from almanac.anniversaries import anniversary_in, is_milestone, on, today
 from almanac.entry import Entry, Precision
 from almanac.links import entry_url
+from almanac.store.database import reason_of
 from almanac.text import escape_markdown
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ NEW = "new"
 # Discord embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX, DESCRIPTION_MAX, FIELD_VALUE_MAX, FOOTER_MAX, TOTAL_MAX = 256, 4096, 1024, 2048, 6000
 SUMMARY_MAX = 700  # a post is a teaser: the link leads to the full entry
+#: How soon a run comes back to record a delivered post the ledger could not (a full disk).
+UNRECORDED_RETRY_SECONDS = 30.0
 COLOUR_ANNIVERSARY, COLOUR_MILESTONE, COLOUR_NEW = 0x3B82F6, 0xF59E0B, 0x10B981
 
 
@@ -390,6 +393,9 @@ class Poster:
         self._run_day: dt.date | None = None
         #: Target key -> when it may be tried again (after a 429/5xx it waits as a whole).
         self._resting: dict[str, dt.datetime] = {}
+        #: Post id -> (message id, when, what it shows) of posts delivered whose "sent" the ledger
+        #: could not write (a full disk): written before anything else is claimed, never sent again.
+        self._unrecorded: dict[int, tuple[str | None, dt.datetime, dict]] = {}
         from almanac.editing import EditRunner  # here: almanac.editing builds on this module's types
 
         #: Keeps the messages of this poster's targets true (same store, clock, worker and resting targets).
@@ -482,6 +488,10 @@ class Poster:
         publishers = list(publishers)
         report = RunReport()
         async with self._lock:
+            if self._unrecorded and not await asyncio.to_thread(self._record_unrecorded):
+                # Still not writable: claim nothing (a claim is a write too), come back soon.
+                report.next_due = self.clock() + dt.timedelta(seconds=UNRECORDED_RETRY_SECONDS)
+                return report
             self._run_day = now.astimezone(self.policy.tz).date()  # the day what is sent now goes out on
             report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
             editors = [p.key for p in publishers if isinstance(p, MessageEditor)]
@@ -491,6 +501,9 @@ class Poster:
             waits = await asyncio.to_thread(lambda: (self.store.next_attempt_at(keys), self.store.next_edit_at(editors)))
         nxt = min((w for w in waits if w), default=None)
         report.next_due = dt.datetime.fromisoformat(nxt) if nxt else None
+        if self._unrecorded:
+            soon = self.clock() + dt.timedelta(seconds=UNRECORDED_RETRY_SECONDS)
+            report.next_due = min(report.next_due or soon, soon)
         if report.sent or report.retrying or report.failed or report.expired or report.edited or report.edit_failed:
             log.info("posting: %s", report.summary())
         return report
@@ -564,8 +577,35 @@ class Poster:
                 # a second unknown outcome fails the row (`release_unknown`): say so in the report
                 (report.failed if rec.unknown_outcomes >= 1 else report.retrying).append(what)
                 return False
-            await asyncio.to_thread(self.store.mark_sent, rec.id, message_id, self.clock(), **_shown(publisher, post))
             report.sent.append(what)
+            if not await asyncio.to_thread(self._record_sent, rec, message_id, _shown(publisher, post), publisher.key):
+                return False  # the ledger cannot write: send nothing more until it records this one
+
+    def _record_sent(self, rec, message_id: str | None, shown: dict, key: str) -> bool:
+        """Record a delivered post; when the ledger cannot (a full disk), keep it to record at the next
+        run, before anything is claimed. It was left "sending" and, once its lease ran out, sent again
+        (the disk-full review saw the same post twice in a channel)."""
+        sent_at = self.clock()
+        try:
+            self.store.mark_sent(rec.id, message_id, sent_at, **shown)
+            return True
+        except Exception as exc:
+            self._unrecorded[rec.id] = (message_id, sent_at, shown)
+            log.error("post %s to %s was sent, but the ledger could not record it (%s); it is recorded when the "
+                      "database writes again, and not sent again", rec.entry_id, key, reason_of(exc))
+            return False
+
+    def _record_unrecorded(self) -> bool:
+        """Record the delivered posts kept by `_record_sent`; False while the ledger still cannot."""
+        for post_id, (message_id, sent_at, shown) in list(self._unrecorded.items()):
+            try:
+                self.store.mark_sent(post_id, message_id, sent_at, **shown)
+            except Exception as exc:
+                log.warning("the ledger still cannot record %d sent post(s) (%s); trying again in %gs",
+                            len(self._unrecorded), reason_of(exc), UNRECORDED_RETRY_SECONDS)
+                return False
+            del self._unrecorded[post_id]
+        return True
 
     async def _claim_or_release(self, key: str):
         """Claim in a thread; stopped meanwhile, give the claim back (nothing was sent)."""

@@ -499,3 +499,38 @@ def test_an_entry_added_in_the_same_second_as_the_target_is_announced(tmp_path, 
     time.sleep(0.005)
     ingest(seeded_store, [str(_write_source(tmp_path, "extra.txt", 1))], str(tmp_path))
     assert len(run(poster(seeded_store).post_due(MAY_1, [pub])).sent) == 1
+
+
+def test_a_post_sent_while_the_ledger_cannot_write_is_recorded_later_and_never_resent(tmp_path, seed_path):
+    """On a full disk the post went out, its "sent" could not be written, and the row stayed
+    "sending": once its lease ran out the next run sent it again (the disk-full review saw it twice
+    in a channel). Now the poster keeps it, records it first at the next run and claims nothing
+    while the ledger cannot write. SQLite's query_only stands in for the full disk: every write
+    fails, as there."""
+    clock = Clock()
+    with Store(str(tmp_path / "a.db")) as store:
+        ingest(store, [str(seed_path)], os.getcwd())
+        conn = store.backend.db.conn
+
+        class FillsTheDisk(Recorder):
+            async def send(self, post):
+                message_id = await super().send(post)
+                if len(self.sent) == 1:
+                    conn.execute("PRAGMA query_only = ON")
+                return message_id
+
+        pub = FillsTheDisk()
+        p = poster(store, clock=clock, lease_seconds=60)
+        report = run(p.post_due(MAY_1, [pub]))
+        assert len(pub.sent) == 1 and len(report.sent) == 1
+        assert report.next_due <= clock.now + dt.timedelta(seconds=30)
+        clock.now += dt.timedelta(minutes=10)  # the claim's lease has run out
+        run(p.post_due(clock.now, [pub]))  # still not writable: nothing claimed, nothing sent
+        assert len(pub.sent) == 1
+        conn.execute("PRAGMA query_only = OFF")  # room again
+        clock.now += dt.timedelta(minutes=1)
+        run(p.post_due(clock.now, [pub]))
+        assert len(pub.sent) == 5 and len(set(pub.ids())) == 5
+        assert {r.status for r in store.posts()} == {"sent"}
+        first = next(r for r in store.posts() if r.entry_id == pub.sent[0].entry.id)
+        assert first.message_id == "m1" and first.attempts == 1
