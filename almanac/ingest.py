@@ -17,6 +17,7 @@ from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.sources.reading import DEFAULT_LIMITS, clip
 from almanac.store import IdConflict, SourceChange, Store
+from almanac.store.database import is_database_error, reason_of
 
 
 @dataclass
@@ -26,6 +27,8 @@ class IngestReport:
     changes: list[SourceChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     embedded: int = 0
+    #: Why embedding stopped when the database failed under it (a full disk): what was read is stored.
+    embed_error: str | None = None
 
     def total(self, name: str) -> int:
         return sum(len(getattr(c, name)) for c in self.changes)
@@ -39,6 +42,8 @@ class IngestReport:
         line = f"{', '.join(parts)} from {len(self.changes)} source(s)"
         if self.embedded:
             line += f"; embedded {self.embedded}"
+        if self.embed_error:
+            line += f"; embedding stopped ({self.embed_error}): the next ingest embeds what is missing"
         if self.problems:
             line += f"; {len(self.problems)} problem(s)"
         return line
@@ -51,6 +56,7 @@ class IngestReport:
                 for c in self.changes
             ],
             "embedded": self.embedded,
+            "embed_error": self.embed_error,
             "problems": [str(p) for p in self.problems],
         }
 
@@ -186,5 +192,13 @@ def ingest(
         retry = raced
     report.problems = problems + conflicts
     if embed is not None:
-        report.embedded = embed(store)
+        try:
+            report.embedded = embed(store)
+        except Exception as exc:
+            # The entries are stored (each source in its own transaction): say what was read and
+            # why embedding stopped, not only the error (the disk-full review: 300 entries stored,
+            # none of them named).
+            if not is_database_error(exc):
+                raise
+            report.embed_error = reason_of(exc)
     return report

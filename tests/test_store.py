@@ -632,3 +632,29 @@ def test_a_full_disk_says_so_and_keeps_what_was_stored(tmp_path, seed_path):
     # Opening switches to WAL mode, which writes two files beside the database: on a full disk
     # SQLite says "disk I/O error", and "check the path" was the wrong advice.
     assert "full" in open_hint(db, OSError("disk I/O error"))
+
+
+def test_an_ingest_whose_embedding_fills_the_disk_says_what_it_stored(tmp_path, seed_path):
+    """The entries are stored before they are embedded: when the disk filled while embedding, the
+    ingest printed only the database error, and a user could not tell that 300 entries had gone in
+    (the disk-full review). The report now holds what was read and why embedding stopped; the next
+    ingest, with room, embeds what is missing. SQLite's page limit is the full disk here."""
+    from almanac.embeddings import embed_missing
+    from tests.fakes import FakeEmbedder
+
+    fake = FakeEmbedder(dims=384)
+
+    def on_a_full_disk(store):
+        conn = store.backend.db.conn
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return embed_missing(store, fake)
+
+    with Store(str(tmp_path / "a.db")) as store:
+        report = ingest(store, [str(seed_path)], os.getcwd(), embed=on_a_full_disk)
+        assert report.total("added") == 25 and len(store.entries()) == 25
+        assert "full" in report.embed_error and report.to_json()["embed_error"] == report.embed_error
+        assert report.summary().startswith("25 added, 0 changed, 0 removed, 0 unchanged from 1 source(s); "
+                                           "embedding stopped (database or disk is full)")
+        store.backend.db.conn.execute("PRAGMA max_page_count = 1073741823")
+        again = ingest(store, [str(seed_path)], os.getcwd(), embed=lambda s: embed_missing(s, fake))
+        assert again.embed_error is None and again.embedded == 25 and again.total("unchanged") == 25

@@ -69,7 +69,7 @@ def cmd_ingest(args, app) -> int:
                 for entry_id in getattr(change, name):
                     print(f"{name:8} {entry_id}")
         print(report.summary())
-    return 1 if report.problems else 0
+    return 1 if report.problems or report.embed_error else 0
 
 
 def cmd_list(args, app) -> int:
