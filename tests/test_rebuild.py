@@ -84,3 +84,34 @@ def test_the_site_version_moves_at_midnight_in_the_schedules_timezone(tmp_path):
         assert site_version(app, evening) != site_version(app, evening + dt.timedelta(minutes=2))
     finally:
         app.close()
+
+
+def test_a_refresh_whose_embedding_fills_the_disk_logs_it_and_keeps_the_entries(tmp_path, seed_path, caplog):
+    """`almanac run`'s refresh ingests the configured sources: a database error while embedding (a
+    full disk; SQLite's page limit here) is one warning, and the entries read are stored."""
+    import dataclasses
+
+    from almanac.app import App
+    from almanac.commands.onthisday import ingest_configured
+    from almanac.config import Config
+    from almanac.embeddings import embed_missing
+    from tests.fakes import FakeEmbedder
+
+    config = Config()
+    config = dataclasses.replace(config, archive=dataclasses.replace(config.archive, sources=[str(seed_path)]))
+    app = App.build(config, {"ALMANAC_DB": str(tmp_path / "a.db")})
+
+    def on_a_full_disk(store, stopped=None):
+        conn = store.backend.db.conn
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return embed_missing(store, FakeEmbedder(dims=384))
+
+    app.embed_missing = on_a_full_disk
+    try:
+        with caplog.at_level(logging.WARNING, logger="almanac"):
+            report = ingest_configured(app)
+        assert report.total("added") == 25 and len(app.store.entries()) == 25
+        assert "ingest: embedding stopped (database or disk is full); the next refresh embeds what is missing" in [
+            r.getMessage() for r in caplog.records]
+    finally:
+        app.close()

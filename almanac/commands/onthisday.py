@@ -254,6 +254,8 @@ def ingest_configured(app, stopped=None):
                     limits=app.read_limits)
     for problem in report.problems:
         log.warning("ingest: %s", problem)
+    if report.embed_error:
+        log.warning("ingest: embedding stopped (%s); the next refresh embeds what is missing", report.embed_error)
     return report
 
 
