@@ -163,15 +163,12 @@ class SqliteBackend:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteHandle(self.db)
+                conn.execute("COMMIT")
             except BaseException:
                 # SQLite has rolled back by itself after some errors ("database or disk is full"); a
                 # ROLLBACK then raises "no transaction is active" in place of the error that tells.
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            try:
-                conn.execute("COMMIT")
-            except BaseException:  # a full disk at the commit: leave the connection ready for the next one
+                # A COMMIT that failed (a full disk) leaves it open: rolled back, the connection is
+                # ready for the next transaction.
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
