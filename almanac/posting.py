@@ -488,9 +488,11 @@ class Poster:
         publishers = list(publishers)
         report = RunReport()
         async with self._lock:
-            if self._unrecorded and not await asyncio.to_thread(self._record_unrecorded):
+            if self._unrecorded and (exc := await asyncio.to_thread(self._record_unrecorded)) is not None:
                 # Still not writable: claim nothing (a claim is a write too), come back soon.
-                report.next_due = self.clock() + dt.timedelta(seconds=UNRECORDED_RETRY_SECONDS)
+                log.warning("the ledger still cannot record %d sent post(s) (%s); trying again in %gs",
+                            len(self._unrecorded), reason_of(exc), UNRECORDED_RETRY_SECONDS)
+                report.next_due = self._unrecorded_retry_at()
                 return report
             self._run_day = now.astimezone(self.policy.tz).date()  # the day what is sent now goes out on
             report.planned, report.expired = await asyncio.to_thread(self.plan, now, publishers)
@@ -502,7 +504,7 @@ class Poster:
         nxt = min((w for w in waits if w), default=None)
         report.next_due = dt.datetime.fromisoformat(nxt) if nxt else None
         if self._unrecorded:
-            soon = self.clock() + dt.timedelta(seconds=UNRECORDED_RETRY_SECONDS)
+            soon = self._unrecorded_retry_at()
             report.next_due = min(report.next_due or soon, soon)
         if report.sent or report.retrying or report.failed or report.expired or report.edited or report.edit_failed:
             log.info("posting: %s", report.summary())
@@ -585,27 +587,25 @@ class Poster:
         """Record a delivered post; when the ledger cannot (a full disk), keep it to record at the next
         run, before anything is claimed. It was left "sending" and, once its lease ran out, sent again
         (the disk-full review saw the same post twice in a channel)."""
-        sent_at = self.clock()
-        try:
-            self.store.mark_sent(rec.id, message_id, sent_at, **shown)
+        self._unrecorded[rec.id] = (message_id, self.clock(), shown)
+        if (exc := self._record_unrecorded()) is None:
             return True
-        except Exception as exc:
-            self._unrecorded[rec.id] = (message_id, sent_at, shown)
-            log.error("post %s to %s was sent, but the ledger could not record it (%s); it is recorded when the "
-                      "database writes again, and not sent again", rec.entry_id, key, reason_of(exc))
-            return False
+        log.error("post %s to %s was sent, but the ledger could not record it (%s); it is recorded when the "
+                  "database writes again, and not sent again", rec.entry_id, key, reason_of(exc))
+        return False
 
-    def _record_unrecorded(self) -> bool:
-        """Record the delivered posts kept by `_record_sent`; False while the ledger still cannot."""
+    def _record_unrecorded(self) -> Exception | None:
+        """Record the delivered posts kept unrecorded; the error while the ledger still cannot."""
         for post_id, (message_id, sent_at, shown) in list(self._unrecorded.items()):
             try:
                 self.store.mark_sent(post_id, message_id, sent_at, **shown)
             except Exception as exc:
-                log.warning("the ledger still cannot record %d sent post(s) (%s); trying again in %gs",
-                            len(self._unrecorded), reason_of(exc), UNRECORDED_RETRY_SECONDS)
-                return False
-            del self._unrecorded[post_id]
-        return True
+                return exc
+            self._unrecorded.pop(post_id, None)  # publishers drain in threads of their own
+        return None
+
+    def _unrecorded_retry_at(self) -> dt.datetime:
+        return self.clock() + dt.timedelta(seconds=UNRECORDED_RETRY_SECONDS)
 
     async def _claim_or_release(self, key: str):
         """Claim in a thread; stopped meanwhile, give the claim back (nothing was sent)."""
