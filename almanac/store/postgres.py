@@ -37,6 +37,8 @@ MIGRATIONS_LOCK = 1
 WRITE_LOCK = 2
 POOL_SIZE = 8
 CONNECT_TIMEOUT = 10
+#: What to do about a database that cannot be reached or opened.
+URL_HINT = "check the URL or pass --db"
 #: Seconds a caller waits for a pooled connection, and that psycopg_pool keeps retrying one
 #: connection (its delays doubling) before giving up, so that the next caller starts afresh.
 #: With the library's own (30 s, 300 s), a search during an outage hung for 30 s, and the first
@@ -162,7 +164,7 @@ _ONE_LINE = _OneLine()
 
 def _connect_error(url: str, exc: Exception) -> StoreError:
     return StoreError(f"{redact(url)}: cannot connect to the database ({scrubbed(reason_of(exc), url)}); "
-                      "check the URL or pass --db")
+                      + URL_HINT)
 
 
 class PostgresBackend:
@@ -188,7 +190,7 @@ class PostgresBackend:
         return redact(self.path)
 
     def open_hint(self, exc: Exception) -> str:
-        return "check the URL or pass --db"
+        return URL_HINT
 
     @contextlib.contextmanager
     def read(self) -> Iterator[PgHandle]:
