@@ -873,15 +873,35 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     It orders at the end of the question ("what's his latest?"), as an adverb ("recently"), before
     glue or a word for an entry ("the latest from her", "the oldest thing"), and with a kind or an
     entry word in the three words after it ("the first TED talk", "the latest sqlite-utils release",
-    "the first ever podcast"; not across glue: "easy examples first and harder ones later")."""
+    "the first ever podcast"; not across glue: "easy examples first and harder ones later").
+
+    It orders too when what follows is something the person did: words naming it, then a clause
+    whose subject is a person ("the first world championship match he won", "the oldest thing
+    that she published"): the first such thing is their earliest entry of it. A possessive or an
+    object before the clause ("her first boss told her she ...") is not one."""
     if not nxt or words[i] in ("recently", "lately") or nxt in _ORDER_GLUE:
         return True
-    for w in words[i + 1 : i + 4]:
+    for j, w in enumerate(words[i + 1 : i + 5], start=i + 1):
+        if j > i + 1 and _person_clause(words, j):
+            return True
+        if j == i + 4:  # a kind or an entry word is one of the three words after it
+            break
         if w in _KIND_WORDS or w in _ENTRY_NOUNS:
             return True
         if w in STOPWORDS and w != "ever":
             return False
     return False
+
+
+#: Who does what an archive holds: the subject of a clause after an ordering word's noun.
+_SUBJECTS = frozenset("he she they i we".split())
+
+
+def _person_clause(words: list[str], j: int) -> bool:
+    """Whether a clause with a person as its subject starts at j ("he won", "that she wrote")."""
+    if words[j] in ("that", "which") and j + 1 < len(words):
+        j += 1
+    return words[j] in _SUBJECTS and j + 1 < len(words)
 
 
 def _is_noise(tok: str) -> bool:

@@ -91,12 +91,17 @@ TODAY = dt.date(2026, 12, 1)
         ("her latest on climate", {"order": "newest"}, ("climate",)),
         ("anything lately?", {"order": "newest"}, ()),
         ("the oldest thing in her archive", {"order": "oldest"}, ()),
+        # ... and before what the person did: the first of it is their earliest entry of it
+        ("the first world championship match he won", {"order": "oldest"}, ("world", "championship", "match", "won")),
+        ("the newest recipe that she shared", {"order": "newest"}, ("recipe",)),
+        ("the first time they played Glastonbury", {"order": "oldest"}, ("time", "played", "glastonbury")),
         # an ordering word describing something other than an entry is a word of the description
         ("where he cautioned that the newest simulations run hot", {}, ("cautioned", "newest", "simulations", "run", "hot")),
         ("the ape leader who shares his first name", {}, ("ape", "leader", "first", "name")),
         ("the live recording in the oldest Roman town in England", {},
          ("live", "oldest", "roman", "town", "england")),
         ("the story where her first boss told her off", {}, ("story", "first", "boss", "told")),
+        ("her first boss told her she would never make it", {}, ("first", "boss", "told", "never")),
         ("easy examples first and harder ones later", {}, ("easy", "examples", "first", "harder", "later")),
         # dates people write: decades, pairs, relative
         ("what did he do in the 2010s?", {"year_from": 2010, "year_to": 2019}, ()),
