@@ -17,6 +17,8 @@ medians over --runs runs where a run is cheap enough to repeat:
   from ranking weights, decision model and strictness chosen on the OTHER
   archives (leave-one-archive-out), and kind inference per archive.
   `--fit` also fits them on every archive: what ships in almanac/search/.
+  `--held-out DIR` instead scores the archives in DIR (tests/eval_unseen/, kept
+  out of every fit, or your own in the same layout) with the shipped settings.
 
 Archives are cached under --work (default /tmp/almanac-bench) so a second
 run does not re-embed 10,000 entries; --fresh rebuilds them.
@@ -329,6 +331,30 @@ def archive_table(embedder, cache_dir: str, misses: bool, fit_all: bool) -> dict
     return out
 
 
+def held_out_table(embedder, directory: str, cache_dir: str, misses: bool) -> dict:
+    """Archives that nothing was fitted or chosen on (tests/eval_unseen/, or a folder of your own laid
+    out like tests/eval/), scored with the shipped weights, decision model and strictness: what a
+    new user gets. Rows as in the leave-one-archive-out table; `total` pools the archives' questions."""
+    import pathlib
+
+    from tests.eval import harness
+
+    runs, built = harness.evaluate_all(embedder, cache_dir, grid=[FusionWeights()], directory=pathlib.Path(directory))
+    rows = {n: harness.score(runs[FusionWeights()][n], DEFAULT_MODEL, DEFAULT_STRICTNESS) for n in built}
+    total = {"archives": len(rows), "on_topic": sum(r["on_topic"] for r in rows.values())}
+    for key in ("r_at_1", "r_at_3", "answered"):
+        total[key] = sum(round(r[key] * r["on_topic"]) for r in rows.values())
+    near = {n: sum(near for _, near in archive.off_topic) for n, (_, archive) in built.items()}
+    refused = {"unrelated_refused": lambda n: len(harness.UNRELATED),
+               "held_out_refused": lambda n: len(harness.UNRELATED_HELD_OUT), "near_refused": near.get}
+    for key, asked in refused.items():
+        total[key] = f"{sum(round((rows[n][key] or 0) * asked(n)) for n in rows)}/{sum(asked(n) for n in rows)}"
+    if not misses:
+        for row in rows.values():
+            row["misses"] = len(row["misses"])
+    return {"shipped": rows, "total": total, "kind_inference": harness.kind_accuracy(built)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="25,10000,100000")
@@ -343,6 +369,8 @@ def main() -> None:
                         help="query encoders whose warm latency is measured (onnx, sentence_transformers)")
     parser.add_argument("--fit", action="store_true",
                         help="also choose weights, model and strictness on every archive (what ships)")
+    parser.add_argument("--held-out", metavar="DIR",
+                        help="only score the archives in DIR (e.g. tests/eval_unseen) with the shipped settings")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
@@ -358,6 +386,11 @@ def main() -> None:
     cache_home = os.path.join(args.work, "xdg-cache")
     export(embedder, os.path.join(cache_home, "almanac"))
     onnx = load_exported(os.path.join(cache_home, "almanac"), "", embedder.model_name)
+    if args.held_out:
+        out["held_out"] = held_out_table(embedder, args.held_out, os.path.join(args.work, "held-out"), args.table)
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
     if not args.no_table:
         out["archives"] = archive_table(embedder, os.path.join(args.work, "eval"), args.table, args.fit)
     if args.quality_only:

@@ -42,3 +42,17 @@ def test_an_archive_ingests_and_its_questions_name_its_entries(folder, tmp_path)
     assert all(q["accept"] or q.get("all") == [] for q in raw["questions"]), "a question with no answer"
     near = [item["near"] for item in raw["off_topic"]]
     assert len(near) >= 8 and sum(near) >= 4 and len(near) - sum(near) >= 4
+
+
+def test_the_harness_reads_archives_kept_unseen_from_their_own_folder():
+    """`bench/search.py --held-out DIR` scores a folder's archives with the shipped settings: the
+    harness reads them from that folder, never mixed with the ones it fits on."""
+    from tests.eval import harness
+
+    unseen = TESTS / "eval_unseen"
+    names = harness.archive_names(unseen)
+    assert "swisher" in names and "goodall" not in names and "seed" not in names
+    archive, raw = harness.load_archive("swisher", unseen)
+    assert archive.sources and all(pathlib.Path(s).is_relative_to(unseen / "swisher") for s in archive.sources)
+    assert len(archive.off_topic) == len(raw["off_topic"])
+    assert "swisher" not in harness.archive_names()

@@ -67,18 +67,19 @@ class Archive:
     titles_to_ids: dict[str, str] = field(default_factory=dict)
 
 
-def archive_names() -> list[str]:
-    return sorted(p.name for p in EVAL_DIR.iterdir() if (p / "questions.json").exists())
+def archive_names(directory: pathlib.Path = EVAL_DIR) -> list[str]:
+    """The archives in `directory` (tests/eval/, or one kept unseen: tests/eval_unseen/)."""
+    return sorted(p.name for p in directory.iterdir() if (p / "questions.json").exists())
 
 
-def load_archive(name: str) -> tuple[Archive, dict]:
+def load_archive(name: str, directory: pathlib.Path = EVAL_DIR) -> tuple[Archive, dict]:
     if name == "seed":
         from tests.eval_questions import OFF_TOPIC, ON_TOPIC
 
         questions = [Question(q, set(ids)) for q, ids in ON_TOPIC]
         return Archive("seed", [str(SEED)], dt.date(2026, 12, 1), questions, [(q, False) for q in OFF_TOPIC]), {}
-    raw = json.loads((EVAL_DIR / name / "questions.json").read_text(encoding="utf-8"))
-    sources = [str(EVAL_DIR / name / s) for s in raw["sources"]]
+    raw = json.loads((directory / name / "questions.json").read_text(encoding="utf-8"))
+    sources = [str(directory / name / s) for s in raw["sources"]]
     archive = Archive(name, sources, dt.date.fromisoformat(raw.get("today", "2026-12-01")), [],
                       [(o["q"], bool(o.get("near"))) for o in raw["off_topic"]], dict(raw.get("kinds", {})))
     return archive, raw
@@ -103,9 +104,9 @@ def _build_once(path: str, sources: list[str], embedder) -> None:
     shutil.move(tmp, path)
 
 
-def build_store(name: str, embedder, cache_dir: str) -> tuple[str, Archive]:
+def build_store(name: str, embedder, cache_dir: str, directory: pathlib.Path = EVAL_DIR) -> tuple[str, Archive]:
     """A database of the archive with vectors, cached by the content of its files and questions."""
-    archive, raw = load_archive(name)
+    archive, raw = load_archive(name, directory)
     digest = hashlib.sha256()
     for spec in archive.sources:
         for path in sorted(pathlib.Path(spec).rglob("*")) if os.path.isdir(spec) else [pathlib.Path(spec)]:
@@ -376,11 +377,13 @@ def leave_one_out(runs_by_setting: dict[FusionWeights, dict[str, list[Run]]], na
     return table
 
 
-def evaluate_all(embedder, cache_dir: str, names: list[str] | None = None, grid=None) -> tuple[dict, dict]:
-    """(runs by setting and archive, built archives)."""
-    names = names or all_archives()
+def evaluate_all(embedder, cache_dir: str, names: list[str] | None = None, grid=None,
+                 directory: pathlib.Path = EVAL_DIR) -> tuple[dict, dict]:
+    """(runs by setting and archive, built archives): the archives `names` (all of them, and the
+    seed's when `directory` is tests/eval/) with each ranking setting of `grid`."""
+    names = names or (all_archives() if directory == EVAL_DIR else archive_names(directory))
     encoder = CachedEncoder(embedder)
-    built = {n: build_store(n, embedder, cache_dir) for n in names}
+    built = {n: build_store(n, embedder, cache_dir, directory) for n in names}
     runs = {w: {n: run_archive(path, archive, encoder, w) for n, (path, archive) in built.items()}
             for w in (grid or GRID)}
     return runs, built
