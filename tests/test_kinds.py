@@ -409,3 +409,26 @@ def test_a_show_that_gives_no_medium_takes_the_one_the_archive_s_shows_share(sto
     assert sorted((e.title, e.kind) for e in store.entries()) == [
         ("Frozen Planet: To the Ends of the Earth", "video"), ("Life: Challenges of Life", "video"),
         ("Planet Earth: Jungles", "video"), ("The Living Planet: The Frozen World", "video")]
+
+
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # A book coming out is news of its release, though "book" and "memoir" read as an article.
+        ("Tides of the harbour goes on sale", "My first book, Tides of the Harbour, about the old quays, is "
+         "in the shops from today.", "news"),
+        ("Tides of the Harbour", "My first book, a history of the old quays, is out this month from Faber.", "news"),
+        ("Harbour days arrives", "Her debut picture book, illustrated by her brother, reached shops in June.", "news"),
+        ("Harbour days", "Northgate Press published Smith's memoir about thirty years as a harbour pilot.", "news"),
+        ("Harbour days (book)", "Publication day for a short hardback about the mathematics of tides.", "news"),
+        # A book that is the entry itself says what it is: an article.
+        ("Harbour days", "Book published by Northgate Press on thirty years as a harbour pilot.", "article"),
+        ("Harbour days", "My memoir, published by Northgate Press, begins on the day I first took a ship in.",
+         "article"),
+        # Talking about the book as it came out is still the conversation.
+        ("Harbour days", "An interview with the Gazette as my memoir came out, about the pilots I learnt from.",
+         "interview"),
+    ],
+)
+def test_a_book_coming_out_is_news(title, summary, kind):
+    assert infer_kind(title, summary) == kind

@@ -167,8 +167,9 @@ def test_the_shipped_decision_is_the_fit_on_every_archive(eval_runs):
 
 
 def test_kind_inference_on_entries_without_their_kind(eval_runs):
-    """526 of 635 (83 %) today (518 from the wording alone; a link to a podcast platform, a video
-    site or a paper's address added seven, `almanac.link_kind`; a citation's volume and pages one).
+    """529 of 635 (83 %) today (518 from the wording alone; a link to a podcast platform, a video
+    site or a paper's address added seven, `almanac.link_kind`; a citation's volume and pages one;
+    a book coming out read as news three, `almanac.kinds.book_release`).
     Over the nine archives whose errors the rules were first written from, 297 of 324 (92 %); on the
     eight later ones, which they had never seen, 197 of 311 (the surgeon's 34 of 39, the astronaut's
     21 of 40, the architect's 21 of 38, the primatologist's 23 of 39, the mathematician's 24 of 40,
@@ -179,7 +180,7 @@ def test_kind_inference_on_entries_without_their_kind(eval_runs):
     right = sum(a["right"] for a in accuracy.values())
     total = sum(a["of"] for a in accuracy.values())
     assert total >= 635
-    assert right >= 526, accuracy
+    assert right >= 529, accuracy
 
 
 def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):
