@@ -344,11 +344,12 @@ def held_out_table(embedder, directory: str, cache_dir: str, misses: bool) -> di
     total = {"archives": len(rows), "on_topic": sum(r["on_topic"] for r in rows.values())}
     for key in ("r_at_1", "r_at_3", "answered"):
         total[key] = sum(round(r[key] * r["on_topic"]) for r in rows.values())
-    near = {n: sum(near for _, near in archive.off_topic) for n, (_, archive) in built.items()}
-    refused = {"unrelated_refused": lambda n: len(harness.UNRELATED),
-               "held_out_refused": lambda n: len(harness.UNRELATED_HELD_OUT), "near_refused": near.get}
-    for key, asked in refused.items():
-        total[key] = f"{sum(round((rows[n][key] or 0) * asked(n)) for n in rows)}/{sum(asked(n) for n in rows)}"
+    # How many of each archive's off-topic questions each share is of: refused / asked, pooled.
+    asked = {"unrelated_refused": dict.fromkeys(rows, len(harness.UNRELATED)),
+             "held_out_refused": dict.fromkeys(rows, len(harness.UNRELATED_HELD_OUT)),
+             "near_refused": {n: sum(near for _, near in archive.off_topic) for n, (_, archive) in built.items()}}
+    for key, count in asked.items():
+        total[key] = f"{sum(round((rows[n][key] or 0) * count[n]) for n in rows)}/{sum(count.values())}"
     if not misses:
         for row in rows.values():
             row["misses"] = len(row["misses"])
