@@ -248,6 +248,17 @@ def test_a_question_is_read_again_with_its_typos_read_as_the_archive_s_words(see
     assert listing.total == 4
 
 
+def test_a_question_reads_a_clipped_name_as_the_archive_s(seeded_store, fake):
+    """'madh' for Madhavapeddy, as 'zuck' for Zuckerberg: read as the one archive word it begins
+    (the archive's words sorted once per snapshot), and searched as that word."""
+    searcher = Searcher(seeded_store, fake)
+    question = searcher.understand("anything with madh lol")
+    assert question.corrected == {"madh": "madhavapeddy"}
+    assert question.terms == ("madhavapeddy",)
+    result = searcher.search("anything with madh lol", limit=5)
+    assert result.filters["corrected"] == {"madh": "madhavapeddy"} and result.hits
+
+
 def test_a_searcher_counts_a_word_once_per_version_of_the_store(seeded_store, fake, monkeypatch):
     """Counts change only with the store's version: a question's words (and joined pairs) are asked of
     the store together the first time (on PostgreSQL one round trip), not again until entries change."""

@@ -302,3 +302,22 @@ def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():
     assert correct_typos(["feris"], vocabulary, index) == {"feris": "ferriss"}
     # a letter more than doubling ("ferries" is "feries" undoubled) is left to the ratio, and fails it
     assert correct_typos(["feris"], {"ferries": 3}) == {}
+
+
+def test_a_long_name_clipped_in_chat_is_read_as_the_archive_word_it_begins():
+    """'zuck' for Zuckerberg, 'nepo' for Nepomniachtchi: no slip or ratio reads a clipped name, since
+    most of it is missing. The one archive word it begins (a possessive is the same word), when at
+    least four letters longer, is what it means; two such words, or a short clip, read nothing."""
+    from almanac.search.understand import clipped, correct_typos
+
+    vocabulary = {"zuckerberg": 4, "zuckerberg's": 1, "interview": 9, "nepomniachtchi": 2, "nepotism": 1,
+                  "wolfe": 3}
+    assert correct_typos(["zuck"], vocabulary) == {"zuck": "zuckerberg"}
+    assert correct_typos(["nepo"], vocabulary) == {}  # Nepomniachtchi or nepotism: it cannot say
+    assert correct_typos(["zuc", "wolf"], vocabulary) == {}  # too short a clip; too little left out
+    ordered = sorted(vocabulary)
+    assert clipped("zuck", ordered) == ("zuckerberg",) and clipped("intervie", ordered) is None
+    # a word's plural and possessive are that word; a clip is read before a short word's one slip
+    forms = {"unikernel": 3, "unikernels": 5, "unikernel's": 1, "made": 20, "madhavapeddy": 2}
+    assert correct_typos(["unik", "madh"], forms) == {"unik": "unikernel", "madh": "madhavapeddy"}
+

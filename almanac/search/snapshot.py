@@ -62,6 +62,7 @@ class Snapshot:
     hashes: np.ndarray
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _undoubled: dict[str, str] | None = field(default=None, repr=False)
+    _ordered: list[str] | None = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _doc_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _lexical: LexicalIndex | str | None = field(default=None, repr=False)
@@ -193,6 +194,17 @@ class Snapshot:
             if self._undoubled is None:
                 self._undoubled = by_undoubled(vocabulary)
             return self._undoubled
+
+
+    def ordered_vocabulary(self, store) -> list[str]:
+        """The vocabulary's words in sorted order, for finding the words that begin with a clipped one
+        (`almanac.search.understand.clipped`) by bisection: built once per snapshot, as scanning
+        200,000 words for each question takes ~15 ms."""
+        vocabulary = self.vocabulary(store)
+        with self._vocab_lock:
+            if self._ordered is None:
+                self._ordered = sorted(vocabulary)
+            return self._ordered
 
 
 def load_snapshot(store, model_name: str, dims: int, version: tuple[int, int]) -> Snapshot:
