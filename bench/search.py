@@ -333,13 +333,19 @@ def archive_table(embedder, cache_dir: str, misses: bool, fit_all: bool) -> dict
 
 def held_out_table(embedder, directory: str, cache_dir: str, misses: bool) -> dict:
     """Archives that nothing was fitted or chosen on (tests/eval_unseen/, or a folder of your own laid
-    out like tests/eval/), scored with the shipped weights, decision model and strictness: what a
-    new user gets. Rows as in the leave-one-archive-out table; `total` pools the archives' questions."""
+    out like tests/eval/, or one archive's folder), scored with the shipped weights, decision model
+    and strictness: what a new user gets. Rows as in the leave-one-archive-out table; `total` pools
+    the archives' questions."""
     import pathlib
 
     from tests.eval import harness
 
-    runs, built = harness.evaluate_all(embedder, cache_dir, grid=[FusionWeights()], directory=pathlib.Path(directory))
+    folder, names = pathlib.Path(directory), None
+    if (folder / "questions.json").exists():  # one archive's own folder
+        folder, names = folder.parent, [folder.name]
+    elif not harness.archive_names(folder):
+        raise SystemExit(f"{directory}: no questions.json in it or in its folders (see tests/eval/README.md)")
+    runs, built = harness.evaluate_all(embedder, cache_dir, names, grid=[FusionWeights()], directory=folder)
     rows = {n: harness.score(runs[FusionWeights()][n], DEFAULT_MODEL, DEFAULT_STRICTNESS) for n in built}
     total = {"archives": len(rows), "on_topic": sum(r["on_topic"] for r in rows.values())}
     for key in ("r_at_1", "r_at_3", "answered"):
