@@ -195,7 +195,6 @@ class Snapshot:
                 self._undoubled = by_undoubled(vocabulary)
             return self._undoubled
 
-
     def ordered_vocabulary(self, store) -> list[str]:
         """The vocabulary's words in sorted order, for finding the words that begin with a clipped one
         (`almanac.search.understand.clipped`) by bisection: built once per snapshot, as scanning

@@ -199,11 +199,11 @@ def clipped(word: str, ordered: list[str]) -> tuple[str] | None:
     if len(word) < CLIP_MIN_LETTERS or not word.isalpha():
         return None
     longer = []
-    for w in ordered[bisect.bisect_left(ordered, word):]:
-        if not w.startswith(word):
-            break
-        if len(w) >= len(word) + CLIP_MIN_MORE:
-            longer.append(w)
+    i = bisect.bisect_left(ordered, word)
+    while i < len(ordered) and ordered[i].startswith(word):
+        if len(ordered[i]) >= len(word) + CLIP_MIN_MORE:
+            longer.append(ordered[i])
+        i += 1
     if not longer:
         return None
     # One word and its forms: "unikernel", "unikernels", "unikernel's"
