@@ -78,17 +78,16 @@ def open_hint(path: str, exc: Exception) -> str:
     """What to do about a database that would not open: SQLite's own words ("database is locked",
     "attempt to write a readonly database") name neither the other process nor the folder."""
     reason = str(exc)
+    folder = os.path.dirname(os.path.abspath(path))  # SQLite writes its -wal and -shm files beside it
     if "locked" in reason:
         return "another process is writing to it; try again when it has finished"
     if "readonly" in reason:
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.access(folder, os.W_OK):  # SQLite writes its -wal and -shm files beside it
+        if not os.access(folder, os.W_OK):
             return f"its folder {folder} is not writable, and SQLite keeps two files beside the database"
         return "the file is not writable"
     if "disk I/O error" in reason or "disk is full" in reason:
         # Opening switches to WAL mode, which creates two files beside the database: on a full disk
         # (or a failing one) that fails before any read.
-        folder = os.path.dirname(os.path.abspath(path))
         return f"is the disk holding {folder} full? SQLite keeps two files beside the database"
     return "check the path or pass --db PATH"
 
