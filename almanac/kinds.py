@@ -21,6 +21,10 @@ mentions, and so does this module:
   premieres at ...", "Two choirs open ...", "Y appointed to ..."; news); and a
   first-person quotation ("'I never meant to stay'"; an interview). A title
   that names a position ("Research fellow at ...") is an appointment (news).
+  A talk's word in the title that the summary writes inside a name ("Talk
+  Easy with Sam Fragoso" where the summary says "who hosts Talk Easy",
+  "GeekWire Summit 2017 conversation") is that name, and counts as a name
+  inside a sentence does.
 
 Two kinds of evidence are resolved rather than counted. Being a *show*
 (episode, host, guest, series, programme) says podcast or video, and the
@@ -367,6 +371,23 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
                 yield i, "event", 2.0
 
 
+def _named_in_summary(tokens: list[str], i: int, summary: str) -> bool:
+    """Whether the title's word `i` is part of a name the summary writes: capitalised, with a
+    capitalised neighbour, the two written together in the summary ("Talk Asia", "GeekWire Summit").
+
+    Only a talk's words are read so: they begin shows and events ("Talk Easy", "TED Talks Daily",
+    "the Cheltenham Science Festival"). A news word the summary repeats in a name still says what
+    happened ("International Literature Prize": she was given it); read as a name, that cost one
+    entry of the eighteen evaluation archives."""
+    word = tokens[i]
+    if not word[:1].isupper():
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    before = tokens[i - 1] if i else ""
+    return ((after[:1].isupper() and f"{word} {after}" in summary)
+            or (before[:1].isupper() and f"{before} {word}" in summary))
+
+
 def _is_verb_talk(tokens: list[str], i: int) -> bool:
     """'to talk about', 'Schmidt talks with', 'we talked': a conversation, not a talk someone gave."""
     before = tokens[i - 1].lower() if i else ""
@@ -457,6 +478,12 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             break
     head_end = _title_head_end(tl, start)
     for i, kind, weight in _cues(tt, found, start):
+        if kind == "talk" and _named_in_summary(tt, i, summary):
+            # "Talk Easy with Sam Fragoso: ..." where the summary says "who hosts Talk Easy": a show's
+            # or an event's name ("GeekWire Summit"), which says what the entry is no more than
+            # "Profile Books" does.
+            add(kind, weight, TITLE_FACTOR * NAME_FACTOR, "title")
+            continue
         if i < head_end and weight >= 3.0 and kind in KINDS_ORDER:
             # The title's head names the kind: "Keynote at ...", "Radio interview: ...".
             add(kind, weight, TITLE_HEAD_FACTOR, "head")

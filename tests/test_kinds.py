@@ -39,6 +39,28 @@ def test_a_show_name_in_the_title_does_not_decide(title, summary, kind):
     assert infer_kind(title, summary) == kind
 
 
+@pytest.mark.parametrize(
+    "title, summary, kind",
+    [
+        # The summary writes the title's talk word inside a name: the show's or the event's.
+        ("Talk Easy with Sam Fragoso: the year ahead",
+         "Sam Fragoso, who hosts Talk Easy, had me on his show to look at the year ahead; we talked about "
+         "schools and the midterms.", "podcast"),
+        ("GeekWire Summit 2017 conversation with Todd Bishop",
+         "On stage at the GeekWire Summit, he and editor Todd Bishop talked about cricket, accessibility and "
+         "poetry.", "interview"),
+        # The summary does not write it as a name: the title's head still says what the entry is.
+        ("Talk at PyCon: packaging", "Forty minutes on wheels and lock files, to a full room.", "talk"),
+        # A news word the summary repeats in a name still says what happened.
+        ("Laxness International Literature Prize 2021",
+         "The Prime Minister presented her with the Laxness International Literature Prize at the city's "
+         "literary festival.", "news"),
+    ],
+)
+def test_a_talk_word_the_summary_writes_in_a_name_is_that_name(title, summary, kind):
+    assert infer_kind(title, summary) == kind
+
+
 def test_a_show_name_before_an_episode_number_is_not_read():
     scores = kind_scores("Talk Python To Me #412: Packaging", "")
     assert "talk" not in scores and scores["show"] > 0
