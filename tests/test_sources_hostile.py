@@ -543,6 +543,24 @@ def test_a_title_or_tags_too_long_for_any_real_entry_are_a_problem(tmp_path, sto
     assert [p.split(": ", 2)[:2] for p in problems_of(str(feed))] == [[f"{feed}:2", "title"], [f"{feed}:3", "category"]]
 
 
+def test_a_private_feeds_token_stays_out_of_another_sources_problem(tmp_path, capsys):
+    """An id taken twice names the other entry's source inside the message ("also the id of the
+    entry at <feed URL>:1"): the problem's own path was shown without its token, that one whole,
+    in the same run and in a later one (the store's conflict)."""
+    # a WordPress site's posts (read from the REST API), whose slugs are their ids
+    posts = (b'[{"id": 12, "date": "2015-05-04T10:00:00", "slug": "foo", "status": "publish", "type": "post",'
+             b' "link": "https://example.org/foo", "title": {"rendered": "Foo post"},'
+             b' "content": {"rendered": "<p>A post about foo.</p>"}}]')
+    (tmp_path / "zz.json").write_text('[{"id": "foo", "title": "Other", "date": "2016", "kind": "paper", "summary": "O."}]')
+    with serving(send_whole(posts)) as base:
+        url = f"{base}/posts.json?auth=SECRET-TOKEN-123"
+        for run in ([url, str(tmp_path / "zz.json")], [str(tmp_path / "zz.json")]):
+            code = main(["--db", str(tmp_path / "a.db"), "ingest", "--no-embed", *run])
+            out, err = capsys.readouterr()
+            assert code == 1 and "SECRET-TOKEN-123" not in out + err, run
+            assert f"the entry at {base}/posts.json?auth=…:1;" in err, err
+
+
 def test_a_private_feeds_token_stays_out_of_problem_lines(tmp_path, capsys):
     """A private feed (a paid podcast's, a newsletter's) carries the subscriber's token in its URL;
     a problem with it went to the terminal and, from `almanac run`, to the logs with the token in

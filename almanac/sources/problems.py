@@ -38,8 +38,21 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
+        # A message may name another source ("also the id of the entry at <URL>:1"): its URL is
+        # shown as the problem's own is, without a password or query values.
+        message = _URL_IN_TEXT.sub(lambda m: shown_location(m.group()), self.message)
         # File names and quoted values come from the source: never a raw ESC or a second line.
-        return one_line(f"{where}: {self.field}: {self.message}")
+        return one_line(f"{where}: {self.field}: {message}")
+
+
+#: A URL inside a message, up to a space, a quote or a semicolon (which ends a clause there).
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\";]+")
+
+
+def shown_location(source: str) -> str:
+    """An entry's `source` (a path or URL, perhaps with ":line") as a message shows it (`shown`)."""
+    path, line = split_location(source)
+    return f"{shown(path)}:{line}" if line else shown(path)
 
 
 def split_location(source: str) -> tuple[str, int | None]:
