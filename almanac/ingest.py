@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from almanac.entry import Entry, assign_ids, id_candidates, legacy_candidates, settle_show_media
-from almanac.sources import Problem, ReadLimits, SourceError, expand_sources, overlapping, read_source, vanished
+from almanac.sources import (Problem, ReadLimits, SourceError, expand_sources, overlapping, read_source,
+                             unnamed_and_missing, vanished)
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.sources.reading import DEFAULT_LIMITS, clip
@@ -166,7 +167,9 @@ def ingest(
         # a race, and stays a problem.
         stored = store.source_keys()
         gone = vanished(specs, base_dir, stored)
-        also_named = overlapping(expand_sources(specs, base_dir)[0], base_dir, stored)
+        keys = expand_sources(specs, base_dir)[0]
+        also_named = overlapping(keys, base_dir, stored)
+        also_named += [k for k in unnamed_and_missing(keys, base_dir, stored) if k not in gone and k not in also_named]
         by_key, problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone,
                                         also_named=also_named)
         # Sources read now first, taking over the entries of a file renamed or read under another

@@ -9,6 +9,7 @@ import pytest
 from almanac.entry import Entry, PartialDate
 from almanac.ingest import ingest
 from almanac.store import Store, StoreError
+from tests.conftest import SEED
 
 BOTH_BACKENDS = True
 
@@ -353,6 +354,74 @@ def test_a_file_outside_the_config_folder_is_one_source_however_its_path_is_writ
         report = ingest(store, [spec], base)
         assert not report.problems and store.source_keys() == [str(tmp_path / "data" / "x.json")], spec
     assert [e.id for e in store.entries()] == ["alpha-2015-05"]
+
+
+def test_a_glob_that_matches_nothing_keeps_its_entries(store, tmp_path):
+    """`sources = ["notes/*.md"]` with the folder renamed (or on a disk not mounted): the pattern
+    matching nothing was reported as a problem, and every entry it had read was removed as if each
+    file were deleted (put back, they were new again: announced again, their posts withdrawn). A
+    source with a problem is left as the store holds it."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in (1, 2):
+        (notes / f"{i}.md").write_text(f"---\ntitle: Note {i}\ndate: 2015-0{i}\nkind: talk\n---\nAbout it.\n")
+    assert not ingest(store, ["notes/*.md"], str(tmp_path)).problems
+    before = store.added_at()
+    notes.rename(tmp_path / "notes.off")
+    report = ingest(store, ["notes/*.md"], str(tmp_path))
+    assert [str(p) for p in report.problems] == ["notes/*.md: sources: no files match this pattern"]
+    assert report.total("removed") == 0 and store.added_at() == before
+    (tmp_path / "notes.off").rename(notes)
+    report = ingest(store, ["notes/*.md"], str(tmp_path))
+    assert not report.problems and report.total("added") == 0 and store.added_at() == before
+
+
+def test_a_file_renamed_with_its_line_in_the_config_keeps_its_entries_ids(store, tmp_path):
+    """`sources = ["data/entries.txt"]` renamed to data/talks.txt, file and config line alike:
+    the former name was neither read nor a glob's vanished file, so every entry was stored a
+    second time under an id ending in its kind, and the first copies stayed for good (every
+    anniversary posted twice). They move to the new name, first seen as before; a stored
+    source whose file is still there, or is only named by another config, keeps its own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "entries.txt").write_text(SEED.read_text())
+    (tmp_path / "other.json").write_text('[{"title": "Other", "date": "2016-05", "kind": "talk", "summary": "O."}]')
+    assert not ingest(store, ["data/entries.txt", "other.json"], str(tmp_path)).problems
+    before = store.added_at()
+    (data / "entries.txt").rename(data / "talks.txt")
+    report = ingest(store, ["data/talks.txt"], str(tmp_path))
+    assert not report.problems and report.total("added") == 0 and report.total("removed") == 0
+    assert store.added_at() == before and store.source_keys() == ["data/talks.txt", "other.json"]
+
+
+@pytest.mark.parametrize("second", [["link.txt"], ["data/entries.txt", "link.txt"], ["linked/data/entries.txt"]])
+def test_a_file_read_through_a_link_is_the_same_source(store, tmp_path, second):
+    """A link to the archive's file (or its folder: the working directory is then the link's
+    target) was a second source: every entry stored twice, the copies under ids ending in their
+    kind. A file is the same source however it is reached."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "entries.txt").write_text(SEED.read_text())
+    (tmp_path / "link.txt").symlink_to(tmp_path / "data" / "entries.txt")
+    (tmp_path / "linked").symlink_to(tmp_path, target_is_directory=True)
+    assert ingest(store, ["data/entries.txt"], str(tmp_path)).total("added") == 25
+    before = store.added_at()
+    report = ingest(store, second, str(tmp_path))
+    assert not report.problems and report.total("added") == 0 and store.added_at() == before
+    assert len(store.entries()) == 25
+
+
+def test_a_folder_and_a_glob_inside_it_in_one_config_read_each_note_once(store, tmp_path):
+    """`sources = ["notes/", "notes/talks/*.md"]`: both name notes/talks/a.md, and each was a
+    source of its own, so the note was stored twice (the copy's id ending "-2"). The folder is
+    read; the glob adds nothing it does not."""
+    (tmp_path / "notes" / "talks").mkdir(parents=True)
+    (tmp_path / "notes" / "b.md").write_text("---\ntitle: Beta\ndate: 2016-05\nkind: paper\n---\nB.\n")
+    (tmp_path / "notes" / "talks" / "a.md").write_text("---\ntitle: Alpha\ndate: 2015-05\nkind: talk\n---\nA.\n")
+    for specs in (["notes/", "notes/talks/*.md"], ["notes/talks/*.md", "notes"]):
+        report = ingest(store, specs, str(tmp_path))
+        assert not report.problems, specs
+        assert sorted(e.id for e in store.entries()) == ["alpha-2015-05", "beta-2016-05"], specs
+        assert store.source_keys() == ["notes"], specs
 
 
 def test_words_match_without_their_accents_on_both_backends(store):

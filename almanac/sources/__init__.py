@@ -27,7 +27,8 @@ from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits
 from almanac.sources.seed_text import read_seed_text
 from almanac.sources.substack import is_substack_export, read_substack
 
-__all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for", "vanished"]
+__all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for", "unnamed_and_missing",
+           "vanished"]
 
 Reader = Callable[[str, ReadLimits], list[Entry]]
 
@@ -81,7 +82,24 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             # outside base_dir, the path itself, without its ".." ("app/../data/x.txt" and
             # "data/x.txt" named one file twice, so its entries were stored twice)
             keys.append(os.path.normpath(match) if rel.startswith("..") else rel)
-    return list(dict.fromkeys(keys)), problems
+    return covered_once(list(dict.fromkeys(keys)), base_dir), problems
+
+
+def covered_once(keys: list[str], base_dir: str) -> list[str]:
+    """`keys` without those naming a file another of them names: the same file through a link
+    ("mine.txt" -> data/entries.txt), or a file inside a folder read too (`sources = ["notes/",
+    "notes/talks/*.md"]`). Each would be a source of its own and store every entry twice, the copy
+    under an id ending in its kind; the first named, or the folder, is read."""
+    real = {key: os.path.realpath(local_path(key, base_dir)) for key in keys if not is_url(key)}
+    folders = [path for path in real.values() if os.path.isdir(path)]
+    out, seen = [], set()
+    for key in keys:
+        path = real.get(key)
+        if path is not None and (path in seen or any(inside(path, folder) for folder in folders)):
+            continue
+        seen.add(path)
+        out.append(key)
+    return out
 
 
 def overlapping(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
@@ -91,15 +109,27 @@ def overlapping(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
     its ".." before sources outside the config's folder were normalised). Their entries are the
     same entries, read under another name: they move to the key read now instead of being
     stored twice."""
-    reading = [local_path(k, base_dir) for k in keys if not is_url(k)]
+    reading = [os.path.realpath(local_path(k, base_dir)) for k in keys if not is_url(k)]
     out = []
     for key in stored:
         if key in keys or is_url(key):
             continue
-        here = local_path(key, base_dir)
+        # Through links too: "mine.txt" linking to data/entries.txt, or the config's folder
+        # reached through a link (the working directory is then the link's target).
+        here = os.path.realpath(local_path(key, base_dir))
         if any(p == here or inside(p, here) or inside(here, p) for p in reading):
             out.append(key)
     return out
+
+
+def unnamed_and_missing(keys: list[str], base_dir: str, stored: list[str]) -> list[str]:
+    """The stored local source keys no spec read now names whose file is gone: a file renamed
+    together with its line in the config ("data/entries.txt" -> "data/talks.txt"). Its entries
+    move to the file read now that gives them the same ids, instead of being stored a second time
+    beside them (under ids ending in their kind) for good; what no source read now claims stays,
+    since a file no spec names may only be out of reach (a disk not mounted)."""
+    return [key for key in stored if key not in keys and not is_url(key)
+            and not os.path.lexists(local_path(key, base_dir))]
 
 
 def local_path(key: str, base_dir: str) -> str:
@@ -118,9 +148,13 @@ def vanished(specs: list[str], base_dir: str, stored: list[str]) -> list[str]:
     With `sources = ["notes/*.json"]`, deleting notes/old.json means its entries should go, as
     a folder's deleted note's do; nothing else would ever remove them, and a renamed file's
     entries would find their ids held by its former name. A file named on its own and missing
-    is a problem instead (perhaps a typo): its entries stay.
+    is a problem instead (perhaps a typo): its entries stay, and so do a pattern's when it matches
+    no file at all.
     """
-    patterns = [local_path(spec, base_dir) for spec in specs if not is_url(spec) and glob.has_magic(spec)]
+    # A pattern that matches nothing now is a problem (a folder renamed, a disk not mounted), and
+    # a source with a problem is left as the store holds it: its files are not taken for deleted.
+    patterns = [pattern for spec in specs if not is_url(spec) and glob.has_magic(spec)
+                and glob.glob(pattern := local_path(spec, base_dir))]
     out = []
     for key in stored:
         if is_url(key):
