@@ -7,6 +7,7 @@ store already held it, while the other sources still go in.
 
 from __future__ import annotations
 
+import heapq
 import os
 from dataclasses import dataclass, field
 from typing import Callable
@@ -143,6 +144,42 @@ def read_sources(
     return assigned, problems
 
 
+def write_order(by_key: dict[str, list[Entry]], gone: list[str],
+                held: Callable[[list[str]], dict[str, tuple[str, str]]]) -> list[str]:
+    """The order to write the sources read: one taking an entry another read now held first (the
+    entry moved from one file to another: written the other way, the file it left removed it and
+    the file it joined added it anew, announced again and embedded again); otherwise by key, and
+    the vanished ones last (their entries move to the files they were renamed to first)."""
+    keys = sorted(by_key, key=lambda k: (k in gone, k))
+    ids = sorted({e.id for entries in by_key.values() for e in entries})
+    holders = held(ids) if ids else {}
+    # takes[k]: the sources read now that k takes an entry from, each to be written after k
+    takes = {k: {holders[e.id][1] for e in by_key[k] if e.id in holders} & by_key.keys() - {k} for k in keys}
+    waiting = {k: 0 for k in keys}  # how many sources still to write take from k
+    for k in keys:
+        for j in takes[k]:
+            waiting[j] += 1
+    if not any(waiting.values()):
+        return keys
+    position = {k: i for i, k in enumerate(keys)}
+    ready = [position[k] for k in keys if not waiting[k]]
+    heapq.heapify(ready)
+    order: list[str] = []
+    done: set[str] = set()
+    while len(order) < len(keys):
+        # in a cycle (two files that swapped entries) none is ready: the first left, by key
+        k = keys[heapq.heappop(ready)] if ready else next(k for k in keys if k not in done)
+        if k in done:
+            continue
+        order.append(k)
+        done.add(k)
+        for j in takes[k]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, position[j])
+    return order
+
+
 def ingest(
     store: Store,
     specs: list[str],
@@ -177,11 +214,13 @@ def ingest(
         # is left of the vanished ones goes.
         released = set(gone) | set(also_named)
         raced: set[str] = set()
-        for key in sorted(by_key, key=lambda k: k in gone):
+        for key in write_order(by_key, gone, store.holders_of):
             if retry is not None and key not in retry:
                 continue
             try:
-                change = store.replace_source(key, by_key[key], adopt=released - {key})
+                # An id held by another source read now is one it no longer gives (read_sources
+                # refuses a run giving one id twice): an entry moved between files moves.
+                change = store.replace_source(key, by_key[key], adopt=(released | set(by_key)) - {key})
                 if change.touched or key not in gone:  # a renamed file's former name had all it held moved
                     report.changes.append(change)
             except IdConflict as exc:

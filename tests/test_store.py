@@ -424,6 +424,35 @@ def test_a_folder_and_a_glob_inside_it_in_one_config_read_each_note_once(store, 
         assert store.source_keys() == ["notes"], specs
 
 
+def test_an_entry_moved_to_another_file_moves_and_is_not_announced_again(store, tmp_path):
+    """Beta cut from a.txt and pasted into b.txt, both read in one run: a.txt (written first, by
+    key) removed it and b.txt added it anew, with a new first-seen time, so a webhook set up since
+    posted an old entry as new, and its vectors were made again. It moves, either way round; two
+    files that swap entries (no order moves both) still end with each entry once, where it is now."""
+    alpha = "Alpha Talk / May 2015\nTalk at a conference about alpha.\n\n"
+    beta = "Beta Paper / Jun 2016\nPaper on beta in a journal.\n\n"
+    gamma = "Gamma News / Jan 2017\nAnnounced gamma.\n\n"
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(alpha + beta)
+    b.write_text(gamma)
+    assert ingest(store, ["a.txt", "b.txt"], str(tmp_path)).total("added") == 3
+    store.ensure_target("webhook:x", "webhook")  # set up after: the entries so far are not news to it
+    before = store.added_at()
+    for a_text, b_text in ((alpha, gamma + beta), (alpha + beta, gamma)):
+        a.write_text(a_text)
+        b.write_text(b_text)
+        report = ingest(store, ["a.txt", "b.txt"], str(tmp_path))
+        assert not report.problems and (report.total("added"), report.total("removed")) == (0, 0)
+        assert store.added_at() == before and store.unannounced("webhook:x") == []
+    assert {e.id: e.source for e in store.entries()}["beta-paper-2016-06"] == "a.txt:4"
+    a.write_text(gamma)
+    b.write_text(alpha + beta)
+    report = ingest(store, ["a.txt", "b.txt"], str(tmp_path))
+    assert not report.problems
+    assert sorted((e.id, e.source) for e in store.entries()) == [
+        ("alpha-talk-2015-05", "b.txt:1"), ("beta-paper-2016-06", "b.txt:4"), ("gamma-news-2017-01", "a.txt:1")]
+
+
 def test_words_match_without_their_accents_on_both_backends(store):
     """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
     so an entry writing the name only with its accent was missing there (migration 6)."""
