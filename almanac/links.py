@@ -6,6 +6,8 @@ must agree, so they all ask here.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from almanac.entry import KINDS
 
 #: Feed files at the site root, in the order they are offered to readers.
@@ -14,6 +16,21 @@ ONTHISDAY_FEED = "onthisday.xml"
 #: The coming year's anniversaries as an iCalendar file, and the crawlers' map of every page.
 CALENDAR = "anniversaries.ics"
 SITEMAP = "sitemap.xml"
+
+
+def web_address(url: str | None) -> str | None:
+    """`url` when it is an http(s) address with a host, else None.
+
+    What an entry may link to: not javascript: or data:, and not an address the URL parser cannot
+    read, such as a template's "https://[your-domain]/talks" (brackets hold an IPv6 address) or
+    "http://[::1/x": one such link stopped every build of the site and feeds with a ValueError."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return url if host else None
 
 
 def site_root(base_url: str) -> str:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from almanac.config import SiteConfig
 from almanac.entry import Entry
-from almanac.links import entry_url, site_root
+from almanac.links import entry_url, site_root, web_address
 from feeds.safe_text import clean, clean_line, summary_html
 
 #: The date a site's base URL is assumed to be owned from, for feed-level tag: URIs.
@@ -72,11 +71,9 @@ def feed_item(entry: Entry, site: SiteConfig, tz: dt.tzinfo) -> FeedItem:
 
 
 def _http_url(url: str | None) -> str | None:
-    """Only http(s) URLs are offered as links (no javascript:, data:, ...)."""
-    if not url:
-        return None
-    url = clean_line(url)
-    return url if urlsplit(url).scheme in ("http", "https") and " " not in url else None
+    """Only http(s) URLs are offered as links (`almanac.links.web_address`), and none with a space."""
+    url = clean_line(url) if url else None
+    return web_address(url) if url and " " not in url else None
 
 
 def feed_title(site: SiteConfig, label: str | None = None) -> str:

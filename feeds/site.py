@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from almanac.links import (CALENDAR, MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind_feed_path, kind_page_path, plural,
-                           site_root)
+                           site_root, web_address)
 from feeds import cards
 from feeds.feed_items import feed_title
 from feeds.safe_text import clean_line, paragraphs
@@ -216,7 +216,7 @@ class SiteRenderer:
         if chrome is None:
             chrome = self._entry_chrome[entry.kind] = self.chrome("../", entry.kind,
                                                                  self.main_feeds + [self.kind_feeds[entry.kind]])
-        url = entry.url if entry.url and entry.url.startswith(("http://", "https://")) else None
+        url = web_address(entry.url)
         canonical = self.root_url + view.path
         return self._entry.render(
             site_title=self.common["site_title"],
@@ -232,7 +232,7 @@ class SiteRenderer:
             year=view.year,
             paragraphs=paragraphs(entry.summary),
             url=url,
-            url_host=urlsplit(url).netloc if url else "",
+            url_host=urlsplit(url).netloc if url else "",  # web_address has read it
             related=[self.item(r, from_entries_dir=True) for r in related],
         ).encode("utf-8")
 

@@ -208,6 +208,22 @@ def test_empty_archive_builds_a_valid_site():
     assert "0 entries" in files["index.html"].decode()
 
 
+def test_an_unreadable_link_stored_before_ingest_refused_it_builds_without_it():
+    """One stored entry linking to "https://[your-domain]/talks" (the URL parser raises on it) made
+    every build fail, so nothing was published again; the build leaves such a link out."""
+    import feedparser
+
+    bad = [dataclasses.replace(make_entry(1), url="https://[your-domain]/talks"),
+           dataclasses.replace(make_entry(2), url="http://[::1/talk")]
+    files = build_site(bad + [make_entry(3)], SITE, TZ)
+    for e in bad:
+        assert "your-domain" not in files[entry_path(e.id)].decode() and "::1" not in files[entry_path(e.id)].decode()
+    assert "https://example.org/3" in files[entry_path("entry-00003")].decode()
+    for name in FEED_FILES - {"feed.json"}:
+        parsed = feedparser.parse(files[name])
+        assert not parsed.bozo and len(parsed.entries) == 3, name
+
+
 def test_onthisday_feed_is_left_out_without_posts(entries):
     assert "onthisday.xml" not in build_site(entries, SITE, TZ)
 

@@ -478,6 +478,24 @@ def test_an_item_quoted_in_a_comment_or_cdata_does_not_shift_problem_lines(tmp_p
     assert [str(p) for p in info.value.problems] == [f"{feed}:5: date: 'yesterday-ish' is not a date"]
 
 
+def test_an_address_the_url_parser_cannot_read_is_a_problem_at_ingest(tmp_path):
+    """A template's link left in ("https://[your-domain]/talks": brackets hold an IPv6 address) was
+    stored, and every later build of the site and feeds stopped at it with a ValueError. The url
+    field is reported on its line; a feed's such link is left out, as its other non-links are."""
+    listing = tmp_path / "talks.json"
+    listing.write_text('[{"title": "T", "date": "2015", "summary": "s",\n  "url": "https://[your-domain]/talks"},\n'
+                       ' {"title": "U", "date": "2016", "summary": "s", "url": "http://[::1/talk"}]')
+    assert problems_of(str(listing)) == [
+        f"{listing}:2: url: 'https://[your-domain]/talks' is not a web address (a host is missing or cannot be read)",
+        f"{listing}:3: url: 'http://[::1/talk' is not a web address (a host is missing or cannot be read)",
+    ]
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<rss version="2.0"><channel><title>T</title><item><title>Fine</title><link>https://[x]/a</link>'
+                    "<pubDate>Mon, 04 May 2015 10:00:00 +0000</pubDate><description>d</description></item>"
+                    "</channel></rss>")
+    assert [e.url for e in read_source(str(feed))] == [None]
+
+
 def test_a_problem_with_a_field_names_the_line_of_that_field(tmp_path):
     """Markdown front matter and JSON objects reported every field's problem on the entry's first
     line (the note's line 1, the object's opening brace): in a long object or block the user had

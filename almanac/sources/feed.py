@@ -20,6 +20,7 @@ import feedparser
 
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
 from almanac.link_kind import media_kind
+from almanac.links import web_address
 from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
 from almanac.sources.json_list import entries_from_json
@@ -176,7 +177,7 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
             problems.append(Problem(spec, line, "category", wrong))
             continue
         link = clean_text(item.get("link") or "").strip()
-        link = link if link and is_url(link) else None
+        link = link if link and is_url(link) and web_address(link) else None
         kind = kind or enclosure_kind(item)
         kind_read = kind is None
         if kind_read:  # read from the wording only when no category or enclosure names a kind

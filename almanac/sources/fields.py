@@ -29,6 +29,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
+from almanac.links import web_address
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
 from almanac.sources.reading import clip, fold, tags_problem, title_problem
@@ -195,6 +196,9 @@ def entry_from_fields(
     url = clean_text(url).strip() if isinstance(url, str) else url
     if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
         bad(url_field, f"'{clip(url)}' is not an http(s) URL")
+        url = None
+    elif url is not None and not web_address(url):
+        bad(url_field, f"'{clip(url)}' is not a web address (a host is missing or cannot be read)")
         url = None
 
     id_field = "id" if "id" in fields else "slug"
