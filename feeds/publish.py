@@ -44,6 +44,15 @@ _CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.
 _CORE = ("timeline.py", "anniversaries.py")
 
 
+class EmptyOverPublished(Exception):
+    """The store has no entries but the output directory holds the last build's entry pages.
+
+    Opening a database that does not exist makes an empty one, so a mistyped `--db` or
+    `ALMANAC_DB` published an empty archive over the site (every entry page and kind feed
+    removed, the feeds emptied, exit 0; the feeds review). An archive that really is empty now
+    is published once its folder is removed."""
+
+
 @dataclass
 class PublishResult:
     files: int
@@ -102,6 +111,12 @@ def _read_manifest(out_dir: str) -> dict | None:
     return manifest if isinstance(manifest, dict) else None
 
 
+def _entry_pages(manifest: dict | None) -> int:
+    """How many entry pages the build that wrote `manifest` made."""
+    files = manifest.get("files") if manifest else None
+    return sum(isinstance(rel, str) and rel.startswith("entries/") for rel in files) if isinstance(files, dict) else 0
+
+
 def _manifest_holds(out_dir: str, fp: str) -> dict | None:
     manifest = _read_manifest(out_dir)
     if manifest is None or manifest.get("fingerprint") != fp:
@@ -156,6 +171,10 @@ def publish(
         files = sorted(manifest["files"])
         return PublishResult(len(files), WriteReport(unchanged=files), skipped=True)
     previous = _read_manifest(out_dir)
+    if not entries and (pages := _entry_pages(previous)):
+        raise EmptyOverPublished(
+            f"the store has no entries, but {out_dir} holds {pages} entry pages from the last build: not publishing "
+            f"an empty archive over them (is the database the one you meant?); remove {out_dir} to publish it empty")
     files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts, now=now)
     report = write_tree(out_dir, files, prune=("entries",))
     report.removed += remove_stale(out_dir, previous, files)

@@ -43,6 +43,25 @@ def test_feeds_build_defaults_to_site_out_dir_from_config(tmp_path, seed_path, c
     assert b"https://example.org/a/atom.xml" in (tmp_path / "www" / "atom.xml").read_bytes()
 
 
+def test_a_mistyped_database_does_not_publish_an_empty_archive_over_the_site(tmp_path, seed_path, capsys):
+    """`--db almanac-typo.db` (or a wrong ALMANAC_DB) opens a new, empty database: the build
+    removed every entry page and kind feed and emptied the feeds, with exit 0. It is refused in
+    one line naming the folder, and the site stays; an archive that is empty from the start, or
+    whose folder was removed on purpose, is still published."""
+    _ingest(seed_path, capsys)
+    out = tmp_path / "site"
+    assert main(["feeds", "build", "--out", str(out), "--no-related"]) == 0
+    before = {p.name: p.read_bytes() for p in (out / "entries").iterdir()} | {"atom.xml": (out / "atom.xml").read_bytes()}
+    capsys.readouterr()
+    typo = ["--db", str(tmp_path / "almanac-typo.db")]
+    assert main([*typo, "feeds", "build", "--out", str(out), "--no-related"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"almanac: the store has no entries, but {out} holds 25 entry pages") and err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in (out / "entries").iterdir()} | {"atom.xml": (out / "atom.xml").read_bytes()} == before
+    assert main([*typo, "feeds", "build", "--out", str(tmp_path / "fresh"), "--no-related"]) == 0
+    assert (tmp_path / "fresh" / "index.html").is_file()
+
+
 def test_feeds_without_an_action_prints_help(capsys):
     assert main(["feeds"]) == 2
     assert "build" in capsys.readouterr().out

@@ -163,8 +163,13 @@ def cmd_build(args, app) -> int:
     out = out_dir(app, args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out: '{out}' exists and is not a directory")
+    from feeds.publish import EmptyOverPublished
+
     try:
         result = build(app, out, with_related=not args.no_related)
+    except EmptyOverPublished as exc:
+        print(f"almanac: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:  # a full disk, a folder not writable: one line, not a traceback
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"almanac: cannot write the site into {out}: {exc.strerror or exc}{where}; each file is written "
@@ -211,6 +216,7 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
     """Build (unless told not to), listen, keep the site current, stop on SIGTERM/SIGINT."""
     import contextlib
 
+    from feeds.publish import EmptyOverPublished
     from feeds.rebuild import keep_current
     from feeds.server import bound_port, make_app, start_server
 
@@ -222,6 +228,9 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
             version = await asyncio.to_thread(site_version, app)
             try:
                 await asyncio.to_thread(build, app, root, embed=False)
+            except EmptyOverPublished as exc:
+                print(f"almanac: {exc}", file=sys.stderr)
+                return 1
             except OSError as exc:
                 print(f"almanac: cannot build the site in {root}: {exc.strerror or exc}", file=sys.stderr)
                 return 1

@@ -91,6 +91,7 @@ async def run_all(app, host: str, port: int, token: str | None, sync=None) -> in
 async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: asyncio.Event) -> int:
     from almanac.commands.feeds import build, out_dir, search_fn
     from almanac.commands.onthisday import ingest_configured, start_posting
+    from feeds.publish import EmptyOverPublished
     from feeds.server import bound_port, make_app, start_server
 
     runner = jobs = bot_task = None
@@ -102,7 +103,11 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
             return 0
         log.info("ingest: %s", report.summary())
         out = out_dir(app, None)
-        result = await _until_stopped(stop, asyncio.to_thread(build, app, out))
+        try:
+            result = await _until_stopped(stop, asyncio.to_thread(build, app, out))
+        except EmptyOverPublished as exc:
+            print(f"almanac: {exc}", file=sys.stderr)
+            return 1
         if result is None:
             return 0
         log.info("site: %d files in %s (%d written)", result.files, out, len(result.report.written))
