@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
 
-from almanac.anniversaries import is_milestone
+from almanac.anniversaries import anniversary_in, is_milestone
 from almanac.config import SiteConfig
 from almanac.entry import Entry, PartialDate
 from almanac.links import ONTHISDAY_FEED, site_root
@@ -68,6 +68,11 @@ def onthisday_items(store, limit: int = 50) -> list[OnThisDayItem]:
         if entry is None:  # removed from the archive since: nothing to link to
             continue
         day = dt.date.fromisoformat(row.occasion.split(":", 1)[1])
+        if anniversary_in(entry, day.year) != day:
+            # Its date was corrected since ("2016-12-04" to "2030-12-04", or to the year only): the
+            # item would say "-14 years ago today", or name a day that is no longer its own. It
+            # leaves the feed, as the Discord message is withdrawn (`posting.still_its_anniversary`).
+            continue
         items.append(OnThisDayItem(entry, day, day.year - entry.date.year))
     return _ordered(items)[:limit]
 

@@ -142,6 +142,27 @@ def test_the_onthisday_feed_parses_and_says_what_was_announced(seeded_store):
     assert all(r.target == FEED_KEY for r in seeded_store.posts())
 
 
+def test_an_anniversary_whose_date_was_corrected_since_leaves_the_onthisday_feed(seeded_store):
+    """The feed recomputed "years ago" from the entry as it is now: a date corrected after the
+    post (to a later year, or to the year only) gave "-5 years ago today" or an anniversary for
+    an entry that has none. Such an item leaves the feed, as the Discord message is withdrawn."""
+    import dataclasses
+
+    from almanac.entry import PartialDate
+
+    assert len(_announce(seeded_store).sent) == 5
+    announced = [i.entry for i in onthisday_items(seeded_store)]
+    later, year_only = announced[0], announced[1]
+    for entry, date in ((later, PartialDate(2030, 5)), (year_only, PartialDate(2015))):
+        stored = next(e for e in seeded_store.entries() if e.id == entry.id)
+        key = stored.source.rsplit(":", 1)[0]
+        others = [e for e in seeded_store.entries() if e.source.rsplit(":", 1)[0] == key and e.id != entry.id]
+        seeded_store.replace_source(key, others + [dataclasses.replace(stored, date=date)])
+    items = onthisday_items(seeded_store)
+    assert len(items) == 3 and {i.entry.id for i in items}.isdisjoint({later.id, year_only.id})
+    assert all(i.years_ago > 0 for i in items)
+
+
 def test_an_empty_onthisday_feed_is_valid_and_stable():
     site = SiteConfig()
     data = build_onthisday_feed([], site, dt.timezone.utc)
