@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import discord
@@ -47,15 +48,23 @@ class WebhookURLError(ConfigError, ValueError):
     """
 
 
-def webhook_key(webhook_id: int, token: str) -> str:
+def webhook_key(webhook_id: int, token: str, thread_id: int | None = None) -> str:
     """The ledger's name for a webhook: stable, and useless to anyone who reads it.
 
-    Made from what the URL names (the webhook's id and token), not from how it is written: the
-    same webhook copied as discordapp.com, with a trailing slash or with `?wait=true` is one
-    target, posted to once (as several keys it got every post once per spelling, and again
-    after the URL was pasted anew).
+    Made from what the URL names (the webhook's id and token, and the thread it posts into),
+    not from how it is written: the same webhook copied as discordapp.com, with a trailing slash
+    or with `?wait=true` is one target, posted to once (as several keys it got every post once
+    per spelling, and again after the URL was pasted anew). One webhook into two threads is two.
     """
-    return _hashed(f"{webhook_id}/{token}")
+    return _hashed(f"{webhook_id}/{token}" + (f"/{thread_id}" if thread_id is not None else ""))
+
+
+def thread_of(url: str) -> int | None:
+    """The thread a webhook URL posts into (`?thread_id=123`, as Discord documents for a forum's
+    or a channel's thread), or None. discord.py's `Webhook.from_url` ignores the query, so posts
+    meant for a thread went to its channel, and into a forum channel every one was refused."""
+    values = parse_qs(urlsplit(url).query).get("thread_id", [])
+    return int(values[0]) if values and values[0].isdigit() else None
 
 
 def url_key(url: str) -> str:
@@ -115,7 +124,9 @@ class WebhookPublisher:
             raise WebhookURLError(
                 f"$ALMANAC_WEBHOOK_URLS: value {position} is not a Discord webhook URL "
                 "(expected https://discord.com/api/webhooks/ID/TOKEN)") from None
-        self.key = webhook_key(self._webhook.id, self._webhook.token)
+        thread_id = thread_of(url)
+        self._thread = {"thread": discord.Object(id=thread_id)} if thread_id is not None else {}
+        self.key = webhook_key(self._webhook.id, self._webhook.token, thread_id)
         self.former_key = url_key(url)
         self.label = f"webhook {self._webhook.id}"  # the id is public; the token is not
         self.username = username or None
@@ -135,17 +146,19 @@ class WebhookPublisher:
             allowed_mentions=discord.AllowedMentions.none(),
             wait=True,  # Discord answers with the message, so the ledger gets its id
             **kwargs,
+            **self._thread,
         ), _outcome)
         return str(message.id)
 
     async def edit_message(self, message_id: str, embed: dict) -> None:
         """PATCH /webhooks/{id}/{token}/messages/{message_id} (`Webhook.edit_message`): the message shows `embed`."""
         await self._change(self._webhook.edit_message(
-            int(message_id), embed=discord.Embed.from_dict(embed), allowed_mentions=discord.AllowedMentions.none()))
+            int(message_id), embed=discord.Embed.from_dict(embed), allowed_mentions=discord.AllowedMentions.none(),
+            **self._thread))
 
     async def delete_message(self, message_id: str) -> None:
         """DELETE /webhooks/{id}/{token}/messages/{message_id} (`Webhook.delete_message`)."""
-        await self._change(self._webhook.delete_message(int(message_id)))
+        await self._change(self._webhook.delete_message(int(message_id), **self._thread))
 
     async def _change(self, request) -> None:
         """An edit or delete; a 404 is "Unknown Message" (deleted in Discord) or "Unknown Webhook"

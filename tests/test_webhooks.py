@@ -244,6 +244,32 @@ def test_the_webhook_edits_and_deletes_its_messages_and_maps_429_and_404(seeded_
     assert TOKEN not in caplog.text + "".join(str(e) for e in errors)
 
 
+def test_a_webhook_url_naming_a_thread_posts_edits_and_deletes_in_that_thread(seeded_store):
+    """`.../webhooks/ID/TOKEN?thread_id=999`, as Discord documents for posting into a thread:
+    discord.py's from_url ignores the query, so posts went to the parent channel (into a forum
+    channel, every one refused), and two threads of one webhook were one target. Each thread is
+    its own target, and every request names it."""
+    entry = seeded_store.get("jitsu-just-in-time-summoning-of-unikernels-2015-05-talk")
+    post = Post(entry, "anniversary:2025-05-01", 10, True, "https://example.org/entries/jitsu.html", "n" * 20)
+
+    async def go():
+        async with WebhookReceiver() as receiver:
+            set_api_base(receiver.api_base)
+            async with webhook_session() as session:
+                pubs = webhook_publishers([webhook_url() + "?thread_id=999", webhook_url() + "?thread_id=888",
+                                           webhook_url()], session)
+                message_id = await pubs[0].send(post)
+                await pubs[0].edit_message(message_id, render_post(post))
+                await pubs[0].delete_message(message_id)
+                await pubs[2].send(post)
+            return receiver, pubs
+
+    receiver, pubs = asyncio.run(go())
+    assert len({p.key for p in pubs}) == 3 and pubs[2].key == webhook_key(int(WEBHOOK_ID), TOKEN)
+    assert [r.query.get("thread_id") for r in receiver.delivered] == ["999", None]
+    assert [(e.method, e.query.get("thread_id")) for e in receiver.edits] == [("PATCH", "999"), ("DELETE", "999")]
+
+
 def test_bad_urls_are_named_by_position_never_echoed():
     async def go():
         async with aiohttp.ClientSession() as session:
