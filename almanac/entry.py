@@ -454,7 +454,9 @@ def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = N
         seen: dict[str, int] = {}
         for i in indexes:
             _, with_kind = id_candidates(entries[i])
-            if i != base_keeper and (owns(i, with_kind) or len(indexes) > 1 or base in taken):
+            # An explicit id taking the base from the entry that held it: it goes where it would
+            # go had it never held it (its kind's id), not to "-2" and then, the next run, there.
+            if base in taken or (i != base_keeper and (owns(i, with_kind) or len(indexes) > 1)):
                 candidate = with_kind
             else:
                 candidate = base

@@ -144,17 +144,22 @@ def read_sources(
     return assigned, problems
 
 
-def write_order(by_key: dict[str, list[Entry]], gone: list[str],
-                held: Callable[[list[str]], dict[str, tuple[str, str]]]) -> list[str]:
-    """The order to write the sources read: one taking an entry another read now held first (the
-    entry moved from one file to another: written the other way, the file it left removed it and
-    the file it joined added it anew, announced again and embedded again); otherwise by key, and
-    the vanished ones last (their entries move to the files they were renamed to first)."""
-    keys = sorted(by_key, key=lambda k: (k in gone, k))
-    ids = sorted({e.id for entries in by_key.values() for e in entries})
+def moves_between(by_key: dict[str, list[Entry]],
+                  held: Callable[[list[str]], dict[str, tuple[str, str]]]) -> dict[str, set[str]]:
+    """For each source read, the other sources read now that one of its entries moved from: an id
+    of its own derivation (title and date), of the same kind, held there. Such a source no longer
+    gives that id (a run giving one id twice is refused), so the entry moves. An explicit id held
+    by another entry is a conflict, never a move: the entry holding it is another one."""
+    ids = sorted({e.id for entries in by_key.values() for e in entries if not e.explicit_id})
     holders = held(ids) if ids else {}
-    # takes[k]: the sources read now that k takes an entry from, each to be written after k
-    takes = {k: {holders[e.id][1] for e in by_key[k] if e.id in holders} & by_key.keys() - {k} for k in keys}
+    return {k: {holders[e.id][1] for e in entries if not e.explicit_id and holders.get(e.id, ("", ""))[0] == e.kind}
+            & by_key.keys() - {k} for k, entries in by_key.items()}
+
+
+def write_order(keys: list[str], takes: dict[str, set[str]]) -> list[str]:
+    """The order to write the sources read (`keys`, in the order by default): one taking an
+    entry from another (`takes`, `moves_between`) first. Written the other way, the file the entry
+    left removed it and the file it joined added it anew, announced again and embedded again."""
     waiting = {k: 0 for k in keys}  # how many sources still to write take from k
     for k in keys:
         for j in takes[k]:
@@ -211,21 +216,24 @@ def ingest(
                                         also_named=also_named)
         # Sources read now first, taking over the entries of a file renamed or read under another
         # name (moved, not removed and added: not announced again, not embedded again); then what
-        # is left of the vanished ones goes.
+        # is left of the vanished ones goes. An entry moved from one file read now to another moves too.
         released = set(gone) | set(also_named)
+        takes = moves_between(by_key, store.holders_of)
         raced: set[str] = set()
-        for key in write_order(by_key, gone, store.holders_of):
+        for key in write_order(sorted(by_key, key=lambda k: (k in gone, k)), takes):
             if retry is not None and key not in retry:
                 continue
             try:
-                # An id held by another source read now is one it no longer gives (read_sources
-                # refuses a run giving one id twice): an entry moved between files moves.
-                change = store.replace_source(key, by_key[key], adopt=(released | set(by_key)) - {key})
+                change = store.replace_source(key, by_key[key], adopt=(released | takes[key]) - {key})
                 if change.touched or key not in gone:  # a renamed file's former name had all it held moved
                     report.changes.append(change)
             except IdConflict as exc:
                 derived = {e.id for e in by_key[key] if not e.explicit_id}
-                if retry is None and derived & set(exc.ids):
+                # An explicit id held by an entry of a source read now, which gives that entry
+                # another id in this run (the id is now its): written after it, it is free.
+                holders = store.holders_of(list(exc.ids))
+                freed = all(holders.get(i, ("", key))[1] in by_key.keys() - {key} for i in exc.ids)
+                if retry is None and (derived & set(exc.ids) or freed):
                     raced.add(key)
                 else:
                     conflicts.extend(exc.problems)

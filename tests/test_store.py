@@ -453,6 +453,26 @@ def test_an_entry_moved_to_another_file_moves_and_is_not_announced_again(store, 
         ("alpha-talk-2015-05", "b.txt:1"), ("beta-paper-2016-06", "b.txt:4"), ("gamma-news-2017-01", "a.txt:1")]
 
 
+def test_an_explicit_id_taking_a_stored_entrys_id_settles_in_one_ingest(store, tmp_path):
+    """a.json gains an entry whose explicit id is the id b.txt's talk was given: the run refused
+    it as taken and yet moved the talk to "-2"; the next run, nothing edited, took the id and
+    moved the talk again, to "-talk" (announced as new twice). One run now settles it: the talk
+    goes to its kind's id, and the explicit id is free once b.txt is written."""
+    (tmp_path / "b.txt").write_text("Foo Talk / May 2015\nTalk at a conference about foo.\n")
+    (tmp_path / "a.json").write_text('[{"title": "Bar", "date": "2014", "kind": "paper", "summary": "Bar."}]')
+    specs = ["a.json", "b.txt"]
+    assert ingest(store, specs, str(tmp_path)).total("added") == 2
+    (tmp_path / "a.json").write_text('[{"title": "Bar", "date": "2014", "kind": "paper", "summary": "Bar."},'
+                                     ' {"id": "foo-talk-2015-05", "title": "Other", "date": "2016", "kind": "paper",'
+                                     ' "summary": "Other."}]')
+    report = ingest(store, specs, str(tmp_path))
+    assert not report.problems
+    settled = {e.id: e.title for e in store.entries()}
+    assert settled == {"bar-2014": "Bar", "foo-talk-2015-05": "Other", "foo-talk-2015-05-talk": "Foo Talk"}
+    report = ingest(store, specs, str(tmp_path))
+    assert not report.problems and report.total("unchanged") == 3 and {e.id: e.title for e in store.entries()} == settled
+
+
 def test_words_match_without_their_accents_on_both_backends(store):
     """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
     so an entry writing the name only with its accent was missing there (migration 6)."""
