@@ -109,6 +109,31 @@ def test_the_daily_run_happens_every_day_across_clock_changes(zone, at, start, e
     assert trigger.get_next_fire_time(first, later) > first and trigger.get_next_fire_time(first, later) < later
 
 
+@pytest.mark.parametrize("zone, at, start", [
+    ("America/Nuuk", "23:30", "2025-03-27 12:00"),  # 23:30 on 29 March 2025 did not exist there
+    ("Europe/Berlin", "02:30", "2025-03-28 12:00"),  # a gap within the day: nothing spills over
+    ("America/Santiago", "00:00", "2025-09-04 12:00"),
+])
+def test_every_days_anniversaries_are_planned_by_the_daily_runs_across_clock_changes(zone, at, start):
+    """A post time the clocks skip at midnight (America/Nuuk's 23:30 on 29 March 2025) runs after
+    midnight, on the 30th: the run planned the 30th (not yet due) and nothing for the 29th, whose
+    anniversaries were never posted. Each day is planned by its own run, whatever the clocks do."""
+    from almanac.posting import Poster, PostingPolicy
+    from feeds.scheduler import DailyAt
+
+    tz = ZoneInfo(zone)
+    trigger = DailyAt(dt.time.fromisoformat(at), tz)
+    poster = Poster(None, "https://example.org/", PostingPolicy(tz=tz, post_time=dt.time.fromisoformat(at)))
+    begin = dt.datetime.fromisoformat(start).replace(tzinfo=tz)
+    previous, now, planned = None, begin, []
+    for _ in range(6):
+        fire = trigger.get_next_fire_time(previous, now)
+        planned += poster.due_days(fire)
+        previous, now = fire, fire + dt.timedelta(seconds=1)
+    first = trigger.get_next_fire_time(None, begin).astimezone(tz).date()
+    assert sorted(set(planned)) == [first + dt.timedelta(days=n) for n in range(6)], planned
+
+
 def test_describe_before_start_uses_the_configured_timezone():
     now = dt.datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # already 1 Jan 12:30 in Auckland
     s = Scheduler(ScheduleConfig(timezone="Pacific/Auckland", anniversary_time="09:00"), post_due=Calls(),
