@@ -97,11 +97,15 @@ def answer_view(entry_id: str, query: str, more_offset: int | None) -> discord.u
     return view
 
 
-def pager_view(query: str, offset: int, page_size: int, has_more: bool, kind: str | None, year: int | None) -> discord.ui.View | None:
-    """Previous/next buttons for a /search page (None when there is one page only)."""
+def pager_view(query: str, offset: int, page_size: int, has_more: bool, kind: str | None, year: int | None,
+               *, shown: int | None = None) -> discord.ui.View | None:
+    """Previous/next buttons for a /search page (None when there is one page only).
+
+    `shown`: how many results the page held, when fewer than `page_size` fitted; the next page
+    starts after them, so none is skipped."""
     view = discord.ui.View(timeout=None)
     if offset > 0:
         view.add_item(ResultsPage("prev", query, max(offset - page_size, 0), kind, year))
     if has_more:
-        view.add_item(ResultsPage("next", query, offset + page_size, kind, year))
+        view.add_item(ResultsPage("next", query, offset + (page_size if shown is None else shown), kind, year))
     return view if view.children else None

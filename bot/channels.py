@@ -26,6 +26,7 @@ import discord
 
 from almanac.http_answers import apply_change, post_once
 from almanac.posting import OutcomeUnknown, PermanentFailure, Post, RetryLater, render_post
+from almanac.store import utc_now
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
@@ -33,6 +34,27 @@ log = logging.getLogger("almanac.bot")
 
 def channel_key(channel_id: int) -> str:
     return f"channel:{channel_id}"
+
+
+def channel_label(channel_id: int, guild_id: int | None) -> str:
+    return f"Discord channel {channel_id}" + (f" in guild {guild_id}" if guild_id else "")
+
+
+def subscribe(store, channel_id: int, guild_id: int | None, posts: str) -> None:
+    """Store what a channel receives (in a thread: it writes).
+
+    A channel that starts asking for new-entry posts (subscribed for the first time, again after
+    /unsubscribe, or until now for anniversaries only) gets the entries added from now on: its
+    ledger target kept the baseline of its first subscription, and every entry added since,
+    while it did not ask, would have gone out as "Just added". The baseline moves before the
+    subscription changes, so a posting run in between cannot catch the old one.
+    """
+    before = store.subscription(channel_id)
+    if posts in ("new", "both") and (before is None or "new" not in before.wants):
+        key = channel_key(channel_id)
+        store.ensure_target(key, "channel", channel_label(channel_id, guild_id))
+        store.move_baseline(key, utc_now())
+    store.subscribe(channel_id, guild_id, posts)
 
 
 class ChannelPublisher:
@@ -47,8 +69,8 @@ class ChannelPublisher:
 
     @classmethod
     def for_subscription(cls, client: discord.Client, subscription) -> ChannelPublisher:
-        guild = f" in guild {subscription.guild_id}" if subscription.guild_id else ""
-        return cls(client, subscription.channel_id, subscription.wants, f"Discord channel {subscription.channel_id}{guild}")
+        return cls(client, subscription.channel_id, subscription.wants,
+                   channel_label(subscription.channel_id, subscription.guild_id))
 
     async def send(self, post: Post) -> str | None:
         # A partial channel needs no cache or gateway: only the REST API.

@@ -28,7 +28,7 @@ from almanac import anniversaries
 from almanac.entry import KINDS
 from almanac.links import feed_urls, site_root
 from almanac.timeline import TimelineError, build_timeline, draw
-from bot import buttons, render
+from bot import buttons, channels, render
 from bot.errors import Friendly
 from bot.render import NO_MENTIONS
 
@@ -47,6 +47,12 @@ POSTS_CHOICES = [
     app_commands.Choice(name="New entries", value="new"),
     app_commands.Choice(name="Both", value="both"),
 ]
+
+
+def none_yet(kind: str | None) -> Friendly:
+    """What /latest, /random and /timeline say when there is nothing to show."""
+    return Friendly(f"There are no {kind} entries in the archive yet." if kind else "The archive is empty for now.")
+
 
 class Cooldowns:
     """Per-member cooldown for the commands that search (cheap to abuse, costly to serve)."""
@@ -134,7 +140,8 @@ class Handlers:
             await interaction.followup.send(render.no_answer_text(question, result.note), allowed_mentions=NO_MENTIONS)
             return
         hits = result.hits[:ASK_SHOWN]
-        more = ASK_SHOWN if len(result.hits) > ASK_SHOWN else None
+        shown = 1 + len(render.also_lines(hits, self.base_url))  # long titles: fewer "also relevant" fit
+        more = shown if len(result.hits) > shown else None
         await interaction.followup.send(
             embed=render.answer_embed(question, hits, self.base_url),
             view=buttons.answer_view(hits[0].entry.id, question, more),
@@ -168,9 +175,10 @@ class Handlers:
             else:
                 await interaction.followup.send("No more results.", ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        has_more = len(hits) > offset + self.page_size
+        shown = len(render.result_lines(hits, offset, self.page_size, self.base_url))  # what fits one embed
+        has_more = len(hits) > offset + shown
         embed = render.results_embed(query, hits, offset, self.page_size, has_more, self.base_url, kind=kind, year=year)
-        view = buttons.pager_view(query, offset, self.page_size, has_more, kind, year)
+        view = buttons.pager_view(query, offset, self.page_size, has_more, kind, year, shown=shown)
         if edit:
             await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         else:
@@ -203,26 +211,27 @@ class Handlers:
                                "or leave it out for today.") from None
         else:
             day = anniversaries.today(self.clock(), self.config.schedule.tz)
-        entries = await asyncio.to_thread(self.store.entries)
-        found = anniversaries.on(entries, day)
-        await interaction.response.send_message(embed=render.onthisday_embed(day, found, self.base_url),
-                                                allowed_mentions=NO_MENTIONS)
+        await interaction.response.defer(thinking=True)  # reading every entry takes a second at 100,000
+        found = await asyncio.to_thread(lambda: anniversaries.on(self.store.entries(), day))
+        await interaction.followup.send(embed=render.onthisday_embed(day, found, self.base_url),
+                                        allowed_mentions=NO_MENTIONS)
 
     async def latest(self, interaction: discord.Interaction, kind: str | None, count: int) -> None:
         entries = await asyncio.to_thread(self.store.entries, kind, None, count)
         if not entries:
-            raise Friendly(f"There are no {kind} entries in the archive yet." if kind else "The archive is empty for now.")
+            raise none_yet(kind)
         await interaction.response.send_message(embed=render.latest_embed(entries, kind, self.base_url),
                                                 allowed_mentions=NO_MENTIONS)
 
     async def random_entry(self, interaction: discord.Interaction, kind: str | None) -> None:
+        await self._require_entries(kind)
+        await interaction.response.defer(thinking=True)
         entries = await asyncio.to_thread(self.store.entries, kind)
-        if not entries:
-            raise Friendly(f"There are no {kind} entries in the archive yet." if kind else "The archive is empty for now.")
+        if not entries:  # emptied in the meantime
+            raise none_yet(kind)
         entry = self.rng.choice(entries)
-        await interaction.response.send_message(embed=render.entry_embed(entry, self.base_url),
-                                                view=buttons.answer_view(entry.id, "", None),
-                                                allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(embed=render.entry_embed(entry, self.base_url),
+                                        view=buttons.answer_view(entry.id, "", None), allowed_mentions=NO_MENTIONS)
 
     async def entry(self, interaction: discord.Interaction, entry_id: str) -> None:
         entry = await asyncio.to_thread(self.store.get, entry_id.strip())
@@ -234,15 +243,16 @@ class Handlers:
                                                 allowed_mentions=NO_MENTIONS)
 
     async def timeline(self, interaction: discord.Interaction, kind: str | None) -> None:
-        """The archive over time as a PNG attachment, drawn in a thread (matplotlib takes a moment)."""
+        """The archive over time as a PNG attachment, counted and drawn in a thread (matplotlib takes
+        a moment, and so does counting 100,000 entries)."""
         self.cooldowns.check(interaction.user.id)
-        entries = await asyncio.to_thread(self.store.entries)
+        await self._require_entries(kind)
+        await interaction.response.defer(thinking=True)
         day = anniversaries.today(self.clock(), self.config.schedule.tz)
         try:
-            picture = build_timeline(entries, day, kind=kind)
+            picture = await asyncio.to_thread(lambda: build_timeline(self.store.entries(), day, kind=kind))
         except TimelineError:
-            raise Friendly(f"There are no {kind} entries in the archive yet." if kind else "The archive is empty for now.")
-        await interaction.response.defer(thinking=True)
+            raise none_yet(kind) from None
         async with self._drawing:
             png = await asyncio.to_thread(draw, picture, "png")
         if len(png) > render.ATTACHMENT_LIMIT:
@@ -258,16 +268,23 @@ class Handlers:
         return self.index.choices(current)
 
     async def feeds(self, interaction: discord.Interaction) -> None:
-        entries = await asyncio.to_thread(self.store.entries)
-        kinds = [k for k in KINDS if any(e.kind == k for e in entries)]
-        urls = feed_urls(self.base_url, kinds)
-        await interaction.response.send_message(embed=render.feeds_embed(urls, site_root(self.base_url)),
-                                                allowed_mentions=NO_MENTIONS)
+        await interaction.response.defer(thinking=True)  # the kinds held: every entry is read
+        held = await asyncio.to_thread(lambda: {e.kind for e in self.store.entries()})
+        urls = feed_urls(self.base_url, [k for k in KINDS if k in held])
+        await interaction.followup.send(embed=render.feeds_embed(urls, site_root(self.base_url)),
+                                        allowed_mentions=NO_MENTIONS)
 
     async def about(self, interaction: discord.Interaction) -> None:
-        entries = await asyncio.to_thread(self.store.entries)
-        embed = render.about_embed(render.archive_stats(entries), self.config.site.title, site_root(self.base_url))
-        await interaction.response.send_message(embed=embed, allowed_mentions=NO_MENTIONS)
+        await interaction.response.defer(thinking=True)  # counts by kind: every entry is read
+        stats = await asyncio.to_thread(lambda: render.archive_stats(self.store.entries()))
+        embed = render.about_embed(stats, self.config.site.title, site_root(self.base_url))
+        await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+
+    async def _require_entries(self, kind: str | None) -> None:
+        """Raise `none_yet` for an empty archive (or kind) from a one-row read, cheap enough to
+        answer privately before deferring; reading them all is what needs the deferral."""
+        if not await asyncio.to_thread(self.store.entries, kind, None, 1):
+            raise none_yet(kind)
 
     # -- subscriptions -----------------------------------------------------------
 
@@ -278,7 +295,7 @@ class Handlers:
             if not (perms.send_messages and perms.embed_links):
                 raise Friendly(f"I can't post in {channel.mention}: give me Send Messages and Embed Links there, "
                                "then subscribe again.")
-        await asyncio.to_thread(self.store.subscribe, channel.id, interaction.guild_id, posts)
+        await asyncio.to_thread(channels.subscribe, self.store, channel.id, interaction.guild_id, posts)
         if self.on_subscriptions_changed:
             await self.on_subscriptions_changed()
         what = {"anniversaries": "anniversary posts", "new": "new-entry posts", "both": "anniversary and new-entry posts"}[posts]

@@ -108,9 +108,10 @@ def plain(text: str) -> str:
 
 
 def echoed(text: str, limit: int) -> str:
-    """A member's own words repeated in a public reply ("I couldn't find ... “...”"), shown as
-    typed: no markdown (a disguised link "[free Nitro](https://...)", spoilers) and no mention,
-    not even one that would not ping (`<@&role>`, @everyone)."""
+    """A member's own words repeated in a public reply ("I couldn't find ... “...”"), or archive
+    text in a message's content, shown as typed: no markdown (a disguised link "[free
+    Nitro](https://...)", spoilers) and no mention, not even one that would not ping
+    (`<@&role>`, @everyone)."""
     return discord.utils.escape_mentions(escape_markdown(clip(text, limit)))
 
 
@@ -122,6 +123,12 @@ def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
 
 def _lines_within(lines: Iterable[str], limit: int) -> str:
     """Whole lines joined until the next one would not fit (never a line cut mid-link)."""
+    return "\n".join(_fitting(lines, limit))
+
+
+def _fitting(lines: Iterable[str], limit: int) -> list[str]:
+    """The first lines that fit in `limit` characters once joined: where a list of hits is
+    numbered or followed by a button, its caller needs to know how many were shown."""
     out, used = [], 0
     for line in lines:
         extra = len(line) + (1 if out else 0)
@@ -129,7 +136,27 @@ def _lines_within(lines: Iterable[str], limit: int) -> str:
             break
         out.append(line)
         used += extra
-    return "\n".join(out)
+    return out
+
+
+def also_lines(hits: Sequence, base_url: str) -> list[str]:
+    """/ask's "Also relevant": up to 3 hits after the best, as many as fit one field (long titles
+    fit only two), so "More results" can start right after the last one shown."""
+    lines = [entry_line(h.entry, base_url, prefix="• ") for h in hits[1:4]]
+    return _fitting(lines, FIELD_VALUE_LIMIT)
+
+
+def result_lines(hits: Sequence, offset: int, page_size: int, base_url: str) -> list[str]:
+    """One page of results numbered from `offset + 1`: up to `page_size`, as many as fit one
+    description. A page of long titles and highlights holds fewer, and the next page must
+    start after the last one shown, not `page_size` on, or those in between are never seen."""
+    lines = []
+    for n, hit in enumerate(hits[offset : offset + page_size], start=offset + 1):
+        line = entry_line(hit.entry, base_url, prefix=f"**{n}.** ")
+        if hit.highlight:
+            line += f"\n> {escape_markdown(clip(hit.highlight, 300))}"
+        lines.append(line)
+    return _fitting(lines, DESCRIPTION_LIMIT)
 
 
 def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
@@ -150,9 +177,9 @@ def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
     }
     if entry.url:
         data["fields"].append({"name": "Source", "value": clip(entry.url, 500), "inline": True})
-    also = [entry_line(h.entry, base_url, prefix="• ") for h in hits[1:4]]
+    also = also_lines(hits, base_url)
     if also:
-        data["fields"].append({"name": "Also relevant", "value": _lines_within(also, FIELD_VALUE_LIMIT), "inline": False})
+        data["fields"].append({"name": "Also relevant", "value": "\n".join(also), "inline": False})
     return to_embed(data)
 
 
@@ -160,7 +187,9 @@ def no_answer_text(question: str, note: str | None = None) -> str:
     """The reply when nothing answers; `note` is search's own word when its filters selected nothing
     ("No talks in 2025; the latest before was in February 2020: ...")."""
     if note:
-        return plain(f"{clip(note, 1500)} Try `/search` with other words, or `/latest`.")
+        # The note names an entry by its title, archive text: shown as written, as `echoed` shows
+        # a member's words (900: escaping may double it, and the hint after it must still fit).
+        return plain(f"{echoed(note, 900)} Try `/search` with other words, or `/latest`.")
     return plain(
         f"I couldn't find anything in the archive that answers “{echoed(question, 200)}”. "
         "Try `/search` with a few keywords, or `/latest` to see what's new."
@@ -169,22 +198,17 @@ def no_answer_text(question: str, note: str | None = None) -> str:
 
 def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_more: bool, base_url: str,
                   *, kind: str | None = None, year: int | None = None) -> discord.Embed:
-    """/search and "More results": one page of hits, numbered from `offset + 1`."""
-    shown = hits[offset : offset + page_size]
+    """/search and "More results": one page of hits (`result_lines`), numbered from `offset + 1`;
+    `has_more` says whether any follow the ones that fit."""
     filters = ", ".join(x for x in (plural(kind) if kind else "", str(year) if year else "") if x)
     title = f"Results for “{clip(query, 180)}”" + (f" ({filters})" if filters else "")
-    lines = []
-    for n, hit in enumerate(shown, start=offset + 1):
-        line = entry_line(hit.entry, base_url, prefix=f"**{n}.** ")
-        if hit.highlight:
-            line += f"\n> {escape_markdown(clip(hit.highlight, 300))}"
-        lines.append(line)
-    # Numbered by the results shown, not by page: "More results" after /ask starts at the fifth.
-    footer = (f"Results {offset + 1}–{offset + len(shown)}" if shown else "No more results") + (
+    lines = result_lines(hits, offset, page_size, base_url)
+    # Numbered by the results shown, not by page: "More results" starts after the hits /ask showed.
+    footer = (f"Results {offset + 1}–{offset + len(lines)}" if lines else "No more results") + (
         " · more below" if has_more else "")
     return to_embed({
         "title": title,
-        "description": _lines_within(lines, DESCRIPTION_LIMIT) or "No more results.",
+        "description": "\n".join(lines) or "No more results.",
         "color": NEUTRAL,
         "footer": {"text": footer},
     })

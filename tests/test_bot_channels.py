@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 
 import pytest
 
 from almanac import anniversaries
 from almanac.config import BotConfig, Config
+from almanac.ingest import ingest
 from almanac.posting import PermanentFailure, Post, Poster, PostingPolicy, RetryLater
 from bot.channels import ChannelPublisher, channel_publishers
 from bot.client import AlmanacBot
-from fake_discord import CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID, FakeDiscord, running
+from fake_discord import ADMIN_PERMISSIONS, CHANNEL_ID, GUILD_ID, OTHER_CHANNEL_ID, FakeDiscord, running
+from test_bot_commands import make_bot
 
 # 1 May 2026, after the 09:00 post time: May-2015 entries have their 11th anniversary.
 NOW = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.timezone.utc)
@@ -188,3 +191,48 @@ def test_two_subscription_changes_in_a_row_keep_the_newer_list(store):
         return [p.key for p in channels.publishers()]
 
     assert asyncio.run(scenario()) == [f"channel:{OTHER_CHANNEL_ID}"]
+
+
+def test_a_channel_that_starts_asking_for_new_entries_gets_only_those_added_from_then(seeded_store, tmp_path):
+    """Its ledger target kept the baseline of its first subscription: switched from anniversaries
+    to both, or subscribed again after /unsubscribe, it got every entry added in between, which
+    it had not asked for, as "Just added"."""
+    later = NOW + dt.timedelta(days=1)  # 2 May: no anniversaries, only new entries to post
+    poster = Poster(seeded_store, "https://almanac.example/", PostingPolicy(), clock=lambda: later)
+    resolved = {"channels": {str(c): {"id": str(c), "type": 0, "name": f"channel-{c}", "guild_id": str(GUILD_ID),
+                                      "permissions": str(ADMIN_PERMISSIONS)} for c in (CHANNEL_ID, OTHER_CHANNEL_ID)}}
+
+    def add(name: str) -> None:
+        (tmp_path / f"{name}.json").write_text(json.dumps(
+            [{"title": name, "date": "2026-03", "kind": "talk", "summary": "A talk."}]))
+        assert ingest(seeded_store, [str(tmp_path / f"{name}.json")], str(tmp_path)).total("added") == 1
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = make_bot(seeded_store, None)
+            async with running(fake, bot):
+                async def command(name, channel, **options):
+                    ix = await fake.invoke(name, {"channel": str(channel), **options}, permissions=ADMIN_PERMISSIONS,
+                                           resolved=resolved)
+                    await fake.reply(ix)
+
+                async def run_posts():
+                    return sorted((key, entry_id) for key, entry_id, *_ in
+                                  (await poster.post_due(later, await bot.channels.current())).sent)
+
+                await command("subscribe", CHANNEL_ID, posts="anniversaries")
+                await command("subscribe", OTHER_CHANNEL_ID, posts="both")
+                assert await run_posts() == []
+                await command("unsubscribe", OTHER_CHANNEL_ID)
+                add("Added while neither asked")
+                assert await run_posts() == []
+                await command("subscribe", CHANNEL_ID, posts="both")
+                await command("subscribe", OTHER_CHANNEL_ID, posts="both")
+                first = await run_posts()
+                add("Added once both asked")
+                return first, await run_posts()
+
+    first, second = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert first == []
+    assert second == [(f"channel:{CHANNEL_ID}", "added-once-both-asked-2026-03"),
+                      (f"channel:{OTHER_CHANNEL_ID}", "added-once-both-asked-2026-03")]

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import random
+import re
+import threading
+import time
 
 import pytest
 
-from almanac.config import BotConfig, Config
+from almanac.config import BotConfig, Config, SiteConfig
 from almanac.embeddings import embed_missing
 from almanac.entry import KINDS
+from almanac.ingest import ingest
 from almanac.search import Searcher
 from bot import render
 from bot.client import AlmanacBot
@@ -477,3 +482,157 @@ def test_a_dropped_gateway_connection_is_resumed(seeded_store, searcher):
                 about = embed_of((await fake.reply(await fake.invoke("about")))[0])
                 assert about["title"] == "About Almanac"
     run(scenario())
+
+
+# Talks whose titles are full of code markup (each "_" and "`" escaped doubles it) on a site under a
+# long address: a page of ten such results, with their matched sentences, is longer than Discord's
+# 4096-character description, and three of them longer than a field's 1024 characters.
+CODE_QUERY = "metaclasses and descriptors in production"
+LONG_BASE = "https://talks.example-university.edu/~jdoe/almanac/"
+
+
+@pytest.fixture
+def code_talks(store, tmp_path):
+    talks = [{"title": f"`__init__`, `__new__`, `__call__`, `__init_subclass__`, `__set_name__`, `__class_getitem__`, "
+                       f"`__getattr__`: part {i}, *metaclasses* and [descriptors] in production",
+              "date": f"2018-{i % 12 + 1:02d}", "kind": "talk",
+              "summary": f"Part {i}: metaclasses and descriptors in production, from attribute lookup and class "
+                         "creation to caching, validation, serialisation and performance."} for i in range(30)]
+    (tmp_path / "talks.json").write_text(json.dumps(talks))
+    report = ingest(store, [str(tmp_path / "talks.json")], str(tmp_path))
+    assert not report.problems and report.total("added") == 30
+    embedder = FakeEmbedder()
+    embed_missing(store, embedder)
+    return Searcher(store, embedder)
+
+
+def numbers_shown(embed: dict) -> list[int]:
+    return [int(n) for n in re.findall(r"^\*\*(\d+)\.\*\*", embed["description"], re.MULTILINE)]
+
+
+def ids_shown(text: str) -> list[str]:
+    return re.findall(r"/entries/([^)]+)\.html\)", text)
+
+
+def test_pages_of_long_results_leave_none_out(store, code_talks):
+    """page_size 10, and only 8 of these results fit one description: the footer said "Results
+    1–10" and the next page started at the 11th, so the 9th and 10th were on no page."""
+    cfg = Config(site=SiteConfig(base_url=LONG_BASE), bot=BotConfig(cooldown_seconds=0.0, page_size=10))
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(store, code_talks, cfg)):
+                msg = (await fake.reply(await fake.invoke("search", {"query": CODE_QUERY})))[0]
+                pages, ids = [], []
+                while True:
+                    embed = embed_of(msg)
+                    shown = numbers_shown(embed)
+                    pages.append(shown)
+                    ids += ids_shown(embed["description"])
+                    assert embed["footer"]["text"].startswith(f"Results {shown[0]}–{shown[-1]}")
+                    following = [c for c in fake.custom_ids(msg) if c.startswith("alm:next:")]
+                    if not following:
+                        break
+                    assert following == [f"alm:next:{shown[-1]}:::{CODE_QUERY}"]
+                    click = await fake.click(msg, following[0])
+                    await fake.wait_until(lambda: any(k == "edit" for k, _ in click.replies))
+                    msg = click.original
+                return pages, ids
+
+    pages, ids = run(scenario())
+    assert len(pages[0]) < 10  # the case at hand: a full page did not fit
+    assert [n for page in pages for n in page] == list(range(1, 31))
+    assert sorted(ids) == sorted(e.id for e in store.entries())
+
+
+def test_more_results_after_ask_starts_after_the_last_one_shown(store, code_talks):
+    """Only two "also relevant" fit the field: "More results" started at the fifth, and the fourth
+    hit was shown nowhere."""
+    cfg = Config(site=SiteConfig(base_url=LONG_BASE), bot=BotConfig(cooldown_seconds=0.0))
+    hits = code_talks.search(CODE_QUERY, limit=5).hits
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(store, code_talks, cfg)):
+                msg = (await fake.reply(await fake.invoke("ask", {"question": CODE_QUERY})))[0]
+                [also] = [f["value"] for f in embed_of(msg)["fields"] if f["name"] == "Also relevant"]
+                assert ids_shown(also) == [h.entry.id for h in hits[1:3]]  # the case at hand: a third did not fit
+                assert f"alm:more:3:::{CODE_QUERY}" in fake.custom_ids(msg)
+                click = await fake.click(msg, f"alm:more:3:::{CODE_QUERY}")
+                return embed_of((await fake.reply(click))[0])
+
+    page = run(scenario())
+    assert page["description"].startswith("**4.** [") and ids_shown(page["description"])[0] == hits[3].entry.id
+    assert page["footer"]["text"].startswith("Results 4–")
+
+
+def test_the_note_of_an_empty_filter_shows_an_entry_title_as_written(store, tmp_path):
+    """The note names the latest entry by its title, archive text: it came out as a disguised link,
+    a spoiler and a role mention in a public message."""
+    title = "Why __init__ matters: [free Nitro](https://evil.example/login) ||spoiler|| <@&1234> @everyone"
+    (tmp_path / "talk.json").write_text(json.dumps(
+        [{"title": title, "date": "2024-06", "kind": "talk", "summary": "A talk about Python constructors."}]))
+    assert not ingest(store, [str(tmp_path / "talk.json")], str(tmp_path)).problems
+    embedder = FakeEmbedder()
+    embed_missing(store, embedder)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(store, Searcher(store, embedder))):
+                search = (await fake.reply(await fake.invoke("search", {"query": "talks", "year": 2030})))[0]
+                ask = (await fake.reply(await fake.invoke("ask", {"question": "talks from 2099"})))[0]
+                return search["content"], ask["content"]
+
+    search, ask = run(scenario())
+    shown = ("Why \\_\\_init\\_\\_ matters: \\[free Nitro\\](https://evil.example/login) \\|\\|spoiler\\|\\| "
+             "\\<@&1234\\> @\u200beveryone")
+    assert search == (f"No talks in 2030; the latest before was in June 2024: {shown}. "
+                      "Try `/search` with other words, or `/latest`.")
+    assert ask == (f"No talks in 2099; the latest before was in June 2024: {shown}. "
+                   "Try `/search` with other words, or `/latest`.")
+
+
+class SlowStore:
+    """The store with every full read of the entries as slow as at 100,000 entries (a second
+    there, 0.2 s here), noting each time whether Discord had been answered by then: the member
+    gets "thinking…" within the 3 seconds only if the command deferred before reading."""
+
+    def __init__(self, store, fake: FakeDiscord):
+        self._store, self._fake = store, fake
+        self.answered_first: list[bool] = []
+
+    def entries(self, kind=None, year=None, limit=None):
+        if limit is None:
+            latest = list(self._fake.interactions.values())[-1]
+            self.answered_first.append(latest.callback is not None)
+            time.sleep(0.2)
+        return self._store.entries(kind, year, limit)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_commands_that_read_every_entry_defer_first(seeded_store, monkeypatch):
+    import bot.commands
+    from almanac.timeline import build_timeline
+
+    built_on_loop = []
+
+    def building(*args, **kwargs):
+        built_on_loop.append(threading.current_thread() is threading.main_thread())
+        return build_timeline(*args, **kwargs)
+
+    monkeypatch.setattr(bot.commands, "build_timeline", building)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            slow = SlowStore(seeded_store, fake)
+            async with running(fake, make_bot(slow, None)):
+                for name in ("about", "feeds", "random", "onthisday", "timeline"):
+                    ix = await fake.invoke(name)
+                    [msg] = await fake.reply(ix, timeout=30)
+                    assert ix.callback["type"] == 5 and embed_of(msg), name
+            return slow.answered_first
+
+    assert run(scenario()) == [True] * 5
+    assert built_on_loop == [False]  # the timeline is counted in a worker thread too
