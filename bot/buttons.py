@@ -6,8 +6,11 @@ instead carries everything it needs in its `custom_id` (the entry id, or
 the query with its filters and offset) and is rebuilt from it by a regex
 when clicked, so any old message's buttons still work.
 
-Discord caps a custom_id at 100 characters: long queries are shortened to
-fit (the results then come from the shortened query), long ids get no button.
+Discord caps a custom_id at 100 characters: long ids get no button, and a
+long query is shortened to fit. The buttons then read the whole question back
+from the message they are on (`whole_query`): searching the shortened one
+gave other results, and "More results" showed again entries the answer above
+it had shown.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import discord
 
+from bot import render
 from bot.errors import report_error
 
 CUSTOM_ID_LIMIT = 100
@@ -51,7 +55,8 @@ class ResultsPage(discord.ui.DynamicItem[discord.ui.Button], template=_PAGE):
     """"More results" (after /ask) and the previous/next buttons of /search.
 
     `mode` "more" answers with a new private message; "next"/"prev" turn the
-    page of the message the button is on.
+    page of the message the button is on. `query` may be the question cut to
+    fit the custom_id: the handler reads the whole one from the message.
     """
 
     def __init__(self, mode: str, query: str, offset: int, kind: str | None = None, year: int | None = None):
@@ -71,7 +76,7 @@ class ResultsPage(discord.ui.DynamicItem[discord.ui.Button], template=_PAGE):
     async def callback(self, interaction: discord.Interaction) -> Any:
         try:
             await interaction.client.handlers.results_page(
-                interaction, self.query, self.offset, self.kind, self.year, edit=self.mode != "more"
+                interaction, self.query, self.offset, self.kind, self.year, mode=self.mode
             )
         except Exception as exc:
             await report_error(interaction, exc)
@@ -85,6 +90,27 @@ def shorten_query(query: str, limit: int) -> str:
     cut = query[:limit]
     space = cut.rfind(" ")
     return cut[:space] if space > limit // 2 else cut
+
+
+def whole_query(cut: str, message: discord.Message | None) -> str | None:
+    """The question a results button was made for, whole, from the message it is on; None when
+    the message shows it clipped (past 180-193 characters) or not at all.
+
+    `cut` is what the custom_id carries (`shorten_query`). The rest is read back from the
+    message rather than kept in the store under a short key: the message is in every click
+    (`interaction.message`), so this holds after a restart and in every shard, for as long as
+    the message exists, with no table that grows with each question asked. It holds the
+    question up to 180 characters (a page's title) or 193 (an answer's footer), against the
+    87 or so a custom_id leaves; a longer one is shown clipped with "…" and is not whole.
+    """
+    shown = render.question_shown(message.embeds[0]) if message is not None and message.embeds else None
+    if shown is None:
+        return None
+    if shown == cut:
+        return cut
+    if shown.startswith(cut) and not shown.endswith(render.ELLIPSIS):
+        return shown
+    return None
 
 
 def answer_view(entry_id: str, query: str, more_offset: int | None) -> discord.ui.View:

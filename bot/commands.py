@@ -155,19 +155,39 @@ class Handlers:
         await self._send_page(interaction, query, 0, kind, year, edit=False, ephemeral=False)
 
     async def results_page(self, interaction: discord.Interaction, query: str, offset: int,
-                           kind: str | None, year: int | None, *, edit: bool) -> None:
-        """A button: "More results" (a new private message) or previous/next (turn the page in place)."""
+                           kind: str | None, year: int | None, *, mode: str) -> None:
+        """A button: "More results" (`mode` "more": a new private message) or previous/next ("prev",
+        "next": turn the page in place).
+
+        `query` comes from the custom_id, maybe cut to fit it: the whole question is read from the
+        clicked message (`buttons.whole_query`). When even the message shows it clipped, the cut one
+        is searched, and going on ("more", "next") leaves out the entries the clicked message
+        shows: that search ranks differently, and would show some of them again.
+        """
         self.cooldowns.check(interaction.user.id)
+        edit = mode != "more"
         if edit:
             await interaction.response.defer()  # acknowledge as an update of this message
         else:
             await interaction.response.defer(thinking=True, ephemeral=True)
-        await self._send_page(interaction, query, offset, kind, year, edit=edit, ephemeral=not edit)
+        whole = buttons.whole_query(query, interaction.message)
+        seen: list[str] = []
+        if whole is None and mode != "prev" and interaction.message is not None and interaction.message.embeds:
+            seen = render.entry_ids_shown(interaction.message.embeds[0], self.base_url)
+        await self._send_page(interaction, whole or query, offset, kind, year, edit=edit, ephemeral=not edit,
+                              seen=frozenset(seen))
 
-    async def _send_page(self, interaction, query, offset, kind, year, *, edit: bool, ephemeral: bool) -> None:
+    async def _send_page(self, interaction, query, offset, kind, year, *, edit: bool, ephemeral: bool,
+                         seen: frozenset[str] = frozenset()) -> None:
+        """The page of results from `offset` on.
+
+        `seen`: the entries the clicked message showed, the ones just before `offset`, to leave
+        out; the page then starts `len(seen)` earlier in what remains, still numbered from
+        `offset + 1`, and the next one after what it shows, as usual."""
         result = await self._search(query, limit=offset + self.page_size + 1, kind=kind, year=year)
-        hits = result.hits
-        if len(hits) <= offset:
+        hits = [h for h in result.hits if h.entry.id not in seen]
+        start = max(offset - len(seen), 0)
+        if len(hits) <= start:
             if offset == 0:
                 await interaction.followup.send(render.no_results_text(query, kind, year, result.note),
                                                 allowed_mentions=NO_MENTIONS,
@@ -175,9 +195,10 @@ class Handlers:
             else:
                 await interaction.followup.send("No more results.", ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        shown = len(render.result_lines(hits, offset, self.page_size, self.base_url))  # what fits one embed
-        has_more = len(hits) > offset + shown
-        embed = render.results_embed(query, hits, offset, self.page_size, has_more, self.base_url, kind=kind, year=year)
+        shown = len(render.result_lines(hits, start, self.page_size, self.base_url))  # what fits one embed
+        has_more = len(hits) > start + shown
+        embed = render.results_embed(query, hits, start, self.page_size, has_more, self.base_url, kind=kind, year=year,
+                                     first=offset + 1)
         view = buttons.pager_view(query, offset, self.page_size, has_more, kind, year, shown=shown)
         if edit:
             await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)

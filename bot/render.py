@@ -12,6 +12,7 @@ summary or a member's question containing "@everyone" must ping nobody.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -38,6 +39,9 @@ ELLIPSIS = "…"
 
 #: Nobody is ever pinged by the bot: not @everyone, not roles, not users.
 NO_MENTIONS = discord.AllowedMentions.none()
+#: How an /ask answer's footer and a page of results' title begin: the question follows (`question_shown`).
+ASKED = "Asked: "
+RESULTS_FOR = "Results for “"
 
 COLOURS = {
     "talk": 0x5865F2, "paper": 0x2ECC71, "article": 0x95A5A6, "podcast": 0x9B59B6,
@@ -146,12 +150,14 @@ def also_lines(hits: Sequence, base_url: str) -> list[str]:
     return _fitting(lines, FIELD_VALUE_LIMIT)
 
 
-def result_lines(hits: Sequence, offset: int, page_size: int, base_url: str) -> list[str]:
-    """One page of results numbered from `offset + 1`: up to `page_size`, as many as fit one
-    description. A page of long titles and highlights holds fewer, and the next page must
-    start after the last one shown, not `page_size` on, or those in between are never seen."""
+def result_lines(hits: Sequence, offset: int, page_size: int, base_url: str, *, first: int | None = None) -> list[str]:
+    """One page of results, `hits[offset:]`, numbered from `first` (`offset + 1` unless given: see
+    `bot.commands.Handlers.results_page` for a page whose hits lost the entries shown before it):
+    up to `page_size`, as many as fit one description. A page of long titles and highlights holds
+    fewer, and the next page must start after the last one shown, not `page_size` on, or those
+    in between are never seen."""
     lines = []
-    for n, hit in enumerate(hits[offset : offset + page_size], start=offset + 1):
+    for n, hit in enumerate(hits[offset : offset + page_size], start=offset + 1 if first is None else first):
         line = entry_line(hit.entry, base_url, prefix=f"**{n}.** ")
         if hit.highlight:
             line += f"\n> {escape_markdown(clip(hit.highlight, 300))}"
@@ -173,7 +179,7 @@ def answer_embed(question: str, hits: Sequence, base_url: str) -> discord.Embed:
             {"name": "Kind", "value": entry.kind, "inline": True},
             {"name": "Date", "value": entry.date.label(), "inline": True},
         ],
-        "footer": {"text": clip(f"Asked: {question}", 200) + f" · id {entry.id}"},
+        "footer": {"text": clip(ASKED + question, 200) + f" · id {entry.id}"},
     }
     if entry.url:
         data["fields"].append({"name": "Source", "value": clip(entry.url, 500), "inline": True})
@@ -197,14 +203,15 @@ def no_answer_text(question: str, note: str | None = None) -> str:
 
 
 def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_more: bool, base_url: str,
-                  *, kind: str | None = None, year: int | None = None) -> discord.Embed:
-    """/search and "More results": one page of hits (`result_lines`), numbered from `offset + 1`;
-    `has_more` says whether any follow the ones that fit."""
+                  *, kind: str | None = None, year: int | None = None, first: int | None = None) -> discord.Embed:
+    """/search and "More results": one page of hits (`result_lines`), numbered from `first`
+    (`offset + 1` unless given); `has_more` says whether any follow the ones that fit."""
     filters = ", ".join(x for x in (plural(kind) if kind else "", str(year) if year else "") if x)
-    title = f"Results for “{clip(query, 180)}”" + (f" ({filters})" if filters else "")
-    lines = result_lines(hits, offset, page_size, base_url)
+    title = RESULTS_FOR + clip(query, 180) + "”" + (f" ({filters})" if filters else "")
+    lines = result_lines(hits, offset, page_size, base_url, first=first)
+    first = offset + 1 if first is None else first
     # Numbered by the results shown, not by page: "More results" starts after the hits /ask showed.
-    footer = (f"Results {offset + 1}–{offset + len(lines)}" if lines else "No more results") + (
+    footer = (f"Results {first}–{first + len(lines) - 1}" if lines else "No more results") + (
         " · more below" if has_more else "")
     return to_embed({
         "title": title,
@@ -212,6 +219,29 @@ def results_embed(query: str, hits: Sequence, offset: int, page_size: int, has_m
         "color": NEUTRAL,
         "footer": {"text": footer},
     })
+
+
+def question_shown(embed: discord.Embed) -> str | None:
+    """The question as an /ask answer (its footer) or a page of results (its title) shows it, the
+    way `answer_embed` and `results_embed` wrote it: whole, or clipped with "…" when long. None
+    for any other embed. The buttons read it back (`bot.buttons.whole_query`)."""
+    footer = embed.footer.text or ""
+    if footer.startswith(ASKED):
+        question, separator, _ = footer[len(ASKED):].rpartition(" · id ")
+        return question if separator else None
+    title = embed.title or ""
+    if title.startswith(RESULTS_FOR):
+        query, separator, _ = title[len(RESULTS_FOR):].rpartition("”")  # the filters after it hold none
+        return query if separator else None
+    return None
+
+
+def entry_ids_shown(embed: discord.Embed, base_url: str) -> list[str]:
+    """The ids of the entries an embed links to (its title and its lines of hits), in order."""
+    before, after = entry_url(base_url, "{id}").split("{id}")
+    pattern = re.compile(re.escape(before) + r"([a-z0-9][a-z0-9_-]*)" + re.escape(after))
+    texts = [embed.url or "", embed.description or ""] + [field.value or "" for field in embed.fields]
+    return list(dict.fromkeys(m.group(1) for text in texts for m in pattern.finditer(text)))
 
 
 def no_results_text(query: str, kind: str | None = None, year: int | None = None, note: str | None = None) -> str:

@@ -636,3 +636,74 @@ def test_commands_that_read_every_entry_defer_first(seeded_store, monkeypatch):
 
     assert run(scenario()) == [True] * 5
     assert built_on_loop == [False]  # the timeline is counted in a worker thread too
+
+
+LONG_QUESTION = ("which talks did he give about unikernels and MirageOS at conferences in the United States "
+                 "between 2014 and 2016?")
+
+
+def ids_on(message: dict) -> list[str]:
+    """The entries a message links to: an answer's title and "Also relevant", a page's lines."""
+    embed = embed_of(message)
+    found = ids_shown(f"({embed['url']})") if embed.get("url") else []
+    return found + ids_shown(embed.get("description") or "") + [
+        i for f in embed.get("fields", []) for i in ids_shown(f["value"])]
+
+
+def test_the_buttons_after_a_long_question_go_on_with_that_question(seeded_store, searcher):
+    """A custom_id holds 100 characters: the buttons searched the question cut to 87, which ranks
+    otherwise, and "More results" or the next page showed again entries already shown (the
+    reviewer's question gave 5-9 with two of 1-4 among them). They read it back from the message,
+    whole up to 180 characters, after a restart too."""
+    ranking = [h.entry.id for h in searcher.search(LONG_QUESTION, limit=20).hits]
+    cfg = config(page_size=5)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher, cfg)):
+                answer = (await fake.reply(await fake.invoke("ask", {"question": LONG_QUESTION})))[0]
+                first = (await fake.reply(await fake.invoke("search", {"query": LONG_QUESTION})))[0]
+            [more] = [c for c in fake.custom_ids(answer) if c.startswith("alm:more:")]
+            [following] = fake.custom_ids(first)
+            assert LONG_QUESTION not in more and LONG_QUESTION not in following  # the case at hand: cut
+            async with running(fake, make_bot(seeded_store, searcher, cfg)):  # a new process
+                page = (await fake.reply(await fake.click(answer, more)))[0]
+                click = await fake.click(first, following)
+                await fake.wait_until(lambda: any(k == "edit" for k, _ in click.replies))
+                return answer, page, first, click.original
+
+    answer, more, first, second = run(scenario())
+    shown = ids_on(answer)
+    assert shown == ranking[:len(shown)]
+    assert ids_on(more) == ranking[len(shown):len(shown) + 5]
+    assert embed_of(more)["description"].startswith(f"**{len(shown) + 1}.** [")
+    assert ids_on(first) == ranking[:5] and ids_on(second) == ranking[5:10]
+    assert embed_of(second)["description"].startswith("**6.** [")
+
+
+def test_a_question_too_long_to_read_back_shows_no_entry_twice(seeded_store, searcher):
+    """Past 180 characters the message shows the question clipped too: the buttons search the cut
+    one, and leave out what the clicked message shows."""
+    question = LONG_QUESTION + (" and anything else at all about Xen, Docker, Jitsu, Irmin, Nymote, OCaml and "
+                                "functional operating systems, papers and podcasts included")
+    assert len(question) > 200
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            async with running(fake, make_bot(seeded_store, searcher, config(page_size=5))):
+                answer = (await fake.reply(await fake.invoke("ask", {"question": question})))[0]
+                [more] = [c for c in fake.custom_ids(answer) if c.startswith("alm:more:")]
+                page = (await fake.reply(await fake.click(answer, more)))[0]
+                first = (await fake.reply(await fake.invoke("search", {"query": question})))[0]
+                click = await fake.click(first, fake.custom_ids(first)[0])
+                await fake.wait_until(lambda: any(k == "edit" for k, _ in click.replies))
+                return answer, page, first, click.original
+
+    answer, more, first, second = run(scenario())
+    footer = embed_of(answer)["footer"]["text"]
+    assert footer.startswith("Asked: which talks") and "… · id " in footer  # the case at hand: clipped there too
+    shown = ids_on(answer)
+    assert ids_on(more) and not set(ids_on(more)) & set(shown)
+    assert numbers_shown(embed_of(more))[0] == len(shown) + 1
+    assert len(ids_on(second)) == 5 and not set(ids_on(second)) & set(ids_on(first))
+    assert numbers_shown(embed_of(second)) == [6, 7, 8, 9, 10]
