@@ -12,6 +12,13 @@ deleted, the bot lost Send Messages) is `PermanentFailure`; a 2xx is
 delivery, whatever fails after it (`Delivered`: the bot's HTTP client
 carries `status_trace()`, see `bot.client`).
 
+A channel Discord no longer knows (404, code 10003 "Unknown Channel": it was
+deleted, maybe while the bot was offline) loses its subscription at the first
+post that finds out (`ChannelGone`): /unsubscribe cannot pick a deleted
+channel, and every post to it would fail, one failed ledger row each, forever.
+The gateway says so too, when the bot is online (`SubscribedChannels`,
+called from `bot.client`).
+
 It also edits and deletes the messages it posted (the ledger's edit jobs,
 `almanac.editing`); a 404 there is `MessageGone`.
 """
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable, Callable, Iterable
 
 import aiohttp
 import discord
@@ -30,6 +38,13 @@ from almanac.store import utc_now
 from bot.render import NO_MENTIONS, fit
 
 log = logging.getLogger("almanac.bot")
+
+#: Discord's JSON error code for a channel that does not exist (deleted).
+UNKNOWN_CHANNEL = 10003
+
+
+class ChannelGone(PermanentFailure):
+    """Discord answered 404 "Unknown Channel": the channel was deleted, no post will ever reach it."""
 
 
 def channel_key(channel_id: int) -> str:
@@ -58,27 +73,52 @@ def subscribe(store, channel_id: int, guild_id: int | None, posts: str) -> None:
 
 
 class ChannelPublisher:
-    """One subscribed channel, posted to by `client` (which must be logged in)."""
+    """One subscribed channel, posted to by `client` (which must be logged in).
 
-    def __init__(self, client: discord.Client, channel_id: int, wants: frozenset[str], label: str | None = None):
+    `on_gone(channel_id)` is awaited once when Discord says the channel no longer exists; the
+    posts still due to it in the same run then fail without asking Discord again.
+    """
+
+    def __init__(self, client: discord.Client, channel_id: int, wants: frozenset[str], label: str | None = None,
+                 on_gone: Callable[[int], Awaitable[None]] | None = None):
         self.client = client
         self.channel_id = int(channel_id)
         self.key = channel_key(self.channel_id)
         self.wants = frozenset(wants)
         self.label = label or f"Discord channel {self.channel_id}"
+        self.on_gone = on_gone
+        self.gone = False
 
     @classmethod
-    def for_subscription(cls, client: discord.Client, subscription) -> ChannelPublisher:
+    def for_subscription(cls, client: discord.Client, subscription,
+                         on_gone: Callable[[int], Awaitable[None]] | None = None) -> ChannelPublisher:
         return cls(client, subscription.channel_id, subscription.wants,
-                   channel_label(subscription.channel_id, subscription.guild_id))
+                   channel_label(subscription.channel_id, subscription.guild_id), on_gone)
 
     async def send(self, post: Post) -> str | None:
+        if self.gone:
+            raise ChannelGone(f"{self.key} was deleted in Discord: not sent")
         # A partial channel needs no cache or gateway: only the REST API.
         channel = self.client.get_partial_messageable(self.channel_id)
         embed = discord.Embed.from_dict(fit(render_post(post)))
-        message = await post_once(channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS),
-                                  self._outcome, f" for {self.key}")
+        try:
+            message = await post_once(channel.send(embed=embed, nonce=post.nonce, allowed_mentions=NO_MENTIONS),
+                                      self._outcome, f" for {self.key}")
+        except ChannelGone:
+            self.gone = True
+            await self._forget()
+            raise
         return str(message.id)
+
+    async def _forget(self) -> None:
+        """Tell `on_gone`; its failure (a busy database) must not change what the post's outcome was:
+        the next post to the channel finds out again."""
+        if self.on_gone is None:
+            return
+        try:
+            await self.on_gone(self.channel_id)
+        except Exception as exc:
+            log.warning("could not remove the subscription of deleted %s: %s", self.key, type(exc).__name__)
 
     async def edit_message(self, message_id: str, embed: dict) -> None:
         """PATCH /channels/{id}/messages/{message_id} (`PartialMessage.edit`): the message shows `embed`."""
@@ -100,6 +140,8 @@ class ChannelPublisher:
             return RetryLater(f"rate limited on {self.key}", exc.retry_after)
         if isinstance(exc, discord.DiscordServerError):
             return RetryLater(f"Discord server error {exc.status} on {self.key}")
+        if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
+            return ChannelGone(f"Discord refused {what} to {self.key}: {exc.status} {exc.text or ''}".strip())
         if isinstance(exc, discord.HTTPException):
             if exc.status == 429:
                 return RetryLater(f"rate limited on {self.key}")
@@ -112,9 +154,10 @@ class ChannelPublisher:
         return exc
 
 
-def channel_publishers(client: discord.Client, subscriptions) -> list[ChannelPublisher]:
+def channel_publishers(client: discord.Client, subscriptions,
+                       on_gone: Callable[[int], Awaitable[None]] | None = None) -> list[ChannelPublisher]:
     """Publishers for the current subscriptions (asked for again at every scheduler run)."""
-    return [ChannelPublisher.for_subscription(client, s) for s in subscriptions]
+    return [ChannelPublisher.for_subscription(client, s, on_gone) for s in subscriptions]
 
 
 class SubscribedChannels:
@@ -136,7 +179,7 @@ class SubscribedChannels:
     async def reload(self) -> None:
         async with self._lock:
             subscriptions = await asyncio.to_thread(self.store.subscriptions)
-            self._publishers = channel_publishers(self.client, subscriptions)
+            self._publishers = channel_publishers(self.client, subscriptions, self.channel_deleted)
 
     async def current(self) -> list[ChannelPublisher]:
         """The subscriptions as the store holds them now (what a scheduler run posts to)."""
@@ -146,3 +189,25 @@ class SubscribedChannels:
     def publishers(self) -> list[ChannelPublisher]:
         """The subscriptions as last read (at start, after /subscribe here, or at the last run)."""
         return list(self._publishers)
+
+    async def channel_deleted(self, channel_id: int) -> None:
+        """Remove the subscription of a channel that no longer exists (a post was answered "Unknown
+        Channel", or the gateway said it was deleted); logged once, by whoever removes it."""
+        if await asyncio.to_thread(self.store.unsubscribe, channel_id):
+            log.warning("Discord channel %s was deleted: its subscription is removed", channel_id)
+            await self.reload()
+
+    async def guild_left(self, guild_id: int, channel_ids: Iterable[int] = ()) -> None:
+        """Remove the subscriptions of a guild the bot is no longer in (removed from it, or the
+        guild deleted): its channels are out of reach for good. `channel_ids`: the guild's
+        channels the client knew, for a subscription stored without its guild."""
+        removed = await asyncio.to_thread(_unsubscribe_guild, self.store, guild_id, set(channel_ids))
+        if removed:
+            log.warning("the bot left guild %s: the subscriptions of %d channel(s) are removed", guild_id, len(removed))
+            await self.reload()
+
+
+def _unsubscribe_guild(store, guild_id: int, channel_ids: set[int]) -> list[int]:
+    """Unsubscribe every channel of a guild (in a thread: it reads and writes); the ones removed."""
+    ours = [s.channel_id for s in store.subscriptions() if s.guild_id == guild_id or s.channel_id in channel_ids]
+    return [channel_id for channel_id in ours if store.unsubscribe(channel_id)]

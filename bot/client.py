@@ -80,6 +80,15 @@ class AlmanacBot(discord.Client):
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
 
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel can no longer be picked in /unsubscribe: its subscription goes now."""
+        await self.channels.channel_deleted(channel.id)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a guild (or the guild deleted; not an outage, which is `on_guild_unavailable`):
+        its channels are out of reach, and nobody there can /unsubscribe any more."""
+        await self.channels.guild_left(guild.id, [channel.id for channel in guild.channels])
+
 
 class ShardedAlmanacBot(AlmanacBot, discord.AutoShardedClient):
     """The same bot over several gateway shards (`shard_count=`, `shard_ids=`).

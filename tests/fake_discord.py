@@ -18,6 +18,8 @@ What it speaks (facts learned from discord.py 2.7's source):
   invoking an option the bot never declared fails here, as on Discord;
 - interaction callbacks, followups, `@original` edits (no Authorization header);
 - channel messages (created, edited with PATCH, deleted) and `GET /channels/{id}`;
+- a channel deleted (`delete_channel`: CHANNEL_DELETE, then 404 code 10003) and
+  the bot removed from the guild (`remove_guild`: GUILD_DELETE);
 - uploads: multipart bodies (`payload_json` plus files) are read like JSON ones,
   the files kept under "_files" (bytes included) and shown as the message's
   `attachments`;
@@ -300,6 +302,15 @@ class FakeDiscord:
     async def disconnect_all(self) -> None:
         for ws in list(self._sockets):
             await ws.close(code=4000)
+
+    async def delete_channel(self, channel_id: int) -> None:
+        """A member deletes a channel: REST answers 404 Unknown Channel for it, the gateway says CHANNEL_DELETE."""
+        self.channel_messages.pop(channel_id, None)
+        await self.dispatch("CHANNEL_DELETE", self.channel(channel_id))
+
+    async def remove_guild(self, *, unavailable: bool = False) -> None:
+        """GUILD_DELETE: the bot was removed from the guild, or (`unavailable`) the guild is in an outage."""
+        await self.dispatch("GUILD_DELETE", {"id": str(GUILD_ID), **({"unavailable": True} if unavailable else {})})
 
     # ------------------------------------------------------------------ payloads
 

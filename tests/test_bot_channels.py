@@ -236,3 +236,71 @@ def test_a_channel_that_starts_asking_for_new_entries_gets_only_those_added_from
     assert first == []
     assert second == [(f"channel:{CHANNEL_ID}", "added-once-both-asked-2026-03"),
                       (f"channel:{OTHER_CHANNEL_ID}", "added-once-both-asked-2026-03")]
+
+
+DELETED_CHANNEL_ID = 900000000000000099  # not a channel of the fake's guild: Discord answers 404 Unknown Channel
+
+
+def test_a_deleted_channel_loses_its_subscription_at_the_first_post(seeded_store, caplog):
+    """Deleted while the bot was offline, a channel kept its subscription for good (/unsubscribe cannot
+    pick it), and every post to it, month after month, was one more refusal and failed ledger row."""
+    seeded_store.subscribe(DELETED_CHANNEL_ID, GUILD_ID, "anniversaries")
+    seeded_store.subscribe(CHANNEL_ID, GUILD_ID, "anniversaries")
+    june = NOW.replace(month=6)  # the next anniversary after May's
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = make_bot(seeded_store, None)
+            async with running(fake, bot):
+                reports = []
+                for now in (NOW, june):
+                    poster = Poster(seeded_store, "https://almanac.example/", PostingPolicy(), clock=lambda now=now: now)
+                    reports.append(await poster.post_due(now, await bot.channels.current()))
+                return fake, reports, [p.key for p in bot.channels.publishers()]
+
+    with caplog.at_level("WARNING", logger="almanac.bot"):
+        fake, (may, june_report), publishers = asyncio.run(asyncio.wait_for(scenario(), 60))
+    deleted = f"channel:{DELETED_CHANNEL_ID}"
+    assert len(fake.requests_to("POST", rf"/channels/{DELETED_CHANNEL_ID}/messages$")) == 1  # never asked again
+    assert [s.channel_id for s in seeded_store.subscriptions()] == [CHANNEL_ID]
+    assert publishers == [f"channel:{CHANNEL_ID}"]
+    assert len([w for w in may.failed if w[0] == deleted]) == len(may.sent) >= 2  # May's only
+    assert [w for w in june_report.failed if w[0] == deleted] == [] and june_report.sent  # the others go on
+    removed = [r for r in caplog.records if "its subscription is removed" in r.getMessage()]
+    assert len(removed) == 1 and removed[0].levelname == "WARNING"
+    assert str(DELETED_CHANNEL_ID) in removed[0].getMessage()
+    assert "fake-token" not in caplog.text
+
+
+def test_the_gateway_removes_the_subscriptions_of_a_deleted_channel_and_of_a_guild_left(store):
+    """CHANNEL_DELETE and GUILD_DELETE went unheard: the subscriptions stayed until a post failed, and
+    those of a guild the bot was removed from stayed for good. An outage (GUILD_DELETE "unavailable")
+    removes nothing."""
+    elsewhere = (900000000000000077, 900000000000000078)  # a channel in a guild of another shard
+    store.subscribe(CHANNEL_ID, GUILD_ID, "both")
+    store.subscribe(OTHER_CHANNEL_ID, GUILD_ID, "new")
+    store.subscribe(elsewhere[0], elsewhere[1], "both")
+
+    def subscribed() -> list[int]:
+        return sorted(s.channel_id for s in store.subscriptions())
+
+    async def until(expected: list[int]) -> None:
+        while subscribed() != expected:
+            await asyncio.sleep(0.02)
+
+    async def scenario():
+        async with FakeDiscord() as fake:
+            bot = make_bot(store, None)
+            async with running(fake, bot):
+                await fake.remove_guild(unavailable=True)
+                await fake.delete_channel(OTHER_CHANNEL_ID)
+                await asyncio.wait_for(until(sorted([CHANNEL_ID, elsewhere[0]])), 10)
+                await asyncio.sleep(0.2)
+                after_outage = subscribed()
+                await fake.remove_guild()
+                await asyncio.wait_for(until([elsewhere[0]]), 10)
+                return after_outage, [p.key for p in bot.channels.publishers()]
+
+    after_outage, publishers = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert after_outage == sorted([CHANNEL_ID, elsewhere[0]])
+    assert publishers == [f"channel:{elsewhere[0]}"]
