@@ -531,6 +531,25 @@ def test_a_day_filters_to_that_day_and_the_latest_is_the_later_day(store, fake):
     assert none.note.startswith("No talks on 10 May 2021; the latest before was in May 2021: Note may-2")
 
 
+def test_an_empty_month_names_the_nearest_entries_by_their_days(store, fake):
+    """"talks in June 2021" with three May talks and two August ones, in archive order: the note
+    compared months only, so the May talks tied and archive order chose ("the latest before was in
+    May 2021: early May"), and a feed read newest first always named a month's last entry as "the
+    next after". It names the 28 May talk and the 3 August one."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    days = {"may-2": PartialDate(2021, 5, 2), "may-28": PartialDate(2021, 5, 28), "may-15": PartialDate(2021, 5, 15),
+            "aug-30": PartialDate(2021, 8, 30), "aug-3": PartialDate(2021, 8, 3)}
+    store.replace_source("notes.txt", [
+        Entry(id=k, title=f"Note {k}", date=d, kind="talk", summary=f"A talk about gardening ({k}).")
+        for k, d in days.items()])
+    none = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1)).search("talks in June 2021")
+    assert not none.answered and none.note == ("No talks in June 2021; the latest before was in May 2021: Note may-28; "
+                                               "the next after was in August 2021: Note aug-3.")
+
+
 def test_a_show_asked_for_is_a_podcast_or_a_video(store, fake):
     """"his most recent series", "programmes from the 1950s", "any shows?": a show is a podcast or a
     video, listed newest first like any kind; a talk is not one; none in a decade says so."""

@@ -59,15 +59,18 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
     note = f"No {what}{when}."
     if not kind_mask.any():
         return note
-    keys = snap.date_keys()
     lo = (parsed.year_from * 12 + (min(parsed.months) if parsed.months else 1)) if parsed.year_from else None
     hi = (parsed.year_to * 12 + (max(parsed.months) if parsed.months else 12)) if parsed.year_to else None
     if parsed.span is not None:
         lo, hi = parsed.span[0] + 1, parsed.span[1] + 1
-    if parsed.day is not None:
-        # To the day: the month's entries from other days come before or after it.
-        keys = snap.sort_keys()
-        lo = hi = lo * 32 + parsed.day
+    # Compared to the day: of a month's entries, the latest before is its last day's and the next
+    # after its first day's (by month alone they tied, and archive order picked: "the next after
+    # was in August: <the 30th's>" though the 3rd's came first). Asked to the day, the month's
+    # entries from other days come before or after it.
+    keys = snap.sort_keys()
+    first, last = (parsed.day, parsed.day) if parsed.day is not None else (1, 31)
+    lo = lo * 32 + first if lo is not None else None
+    hi = hi * 32 + last if hi is not None else None
     idx = np.flatnonzero(kind_mask)
     before = [i for i in idx if lo is not None and keys[i] < lo]
     after = [i for i in idx if hi is not None and keys[i] > hi]
