@@ -75,3 +75,13 @@ def test_an_empty_filter_says_so_and_names_the_latest(searcher):
     assert not result.answered and result.hits == []
     assert result.note == (
         "No talks in 2025; the latest before was in February 2020: The First Billion Real Deployments of Unikernels.")
+
+
+def test_an_ordered_question_naming_something_answers_the_same_whatever_the_page_size(searcher):
+    """"latest on MirageOS": the entries holding the name counted as relevant among the best four
+    times the page asked for, so `--limit 1` answered MirageOS 4 (2019) while the default five led
+    with the First Billion (2020), and a page of four skipped the second newest. Every page size
+    now shows the start of one list."""
+    full = ids(searcher.search("latest on MirageOS", limit=10))
+    for limit in (1, 3, 4, 5):
+        assert ids(searcher.search("latest on MirageOS", limit=limit)) == full[:limit], limit
