@@ -9,8 +9,12 @@ talks. Parsing is a pure function of the text and of today's date (for
 
 The rules, in plain words:
 - Dates in the forms people write: years, "May 2015", "2015-05", "January or
-  February 2025", "between March and June 2015", ranges ("before 2014",
-  "since 2019", "between 2014 and 2016", "2014-2016", "2014/15", "2014 or
+  February 2025", "Jan/Feb 2015", "between March and June 2015", "May-June
+  2015", "Dec 2014 - Feb 2015", "from September to December" (any year; "November
+  to February" runs across the new year), parts of a year ("Q1 2020", "early
+  2015", "mid-2015", "late 2014", "the end of 2019"), ranges ("before 2014",
+  "since 2019", "after May 2015", "until the end of 2019", "from May 2015
+  onwards", "between 2014 and 2016", "2014-2016", "2014/15", "1999/00", "2014 or
   2015"), years listed ("in 2014 and 2016", "2012, 2014 or 2019": those
   years only), decades ("the 2010s", "the 90s", "the early 2010s", "this decade":
   the 2020s so far, "the previous decade": the 2010s, "the last decade": ten
@@ -44,7 +48,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from almanac.entry import KINDS, MAX_YEAR, SHOW, SHOW_KINDS, month_number, normalise_kind
+from almanac.entry import KINDS, MAX_YEAR, MIN_YEAR, SHOW, SHOW_KINDS, month_number, normalise_kind
 from almanac.words import FILLERS, STOPWORDS, possessor, tokens, unchat, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
@@ -153,12 +157,36 @@ _NUMBER_WORDS = {
 }
 _BEFORE_WORDS = {"before": -1, "prior": -1, "earlier": -1, "until": 0, "till": 0, "by": 0, "pre": -1}
 _AFTER_WORDS = {"since": 0, "after": 1, "later": 1, "post": 1}
-_CONNECT_WORDS = {"and", "to", "until", "till", "through", "-", "–", "or"}
+_CONNECT_WORDS = {"and", "to", "until", "till", "through", "or"}
+#: Words between two months that ask for every month from one to the other ("March to June 2015";
+#: a dash between two months reads as "to", `_month_joiners`).
+_MONTH_RANGE_JOINERS = frozenset(("to", "through", "until", "till"))
 #: Words that list kinds, years or decades asked for together ("papers and talks", "2014 or 2016").
 _LIST_JOINERS = frozenset(("and", "or"))
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
 #: Words, versions ("2.0") and dashes (which join "2014-2016" and "2015-05").
 _DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–/]", re.UNICODE)
+_DASHES = frozenset(("-", "–"))
+#: A month's number as ISO dates write it ("2015-05", "2015-5").
+_ISO_MONTH = re.compile(r"0?[1-9]|1[0-2]")
+#: The months an entry can have (year * 12 + month - 1): the open end of a range of months ("since
+#: May 2015" runs to the last, "before March 2014" from the first), as the open end of a range of
+#: years is None.
+FIRST_MONTH, LAST_MONTH = MIN_YEAR * 12, MAX_YEAR * 12 + 11
+#: The months (first, last) of a year that "early 2015", "mid-2015" and "late 2014" mean: a third
+#: of the year each; "the start of 2020", "the middle of 2019" and "the end of 2019" too. (Generous,
+#: as the parts of a decade: a listing had better hold an entry too many than miss one.)
+_YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12),
+               "start": (1, 4), "beginning": (1, 4), "middle": (5, 8), "end": (9, 12)}
+#: The parts of a year that are its edges after "of" ("since the start of 2025", "before the end of
+#: 2019"), as the month (from 0) just after that edge: a range stops or starts there.
+_YEAR_EDGES = {"start": 0, "beginning": 0, "middle": 6, "end": 12}
+#: A quarter of a year ("Q1 2020"): its three months.
+_QUARTER = re.compile(r"q([1-4])")
+#: Words that begin a clause: after "on" they make it end a date ("from 2016 on, what did she
+#: write?": from 2016 onwards), where "from 2015 on Irmin" is what the year's entries are about.
+_CLAUSE_STARTS = frozenset("what which who how where when why did does do has have had is was were are he she "
+                           "they i we you".split())
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "jun", "aug", "sep", "sept", "oct", "nov", "dec", "apr", "feb", "jul"}
 
 
@@ -185,7 +213,9 @@ class ParsedQuery:
     years: tuple[int, ...] = ()
     #: Months asked for (with the year range): (5,) for "May 2015", (1, 2) for "January or February".
     months: tuple[int, ...] = ()
-    #: A range of months (year * 12 + month - 1, both ends included) for "in the past six months".
+    #: A range of months (year * 12 + month - 1, both ends included) for "in the past six months";
+    #: open at one end ("since May 2015", "before March 2014"), the first or last month an entry
+    #: can have (`FIRST_MONTH`, `LAST_MONTH`) is that end.
     span: tuple[int, int] | None = None
     #: The day of the month, with one month and year: "May 4, 2021", "4 May 2021", "2021-05-04".
     day: int | None = None
@@ -247,9 +277,11 @@ class ParsedQuery:
                 out["day"] = self.day
         elif self.months:
             out["months"] = list(self.months)
-        if self.span:
-            out["from"] = f"{self.span[0] // 12:04d}-{self.span[0] % 12 + 1:02d}"
-            out["to"] = f"{self.span[1] // 12:04d}-{self.span[1] % 12 + 1:02d}"
+        if self.span:  # an open end is not said, as a range of years says no year_to
+            if self.span[0] > FIRST_MONTH:
+                out["from"] = f"{self.span[0] // 12:04d}-{self.span[0] % 12 + 1:02d}"
+            if self.span[1] < LAST_MONTH:
+                out["to"] = f"{self.span[1] // 12:04d}-{self.span[1] % 12 + 1:02d}"
         if self.order:
             out["order"] = self.order
         if self.count:
@@ -500,53 +532,182 @@ class _Reader:
                 self.span(i - 1 if self.at(i - 1) == "the" else i, j)
                 return
 
-    # "May 2015", "January or February 2025", "feb. 2020", "2015-05" (tokenised as 2015, 05)
+    # "May 2015", "January or February 2025", "feb. 2020", "2015-05" (tokenised as 2015, 05), "Q1 2020",
+    # "late 2014"; "since May 2015", "before March 2014": one end of a range
     def _month_years(self) -> None:
         for i, tok in enumerate(self.w):
             year = _year(tok)
             if year is None:
                 continue
-            if i + 1 < len(self.w) and re.fullmatch(r"0?[1-9]|1[0-2]", self.at(i + 1)) and self._iso_dash[i]:
-                self.set_years(year, year)
-                self.months = [int(self.at(i + 1))]
-                day = _day(self.at(i + 2)) if self._iso_dash[i + 1] else None
-                self.day = day
-                self.span(i, i + (2 if day else 1))
+            if self._iso_month(i, year) or self._day_month_year(i, year) or self._year_part(i, year) \
+                    or self._named_months(i, year):
                 return
-            if self._day_month_year(i, year):
-                return
-            j = i - 1
-            if self.at(j) == "of":
-                j -= 1
-            months, lo = [], j
-            while month_number(self.at(j)) is not None:
-                months.insert(0, month_number(self.at(j)))
-                lo = j
-                if self.at(j - 1) in ("or", "and", "to", "through", "-") and month_number(self.at(j - 2)):
-                    j -= 2
-                else:
-                    break
-            if months:
-                start = lo - 1 if self.at(lo - 1) in ("between", "from") else lo
-                joiner, month2, year2 = self.at(i + 1), month_number(self.at(i + 2)), _year(self.at(i + 3))
-                if joiner in ("to", "through", "until", "till", "-", "and") and month2 and year2 \
-                        and year2 * 12 + month2 != year * 12 + months[0]:
-                    # "from December 2014 to February 2015": every month from one to the other, across
-                    # the new year too (it was read as December 2014 alone, the rest searched for as
-                    # words); written backwards, the same months, as "from 2016 to 2014" is 2014 to 2016
-                    ends = sorted((year * 12 + months[0] - 1, year2 * 12 + month2 - 1))
-                    self.months_span = (ends[0], ends[1])
-                    self.span(start, i + 3)
-                    return
-                # "March to June 2015", "between March and June 2015": every month from one to the other
-                between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
-                if len(months) == 2 and (self.at(lo + 1) in ("to", "through", "-") or between) \
-                        and months[1] != months[0]:
-                    months = list(range(min(months), max(months) + 1))  # "June to March 2015" too
-                self.set_years(year, year)
-                self.months = months
-                self.span(start, i)
-                return
+
+    def _iso_month(self, i: int, year: int) -> bool:
+        """'2015-05', '2021-05-04', '2015-05 to 2015-09', 'since 2019-08' (the year at i)."""
+        if not (self._iso_dash[i] and _ISO_MONTH.fullmatch(self.at(i + 1))):
+            return False
+        month = int(self.at(i + 1))
+        day = _day(self.at(i + 2)) if self._iso_dash[i + 1] else None
+        end = i + (2 if day else 1)
+        key = year * 12 + month - 1
+        start = i - 1 if self.at(i - 1) in ("between", "from") else i
+        if day is None and (self._month_to_month(start, end, key) or self._open_range(i, end, key, key)):
+            return True
+        self.set_years(year, year)
+        self.months = [month]
+        self.day = day
+        self.span(i, end)
+        return True
+
+    def _year_part(self, i: int, year: int) -> bool:
+        """'Q1 2020', 'early 2015', 'mid-2015', 'late 2014', 'the end of 2019' (the year at i): those
+        months of the year (`_YEAR_PARTS`), or one end of a range ("since late 2014"). The word is a
+        part of a year only right before one: "his late wife" and "the end of the talk" are not."""
+        j = i - 2 if self.at(i - 1) == "of" else i - 1
+        word = self.at(j)
+        quarter = _QUARTER.fullmatch(word)
+        if quarter:
+            first = int(quarter.group(1)) * 3 - 2
+            months = (first, first + 2)
+        elif word in _YEAR_PARTS and (j == i - 1) == (word not in _YEAR_EDGES):  # "late 2014", "the end of 2019"
+            months = _YEAR_PARTS[word]
+        else:
+            return False
+        lo = j - 1 if self.at(j - 1) == "the" else j
+        first, last = year * 12 + months[0] - 1, year * 12 + months[1] - 1
+        if word in _YEAR_EDGES:
+            # One end of a range stops or starts at the edge: "before the end of 2019" runs to December,
+            # "since the end of 2019" from the January after. Passed as the months either side of it,
+            # the range reads it so: before and until stop at `last`, since and after start at `first`.
+            first = year * 12 + _YEAR_EDGES[word]
+            last = first - 1
+        if self._open_range(lo, i, first, last):
+            return True
+        self.set_years(year, year)
+        self.months = list(range(months[0], months[1] + 1))
+        self.span(lo, i)
+        return True
+
+    def _named_months(self, i: int, year: int) -> bool:
+        """'May 2015', 'January or February 2025', 'March to June 2015', 'from December 2014 to
+        February 2015', 'after May 2015' (the year at i)."""
+        j = i - 1
+        if self.at(j) == "of":
+            j -= 1
+        months, lo = [], j
+        while month_number(self.at(j)) is not None:
+            months.insert(0, month_number(self.at(j)))
+            lo = j
+            if (self.at(j - 1) in _MONTH_RANGE_JOINERS or self.at(j - 1) in _LIST_JOINERS) \
+                    and month_number(self.at(j - 2)):
+                j -= 2
+            else:
+                break
+        if not months:
+            return False
+        start = lo - 1 if self.at(lo - 1) in ("between", "from") else lo
+        if self._month_to_month(start, i, year * 12 + months[0] - 1):
+            return True
+        # "March to June 2015", "between March and June 2015": every month from one to the other
+        between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
+        if len(months) == 2 and (self.at(lo + 1) in _MONTH_RANGE_JOINERS or between) and months[1] != months[0]:
+            months = list(range(min(months), max(months) + 1))  # "June to March 2015" too
+        if self._open_range(lo, i, year * 12 + min(months) - 1, year * 12 + max(months) - 1):
+            return True
+        self.set_years(year, year)
+        self.months = months
+        self.span(start, i)
+        return True
+
+    def _month_to_month(self, start: int, end: int, key: int) -> bool:
+        """A month (`key`, its words ending at `end`) joined to another with its year: "from December
+        2014 to February 2015", "Dec 2019-Feb 2020", "2015-05 to 2015-09". Every month from one to the
+        other, across the new year too; written backwards, the same months, as "from 2016 to 2014" is
+        2014 to 2016. (It was read as the first month alone, the rest searched for as words.)"""
+        joiner, other = self.at(end + 1), self._month_at(end + 2)
+        if not (joiner in _MONTH_RANGE_JOINERS or joiner == "and") or other is None or other[0] == key:
+            return False
+        self.months_span = (min(key, other[0]), max(key, other[0]))
+        self.span(start, other[1])
+        return True
+
+    def _month_at(self, j: int) -> tuple[int, int] | None:
+        """The month (year * 12 + month - 1) written from word j with its year ("February 2015",
+        "2015-02"), and where its words end."""
+        month, year = month_number(self.at(j)), _year(self.at(j + 1))
+        if month and year:
+            return year * 12 + month - 1, j + 1
+        year = _year(self.at(j))
+        if year and self._iso_dash[j] and _ISO_MONTH.fullmatch(self.at(j + 1)):
+            return year * 12 + int(self.at(j + 1)) - 1, j + 1
+        return None
+
+    def _open_range(self, lo: int, hi: int, first: int, last: int) -> bool:
+        """Months first..last, written in words lo..hi, as one end of a range open at the other, when a
+        range word says so: "since May 2015" from May, "after May 2015" from June, "before March 2014"
+        up to February, "until May 2015" up to May, "from May 2015 onwards" from May. (They were read
+        as those months alone, and the range word left a word to search for.) False, and nothing
+        read, when no such word is there."""
+        edge = self._open_end(lo, hi)
+        if edge is None:
+            return False
+        word, lo, hi = edge
+        if word in _BEFORE_WORDS:
+            self._months_up_to(first - 1 if _BEFORE_WORDS[word] < 0 else last)
+        else:
+            self._months_from(last + 1 if _AFTER_WORDS[word] > 0 else first)
+        self.span(lo, hi)
+        return True
+
+    def _months_from(self, key: int) -> None:
+        """Every month from `key` on: years from a January ("since January 2015" as "since 2015")."""
+        if key % 12 == 0:
+            self.set_years(key // 12, None)
+        else:
+            self.months_span = (key, LAST_MONTH)
+
+    def _months_up_to(self, key: int) -> None:
+        """Every month up to `key`: years up to a December ("until December 2014" as "until 2014")."""
+        if key % 12 == 11:
+            self.set_years(None, key // 12)
+        else:
+            self.months_span = (FIRST_MONTH, key)
+
+    def _open_end(self, lo: int, hi: int) -> tuple[str, int, int] | None:
+        """How the date in words lo..hi is one end of an open range: the range word (a key of
+        `_BEFORE_WORDS` or `_AFTER_WORDS`; "from 2016 onwards" reads as "since"), and the first and
+        last words of the whole; None when it is no such end."""
+        before = self._range_word(lo)
+        onward = self._onward(hi + 1)
+        if onward is not None:  # "from 2016 onwards", "since 2019 and later", "2016 on"
+            first = before[1] if before else lo - 1 if self.at(lo - 1) == "from" else lo
+            return "since", first, onward
+        return (before[0], before[1], hi) if before else None
+
+    def _range_word(self, lo: int) -> tuple[str, int] | None:
+        """The word before word lo that makes a range of what follows ("before", "since", "prior to",
+        "up to" as "until", "later than"), and where it starts."""
+        prev, earlier = self.at(lo - 1), self.at(lo - 2)
+        if prev == "to" and earlier in ("prior", "up"):
+            return ("prior" if earlier == "prior" else "until"), lo - 2
+        if prev == "than" and earlier in ("earlier", "later"):  # both words are the range, neither content
+            return earlier, lo - 2
+        if prev in _BEFORE_WORDS or prev in _AFTER_WORDS:
+            return prev, lo - 1
+        return None
+
+    def _onward(self, j: int) -> int | None:
+        """Where "onwards", "and later" or "on" after a date ends, when it begins at word j. "on" only
+        ends the question or a clause ("from 2016 on, what did she write"): "papers from 2015 on Irmin"
+        are the year's papers about Irmin."""
+        word = self.at(j)
+        ends_clause = j + 1 == len(self.w) or self.at(j + 1) in _CLAUSE_STARTS
+        if word in ("onward", "onwards") or word == "on" and ends_clause:
+            return j
+        if word in ("and", "or") and self.at(j + 1) == "later":
+            return j + 1
+        return None
 
     def _day_month_year(self, i: int, year: int) -> bool:
         """'May 4, 2021', 'May 4th 2021', '4 May 2021', '4th of May 2021' (the year at i)."""
@@ -572,8 +733,8 @@ class _Reader:
             if year is None:
                 continue
             nxt, after = self.at(i + 1), _year(self.at(i + 2))
-            if self._iso_dash[i] and re.fullmatch(r"\d\d", nxt) and int(nxt) > year % 100:
-                nxt = str(year - year % 100 + int(nxt))  # "2014-15", "2019/20": a season of two years
+            if self._iso_dash[i] and re.fullmatch(r"\d\d", nxt):
+                nxt = self._second_year(year, int(nxt)) or nxt  # "2014-15", "2019/20": a season of two years
             if self._year_list(i):
                 return
             joins = nxt in _CONNECT_WORDS - {"or"}
@@ -584,31 +745,26 @@ class _Reader:
                 self.set_years(min(year, other), max(year, other))
                 self.span(start, end)
                 return
-            prev = self.at(i - 1)
-            back = i - 1
-            # "since the start of 2025", "before the end of 2019": the edge of a year is the year
-            if prev == "of" and self.at(i - 2) in ("start", "beginning", "end", "middle"):
-                back = i - 3 if self.at(i - 3) == "the" else i - 2
-                back -= 1
-                prev = self.at(back)
-            if prev == "to" and self.at(i - 2) in ("prior", "up"):
-                prev = self.at(i - 2)
-            if prev == "than" and self.at(i - 2) in ("earlier", "later"):
-                prev = self.at(i - 2)
-                back = i - 2  # "later than 2015": both words are the range, neither is content
-            if prev in _BEFORE_WORDS or prev == "up":
-                self.set_years(None, year + _BEFORE_WORDS.get(prev, 0))
-                self.span(min(back, i - 1 if self.at(i - 1) != "to" else i - 2), i)
+            edge = self._open_end(i, i)  # "before 2014", "up to 2014", "later than 2015", "from 2016 onwards"
+            if edge is not None:
+                word, lo, hi = edge
+                if word in _BEFORE_WORDS:
+                    self.set_years(None, year + _BEFORE_WORDS[word])
+                else:
+                    self.set_years(year + _AFTER_WORDS[word], None)
+                self.span(lo, hi)
                 return
-            onward = nxt in ("on", "onward", "onwards") or (nxt in ("and", "or") and self.at(i + 2) == "later")
-            if prev in _AFTER_WORDS or (prev == "from" and onward):
-                self.set_years(year + (_AFTER_WORDS.get(prev, 0) if not onward else 0), None)
-                self.span(min(back, i - 1), i + (1 if nxt in ("on", "onward", "onwards") else 2 if onward else 0))
-                return
-            if onward:
-                self.set_years(year, None)
-                self.span(i, i + (1 if nxt in ("on", "onward", "onwards") else 2))
-                return
+
+    @staticmethod
+    def _second_year(year: int, short: int) -> str | None:
+        """The year that two digits after a year and a dash or slash name: "2014-15" 2015, "1999/00"
+        2000 (the century turns); None when they name none after it ("2014-12", "2015-05": ISO months
+        are read before)."""
+        if short > year % 100:
+            return str(year - year % 100 + short)
+        if short == (year + 1) % 100:
+            return str(year + 1)
+        return None
 
     def _year_list(self, i: int) -> bool:
         """'in 2014 and 2016', '2014 or 2016', '2012, 2014 and 2019': those years, not the ones
@@ -690,12 +846,52 @@ class _Reader:
                 continue
             if tok in _AMBIGUOUS_MONTHS and self.at(i - 1) not in _MONTH_CONTEXT:
                 continue
-            self.months = [month_number(tok)]
-            if self.at(i + 1) in ("or", "and") and month_number(self.at(i + 2)):
-                self.months.append(month_number(self.at(i + 2)))
-                self.take(i + 1, i + 2)
-            self.take(i, i - 1 if self.at(i - 1) in _MONTH_CONTEXT else i)
+            first, joiner, other = month_number(tok), self.at(i + 1), month_number(self.at(i + 2))
+            other = other if other and not self.used[i + 2] else None
+            between = joiner == "and" and self.at(i - 1) == "between"
+            if other and (joiner in _MONTH_RANGE_JOINERS or between):
+                # "from September to December", "between October and December": every month from one to
+                # the other, as with a year; with none, "November to February" runs across the new year
+                self.months = [(first - 1 + k) % 12 + 1 for k in range((other - first) % 12 + 1)]
+            elif other and joiner in _LIST_JOINERS:  # "October and December": those two
+                self.months = [first, other]
+            else:
+                self.months, other = [first], None
+            self.span(i - 1 if self.at(i - 1) in _MONTH_CONTEXT or between else i, i + 2 if other else i)
             return
+
+
+def _month_joiners(raw: list[str]) -> list[str]:
+    """The words with a dash between two months read as "to" ("May-June 2015", "Dec 2014 - Feb 2015",
+    "2015-05 - 2015-09") and a slash between two month names as "or" ("Jan/Feb 2015"). Dashes and
+    slashes are otherwise no words, only remembered as joining two numbers ("2014-2016", "2014/15",
+    "2015-05-04"), so the month after one was read alone and the one before searched for as a word."""
+    out = list(raw)
+    for k in range(1, len(raw) - 1):
+        if raw[k] in _DASHES and _ends_month(raw, k - 1) and _starts_month(raw, k + 1):
+            out[k] = "to"
+        elif raw[k] == "/" and month_number(raw[k - 1]) and month_number(raw[k + 1]):
+            out[k] = "or"
+    return out
+
+
+def _ends_month(raw: list[str], j: int) -> bool:
+    """Whether a month is written up to raw[j]: "May", "May 2015", "2015-05"."""
+    if month_number(raw[j]):
+        return True
+    if _year(raw[j]):
+        return j >= 1 and month_number(raw[j - 1]) is not None
+    return bool(_ISO_MONTH.fullmatch(raw[j])) and j >= 2 and raw[j - 1] in _DASHES \
+        and _year(raw[j - 2]) is not None
+
+
+def _starts_month(raw: list[str], j: int) -> bool:
+    """Whether a month is written from raw[j]: "June", "June 2015", "2015-06" (not "2016" alone, nor
+    the day of "2015-05-04")."""
+    if month_number(raw[j]):
+        return True
+    return _year(raw[j]) is not None and j + 2 < len(raw) and raw[j + 1] in _DASHES \
+        and bool(_ISO_MONTH.fullmatch(raw[j + 2]))
 
 
 def parse_query(
@@ -707,7 +903,7 @@ def parse_query(
     """
     text = text[:MAX_QUERY_CHARS]
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    raw = [unchat(t.lower().replace("’", "'")) for t in _DATE_TOKEN_RE.findall(text)]
+    raw = _month_joiners([unchat(t.lower().replace("’", "'")) for t in _DATE_TOKEN_RE.findall(text)])
     # "2014-2016", "2014/15" and "2015-05" are one date: remember where a dash or a slash joined two
     # numbers.
     words, dashed = [], []

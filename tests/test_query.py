@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from almanac.query import MAX_QUERY_CHARS, content_terms, parse_query
+from almanac.query import FIRST_MONTH, LAST_MONTH, MAX_QUERY_CHARS, content_terms, parse_query
 from almanac.search import Searcher
 from tests.fakes import FakeEmbedder
 
@@ -393,3 +393,164 @@ def test_an_explicit_year_replaces_a_relative_date_in_the_words():
     the words give; the past six months' span was kept beside it and nothing could match."""
     parsed = parse_query("talks in the past six months", year=2015, today=dt.date(2026, 12, 1))
     assert parsed.filters() == {"kind": "talk", "year": 2015} and parsed.span is None
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # a month with its year after a range word is one end of the range: it was that month alone,
+        # and "since" a word to search for
+        ("papers after May 2015", {"kind": "paper", "from": "2015-06"}, ()),
+        ("talks since September 2015", {"kind": "talk", "from": "2015-09"}, ()),
+        ("talks before March 2014", {"kind": "talk", "to": "2014-02"}, ()),
+        ("papers until May 2015", {"kind": "paper", "to": "2015-05"}, ()),
+        ("talks from May 2015 onwards", {"kind": "talk", "from": "2015-05"}, ()),
+        ("anything since 2019-08?", {"from": "2019-08"}, ()),
+        ("talks later than May 2015", {"kind": "talk", "from": "2015-06"}, ()),
+        ("papers prior to May 2015", {"kind": "paper", "to": "2015-04"}, ()),
+        ("news up to May 2015", {"kind": "news", "to": "2015-05"}, ()),
+        # at a year's edge it is a range of years, as "since 2015" is
+        ("talks since January 2015", {"kind": "talk", "year_from": 2015}, ()),
+        ("papers until December 2014", {"kind": "paper", "year_to": 2014}, ()),
+        ("talks after December 2014", {"kind": "talk", "year_from": 2015}, ()),
+    ],
+)
+def test_a_month_after_a_range_word_is_one_end_of_the_range(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+def test_an_open_range_of_months_runs_to_the_first_or_last_month_an_entry_can_have(hostile_store):
+    """The open end of a range of months is the edge of the dates an entry may have, and the search
+    keeps every entry from (or up to) the month named."""
+    assert parse_query("since September 2015").span == (2015 * 12 + 8, LAST_MONTH)
+    assert parse_query("before March 2014").span == (FIRST_MONTH, 2014 * 12 + 1)
+    talks = [e for e in hostile_store.entries(kind="talk") if e.date.month]
+    result = Searcher(hostile_store, FakeEmbedder()).search("talks since September 2015", limit=100)
+    since = {e.id for e in talks if (e.date.year, e.date.month) >= (2015, 9)}
+    assert since and since != {e.id for e in talks}
+    assert {h.entry.id for h in result.hits} == since
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # a dash between two months is "to", a slash between two "or": the month after it was read
+        # alone, and the one before searched for as a word (with its year, when it had one)
+        ("talks from May-June 2015", {"kind": "talk", "year": 2015, "months": [5, 6]}, ()),
+        ("anything from Dec 2014 - Feb 2015", {"from": "2014-12", "to": "2015-02"}, ()),
+        ("March–June 2015", {"year": 2015, "months": [3, 4, 5, 6]}, ()),
+        ("Dec 2019-Feb 2020", {"from": "2019-12", "to": "2020-02"}, ()),
+        ("May 2015-Sept 2015", {"from": "2015-05", "to": "2015-09"}, ()),
+        ("2015-05 to 2015-09", {"from": "2015-05", "to": "2015-09"}, ()),
+        ("2015-05 - 2015-09", {"from": "2015-05", "to": "2015-09"}, ()),
+        ("Jan/Feb 2015", {"year": 2015, "months": [1, 2]}, ()),
+        ("talks in October-December", {"kind": "talk", "months": [10, 11, 12]}, ()),
+        # dashes and slashes joining numbers, or no months, stay as they were
+        ("anything from 2021-05-04?", {"year": 2021, "month": 5, "day": 4}, ()),
+        ("the 2015-2016 season", {"year_from": 2015, "year_to": 2016}, ("season",)),
+        ("May 2015-2016", {"year": 2015, "month": 5}, ("2016",)),
+        ("talks 2011-12", {"kind": "talk", "year": 2011, "month": 12}, ()),
+        ("trip to Mar-a-Lago", {}, ("trip", "mar", "lago")),
+        ("-5 degrees in May 2015", {"year": 2015, "month": 5}, ("5", "degrees")),
+    ],
+)
+def test_a_dash_or_a_slash_between_months_joins_them(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # every month from one to the other, as with a year ("between" read only the two named,
+        # "to" the first alone and the second a word to search for)
+        ("talks between October and December", {"kind": "talk", "months": [10, 11, 12]}, ()),
+        ("talks from September to December", {"kind": "talk", "months": [9, 10, 11, 12]}, ()),
+        ("papers from March through May", {"kind": "paper", "months": [3, 4, 5]}, ()),
+        # across the new year
+        ("talks from November to February", {"kind": "talk", "months": [11, 12, 1, 2]}, ()),
+        # two months listed are those two
+        ("talks in October and December", {"kind": "talk", "months": [10, 12]}, ()),
+        ("talks in October or December", {"kind": "talk", "months": [10, 12]}, ()),
+    ],
+)
+def test_months_without_a_year_run_from_one_to_the_other(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # a quarter or a part of a year is its months: the word was left a word to search for, which
+        # no entry holds, and the question was refused
+        ("talks in Q1 2020", {"kind": "talk", "year": 2020, "months": [1, 2, 3]}, ()),
+        ("Q3 2019", {"year": 2019, "months": [7, 8, 9]}, ()),
+        ("papers from early 2015", {"kind": "paper", "year": 2015, "months": [1, 2, 3, 4]}, ()),
+        ("what did he do in mid-2015?", {"year": 2015, "months": [5, 6, 7, 8]}, ()),
+        ("talks in late 2014", {"kind": "talk", "year": 2014, "months": [9, 10, 11, 12]}, ()),
+        ("anything from the end of 2019", {"year": 2019, "months": [9, 10, 11, 12]}, ()),
+        ("talks at the start of 2022", {"kind": "talk", "year": 2022, "months": [1, 2, 3, 4]}, ()),
+        # ... and one end of a range
+        ("talks since late 2014", {"kind": "talk", "from": "2014-09"}, ()),
+        ("papers before early 2015", {"kind": "paper", "year_to": 2014}, ()),
+        ("podcasts until Q1 2020", {"kind": "podcast", "to": "2020-03"}, ()),
+        # at a year's edge a range stops or starts there ("before the end of 2019" was up to 2018,
+        # "after the start of 2019" from 2020)
+        ("talks before the end of 2019", {"kind": "talk", "year_to": 2019}, ()),
+        ("papers after the start of 2019", {"kind": "paper", "year_from": 2019}, ()),
+        ("talks since the start of 2025", {"kind": "talk", "year_from": 2025}, ()),
+        ("papers before the start of 2025", {"kind": "paper", "year_to": 2024}, ()),
+        ("news after the end of 2019", {"kind": "news", "year_from": 2020}, ()),
+        ("by the end of 2021", {"year_to": 2021}, ()),
+        # the same words, not before a year, are words
+        ("his late wife", {}, ("late", "wife")),
+        ("the end of the talk", {"kind": "talk", "kind_boost": True}, ("end",)),
+        ("an early draft from 2015", {"year": 2015}, ("early", "draft")),
+        ("the late 2010s", {"year_from": 2016, "year_to": 2019}, ()),
+    ],
+)
+def test_parts_of_a_year_are_its_months(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+@pytest.mark.parametrize(
+    "question, filters, terms",
+    [
+        # a season of two years across a century ("00" is no more than 1999's "99": 1999 alone, "00"
+        # a word to search for)
+        ("what did he do in 1999/00", {"year_from": 1999, "year_to": 2000}, ()),
+        ("talks 2099-00", {"kind": "talk", "year_from": 2099, "year_to": 2100}, ()),
+        ("papers 2014/13", {"kind": "paper", "year": 2014}, ("13",)),
+        # "on" after a year is "onwards" where it ends the question or a clause, not before a topic
+        ("papers from 2015 on Irmin", {"kind": "paper", "year": 2015}, ("irmin",)),
+        ("talks from May 2015 on unikernels", {"kind": "talk", "year": 2015, "month": 5}, ("unikernels",)),
+        ("from 2016 on, what did she write?", {"year_from": 2016}, ()),
+        ("what did he say from 2016 on", {"year_from": 2016}, ()),
+    ],
+)
+def test_two_years_and_onwards(question, filters, terms):
+    parsed = parse_query(question, today=TODAY)
+    assert parsed.filters() == filters
+    assert parsed.terms == terms
+
+
+@pytest.mark.parametrize("question, said", [
+    ("papers since September 2015", "since September 2015"),
+    ("talks after May 2015", "since June 2015"),
+    ("talks before March 2014", "before March 2014"),
+    ("papers until May 2015", "before June 2015"),
+    ("talks between May 2015 and June 2016", "between May 2015 and June 2016"),
+])
+def test_an_open_range_of_months_is_said_as_since_or_before(question, said):
+    """An empty filter's note says the period asked: an open end is the first or last month an entry
+    can have, which read "between September 2015 and December 2100"."""
+    from almanac.search.present import period_label
+
+    assert period_label(parse_query(question, today=dt.date(2026, 12, 1))) == said

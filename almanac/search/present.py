@@ -16,6 +16,7 @@ import calendar
 import numpy as np
 
 from almanac.links import plural
+from almanac.query import FIRST_MONTH, LAST_MONTH
 from almanac.text import sentences, stem, stems
 
 
@@ -100,7 +101,14 @@ def period_label(parsed) -> str:
     """'in 2025', 'in July 2014', 'in January or February 2025', 'in March, April or May 2014' (spring),
     'before 2014', 'in the 2010s', 'in 2014 or 2016'."""
     if parsed.span is not None:
+        # An open end ("since September 2015", "before March 2014") is the first or last month an
+        # entry can have: said as "since" or "before", not "between September 2015 and December 2100".
         first, last = (f"{calendar.month_name[k % 12 + 1]} {k // 12}" for k in parsed.span)
+        if parsed.span[1] >= LAST_MONTH:
+            return f"since {first}"
+        if parsed.span[0] <= FIRST_MONTH:
+            after = parsed.span[1] + 1
+            return f"before {calendar.month_name[after % 12 + 1]} {after // 12}"
         return f"between {first} and {last}"
     lo, hi = parsed.year_from, parsed.year_to
     months = either([calendar.month_name[m] for m in parsed.months])
