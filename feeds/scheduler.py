@@ -37,6 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from almanac.config import ScheduleConfig
+from almanac.store.database import out_of_reach, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ Job = Callable[[dt.datetime, list], Awaitable["dt.datetime | None"]]
 
 #: Job ids (explicit, so logs and `almanac schedule --list` name them).
 ANNIVERSARIES, REFRESH, STARTUP, RETRY = "anniversaries", "refresh", "startup", "retry"
+#: Seconds before posting is tried again after the database was out of reach, doubling up to the
+#: most while it stays so (a restart takes seconds; an outage of hours is retried every ten minutes).
+OUTAGE_RETRY_FIRST, OUTAGE_RETRY_MOST = 30.0, 600.0
 
 
 async def current(provider: Callable[[], list | Awaitable[list]]) -> list:
@@ -113,6 +117,8 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         #: Completed runs by job id (for logs and tests).
         self.runs: dict[str, int] = {}
+        #: Seconds the last retry after a database outage waited (0: the last posting run worked).
+        self._outage_wait = 0.0
 
     def _job_defaults(self) -> dict:
         return {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
@@ -173,9 +179,20 @@ class Scheduler:
             next_due = await fn(now, list(await current(self._publishers)))
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
+            if kind != REFRESH and out_of_reach(exc):
+                # The database is down or unreachable: the day's posts wait in it, and the daily
+                # job's next time is tomorrow, when today's count as missed (a server restarted
+                # at posting time lost the day's anniversaries). Posting is tried again soon.
+                wait = self._outage_wait = min(self._outage_wait * 2 or OUTAGE_RETRY_FIRST, OUTAGE_RETRY_MOST)
+                log.error("job %s: the database is out of reach (%s); posting is tried again in %g s",
+                          job_id, reason_of(exc), wait)
+                self.retry_at(now + dt.timedelta(seconds=wait))
+                return
             log.exception("job %s failed; it runs again at its next time", job_id)
             return
+        if kind != REFRESH:
+            self._outage_wait = 0
         self.runs[job_id] = self.runs.get(job_id, 0) + 1
         if next_due is not None:
             self.retry_at(next_due)

@@ -157,6 +157,41 @@ def test_a_waiting_retry_runs_post_due_again_when_due():
     assert len(post_due.calls) == 2 and s.runs == {STARTUP: 1, RETRY: 1}
 
 
+def test_posting_is_tried_again_soon_after_the_database_was_out_of_reach(monkeypatch, caplog):
+    """A database restarted at posting time: the daily job failed, logged "it runs again at its
+    next time" (tomorrow, when today's posts count as missed) with a traceback, and the day's
+    anniversaries were never posted. It is tried again soon, backing off, in one line a try."""
+    import feeds.scheduler as scheduler
+    from almanac.store import StoreError
+
+    monkeypatch.setattr(scheduler, "OUTAGE_RETRY_FIRST", 0.2)
+    outcomes = [StoreError("postgresql://127.0.0.1/a: database unreachable"), StoreError("still down"), None]
+    calls = []
+
+    async def post_due(now, publishers):
+        calls.append(now)
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+
+    async def go():
+        s = Scheduler(ScheduleConfig(), post_due=post_due)
+        await s.start()
+        deadline = time.monotonic() + 5
+        while len(calls) < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await s.shutdown()
+        return s
+
+    s = asyncio.run(go())
+    assert len(calls) == 3 and s.runs == {RETRY: 1}
+    assert (calls[2] - calls[1]).total_seconds() >= 0.35  # the second wait doubled
+    lines = [r.getMessage() for r in caplog.records if r.name == "feeds.scheduler" and r.levelname == "ERROR"]
+    assert lines == ["job startup: the database is out of reach (postgresql://127.0.0.1/a: database unreachable); "
+                     "posting is tried again in 0.2 s", "job retry: the database is out of reach (still down); posting "
+                     "is tried again in 0.4 s"] and not any(r.exc_info for r in caplog.records)
+
+
 def test_a_failing_job_is_logged_and_the_scheduler_keeps_going(caplog):
     async def boom(now, publishers):
         raise RuntimeError("disk full")
