@@ -292,6 +292,25 @@ def test_db_copy_moves_every_column_of_every_table(store):
     assert migrated_tables <= set(copied)
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql:/alice:s3cretPW@127.0.0.1:5432/db",  # one slash: taken for a file path
+    "postgres//alice:s3cretPW@127.0.0.1/db",
+    "postgresql:alice:s3cretPW@127.0.0.1/db",
+    "alice:s3cretPW@127.0.0.1:5432/db",  # no scheme at all
+])
+def test_a_mistyped_postgres_url_read_as_a_file_path_shows_no_password(tmp_path, capsys, url):
+    """Without "://" a URL is a SQLite path, and the messages about that path ("database directory
+    ... does not exist", `db copy`'s "no such database file") showed its password whole."""
+    from almanac.cli import main
+
+    for args in (["list"], ["migrate"], ["db", "copy", url, str(tmp_path / "x.db")],
+                 ["db", "copy", str(tmp_path / "x.db"), url]):
+        env = {"ALMANAC_DB": url} if args[0] != "db" else {}
+        assert main(args, env=env) != 0, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "s3cret" not in err and "PW" not in err, (args, err)
+
+
 def test_a_file_gone_from_a_glob_leaves_the_store_and_a_renamed_one_keeps_its_ids(store, tmp_path):
     """`sources = ["notes/*.json"]`: a deleted file's entries go (nothing else would remove them),
     a renamed file's entries come back under their ids (its former name held them: it was refused

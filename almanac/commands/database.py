@@ -11,6 +11,7 @@ import os
 
 from almanac.commands import UsageError
 from almanac.store import Store, StoreError, is_postgres
+from almanac.store.database import redact
 
 
 def register(sub) -> None:
@@ -65,7 +66,7 @@ def cmd_db_copy(args, app) -> int:
     if args.source == args.target:
         raise UsageError("db copy: FROM and TO are the same database")
     if not is_postgres(args.source) and not os.path.isfile(args.source):
-        raise StoreError(f"{args.source}: no such database file")
+        raise StoreError(f"{redact(args.source)}: no such database file")  # a mistyped URL holds a password
     with Store(args.source) as source, Store(args.target) as target:
         report = copy_store(source, target, force=args.force)
         print(f"copied {report.summary()} from {source.describe()} to {target.describe()}")

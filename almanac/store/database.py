@@ -56,12 +56,20 @@ _QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)([^&#]*)")
 
 
 def _userinfo(url: str) -> tuple[str, str | None, str | None, str]:
-    """(scheme with "://", user, password, the rest after the last "@") of a URL, read by hand; the
-    scheme is "" and user and password None when there is no "://", user and password None
-    when there is no "@"."""
+    """(scheme with "://", user, password, the rest after the last "@") of a URL, read by hand; user
+    and password None when there is no "@" (or, without "://", no "user:password" before it)."""
     scheme, sep, rest = url.partition("://")
     if not sep:
-        return "", None, None, url
+        # A URL mistyped ("postgresql:/alm:pw@host/db", "postgres//alm:pw@...", "alm:pw@host/db")
+        # is taken for a file path, and the messages about that path showed its password. Read
+        # with any "scheme:/" before the last "/" ahead of the "@", the password after the first
+        # colon of what follows (more may be hidden than a password; never less).
+        at = url.rfind("@")
+        slash = url.rfind("/", 0, at)
+        user, colon, password = url[slash + 1 : at].partition(":")
+        if at == -1 or not colon:
+            return "", None, None, url
+        return url[: slash + 1], user, password, url[at + 1 :]
     at = rest.rfind("@")
     if at == -1:
         return scheme + sep, None, None, rest
