@@ -239,6 +239,9 @@ def make_app(out_dir: str, search: SearchFn | None = None, database: Callable[[]
         nonlocal probing
         if probing is None or probing.done():
             probing = asyncio.ensure_future(asyncio.to_thread(database))
+            # A probe that fails after its waiter gave up: its error is taken here, or asyncio
+            # logs "Task exception was never retrieved" with a traceback when the next replaces it.
+            probing.add_done_callback(lambda f: f.cancelled() or f.exception())
         try:
             await asyncio.wait_for(asyncio.shield(probing), HEALTH_TIMEOUT)
             return True

@@ -461,6 +461,37 @@ def test_healthz_says_whether_the_database_answers(site_dir, tmp_path, monkeypat
     assert serve(store.count, body) == (503, down)
 
 
+def test_a_probe_that_fails_after_healthz_gave_up_logs_no_traceback(site_dir, caplog, monkeypatch):
+    """During an outage a probe that failed after /healthz stopped waiting (a pool timeout) left its
+    error unread, and asyncio logged "Task exception was never retrieved" with a traceback when the
+    next probe replaced it."""
+    import gc
+    import threading
+
+    from feeds import server
+
+    def late_failure():
+        threading.Event().wait(0.3)
+        raise OSError("pool timeout")
+
+    async def main():
+        runner = await start_server(make_app(str(site_dir), None, late_failure), "127.0.0.1", 0)
+        try:
+            async with aiohttp.ClientSession() as s:
+                for _ in range(2):
+                    async with s.get(f"http://127.0.0.1:{bound_port(runner)}/healthz") as r:
+                        assert r.status == 503
+                    await asyncio.sleep(0.5)  # the probe fails after the answer
+                gc.collect()
+        finally:
+            await runner.cleanup()
+
+    monkeypatch.setattr(server, "HEALTH_TIMEOUT", 0.1)
+    asyncio.run(main())
+    gc.collect()
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+
+
 def test_a_search_the_database_cannot_answer_is_a_503_and_one_log_line(site_dir, tmp_path, caplog):
     """During a PostgreSQL outage every /api/search answered 500 with a traceback in the log (one
     per request); a database that does not answer is the service being unavailable, said in one
