@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from almanac.entry import Entry, assign_ids, id_candidates, legacy_candidates, settle_show_media
@@ -18,6 +18,7 @@ from almanac.sources import (Problem, ReadLimits, SourceError, expand_sources, o
 from almanac.sources.problems import split_location
 from almanac.sources.feed import is_url
 from almanac.sources.reading import DEFAULT_LIMITS, clip
+from almanac.sources.text import path_text
 from almanac.store import IdConflict, SourceChange, Store
 from almanac.store.database import is_database_error, reason_of
 
@@ -114,7 +115,10 @@ def read_sources(
     for key in sorted(keys):
         location = key if is_url(key) or os.path.isabs(key) else os.path.join(base_dir, key)
         try:
-            by_key[key] = read_one(location if is_url(key) else _display_path(location), limits, read)
+            # A note in a folder may have a name that is not UTF-8: its entry says where it is
+            # from in text the store can hold (the folder is the key, and is found again by it).
+            by_key[key] = [e if path_text(e.source) == e.source else replace(e, source=path_text(e.source))
+                           for e in read_one(location if is_url(key) else _display_path(location), limits, read)]
         except SourceError as exc:
             problems.extend(exc.problems)
     # Ids are assigned over all sources together, in a fixed order (sorted keys),

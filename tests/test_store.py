@@ -492,6 +492,25 @@ def test_an_explicit_id_taking_a_stored_entrys_id_settles_in_one_ingest(store, t
     assert not report.problems and report.total("unchanged") == 3 and {e.id: e.title for e in store.entries()} == settled
 
 
+def test_a_file_name_that_is_not_utf8_stops_no_ingest(store, tmp_path):
+    """notes/caf\xe9.md (a name written in Latin-1): its surrogate went into the entry's source and
+    the store's UTF-8 refused it, a traceback that stopped every source after it. In a folder the
+    note is read, its source written \\xe9; named on its own it is a one-line problem (its key is
+    how the file is found again, so it cannot be rewritten), and the other sources go in."""
+    import os
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / os.fsdecode(b"caf\xe9.md")).write_text("---\ntitle: Cafe\ndate: 2015-05\nkind: talk\n---\nAbout a cafe.\n")
+    (notes / "plain.md").write_text("---\ntitle: Plain\ndate: 2016-05\nkind: talk\n---\nPlain.\n")
+    report = ingest(store, ["notes"], str(tmp_path))
+    assert not report.problems and report.total("added") == 2
+    assert sorted(e.source for e in store.entries()) == ["notes/caf\\xe9.md:1", "notes/plain.md:1"]
+    report = ingest(store, [os.fsdecode(b"notes/caf\xe9.md"), "notes/plain.md"], str(tmp_path))
+    assert [str(p) for p in report.problems] == ["notes/caf\\xe9.md: file: its name is not valid UTF-8; rename it"]
+    assert report.total("added") == 0 and len(store.entries()) == 2
+
+
 def test_words_match_without_their_accents_on_both_backends(store):
     """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
     so an entry writing the name only with its accent was missing there (migration 6)."""

@@ -26,6 +26,7 @@ from almanac.sources.problems import Problem, SourceError
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits
 from almanac.sources.seed_text import read_seed_text
 from almanac.sources.substack import is_substack_export, read_substack
+from almanac.sources.text import path_text
 
 __all__ = ["Problem", "ReadLimits", "SourceError", "expand_sources", "read_source", "reader_for", "unnamed_and_missing",
            "vanished"]
@@ -81,7 +82,11 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             rel = os.path.relpath(match, base_dir)
             # outside base_dir, the path itself, without its ".." ("app/../data/x.txt" and
             # "data/x.txt" named one file twice, so its entries were stored twice)
-            keys.append(os.path.normpath(match) if rel.startswith("..") else rel)
+            key = os.path.normpath(match) if rel.startswith("..") else rel
+            if path_text(key) != key:  # a key is where the file is found again: it must be the name itself
+                problems.append(Problem(path_text(key), None, "file", "its name is not valid UTF-8; rename it"))
+                continue
+            keys.append(key)
     return covered_once(list(dict.fromkeys(keys)), base_dir), problems
 
 

@@ -33,6 +33,17 @@ def as_sentence(text: str) -> str:
     return text + "." if text and text[-1].isalnum() else text
 
 
+def path_text(path: str) -> str:
+    """A path as text the store can hold: a file name's bytes that are not UTF-8 (Python reads
+    them as lone surrogates, "caf\udce9.md") written as \\xNN ("caf\\xe9.md"). Storing the
+    surrogate failed with a UnicodeEncodeError that stopped the whole ingest."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def one_line(text: str) -> str:
     """`text` cleaned and on one line: what a problem report may print."""
     return clean_text(text).replace("\n", " ").replace("\t", " ")
