@@ -42,6 +42,10 @@ class InstanceLock:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
 
+    def keep(self) -> None:
+        """Nothing to check: the kernel keeps a file lock for as long as the process holds it open
+        (`AdvisoryLock.keep` has a server's connection to watch)."""
+
     def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)

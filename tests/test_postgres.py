@@ -138,6 +138,33 @@ def test_one_run_per_postgres_database(postgres_url):
             pass
 
 
+def test_a_run_whose_lock_went_with_its_connection_takes_it_again_or_learns_it_lost_it(postgres_url):
+    """The server drops a session lock with its connection (a restart, a failover): nothing told
+    the holder, and a second `almanac run` started beside it. `keep` takes it again on a new
+    connection, or raises AlreadyRunning when another process took it meanwhile."""
+    import psycopg
+
+    def drop_connection(lock):
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [lock._conn.info.backend_pid])
+
+    with Store(postgres_url) as a, Store(postgres_url) as b:
+        first = a.instance_lock("run")
+        first.acquire()
+        first.keep()  # held: nothing to do
+        drop_connection(first)
+        first.keep()  # taken again on a new connection
+        with pytest.raises(AlreadyRunning):
+            b.instance_lock("run").acquire()
+        drop_connection(first)
+        second = b.instance_lock("run")
+        second.acquire()  # meanwhile another run starts
+        with pytest.raises(AlreadyRunning):
+            first.keep()
+        second.release()
+        first.release()
+
+
 def test_a_searcher_sees_what_another_process_changed(postgres_url, tmp_path):
     """Processes share only the database: the searcher reloads on the store's version, not on anything local."""
     from almanac.search import Searcher

@@ -204,3 +204,35 @@ def test_the_run_lock_follows_symlinks_to_the_real_database(tmp_path):
             assert f"pid {os.getpid()}) is using {os.path.realpath(real)};" in str(info.value)
     with InstanceLock(str(tmp_path / "link.db")):  # released: the next one gets it
         pass
+
+
+def test_a_run_that_lost_its_instance_lock_stops():
+    """`keep_lock` asks the lock every interval; when another process holds it now, the run stops
+    (one line logged) instead of running beside it."""
+    import asyncio
+
+    from almanac.commands.run import keep_lock
+    from almanac.instance_lock import AlreadyRunning
+
+    class Lock:
+        checks = 0
+
+        def keep(self):
+            Lock.checks += 1
+            if Lock.checks == 3:
+                raise AlreadyRunning("another `almanac run` (pid 7 on host) is using the database")
+
+    async def go():
+        stop = asyncio.Event()
+        lost = await asyncio.wait_for(keep_lock(Lock(), stop, interval=0.01), 5)
+        return lost, stop.is_set()
+
+    assert asyncio.run(go()) == (True, True) and Lock.checks == 3
+
+    async def stopped():
+        stop = asyncio.Event()
+        task = asyncio.create_task(keep_lock(Lock(), stop, interval=10))
+        stop.set()
+        return await asyncio.wait_for(task, 5)
+
+    assert asyncio.run(stopped()) is False

@@ -74,7 +74,7 @@ def cmd_run(args, app) -> int:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
     try:
-        return asyncio.run(run_all(app, host, port, token, sync))
+        return asyncio.run(run_all(app, host, port, token, sync, lock=lock))
     except OSError as exc:
         print(f"almanac: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -82,10 +82,42 @@ def cmd_run(args, app) -> int:
         lock.release()
 
 
-async def run_all(app, host: str, port: int, token: str | None, sync=None) -> int:
-    """Start the parts in order, print where they are, wait for a signal, stop them all."""
+#: Seconds between checks that this `run` still holds its database's instance lock (`keep_lock`).
+LOCK_CHECK_SECONDS = 15.0
+
+
+async def run_all(app, host: str, port: int, token: str | None, sync=None, lock=None) -> int:
+    """Start the parts in order, print where they are, wait for a signal, stop them all; and stop,
+    with status 1, if another `run` took the instance `lock` (`keep_lock`)."""
     with stop_on_signals() as stop:
-        return await _run_parts(app, host, port, token, sync, stop)
+        watcher = asyncio.create_task(keep_lock(lock, stop), name="keep-instance-lock") if lock else None
+        try:
+            status = await _run_parts(app, host, port, token, sync, stop)
+        finally:
+            lost = watcher is not None and watcher.done() and not watcher.cancelled() and watcher.result()
+            if watcher is not None and not watcher.done():
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+        return 1 if lost else status
+
+
+async def keep_lock(lock, stop: asyncio.Event, interval: float | None = None) -> bool:
+    """Check every `interval` seconds that `lock` is still held (`keep`, in a thread); True, with
+    `stop` set and one line logged, when another process holds it now. On PostgreSQL the lock went
+    with its connection when the server restarted, and a second `run` started beside this one."""
+    interval = LOCK_CHECK_SECONDS if interval is None else interval
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+            return False
+        try:
+            await asyncio.to_thread(lock.keep)
+        except AlreadyRunning as exc:
+            log.error("the instance lock was lost and taken again: %s; stopping", exc)
+            stop.set()
+            return True
+    return False
 
 
 async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: asyncio.Event) -> int:

@@ -252,6 +252,26 @@ class AdvisoryLock:
             "stop it first, or pass --db to use another database"
         )
 
+    def keep(self) -> None:
+        """Make sure the lock is still held; raise `AlreadyRunning` if another process took it.
+
+        The server drops a session lock with its connection, also when the server restarts or
+        fails over, and nothing told the holder: a second `almanac run` then started beside it
+        (the PostgreSQL review). Called every few seconds by the holder: a lost connection is
+        replaced and the lock taken again; while the server is out of reach nothing is decided,
+        and this is asked again later."""
+        try:
+            if self._conn is not None:
+                self._conn.execute("SELECT 1")
+                return
+        except psycopg.Error:
+            self._conn.close()
+            self._conn = None
+        try:
+            self.acquire()
+        except StoreError:  # out of reach: the holder carries on, and asks again
+            pass
+
     def release(self) -> None:
         if self._conn is not None:
             self._conn.close()
