@@ -406,7 +406,11 @@ def base_url_problem(value: str) -> str | None:
         return "must start with http:// or https://"
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
         return f"{_clip(value)} contains spaces or control characters"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # "https://[example.org]/" raises here, not in urlsplit
+    except ValueError:  # "http://[::1" (an IPv6 address not closed): a traceback before
+        return f"{_clip(value)} is not a URL that can be read (check its brackets)"
     try:
         parts.port
     except ValueError:

@@ -120,11 +120,11 @@ class WebhookPublisher:
                  position: int = 1):
         try:
             self._webhook = discord.Webhook.from_url(url, session=session)
+            thread_id = thread_of(url)  # urlsplit raises on "https://[discord.com/..." that from_url took
         except ValueError:
             raise WebhookURLError(
                 f"$ALMANAC_WEBHOOK_URLS: value {position} is not a Discord webhook URL "
                 "(expected https://discord.com/api/webhooks/ID/TOKEN)") from None
-        thread_id = thread_of(url)
         self._thread = {"thread": discord.Object(id=thread_id)} if thread_id is not None else {}
         self.key = webhook_key(self._webhook.id, self._webhook.token, thread_id)
         self.former_key = url_key(url)

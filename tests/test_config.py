@@ -70,6 +70,10 @@ def test_the_default_strictness_is_the_fitted_one():
         ("[site]\nbase_url = 'https://:8080/'\n", "[site] base_url: 'https://:8080/' has no host (e.g. https://example.org/)"),
         ("[site]\nbase_url = 'https://exa mple.org/'\n", "[site] base_url: 'https://exa mple.org/' contains spaces or control characters"),
         ("[site]\nbase_url = 'https://example.org:99999/'\n", "[site] base_url: 'https://example.org:99999/' has a port that is not 1-65535"),
+        # brackets the URL parser cannot read: a traceback before
+        ("[site]\nbase_url = 'http://[::1'\n", "[site] base_url: 'http://[::1' is not a URL that can be read (check its brackets)"),
+        ("[site]\nbase_url = 'https://[example.org]/'\n",
+         "[site] base_url: 'https://[example.org]/' is not a URL that can be read (check its brackets)"),
         ("[site]\nbase_url = 'https://example.org/?page=1'\n", "[site] base_url: 'https://example.org/?page=1' must not have a query or fragment (links are added after it)"),
         ("[schedule]\nanniversary_time = '09:00+02:00'\n", "[schedule] anniversary_time: '09:00+02:00' has a UTC offset; give the local time as HH:MM (the zone is [schedule] timezone)"),
         ("[schedule]\nanniversary_time = '09:00Z'\n", "[schedule] anniversary_time: '09:00Z' has a UTC offset; give the local time as HH:MM (the zone is [schedule] timezone)"),
@@ -172,3 +176,19 @@ def test_the_app_never_shows_secrets_in_its_repr(tmp_path):
     app = App.build(Config(), env)
     assert app.secrets.discord_token == "tok.en.SECRET"
     assert "SECRET" not in repr(app)
+
+
+@pytest.mark.parametrize("env, said", [
+    ({"ALMANAC_DISCORD_GATEWAY": "ws://[::1"}, "ALMANAC_DISCORD_GATEWAY: 'ws://[::1' is not a URL with a host"),
+    ({"ALMANAC_DISCORD_API_BASE": "http://[x/api"}, "ALMANAC_DISCORD_API_BASE: 'http://[x/api' is not a URL with"),
+    ({"ALMANAC_DISCORD_GATEWAY": "wss://"}, "ALMANAC_DISCORD_GATEWAY: 'wss://' is not a URL with a host"),
+])
+def test_a_discord_endpoint_that_cannot_be_read_is_a_usage_error(env, said):
+    """A bracket the URL parser cannot read in $ALMANAC_DISCORD_GATEWAY was a traceback from yarl
+    where the bot first used it; it is a one-line usage error, as a wrong scheme is."""
+    from almanac.commands import UsageError, discord_endpoints
+
+    with pytest.raises(UsageError) as info:
+        discord_endpoints(env)
+    assert str(info.value).startswith(said)
+    assert discord_endpoints({"ALMANAC_DISCORD_GATEWAY": "ws://127.0.0.1:9/"}) == (None, "ws://127.0.0.1:9/")

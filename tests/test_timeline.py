@@ -107,6 +107,9 @@ def test_almanac_timeline_writes_the_picture(tmp_path, capsys):
     (["--from", "99"], 2, "almanac: --from: 99 is not a year between 1900 and 2100"),
     (["--kind", "poems"], 2, "almanac: --kind: 'poems' is not a kind (one of: talk, paper, article, podcast, interview, video, news)"),
     (["--kind", "video", "--from", "2016"], 1, "almanac: there are no videos from 2016 on in the archive to draw"),
+    # the coming year's milestones would run past the calendar's end (a traceback before)
+    (["--date", "9999-01-01"], 2, "almanac: --date: the year after 9999-01-01 goes past 9999-12-31, the last day "
+                                  "almanac can count"),
 ])
 def test_almanac_timeline_errors(tmp_path, capsys, argv, status, message):
     assert main(["ingest", "--no-embed", str(SEED)]) == 0

@@ -14,6 +14,7 @@ import json
 import signal
 import sys
 import typing
+import urllib.parse
 
 from almanac.config import range_text
 from almanac.entry import KINDS
@@ -82,6 +83,12 @@ def discord_endpoints(env: typing.Mapping[str, str]) -> tuple[str | None, str | 
         raise UsageError(f"{API_BASE_ENV}: '{base}' must start with http:// or https://")
     if gateway and not gateway.startswith(("ws://", "wss://")):
         raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
+    for name, value in ((API_BASE_ENV, base), (GATEWAY_ENV, gateway)):
+        try:
+            if value and not urllib.parse.urlsplit(value).hostname:
+                raise ValueError
+        except ValueError:  # "ws://[::1": a traceback where it was first used, before
+            raise UsageError(f"{name}: '{value}' is not a URL with a host that can be read") from None
     return base, gateway
 
 

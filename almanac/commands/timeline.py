@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 
@@ -47,6 +48,9 @@ def cmd_timeline(args, app) -> int:
         raise UsageError(f"--from {args.first} is after --to {args.last}")
     kind, tag = parse_kind(args.kind) or (None, None)
     day = _date(args.date, "--date", app)
+    if day.year >= dt.MAXYEAR:  # the milestones of the coming year run a year on from it (a traceback)
+        raise UsageError(f"--date: the year after {day.isoformat()} goes past {dt.date.max.isoformat()}, "
+                         "the last day almanac can count")
     entries = [e for e in app.store.entries() if tag is None or tag in e.tags]  # --kind keynote: those talks
     try:
         timeline = build_timeline(entries, day, kind=kind, first=args.first, last=args.last)
