@@ -115,3 +115,35 @@ def test_a_refresh_whose_embedding_fills_the_disk_logs_it_and_keeps_the_entries(
             r.getMessage() for r in caplog.records]
     finally:
         app.close()
+
+
+def test_a_refresh_told_to_stop_builds_nothing_and_embeds_no_more(tmp_path, seed_path):
+    """SIGTERM during a refresh stopped its ingest's embedding, and then the site build embedded
+    every entry still missing a vector, unstoppable (157 s for 3,000 entries; systemd kills at 90).
+    Told to stop after the ingest, the refresh stops there; a build told to stop between its
+    embedding batches builds nothing; the next start embeds and builds the rest."""
+    import dataclasses
+
+    from almanac.app import App
+    from almanac.commands.feeds import build
+    from almanac.commands.onthisday import refresh_archive
+    from almanac.config import Config
+    from tests.fakes import FakeEmbedder
+
+    config = Config()
+    config = dataclasses.replace(config, archive=dataclasses.replace(config.archive, sources=[str(seed_path)]),
+                                 site=dataclasses.replace(config.site, out_dir=str(tmp_path / "public")))
+    app = App.build(config, {"ALMANAC_DB": str(tmp_path / "a.db")})
+    app.__dict__["embedder"] = FakeEmbedder(dims=384)  # mechanics only: no model load
+    try:
+        refresh_archive(app, lambda: True)  # the signal came as the ingest began embedding
+        assert app.store.count() == 25 and not (tmp_path / "public").exists()
+        missing = app.store.entries_missing_vectors_count(app.embedder_name)
+        assert missing == 25
+        assert build(app, str(tmp_path / "public"), stopped=lambda: True) is None
+        assert not (tmp_path / "public").exists()
+        assert app.store.entries_missing_vectors_count(app.embedder_name) == missing
+        assert build(app, str(tmp_path / "public")).files > 25  # not stopping: embeds and builds
+        assert app.store.entries_missing_vectors_count(app.embedder_name) == 0
+    finally:
+        app.close()

@@ -106,14 +106,17 @@ def search_fn(app):
     return search
 
 
-def build(app, out: str, with_related: bool = True, embed: bool = True, now: dt.datetime | None = None):
+def build(app, out: str, with_related: bool = True, embed: bool = True, now: dt.datetime | None = None,
+          stopped=None):
     """Build the site from the store into `out` (nothing is rendered when no input changed).
 
     `embed=False` (a web process, which leaves embedding to the worker and
     never loads the embedding model for it): while some entries lack vectors
     the pages go up without related entries, and the build after the vectors
     arrive adds them. `now` (default: the clock) dates the anniversary
-    calendar and the timeline's milestones.
+    calendar and the timeline's milestones. `stopped()`: asked between embedding
+    batches; true (the process is stopping), nothing is built and None returned:
+    a SIGTERM during a refresh embedded a whole archive for minutes before it.
     """
     from feeds.publish import publish
 
@@ -122,7 +125,9 @@ def build(app, out: str, with_related: bool = True, embed: bool = True, now: dt.
     if with_related and embed:
         # The searcher would embed what is missing on first use anyway; doing it now keeps
         # related_key (which counts missing vectors) the same from this build to the next.
-        app.embed_missing(app.store)
+        app.embed_missing(app.store, stopped)
+        if stopped is not None and stopped():
+            return None
     elif with_related and app.store.entries_missing_vectors_count(app.embedder_name):
         with_related = False
     return publish(

@@ -267,9 +267,13 @@ def refresh_archive(app, stopped=None) -> None:
     report = ingest_configured(app, stopped)
     if report.touched:
         log.info("refresh: %s", report.summary())
+    if stopped is not None and stopped():  # stopping: the next start builds the site
+        return
     # The same build as `almanac feeds build` (related entries, the on-this-day
     # feed from the ledger, nothing rewritten when nothing changed).
-    result = build_site_files(app, out_dir(app, None))
+    result = build_site_files(app, out_dir(app, None), stopped=stopped)
+    if result is None:
+        return
     if result.report.written or result.report.removed:
         log.info("refresh: site: %d written, %d removed", len(result.report.written), len(result.report.removed))
 

@@ -136,7 +136,7 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
         log.info("ingest: %s", report.summary())
         out = out_dir(app, None)
         try:
-            result = await _until_stopped(stop, asyncio.to_thread(build, app, out))
+            result = await _until_stopped(stop, asyncio.to_thread(build, app, out, stopped=halt.is_set), halt)
         except EmptyOverPublished as exc:
             print(f"almanac: {exc}", file=sys.stderr)
             return 1
