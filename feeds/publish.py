@@ -176,7 +176,10 @@ def publish(
             f"the store has no entries, but {out_dir} holds {pages} entry pages from the last build: not publishing "
             f"an empty archive over them (is the database the one you meant?); remove {out_dir} to publish it empty")
     files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts, now=now)
-    report = write_tree(out_dir, files, prune=("entries",))
+    # What the last build wrote and this one does not make goes, the pages of entries that left
+    # included; nothing else: with `entries/` pruned whole, a page of the user's own in that folder
+    # (out_dir pointed at an existing site) was deleted too (the run review).
+    report = write_tree(out_dir, files)
     report.removed += remove_stale(out_dir, previous, files)
     stamps = {rel: _stat(out_dir, rel) for rel in sorted(files)}
     record = {"fingerprint": fp if usable else None, "files": stamps}

@@ -115,3 +115,17 @@ def test_what_the_last_build_wrote_and_this_one_does_not_make_is_removed(tmp_pat
     assert (out / "robots-extra.txt").read_text() == "mine" and outside.read_text() == "keep"
     assert not any(link in (out / name).read_bytes() for name in ("index.html", "sitemap.xml")
                    for link in (b"podcasts.xml", b"podcasts.html"))
+
+
+def test_a_page_of_the_users_own_in_the_entries_folder_stays(tmp_path, entries):
+    """`entries/` was pruned whole: pointed at an existing site, the build deleted a page of the
+    user's own there (first build or any later one). Only pages the last build wrote and this one
+    does not make go: an entry that left takes its page with it."""
+    out = tmp_path / "site"
+    (out / "entries").mkdir(parents=True)
+    (out / "entries" / "my-notes.html").write_text("mine")
+    publish(str(out), entries, SITE, TZ)
+    gone = entries[0]
+    result = publish(str(out), entries[1:], SITE, TZ)
+    assert (out / "entries" / "my-notes.html").read_text() == "mine"
+    assert entry_path(gone.id) in result.report.removed and not (out / entry_path(gone.id)).exists()
