@@ -511,6 +511,27 @@ def test_a_file_name_that_is_not_utf8_stops_no_ingest(store, tmp_path):
     assert report.total("added") == 0 and len(store.entries()) == 2
 
 
+def test_a_source_name_too_long_for_the_stores_index_is_a_problem_on_both_backends(store, tmp_path):
+    """A note 2,250 bytes of folders deep (or a signed feed URL of 2.8 KB): PostgreSQL's index on the
+    source's name takes rows of 2,704 bytes at most, so that ingest failed with a database error that
+    stopped the sources after it, where SQLite took it. Over 2,000 bytes it is one problem on both,
+    and the other sources go in."""
+    deep = tmp_path
+    for n in range(9):
+        deep = deep / (f"{n}" * 250)
+    deep.mkdir(parents=True)
+    (deep / "note.md").write_text("---\ntitle: Deep\ndate: 2015-05\nkind: talk\n---\nDeep.\n")
+    (tmp_path / "entries.txt").write_text(SEED.read_text())
+    long_url = "https://example.org/feed.xml?token=" + "x" * 2800
+    report = ingest(store, [str(deep / "note.md"), long_url, "entries.txt"], str(tmp_path))
+    assert [str(p).split(": ", 1)[1] for p in report.problems] == [
+        f"source: its name is {len(str(deep / 'note.md')) - len(str(tmp_path)) - 1:,} bytes long, over the 2,000 the "
+        "store takes; use a shorter path or URL (a link to the file, a feed URL without its long parameters)",
+        "source: its name is 2,835 bytes long, over the 2,000 the store takes; use a shorter path or URL (a link "
+        "to the file, a feed URL without its long parameters)"]
+    assert report.total("added") == 25 and "x" * 50 not in " ".join(str(p) for p in report.problems)
+
+
 def test_words_match_without_their_accents_on_both_backends(store):
     """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
     so an entry writing the name only with its accent was missing there (migration 6)."""

@@ -71,6 +71,9 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
     problems: list[Problem] = []
     for spec in specs:
         if is_url(spec):
+            if len(spec.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+                problems.append(_too_long(spec))
+                continue
             keys.append(spec)
             continue
         path = spec if os.path.isabs(spec) else os.path.join(base_dir, spec)
@@ -86,8 +89,25 @@ def expand_sources(specs: list[str], base_dir: str) -> tuple[list[str], list[Pro
             if path_text(key) != key:  # a key is where the file is found again: it must be the name itself
                 problems.append(Problem(path_text(key), None, "file", "its name is not valid UTF-8; rename it"))
                 continue
+            if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+                problems.append(_too_long(key))
+                continue
             keys.append(key)
     return covered_once(list(dict.fromkeys(keys)), base_dir), problems
+
+
+#: Longest source name (path or URL, in UTF-8 bytes) stored: PostgreSQL's index on it takes rows of
+#: at most 2,704 bytes, and a longer one (a signed private feed's URL, a path 3,500 characters deep)
+#: failed that ingest with a database error, stopping the sources after it, where SQLite took it.
+#: The same limit on both, so an archive moves between them whole.
+MAX_KEY_BYTES = 2000
+
+
+def _too_long(key: str) -> Problem:
+    size = len(key.encode("utf-8", "surrogatepass"))
+    return Problem(key[:200] + "…", None, "source",
+                   f"its name is {size:,} bytes long, over the {MAX_KEY_BYTES:,} the store takes; use a shorter "
+                   "path or URL (a link to the file, a feed URL without its long parameters)")
 
 
 def covered_once(keys: list[str], base_dir: str) -> list[str]:
