@@ -248,6 +248,46 @@ def test_a_source_named_from_another_folder_is_the_same_source(capsys, tmp_path,
         assert (code, err) == (0, "") and out.splitlines()[-1] == "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)"
 
 
+def test_sources_lists_what_the_store_holds_and_forget_removes_a_source_no_longer_configured(capsys, tmp_path,
+                                                                                              seed_path, monkeypatch):
+    """A feed whose URL changed, a file dropped from the config: ingest never removes a source no
+    spec names (it may only be out of reach), so its entries stayed beside the new ones for good,
+    every anniversary posted twice, and nothing removed them. `almanac sources` says which the config
+    no longer names; `almanac forget` removes one, and refuses a source still configured."""
+    (tmp_path / "data").mkdir()
+    # the seed without its look-alike pair (the Jitsu talk and paper of one month): see the note below
+    seed = seed_path.read_text().replace("Jitsu: Just-In-Time Summoning of Unikernels / May 2015",
+                                         "Jitsu in person / May 2015", 1)
+    for name in ("entries.txt", "talks.txt"):
+        (tmp_path / "data" / name).write_text(seed)
+    config = tmp_path / "config.toml"
+    config.write_text('[archive]\nsources = ["data/entries.txt"]\ndb = "almanac.db"\n')
+    assert run(capsys, "--config", str(config), "ingest", "--no-embed", env={})[0] == 0
+    config.write_text('[archive]\nsources = ["data/talks.txt"]\ndb = "almanac.db"\n')  # the old file kept
+    assert run(capsys, "--config", str(config), "ingest", "--no-embed", env={})[0] == 0
+    code, out, err = run(capsys, "--config", str(config), "sources", env={})
+    assert (code, err) == (0, "") and out.splitlines() == [
+        "data/entries.txt  25 entries  (not in the config: `almanac forget` removes it)", "data/talks.txt  25 entries"]
+    assert json.loads(run(capsys, "--config", str(config), "sources", "--json", env={})[1]) == [
+        {"source": "data/entries.txt", "entries": 25, "configured": False},
+        {"source": "data/talks.txt", "entries": 25, "configured": True}]
+    code, out, err = run(capsys, "--config", str(config), "forget", "data/talks.txt", env={})
+    assert code == 2 and err == ("almanac: 'data/talks.txt' is in [archive] sources: remove it there first, or the "
+                                 "next ingest reads it again\n")
+    code, out, err = run(capsys, "--config", str(config), "forget", "https://example.org/feed.xml?key=s3cret", env={})
+    assert code == 2 and "s3cret" not in err and "is no source the store holds entries from" in err
+    monkeypatch.chdir(tmp_path / "data")  # a path typed from here, as `ingest` reads one
+    code, out, err = run(capsys, "--config", str(config), "forget", "entries.txt", env={})
+    assert (code, out, err) == (0, "data/entries.txt: 25 entries removed\n", "")
+    code, out, err = run(capsys, "--config", str(config), "list", env={})
+    assert out.splitlines()[-1] == "25 entries"
+    # Nothing renamed after: the copies' ids (ending in their kind, the first copies held the plain
+    # ones) are kept. (A look-alike pair's copies are numbered, "-talk-2", and such an id is not yet
+    # kept once the one it was numbered after has gone: left alone, said in the closing note.)
+    assert run(capsys, "--config", str(config), "ingest", "--no-embed", env={})[1].splitlines()[-1] == (
+        "0 added, 0 changed, 0 removed, 25 unchanged from 1 source(s)")
+
+
 def test_output_into_a_closed_pipe_and_a_model_that_cannot_load_are_one_line_or_none(capsys, db, tmp_path,
                                                                                       seed_path):
     """`almanac list | head` printed a BrokenPipeError traceback (the handler for it stood below

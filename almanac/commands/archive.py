@@ -1,16 +1,18 @@
-"""`almanac ingest`, `almanac list`, `almanac show`: filling and reading the store."""
+"""`almanac ingest`, `list`, `show`, `sources` and `forget`: filling, reading and pruning the store."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from almanac.commands import YEARS, parse_kind, print_json, whole_number
+from almanac.commands import YEARS, UsageError, parse_kind, print_json, whole_number
 from almanac.config import range_text
 from almanac.entry import KINDS
 from almanac.ingest import ingest
 from almanac.links import entry_count, plural
+from almanac.sources import expand_sources
 from almanac.sources.feed import is_url
+from almanac.sources.problems import shown
 
 
 def register(sub) -> None:
@@ -48,6 +50,28 @@ def register(sub) -> None:
     p.add_argument("id", help="the entry id (see `almanac list`)")
     p.add_argument("--json", action="store_true", help="print the entry as JSON")
     p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser(
+        "sources",
+        help="the sources the store holds entries from",
+        description="List every source (path or URL) the store holds entries from, with how many, and "
+        "whether the config still names it.",
+        epilog="examples:\n  almanac sources\n  almanac sources --json",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=cmd_sources)
+
+    p = sub.add_parser(
+        "forget",
+        help="remove a source's entries from the store",
+        description="Remove every entry the store holds from SOURCE (as `almanac sources` names it): a "
+        "feed whose URL changed, a file dropped from the config. A source the config still names "
+        "is refused: the next ingest would read it again.",
+        epilog="examples:\n  almanac sources\n  almanac forget http://example.org/old-feed.xml\n"
+        "  almanac forget data/old-talks.txt",
+    )
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="a source as `almanac sources` lists it")
+    p.set_defaults(handler=cmd_forget)
 
 
 def cmd_ingest(args, app) -> int:
@@ -109,4 +133,47 @@ def cmd_show(args, app) -> int:
     print(entry.summary)
     print()
     print(f"id: {entry.id}    source: {entry.source}")
+    return 0
+
+
+def configured_keys(app) -> set[str]:
+    """The source keys the config's `[archive] sources` name now."""
+    return set(expand_sources(app.source_specs(), app.base_dir)[0])
+
+
+def cmd_sources(args, app) -> int:
+    configured = configured_keys(app)
+    counts = app.store.source_counts()
+    rows = [{"source": key, "entries": n, "configured": key in configured} for key, n in counts.items()]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No entries. Run `almanac ingest` to read the configured sources.")
+        return 0
+    for row in rows:
+        said = "" if row["configured"] else "  (not in the config: `almanac forget` removes it)"
+        print(f"{shown(row['source'])}  {entry_count(row['entries'])}{said}")
+    return 0
+
+
+def cmd_forget(args, app) -> int:
+    """Remove each named source's entries: what ingest never does for a source no spec names any
+    more (a renamed feed URL's entries stayed beside the new URL's, every anniversary twice)."""
+    stored = app.store.source_counts()
+    configured = configured_keys(app)
+    keys = []
+    for spec in args.sources:
+        # as typed: a stored key itself, or a path from here (as `almanac ingest` reads one)
+        key = spec if spec in stored or is_url(spec) else (expand_sources([os.path.abspath(spec)], app.base_dir)[0]
+                                                             or [spec])[0]
+        if key not in stored:
+            raise UsageError(f"'{shown(spec)}' is no source the store holds entries from (see `almanac sources`)")
+        if key in configured:
+            raise UsageError(f"'{shown(key)}' is in [archive] sources: remove it there first, or the next ingest "
+                             "reads it again")
+        keys.append(key)
+    for key in keys:
+        change = app.store.replace_source(key, [])
+        print(f"{shown(key)}: {entry_count(len(change.removed))} removed")
     return 0

@@ -185,6 +185,12 @@ class EntriesMixin:
         with self.read() as db:
             return [r[0] for r in db.execute("SELECT DISTINCT source_key FROM entries ORDER BY 1")]
 
+    def source_counts(self) -> dict[str, int]:
+        """How many entries each stored source holds (`almanac sources`)."""
+        with self.read() as db:
+            return {r[0]: int(r[1]) for r in db.execute(
+                "SELECT source_key, count(*) FROM entries GROUP BY source_key ORDER BY source_key")}
+
 
 _COLUMNS = (
     "id, title, date, precision, date_label, year, month, day, kind, tags, summary, url, "
