@@ -449,6 +449,14 @@ def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = N
     def owns(i: int, ident: str) -> bool:
         return held.get(ident) == (entries[i].kind, sources[i])
 
+    # Numbered ids held, by what they number and their entry's (kind, source): "x-talk-2" a copy
+    # of a talk "x" numbered after another source's, kept once given (renamed to "x-talk" when the
+    # other left, it was removed and added: announced again).
+    numbered: dict[tuple[str, str, str], list[str]] = {}
+    for ident, (kind, source) in held.items():
+        stem, dash, number = ident.rpartition("-")
+        if dash and number.isdigit() and int(number) >= 2:
+            numbered.setdefault((stem, kind, source), []).append(ident)
     for base, indexes in groups.items():
         base_keeper = next((i for i in indexes if owns(i, base)), None)
         seen: dict[str, int] = {}
@@ -461,6 +469,12 @@ def assign_ids(entries: list[Entry], held: dict[str, tuple[str, str]] | None = N
             else:
                 candidate = base
             final = candidate
+            if not owns(i, candidate):  # a number it was given, after its kind's id or its plain one
+                mine = (entries[i].kind, sources[i])
+                kept = [n for stem in (with_kind, base) for n in sorted(numbered.get((stem, *mine), ()))
+                        if n not in taken]
+                if kept:
+                    final = kept[0]
             while final in taken:
                 seen[candidate] = seen.get(candidate, 1) + 1
                 final = f"{candidate}-{seen[candidate]}"

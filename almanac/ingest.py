@@ -97,6 +97,7 @@ def read_sources(
     read: Callable[[str, ReadLimits], list[Entry]] = read_source,
     gone: list[str] = (),
     also_named: list[str] = (),
+    holdings: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None,
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
@@ -108,7 +109,8 @@ def read_sources(
     `gone` are stored sources whose file is gone (`almanac.sources.vanished`): read as empty, so
     their entries leave and their ids are free for the file they were renamed to.
     `also_named` are stored sources naming the same files as one read now (`almanac.sources.overlapping`):
-    their ids are free for it too, but what they hold of other files stays.
+    their ids are free for it too, but what they hold of other files stays. `holdings(keys)`: every id
+    the sources read hold now, so a numbered one ("-talk-2") is kept too (`assign_ids`).
     """
     keys, problems = expand_sources(specs, base_dir)
     by_key: dict[str, list[Entry]] = {key: [] for key in gone}
@@ -128,7 +130,10 @@ def read_sources(
     flat = list(zip([key for key, _ in flat], settle_show_media([e for _, e in flat])))
     candidates = sorted({c for _, e in flat if not e.explicit_id for c in id_candidates(e)}
                         | {c for former in legacy_candidates([e for _, e in flat]) for c in former})
-    with_ids = assign_ids([e for _, e in flat], held(candidates) if held and candidates else None,
+    holders = held(candidates) if held and candidates else {}
+    if holdings is not None and by_key:
+        holders = {**holdings(sorted(by_key)), **holders}  # numbered ids too ("-talk-2"), kept once given
+    with_ids = assign_ids([e for _, e in flat], holders or None,
                           sources=[key for key, _ in flat], reading=set(by_key) | set(also_named))
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
     for (key, _), entry in zip(flat, with_ids):
@@ -217,7 +222,7 @@ def ingest(
         also_named = overlapping(keys, base_dir, stored)
         also_named += [k for k in unnamed_and_missing(keys, base_dir, stored) if k not in gone and k not in also_named]
         by_key, problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone,
-                                        also_named=also_named)
+                                        also_named=also_named, holdings=store.holdings)
         # Sources read now first, taking over the entries of a file renamed or read under another
         # name (moved, not removed and added: not announced again, not embedded again); then what
         # is left of the vanished ones goes. An entry moved from one file read now to another moves too.

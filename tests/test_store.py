@@ -532,6 +532,21 @@ def test_a_source_name_too_long_for_the_stores_index_is_a_problem_on_both_backen
     assert report.total("added") == 25 and "x" * 50 not in " ".join(str(p) for p in report.problems)
 
 
+def test_a_numbered_id_is_kept_once_the_entry_it_was_numbered_after_has_gone(store, tmp_path):
+    """Two sources holding the seed, read together: the second's copies are numbered after the
+    first's ("...-talk-2"). The first source removed, the next ingest renamed them to the ids the
+    first had held (removed and added: announced again). An id once given is kept."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(SEED.read_text())
+    assert ingest(store, ["a.txt", "b.txt"], str(tmp_path)).total("added") == 50
+    copies = sorted(e.id for e in store.entries() if e.source.startswith("b.txt"))
+    assert "jitsu-just-in-time-summoning-of-unikernels-2015-05-talk-2" in copies
+    store.replace_source("a.txt", [])
+    report = ingest(store, ["b.txt"], str(tmp_path))
+    assert (report.total("added"), report.total("removed"), report.total("unchanged")) == (0, 0, 25)
+    assert sorted(e.id for e in store.entries()) == copies
+
+
 def test_words_match_without_their_accents_on_both_backends(store):
     """SQLite's FTS5 folds diacritics ("Candes" finds "Candès"); PostgreSQL matched them exactly,
     so an entry writing the name only with its accent was missing there (migration 6)."""

@@ -118,6 +118,17 @@ class EntriesMixin:
                 db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
 
+    def holdings(self, source_keys: list[str]) -> dict[str, tuple[str, str]]:
+        """(kind, source key) of every entry the sources `source_keys` hold, by id: the ids given
+        to their entries, numbered ones included ("-talk-2"), which `assign_ids` keeps."""
+        found: dict[str, tuple[str, str]] = {}
+        with self.read() as db:
+            for chunk in _chunks(source_keys, self.dialect.ids_per_statement):
+                where, params = self.dialect.id_in("source_key", chunk)
+                for ident, kind, source in db.execute(f"SELECT id, kind, source_key FROM entries WHERE {where}", params):
+                    found[ident] = (kind, source)
+        return found
+
     def holders_of(self, ids: list[str]) -> dict[str, tuple[str, str]]:
         """(kind, source key) of the entry holding each of `ids` the store holds (ids it does not
         hold are left out): who keeps an id when look-alikes arrive (`almanac.entry.assign_ids`)."""
