@@ -125,14 +125,9 @@ def entry_line(entry: Entry, base_url: str, *, prefix: str = "") -> str:
     return f"{prefix}[{title}]({entry_url(base_url, entry.id)}) · {entry.kind} · {entry.date.label()}"
 
 
-def _lines_within(lines: Iterable[str], limit: int) -> str:
-    """Whole lines joined until the next one would not fit (never a line cut mid-link)."""
-    return "\n".join(_fitting(lines, limit))
-
-
 def _fitting(lines: Iterable[str], limit: int) -> list[str]:
-    """The first lines that fit in `limit` characters once joined: where a list of hits is
-    numbered or followed by a button, its caller needs to know how many were shown."""
+    """The first whole lines that fit in `limit` characters once joined (never a line cut mid-link):
+    a caller says how many were shown, or numbers the next page from them."""
     out, used = [], 0
     for line in lines:
         extra = len(line) + (1 if out else 0)
@@ -272,21 +267,33 @@ def entry_embed(entry: Entry, base_url: str) -> discord.Embed:
     })
 
 
+def _listed(data: dict, lines: list[str], noun: str) -> dict:
+    """`data` with as many of `lines` as fit its description, and a footer saying how many of them
+    when not all do: a day with hundreds of anniversaries, or long titles, showed the first ones
+    as if they were all (the bot review)."""
+    shown = _fitting(lines, DESCRIPTION_LIMIT)
+    if shown:
+        data["description"] = "\n".join(shown)
+    if len(shown) < len(lines):
+        data["footer"] = {"text": f"{len(shown)} of {len(lines)} {noun} shown: the site lists them all"}
+    return data
+
+
 def similar_embed(entry: Entry, hits: Sequence, base_url: str) -> discord.Embed:
     """"More like this": entries close to `entry`."""
     lines = [entry_line(h.entry, base_url, prefix="• ") for h in hits]
-    return to_embed({
+    return to_embed(_listed({
         "title": f"More like “{entry.title}”",
         "url": entry_url(base_url, entry.id),
-        "description": _lines_within(lines, DESCRIPTION_LIMIT) or "Nothing else in the archive is close.",
+        "description": "Nothing else in the archive is close.",
         "color": COLOURS.get(entry.kind, NEUTRAL),
-    })
+    }, lines, "entries"))
 
 
 def latest_embed(entries: Sequence[Entry], kind: str | None, base_url: str) -> discord.Embed:
     title = f"Latest {plural(kind)}" if kind else "Latest in the archive"
     lines = [entry_line(e, base_url, prefix="• ") for e in entries]
-    return to_embed({"title": title, "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
+    return to_embed(_listed({"title": title, "color": NEUTRAL}, lines, plural(kind) if kind else "entries"))
 
 
 def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> discord.Embed:
@@ -299,7 +306,7 @@ def onthisday_embed(day: dt.date, anniversaries: Sequence, base_url: str) -> dis
     for a in anniversaries:
         star = "🎉 " if a.milestone else ""
         lines.append(f"{star}**{a.years_ago_text}** · " + entry_line(a.entry, base_url))
-    return to_embed({"title": f"On this day: {label}", "description": _lines_within(lines, DESCRIPTION_LIMIT), "color": NEUTRAL})
+    return to_embed(_listed({"title": f"On this day: {label}", "color": NEUTRAL}, lines, "anniversaries"))
 
 
 def timeline_embed(timeline, kind: str | None, site_url: str) -> discord.Embed:

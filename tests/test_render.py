@@ -151,3 +151,16 @@ def test_archive_text_shows_as_written_not_as_markdown():
     assert "\n\\# Heading" in shown[1]
     assert render.entry_embed(e, BASE).fields[-2].value == "\\*\\*bold\\*\\*"
     assert render_post(Post(e, "new", None, False, BASE, "n" * 20))["fields"][2]["value"] == "\\*\\*bold\\*\\*"
+
+
+def test_a_list_cut_to_fit_says_how_many_it_shows():
+    """A day with hundreds of anniversaries (or /latest and "More like this" with long titles)
+    showed the lines that fit as if they were all; the footer says how many of them there are."""
+    day = dt.date(2026, 5, 1)
+    many = [Anniversary(entry(title=f"A talk with a long title number {n} " + "x" * 200), 11, False) for n in range(60)]
+    data = render.onthisday_embed(day, many, BASE).to_dict()
+    shown = data["description"].count("\n") + 1
+    assert 0 < shown < 60 and data["footer"]["text"] == f"{shown} of 60 anniversaries shown: the site lists them all"
+    assert "footer" not in render.onthisday_embed(day, many[:3], BASE).to_dict()
+    latest = render.latest_embed([a.entry for a in many[:25]], "talk", BASE).to_dict()
+    assert latest["footer"]["text"].endswith(" of 25 talks shown: the site lists them all")
