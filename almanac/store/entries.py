@@ -121,21 +121,19 @@ class EntriesMixin:
     def holdings(self, source_keys: list[str]) -> dict[str, tuple[str, str]]:
         """(kind, source key) of every entry the sources `source_keys` hold, by id: the ids given
         to their entries, numbered ones included ("-talk-2"), which `assign_ids` keeps."""
-        found: dict[str, tuple[str, str]] = {}
-        with self.read() as db:
-            for chunk in _chunks(source_keys, self.dialect.ids_per_statement):
-                where, params = self.dialect.id_in("source_key", chunk)
-                for ident, kind, source in db.execute(f"SELECT id, kind, source_key FROM entries WHERE {where}", params):
-                    found[ident] = (kind, source)
-        return found
+        return self._kinds_and_sources("source_key", source_keys)
 
     def holders_of(self, ids: list[str]) -> dict[str, tuple[str, str]]:
         """(kind, source key) of the entry holding each of `ids` the store holds (ids it does not
         hold are left out): who keeps an id when look-alikes arrive (`almanac.entry.assign_ids`)."""
+        return self._kinds_and_sources("id", ids)
+
+    def _kinds_and_sources(self, column: str, values: list[str]) -> dict[str, tuple[str, str]]:
+        """id -> (kind, source key) of the entries whose `column` is one of `values`."""
         found: dict[str, tuple[str, str]] = {}
         with self.read() as db:
-            for chunk in _chunks(ids, self.dialect.ids_per_statement):
-                where, params = self.dialect.id_in("id", chunk)
+            for chunk in _chunks(values, self.dialect.ids_per_statement):
+                where, params = self.dialect.id_in(column, chunk)
                 for ident, kind, source in db.execute(f"SELECT id, kind, source_key FROM entries WHERE {where}", params):
                     found[ident] = (kind, source)
         return found
