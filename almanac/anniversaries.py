@@ -54,6 +54,13 @@ def today(now: dt.datetime, tz: dt.tzinfo) -> dt.date:
     return now.astimezone(tz).date()
 
 
+def local_instant(day: dt.date, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
+    """`at` on `day` in `tz` as the instant it names, read in `tz` again: a time the clocks
+    skipped comes out later (23:30 skipped at a midnight change is 00:30 the next day). The daily
+    posting run is scheduled by it (`feeds.scheduler.DailyAt`), and `Poster.due_days` reads it."""
+    return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.timezone.utc).astimezone(tz)
+
+
 def anniversary_in(entry: Entry, year: int) -> dt.date | None:
     """The day of `entry`'s anniversary in `year`, or None if it has none that year."""
     date = entry.date

@@ -44,7 +44,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, runtime_checkable
 
-from almanac.anniversaries import anniversary_in, is_milestone, on, today
+from almanac.anniversaries import anniversary_in, is_milestone, local_instant, on, today
 from almanac.entry import Entry, Precision
 from almanac.links import entry_url
 from almanac.store.database import reason_of
@@ -242,12 +242,6 @@ def make_post(rec, entry: Entry, base_url: str, sent_on: dt.date | None = None) 
                 rec.nonce, sent_on)
 
 
-def _post_instant(day: dt.date, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
-    """`at` on `day` in `tz` as the instant it names, read in `tz` again: a time the clocks
-    skipped comes out later (23:30 skipped at a midnight change is 00:30 the next day)."""
-    return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.timezone.utc).astimezone(tz)
-
-
 def still_its_anniversary(post: Post) -> bool:
     """Whether the entry, as it is now, still has its anniversary on the post's occasion: a date
     corrected after the post ("2015-05-04" to "2015-05-05", or to this year) makes the message
@@ -416,7 +410,7 @@ class Poster:
         day = today(now, tz)
         days = [day - dt.timedelta(days=n) for n in range(self.policy.catch_up_days, 0, -1)]
         yesterday = day - dt.timedelta(days=1)
-        if yesterday not in days and _post_instant(yesterday, self.policy.post_time, tz).date() == day:
+        if yesterday not in days and local_instant(yesterday, self.policy.post_time, tz).date() == day:
             # Yesterday's post time did not exist there (a clock change at midnight: America/Nuuk's
             # 23:30 on 29 March 2025), so the scheduler ran it after midnight, today: it is still
             # yesterday's run, or yesterday's anniversaries are never posted (the feeds review).

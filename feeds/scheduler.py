@@ -36,6 +36,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from almanac.anniversaries import local_instant
 from almanac.config import ScheduleConfig
 from almanac.store.database import out_of_reach, reason_of
 
@@ -77,8 +78,8 @@ class DailyAt(BaseTrigger):
         start = min(now, previous_fire_time + dt.timedelta(microseconds=1)) if previous_fire_time else now
         day = start.astimezone(self.tz).date() - dt.timedelta(days=1)
         for offset in range(3):
-            wall = dt.datetime.combine(day + dt.timedelta(days=offset), self.at, tzinfo=self.tz)
-            instant = wall.astimezone(dt.timezone.utc).astimezone(self.tz)  # a time in a gap: moved past it
+            # a time in a gap (clocks sprung forward over it) comes out moved past it
+            instant = local_instant(day + dt.timedelta(days=offset), self.at, self.tz)
             if instant >= start:
                 return instant
         return None  # unreachable: one of three consecutive days is at or after `start`
