@@ -37,7 +37,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
+        where = _located(self.path, self.line)
         # A message may name another source ("also the id of the entry at <URL>:1"): its URL is
         # shown as the problem's own is, without a password or query values.
         message = _URL_IN_TEXT.sub(lambda m: shown_location(m.group()), self.message)
@@ -51,7 +51,11 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s'\";]+")
 
 def shown_location(source: str) -> str:
     """An entry's `source` (a path or URL, perhaps with ":line") as a message shows it (`shown`)."""
-    path, line = split_location(source)
+    return _located(*split_location(source))
+
+
+def _located(path: str, line: int | None) -> str:
+    """"path:line" (or the path alone) as a message shows it: a URL without its secrets."""
     return f"{shown(path)}:{line}" if line else shown(path)
 
 
