@@ -84,11 +84,14 @@ def discord_endpoints(env: typing.Mapping[str, str]) -> tuple[str | None, str | 
     if gateway and not gateway.startswith(("ws://", "wss://")):
         raise UsageError(f"{GATEWAY_ENV}: '{gateway}' must start with ws:// or wss://")
     for name, value in ((API_BASE_ENV, base), (GATEWAY_ENV, gateway)):
+        if not value:
+            continue
         try:
-            if value and not urllib.parse.urlsplit(value).hostname:
-                raise ValueError
+            host = urllib.parse.urlsplit(value).hostname
         except ValueError:  # "ws://[::1": a traceback where it was first used, before
-            raise UsageError(f"{name}: '{value}' is not a URL with a host that can be read") from None
+            host = None
+        if not host:
+            raise UsageError(f"{name}: '{value}' is not a URL with a host that can be read")
     return base, gateway
 
 
