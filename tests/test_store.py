@@ -9,6 +9,7 @@ import pytest
 from almanac.entry import Entry, PartialDate
 from almanac.ingest import ingest
 from almanac.store import Store, StoreError
+from almanac.store.database import Database
 from tests.conftest import SEED
 
 BOTH_BACKENDS = True
@@ -109,6 +110,30 @@ def test_migrations_run_once_and_are_recorded(tmp_path):
             rows = db.execute("SELECT id, name FROM migrations ORDER BY id").fetchall()
             assert rows[0] == (1, "initial")
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_a_newer_almanac_migrated_is_refused_and_left_as_it_was(seeded_store, db_target):
+    """An older almanac (left running on a second machine after the first was upgraded) must not
+    write into a schema it does not know: opening says so in one line, and what the database
+    holds, the newer migration's record included, is untouched."""
+    from almanac.store.migrations import MIGRATIONS
+
+    newest = MIGRATIONS[-1][0]
+    with seeded_store.transaction() as db:
+        db.execute("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                   [newest + 1, "from_the_future", "2030-01-01T00:00:00+00:00"])
+    seeded_store.close()
+    with pytest.raises(StoreError) as info:
+        Store(db_target)
+    message = str(info.value)
+    assert f"migration {newest + 1}, 'from_the_future', is unknown to this version, which knows up to {newest}" \
+        in message and message.endswith("upgrade almanac to use it") and "\n" not in message
+    with pytest.raises(StoreError):  # refused again, not half-opened the first time
+        Store(db_target)
+    with Database(db_target) as raw:  # the database without the store's migration check: unchanged
+        with raw.read() as db:
+            assert [r["id"] for r in db.query("SELECT id FROM migrations ORDER BY id")][-1] == newest + 1
+            assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 25
 
 
 def test_not_a_database_and_missing_directory(tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from almanac.store.database import utc_now
+from almanac.store.database import StoreError, utc_now
 
 
 def m001_initial(db, dialect) -> None:
@@ -199,13 +199,24 @@ def _pending(database) -> bool:
     """Whether a migration is still to apply, read without taking the write lock: every opening of
     the store migrates, and on SQLite each migration's transaction waited for the write lock, so
     `almanac ask` or `list` waited for a long ingest to finish (and failed after 30 s when it was
-    paused) though reading needs no lock in WAL mode."""
+    paused) though reading needs no lock in WAL mode.
+
+    A database a newer almanac has migrated is refused (`StoreError`): this version does not know
+    what its migrations changed, and writing as if they had not happened (an older `almanac run`
+    left on a second machine after the first was upgraded) could undo or corrupt what they keep.
+    """
     with database.read() as db:
         try:
-            done = {row["id"] for row in db.query("SELECT id FROM migrations")}
+            done = {row["id"]: row["name"] for row in db.query("SELECT id, name FROM migrations")}
         except database.backend.errors:  # a new database: no table yet
             return True
-    return any(number not in done for number, _, _ in MIGRATIONS)
+    known = {number for number, _, _ in MIGRATIONS}
+    if newer := sorted(number for number in done if number not in known):
+        raise StoreError(
+            f"{database.describe()}: a newer almanac has upgraded this database (its migration {newer[-1]}, "
+            f"'{str(done[newer[-1]])[:60]}', is unknown to this version, which knows up to {max(known)}); "
+            "upgrade almanac to use it")
+    return any(number not in done for number in known)
 
 
 def migrate(database) -> list[int]:
