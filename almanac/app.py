@@ -14,7 +14,8 @@ import typing
 from dataclasses import dataclass, field
 
 from almanac.config import Config, Secrets, resolve_path
-from almanac.store import Store, is_postgres
+from almanac.store import Store, StoreError, is_postgres
+from almanac.store.database import redact
 
 
 @dataclass
@@ -24,10 +25,14 @@ class App:
     db_path: str
     #: The process environment (holds DISCORD_TOKEN and webhook URLs: never in repr).
     env: typing.Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: The command only reads the archive (`ask`, `list`, ...): a SQLite file that does not
+    #: exist is an error, not a new empty database.
+    reads_only: bool = False
     _closers: list = field(default_factory=list, repr=False)
 
     @classmethod
-    def build(cls, config: Config, env: typing.Mapping[str, str], db_override: str | None = None) -> App:
+    def build(cls, config: Config, env: typing.Mapping[str, str], db_override: str | None = None,
+              reads_only: bool = False) -> App:
         """--db, then $ALMANAC_DB, then $DATABASE_URL (as Procfile hosts set it), then [archive] db.
 
         Each is a SQLite file (a relative [archive] db is relative to the config
@@ -39,10 +44,15 @@ class App:
             # Only the config file's own value is relative to it; --db and the environment are
             # relative to where the command runs, even when they happen to read the same.
             db_path = resolve_path(config, db_path)
-        return cls(config=config, secrets=Secrets.from_env(env), db_path=db_path, env=env)
+        return cls(config=config, secrets=Secrets.from_env(env), db_path=db_path, env=env, reads_only=reads_only)
 
     @functools.cached_property
     def store(self) -> Store:
+        if self.reads_only and not is_postgres(self.db_path) and not os.path.exists(self.db_path):
+            # Opening creates the file: a mistyped --db left an empty database behind that later
+            # commands (a build, `serve`) took for the archive, and "the archive is empty" hid the typo.
+            raise StoreError(f"{redact(self.db_path)}: no database here; run `almanac ingest` to create it, "
+                             "or check --db / $ALMANAC_DB / [archive] db")
         store = Store(self.db_path)
         self._closers.append(store.close)
         return store

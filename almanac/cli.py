@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None, env: typing.Mapping[str, str] | None = N
     app = None
     try:
         config = load_config(find_config_path(args.config, env))
-        app = App.build(config, env, db_override=args.db)
+        app = App.build(config, env, db_override=args.db, reads_only=getattr(args, "reads_only", False))
         status = args.handler(args, app)
         sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
         return status

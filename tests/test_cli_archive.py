@@ -101,9 +101,22 @@ def test_config_sources_and_db_resolve_against_the_config_file(capsys, tmp_path,
 def test_missing_config_and_database_directory(capsys, tmp_path):
     code, _, err = run(capsys, "--config", "nope.toml", "list")
     assert code == 2 and err.strip() == "almanac: nope.toml: config file not found (copy config.example.toml to start one)"
-    code, _, err = run(capsys, "--db", str(tmp_path / "no" / "dir.db"), "list")
+    code, _, err = run(capsys, "--db", str(tmp_path / "no" / "dir.db"), "ingest", "--no-embed")
     assert code == 1
     assert err.strip() == f"almanac: database directory {tmp_path / 'no'} does not exist; create it or pass --db PATH"
+
+
+@pytest.mark.parametrize("argv", [["list"], ["show", "x"], ["sources"], ["ask", "xen"], ["similar", "x"],
+                                  ["timeline"], ["onthisday"], ["upcoming"], ["posts"]])
+def test_a_command_that_only_reads_creates_no_database_for_a_mistyped_path(capsys, tmp_path, argv):
+    """`almanac --db archve.db list` made an empty archve.db and said "No entries": the typo
+    hidden, and a file left that a later build or `serve` took for the archive."""
+    typo = tmp_path / "archve.db"
+    code, out, err = run(capsys, "--db", str(typo), *argv)
+    assert (code, out) == (1, "")
+    assert err.strip() == (f"almanac: {typo}: no database here; run `almanac ingest` to create it, "
+                           "or check --db / $ALMANAC_DB / [archive] db")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_alamanac_db_environment_variable(capsys, tmp_path, seed_path):
@@ -303,7 +316,7 @@ def test_output_into_a_closed_pipe_and_a_model_that_cannot_load_are_one_line_or_
         assert (result.returncode, result.stderr) == (0, ""), command
     config = tmp_path / "model.toml"
     config.write_text(f'[archive]\ndb = "{db}"\n[search]\nmodel = "{tmp_path / "no-such-model"}"\n')
-    code, _, err = run(capsys, "--config", str(config), "ask", "jitsu")
+    code, _, err = run(capsys, "--config", str(config), "--db", db, "ask", "jitsu")
     assert code == 2 and err.startswith("almanac: cannot load embedding model ") and "(check [search] model)" in err
     assert "Traceback" not in err
 

@@ -39,7 +39,7 @@ def register(sub) -> None:
     p.add_argument("--kind", help=f"only this kind ({', '.join(KINDS)}; keynote or lecture: those talks)")
     p.add_argument("--year", type=whole_number(*YEARS), help=f"only entries from this year ({range_text(*YEARS)})")
     p.add_argument("--json", action="store_true", help="print a JSON list of entry objects")
-    p.set_defaults(handler=cmd_list)
+    p.set_defaults(handler=cmd_list, reads_only=True)
 
     p = sub.add_parser(
         "show",
@@ -49,7 +49,7 @@ def register(sub) -> None:
     )
     p.add_argument("id", help="the entry id (see `almanac list`)")
     p.add_argument("--json", action="store_true", help="print the entry as JSON")
-    p.set_defaults(handler=cmd_show)
+    p.set_defaults(handler=cmd_show, reads_only=True)
 
     p = sub.add_parser(
         "sources",
@@ -59,7 +59,7 @@ def register(sub) -> None:
         epilog="examples:\n  almanac sources\n  almanac sources --json",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list")
-    p.set_defaults(handler=cmd_sources)
+    p.set_defaults(handler=cmd_sources, reads_only=True)
 
     p = sub.add_parser(
         "forget",

@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today in [schedule] timezone)")
     p.add_argument("--json", action="store_true",
                    help='print {"date", "entries": [entry keys + "years_ago", "milestone"]}')
-    p.set_defaults(handler=cmd_onthisday)
+    p.set_defaults(handler=cmd_onthisday, reads_only=True)
 
     p = sub.add_parser(
         "upcoming",
@@ -58,7 +58,7 @@ def register(sub) -> None:
                    help=f"how many days ahead, today included, {range_text(*UPCOMING_DAYS)} (default: 30)")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: today)")
     p.add_argument("--json", action="store_true", help='print a list of {"on" (the anniversary day), entry keys, "years_ago", "milestone"}')
-    p.set_defaults(handler=cmd_upcoming)
+    p.set_defaults(handler=cmd_upcoming, reads_only=True)
 
     p = sub.add_parser(
         "schedule",
@@ -99,7 +99,7 @@ def register(sub) -> None:
                    help="list the edits of posted messages instead (when, which message, what came of it)")
     p.add_argument("--json", action="store_true",
                    help='print the rows as JSON (each post with its "edits"; with --edits, the edits)')
-    p.set_defaults(handler=cmd_posts)
+    p.set_defaults(handler=cmd_posts, reads_only=True)
 
 
 # --- onthisday / upcoming ------------------------------------------------------------

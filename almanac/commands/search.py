@@ -37,7 +37,7 @@ def register(sub) -> None:
     p.add_argument("--explain", action="store_true",
                    help="also show the signals behind the answer or refusal (meaning, shared words, rare words) "
                         "and the probability compared with [search] strictness")
-    p.set_defaults(handler=cmd_ask)
+    p.set_defaults(handler=cmd_ask, reads_only=True)
 
     p = sub.add_parser(
         "similar",
@@ -50,7 +50,7 @@ def register(sub) -> None:
     p.add_argument("--limit", type=whole_number(*LIMITS), metavar="N",
                    help=f"how many entries to show, {range_text(*LIMITS)} (default: [search] limit)")
     p.add_argument("--json", action="store_true", help="print a JSON list of entries with score and highlight")
-    p.set_defaults(handler=cmd_similar)
+    p.set_defaults(handler=cmd_similar, reads_only=True)
 
 
 def _limit(args, app) -> int:

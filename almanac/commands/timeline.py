@@ -34,7 +34,7 @@ def register(sub) -> None:
                    help=f"last year shown ({range_text(*YEARS)})")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the coming year starts on this day (default: today)")
     p.add_argument("--json", action="store_true", help='print {"out", "entries", "years", "kinds", "milestones"}')
-    p.set_defaults(handler=cmd_timeline)
+    p.set_defaults(handler=cmd_timeline, reads_only=True)
 
 
 def cmd_timeline(args, app) -> int:
