@@ -44,13 +44,40 @@ _CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.
 _CORE = ("timeline.py", "anniversaries.py")
 
 
-class EmptyOverPublished(Exception):
+class NotPublished(Exception):
+    """A build refused before writing anything, because publishing would lose something."""
+
+
+class EmptyOverPublished(NotPublished):
     """The store has no entries but the output directory holds the last build's entry pages.
 
     Opening a database that does not exist makes an empty one, so a mistyped `--db` or
     `ALMANAC_DB` published an empty archive over the site (every entry page and kind feed
     removed, the feeds emptied, exit 0; the feeds review). An archive that really is empty now
     is published once its folder is removed."""
+
+
+class NotOurFiles(NotPublished):
+    """The output directory holds files almanac did not write (no build manifest there) at paths
+    this build writes: `[site] out_dir` pointed at an existing site or a project folder would
+    have had its own index.html, feed.xml or style.css replaced."""
+
+
+def foreign_files(out_dir: str, files: dict[str, bytes]) -> list[str]:
+    """The paths of `files` that exist in `out_dir` with other bytes. Only asked when `out_dir` has
+    no manifest: a folder almanac built holds one, and every later build may replace its own."""
+    found = []
+    for rel in sorted(files):
+        path = os.path.join(out_dir, *rel.split("/"))
+        if os.path.lexists(path):
+            try:
+                with open(path, "rb") as fh:
+                    same = fh.read(len(files[rel]) + 1) == files[rel]
+            except OSError:  # a folder or an unreadable file where a page goes
+                same = False
+            if not same:
+                found.append(rel)
+    return found
 
 
 @dataclass
@@ -176,6 +203,11 @@ def publish(
             f"the store has no entries, but {out_dir} holds {pages} entry pages from the last build: not publishing "
             f"an empty archive over them (is the database the one you meant?); remove {out_dir} to publish it empty")
     files = build_site(entries, site, tz, related=related, onthisday_posts=onthisday_posts, now=now)
+    if previous is None and (foreign := foreign_files(out_dir, files)):
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise NotOurFiles(
+            f"{out_dir} holds files almanac did not write ({foreign[0]}{more}) where the site goes: not "
+            f"replacing them; build into an empty folder ([site] out_dir or --out), or remove them")
     # What the last build wrote and this one does not make goes, the pages of entries that left
     # included; nothing else: with `entries/` pruned whole, a page of the user's own in that folder
     # (out_dir pointed at an existing site) was deleted too (the run review).

@@ -62,6 +62,18 @@ def test_a_mistyped_database_does_not_publish_an_empty_archive_over_the_site(tmp
     assert (tmp_path / "fresh" / "index.html").is_file()
 
 
+def test_a_build_into_a_folder_of_the_users_own_files_is_refused_in_one_line(tmp_path, seed_path, capsys):
+    _ingest(seed_path, capsys)
+    out = tmp_path / "mysite"
+    out.mkdir()
+    (out / "rss.xml").write_text("<rss>my blog's feed</rss>")
+    assert main(["feeds", "build", "--out", str(out), "--no-related"]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"almanac: {out} holds files almanac did not write (rss.xml) where the site goes: not replacing "
+                   "them; build into an empty folder ([site] out_dir or --out), or remove them\n")
+    assert [p.name for p in out.iterdir()] == ["rss.xml"] and (out / "rss.xml").read_text() == "<rss>my blog's feed</rss>"
+
+
 def test_feeds_without_an_action_prints_help(capsys):
     assert main(["feeds"]) == 2
     assert "build" in capsys.readouterr().out

@@ -12,7 +12,7 @@ import pytest
 from almanac.config import SiteConfig
 from almanac.links import entry_path
 from feeds.build import build_site
-from feeds.publish import MANIFEST, publish
+from feeds.publish import MANIFEST, NotOurFiles, publish
 from tests.feed_helpers import same_kind_related
 
 TZ = ZoneInfo("Europe/London")
@@ -129,3 +129,30 @@ def test_a_page_of_the_users_own_in_the_entries_folder_stays(tmp_path, entries):
     result = publish(str(out), entries[1:], SITE, TZ)
     assert (out / "entries" / "my-notes.html").read_text() == "mine"
     assert entry_path(gone.id) in result.report.removed and not (out / entry_path(gone.id)).exists()
+
+
+def test_a_folder_of_someone_elses_files_is_not_built_over(tmp_path, entries):
+    """`[site] out_dir` pointed at an existing site or a project folder: the first build replaced its
+    index.html and style.css. With no manifest there, a file at a path the build writes is refused,
+    named in one line, and nothing is written; a file that is already what the build writes (a
+    manifest lost, the site copied back) is not in the way, and a folder almanac built is rebuilt."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>My own home page</h1>")
+    (out / "style.css").write_text("body { color: hotpink }")
+    (out / "notes.txt").write_text("unrelated")
+    with pytest.raises(NotOurFiles) as info:
+        publish(str(out), entries, SITE, TZ)
+    message = str(info.value)
+    assert message.startswith(f"{out} holds files almanac did not write (index.html and 1 more) where the site goes")
+    assert "\n" not in message
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "notes.txt", "style.css"]
+    assert (out / "index.html").read_text() == "<h1>My own home page</h1>"
+
+    built = tmp_path / "built"
+    first = publish(str(built), entries, SITE, TZ)
+    (built / MANIFEST).unlink()  # the same files, their record lost
+    again = publish(str(built), entries, SITE, TZ)
+    assert not again.skipped and again.files == first.files and not again.report.written
+    (built / "index.html").write_text("changed by hand")  # a manifest is there again: the site is almanac's
+    assert publish(str(built), entries, SITE, TZ).report.written == ["index.html"]

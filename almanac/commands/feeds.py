@@ -168,11 +168,11 @@ def cmd_build(args, app) -> int:
     out = out_dir(app, args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out: '{out}' exists and is not a directory")
-    from feeds.publish import EmptyOverPublished
+    from feeds.publish import NotPublished
 
     try:
         result = build(app, out, with_related=not args.no_related)
-    except EmptyOverPublished as exc:
+    except NotPublished as exc:
         print(f"almanac: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a folder not writable: one line, not a traceback
@@ -221,7 +221,7 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
     """Build (unless told not to), listen, keep the site current, stop on SIGTERM/SIGINT."""
     import contextlib
 
-    from feeds.publish import EmptyOverPublished
+    from feeds.publish import NotPublished
     from feeds.rebuild import keep_current
     from feeds.server import bound_port, make_app, start_server
 
@@ -233,7 +233,7 @@ async def _serve(app, root: str, host: str, port: int, *, build_site: bool) -> i
             version = await asyncio.to_thread(site_version, app)
             try:
                 await asyncio.to_thread(build, app, root, embed=False)
-            except EmptyOverPublished as exc:
+            except NotPublished as exc:
                 print(f"almanac: {exc}", file=sys.stderr)
                 return 1
             except OSError as exc:

@@ -123,7 +123,7 @@ async def keep_lock(lock, stop: asyncio.Event, interval: float | None = None) ->
 async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: asyncio.Event) -> int:
     from almanac.commands.feeds import build, out_dir, search_fn
     from almanac.commands.onthisday import ingest_configured, start_posting
-    from feeds.publish import EmptyOverPublished
+    from feeds.publish import NotPublished
     from feeds.server import bound_port, make_app, start_server
 
     runner = jobs = bot_task = None
@@ -137,7 +137,7 @@ async def _run_parts(app, host: str, port: int, token: str | None, sync, stop: a
         out = out_dir(app, None)
         try:
             result = await _until_stopped(stop, asyncio.to_thread(build, app, out, stopped=halt.is_set), halt)
-        except EmptyOverPublished as exc:
+        except NotPublished as exc:
             print(f"almanac: {exc}", file=sys.stderr)
             return 1
         if result is None:
