@@ -741,3 +741,59 @@ def test_headings_that_only_label_a_note_do_not_open_its_summary(tmp_path):
     # the title's field named in another case is the title all the same
     write(tmp_path / "c.md", "---\nTitle: Gardens of the fair\ndate: 2019\n---\n# Gardens of the Fair\n\nI spoke.\n")
     assert read_source(str(tmp_path / "c.md"))[0].summary == "I spoke."
+
+
+ZOTERO_CSL = [  # "Export Library… → CSL JSON", as Zotero writes it (other fields trimmed, none added)
+    {"id": "http://zotero.org/users/123/items/ABCD1234", "type": "paper-conference",
+     "title": "Unikernels: library operating systems for the cloud",
+     "container-title": "Proceedings of the eighteenth international conference on Architectural support for "
+                        "programming languages and operating systems",
+     "collection-title": "ASPLOS '13", "event-place": "Houston, Texas, USA", "page": "461–472", "publisher": "ACM",
+     "publisher-place": "New York, NY, USA", "DOI": "10.1145/2451116.2451167", "ISBN": "978-1-4503-1870-9",
+     "URL": "https://dl.acm.org/doi/10.1145/2451116.2451167",
+     "abstract": "We present unikernels, a new approach to deploying cloud services.",
+     "author": [{"family": "Madhavapeddy", "given": "Anil"}, {"family": "Mortier", "given": "Richard"}],
+     "accessed": {"date-parts": [["2020", 5, 1]]}, "issued": {"date-parts": [["2013", 3, 16]]}},
+    {"id": "ITEM-2", "type": "speech", "title": "Unikernels and MirageOS", "event-title": "QCon London",
+     "author": [{"literal": "Anil Madhavapeddy"}], "issued": {"date-parts": [[2016, 3]]}, "citation-key": "qcon2016"},
+    {"id": "ITEM-3", "type": "article-journal", "title": "Unikernels: Rise of the virtual library operating system",
+     "container-title": "Communications of the ACM", "DOI": "10.1145/2541883.2541895", "issued": {"raw": "2014"}},
+    {"id": "ITEM-4", "type": "broadcast", "title": "Episode 12: Unikernels with Anil",
+     "container-title": "Software Engineering Radio", "abstract": "A podcast conversation about unikernels.",
+     "issued": {"date-parts": [[2015, 6, 2]]}},
+]
+
+
+def test_a_reference_managers_csl_json_export_is_read_as_its_items(tmp_path):
+    """A researcher's archive is most often a Zotero or Mendeley library, exported as CSL JSON: every
+    item was refused ("date: missing"; CSL calls it `issued`, an object). Now the date to the
+    precision given, the kind where CSL's type says one, the link (else the DOI's), and the journal,
+    conference, place, publisher and authors as context sentences that search reads; Zotero's item
+    URL is not an entry id, a citation key is."""
+    path = write(tmp_path / "library.json", json.dumps(ZOTERO_CSL, indent=2))
+    entries = read_source(str(path))
+    cloud, qcon, cacm, radio = entries
+    assert [(e.date, e.kind, e.url) for e in entries] == [
+        (PartialDate(2013, 3, 16), "paper", "https://dl.acm.org/doi/10.1145/2451116.2451167"),
+        (PartialDate(2016, 3), "talk", None),
+        (PartialDate(2014), "paper", "https://doi.org/10.1145/2541883.2541895"),
+        (PartialDate(2015, 6, 2), "podcast", None),  # a broadcast: the wording says which
+    ]
+    for said in ("Venue: ASPLOS '13.", "Place: Houston, Texas, USA.", "Publisher: ACM.",
+                 "Authors: Anil Madhavapeddy, Richard Mortier.", "Publication: Proceedings of the eighteenth"):
+        assert said in cloud.summary
+    assert "Zotero" not in cloud.summary and "461" not in cloud.summary and "2020" not in cloud.summary
+    assert cacm.summary == "Unikernels: Rise of the virtual library operating system. Publication: Communications of the ACM."
+    assert qcon.summary == "Unikernels and MirageOS. Event: QCon London. Authors: Anil Madhavapeddy."
+    assert [(e.id, e.explicit_id) for e in assign_ids(entries)][:2] == [
+        ("unikernels-library-operating-systems-for-the-cloud-2013-03-16", False), ("qcon2016", True)]
+
+
+def test_a_csl_items_bad_date_names_its_issued_field_and_line(tmp_path):
+    items = [dict(ZOTERO_CSL[1]), dict(ZOTERO_CSL[2], issued={"date-parts": [["spring"]]})]
+    path = write(tmp_path / "library.json", json.dumps(items, indent=2))
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    lines = path.read_text().splitlines()
+    line = len(lines) - lines[::-1].index('    "issued": {')  # the second item's
+    assert [str(p) for p in info.value.problems] == [f"{path}:{line}: issued: ['spring'] is not a date"]

@@ -38,11 +38,12 @@ from almanac.text import CONTEXT_FIELDS
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 #: Other names for a field, read in this order when the field itself is absent (Jekyll, Hugo,
-#: JSON exports, JSON Feed items; `collection` and `paperurl` are the academicpages template's). `type`
+#: JSON exports, JSON Feed items; `collection` and `paperurl` are the academicpages template's, `issued`
+#: CSL JSON's, made text by `almanac.sources.csl_json`). `type`
 #: and `collection` are a kind only when they name one (Hugo's `type: post` does, and a Jekyll
 #: collection's `talks` or `publications`; a theme's `type: gallery` is ignored).
 ALIASES = {
-    "date": ("published", "date_published", "publishdate", "pubdate", "created"),
+    "date": ("published", "date_published", "publishdate", "pubdate", "created", "issued"),
     "summary": ("description", "abstract", "excerpt", "content_text", "content", "body", "content_html"),
     "url": ("link", "external_url", "paperurl"),
     "kind": ("type", "collection"),

@@ -10,7 +10,8 @@ are categories (one naming a kind sets it); an item's `id` (a feed's own, often
 a URL) is not used as the entry's id, and an attachment of audio or video makes
 an item a podcast or a video, as a feed's enclosure does. A WordPress site's
 posts as its REST API gives them (`/wp-json/wp/v2/posts`, saved or as a URL) are
-read too (`wordpress_fields`). Other field names: `almanac.sources.fields`.
+read too (`wordpress_fields`), and so is a reference manager's CSL JSON export
+(`almanac.sources.csl_json`). Other field names: `almanac.sources.fields`.
 
 The whole document is checked first (json.loads), so a file cut short or
 broken anywhere is a problem and nothing of it is stored. Then each object
@@ -30,6 +31,7 @@ from functools import cached_property
 
 from almanac.entry import Entry, normalise_kind, valid_id
 from almanac.link_kind import media_kind
+from almanac.sources.csl_json import csl_fields, is_csl_item
 from almanac.sources.fields import entry_with_summary
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem, SourceError
@@ -261,7 +263,8 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
             problems.append(Problem(path, line, "entry", f"repeats the entry at line {seen[key]} word for word; delete one"))
             continue
         seen[key] = line
-        fields = _feed_item_fields(value) if jsonfeed else wordpress_fields(value) if is_wordpress_post(value) else value
+        fields = (_feed_item_fields(value) if jsonfeed else wordpress_fields(value) if is_wordpress_post(value)
+                  else csl_fields(value) if is_csl_item(value) else value)
         entry, found = entry_with_summary(fields, path, line, key_lines=_KeyLines(text, start, i, line))
         problems.extend(found)
         if entry is None:
