@@ -122,6 +122,19 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in letters for ch in short)
 
 
+#: Words by which a question without a topic, name, kind or date still asks to see the archive
+#: ("what's in the archive?", "show me everything", "what has she done?"): it is answered with the
+#: newest entries. Without one ("hi", "thanks!", "who is he?", "tell me more") it asked nothing.
+LISTING_CUES = frozenset(
+    "what what's whats wat everything anything all entries entry archive list show stuff things items "
+    "work works catalogue catalog".split())
+
+
+def asks_for_listing(text: str) -> bool:
+    """Whether a question holding no content word asks to see what the archive holds."""
+    return any(possessor(unchat(word)) in LISTING_CUES for word in tokens(text))
+
+
 def unchat(word: str) -> str:
     """The word a chat spelling stands for ("abt" -> "about"); other words unchanged."""
     return CHAT.get(word, word)

@@ -61,6 +61,23 @@ def test_a_question_without_a_word_is_refused_and_one_that_only_filters_lists(se
     assert all(h.entry.kind == "talk" for h in result.hits)
 
 
+@pytest.mark.parametrize("chat", ["hi", "hello there", "thanks!", "ok", "who is he?", "tell me more", "may",
+                                  "lol"])
+def test_a_greeting_or_chat_alone_is_refused_and_asking_to_see_the_archive_lists_it(seeded_store, fake, chat):
+    """Glue and chat words alone ("hi", "thanks!", "who is he?") listed the five newest entries as
+    if the question asked for them (the bot answered a greeting with the archive); a question
+    that asks to see the archive without naming a topic still does."""
+    searcher = Searcher(seeded_store, fake)
+    result = searcher.search(chat)
+    assert not result.answered and result.hits == [] and result.note.startswith("The question names nothing")
+    assert result.explain == {"reason": "refuses: the question names nothing to look for"}
+    for listing in ("what's in the archive?", "show me everything", "what has she done?", "all entries",
+                    "anything?", "his work"):
+        shown = searcher.search(listing, limit=3)
+        assert shown.answered and shown.total == 25 and len(shown.hits) == 3, listing
+        assert [h.entry.date for h in shown.hits] == sorted((h.entry.date for h in shown.hits), reverse=True)
+
+
 def test_kinds_and_years_listed_together_select_any_of_them(seeded_store, fake):
     """"papers and talks from 2019" filtered to papers alone, and "talks in 2014 and 2016" listed
     2015's talks too (read as 2014 to 2016); "or" between years kept the first year alone."""

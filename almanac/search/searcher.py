@@ -32,6 +32,7 @@ from almanac.search.retrieve import entries_of, everyday_name, retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
 from almanac.search.understand import understand
 from almanac.text import first_sentence
+from almanac.words import asks_for_listing
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,9 @@ class Standout:
 
 #: The note for a question without a letter or a digit in it.
 NO_WORDS_NOTE = "The question has no words to search for; ask about a topic, a name, a kind or a date."
+#: The note for a question of glue and chat words alone ("hi", "thanks!", "who is he?").
+NOTHING_ASKED_NOTE = ("The question names nothing to look for; ask about a topic, a name, a kind or a date, "
+                      "or “what's in the archive?” for the newest entries.")
 
 
 def utc_today() -> dt.date:
@@ -256,11 +260,16 @@ class Searcher:
             return SearchResult(parsed.text, False, filters, note=note,
                                 explain={"reason": "refuses: the filters select no entry"})
         if not question.terms:
-            if not (parsed.has_filters or parsed.order or parsed.count) and not any(c.isalnum() for c in query):
-                # "?", a lone quote, an invisible character: nothing was asked, so nothing answers
-                # (not a listing of the whole archive, as a question that only filters gets).
-                return SearchResult(parsed.text, False, filters, note=NO_WORDS_NOTE,
-                                    explain={"reason": "refuses: the question has no words"})
+            if not (parsed.has_filters or parsed.order or parsed.count):
+                # "?", a lone quote, an invisible character, "hi", "thanks!": nothing was asked, so
+                # nothing answers (not a listing of the whole archive, as a question that only
+                # filters gets, or one that asks for it: "what's in the archive?").
+                if not any(c.isalnum() for c in query):
+                    return SearchResult(parsed.text, False, filters, note=NO_WORDS_NOTE,
+                                        explain={"reason": "refuses: the question has no words"})
+                if not asks_for_listing(query):
+                    return SearchResult(parsed.text, False, filters, note=NOTHING_ASKED_NOTE,
+                                        explain={"reason": "refuses: the question names nothing to look for"})
             return self._listing(snap, parsed, allowed, filters, limit)
 
         # A description's content is encoded on its own, in the same call: a second pass, 5 ms of
