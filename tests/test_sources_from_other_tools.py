@@ -797,3 +797,27 @@ def test_a_csl_items_bad_date_names_its_issued_field_and_line(tmp_path):
     lines = path.read_text().splitlines()
     line = len(lines) - lines[::-1].index('    "issued": {')  # the second item's
     assert [str(p) for p in info.value.problems] == [f"{path}:{line}: issued: ['spring'] is not a date"]
+
+
+def test_a_google_scholar_or_publish_or_perish_csv_is_read_as_its_papers(tmp_path):
+    """Google Scholar's "Export → CSV" and Publish or Perish's rows were refused whole: the date is a
+    `Year` column, there is no summary, and PoP's `Issue` column (a journal's issue number) was
+    taken for a slip of CSL's `issued`. Now the year is the date, the title and where the paper
+    appeared describe it, and a journal's volume, issue and pages are ignored."""
+    path = tmp_path / "citations.csv"
+    path.write_text(
+        "\ufeffAuthors,Title,Publication,Volume,Number,Pages,Year,Publisher\n"
+        '"A Madhavapeddy, R Mortier, C Rotsos",Unikernels: Library operating systems for the cloud,'
+        "ACM SIGARCH Computer Architecture News,41,1,461-472,2013,ACM\n", encoding="utf-8")
+    [paper] = read_source(str(path))
+    assert (paper.title, paper.date) == ("Unikernels: Library operating systems for the cloud", PartialDate(2013))
+    assert paper.summary == ("Unikernels: Library operating systems for the cloud. Publisher: ACM. Publication: ACM "
+                             "SIGARCH Computer Architecture News. Authors: A Madhavapeddy, R Mortier, C Rotsos.")
+    pop = tmp_path / "pop.csv"
+    pop.write_text("Cites,Authors,Title,Year,Source,Publisher,ArticleURL,Volume,Issue,StartPage,EndPage\n"
+                   "120,A Madhavapeddy,Jitsu: Just-in-time summoning of unikernels,2015,NSDI,USENIX,"
+                   "https://www.usenix.org/conference/nsdi15/technical-sessions/presentation/madhavapeddy,,,559,573\n")
+    [jitsu] = read_source(str(pop))  # not "issue: unknown column; did you mean 'issued'?"
+    assert (jitsu.date, jitsu.url) == (
+        PartialDate(2015), "https://www.usenix.org/conference/nsdi15/technical-sessions/presentation/madhavapeddy")
+    assert jitsu.summary == "Jitsu: Just-in-time summoning of unikernels. Publisher: USENIX. Authors: A Madhavapeddy."

@@ -27,6 +27,7 @@ keeps and is left out.
 from __future__ import annotations
 
 from almanac.entry import valid_id
+from almanac.sources.fields import as_sentence
 
 #: CSL item types that say an almanac kind; a type not listed leaves the kind to the wording.
 CSL_KINDS = {
@@ -88,12 +89,7 @@ def csl_fields(item: dict) -> dict:
         kind = CSL_KINDS.get(item.get("type")) if isinstance(item.get("type"), str) else None
         genre = item.get("genre")  # "Keynote", "Podcast episode": a kind where it names one
         fields.update({"kind": kind} if kind else {"type": genre} if isinstance(genre, str) else {})
-    url = item.get("url")
-    doi = item.get("doi")
-    if not url and isinstance(doi, str) and doi.strip():
-        url = "https://doi.org/" + doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
-    if url:
-        fields["url"] = url
+    fields.update({key: item[key] for key in ("url", "doi") if item.get(key)})  # a DOI is the link without a URL
     for name, context in _CONTEXT.items():
         if item.get(name) and context not in fields:
             fields[context] = item[name]
@@ -104,6 +100,5 @@ def csl_fields(item: dict) -> dict:
     if isinstance(key, str) and valid_id(key.lower()):
         fields["slug"] = key.lower()
     if not (isinstance(fields.get("abstract"), str) and fields["abstract"].strip()) and isinstance(item.get("title"), str):
-        title = item["title"].strip()  # described by its title and context, as a citation is
-        fields["abstract"] = title if title.endswith((".", "?", "!")) else title + "."
+        fields["abstract"] = as_sentence(item["title"])  # described by its title and context, as a citation is
     return fields

@@ -39,13 +39,14 @@ from almanac.text import CONTEXT_FIELDS
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 #: Other names for a field, read in this order when the field itself is absent (Jekyll, Hugo,
 #: JSON exports, JSON Feed items; `collection` and `paperurl` are the academicpages template's, `issued`
-#: CSL JSON's, made text by `almanac.sources.csl_json`). `type`
+#: CSL JSON's, made text by `almanac.sources.csl_json`, `year` and `articleurl` citation exports'
+#: columns; a `doi` is the link where none is given). `type`
 #: and `collection` are a kind only when they name one (Hugo's `type: post` does, and a Jekyll
 #: collection's `talks` or `publications`; a theme's `type: gallery` is ignored).
 ALIASES = {
-    "date": ("published", "date_published", "publishdate", "pubdate", "created", "issued"),
+    "date": ("published", "date_published", "publishdate", "pubdate", "created", "issued", "year"),
     "summary": ("description", "abstract", "excerpt", "content_text", "content", "body", "content_html"),
-    "url": ("link", "external_url", "paperurl"),
+    "url": ("link", "external_url", "paperurl", "articleurl"),
     "kind": ("type", "collection"),
 }
 #: Summaries written in HTML (reduced to text).
@@ -57,13 +58,14 @@ CONTEXT = CONTEXT_FIELDS
 #: Context fields written in HTML: the academicpages template's `citation` (`&quot;Title.&quot; <i>Nature</i>`).
 _HTML_CONTEXT = frozenset({"citation"})
 #: Every name read; a field whose name is one slip from one of these was meant to be it (`misnamed`).
-_KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft",)
-#: Common fields of site generators and feeds that say nothing almanac keeps (a blog's one author,
-#: its layout, when a page was last edited): ignored without looking for a slip in their names.
+_KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft", "doi")
+#: Common fields of site generators, feeds and citation exports that say nothing almanac keeps (a
+#: blog's one author, its layout, when a page was last edited, a journal's volume and issue):
+#: ignored without looking for a slip in their names ("issue" is not a slip for CSL's "issued").
 IGNORED = frozenset(
     "author layout lastmod updated modified date_modified expirydate weight aliases toc comments image images "
     "cover thumbnail banner_image featured_image lang language permalink template menu hidden sitemap "
-    "attachments subtitle series".split())
+    "attachments subtitle series volume issue number pages page".split())
 
 
 def parse_date_value(value: object) -> PartialDate:
@@ -189,11 +191,18 @@ def entry_from_fields(
             bad(name, "must be text or a list of names")
         else:
             context.append(f"{name.capitalize()}: {said.rstrip('.')}.")
+    if context and not text and title:
+        # A citation export's row (Google Scholar, Publish or Perish: authors, title, journal, year)
+        # has no summary of its own: its title and where it appeared describe it.
+        text = as_sentence(title)
     if context and text:
         text = f"{text} {' '.join(context)}"
 
     url_field = _present(fields, "url")
     url = fields.get(url_field) if url_field else None
+    if url_field is None and isinstance(fields.get("doi"), str) and fields["doi"].strip():
+        # a citation export's DOI, where it gives no link: the address a DOI always resolves at
+        url_field, url = "doi", "https://doi.org/" + fields["doi"].strip().removeprefix("https://doi.org/").removeprefix("doi:")
     url = clean_text(url).strip() if isinstance(url, str) else url
     if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
         bad(url_field, f"'{clip(url)}' is not an http(s) URL")
@@ -233,6 +242,12 @@ def entry_from_fields(
         ),
         [],
     )
+
+
+def as_sentence(title: str) -> str:
+    """A title standing for a summary, ending as a sentence (so the context after it reads apart)."""
+    title = title.strip()
+    return title if title.endswith((".", "?", "!")) else title + "."
 
 
 def entry_with_summary(fields: dict, path: str, line: int, missing: str = "missing",
