@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -98,6 +99,7 @@ def read_sources(
     gone: list[str] = (),
     also_named: list[str] = (),
     holdings: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None,
+    stored: Callable[[list[str]], list[Entry]] | None = None,
 ) -> tuple[dict[str, list[Entry]], list[Problem]]:
     """Read every source; return entries per source key (ids assigned) and the problems.
 
@@ -110,7 +112,9 @@ def read_sources(
     their entries leave and their ids are free for the file they were renamed to.
     `also_named` are stored sources naming the same files as one read now (`almanac.sources.overlapping`):
     their ids are free for it too, but what they hold of other files stays. `holdings(keys)`: every id
-    the sources read hold now, so a numbered one ("-talk-2") is kept too (`assign_ids`).
+    the sources read hold now, so a numbered one ("-talk-2") is kept too (`assign_ids`). `stored(ids)`:
+    the stored entries of those ids, so an entry whose title or date was corrected keeps its id, and
+    one that fell out of a web feed's window stays (`settle_left`).
     """
     keys, problems = expand_sources(specs, base_dir)
     by_key: dict[str, list[Entry]] = {key: [] for key in gone}
@@ -138,6 +142,8 @@ def read_sources(
     assigned: dict[str, list[Entry]] = {key: [] for key in by_key}
     for (key, _), entry in zip(flat, with_ids):
         assigned[key].append(entry)
+    if stored is not None and holders:
+        settle_left(assigned, holders, stored)
     first: dict[str, Entry] = {}
     for key in sorted(assigned):
         duplicates = []
@@ -151,6 +157,59 @@ def read_sources(
             problems.extend(duplicates)
             del assigned[key]
     return assigned, problems
+
+
+def settle_left(assigned: dict[str, list[Entry]], held: dict[str, tuple[str, str]],
+                stored: Callable[[list[str]], list[Entry]]) -> None:
+    """Decide, in place in `assigned`, what became of the stored entries a source no longer gives.
+
+    Most have left the source and go. Two kinds have not:
+
+    - An entry whose title or date was corrected. A derived id is made of the title and the date,
+      so fixing a typo in either made a new id: the entry was removed and added, announced again
+      as new, its page's address (and every feed's item id, the calendar's UID) changed, and
+      readers showed it twice with the old link dead. An entry with a new id, in a source that no
+      longer gives one of its ids, is that entry corrected when exactly one of them has the same
+      summary (the title or date changed) or, in a local file, the same title (then the date and
+      summary changed): it keeps that id and is "changed". Entries with an id of their own are
+      left alone (the source says who they are), and so is any pair that is not one to one.
+    - An entry that fell out of a web feed's window. A feed served over HTTP lists its newest
+      items only (a blog's last ten posts, a podcast's last fifty episodes), so every new item
+      pushed the oldest out of the store: the archive never grew past the window. An entry older
+      than every item the feed lists now stays (unchanged); one that left from among them was
+      taken down by its publisher, and goes. `almanac forget URL` removes them all.
+    """
+    given = {e.id for entries in assigned.values() for e in entries}
+    orphans: dict[str, list[str]] = {}
+    for ident, (_, key) in held.items():
+        if ident not in given and key in assigned:
+            orphans.setdefault(key, []).append(ident)
+    fresh = {key: [i for i, e in enumerate(assigned[key]) if not e.explicit_id and e.id not in held]
+             for key in orphans}
+    wanted = [i for key in orphans if fresh[key] or is_url(key) for i in orphans[key]]
+    if not wanted:
+        return
+    former = {e.id: e for e in stored(wanted)}
+    for key, indexes in fresh.items():
+        olds = [former[i] for i in orphans[key] if i in former]
+        pairs = {}
+        for i in indexes:
+            new = assigned[key][i]
+            # In a feed, a new item with an old one's title is as likely the next in a series.
+            same = [old.id for old in olds if (old.summary and old.summary == new.summary and
+                                               (not is_url(key) or old.date == new.date))
+                    or (old.title == new.title and not is_url(key))]
+            if len(same) == 1:
+                pairs[i] = same[0]
+        taken = Counter(pairs.values())
+        for i, ident in pairs.items():
+            if taken[ident] == 1:
+                assigned[key][i] = assigned[key][i].with_id(ident)
+        if is_url(key):
+            listed = [e.date.sort_key() for e in assigned[key]]
+            kept = set(pairs.values())
+            assigned[key] += [old for old in olds if old.id not in kept
+                              and (not listed or old.date.sort_key() < min(listed))]
 
 
 def moves_between(by_key: dict[str, list[Entry]],
@@ -222,7 +281,7 @@ def ingest(
         also_named = overlapping(keys, base_dir, stored)
         also_named += [k for k in unnamed_and_missing(keys, base_dir, stored) if k not in gone and k not in also_named]
         by_key, problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone,
-                                        also_named=also_named, holdings=store.holdings)
+                                        also_named=also_named, holdings=store.holdings, stored=store.get_many)
         # Sources read now first, taking over the entries of a file renamed or read under another
         # name (moved, not removed and added: not announced again, not embedded again); then what
         # is left of the vanished ones goes. An entry moved from one file read now to another moves too.

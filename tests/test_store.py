@@ -497,6 +497,92 @@ def test_an_entry_moved_to_another_file_moves_and_is_not_announced_again(store, 
         ("alpha-talk-2015-05", "b.txt:1"), ("beta-paper-2016-06", "b.txt:4"), ("gamma-news-2017-01", "a.txt:1")]
 
 
+def test_an_entry_whose_title_or_date_is_corrected_keeps_its_id(store, tmp_path):
+    """A derived id is the title and the date, so fixing a typo in either gave the entry a new id:
+    removed and added, announced again, its page's address, feed item ids and calendar UID
+    changed (readers showed it twice, the old link dead). It keeps its id and is "changed"; after
+    the title, the date and then the summary, each in its own run. Two entries that cannot be
+    told apart (one summary, both retitled) and an entry rewritten whole are new entries still."""
+    notes = tmp_path / "talks.txt"
+    first = "Mirage Developer Preview / Jul 2013\nA screencast showing developers how to get started.\n\n"
+    other = "Unrelated Talk / May 2015\nA talk about something else entirely.\n\n"
+    notes.write_text(first + other)
+    assert ingest(store, ["talks.txt"], str(tmp_path)).total("added") == 2
+    store.ensure_target("webhook:x", "webhook")
+    kept = "mirage-developer-preview-2013-07"
+    for edited in (first.replace("Mirage Developer", "MirageOS Developer"),  # the title
+                   first.replace("Mirage Developer", "MirageOS Developer").replace("Jul 2013", "Aug 2013"),
+                   "MirageOS Developer Preview / Aug 2013\nThe first screencast for developers.\n\n"):  # the summary
+        notes.write_text(edited + other)
+        report = ingest(store, ["talks.txt"], str(tmp_path))
+        assert (report.total("added"), report.total("removed"), report.changes[0].changed) == (0, 0, [kept])
+        assert store.unannounced("webhook:x") == []
+    entry = store.get(kept)
+    assert (entry.title, entry.date.isoformat(), entry.summary) == (
+        "MirageOS Developer Preview", "2013-08", "The first screencast for developers.")
+    assert ingest(store, ["talks.txt"], str(tmp_path)).total("unchanged") == 2  # and stays so
+
+    notes.write_text("Something New / Aug 2013\nA different entry written in its place.\n\n" + other)
+    report = ingest(store, ["talks.txt"], str(tmp_path))
+    assert (report.changes[0].added, report.changes[0].removed) == (["something-new-2013-08"], [kept])
+
+    twins = "A / 2014\nSame words.\n\nB / 2015\nSame words.\n\n"
+    notes.write_text(twins)
+    ingest(store, ["talks.txt"], str(tmp_path))
+    notes.write_text(twins.replace("A /", "C /").replace("B /", "D /"))
+    report = ingest(store, ["talks.txt"], str(tmp_path))
+    assert sorted(report.changes[0].added) == ["c-2014", "d-2015"] and sorted(report.changes[0].removed) == ["a-2014", "b-2015"]
+
+
+def _feed(*items: tuple[str, str, str]) -> bytes:
+    """An RSS feed of (title, RFC 822 date, description) items, newest first as feeds list them."""
+    body = "".join(f"<item><title>{t}</title><pubDate>{d}</pubDate><description>{s}</description></item>"
+                   for t, d, s in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>b</title>{body}</channel></rss>'.encode()
+
+
+def test_entries_that_fall_out_of_a_web_feeds_window_stay_and_one_taken_down_goes(store, tmp_path):
+    """A blog's feed lists its last few posts: each new post pushed the oldest out of the store,
+    so an archive read from a feed never grew past the feed's window (and the anniversaries of
+    what left were never posted). What is older than everything the feed lists now stays; an
+    item gone from among them was taken down and goes; a title corrected in the feed keeps its id."""
+    from tests.local_http import serving
+
+    one = ("Post one", "Mon, 04 May 2015 10:00:00 GMT", "The first post, about alpha.")
+    two = ("Post two", "Tue, 02 Jun 2015 10:00:00 GMT", "The second post, about beta.")
+    three = ("Post three", "Wed, 01 Jul 2015 10:00:00 GMT", "The third post, about gamma.")
+    four = ("Post four", "Sat, 01 Aug 2015 10:00:00 GMT", "The fourth post, about delta.")
+    served = [_feed(two, one)]
+
+    def respond(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(served[0])))
+        handler.end_headers()
+        handler.wfile.write(served[0])
+
+    with serving(respond) as base:
+        url = f"{base}/feed.xml"
+        assert ingest(store, [url], str(tmp_path)).total("added") == 2
+        served[0] = _feed(four, three, two)  # the window moved on: "Post one" is no longer listed
+        report = ingest(store, [url], str(tmp_path))
+        assert (report.total("added"), report.total("removed"), report.total("unchanged")) == (2, 0, 2)
+        assert sorted(e.title for e in store.entries()) == ["Post four", "Post one", "Post three", "Post two"]
+        assert ingest(store, [url], str(tmp_path)).total("unchanged") == 4  # and stays, run after run
+        served[0] = _feed((four[0] + " (corrected)", *four[1:]), two)  # three taken down, four retitled
+        report = ingest(store, [url], str(tmp_path))
+        assert (report.total("added"), report.changes[0].removed, report.changes[0].changed) == (
+            0, ["post-three-2015-07-01"], ["post-four-2015-08-01"])
+        assert store.get("post-four-2015-08-01").title == "Post four (corrected)"
+        assert sorted(e.id for e in store.entries()) == ["post-four-2015-08-01", "post-one-2015-05-04", "post-two-2015-06-02"]
+
+    local = tmp_path / "feed.xml"  # a file is the whole archive: what leaves it goes
+    local.write_bytes(_feed(two, one))
+    ingest(store, ["feed.xml"], str(tmp_path))
+    local.write_bytes(_feed(two))
+    assert ingest(store, ["feed.xml"], str(tmp_path)).total("removed") == 1
+
+
 def test_an_explicit_id_taking_a_stored_entrys_id_settles_in_one_ingest(store, tmp_path):
     """a.json gains an entry whose explicit id is the id b.txt's talk was given: the run refused
     it as taken and yet moved the talk to "-2"; the next run, nothing edited, took the id and
