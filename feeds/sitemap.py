@@ -1,8 +1,11 @@
 """`sitemap.xml` and `robots.txt`: every page, for crawlers.
 
-`lastmod` comes from the data: a page's newest entry date, at that entry's
-precision (W3C Datetime allows "2015", "2015-05" and "2015-05-04"), never
-the clock, so an unchanged archive gives unchanged bytes. One sitemap holds
+`lastmod` comes from the data: a page's newest entry date, never the clock,
+so an unchanged archive gives unchanged bytes. Only a date known to the day
+is written: the protocol's schema takes a full date or a date-time (`xsd:date`
+or `xsd:dateTime`), so "2015-05" failed validation and a crawler may drop
+the file's dates; `lastmod` is optional, and a page dated to the month or the
+year goes without one. One sitemap holds
 at most 50,000 URLs (sitemaps.org); past that, `sitemap.xml` becomes a
 sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, ...
 """
@@ -30,9 +33,14 @@ def build_sitemaps(pages: list[tuple[str, str | None]], root: str, limit: int = 
     return files
 
 
+def _full_date(value: str | None) -> bool:
+    """Whether `value` is a date to the day ("2015-05-04"), as the sitemap schema requires."""
+    return value is not None and len(value) == 10 and value[4] == value[7] == "-"
+
+
 def _urlset(pages: list[tuple[str, str | None]]) -> bytes:
     rows = "".join(
-        f"<url><loc>{escape(url)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>\n"
+        f"<url><loc>{escape(url)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if _full_date(lastmod) else "") + "</url>\n"
         for url, lastmod in pages
     )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {_NS}>\n{rows}</urlset>\n'.encode("utf-8")
