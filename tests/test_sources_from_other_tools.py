@@ -821,3 +821,84 @@ def test_a_google_scholar_or_publish_or_perish_csv_is_read_as_its_papers(tmp_pat
     assert (jitsu.date, jitsu.url) == (
         PartialDate(2015), "https://www.usenix.org/conference/nsdi15/technical-sessions/presentation/madhavapeddy")
     assert jitsu.summary == "Jitsu: Just-in-time summoning of unikernels. Publisher: USENIX. Authors: A Madhavapeddy."
+
+
+MASTODON_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Shift</title>
+<link>https://pdx.social/@shift2bikes</link><description>Public posts</description>
+<item><guid isPermaLink="true">https://pdx.social/@shift2bikes/114445338053750362</guid>
+<link>https://pdx.social/@shift2bikes/114445338053750362</link><pubDate>Sat, 03 May 2025 18:07:01 +0000</pubDate>
+<description>&lt;p&gt;Tweed Ride on Sunday — 15th annual!! Bring blankets, snacks, and a teacup.&lt;/p&gt;</description></item>
+<item><guid isPermaLink="true">https://pdx.social/@shift2bikes/2</guid>
+<link>https://pdx.social/@shift2bikes/2</link><pubDate>Sun, 04 May 2025 08:00:00 +0000</pubDate>
+<description>&lt;p&gt;A very long post that goes on and on about the ride route along the river and past the bridges and the parks without ever stopping for breath</description></item>
+</channel></rss>"""
+
+ARXIV_ATOM = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>arXiv Query</title><id>https://arxiv.org/api/x</id>
+<updated>2025-11-01T00:00:00Z</updated>
+<entry><id>http://arxiv.org/abs/1309.4668v1</id><title>Electron cloud effects</title>
+<updated>2013-09-18T00:00:00Z</updated><published>2013-09-18T12:00:00Z</published>
+<summary>We study electron cloud effects in proton machines.</summary>
+<link href="https://arxiv.org/abs/1309.4668v1" type="text/html"/>
+<link href="https://arxiv.org/pdf/1309.4668v1" type="application/pdf"/></entry>
+</feed>"""
+
+GHOST_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Blog</title>
+<link>https://blog.example.org/</link><description>d</description>
+<item><title>Marco Polo and WebSockets</title><link>https://blog.example.org/marco/</link>
+<pubDate>Sat, 19 Aug 2023 10:00:00 GMT</pubDate>
+<description>Marco Polo met the Yam postal system. In this fast-paced world, we want </description>
+<content:encoded><![CDATA[<p>Marco Polo met the Yam postal system.</p><p>In this fast-paced world, we want everything now, over WebSockets.</p>]]></content:encoded></item>
+<item><title>Bun and NestJS</title><link>https://blog.example.org/bun/</link>
+<pubDate>Sun, 10 Sep 2023 10:00:00 GMT</pubDate><description>You can run NestJS with Bun.</description>
+<content:encoded><![CDATA[<p>Bun released its version 1.0! The most exciting part is speed.</p>]]></content:encoded></item>
+</channel></rss>"""
+
+
+def test_feeds_as_mastodon_arxiv_and_ghost_write_them(tmp_path):
+    """Mastodon and Bluesky write posts with no <title>: every item was refused "title: missing"
+    (now the post's first sentence, cut at a word to 80 characters); arXiv's API lists the PDF
+    after the abstract page and the PDF became the link; Ghost cuts the description mid-sentence
+    and the full text in content:encoded was never read (an excerpt of the author's own is kept)."""
+    posts = read_source(str(write(tmp_path / "mastodon.xml", MASTODON_RSS)))
+    assert [(e.title, e.date, e.url) for e in posts] == [
+        ("Tweed Ride on Sunday — 15th annual!!", PartialDate(2025, 5, 3), "https://pdx.social/@shift2bikes/114445338053750362"),
+        ("A very long post that goes on and on about the ride route along the river and…", PartialDate(2025, 5, 4),
+         "https://pdx.social/@shift2bikes/2")]
+    assert posts[0].summary == "Tweed Ride on Sunday — 15th annual!! Bring blankets, snacks, and a teacup."
+    [paper] = read_source(str(write(tmp_path / "arxiv.xml", ARXIV_ATOM)))
+    assert paper.url == "https://arxiv.org/abs/1309.4668v1"
+    cut, excerpt = read_source(str(write(tmp_path / "ghost.xml", GHOST_RSS)))
+    assert cut.summary == "Marco Polo met the Yam postal system. In this fast-paced world, we want everything now, over WebSockets."
+    assert excerpt.summary == "You can run NestJS with Bun."
+    untitled = MASTODON_RSS.replace("&lt;p&gt;Tweed Ride on Sunday — 15th annual!! Bring blankets, snacks, and a teacup.&lt;/p&gt;", "")
+    with pytest.raises(SourceError) as info:  # no title and no text: nothing to call it
+        read_source(str(write(tmp_path / "empty.xml", untitled)))
+    assert [p.field for p in info.value.problems] == ["title"]
+
+
+def test_an_obsidian_vault_is_read_as_its_notes(tmp_path):
+    """Obsidian keeps a note's title in its file name (or a first heading), never in front matter,
+    so every note of a vault was refused "title: missing"; its web clipper writes dates with the
+    zone in words, and wiki links stayed as "[[Page|text]]" in the summary."""
+    vault = tmp_path / "vault"
+    write(vault / "Interfaces in C++.md", """
+        ---
+        created: 2023-01-12T18:03:27 (UTC +01:00)
+        tags:
+          - cpp
+        ---
+        A purely virtual class without variables. An interface is an [[Abstract Classes in C++|abstract class]],
+        see [[Virtual functions]] and [[Vtables#Layout]]. ![[diagram.png]]
+        """)
+    write(vault / "notes-on-vulkan.md", "---\ncreated: 2023-09-17\n---\n# Vulkan Descriptor Sets\n\nSets bind resources.\n")
+    write(vault / "untitled-talk.md", "---\ncreated: 2023-09-18\n---\nA talk I gave.\n")
+    by = by_title(read_source(str(vault)))
+    assert sorted(by) == ["Interfaces in C++", "Vulkan Descriptor Sets", "untitled talk"]
+    interfaces = by["Interfaces in C++"]
+    assert interfaces.date == PartialDate(2023, 1, 12) and interfaces.tags == ("cpp",)
+    assert interfaces.summary == ("A purely virtual class without variables. An interface is an abstract class, "
+                                  "see Virtual functions and Vtables Layout.")
+    assert by["Vulkan Descriptor Sets"].summary == "Sets bind resources."

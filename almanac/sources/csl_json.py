@@ -27,7 +27,7 @@ keeps and is left out.
 from __future__ import annotations
 
 from almanac.entry import valid_id
-from almanac.sources.fields import as_sentence
+from almanac.sources.text import as_sentence
 
 #: CSL item types that say an almanac kind; a type not listed leaves the kind to the wording.
 CSL_KINDS = {
@@ -100,5 +100,5 @@ def csl_fields(item: dict) -> dict:
     if isinstance(key, str) and valid_id(key.lower()):
         fields["slug"] = key.lower()
     if not (isinstance(fields.get("abstract"), str) and fields["abstract"].strip()) and isinstance(item.get("title"), str):
-        fields["abstract"] = as_sentence(item["title"])  # described by its title and context, as a citation is
+        fields["abstract"] = as_sentence(item["title"].strip())  # described by its title and context, as a citation is
     return fields

@@ -27,6 +27,7 @@ from almanac.sources.json_list import entries_from_json
 from almanac.sources.problems import Problem, SourceError, decode_utf8
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes, tags_problem, title_problem
 from almanac.sources.text import clean_text
+from almanac.text import first_sentence
 
 #: The year a date writes in four digits (or "-0001"), looked for before its time of day (so an
 #: offset's "-0700" is not taken for one).
@@ -129,6 +130,47 @@ def _item_lines(data: bytes) -> list[int]:
     return lines
 
 
+#: Longest title made from a post's text when the item has none (`untitled_headline`).
+HEADLINE_CHARS = 80
+
+
+def untitled_headline(summary: str) -> str:
+    """A title for an item that has none: its text's first sentence, cut at a word to fit.
+
+    Mastodon and Bluesky write a post's RSS item with no <title> (a post has none), and every
+    item was refused "title: missing", so a person's feed of posts could not be read at all."""
+    sentence = first_sentence(summary).strip()
+    if len(sentence) <= HEADLINE_CHARS:
+        return sentence
+    cut = sentence[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def item_text(item) -> str:
+    """An item's text: its description, or its full content (`content:encoded`, Atom's
+    <content>) where the description is only that content cut short (Ghost and WordPress feeds
+    cut the description mid-sentence, "…we want everything"), or where there is no description."""
+    summary = html_to_text(item.get("summary") or "")
+    content = html_to_text((item.get("content") or [{}])[0].get("value", "") or "")
+    if not summary:
+        return content
+    lead = summary.rstrip(" .…[]").rstrip()
+    if len(content) > len(summary) and lead and content.startswith(lead):
+        return content
+    return summary
+
+
+def page_link(item) -> str:
+    """The address of the page an item is about: its alternate link, not an attachment. arXiv's API
+    writes the abstract page and the PDF as two links, the PDF last, which feedparser takes as
+    the item's link; a link typed as a PDF or as audio or video is passed over for another."""
+    links = [link for link in item.get("links") or [] if isinstance(link, dict) and link.get("href")]
+    pages = [link for link in links if link.get("rel", "alternate") == "alternate"
+             and not str(link.get("type") or "").startswith(("application/pdf", "audio/", "video/"))
+             and not str(link.get("title") or "").lower() == "pdf"]
+    return pages[0]["href"] if pages else item.get("link") or ""
+
+
 def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     """Read an RSS/Atom feed file or URL into entries, within `limits` (size, fetch deadline)."""
     data = _fetch(spec, limits)
@@ -157,7 +199,8 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
             continue
         line = item_lines[i] if i < len(item_lines) else None
         where = f"{spec}:{line}" if line else spec
-        title = fold(html_to_text(item.get("title", "")))
+        summary = fold(item_text(item))
+        title = fold(html_to_text(item.get("title", ""))) or untitled_headline(summary)
         if not title or (too_long := title_problem(title)):
             problems.append(Problem(spec, line, "title", too_long if title else "missing"))
             continue
@@ -166,8 +209,6 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         except DateError as exc:
             problems.append(Problem(spec, line, "date", str(exc)))
             continue
-        content = item.get("summary") or (item.get("content") or [{}])[0].get("value", "")
-        summary = fold(html_to_text(content))
         terms = [fold(t.get("term") or "") for t in item.get("tags", [])]
         terms = [t for t in terms if t]
         kinds = [normalise_kind(t) for t in terms]
@@ -176,7 +217,7 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
         if wrong := tags_problem(tags):
             problems.append(Problem(spec, line, "category", wrong))
             continue
-        link = clean_text(item.get("link") or "").strip()
+        link = clean_text(page_link(item)).strip()
         link = link if link and is_url(link) and web_address(link) else None
         kind = kind or enclosure_kind(item)
         kind_read = kind is None

@@ -26,6 +26,7 @@ a JSON export, a JSON Feed's items. So, besides almanac's own names:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
@@ -33,7 +34,7 @@ from almanac.links import web_address
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
 from almanac.sources.reading import clip, fold, tags_problem, title_problem
-from almanac.sources.text import clean_text
+from almanac.sources.text import as_sentence, clean_text
 from almanac.text import CONTEXT_FIELDS
 
 FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
@@ -81,8 +82,13 @@ def parse_date_value(value: object) -> PartialDate:
             raise DateError(f"{clip(value)} is not a year")
         return PartialDate(value)
     if isinstance(value, str):
-        return PartialDate.parse(clean_text(value))
+        # Obsidian's web clipper writes the zone after the time in words: "2023-01-12T18:03:27 (UTC +01:00)"
+        return PartialDate.parse(_AFTERWORD.sub("", clean_text(value)))
     raise DateError(f"{clip(value)} is not a date")
+
+
+#: A remark in parentheses after a date and time ("(UTC +01:00)"): the day is read without it.
+_AFTERWORD = re.compile(r"(?<=\d)\s*\([^()]{0,40}\)\s*$")
 
 
 def entry_from_fields(
@@ -194,7 +200,7 @@ def entry_from_fields(
     if context and not text and title:
         # A citation export's row (Google Scholar, Publish or Perish: authors, title, journal, year)
         # has no summary of its own: its title and where it appeared describe it.
-        text = as_sentence(title)
+        text = as_sentence(title.strip())
     if context and text:
         text = f"{text} {' '.join(context)}"
 
@@ -242,12 +248,6 @@ def entry_from_fields(
         ),
         [],
     )
-
-
-def as_sentence(title: str) -> str:
-    """A title standing for a summary, ending as a sentence (so the context after it reads apart)."""
-    title = title.strip()
-    return title if title.endswith((".", "?", "!")) else title + "."
 
 
 def entry_with_summary(fields: dict, path: str, line: int, missing: str = "missing",

@@ -249,6 +249,20 @@ def load_front_matter(path: str, text: str, line: int) -> tuple[object, dict[str
     return data, keys
 
 
+#: A Markdown level-one heading (ATX), the title of a note that keeps it in its text.
+_H1 = re.compile(r"^ {0,3}# +(.+?)(?: +#+)? *$", re.MULTILINE)
+
+
+def untitled_note_title(path: str, body: str) -> str:
+    """The title of a note whose front matter has none: its first level-one heading, else its file
+    name. Obsidian (and Foam, Logseq) keep a note's title there, never in front matter, so every
+    note of a vault was refused "title: missing". A slug of a name ("my-first-talk") reads as words."""
+    if heading := _H1.search(body):
+        return heading.group(1).strip()
+    stem = os.path.splitext(os.path.basename(path))[0].strip()
+    return stem if " " in stem else re.sub(r"[-_]+", " ", stem).strip()
+
+
 def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = False) -> Entry | None:
     """The note's entry; None for a draft (`draft: true`, `published: false`), and for a note
     without front matter when `skip_without_front_matter`."""
@@ -265,6 +279,8 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
         metadata = {**metadata, "date": dated.group(1)}  # a Jekyll post: 2019-05-02-title.md
     # the title as entry_from_fields reads it: its field's name in any case ("Title:")
     title = next((v for k, v in metadata.items() if isinstance(k, str) and k.lower() == "title"), None)
+    if title is None and (title := untitled_note_title(path, body)):
+        metadata = {**metadata, "title": title}
     summary = markdown_to_text(body, title if isinstance(title, str) else "")
     entry, problems = entry_from_fields(metadata, path, 1, summary=summary, key_lines=key_lines)
     if problems:

@@ -12,7 +12,7 @@ by sentence, so the markup goes and the structure stays as sentences:
   summary's first sentence is what a link card and a result show, and where
   the entry's kind is first read from ("Background. I gave a talk ..." showed
   a label and read as an article). A body of headings alone keeps them;
-- a link is its text; an image is left out (its alt text rarely says what the
+- a link is its text, an Obsidian wiki link (`[[Page|text]]`) too; an image is left out (its alt text rarely says what the
   entry is); inline code keeps its text; a code block is left out (code is not
   what an entry is about); HTML is reduced to its text.
 
@@ -69,6 +69,17 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
 
+#: An Obsidian or Foam wiki link, `[[Page]]`, `[[Page#Heading|shown text]]`, or an embed `![[image.png]]`.
+_WIKI_LINK = re.compile(r"(!?)\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
+
+
+def _wiki_text(match: re.Match) -> str:
+    """What a wiki link shows: its own text, else the page it names (an embed shows nothing)."""
+    if match.group(1):
+        return ""
+    return (match.group(3) or match.group(2).replace("#", " ")).strip()
+
+
 def _inline_text(children) -> str:
     parts = []
     for child in children:
@@ -76,4 +87,4 @@ def _inline_text(children) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return "".join(parts)
+    return _WIKI_LINK.sub(_wiki_text, "".join(parts))
