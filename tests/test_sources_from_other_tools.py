@@ -902,3 +902,37 @@ def test_an_obsidian_vault_is_read_as_its_notes(tmp_path):
     assert interfaces.summary == ("A purely virtual class without variables. An interface is an abstract class, "
                                   "see Virtual functions and Vtables Layout.")
     assert by["Vulkan Descriptor Sets"].summary == "Sets bind resources."
+
+
+def test_a_better_bibtex_library_reads_rich_text_titles_schemeless_links_and_event_dates(tmp_path):
+    """From a real Better BibTeX export: titles in CSL's rich text ("<i>Nomads of the Present</i>"),
+    JSTOR links kept without a scheme ("www.jstor.org/stable/…", refused as not http), a talk
+    dated by its `event-date`, and an item with neither authors nor `issued` (a saved web page)
+    whose citation id was taken for an entry id and refused."""
+    items = [
+        {"id": "melucciNomadsPresent1989", "type": "book", "title": "<i>Nomads of the Present</i>: Social Movements",
+         "URL": "www.jstor.org/stable/j.ctt14bt", "issued": {"date-parts": [[1989]]},
+         "container-title": "<i>Temple</i> University Press"},
+        {"id": "smithKeynote2019", "type": "speech", "title": "Keynote on unikernels",
+         "event-date": {"date-parts": [[2019, 6, 3]]}, "event-title": "OCaml Workshop"},
+        {"id": "WhatAutoethnographyHow_nd", "type": "webpage", "title": "What is autoethnography",
+         "URL": "https://example.org/auto", "original-date": {"date-parts": [[2021, 2]]}},
+    ]
+    book, keynote, page = read_source(str(write(tmp_path / "library.json", json.dumps(items))))
+    assert (book.title, book.url, book.date) == ("Nomads of the Present: Social Movements",
+                                                 "https://www.jstor.org/stable/j.ctt14bt", PartialDate(1989))
+    assert book.summary.endswith("Publication: Temple University Press.")
+    assert (keynote.kind, keynote.date) == ("talk", PartialDate(2019, 6, 3))
+    assert (page.title, page.date, page.url) == ("What is autoethnography", PartialDate(2021, 2), "https://example.org/auto")
+    assert [e.explicit_id for e in (book, keynote, page)] == [False, False, False]
+
+
+def test_jekyll_tags_and_categories_written_as_words_are_one_tag_each(tmp_path):
+    """Jekyll reads `tags: jekyll ruby` as two tags (its docs: "a YAML list or a space-separated
+    string"); they were one tag, "jekyll ruby". A comma still separates, and a list is a list."""
+    post = write(tmp_path / "_posts" / "2019-05-02-setup.md",
+                 "---\ntitle: Setting up\ntags: jekyll ruby\ncategories: personal blog-setup\n---\nHow I set it up.\n")
+    [entry] = read_source(str(post))
+    assert entry.tags == ("jekyll", "ruby", "personal", "blog-setup")
+    post.write_text("---\ntitle: Setting up\ndate: 2019-05-02\ntags: machine learning, ruby\n---\nText.\n")
+    assert read_source(str(post))[0].tags == ("machine learning", "ruby")

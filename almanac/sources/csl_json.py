@@ -27,6 +27,7 @@ keeps and is left out.
 from __future__ import annotations
 
 from almanac.entry import valid_id
+from almanac.sources.html_text import html_to_text
 from almanac.sources.text import as_sentence
 
 #: CSL item types that say an almanac kind; a type not listed leaves the kind to the wording.
@@ -42,10 +43,22 @@ _CONTEXT = {"container-title": "publication", "collection-title": "venue", "even
             "event": "event", "event-place": "place", "publisher": "publisher"}
 
 
+#: Every item type of CSL 1.0.2 (an object whose `type` is one of these and that has an `id` is a
+#: CSL item even without a date or authors: a web page saved to the library).
+CSL_TYPES = frozenset(
+    "article article-journal article-magazine article-newspaper bill book broadcast chapter classic collection "
+    "dataset document entry entry-dictionary entry-encyclopedia event figure graphic hearing interview legal_case "
+    "legislation manuscript map motion_picture musical_score pamphlet paper-conference patent performance "
+    "periodical personal_communication post post-weblog regulation report review review-book software song "
+    "speech standard thesis treaty webpage".split())
+
+
 def is_csl_item(item: dict) -> bool:
-    """Whether a JSON object is a CSL item: its date is CSL's (`issued` as an object) or its authors
-    are CSL names (`{"family": …, "given": …}`), which no other source writes so."""
-    if isinstance(item.get("issued"), dict):
+    """Whether a JSON object is a CSL item: its date is CSL's (`issued` as an object), its authors
+    are CSL names (`{"family": …, "given": …}`), or it has an `id` and a CSL type, which no other
+    source writes so."""
+    kind = item.get("type")
+    if isinstance(item.get("issued"), dict) or ("id" in item and isinstance(kind, str) and kind in CSL_TYPES):
         return True
     authors = item.get("author")
     return isinstance(authors, list) and any(isinstance(a, dict) and ("family" in a or "literal" in a)
@@ -83,8 +96,15 @@ def csl_fields(item: dict) -> dict:
     """A CSL item as entry fields (see the module's docstring)."""
     item = {key.lower() if isinstance(key, str) else key: value for key, value in item.items()}
     fields = {key: item[key] for key in ("title", "abstract", "keyword", "kind") if key in item}
-    if "issued" in item:  # an alias of the date, so a problem with it names the field as written
-        fields["issued"] = csl_date(item["issued"]) if isinstance(item["issued"], dict) else item["issued"]
+    for key in ("title", "container-title"):  # CSL's rich text: "<i>Nature</i>", "H<sub>2</sub>O"
+        if isinstance(item.get(key), str) and "<" in item[key]:
+            item[key] = html_to_text(item[key])
+            fields.update({key: item[key]} if key in fields else {})
+    # `issued` is an alias of the date, so a problem with it names the field as written; a talk's
+    # `event-date` or a reprint's `original-date` stands in where it is missing.
+    name = next((n for n in ("issued", "event-date", "original-date") if n in item), "issued")
+    date = item.get(name)
+    fields[name] = csl_date(date) if isinstance(date, dict) else date
     if "kind" not in fields:
         kind = CSL_KINDS.get(item.get("type")) if isinstance(item.get("type"), str) else None
         genre = item.get("genre")  # "Keynote", "Podcast episode": a kind where it names one

@@ -45,7 +45,8 @@ FIELDS = ("title", "date", "kind", "tags", "url", "id", "slug", "summary")
 #: and `collection` are a kind only when they name one (Hugo's `type: post` does, and a Jekyll
 #: collection's `talks` or `publications`; a theme's `type: gallery` is ignored).
 ALIASES = {
-    "date": ("published", "date_published", "publishdate", "pubdate", "created", "issued", "year"),
+    "date": ("published", "date_published", "publishdate", "pubdate", "created", "issued", "event-date",
+             "original-date", "year"),
     "summary": ("description", "abstract", "excerpt", "content_text", "content", "body", "content_html"),
     "url": ("link", "external_url", "paperurl", "articleurl"),
     "kind": ("type", "collection"),
@@ -210,6 +211,8 @@ def entry_from_fields(
         # a citation export's DOI, where it gives no link: the address a DOI always resolves at
         url_field, url = "doi", "https://doi.org/" + fields["doi"].strip().removeprefix("https://doi.org/").removeprefix("doi:")
     url = clean_text(url).strip() if isinstance(url, str) else url
+    if isinstance(url, str) and url.lower().startswith("www."):
+        url = "https://" + url  # as Zotero keeps JSTOR's links, and people type them
     if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
         bad(url_field, f"'{clip(url)}' is not an http(s) URL")
         url = None

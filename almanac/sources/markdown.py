@@ -249,6 +249,14 @@ def load_front_matter(path: str, text: str, line: int) -> tuple[object, dict[str
     return data, keys
 
 
+def jekyll_word_lists(metadata: dict) -> dict:
+    """Front matter with `tags` or `categories` written as words separated by spaces, as Jekyll reads
+    them ("tags: jekyll ruby" is two tags): as lists. With a comma the string is a list of its own
+    (`almanac.sources.fields`), and a list stays as it is."""
+    return {key: value.split() if isinstance(key, str) and key.lower() in ("tags", "categories")
+            and isinstance(value, str) and "," not in value else value for key, value in metadata.items()}
+
+
 #: A Markdown level-one heading (ATX), the title of a note that keeps it in its text.
 _H1 = re.compile(r"^ {0,3}# +(.+?)(?: +#+)? *$", re.MULTILINE)
 
@@ -281,6 +289,7 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     title = next((v for k, v in metadata.items() if isinstance(k, str) and k.lower() == "title"), None)
     if title is None and (title := untitled_note_title(path, body)):
         metadata = {**metadata, "title": title}
+    metadata = jekyll_word_lists(metadata)
     summary = markdown_to_text(body, title if isinstance(title, str) else "")
     entry, problems = entry_from_fields(metadata, path, 1, summary=summary, key_lines=key_lines)
     if problems:
