@@ -6,7 +6,7 @@ must agree, so they all ask here.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from almanac.entry import KINDS
 
@@ -19,7 +19,8 @@ SITEMAP = "sitemap.xml"
 
 
 def web_address(url: str | None) -> str | None:
-    """`url` when it is an http(s) address with a host, else None.
+    """`url` when it is an http(s) address with a host (with any character a URL cannot hold
+    percent-encoded), else None.
 
     What an entry may link to: not javascript: or data:, and not an address the URL parser cannot
     read, such as a template's "https://[your-domain]/talks" (brackets hold an IPv6 address) or
@@ -27,10 +28,23 @@ def web_address(url: str | None) -> str | None:
     if not url or not url.startswith(("http://", "https://")):
         return None
     try:
-        host = urlsplit(url).hostname
+        parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return None
-    return url if host else None
+    if not host:
+        return None
+    # As a link it must be a valid URL: "slides/my talk.pdf" has a space (an invalid href, an
+    # invalid JSON-LD sameAs, and a link feed readers cut short). Characters a URL cannot hold are
+    # percent-encoded after the host; what is encoded already, and the host, stay as written.
+    return urlunsplit(parts._replace(path=quote(parts.path, safe=_PATH_SAFE), query=quote(parts.query, safe=_QUERY_SAFE),
+                                     fragment=quote(parts.fragment, safe=_QUERY_SAFE)))
+
+
+#: What stays as written in a link's path, and in its query and fragment (RFC 3986's reserved
+#: and unreserved characters, and "%" of what is encoded already).
+_PATH_SAFE = "/:@!$&'()*+,;=%~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def site_root(base_url: str) -> str:
@@ -86,7 +100,7 @@ def base_url_elsewhere(base_url: str, port: int) -> str | None:
     every link of the site, feed and post then leads where nothing listens (the default,
     http://127.0.0.1:8080/, with `[server] port = 8765`). None when it names another host (a
     proxy in front, a public address) or this port."""
-    from urllib.parse import urlsplit
+    from urllib.parse import quote, urlsplit, urlunsplit
 
     parts = urlsplit(base_url)
     try:

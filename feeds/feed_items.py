@@ -71,9 +71,9 @@ def feed_item(entry: Entry, site: SiteConfig, tz: dt.tzinfo) -> FeedItem:
 
 
 def _http_url(url: str | None) -> str | None:
-    """Only http(s) URLs are offered as links (`almanac.links.web_address`), and none with a space."""
+    """Only http(s) URLs are offered as links (`almanac.links.web_address`, which encodes a space)."""
     url = clean_line(url) if url else None
-    return web_address(url) if url and " " not in url else None
+    return web_address(url) if url else None
 
 
 def feed_title(site: SiteConfig, label: str | None = None) -> str:

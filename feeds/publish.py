@@ -40,8 +40,8 @@ from feeds.writer import WriteReport, write_if_changed, write_tree
 MANIFEST = ".almanac-build.json"
 _CODE = ("build.py", "site.py", "atom.py", "rss.py", "jsonfeed.py", "feed_items.py", "safe_text.py", "onthisday_feed.py",
          "cards.py", "sitemap.py", "ics.py", "timeline_svg.py")
-#: Modules of the core whose answers are drawn on the site (the timeline's counts and milestones).
-_CORE = ("timeline.py", "anniversaries.py")
+#: Modules of the core whose answers are drawn on the site (the timeline's counts and milestones, the links).
+_CORE = ("timeline.py", "anniversaries.py", "links.py")
 
 
 class NotPublished(Exception):

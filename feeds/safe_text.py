@@ -12,8 +12,13 @@ from __future__ import annotations
 import html
 import re
 
-# XML 1.0 allows \t \n \r, U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 allows \t \n \r, U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF. Unicode's
+# noncharacters (U+FDD0-U+FDEF, and the last two of each plane) it only discourages, but HTML
+# forbids them ("noncharacter-in-input-stream": a page holding one fails validation): they
+# never stand for text, so they go too.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF)
+                                           for plane in range(1, 17))
+_XML_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff{_NONCHARACTERS}]")
 # The same characters in ASCII text, for a check that costs a tenth of the pattern's search.
 _XML_FORBIDDEN_ASCII = bytes(c for c in range(128) if _XML_FORBIDDEN.match(chr(c)))
 # @everyone / @here (and role/user mentions) become inert with a zero-width space.

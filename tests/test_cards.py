@@ -127,11 +127,11 @@ def test_a_summary_holding_script_cannot_break_out_of_the_json_ld():
     assert head.scripts == 0  # no executable script appeared
     [ld] = head.json_ld
     assert ld["headline"] == entry.title  # read back exactly, </script> and all
-    assert ld["sameAs"] == entry.url
+    assert ld["sameAs"] == "https://example.org/paper.pdf?x=1&y=%3C2%3E"  # the link, as a valid URL
     assert head.one("og:title") == entry.title
     assert head.one("description") == head.one("og:description") == describe(entry)
     assert "</script><script>alert(1)</script> <!-- and \"quotes\" & 'more'" in describe(entry)
-    assert head.one("citation_pdf_url") == entry.url
+    assert head.one("citation_pdf_url") == "https://example.org/paper.pdf?x=1&y=%3C2%3E"  # a valid URL
     script = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert "<" not in script and ">" not in script and "&" not in script
 
@@ -233,3 +233,18 @@ def test_an_entry_page_fetched_from_the_server_unfurls(tmp_path, seeded_store):
     assert head.one("og:description").startswith("Paper on spinning up low-latency unikernels")
     assert head.json_ld[0]["@type"] == "ScholarlyArticle"
     assert f"<loc>http://127.0.0.1:8080/{entry_path(paper)}</loc>" in sitemap.decode()
+
+
+def test_a_link_with_spaces_or_other_characters_a_url_cannot_hold_is_encoded_everywhere(tmp_path):
+    """`url: "https://example.org/slides/my talk.pdf"` was written as is into the entry page's href
+    and its JSON-LD `sameAs` (invalid HTML, an invalid URL to structured-data readers), and was
+    left out of the JSON Feed. It is percent-encoded wherever it is a link, its host as written."""
+    entry = Entry(id="t-2020-05-04", title="My talk", date=PartialDate(2020, 5, 4), kind="talk",
+                  summary="The slides.", url="https://exämple.org/slides/my talk \"final\".pdf?v=1 2#p 3")
+    encoded = "https://exämple.org/slides/my%20talk%20%22final%22.pdf?v=1%202#p%203"
+    files = build_site([entry], SITE, TZ, now=NOW)
+    page = files[entry_path(entry.id)].decode()
+    assert f'href="{encoded}"' in page and "my talk" not in page.split("<body", 1)[1].split("The slides.")[1]
+    [ld] = Head(page).json_ld
+    assert ld["sameAs"] == encoded
+    assert json.loads(files["feed.json"])["items"][0]["external_url"] == encoded  # left out before

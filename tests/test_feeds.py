@@ -162,7 +162,8 @@ def test_feed_limit_keeps_the_newest_entries_newest_first():
     assert [i["id"].rsplit("/", 1)[1][:-5] for i in json_feed(build_json_feed(entries, site, LONDON))["items"]] == expected
 
 
-HOSTILE = "Before ]]> after <script>alert('x')</script> @everyone and @here \x00\x01\x0b\x1f\ufffe done & more"
+HOSTILE = ("Before ]]> after <script>alert('x')</script> @everyone and @here \x00\x01\x0b\x1f\ufffe done & more"
+           " \ufdd0\U0001fffe\U0010ffff")  # noncharacters HTML forbids (the spec review: a page failed validation)
 
 
 def test_hostile_summaries_come_out_harmless():
@@ -187,7 +188,8 @@ def test_hostile_summaries_come_out_harmless():
     page = files["entries/hostile-2020.html"].decode()
     assert "<script>" not in page and "&lt;script&gt;" in page and "@everyone" not in page  # JSON-LD: test_cards.py
     assert "<b>bold" not in page and "tag&lt;i&gt;" in page
-    assert not any(c in page for c in "\x00\x01\x0b\x1f\ufffe")
+    assert not any(c in page for c in "\x00\x01\x0b\x1f\ufffe\ufdd0\U0001fffe\U0010ffff")
+    assert not any(c in files[path].decode() for path in ("atom.xml", "feed.json", "index.html") for c in "\ufdd0\U0010ffff")
 
 
 def test_feedparser_accepts_feeds_served_as_their_content_types(seed_entries):
