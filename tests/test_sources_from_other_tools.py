@@ -936,3 +936,33 @@ def test_jekyll_tags_and_categories_written_as_words_are_one_tag_each(tmp_path):
     assert entry.tags == ("jekyll", "ruby", "personal", "blog-setup")
     post.write_text("---\ntitle: Setting up\ndate: 2019-05-02\ntags: machine learning, ruby\n---\nText.\n")
     assert read_source(str(post))[0].tags == ("machine learning", "ruby")
+
+
+def test_pelican_metadata_lines_are_front_matter(tmp_path):
+    """Pelican writes a post's metadata as "Key: value" lines up to a blank line, with no fences:
+    every post was refused "start the file with a '---' block". A draft (`Status: draft`) is left
+    out; a README that opens with a line such as "Note: …" is still no entry."""
+    blog = tmp_path / "content"
+    write(blog / "my-super-post.md", """
+        Title: My super title
+        Date: 2010-12-03 10:20
+        Modified: 2010-12-05 19:30
+        Category: Python
+        Tags: pelican, publishing
+        Slug: my-super-post
+        Authors: Alexis Metaireau,
+          Conan Doyle
+        Summary: Short version for index and feeds
+
+        This is the content of my super blog post.
+        """)
+    write(blog / "wip.md", "Title: Not yet\nDate: 2011-01-01\nStatus: draft\n\nSoon.\n")
+    write(blog / "README.md", "Note: these are my posts.\n\nNothing more.\n")
+    [post] = read_source(str(blog))
+    assert (post.id, post.title, post.date, post.tags) == (
+        "my-super-post", "My super title", PartialDate(2010, 12, 3), ("pelican", "publishing", "python"))
+    assert post.summary == "This is the content of my super blog post. Authors: Alexis Metaireau, Conan Doyle."
+    write(blog / "broken.md", "Title: No date here\nTags: x\n\nText.\n")
+    with pytest.raises(SourceError) as info:  # a title alone is not Pelican's block: the note has no front matter
+        read_source(str(blog))
+    assert [(p.line, p.field) for p in info.value.problems] == [(1, "front matter")]

@@ -15,7 +15,7 @@ a JSON export, a JSON Feed's items. So, besides almanac's own names:
 - fields saying where an entry appeared or who was in it (`CONTEXT`: venue,
   event, journal, show, authors, a paper's citation, ...) are kept as the summary's last sentence
   ("Venue: OSCON."), so search finds the entry by them;
-- a draft (`draft: true`, `published: false`) is not part of the archive yet
+- a draft (`draft: true`, `published: false`, `status: draft`) is not part of the archive yet
   and is skipped, as a site generator would;
 - any other field (`layout`, `author`, `weight`, a theme's own) says nothing
   almanac keeps and is ignored, unless its name is a slip for one of the names
@@ -60,7 +60,7 @@ CONTEXT = CONTEXT_FIELDS
 #: Context fields written in HTML: the academicpages template's `citation` (`&quot;Title.&quot; <i>Nature</i>`).
 _HTML_CONTEXT = frozenset({"citation"})
 #: Every name read; a field whose name is one slip from one of these was meant to be it (`misnamed`).
-_KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft", "doi")
+_KNOWN = FIELDS + tuple(a for names in ALIASES.values() for a in names) + TAG_ALIASES + CONTEXT + ("draft", "doi", "status")
 #: Common fields of site generators, feeds and citation exports that say nothing almanac keeps (a
 #: blog's one author, its layout, when a page was last edited, a journal's volume and issue):
 #: ignored without looking for a slip in their names ("issue" is not a slip for CSL's "issued").
@@ -125,7 +125,9 @@ def entry_from_fields(
     for key in sorted(fields, key=lambda k: k if isinstance(k, str) else clip(k)):  # str() of a huge int raises
         if meant := misnamed(key):
             bad(clip(key), f"unknown field; did you mean '{meant}'?", first[key])
-    if _flag(fields.get("draft")) is True or _flag(fields.get("published")) is False:
+    status = fields.get("status")  # Pelican's "Status: draft" (and hidden), Ghost's and others' too
+    if (_flag(fields.get("draft")) is True or _flag(fields.get("published")) is False
+            or isinstance(status, str) and status.strip().lower() in ("draft", "hidden", "private")):
         return None, problems
 
     title = fields.get("title")

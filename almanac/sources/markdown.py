@@ -12,7 +12,7 @@
 Dates may be YYYY, YYYY-MM, YYYY-MM-DD or 'Mon YYYY' (or a date and time); a note
 without one takes the date its file name starts with ("2019-05-02-hello.md", as
 Jekyll names posts). Hugo's TOML front matter, between `+++` lines, is read
-too. Other names for the fields, and the fields of site generators, are read
+too, and so are Pelican's metadata lines ("Title: …", "Date: …" up to a blank line, no fences). Other names for the fields, and the fields of site generators, are read
 as `almanac.sources.fields` says. The YAML front matter is
 split off here, line by line, and loaded by a YAML loader that refuses anchors
 and aliases: a few hundred bytes of nested aliases (a "billion laughs")
@@ -153,9 +153,46 @@ def _boundary(line: str) -> str | None:
 
 
 def has_front_matter(text: str) -> bool:
-    """Whether the text's first non-blank line opens a front matter block."""
+    """Whether the text's first non-blank line opens a front matter block (or Pelican's metadata)."""
     first = next((line for line in text.split("\n") if line.strip()), "")
-    return _boundary(first) is not None
+    return _boundary(first) is not None or metadata_lines(text) is not None
+
+
+#: A line of metadata as Pelican (and Python-Markdown's meta extension, MultiMarkdown) writes it at
+#: the top of a note, with no fences: "Title: My super title", "Date: 2010-12-03 10:20".
+_META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]{0,40}):[ \t]*(.*)")
+
+
+def metadata_lines(text: str) -> tuple[dict, dict[str, int], str] | None:
+    """(fields, the line of each field, body) of a note opening with Pelican's metadata lines (up to
+    the first blank line; an indented line continues the field before), or None when it does not
+    open with a block naming at least a title and a date. Read as text, each value a string:
+    Pelican's "Tags: a, b" is a comma-separated list, as a string tag field is here."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    fields: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
+    last = None
+    i = start
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if not line.strip():
+            break
+        if last is not None and line[:1] in (" ", "\t"):
+            fields[last] = f"{fields[last]} {line.strip()}".strip()
+            continue
+        match = _META_LINE.fullmatch(line.rstrip())
+        if match is None:
+            return None
+        last = match.group(1)
+        fields.setdefault(last, match.group(2).strip())
+        key_lines.setdefault(last, i + 1)
+    else:
+        i = len(lines)
+    names = {key.lower() for key in fields}
+    if "title" not in names or not names & {"date", *ALIASES["date"]}:
+        return None
+    return fields, key_lines, "\n".join(lines[i + 1:])
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, int, str, str]:
@@ -277,9 +314,12 @@ def _read_one(path: str, limits: ReadLimits, skip_without_front_matter: bool = F
     text = read_text(path, limits)
     if skip_without_front_matter and not has_front_matter(text):
         return None
-    fm, line, body, language = split_front_matter(path, text)
-    load = load_front_matter if language == "yaml" else load_toml_front_matter
-    metadata, key_lines = load(path, fm, line)
+    if (pelican := metadata_lines(text)) is not None:
+        metadata, key_lines, body = pelican
+    else:
+        fm, line, body, language = split_front_matter(path, text)
+        load = load_front_matter if language == "yaml" else load_toml_front_matter
+        metadata, key_lines = load(path, fm, line)
     if not isinstance(metadata, dict) or not metadata:
         raise SourceError([Problem(path, 1, "front matter", "must be a mapping with at least title and date")])
     if (dated := _FILE_DATE.match(os.path.basename(path))) and not any(
