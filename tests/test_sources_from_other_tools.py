@@ -966,3 +966,54 @@ def test_pelican_metadata_lines_are_front_matter(tmp_path):
     with pytest.raises(SourceError) as info:  # a title alone is not Pelican's block: the note has no front matter
         read_source(str(blog))
     assert [(p.line, p.field) for p in info.value.problems] == [(1, "front matter")]
+
+
+BIBTEX = r"""% exported from Google Scholar and JabRef
+@inproceedings{Madhavapeddy2013,
+  title = {Unikernels: {L}ibrary Operating Systems for the {C}loud},
+  author = {Madhavapeddy, Anil and Mortier, Richard and M\"{u}ller, Hans},
+  booktitle = {ASPLOS '13},
+  year = 2013, month = mar,
+  abstract = {We present \emph{unikernels} -- a new approach to deploying cloud services.},
+  keywords = {unikernels, xen},
+  doi = {10.1145/2451116.2451167}
+}
+@misc{jitsu-talk, title = {Jitsu: Just-in-time summoning}, type = {Talk}, eventtitle = {NSDI 2015},
+  date = {2015-05-04}, url = {https://www.usenix.org/conference/nsdi15}}
+@book{mirage-book, title={Real World OCaml}, author={Minsky, Yaron and Madhavapeddy, Anil}, year={2013},
+  publisher={O'Reilly}}
+"""
+
+
+def test_a_bibtex_file_is_read_as_its_entries(tmp_path):
+    """A researcher's publication list is most often a .bib file (Scholar, DBLP, ORCID, JabRef):
+    it was read as the seed text format and refused ("expected 'Title / Mon YYYY', got
+    '@article{…'"). Now each entry, its LaTeX decoded, dated as precisely as it says, its kind
+    from its type, and its venue, publisher and authors as context."""
+    asplos, talk, book = read_source(str(write(tmp_path / "papers.bib", BIBTEX)))
+    assert (asplos.title, asplos.date, asplos.kind, asplos.url, asplos.tags) == (
+        "Unikernels: Library Operating Systems for the Cloud", PartialDate(2013, 3), "paper",
+        "https://doi.org/10.1145/2451116.2451167", ("unikernels", "xen"))
+    assert asplos.summary == ("We present unikernels – a new approach to deploying cloud services. Publication: "
+                              "ASPLOS '13. Authors: Anil Madhavapeddy, Richard Mortier, Hans Müller.")
+    assert (talk.kind, talk.date, talk.summary) == ("talk", PartialDate(2015, 5, 4),
+                                                    "Jitsu: Just-in-time summoning. Event: NSDI 2015.")
+    assert book.summary == "Real World OCaml. Publisher: O'Reilly. Authors: Yaron Minsky, Anil Madhavapeddy."
+    assert [e.id for e in assign_ids([asplos, talk, book])] == ["madhavapeddy2013", "jitsu-talk", "mirage-book"]
+
+
+def test_a_bibtex_files_problems_name_their_lines_and_nothing_of_it_is_stored(tmp_path, caplog):
+    path = write(tmp_path / "papers.bib", BIBTEX + "@article{broken, title = {No closing brace,\n  year = 2014\n"
+                 "@article{jitsu-talk, title={Again}, year={2016}, journal={J}}\n@article{undated, title={When?}, journal={J}}\n")
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [(p.line, p.field) for p in info.value.problems] == [(15, "bibtex"), (17, "bibtex"), (18, "date")]
+    assert "the key 'jitsu-talk' is used twice" in str(info.value.problems[1])
+    assert not [r for r in caplog.records if r.name.startswith("bibtexparser")]  # the parser's own, over lines
+    store_path = tmp_path / "a.db"
+    with Store(str(store_path)) as store:
+        good = write(tmp_path / "good.bib", BIBTEX)
+        assert ingest(store, [str(good)], str(tmp_path)).total("added") == 3
+        good.write_text(path.read_text())
+        report = ingest(store, [str(good)], str(tmp_path))
+        assert len(report.problems) == 3 and store.count() == 3

@@ -18,6 +18,7 @@ import os
 from typing import Callable
 
 from almanac.entry import Entry
+from almanac.sources.bibtex import read_bibtex
 from almanac.sources.csv_table import read_csv_table
 from almanac.sources.feed import is_url, read_feed
 from almanac.sources.json_list import read_json_list
@@ -47,6 +48,8 @@ def reader_for(spec: str) -> Reader:
         return read_json_list
     if ext in (".csv", ".tsv"):
         return read_csv_table
+    if ext == ".bib":
+        return read_bibtex
     if ext == ".zip":
         return read_substack
     if ext in (".xml", ".rss", ".atom"):
