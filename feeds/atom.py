@@ -46,7 +46,7 @@ def build_atom(
         # links to the original.
         fe.link(href=item.link, rel="alternate", type="text/html")
         fe.published(item.published)
-        fe.updated(item.published)
+        fe.updated(item.updated)
         fe.summary(item.summary_html, type="html")
         for term in item.categories:
             fe.category(term=term)

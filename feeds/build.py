@@ -21,7 +21,7 @@ from almanac.links import CALENDAR, MAIN_FEEDS, ONTHISDAY_FEED, entry_path, kind
 from almanac.timeline import build_timeline, coming_year
 from feeds.atom import build_atom
 from feeds.onthisday_feed import build_onthisday_feed
-from feeds.feed_items import newest_first
+from feeds.feed_items import newest_first, revised
 from feeds.ics import build_calendar
 from feeds.jsonfeed import build_json_feed
 from feeds.rss import build_rss
@@ -89,17 +89,28 @@ def build_site(
     for entry in ordered:
         files[entry_path(entry.id)] = renderer.entry(entry, views[entry.id], _related(related, entry.id, views))
     root = site_root(site.base_url)
-    files.update(build_sitemaps(_sitemap_pages(root, listed, kinds, by_kind), root))
+    files.update(build_sitemaps(_sitemap_pages(root, ordered, views, kinds, by_kind, tz), root))
     files["robots.txt"] = build_robots(root)
     return files
 
 
-def _sitemap_pages(root: str, views: list[EntryView], kinds: list[str], by_kind: dict[str, list[Entry]]):
-    """(URL, lastmod) of every page, entries newest first: a list page's lastmod is its newest entry's date."""
-    pages = [(root, views[0].iso if views else None)]
-    pages += [(root + kind_page_path(k), by_kind[k][0].date.isoformat()) for k in kinds]
-    pages += [(root + view.path, view.iso) for view in views]
+def _sitemap_pages(root: str, ordered: list[Entry], views: dict[str, EntryView], kinds: list[str],
+                   by_kind: dict[str, list[Entry]], tz: dt.tzinfo):
+    """(URL, lastmod) of every page, entries newest first. An entry page's lastmod is the day it was
+    last revised (`feeds.feed_items.revised`, in UTC), a list page's the latest of its entries'.
+    Without a revision (entries not read from a store) it is the entry's own date, which the
+    sitemap writes only when known to the day."""
+    changed = {e.id: _lastmod(e, tz) for e in ordered}
+    pages = [(root, max(changed.values(), default=None))]
+    pages += [(root + kind_page_path(k), max(changed[e.id] for e in by_kind[k])) for k in kinds]
+    pages += [(root + views[e.id].path, changed[e.id]) for e in ordered]
     return pages
+
+
+def _lastmod(entry: Entry, tz: dt.tzinfo) -> str:
+    if entry.changed_at:
+        return revised(entry, tz).astimezone(dt.timezone.utc).date().isoformat()
+    return entry.date.isoformat()
 
 
 def _related(related: Related | None, entry_id: str, views: dict[str, EntryView]) -> list[EntryView]:

@@ -1,9 +1,10 @@
 """What every feed format says about an entry: its id, link, dates and text.
 
 Atom, RSS and JSON Feed are built by separate modules, but they must agree on
-the stable id, the page each item links to and the instant each item is dated
-at, so those are decided here, from the entry alone (never from build time or
-position), which makes a rebuild with unchanged data byte-identical.
+the stable id, the page each item links to and the instants each item is dated
+and revised at, so those are decided here, from the entry alone and when the
+store saw it change (never from build time or position), which makes a rebuild
+with unchanged data byte-identical.
 """
 
 from __future__ import annotations
@@ -31,9 +32,24 @@ def published(entry: Entry, tz: dt.tzinfo) -> dt.datetime:
     return entry.date.start(tz)
 
 
+def revised(entry: Entry, tz: dt.tzinfo) -> dt.datetime:
+    """When the entry was last revised: when the store last saw its content change (`changed_at`),
+    or its own date when that is later (an entry dated ahead) or unknown (not read from a store).
+    A corrected summary then moves its item's `updated`, which is how a reader learns of it."""
+    start = published(entry, tz)
+    if not entry.changed_at:
+        return start
+    try:
+        changed = dt.datetime.fromisoformat(entry.changed_at)
+    except ValueError:
+        return start
+    return max(start, changed if changed.tzinfo else changed.replace(tzinfo=dt.timezone.utc))
+
+
 def feed_updated(entries: list[Entry], tz: dt.tzinfo) -> dt.datetime:
-    """The feed's `updated`: its newest item's date, or the epoch when it is empty."""
-    return max((published(e, tz) for e in entries), default=EPOCH)
+    """The feed's `updated` (RSS's lastBuildDate): when its newest revision was made, or the epoch
+    when it is empty."""
+    return max((revised(e, tz) for e in entries), default=EPOCH)
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class FeedItem:
     summary: str  # plain text
     summary_html: str  # the same, as escaped HTML paragraphs
     published: dt.datetime
+    updated: dt.datetime  # `revised`
     kind: str
     tags: tuple[str, ...]
     external_url: str | None
@@ -64,6 +81,7 @@ def feed_item(entry: Entry, site: SiteConfig, tz: dt.tzinfo) -> FeedItem:
         summary=clean(entry.summary),
         summary_html=summary_html(entry.summary or entry.title),
         published=published(entry, tz),
+        updated=revised(entry, tz),
         kind=entry.kind,
         tags=tuple(clean_line(t) for t in entry.tags if clean_line(t)),
         external_url=_http_url(entry.url),

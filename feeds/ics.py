@@ -16,9 +16,9 @@ DTEND: a date-valued DTSTART alone is one whole day): a 10,000-entry
 archive has 10,000 events, re-fetched daily by every subscriber.
 
 Nothing here reads the clock: DTSTAMP (when the event's information was last
-revised, for a calendar without METHOD) is the start of the entry's own date
-(midnight in [schedule] timezone, written in UTC), the only time the data
-holds. So the same entries and the same window give
+revised, for a calendar without METHOD) is when the store last saw the entry
+change (`feeds.feed_items.revised`; the start of the entry's own date, midnight
+in [schedule] timezone, for an entry not read from a store), written in UTC. So the same entries and the same window give
 the same bytes, and a no-change rebuild writes nothing.
 
 The text is written here, not by the icalendar library: building and
@@ -40,7 +40,7 @@ from almanac.anniversaries import Anniversary
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from almanac.links import entry_url
-from feeds.feed_items import feed_title
+from feeds.feed_items import feed_title, revised
 from feeds.cards import describe
 from feeds.safe_text import clean_line
 
@@ -83,15 +83,12 @@ def build_calendar(
         lines.append(f"DESCRIPTION:{_text(clean_line(site.description))}")
     host = urlsplit(site.base_url).hostname or "almanac"
     lines = [_folded(line) for line in lines]
-    stamps: dict[tuple, str] = {}  # DTSTAMP per entry date (thousands of entries share one)
     for day, a in anniversaries:
         entry = a.entry
         title = title_of(entry) if title_of is not None else clean_line(entry.title) or entry.id
         link = entry_url(site.base_url, entry.id)
         date = entry.date
-        stamp = stamps.get((date.year, date.month, date.day))
-        if stamp is None:
-            stamp = stamps[date.year, date.month, date.day] = f"{date.start(tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+        stamp = f"{revised(entry, tz).astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
         uid = _folded("UID:" + _text(event_uid(entry.id, day.year, host)))
         # A date known to the month is remembered on the 1st, "this month", as its posts say.
         when = "" if date.day else " this month"

@@ -32,7 +32,7 @@ def build_json_feed(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path:
             "content_text": item.summary or item.title,
             "content_html": item.summary_html,
             "date_published": item.published.isoformat(),
-            "date_modified": item.published.isoformat(),
+            "date_modified": item.updated.isoformat(),
             "tags": list(item.categories),
         }
         if item.external_url:

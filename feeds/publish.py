@@ -117,7 +117,9 @@ def fingerprint(
     h.update(str(tz).encode() + b"\0" + repr(related_key).encode() + b"\0" + day.encode() + b"\0")
     h.update(repr(onthisday_posts).encode() + b"\0")
     for entry in sorted(entries, key=lambda e: e.id):
-        h.update(f"{entry.id}\0{entry.content_hash}\0".encode())
+        # when it last changed too: the feeds say it (a database made again holds the same entries
+        # with new times, and the feeds' dates must follow)
+        h.update(f"{entry.id}\0{entry.content_hash}\0{entry.changed_at}\0".encode())
     return h.hexdigest()
 
 

@@ -1,8 +1,9 @@
 """RSS 2.0 feed (`rss.xml`).
 
 Pure: entries and site settings in, bytes out, from its own feedgen
-generator. `lastBuildDate` and `pubDate` come from the data (the newest
-entry's date), never from the clock, so unchanged data gives identical bytes.
+generator. `lastBuildDate` (when the newest revision was stored) and `pubDate`
+(the newest entry's date) come from the data, never from the clock, so
+unchanged data gives identical bytes.
 Each item's guid is its permalink, so `isPermaLink="true"` is truthful.
 """
 
@@ -15,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from almanac.links import MAIN_FEEDS, site_root
-from feeds.feed_items import feed_item, feed_title, feed_updated, home_url, newest_first
+from feeds.feed_items import EPOCH, feed_item, feed_title, feed_updated, home_url, newest_first, published
 from feeds.safe_text import clean_line
 
 
@@ -30,9 +31,8 @@ def build_rss(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path: str =
     fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=home_url(site), rel="alternate")
     fg.language("en")
-    updated = feed_updated(chosen, tz)
-    fg.lastBuildDate(updated)
-    fg.pubDate(updated)
+    fg.lastBuildDate(feed_updated(chosen, tz))  # "the last time the content of the channel changed"
+    fg.pubDate(max((published(e, tz) for e in chosen), default=EPOCH))
     for entry in chosen:
         item = feed_item(entry, site, tz)
         fe = fg.add_entry(order="append")
@@ -40,7 +40,7 @@ def build_rss(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path: str =
         fe.link(href=item.link, rel="alternate")
         fe.guid(item.id, permalink=item.id == item.link)
         fe.pubDate(item.published)
-        fe.updated(item.published)  # feedgen would otherwise stamp "now" (unused by RSS, kept tidy)
+        fe.updated(item.updated)  # feedgen would otherwise stamp "now" (unused by RSS, kept tidy)
         fe.description(item.summary_html)
         for term in item.categories:
             fe.category(term=term)

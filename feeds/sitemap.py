@@ -1,8 +1,8 @@
 """`sitemap.xml` and `robots.txt`: every page, for crawlers.
 
-`lastmod` comes from the data: a page's newest entry date, never the clock,
-so an unchanged archive gives unchanged bytes. Only a date known to the day
-is written: the protocol's schema takes a full date or a date-time (`xsd:date`
+`lastmod` comes from the data: the day a page's newest revision was stored
+(`feeds.build`), never the clock, so an unchanged archive gives unchanged
+bytes. Only a date known to the day is written: the protocol's schema takes a full date or a date-time (`xsd:date`
 or `xsd:dateTime`), so "2015-05" failed validation and a crawler may drop
 the file's dates; `lastmod` is optional, and a page dated to the month or the
 year goes without one. One sitemap holds

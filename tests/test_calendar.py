@@ -49,8 +49,9 @@ def test_the_seed_has_its_five_may_anniversaries_on_1_may(seeded_store):
         assert str(event["DESCRIPTION"]) == f"{describe(entry)}\n\n{entry_url(SITE.base_url, entry.id)}"
         assert str(event["UID"]) == f"{entry.id}-2027@example.org"
         assert "DTEND" not in event and "DURATION" not in event  # a DATE start alone: one whole day
-        # DTSTAMP comes from the entry's date (midnight, London), not from the clock.
-        assert event.decoded("DTSTAMP") == dt.datetime(entry.date.year, 5, 1, tzinfo=TZ).astimezone(UTC)
+        # DTSTAMP is when the store last saw the entry change ("last revised"), not the clock
+        revised = dt.datetime.fromisoformat(entry.changed_at).replace(microsecond=0)
+        assert event.decoded("DTSTAMP") == revised.astimezone(UTC)
 
 
 def test_uids_and_events_are_stable_across_rebuilds_and_days(seeded_store):

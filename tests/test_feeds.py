@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -130,10 +131,13 @@ def test_a_date_from_before_a_zone_kept_whole_minutes_is_the_same_instant_in_eve
 
 
 def test_feed_updated_is_the_newest_entry_never_now(seed_entries):
-    newest = max(seed_entries, key=lambda e: e.date)
-    atom = parse_feed(build_atom(seed_entries, SITE, LONDON))
+    """Without revisions (entries read from a source, not a store) `updated` is the newest entry's
+    date; the clock is never read."""
+    plain = [replace(e, changed_at=None) for e in seed_entries]
+    newest = max(plain, key=lambda e: e.date)
+    atom = parse_feed(build_atom(plain, SITE, LONDON))
     assert atom.feed.updated.startswith(newest.date.start(LONDON).isoformat()[:10])
-    rss = parse_feed(build_rss(seed_entries, SITE, LONDON))
+    rss = parse_feed(build_rss(plain, SITE, LONDON))
     assert rss.feed.updated_parsed[:3] == newest.date.start(LONDON).astimezone(dt.timezone.utc).timetuple()[:3]
     empty = parse_feed(build_atom([], SITE, LONDON))
     assert empty.feed.updated.startswith("1970-01-01")
@@ -197,3 +201,48 @@ def test_feedparser_accepts_feeds_served_as_their_content_types(seed_entries):
     for path, ctype in (("atom.xml", "application/atom+xml"), ("rss.xml", "application/rss+xml")):
         parsed = feedparser.parse(files[path], response_headers={"content-type": ctype + "; charset=utf-8"})
         assert parsed.bozo == 0 and parsed.version in ("atom10", "rss20")
+
+
+def test_a_corrected_entry_is_revised_in_every_feed_the_calendar_and_the_sitemap(store, tmp_path):
+    """A corrected summary changed every file's text but no date: Atom's `updated`, JSON Feed's
+    `date_modified`, RSS's lastBuildDate ("the last time the content of the channel changed"), the
+    calendar's DTSTAMP ("last revised") and the sitemap's lastmod stayed the entry's own date, so
+    readers never learnt of the correction (the spec review). They are when the store saw it change,
+    and a build from an unchanged store is the same bytes."""
+    import icalendar
+
+    from almanac.ingest import ingest
+
+    notes = tmp_path / "talks.txt"
+    notes.write_text("Old Talk / 2015-05-04\nA talk about alpha.\n\nOther Talk / 2016-06-06\nA talk about beta.\n")
+    ingest(store, ["talks.txt"], str(tmp_path))
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    before = build_site(store.entries(), SITE, LONDON, now=now)
+    assert build_site(store.entries(), SITE, LONDON, now=now) == before
+    notes.write_text(notes.read_text().replace("about alpha", "about alpha, corrected"))
+    assert ingest(store, ["talks.txt"], str(tmp_path)).changes[0].changed == ["old-talk-2015-05-04"]
+    corrected = store.get("old-talk-2015-05-04")
+    when = dt.datetime.fromisoformat(corrected.changed_at)
+    assert when > dt.datetime.fromisoformat(store.get("other-talk-2016-06-06").changed_at)
+    after = build_site(store.entries(), SITE, LONDON, now=now)
+
+    atom = parse_feed(after["atom.xml"])
+    by_id = {e.id.rsplit("/", 1)[1][:-5]: e for e in atom.entries}
+    assert by_id["old-talk-2015-05-04"].updated_parsed[:6] == when.timetuple()[:6]
+    assert by_id["old-talk-2015-05-04"].published_parsed[:3] == (2015, 5, 3)  # midnight London, in UTC
+    assert atom.feed.updated_parsed[:6] == when.timetuple()[:6]
+    rss = lxml.etree.fromstring(after["rss.xml"])
+    assert instant(rss.findtext("channel/lastBuildDate")) == when.replace(microsecond=0)
+    assert instant(rss.findtext("channel/pubDate")) == dt.datetime(2016, 6, 5, 23, tzinfo=dt.timezone.utc)  # the newest
+    items = {i["id"].rsplit("/", 1)[1][:-5]: i for i in json_feed(after["feed.json"])["items"]}
+    assert dt.datetime.fromisoformat(items["old-talk-2015-05-04"]["date_modified"]) == when
+    assert items["other-talk-2016-06-06"]["date_modified"] == json_feed(before["feed.json"])["items"][0]["date_modified"]
+    stamps = {str(e["UID"]).split("-")[0]: e.decoded("DTSTAMP") for e in icalendar.Calendar.from_ical(after["anniversaries.ics"]).walk("VEVENT")}
+    assert when.replace(microsecond=0) in set(stamps.values())
+    assert f"<lastmod>{when.date().isoformat()}</lastmod>".encode() in after["sitemap.xml"]
+
+
+def instant(rfc822: str) -> dt.datetime:
+    import email.utils
+
+    return email.utils.parsedate_to_datetime(rfc822)

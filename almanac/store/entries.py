@@ -49,6 +49,7 @@ def entry_from_row(row: dict) -> Entry:
         tags=tuple(json.loads(row["tags"])),
         url=row["url"],
         source=row["source"],
+        changed_at=row.get("updated_at"),
     )
 
 
