@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from almanac.entry import PartialDate
 from almanac.sources import SourceError, read_source
 
 
@@ -286,3 +287,17 @@ def test_a_link_or_an_enclosure_says_the_kind_when_the_source_does_not(tmp_path)
     keynote, episode = read_source(str(feed))
     assert (keynote.kind, keynote.tags) == ("podcast", ("ocaml",))  # an audio file: the episode itself
     assert episode.kind == "video"
+
+
+def test_a_text_lists_heading_may_give_the_day_as_people_write_it(tmp_path):
+    """"Talk / 4 May 2015" and "Talk / May 4, 2015" were no heading ("date: missing: expected
+    'Title / Mon YYYY'"), though a note's front matter reads both."""
+    path = tmp_path / "talks.txt"
+    path.write_text("A / 4 May 2015\nOne.\n\nB / May 4, 2015\nTwo.\n\nC / 4th May 2015\nThree.\n\nD / 2015-05-04\nFour.\n"
+                    "\nE / May 2015\nFive.\n")
+    entries = read_source(str(path))
+    assert [(e.title, e.date) for e in entries] == [(t, PartialDate(2015, 5, 4)) for t in "ABCD"] + [("E", PartialDate(2015, 5))]
+    path.write_text("A / 4 Mya 2015\nOne.\n")  # a misspelt month is a bad date, not summary text
+    with pytest.raises(SourceError) as info:
+        read_source(str(path))
+    assert [(p.line, p.field) for p in info.value.problems] == [(1, "date")]

@@ -19,9 +19,11 @@ from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 # What follows a heading's last " / ": something shaped like a date ("May
-# 2015", "Mai 2015", "2015", "2015-05"). The shape is loose on purpose so that
-# a misspelt month is reported as a bad date instead of read as summary text.
-_DATE_SHAPE = re.compile(r"[A-Za-z]+\.?\s+\d{1,4}|\d{1,4}(?:-\d{1,2}){0,2}")
+# 2015", "Mai 2015", "2015", "2015-05", and a day written out: "4 May 2015",
+# "May 4, 2015", "4th May 2015"). The shape is loose on purpose so that a
+# misspelt month is reported as a bad date instead of read as summary text.
+_DATE_SHAPE = re.compile(r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]+\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,)?\s+\d{1,4}"
+                         r"|\d{1,4}(?:-\d{1,2}){0,2}")
 
 
 def parse_heading(line: str) -> tuple[str, str] | None:
