@@ -206,10 +206,10 @@ def settle_left(assigned: dict[str, list[Entry]], held: dict[str, tuple[str, str
             if taken[ident] == 1:
                 assigned[key][i] = assigned[key][i].with_id(ident)
         if is_url(key):
-            listed = [e.date.sort_key() for e in assigned[key]]
+            oldest = min((e.date.sort_key() for e in assigned[key]), default=None)
             kept = set(pairs.values())
             assigned[key] += [old for old in olds if old.id not in kept
-                              and (not listed or old.date.sort_key() < min(listed))]
+                              and (oldest is None or old.date.sort_key() < oldest)]
 
 
 def moves_between(by_key: dict[str, list[Entry]],
