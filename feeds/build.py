@@ -3,7 +3,7 @@
 `build_site` is pure (no clock, no disk writes, no store): the same entries,
 settings and `now` give the same bytes, so `feeds.writer.write_tree` can skip
 unchanged files and a no-change rebuild touches nothing. The caller passes in
-what it knows: `related(entry_id)` (the searcher's `similar`, or any
+what it knows: `related(entry_id)` (the searcher's `related_table`, or any
 deterministic function in tests), optionally the on-this-day posts, and the
 moment of the build, `now`: the anniversary calendar and the timeline's
 milestones are those of the coming year from `now`'s day.
@@ -33,7 +33,8 @@ from feeds.timeline_svg import timeline_figure
 #: Related entries shown on an entry page.
 RELATED_LIMIT = 5
 
-Related = Callable[[str], list[Entry]]
+#: Entries related to an entry (by id): entries, or their ids, best first.
+Related = Callable[[str], list]
 
 
 def build_site(
@@ -46,7 +47,7 @@ def build_site(
 ) -> dict[str, bytes]:
     """All files of the site: relative path -> bytes.
 
-    `related(entry_id)` returns entries like the given one, best first; ids
+    `related(entry_id)` returns entries like the given one (or their ids), best first; ids
     not in `entries` are dropped (every link must lead to a built page) and a
     KeyError (an id the searcher has not seen yet) means none. The on-this-day
     feed is included when `onthisday_posts` is given. With `now` (aware), the
@@ -122,9 +123,10 @@ def _related(related: Related | None, entry_id: str, views: dict[str, EntryView]
         return []
     out, seen = [], {entry_id}
     for other in found:
-        if other.id in views and other.id not in seen:
-            seen.add(other.id)
-            out.append(views[other.id])
+        other = other if isinstance(other, str) else other.id
+        if other in views and other not in seen:
+            seen.add(other)
+            out.append(views[other])
         if len(out) == RELATED_LIMIT:
             break
     return out

@@ -854,3 +854,20 @@ def test_an_answer_shows_entries_as_the_snapshot_it_was_ranked_on_knew_them(seed
     assert all(e.date.year == 2015 for e in shown.values())
     after = searcher.search("entries from 2016", limit=50)  # a new snapshot: as it is now
     assert moved.id in {h.entry.id for h in after.hits}
+
+
+def test_related_table_is_similar_for_every_entry_at_once(seeded_store, fake):
+    """A site build asks for every entry's related entries: one `similar` each (a matrix-vector
+    product and a store read per entry) took 11 minutes at 100,000 entries. The table gives the
+    same ids, in the same order, in block matrix products."""
+    from almanac.embeddings import embed_missing
+
+    embed_missing(seeded_store, fake)
+    searcher = Searcher(seeded_store, fake)
+    table = searcher.related_table(4)
+    ids = [e.id for e in seeded_store.entries()]
+    assert sorted(table) == sorted(ids)
+    for ident in ids:
+        assert table[ident] == [h.entry.id for h in searcher.similar(ident, limit=4)], ident
+    assert all(ident not in table[ident] and len(table[ident]) == 4 for ident in ids)
+    assert searcher.related_table(100)[ids[0]] == [h.entry.id for h in searcher.similar(ids[0], limit=100)]

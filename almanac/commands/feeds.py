@@ -72,12 +72,17 @@ def out_dir(app, override: str | None) -> str:
 
 
 def related_fn(app):
-    """Related entries from the searcher's `similar` (meaning, via the embeddings)."""
+    """Related entries by meaning (the embeddings): the ids `Searcher.related_table` gives, every
+    entry's at once on the first page's asking, for this build."""
     from feeds.build import RELATED_LIMIT
 
-    def related(entry_id: str):
+    table: dict[str, list[str]] = {}
+
+    def related(entry_id: str) -> list[str]:
         # app.searcher loads the model on first use only: a no-change rebuild never needs it.
-        return [hit.entry for hit in app.searcher.similar(entry_id, limit=RELATED_LIMIT)]
+        if not table:
+            table.update(app.searcher.related_table(RELATED_LIMIT))
+        return table[entry_id]  # KeyError: an entry the searcher has not seen yet (none, for now)
 
     return related
 

@@ -386,6 +386,35 @@ class Searcher:
             if snap.ids[j] in entries
         ]
 
+    def related_table(self, limit: int) -> dict[str, list[str]]:
+        """Every entry's `limit` closest in meaning (not itself, best first, ties by position), by id:
+        `similar` for the whole archive at once, as a site build asks.
+
+        One `similar` per entry is a matrix-vector product and a read of the store each: a build
+        of 100,000 entries' pages spent 11 minutes there (the scale review). Here the products
+        are matrix-matrix, a block of rows at a time (each block's scores at most 16 MB), and
+        only ids are returned (the build has the entries). An entry without a vector yet gets none.
+        """
+        snap = self._current()
+        matrix, n = snap.matrix, len(snap)
+        k = min(limit, n - 1)
+        if k <= 0:
+            return {ident: [] for ident in snap.ids}
+        table: dict[str, list[str]] = {}
+        block = max(1, min(1024, (4 << 20) // n))
+        for start in range(0, n, block):
+            rows = matrix[start : start + block]
+            scores = rows @ matrix.T
+            scores[np.arange(len(rows)), np.arange(start, start + len(rows))] = -np.inf
+            best = np.argpartition(scores, n - k, axis=1)[:, n - k :]
+            for r, row in enumerate(best):
+                if not rows[r].any():
+                    table[snap.ids[start + r]] = []
+                    continue
+                row = row[np.lexsort((row, -scores[r, row]))]  # as `top` orders them
+                table[snap.ids[start + r]] = [snap.ids[j] for j in row if np.isfinite(scores[r, j])]
+        return table
+
     # --- filters -------------------------------------------------------------------
 
     @staticmethod
