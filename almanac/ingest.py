@@ -287,7 +287,8 @@ def ingest(
         gone = vanished(specs, base_dir, stored)
         keys = expand_sources(specs, base_dir)[0]
         also_named = overlapping(keys, base_dir, stored)
-        also_named += [k for k in unnamed_and_missing(keys, base_dir, stored) if k not in gone and k not in also_named]
+        taken = set(gone) | set(also_named)
+        also_named += [k for k in unnamed_and_missing(keys, base_dir, stored) if k not in taken]
         by_key, problems = read_sources(specs, base_dir, held=store.holders_of, limits=limits, gone=gone,
                                         also_named=also_named, holdings=store.holdings, stored=store.get_many)
         # Sources read now first, taking over the entries of a file renamed or read under another
