@@ -228,8 +228,10 @@ def moves_between(by_key: dict[str, list[Entry]],
     by another entry is a conflict, never a move: the entry holding it is another one."""
     ids = sorted({e.id for entries in by_key.values() for e in entries if not e.explicit_id})
     holders = held(ids) if ids else {}
-    return {k: {holders[e.id][1] for e in entries if not e.explicit_id and holders.get(e.id, ("", ""))[0] == e.kind}
-            & by_key.keys() - {k} for k, entries in by_key.items()}
+    # (its few holders & the keys) - {k}: "& by_key.keys() - {k}" copied every key once per source
+    # (set difference binds first), 28 of the 57 s of ingesting a glob of 40,000 notes.
+    return {k: ({holders[e.id][1] for e in entries if not e.explicit_id and holders.get(e.id, ("", ""))[0] == e.kind}
+                & by_key.keys()) - {k} for k, entries in by_key.items()}
 
 
 def write_order(keys: list[str], takes: dict[str, set[str]]) -> list[str]:
