@@ -63,6 +63,16 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` cut short at a word, with "…", in at most `limit` characters: a link card's
+    description, a title made from a post's text (each asks only when the text is too long, or
+    unfinished). A cut with no space in its second half is made inside the word rather than
+    leaving almost nothing."""
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
 def first_sentence(text: str) -> str:
     """`sentences(text)[0]` (or ""), found without splitting the rest of the text."""
     text = text.strip()

@@ -38,6 +38,7 @@ from json.encoder import encode_basestring
 from markupsafe import Markup, escape
 
 from almanac.entry import Entry
+from almanac.text import cut_at_word
 from almanac.search import first_sentence
 from feeds.safe_text import clean_line
 
@@ -57,7 +58,6 @@ SCHEMA_TYPES = {
 DESCRIPTION_LIMIT = 160
 #: schema.org types whose title property is `headline` (the CreativeWork ones use `name`).
 HEADLINE_TYPES = {"ScholarlyArticle", "NewsArticle", "Article"}
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,7 @@ def describe(entry: Entry) -> str:
     unfinished = sentence == head and len(raw) > 2 * DESCRIPTION_LIMIT
     if len(sentence) <= DESCRIPTION_LIMIT and not unfinished:
         return sentence
-    cut = sentence[: DESCRIPTION_LIMIT - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > DESCRIPTION_LIMIT // 2 else cut).rstrip(" ,;:") + ELLIPSIS
+    return cut_at_word(sentence, DESCRIPTION_LIMIT)
 
 
 #: One encoder for the index's and kind pages' cards (`json.dumps` with options builds a new one per call).

@@ -27,7 +27,7 @@ from almanac.sources.json_list import entries_from_json
 from almanac.sources.problems import Problem, SourceError, decode_utf8
 from almanac.sources.reading import DEFAULT_LIMITS, ReadLimits, clip, fold, read_bytes, tags_problem, title_problem
 from almanac.sources.text import clean_text
-from almanac.text import first_sentence
+from almanac.text import cut_at_word, first_sentence
 
 #: The year a date writes in four digits (or "-0001"), looked for before its time of day (so an
 #: offset's "-0700" is not taken for one).
@@ -140,10 +140,7 @@ def untitled_headline(summary: str) -> str:
     Mastodon and Bluesky write a post's RSS item with no <title> (a post has none), and every
     item was refused "title: missing", so a person's feed of posts could not be read at all."""
     sentence = first_sentence(summary).strip()
-    if len(sentence) <= HEADLINE_CHARS:
-        return sentence
-    cut = sentence[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "…"
+    return sentence if len(sentence) <= HEADLINE_CHARS else cut_at_word(sentence, HEADLINE_CHARS)
 
 
 def item_text(item) -> str:
