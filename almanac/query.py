@@ -1057,6 +1057,9 @@ _ENTRY_NOUNS = frozenset(
     "work works stuff episode episodes".split()
 )
 _ORDER_GLUE = frozenset("in on from of by about with for at to".split())
+#: Words a question may open with before an ordering word and still be only "<the newest/oldest> of
+#: <one thing>": "his latest book", "what's her newest album?", "what is the most recent film".
+_ORDER_HEAD = frozenset("what whats which is was his her their its the my our most very".split())
 
 
 def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
@@ -1074,8 +1077,16 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     It orders too when what follows is something the person did: words naming it, then a clause
     whose subject is a person ("the first world championship match he won", "the oldest thing
     that she published"): the first such thing is their earliest entry of it. A possessive or an
-    object before the clause ("her first boss told her she ...") is not one."""
+    object before the clause ("her first boss told her she ...") is not one.
+
+    And it orders when the whole question is an ordering word and one noun ("his latest book",
+    "what's her newest album?", "the first film"): asked that way the noun is what the person
+    made, and the question names nothing else to find. Inside a longer question the same two
+    words describe ("the Webb telescope's first images", "who shares his first name", "for the
+    first time")."""
     if not nxt or words[i] in ("recently", "lately") or nxt in _ORDER_GLUE:
+        return True
+    if i + 2 == len(words) and nxt not in STOPWORDS and all(w in _ORDER_HEAD for w in words[:i]):
         return True
     for j, w in enumerate(words[i + 1 : i + 5], start=i + 1):
         if j > i + 1 and _person_clause(words, j):

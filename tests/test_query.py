@@ -95,7 +95,14 @@ TODAY = dt.date(2026, 12, 1)
         ("the first world championship match he won", {"order": "oldest"}, ("world", "championship", "match", "won")),
         ("the newest recipe that she shared", {"order": "newest"}, ("recipe",)),
         ("the first time they played Glastonbury", {"order": "oldest"}, ("time", "played", "glastonbury")),
+        # a question that is only an ordering word and one noun asks for the newest or oldest of those
+        ("his latest book", {"order": "newest"}, ("book",)),
+        ("what's her newest album?", {"order": "newest"}, ("album",)),
+        ("what is his most recent book", {"order": "newest"}, ("book",)),
+        ("the first novel", {"order": "oldest"}, ("novel",)),
         # an ordering word describing something other than an entry is a word of the description
+        ("who was her first boss?", {}, ("first", "boss")),
+        ("the Webb telescope's first images", {}, ("webb", "telescope", "first", "images")),
         ("where he cautioned that the newest simulations run hot", {}, ("cautioned", "newest", "simulations", "run", "hot")),
         ("the ape leader who shares his first name", {}, ("ape", "leader", "first", "name")),
         ("the live recording in the oldest Roman town in England", {},
