@@ -660,6 +660,25 @@ def test_a_short_word_one_slip_from_the_archives_word_is_read_as_it(store, fake)
         assert "corrected" not in searcher.search(question, limit=2).filters, question
 
 
+def test_a_name_spelt_another_way_is_read_as_the_name_the_archive_is_about(store, fake):
+    """'katherine hayhoe' in an archive where a third of the entries say Katharine: both are English
+    words, so it was no typo, and the question lost its strongest word. An everyday word one slip
+    from a frequent one ('price' beside 'prime') stays what it is, and so does a name one slip from
+    a word few entries hold."""
+    from almanac.entry import Entry, PartialDate
+
+    entries = [Entry(id=f"e{i}", title=f"Climate note {i}", date=PartialDate(2010 + i), kind="article",
+                     summary=("Katharine Hayhoe on " if i % 3 == 0 else "A note on ") + f"prime topic {i}.")
+               for i in range(9)]
+    entries.append(Entry(id="m", title="Lunch with Mathews", date=PartialDate(2020), kind="news",
+                         summary="A lunch in Lubbock."))
+    store.replace_source("notes.txt", entries)
+    searcher = Searcher(store, fake)
+    assert searcher.search("katherine hayhoe", limit=2).filters["corrected"] == {"katherine": "katharine"}
+    for question in ("the price of it", "lunch with mathew"):
+        assert "corrected" not in searcher.search(question, limit=2).filters, question
+
+
 def test_a_number_of_entries_asked_for_is_how_many_are_listed(store, fake):
     """'the last 3 talks' lists the three newest talks, not the page size's five, and the number is
     no topic to rank by (it was, and refused the question); 'his two earliest papers' the two oldest."""

@@ -321,3 +321,19 @@ def test_a_long_name_clipped_in_chat_is_read_as_the_archive_word_it_begins():
     forms = {"unikernel": 3, "unikernels": 5, "unikernel's": 1, "made": 20, "madhavapeddy": 2}
     assert correct_typos(["unik", "madh"], forms) == {"unik": "unikernel", "madh": "madhavapeddy"}
 
+
+
+def test_a_name_spelt_another_way_is_read_as_the_archive_s_frequent_word():
+    """'Katherine' for the Katharine a third of the archive holds: an English word, so no typo, yet
+    a name spelt another way. Only a word one slip from one that many entries hold is read so, and
+    never as an everyday word ('poker' is no 'power'), nor across a first letter."""
+    from almanac.search.understand import name_variants
+
+    vocabulary = {"katharine": 13, "power": 12, "climate": 20, "hayhoe": 2, "kathrine": 1, "lotka": 9}
+    frequent = [w for w, n in vocabulary.items() if n >= 8]
+    assert name_variants(["katherine", "lotta"], frequent, vocabulary) == {"katherine": "katharine",
+                                                                           "lotta": "lotka"}
+    assert name_variants(["poker", "climbs"], frequent, vocabulary) == {}  # an everyday word is no name
+    assert name_variants(["jatharine"], frequent, vocabulary) == {}  # another first letter
+    # a word the archive holds in few entries is no name it is about
+    assert name_variants(["hayhoes"], frequent, vocabulary) == {}

@@ -63,6 +63,7 @@ class Snapshot:
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _undoubled: dict[str, str] | None = field(default=None, repr=False)
     _ordered: list[str] | None = field(default=None, repr=False)
+    _frequent: tuple[int, list[str]] | None = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _doc_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _lexical: LexicalIndex | str | None = field(default=None, repr=False)
@@ -204,6 +205,16 @@ class Snapshot:
             if self._ordered is None:
                 self._ordered = sorted(vocabulary)
             return self._ordered
+
+    def frequent_words(self, store, min_entries: int) -> list[str]:
+        """The vocabulary's words held by at least `min_entries` entries (the archive's own name,
+        show and field words), for reading a variant of one (`almanac.search.understand.
+        name_variants`): kept per snapshot, as picking them from 200,000 words takes ~10 ms."""
+        vocabulary = self.vocabulary(store)
+        with self._vocab_lock:
+            if self._frequent is None or self._frequent[0] != min_entries:
+                self._frequent = (min_entries, [w for w, n in vocabulary.items() if n >= min_entries])
+            return self._frequent[1]
 
 
 def load_snapshot(store, model_name: str, dims: int, version: tuple[int, int]) -> Snapshot:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -33,6 +34,10 @@ SLIP_MIN_LETTERS = 6
 TYPO_MIN_RATIO_SHORT, TYPO_MIN_RATIO = 88.0, 80.0
 #: Longest word read as one slip from an archive word that begins with the same letter (`one_slip`).
 SHORT_SLIP_MAX_LETTERS = 5
+#: An English word the archive never uses, below this Zipf frequency and of at least this many
+#: letters, is read as a variant of a word one slip away that at least NAME_VARIANT_SHARE of the
+#: archive's entries hold (`name_variants`).
+NAME_VARIANT_MAX_ZIPF, NAME_VARIANT_MIN_LETTERS, NAME_VARIANT_SHARE = 4.0, 5, 0.2
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,14 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     counts = {t: counts[t] for t in terms}
     unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
-    if unknown and corrected is None:
+    variants = [t for t in terms if not counts.get(t) and t.isalpha() and len(t) >= NAME_VARIANT_MIN_LETTERS
+                and TYPO_MAX_ZIPF <= zipf(t) < NAME_VARIANT_MAX_ZIPF]
+    if (unknown or variants) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
-                              snapshot.ordered_vocabulary(store))
+                              snapshot.ordered_vocabulary(store)) if unknown else {}
+        if variants:
+            frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
+            fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
         if fixes:
             # Read again as if typed right: in "karico nobel prize anouncement" the last word is
             # then what "announcement" is to the parser (the kind asked for), not a word to rank by.
@@ -179,6 +189,26 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
                 match = one_slip(word, choices, vocabulary)
         if match and match[0] != word:
             fixes[word] = match[0]
+    return fixes
+
+
+def name_variants(words: list[str], frequent: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
+    """word -> the archive word it is a variant of: one slip from a word many of the archive's
+    entries hold. A name is spelt in more than one way, and each is an English word that
+    `correct_typos` leaves alone ("Katherine" for the Katharine in a third of the archive,
+    "Carlson" for Carlsen, "Mathew"); an archive's own name is in many of its entries. Neither
+    word may be everyday English (Zipf 4 and up): "price" is not the "prime" of a mathematician's
+    archive, nor "poker" the "power" of a classicist's. `frequent`: the archive's words held by
+    many entries (`Snapshot.frequent_words`)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    fixes = {}
+    for word in words:
+        found = process.extract(word, frequent, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
+        near = [w for w, _, _ in found if w[0] == word[0] and zipf(w) < NAME_VARIANT_MAX_ZIPF]
+        if near:
+            fixes[word] = max(near, key=lambda w: vocabulary[w])
     return fixes
 
 
