@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from almanac.query import PLURAL_KIND_WORDS, ParsedQuery, parse_query
+from almanac.query import MEDIUM_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, person_pronoun,
                            read_words, tokens, unchat, undouble, zipf)
 
@@ -94,6 +94,9 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     terms = join_compounds(terms, counts)
     # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
     terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
+    # "interviews he gave on radio or TV" where no entry writes "TV": the medium says a kind (the
+    # parser's), not a word the entries must hold, and a word none holds counts against answering.
+    terms = [t for t in terms if counts.get(t) or t not in MEDIUM_WORDS]
     counts = {t: counts[t] for t in terms}
     unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
