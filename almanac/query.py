@@ -378,6 +378,16 @@ def _day(tok: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+#: Words that open a clause describing an entry ("the story about why ...", "the book that ..."),
+#: after the question's first word (where "which", "that" and "how" ask or point).
+_DESCRIBING = frozenset("where why that which who whose when how".split())
+
+#: Decades written as words, read as a decade after "the" ("the nineties", "the early eighties";
+#: "in his nineties" is an age). "twenties" is this century's, as "20s" is (`_decade`).
+_DECADE_WORDS = {"twenties": 2020, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
+                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "noughties": 2000, "aughts": 2000}
+
+
 def _decade(tok: str) -> int | None:
     """1990 for "1990s", "90s", "'90s"; 2010 for "2010s"."""
     tok = tok.lstrip("'")
@@ -520,19 +530,42 @@ class _Reader:
                 self.span(i, i + 1)
                 return
 
-    # "spring 2014", "the summer of 2019", "autumn 2020": the season's months of that year
+    # "spring 2014", "the summer of 2019", "autumn 2020": the season's months of that year;
+    # "between autumn 2023 and spring 2024": from the first season's first month to the second's last
     def _seasons(self) -> None:
         for i, tok in enumerate(self.w):
-            months = _SEASONS.get(tok)
-            if months is None:
+            found = self._season_year(i)
+            if found is None:
                 continue
-            j = i + 2 if self.at(i + 1) == "of" else i + 1
-            year = _year(self.at(j))
-            if year is not None:
-                self.set_years(year, year)
-                self.months = list(months)
-                self.span(i - 1 if self.at(i - 1) == "the" else i, j)
-                return
+            months, year, j = found
+            lo = i - 1 if self.at(i - 1) == "the" else i
+            joiner = self.at(j + 1)
+            if self.at(lo - 1) in ("between", "from") and (joiner in _MONTH_RANGE_JOINERS or joiner == "and"):
+                k = j + 3 if self.at(j + 2) == "the" else j + 2
+                other = self._season_year(k)
+                if other is not None:
+                    # Winter is the year's January, February and December: it begins a range in
+                    # January and ends one in December, as "winter 2014" alone holds all three.
+                    # Either may come first ("between spring 2024 and autumn 2023").
+                    seasons = ((months, year), other[:2])
+                    self.months_span = (min(y * 12 + min(m) - 1 for m, y in seasons),
+                                        max(y * 12 + max(m) - 1 for m, y in seasons))
+                    self.span(lo - 1, other[2])
+                    return
+            self.set_years(year, year)
+            self.months = list(months)
+            self.span(lo, j)
+            return
+
+    def _season_year(self, i: int) -> tuple[tuple[int, ...], int, int] | None:
+        """(the season's months, its year, where the year is) for "spring 2014" or "the summer of
+        2019" beginning at word i; None when no season and year begin there."""
+        months = _SEASONS.get(self.at(i))
+        if months is None:
+            return None
+        j = i + 2 if self.at(i + 1) == "of" else i + 1
+        year = _year(self.at(j))
+        return (months, year, j) if year is not None else None
 
     # "May 2015", "January or February 2025", "feb. 2020", "2015-05" (tokenised as 2015, 05), "Q1 2020",
     # "late 2014"; "since May 2015", "before March 2014": one end of a range
@@ -796,16 +829,26 @@ class _Reader:
     def _decades(self) -> None:
         for i, tok in enumerate(self.w):
             start = _decade(tok)
+            if start is None and tok in _DECADE_WORDS:
+                # "the nineties", "the early eighties": a decade; "in her nineties" is an age
+                before = self.at(i - 2) if self.at(i - 1) in _DECADE_PARTS else self.at(i - 1)
+                start = _DECADE_WORDS[tok] if before == "the" else None
             if start is not None:
                 part = _DECADE_PARTS.get(self.at(i - 1))
                 lo = i - 1 if part else i
+                if any(w in _DESCRIBING for w in self.w[1:lo]):
+                    # "the audio story about why so many boys were born in the early seventies", "the
+                    # book that bundles his three 1950s diaries": a decade inside what describes the
+                    # entry is the story's, not when the entry came out
+                    continue
                 first, last = part or (0, 9)
                 years, end = list(range(start + first, start + last + 1)), i
                 # "the 1990s and 2010s", "the 80s or the 90s": every year of each decade listed
                 while self.at(end + 1) in _LIST_JOINERS:
                     k = end + 3 if self.at(end + 2) == "the" else end + 2
                     part = _DECADE_PARTS.get(self.at(k))
-                    other = _decade(self.at(k + 1 if part else k))
+                    other_word = self.at(k + 1 if part else k)
+                    other = _decade(other_word) or _DECADE_WORDS.get(other_word)
                     if other is None:
                         break
                     first, last = part or (0, 9)
@@ -967,9 +1010,12 @@ def parse_query(
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
             rest.append((i, tok))
             continue
-        if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and prev not in _DETERMINERS
-                                       and prev not in _ORDER_WORDS  # "her latest speech"
-                                       and not (i == 0 and tok in _PLURAL_KINDS)):  # "speeches from 2019"
+        # The word before a kind word, past a date read there ("her 2019 speeches"); "" when only a
+        # date comes before it ("2019 speeches").
+        lead = next((words[k] for k in range(i - 1, -1, -1) if not reader.used[k]), "")
+        if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and lead not in _DETERMINERS
+                                       and lead not in _ORDER_WORDS  # "her latest speech"
+                                       and not (lead == "" and tok in _PLURAL_KINDS)):  # "speeches from 2019"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)
@@ -983,6 +1029,13 @@ def parse_query(
                 also.append((k, t))  # "papers and talks", "talks, papers or podcasts"
             last_kind = i
             strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
+            consumed.append(tok)
+            continue
+        if tok in _ORDER_WORDS and tok != "first" and nxt == "first" and (
+                i + 2 == len(words) or words[i + 2] in STOPWORDS or words[i + 2] in FILLERS):
+            # "her 2019 speeches, oldest first", "newest first please": the order asked for ("first"
+            # after it is read next, and keeps this order)
+            order = order or _ORDER_WORDS[tok]
             consumed.append(tok)
             continue
         if (tok in _ORDER_WORDS or (tok == "last" and nxt not in ("year", "month", "decade"))) and _orders_entries(

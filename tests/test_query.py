@@ -110,7 +110,25 @@ TODAY = dt.date(2026, 12, 1)
         ("the story where her first boss told her off", {}, ("story", "first", "boss", "told")),
         ("her first boss told her she would never make it", {}, ("first", "boss", "told", "never")),
         ("easy examples first and harder ones later", {}, ("easy", "examples", "first", "harder", "later")),
+        # an ordering word before "first" is the order asked for, as in "oldest first"
+        ("her 2019 speeches, oldest first", {"kind": "talk", "year": 2019, "order": "oldest"}, ()),
+        ("talks, newest first", {"kind": "talk", "order": "newest"}, ()),
+        ("the newest first-class stamp", {}, ("newest", "first", "class", "stamp")),
+        # a date between a determiner and a kind word that needs one: "her 2019 speeches"
+        ("her 2019 speeches", {"kind": "talk", "year": 2019}, ()),
         # dates people write: decades, pairs, relative
+        ("anything from the nineties", {"year_from": 1990, "year_to": 1999}, ()),
+        ("talks in the early eighties", {"kind": "talk", "year_from": 1980, "year_to": 1983}, ()),
+        ("the eighties or the nineties", {"year_from": 1980, "year_to": 1999}, ()),
+        ("what did she do in her nineties", {}, ("nineties",)),  # an age, not a decade
+        # a decade inside what describes the entry is the story's, not when the entry came out
+        ("the story about why more boys were born in the early seventies", {},
+         ("story", "boys", "born", "early", "seventies")),
+        ("the book that bundles his 1950s diaries", {}, ("book", "bundles", "1950s", "diaries")),
+        ("the free cipher from the early nineties", {"year_from": 1990, "year_to": 1993}, ("free", "cipher")),
+        ("anything between autumn 2023 and spring 2024?", {"from": "2023-09", "to": "2024-05"}, ()),
+        ("from winter 2019 to summer 2020", {"from": "2019-01", "to": "2020-08"}, ()),
+        ("between spring 2024 and autumn 2023", {"from": "2023-09", "to": "2024-05"}, ()),
         ("what did he do in the 2010s?", {"year_from": 2010, "year_to": 2019}, ()),
         ("anything from the 90s", {"year_from": 1990, "year_to": 1999}, ()),
         ("January or February 2025", {"year": 2025, "months": [1, 2]}, ()),
