@@ -154,6 +154,12 @@ def test_two_words_are_searched_joined_only_where_the_archive_writes_them_joined
     assert join_compounds(["nobel", "prize", "talk"], counts) == ["nobel", "prize", "talk"]
     assert join_compounds(["git", "hub"], {"github": 2}) == ["github"]
     assert join_compounds(["red", "wine"], {"red": 1, "wine": 1}) == ["red", "wine"]
+    # "ebert ted": the stemmer reads "ebertted" as "ebert", so it counts every entry naming him
+    counts = {"ebert": 14, "ted": 2, "ebertted": 14}
+    tokens = {"ebert": ("ebert",), "ted": ("ted",), "ebertted": ("ebert",)}
+    assert join_compounds(["ebert", "ted"], counts, tokens) == ["ebert", "ted"]
+    assert join_compounds(["xen", "summit"], {"xensummit": 3},
+                          {"xen": ("xen",), "summit": ("summit",), "xensummit": ("xensummit",)}) == ["xensummit"]
 
 
 def test_a_name_the_entry_holds_with_nothing_else_asked_is_named():

@@ -91,7 +91,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         return Question(parsed, (), {}, corrected or {})
     # The words and each adjacent pair joined, counted together (one call to the store).
     counts = snapshot.doc_counts(store, terms + [a + b for a, b in zip(terms, terms[1:])])
-    terms = join_compounds(terms, counts)
+    pairs = [a + b for a, b in zip(terms, terms[1:]) if counts.get(a + b)]
+    terms = join_compounds(terms, counts, store.fulltext_tokens(pairs + terms) if pairs else None)
     # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
     terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
     # "interviews he gave on radio or TV" where no entry writes "TV": the medium says a kind (the
@@ -117,7 +118,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person)
 
 
-def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
+def join_compounds(terms: list[str], counts: dict[str, int],
+                   tokens: dict[str, tuple[str, ...] | None] | None = None) -> list[str]:
     """Adjacent words whose concatenation the archive uses are searched as that word.
 
     "Xen Summit" in a question then finds "XenSummit" in a summary (and "git
@@ -126,12 +128,24 @@ def join_compounds(terms: list[str], counts: dict[str, int]) -> list[str]:
     joined: "Nobel prize" stays two words in an archive where a web address
     ("nobelprize.org") joins them twice and a dozen summaries do not.
     `counts` holds the count of each word and of each joined pair.
+
+    A joined pair the full-text index reads as one of its words is no compound: "ebert ted"
+    joined is "ebertted", which the stemmer reads as "ebert" (a past tense's "-ed" and the
+    doubled letter go), so it counted every entry naming Ebert and swallowed "TED". `tokens`:
+    each pair joined and each word as the index reads it (`Store.fulltext_tokens`).
     """
     if len(terms) < 2:
         return terms
+    tokens = tokens or {}
+
+    def same_word(joined: str, part: str) -> bool:
+        return tokens.get(joined) is not None and tokens.get(joined) == tokens.get(part)
+
     out, i = [], 0
     while i < len(terms):
         joined = counts.get(terms[i] + terms[i + 1], 0) if i + 1 < len(terms) else 0
+        if joined and (same_word(terms[i] + terms[i + 1], terms[i]) or same_word(terms[i] + terms[i + 1], terms[i + 1])):
+            joined = 0
         if joined > 0 and joined >= min(counts.get(terms[i], 0), counts.get(terms[i + 1], 0)):
             out.append(terms[i] + terms[i + 1])
             i += 2

@@ -540,7 +540,17 @@ class Tsvector:
         return None
 
     def tokens(self, db, words: list[str]) -> list[tuple[str, ...]]:
-        raise NotImplementedError("PostgreSQL ranks per question (see `ranked`); it keeps no postings in memory")
+        """Each word split and stemmed as a query reads it (`_query`): its lexemes in order, by the
+        server's own configuration in one statement (a stop word has none)."""
+        rows = db.execute(
+            "SELECT CAST(t.i AS integer), tok.lexemes FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS t(word, i) "
+            f"CROSS JOIN LATERAL {self._tokens('t.word')} AS tok",
+            [list(words)],
+        ).fetchall()
+        out: list[tuple[str, ...]] = [() for _ in words]
+        for i, lexemes in rows:
+            out[i - 1] = tuple(lexemes or ())
+        return out
 
     def ranked(self, db, words: list[str], limit: int, names: dict) -> list[tuple[str, float]]:
         """(id, BM25) of the best `limit` entries for `words`, BM25 computed here as FTS5 computes it.
