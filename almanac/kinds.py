@@ -84,7 +84,9 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("|majority opinion|dissenting opinion|opinion of the court|amicus brief", "paper", 3),
     ("dissent", "paper", 2),  # a judge's ("My dissent from the 5-4 ruling"), or a crackdown's object
     ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"
-     "|programme note|program note|programme notes|program notes|liner notes|sleeve notes",
+     "|programme note|program note|programme notes|program notes|liner notes|sleeve notes"
+     # a diary's or a blog's ("A journal entry about my own death"), not a learned journal's
+     "|journal entry|journal entries|journal post|journal posts|online journal",
      "article", 3),
     ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary round-up roundup"
      "|published by", "article", 2),

@@ -85,6 +85,9 @@ def test_a_show_name_before_an_episode_number_is_not_read():
         ("In this post I explain compaction. Our talk at the Spring Conference covered it too.", "article"),
         # "<something> at <Event>", and event names: given there.
         ("Update at DataConf on our storage engine, announcing the next release.", "talk"),
+        # A diary's or a blog's journal is no learned journal: a film critic's "journal entry".
+        ("A journal entry about my own death, and what readers wrote to me about it.", "article"),
+        ("In the Journal of Databases, we reported how compaction stalls.", "paper"),
     ],
 )
 def test_what_the_summary_says_the_entry_is(summary, kind):
