@@ -133,7 +133,9 @@ _NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to 
              "email address", "web address", "home address", "ip address", "to address",
              # A kind word that names something else: speech as a right or a harm, and the places a
              # book is read or sold in, which are not a book.
-             "hate speech", "free speech", "book club", "book clubs", "book shop", "book shops")
+             "hate speech", "free speech", "book club", "book clubs", "book shop", "book shops",
+             # games played on a screen are no video of the entry's ("Video games can never be art")
+             "video game", "video games", "video gaming")
 #: Headline verbs: news when a title says them ("NASA names Schmidt director", "Rich adds ...",
 #: "The new opera premieres at ...", "Trio opens the festival", "Smith appointed editor"). Headlines
 #: report events in the present tense or a bare participle; a title in the first person does not.

@@ -88,6 +88,8 @@ def test_a_show_name_before_an_episode_number_is_not_read():
         # A diary's or a blog's journal is no learned journal: a film critic's "journal entry".
         ("A journal entry about my own death, and what readers wrote to me about it.", "article"),
         ("In the Journal of Databases, we reported how compaction stalls.", "paper"),
+        # Video games are games, not a video of the entry's.
+        ("Video games can never be art, I argued, and readers wrote in by the thousand.", "article"),
     ],
 )
 def test_what_the_summary_says_the_entry_is(summary, kind):
