@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass, field
 
 from almanac.entry import KINDS, MAX_YEAR, MIN_YEAR, SHOW, SHOW_KINDS, month_number, normalise_kind
-from almanac.words import FILLERS, STOPWORDS, possessor, tokens, unchat, written_as_names
+from almanac.words import FILLERS, STOPWORDS, possessor, tokens, unchat, unchat_written, written_as_names
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -948,7 +948,8 @@ def parse_query(
     """
     text = text[:MAX_QUERY_CHARS]
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    raw = _month_joiners([unchat(t.lower().replace("’", "'")) for t in _DATE_TOKEN_RE.findall(text)])
+    shouting = text.upper() == text
+    raw = _month_joiners([unchat_written(t, shouting) for t in _DATE_TOKEN_RE.findall(text)])
     # "2014-2016", "2014/15" and "2015-05" are one date: remember where a dash or a slash joined two
     # numbers.
     words, dashed = [], []

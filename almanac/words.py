@@ -140,6 +140,20 @@ def unchat(word: str) -> str:
     return CHAT.get(word, word)
 
 
+def unchat_written(token: str, shouting: bool = False) -> str:
+    """`token` lowercased, its chat spelling read (`unchat`) unless it is written in capitals: "BC
+    Place" is a stadium and "MO" a state, not "because" and "month". A question written all in
+    capitals (`shouting`) says nothing by them, so its chat is read as usual."""
+    word = token.lower().replace("’", "'")
+    return word if not shouting and len(token) >= 2 and token.isupper() else unchat(word)
+
+
+def chat_read(text: str) -> list[str]:
+    """`tokens(text)` with chat spellings read as the words they stand for (`unchat_written`)."""
+    shouting = text.upper() == text
+    return [unchat_written(t, shouting) for t in _TOKEN_RE.findall(text)]
+
+
 @functools.lru_cache(maxsize=1)
 def _wordfreq():
     """wordfreq, imported on first use (it costs ~0.2 s; `almanac list` never needs it)."""

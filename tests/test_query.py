@@ -110,6 +110,9 @@ TODAY = dt.date(2026, 12, 1)
         ("the story where her first boss told her off", {}, ("story", "first", "boss", "told")),
         ("her first boss told her she would never make it", {}, ("first", "boss", "told", "never")),
         ("easy examples first and harder ones later", {}, ("easy", "examples", "first", "harder", "later")),
+        # a chat spelling written in capitals is an acronym: "BC Place" is no "because place"
+        ("BC Place", {}, ("bc", "place")),
+        ("wat did she say bc of the pay gap", {}, ("because", "pay", "gap")),
         # an ordering word before "first" is the order asked for, as in "oldest first"
         ("her 2019 speeches, oldest first", {"kind": "talk", "year": 2019, "order": "oldest"}, ()),
         ("talks, newest first", {"kind": "talk", "order": "newest"}, ()),

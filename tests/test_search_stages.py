@@ -62,6 +62,9 @@ def test_the_meaning_compared_is_the_question_with_chat_and_typos_read():
     parsed = parse_query("wat did he tlk abt at oscn lol", today=dt.date(2026, 12, 1))
     question = Question(parsed, ("oscon",), {"oscon": 2}, {"oscn": "oscon"})
     assert question.meaning == "what did he talk about at oscon"
+    # a chat spelling written in capitals is an acronym, unless the whole question shouts
+    assert Question(parse_query("the final at BC Place"), (), {}, {}).meaning == "the final at bc place"
+    assert Question(parse_query("WAT DID SHE SAY BC OF IT"), (), {}, {}).meaning == "what did she say because of it"
 
 
 def test_the_small_word_list_weighs_words_as_the_large_one_does():

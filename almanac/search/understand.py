@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.query import MEDIUM_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
-from almanac.words import (by_undoubled, described_content, glue_slip, is_english, name_runs, person_pronoun,
-                           read_words, tokens, unchat, undouble, zipf)
+from almanac.words import (by_undoubled, chat_read, described_content, glue_slip, is_english, name_runs,
+                           person_pronoun, read_words, undouble, zipf)
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -58,8 +58,7 @@ class Question:
         """The text whose meaning is compared with the entries': the question as written, with
         chat spellings and typos read as the words they stand for ("wat did he tlk abt" ->
         "what did he talk about"). The embedding model never saw "tlk"; it did see "talk"."""
-        words = [self.corrected.get(w, w) for w in (unchat(t) for t in tokens(self.parsed.text))
-                 if w not in LAUGHTER]
+        words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text) if w not in LAUGHTER]
         return " ".join(words) or self.parsed.text
 
     @property
