@@ -1127,7 +1127,7 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
 
     It orders at the end of the question ("what's his latest?"), as an adverb ("recently"), before
     glue or a word for an entry ("the latest from her", "the oldest thing"), and with a kind or an
-    entry word in the three words after it ("the first TED talk", "the latest sqlite-utils release",
+    entry word in the four words after it ("the first TED talk", "the latest sqlite-utils release",
     "the first ever podcast"; not across glue: "easy examples first and harder ones later").
 
     It orders too when what follows is something the person did: words naming it, then a clause
@@ -1144,10 +1144,10 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
         return True
     if i + 2 == len(words) and nxt not in STOPWORDS and all(w in _ORDER_HEAD for w in words[:i]):
         return True
-    for j, w in enumerate(words[i + 1 : i + 5], start=i + 1):
+    for j, w in enumerate(words[i + 1 : i + 6], start=i + 1):
         if j > i + 1 and _person_clause(words, j):
             return True
-        if j == i + 4:  # a kind or an entry word is one of the three words after it
+        if j == i + 5:  # a kind or an entry word is one of the four words after it
             break
         if w in _KIND_WORDS or w in _ENTRY_NOUNS:
             return True

@@ -86,6 +86,9 @@ TODAY = dt.date(2026, 12, 1)
         ("latest interview about eBPF", {"kind": "interview", "order": "newest"}, ("ebpf",)),
         ("the first TED talk he ever gave", {"kind": "talk", "order": "oldest"}, ("ted",)),
         ("his latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # a show's name of three words between the ordering word and the kind
+        ("most recent infinite monkey cage episode", {"kind": "podcast", "order": "newest"},
+         ("infinite", "monkey", "cage")),
         ("what's his latest?", {"order": "newest"}, ()),
         ("the latest from her", {"order": "newest"}, ()),
         ("her latest on climate", {"order": "newest"}, ("climate",)),
