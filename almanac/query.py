@@ -185,6 +185,9 @@ _YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12),
 _YEAR_EDGES = {"start": 0, "beginning": 0, "middle": 6, "end": 12}
 #: A quarter of a year ("Q1 2020"): its three months.
 _QUARTER = re.compile(r"q([1-4])")
+#: A half of a year: "H1 2011", or "the first half of 2011" (the word before "half"): its six months.
+_HALF = re.compile(r"h([12])")
+_HALF_WORDS = {"first": 1, "second": 2, "latter": 2}
 #: Words that begin a clause: after "on" they make it end a date ("from 2016 on, what did she
 #: write?": from 2016 onwards), where "from 2015 on Irmin" is what the year's entries are about.
 _CLAUSE_STARTS = frozenset("what which who how where when why did does do has have had is was were are he she "
@@ -596,15 +599,23 @@ class _Reader:
         return True
 
     def _year_part(self, i: int, year: int) -> bool:
-        """'Q1 2020', 'early 2015', 'mid-2015', 'late 2014', 'the end of 2019' (the year at i): those
+        """'Q1 2020', 'H2 2011', 'the first half of 2011', 'early 2015', 'mid-2015', 'late 2014', 'the end
+        of 2019' (the year at i): those
         months of the year (`_YEAR_PARTS`), or one end of a range ("since late 2014"). The word is a
         part of a year only right before one: "his late wife" and "the end of the talk" are not."""
         j = i - 2 if self.at(i - 1) == "of" else i - 1
         word = self.at(j)
         quarter = _QUARTER.fullmatch(word)
+        half = _HALF.fullmatch(word) if j == i - 1 else None
+        if word == "half" and j == i - 2 and self.at(j - 1) in _HALF_WORDS:  # "the first half of 2011"
+            j -= 1
+            half = _HALF.fullmatch(f"h{_HALF_WORDS[self.at(j)]}")
         if quarter:
             first = int(quarter.group(1)) * 3 - 2
             months = (first, first + 2)
+        elif half:
+            first = int(half.group(1)) * 6 - 5
+            months = (first, first + 5)
         elif word in _YEAR_PARTS and (j == i - 1) == (word not in _YEAR_EDGES):  # "late 2014", "the end of 2019"
             months = _YEAR_PARTS[word]
         else:

@@ -124,6 +124,8 @@ TODAY = dt.date(2026, 12, 1)
         ("her 2019 speeches", {"kind": "talk", "year": 2019}, ()),
         # dates people write: decades, pairs, relative
         ("anything from the nineties", {"year_from": 1990, "year_to": 1999}, ()),
+        ("what went on in the first half of 2011?", {"year": 2011, "months": [1, 2, 3, 4, 5, 6]}, ()),
+        ("talks in H2 2019", {"kind": "talk", "year": 2019, "months": [7, 8, 9, 10, 11, 12]}, ()),
         ("talks in the early eighties", {"kind": "talk", "year_from": 1980, "year_to": 1983}, ()),
         ("the eighties or the nineties", {"year_from": 1980, "year_to": 1999}, ()),
         ("what did she do in her nineties", {}, ("nineties",)),  # an age, not a decade
