@@ -86,7 +86,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"
      "|programme note|program note|programme notes|program notes|liner notes|sleeve notes"
      # a diary's or a blog's ("A journal entry about my own death"), not a learned journal's
-     "|journal entry|journal entries|journal post|journal posts|online journal",
+     "|journal entry|journal entries|journal post|journal posts|online journal|rehearsal journal"
+     "|training journal|travel journal|personal journal|daily journal",
      "article", 3),
     ("book wrote blog post newsletter piece review guide tutorial writeup volume comment commentary round-up roundup"
      "|published by", "article", 2),

@@ -87,6 +87,7 @@ def test_a_show_name_before_an_episode_number_is_not_read():
         ("Update at DataConf on our storage engine, announcing the next release.", "talk"),
         # A diary's or a blog's journal is no learned journal: a film critic's "journal entry".
         ("A journal entry about my own death, and what readers wrote to me about it.", "article"),
+        ("My rehearsal journal for the first day of the tour, with notes on each dancer.", "article"),
         ("In the Journal of Databases, we reported how compaction stalls.", "paper"),
         # Video games are games, not a video of the entry's.
         ("Video games can never be art, I argued, and readers wrote in by the thousand.", "article"),
