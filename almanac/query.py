@@ -139,8 +139,10 @@ _ASKING = {"which", "what", "any", "all", "every", "some", "other"}
 #: interview, 22 in 23) were tried as well and moved no answer.
 _MEDIUM_WORDS = {"radio": "podcast", "tv": "video", "telly": "video", "television": "video", "movie": "video",
                  "film": "video"}
-#: The medium words, which say a kind where the archive does not write them (`almanac.search.understand`).
-MEDIUM_WORDS = frozenset(_MEDIUM_WORDS)
+#: Words that only say what kind of entry is meant: the medium words, and being a show's guest
+#: ("podcasts she's been a guest on"). Where no entry writes them they are no words to match
+#: (`almanac.search.understand`).
+KIND_RESTATING_WORDS = frozenset(_MEDIUM_WORDS) | {"guest", "guests"}
 
 #: Words asking for the newest or oldest entries.
 _ORDER_WORDS = {

@@ -680,20 +680,22 @@ def test_a_name_spelt_another_way_is_read_as_the_name_the_archive_is_about(store
 
 
 def test_a_medium_no_entry_writes_says_a_kind_and_is_no_word_to_hold(store, fake):
-    """'interviews he gave on radio or TV' where no entry writes "TV" (they say BBC, Colbert): the
-    word was one to match that no entry holds, which counts against answering, and the question
-    was refused. An archive that writes "TV" keeps it a word to match."""
+    """'interviews he gave on radio or TV' where no entry writes "TV" (they say BBC, Colbert), or
+    "been a guest on" where none says "guest": the word was one to match that no entry holds,
+    which counts against answering, and the question was refused. An archive that writes "TV"
+    keeps it a word to match."""
     from almanac.entry import Entry, PartialDate
 
     entries = [
         Entry(id="a", title="On the Colbert Report", date=PartialDate(2008, 8, 29), kind="interview",
-              summary="A guest on Comedy Central's late-night show."),
+              summary="On Comedy Central's late-night show."),
         Entry(id="b", title="Radio hour on language", date=PartialDate(2011, 12), kind="interview",
               summary="An hour of listeners' questions on the radio about language."),
     ]
     store.replace_source("notes.txt", entries)
     searcher = Searcher(store, fake)
     assert searcher.understand("interviews he gave on radio or TV").terms == ("radio",)
+    assert searcher.understand("interviews he's been a guest on").terms == ()  # no entry says "guest"
     store.replace_source("notes.txt", entries + [
         Entry(id="c", title="A TV debate", date=PartialDate(2015), kind="video", summary="On TV.")])
     assert searcher.understand("interviews he gave on radio or TV").terms == ("radio", "tv")

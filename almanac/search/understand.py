@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from almanac.query import MEDIUM_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
+from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (by_undoubled, chat_read, described_content, glue_slip, is_english, name_runs,
                            person_pronoun, read_words, undouble, zipf)
 
@@ -94,9 +94,10 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     terms = join_compounds(terms, counts, store.fulltext_tokens(pairs + terms) if pairs else None)
     # "stuff frm 2019", "shw me his interviews": glue typed short, when the archive has no such word
     terms = [t for t in terms if counts.get(t) or t in parsed.names or not glue_slip(t)]
-    # "interviews he gave on radio or TV" where no entry writes "TV": the medium says a kind (the
-    # parser's), not a word the entries must hold, and a word none holds counts against answering.
-    terms = [t for t in terms if counts.get(t) or t not in MEDIUM_WORDS]
+    # "interviews he gave on radio or TV" where no entry writes "TV", "podcasts she's been a guest
+    # on" where none writes "guest": such a word says the kind (the parser's), it is not one the
+    # entries must hold, and a word none holds counts against answering.
+    terms = [t for t in terms if counts.get(t) or t not in KIND_RESTATING_WORDS]
     counts = {t: counts[t] for t in terms}
     unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
