@@ -35,9 +35,9 @@ def build_atom(
     fg.link(href=home_url(site), rel="alternate", type="text/html")
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.language("en")
-    fg.updated(feed_updated(chosen, tz))
-    for entry in chosen:
-        item = feed_item(entry, site, tz)
+    items = [feed_item(entry, site, tz) for entry in chosen]
+    fg.updated(feed_updated(items))
+    for item in items:
         fe = fg.add_entry(order="append")
         fe.id(item.id)
         fe.title(item.title)

@@ -46,10 +46,10 @@ def revised(entry: Entry, tz: dt.tzinfo) -> dt.datetime:
     return max(start, changed if changed.tzinfo else changed.replace(tzinfo=dt.timezone.utc))
 
 
-def feed_updated(entries: list[Entry], tz: dt.tzinfo) -> dt.datetime:
+def feed_updated(items: list[FeedItem]) -> dt.datetime:
     """The feed's `updated` (RSS's lastBuildDate): when its newest revision was made, or the epoch
-    when it is empty."""
-    return max((revised(e, tz) for e in entries), default=EPOCH)
+    when it is empty. From the items (`feed_item`), which have read each entry's revision once."""
+    return max((item.updated for item in items), default=EPOCH)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from almanac.config import SiteConfig
 from almanac.entry import Entry
 from almanac.links import MAIN_FEEDS, site_root
-from feeds.feed_items import EPOCH, feed_item, feed_title, feed_updated, home_url, newest_first, published
+from feeds.feed_items import EPOCH, feed_item, feed_title, feed_updated, home_url, newest_first
 from feeds.safe_text import clean_line
 
 
@@ -31,10 +31,10 @@ def build_rss(entries: list[Entry], site: SiteConfig, tz: dt.tzinfo, path: str =
     fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=home_url(site), rel="alternate")
     fg.language("en")
-    fg.lastBuildDate(feed_updated(chosen, tz))  # "the last time the content of the channel changed"
-    fg.pubDate(max((published(e, tz) for e in chosen), default=EPOCH))
-    for entry in chosen:
-        item = feed_item(entry, site, tz)
+    items = [feed_item(entry, site, tz) for entry in chosen]
+    fg.lastBuildDate(feed_updated(items))  # "the last time the content of the channel changed"
+    fg.pubDate(max((item.published for item in items), default=EPOCH))
+    for item in items:
         fe = fg.add_entry(order="append")
         fe.title(item.title)
         fe.link(href=item.link, rel="alternate")
