@@ -1024,9 +1024,10 @@ def parse_query(
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
             rest.append((i, tok))
             continue
-        # The word before a kind word, past a date read there ("her 2019 speeches"); "" when only a
-        # date comes before it ("2019 speeches").
-        lead = next((words[k] for k in range(i - 1, -1, -1) if not reader.used[k]), "")
+        # For a kind word that needs a determiner: the word before it, past a date read there ("her
+        # 2019 speeches"); "" when only a date comes before it ("2019 speeches").
+        lead = next((words[k] for k in range(i - 1, -1, -1) if not reader.used[k]), "") \
+            if tok in _DETERMINED_KINDS else ""
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and lead not in _DETERMINERS
                                        and lead not in _ORDER_WORDS  # "her latest speech"
                                        and not (lead == "" and tok in _PLURAL_KINDS)):  # "speeches from 2019"
