@@ -223,6 +223,9 @@ class Entry:
     explicit_id: bool = field(default=False, compare=False, repr=False)
     #: Whether `kind` was read from the wording (`classify`) because the source gave none.
     kind_read: bool = field(default=False, compare=False, repr=False)
+    #: Whose it is, as its source says (a feed's or an item's author, a front matter `author`):
+    #: the archive's person, whose name in a question is no word to find (`almanac.person`).
+    by: str = field(default="", compare=False, repr=False)
     #: When the store last saw its content change (ISO 8601, UTC), for an entry read from the store;
     #: None for one read from a source. Feeds say by it that an item was revised (`feeds.feed_items`).
     changed_at: str | None = field(default=None, compare=False, repr=False)

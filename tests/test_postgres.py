@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -56,6 +57,8 @@ def _archive(path: str) -> None:
         sent = store.posts(status="sent")[0]
         store.plan_edits([(sent.id, sent.target, "edit", "0123456789abcdef", sent.shown)], MAY_1)  # an edit waiting
         store.subscribe(223456789012345678, 323456789012345678, "anniversaries")
+        (key,) = store.source_keys()  # whose the seed is, as a feed would say (almanac.person)
+        assert not store.replace_source(key, [replace(e, by="Anil Madhavapeddy") for e in store.entries()]).touched
 
 
 def _state(capsys, target: str) -> tuple[list, list, list]:
@@ -67,14 +70,15 @@ def _state(capsys, target: str) -> tuple[list, list, list]:
     with Store(target) as store:
         ids, matrix = store.vectors("fake-bow-64")
         subs = [s.to_json() for s in store.subscriptions()]
-    return json.loads(entries), json.loads(posts), [ids, matrix.tolist(), subs]
+        people = store.people()  # whose each source is (almanac.person)
+    return json.loads(entries), json.loads(posts), [ids, matrix.tolist(), subs, people]
 
 
 def test_db_copy_sqlite_to_postgres_and_back_keeps_everything(capsys, tmp_path, postgres_url):
     first, back = str(tmp_path / "first.db"), str(tmp_path / "back.db")
     _archive(first)
     before = _state(capsys, first)
-    assert len(before[0]) == 25 and {p["status"] for p in before[1]} == {"sent", "pending"}
+    assert len(before[0]) == 25 and before[2][3] == ["Anil Madhavapeddy"] and {p["status"] for p in before[1]} == {"sent", "pending"}
     assert [e["status"] for p in before[1] for e in p["edits"]] == ["pending"]
 
     code, out, err = run(capsys, "db", "copy", first, postgres_url)

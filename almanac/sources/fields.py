@@ -31,6 +31,7 @@ from collections.abc import Mapping
 
 from almanac.entry import DateError, Entry, PartialDate, KINDS, classify, normalise_kind, talk_tags, valid_id
 from almanac.links import web_address
+from almanac.person import author_name
 from almanac.sources.html_text import html_to_text
 from almanac.sources.problems import Problem
 from almanac.sources.reading import clip, fold, tags_problem, title_problem
@@ -250,6 +251,7 @@ def entry_from_fields(
             source=f"{path}:{line}",
             explicit_id=explicit is not None,
             kind_read=kind_read,
+            by=author_name(fields.get("author")) or "",
         ),
         [],
     )

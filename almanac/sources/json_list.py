@@ -27,10 +27,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 
 from almanac.entry import Entry, normalise_kind, valid_id
 from almanac.link_kind import media_kind
+from almanac.person import author_name, name_in_title
 from almanac.sources.csl_json import csl_fields, is_csl_item
 from almanac.sources.fields import entry_with_summary
 from almanac.sources.html_text import html_to_text
@@ -119,18 +121,19 @@ def _check_document(path: str, text: str) -> None:
 _LIST_KEYS = ("entries", "items")
 
 
-def _list_start(path: str, text: str, i: int) -> tuple[int, bool]:
-    """(offset of the list of entries, whether the document is a JSON Feed).
+def _list_start(path: str, text: str, i: int) -> tuple[int, bool, str]:
+    """(offset of the list of entries, whether the document is a JSON Feed, whose it says it is).
 
     The list is the document itself, or the `entries` or `items` of a top-level object, found
     by stepping over the object's other values (decoded, not searched for, so an "items" key
-    inside another value is not taken for it)."""
+    inside another value is not taken for it). Whose: the object's `author` or `authors` (JSON
+    Feed's), else the name a JSON Feed's title opens with (`almanac.person`)."""
     if text[i] == "[":
-        return i, False
+        return i, False, ""
     problem = Problem(path, 1, "json", "expected a list of entry objects (or an object with an 'entries' or 'items' list)")
     if text[i] != "{":
         raise SourceError([problem])
-    found, jsonfeed = None, False
+    found, jsonfeed, said = None, False, {}
     i = _skip_space(text, i + 1)
     while i < len(text) and text[i] != "}":
         key, i = _decoder.raw_decode(text, i)
@@ -143,12 +146,15 @@ def _list_start(path: str, text: str, i: int) -> tuple[int, bool]:
             raise SourceError([_decode_problem(path, text.count("\n", 0, i) + 1, exc)]) from None
         if key == "version" and isinstance(value, str) and "jsonfeed.org" in value:
             jsonfeed = True
+        if key in ("author", "authors", "title"):
+            said[key] = value
         i = _skip_space(text, i)
         if i < len(text) and text[i] == ",":
             i = _skip_space(text, i + 1)
     if found is None:
         raise SourceError([problem])
-    return found, jsonfeed
+    title = said.get("title") if jsonfeed and isinstance(said.get("title"), str) else ""
+    return found, jsonfeed, author_name(said.get("author") or said.get("authors")) or name_in_title(title) or ""
 
 
 #: The JSON Feed item extension (JSON Feed 1.1: a key starting with an underscore) in which almanac's
@@ -169,6 +175,8 @@ def _feed_item_fields(item: dict) -> dict:
     if "tags" in item:
         fields["categories"] = item["tags"]
     fields["url"] = item.get("external_url") or item.get("url")
+    if "authors" in item and "author" not in item:  # JSON Feed 1.1's list; 1.0's `author` is kept as it is
+        fields["author"] = item["authors"]
     attached = {media_kind(a["mime_type"]) for a in item.get("attachments") or []
                 if isinstance(a, dict) and isinstance(a.get("mime_type"), str)}
     if "kind" not in fields and not any(isinstance(t, str) and normalise_kind(t) for t in item.get("tags") or []):
@@ -240,7 +248,7 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
     """The entries of a JSON document read from `path` (a file, or a URL serving a JSON Feed)."""
     _check_document(path, text)
     lines = _Lines(text)
-    i, jsonfeed = _list_start(path, text, _skip_space(text, 0))
+    i, jsonfeed, person = _list_start(path, text, _skip_space(text, 0))
     i = _skip_space(text, i + 1)
     problems: list[Problem] = []
     entries: list[Entry] = []
@@ -270,7 +278,7 @@ def entries_from_json(path: str, text: str) -> list[Entry]:
         if entry is None:
             drafts += not found
         else:
-            entries.append(entry)
+            entries.append(entry if entry.by or not person else replace(entry, by=person))
     if not entries and not problems and not drafts:
         raise SourceError([Problem(path, 1, "json", "the list is empty")])
     if problems:

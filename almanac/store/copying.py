@@ -73,6 +73,10 @@ def copy_store(source, target, force: bool = False) -> CopyReport:
                 dst.insert_rows(table, columns, [tuple(r) for r in rows])
                 counts[table] += len(rows)
         target.dialect.after_copy(dst)
+        # Whose each source is (`almanac.person`), which the store keeps beside its counters.
+        dst.execute("DELETE FROM meta WHERE key LIKE 'person:%'")
+        people = src.execute("SELECT key, value FROM meta WHERE key LIKE 'person:%'").fetchall()
+        dst.insert_rows("meta", "key, value", [tuple(r) for r in people])
         # Searchers on the target reload: entries and vectors changed under them.
         dst.execute("INSERT INTO meta (key, value) VALUES ('vectors_generation', '0') ON CONFLICT DO NOTHING")
         dst.execute(f"UPDATE meta SET value = {BUMP} WHERE key IN ('generation', 'vectors_generation')")

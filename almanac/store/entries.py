@@ -7,12 +7,29 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from almanac.entry import Entry, PartialDate
+from almanac.person import byline
 from almanac.sources.problems import Problem, split_location
 from almanac.store.database import StoreError, utc_now
 
 NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
 #: meta values are text: the next value of a counter, in SQL both engines take.
 BUMP = "CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+
+
+def _keep_person(db, source_key: str, name: str | None) -> bool:
+    """Keep `name` as whose source `source_key` is (none: forget it); whether that changed."""
+    key = f"person:{source_key}"
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    held = row[0] if row else None
+    if held == name:
+        return False
+    if name is None:
+        db.execute("DELETE FROM meta WHERE key = ?", [key])
+    elif held is None:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [key, name])
+    else:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", [name, key])
+    return True
 
 
 class IdConflict(StoreError):
@@ -115,9 +132,16 @@ class EntriesMixin:
                 db.execute(f"DELETE FROM embeddings WHERE {where}", params)
                 where, params = dialect.id_in("id", chunk)
                 db.execute(f"DELETE FROM entries WHERE {where}", params)
-            if change.touched:
+            person_changed = _keep_person(db, source_key, byline([e.by for e in entries]))
+            if change.touched or person_changed:
                 db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
+
+    def people(self) -> list[str]:
+        """The names the sources say the archive is by (`almanac.person`), one per source that says one."""
+        with self.read() as db:
+            rows = db.execute("SELECT value FROM meta WHERE key LIKE 'person:%' ORDER BY key").fetchall()
+        return list(dict.fromkeys(r[0] for r in rows))
 
     def holdings(self, source_keys: list[str]) -> dict[str, tuple[str, str]]:
         """(kind, source key) of every entry the sources `source_keys` hold, by id: the ids given

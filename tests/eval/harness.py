@@ -114,9 +114,10 @@ def build_store(name: str, embedder, cache_dir: str, directory: pathlib.Path = E
                 digest.update(path.name.encode() + path.read_bytes())
     digest.update(embedder.model_name.encode() + b"parts-v1")
     # What ingest stores depends on the code that reads and classifies entries (inferred kinds, the
-    # medium an archive's shows share: ingest.py), and the part vectors on how a summary is cut into
-    # sentences (text.py).
-    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py", "text.py", "ingest.py")]
+    # medium an archive's shows share: ingest.py; whose it is: person.py), and the part vectors on how
+    # a summary is cut into sentences (text.py).
+    kinds_code = [REPO / "almanac" / name for name in ("kinds.py", "link_kind.py", "entry.py", "text.py", "ingest.py",
+                                                       "person.py")]
     for code in sorted((REPO / "almanac" / "sources").glob("*.py")) + kinds_code:
         digest.update(code.read_bytes())
     os.makedirs(cache_dir, exist_ok=True)

@@ -1,0 +1,86 @@
+"""Whose archive it is: the person's name, and the words of it a question may use.
+
+An archive holds one person's work, and people ask about it by name as much as by "she":
+"Rapinoe Melbourne", "Harari and Gillian Tett", "swift letter to apple". Such a name
+says whose work is asked about, not what the entry says: most entries call their
+person "she", "Megan" or "I", so the name is no word the best entry must hold. Read as
+one, it counts against answering whenever the entry that is the answer does not write it
+(the nineteenth evaluation pass: "Rapinoe Melbourne" refused, "Melbourne" answered).
+
+Where the name comes from, so that nothing is guessed from the entries' text (guessing
+from capitalised words picks a co-author on a scientist's archive, "Weissman" on
+Karikó's): the `[site] author` of the configuration, and what the sources declare, a
+feed's author or the name its title opens with ("Megan Rapinoe: matches and news",
+"Simon Willison's Weblog"), an item's or a front matter's `author` (`byline`, kept per
+source by the store).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from almanac.words import tokens, zipf
+
+#: A word this common in English is never taken for a person's name ("Will McGugan": "will").
+EVERYDAY_ZIPF = 5.0
+
+#: A feed title that opens with a name: "Megan Rapinoe: ...", "Simon Willison's Weblog",
+#: "Julia Evans - blog", "Hannah Fry | talks", or a title that is only the name ("Julia Evans").
+#: Two to four capitalised words (initials and "van", "de" between them); not "The ...".
+_WORD = r"[A-Z][\w.-]*(?:['’][A-Z][\w.-]*)?"  # "O'Brien", not "Willison's"
+_NAME = rf"(?!(?:The|A|An|My|Our)\b){_WORD}(?:\s+(?:(?:van|von|de|da|del|der|di|la|le)\s+)?{_WORD}){{1,3}}"
+#: ... then a separator, a possessive or the end, perhaps after a bracket ("Grant Sanderson (3Blue1Brown):").
+_TITLE_NAME = re.compile(rf"^\s*({_NAME})(?:\s*\([^)]*\))?(?:\s*(?::|\||–|—|-\s)|['’]s\b|\s*$)")
+
+
+def name_in_title(title: str) -> str | None:
+    """The person's name a feed's title opens with, if it opens with one (see _TITLE_NAME)."""
+    found = _TITLE_NAME.match(title or "")
+    if not found:
+        return None
+    name = found.group(1).strip()
+    if found.end() == len(title.rstrip()) and any(zipf(w) >= EVERYDAY_ZIPF for w in tokens(name)):
+        return None  # a title of everyday words alone names a thing: "Hacker News", "Daily Mail"
+    return name
+
+
+def author_name(value: object) -> str | None:
+    """A name from an `author` as sources write it: "Jane Doe", {"name": "Jane Doe"}, RSS's
+    "jane@example.com (Jane Doe)", or a list of such (its first)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if bracketed := re.fullmatch(r"\S+@\S+\s*\((.+)\)", value):
+        value = bracketed.group(1).strip()
+    if "@" in value or not any(c.isalpha() for c in value):
+        return None
+    return " ".join(value.split())[:200] or None
+
+
+def byline(names: list[str]) -> str | None:
+    """A source's person: the name at least half its entries are by, else None (a group blog)."""
+    said = Counter(n for n in names if n)
+    if not said:
+        return None
+    name, count = said.most_common(1)[0]
+    return name if count * 2 >= len(names) else None
+
+
+@lru_cache(maxsize=64)
+def name_words(names: tuple[str, ...]) -> frozenset[str]:
+    """The words of the person's names a question would use ("Megan Rapinoe" -> megan, rapinoe),
+    written as the question parser writes them, without everyday English ("Will", "The")
+    and initials."""
+    words = set()
+    for name in names:
+        for word in tokens(name):
+            word = re.sub(r"['’]s$", "", word)
+            if sum(c.isalpha() for c in word) >= 2 and zipf(word) < EVERYDAY_ZIPF:
+                words.add(word)
+    return frozenset(words)

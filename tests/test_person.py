@@ -1,0 +1,108 @@
+"""Whose archive it is (`almanac.person`): read from the sources, kept per source by the store
+(SQLite and PostgreSQL). How a question naming the person is read: tests/test_search.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from almanac.ingest import ingest
+from almanac.person import author_name, byline, name_in_title, name_words
+from almanac.sources import read_source
+
+BOTH_BACKENDS = True
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Megan Rapinoe: matches, speeches and news", "Megan Rapinoe"),
+    ("Simon Willison's Weblog", "Simon Willison"),
+    ("Julia Evans", "Julia Evans"),
+    ("Hannah Fry | talks", "Hannah Fry"),
+    ("Will McGugan - blog", "Will McGugan"),
+    ("Grant Sanderson (3Blue1Brown): videos", "Grant Sanderson"),
+    ("Guido van Rossum: Python, talks", "Guido van Rossum"),
+    ("Conan O'Brien: shows", "Conan O'Brien"),
+    ("The Ezra Klein Show", None),  # a show's name, not its host's
+    ("Hacker News", None),  # everyday words alone name a thing
+    ("Talks and papers", None),
+    ("", None),
+])
+def test_a_feed_title_names_its_person_only_when_it_opens_with_a_name(title, name):
+    assert name_in_title(title) == name
+
+
+def test_author_fields_as_sources_write_them():
+    assert author_name("jane@example.com (Jane Doe)") == "Jane Doe"  # RSS <author>
+    assert author_name({"name": "Jane  Doe"}) == "Jane Doe"  # JSON Feed, Atom
+    assert author_name(["Jane Doe", "Tim Roe"]) == "Jane Doe"
+    assert author_name("jane@example.com") is None
+    assert author_name(42) is None and author_name("") is None
+
+
+def test_a_source_is_its_person_s_when_half_its_entries_say_so():
+    assert byline(["Jane Doe", "Jane Doe", ""]) == "Jane Doe"
+    assert byline(["Jane Doe", "Tim Roe", "Ann Poe"]) is None  # a group blog
+    assert byline(["", ""]) is None
+
+
+def test_the_words_of_a_name_a_question_would_use():
+    assert name_words(("Megan Rapinoe",)) == {"megan", "rapinoe"}
+    assert name_words(("Will McGugan", "N. K. Jemisin")) == {"mcgugan", "jemisin"}  # not "will", no initials
+    assert name_words(("Janette Sadik-Khan",)) == {"janette", "sadik", "khan"}
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Megan Rapinoe: matches and news</title>
+<item><title>Penalty miss against Sweden in Melbourne</title><pubDate>Sun, 06 Aug 2023 09:00:00 +0000</pubDate>
+<description>Her last World Cup ended in the round of sixteen after a shootout in Melbourne.</description></item>
+<item><title>Equal pay testimony</title><pubDate>Wed, 24 Mar 2021 09:00:00 +0000</pubDate>
+<author>press@example.com (Press Office)</author>
+<description>She told lawmakers about the fight for equal pay.</description></item>
+<item><title>Ballon d'Or</title><pubDate>Mon, 02 Dec 2019 09:00:00 +0000</pubDate>
+<description>She won the Ballon d'Or in Paris.</description></item>
+</channel></rss>"""
+
+
+def test_a_feed_says_whose_its_items_are(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(FEED, encoding="utf-8")
+    by = {e.title: e.by for e in read_source(str(path))}
+    assert by == {"Penalty miss against Sweden in Melbourne": "Megan Rapinoe",
+                  "Equal pay testimony": "Press Office", "Ballon d'Or": "Megan Rapinoe"}
+
+
+def test_front_matter_says_whose_an_entry_is(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text("---\ntitle: A walk\ndate: 2020-01-02\nauthor: Monty Don\n---\nA walk.\n",
+                                             encoding="utf-8")
+    assert [e.by for e in read_source(str(tmp_path / "notes"))] == ["Monty Don"]
+
+
+def test_the_store_keeps_each_source_s_person_and_forgets_it_with_the_source(store, tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(FEED, encoding="utf-8")
+    text = tmp_path / "entries.txt"
+    text.write_text("A talk / Jan 2020\nAbout things.\n", encoding="utf-8")
+    ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
+    assert store.people() == ["Megan Rapinoe"]
+    generation = store.generation()
+    feed.write_text(FEED.replace("Megan Rapinoe:", "M. Rapinoe:"), encoding="utf-8")
+    ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
+    assert store.people() == ["M. Rapinoe"]
+    assert store.generation() > generation  # a snapshot reads it again
+    feed.unlink()  # the source gone: its entries go, and whose they were
+    ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
+    assert store.people() == [] and store.count() == 1
+
+
+def test_a_json_feed_or_list_says_whose_its_items_are(tmp_path):
+    feed = tmp_path / "feed.json"
+    feed.write_text('{"version": "https://jsonfeed.org/version/1.1", "title": "Julia Evans: zines",'
+                    ' "items": [{"id": "1", "title": "A zine", "date_published": "2020-01-02T00:00:00Z",'
+                    ' "content_text": "About git.", "authors": [{"name": "Kamal M"}]},'
+                    ' {"id": "2", "title": "A talk", "date_published": "2021-01-02T00:00:00Z",'
+                    ' "content_text": "About DNS."}]}', encoding="utf-8")
+    assert {e.title: e.by for e in read_source(str(feed))} == {"A zine": "Kamal M", "A talk": "Julia Evans"}
+    listed = tmp_path / "entries.json"
+    listed.write_text('{"author": "Monty Don", "entries": [{"title": "A walk", "date": "2020",'
+                      ' "summary": "Roses."}]}', encoding="utf-8")
+    assert [e.by for e in read_source(str(listed))] == ["Monty Don"]
