@@ -105,7 +105,8 @@ class App:
         # OpenBLAS otherwise fight over the cores.
         threadpool_limits(1, user_api="blas")
         return Searcher(self.store, self.query_embedder, embed_documents=self.embed_missing_for_questions,
-                        strictness=self.config.search.strictness, today=self.today)
+                        strictness=self.config.search.strictness, today=self.today,
+                        person=self.config.site.author)
 
     def today(self):
         """Today in [schedule] timezone (what "last year" in a question is relative to)."""

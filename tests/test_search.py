@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from almanac.cli import main
+from almanac.entry import Entry, PartialDate
 from almanac.search.decide import SIGNALS
 from almanac.text import entry_parts
 from almanac.ingest import ingest
@@ -930,3 +931,46 @@ def test_related_table_is_similar_for_every_entry_at_once(seeded_store, fake):
         assert table[ident] == [h.entry.id for h in searcher.similar(ident, limit=4)], ident
     assert all(ident not in table[ident] and len(table[ident]) == 4 for ident in ids)
     assert searcher.related_table(100)[ids[0]] == [h.entry.id for h in searcher.similar(ids[0], limit=100)]
+
+
+def _her_archive(store):
+    entries = [Entry(id=f"e{i}", title=f"Match report {i}", date=PartialDate(2010 + i), kind="news",
+                     summary=f"She scored in the final of cup {i}.", by="Megan Rapinoe") for i in range(6)]
+    entries.append(Entry(id="mel", title="Penalty miss in Melbourne", date=PartialDate(2023, 8, 6), kind="news",
+                         summary="Her last World Cup ended after a shootout in Melbourne.", by="Megan Rapinoe"))
+    store.replace_source("feed.xml", entries)
+
+
+def test_a_question_naming_the_person_asks_about_their_work(store, fake):
+    """'Rapinoe Melbourne': the name says whose; the entry that is the answer does not write it, and
+    as a word to hold it counted against answering (refused on the footballer's archive)."""
+    _her_archive(store)
+    searcher = Searcher(store, fake)
+    question = searcher.understand("Rapinoe Melbourne")
+    assert question.terms == ("melbourne",) and question.names_person
+    result = searcher.search("Rapinoe Melbourne", limit=3)
+    assert result.explain["signals"]["someone"] == 1.0
+    assert searcher.understand("megan rapinoe").terms == ("megan", "rapinoe")  # only the name: kept
+    listing = searcher.search("news by Rapinoe from 2023")  # whose, then a filter: the filter's list
+    assert listing.answered and [h.entry.id for h in listing.hits] == ["mel"]
+    assert [h.entry.id for h in searcher.search("Rapinoe's latest", limit=2).hits] == ["mel", "e5"]
+    assert not searcher.understand("Melbourne").names_person
+
+
+def test_the_configured_author_is_the_person_too(store, fake):
+    store.replace_source("notes.txt", [Entry(id="a", title="A garden in Venice", date=PartialDate(2019),
+                                             kind="article", summary="Roses by a canal.")])
+    assert Searcher(store, fake).understand("Monty in Venice").terms == ("monty", "venice")
+    assert Searcher(store, fake, person="Monty Don").understand("Monty in Venice").terms == ("venice",)
+
+
+def test_a_name_spelt_another_way_is_the_person_s(store, fake):
+    """'magnus carlson': an English surname one slip from the person's, which few entries write."""
+    entries = [Entry(id=f"e{i}", title=f"Game {i}", date=PartialDate(2010 + i), kind="news",
+                     summary=f"Magnus won game {i} in the tiebreak.") for i in range(8)]
+    entries.append(Entry(id="c", title="Carlsen statement on Niemann", date=PartialDate(2022, 9, 26), kind="news",
+                         summary="A statement about cheating."))
+    store.replace_source("games.json", entries)
+    question = Searcher(store, fake, person="Magnus Carlsen").understand("magnus carlson cheating statement")
+    assert question.corrected == {"carlson": "carlsen"}
+    assert question.terms == ("cheating", "statement")

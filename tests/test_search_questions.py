@@ -12,7 +12,8 @@ import pytest
 
 from almanac.search import Searcher
 from almanac.store import Store
-from tests.eval_questions import ACM, ASPLOS, CODEMESH, FLOSS, FUNCTORS, MIRAGE4, OSCON, V1_2, V2_RECAP
+from tests.eval_questions import (ACM, ASPLOS, CODEMESH, FLOSS, FUNCTORS, IRMINSULE, JITSU_2014, JITSU_PAPER, JITSU_TALK,
+                                  MIRAGE4, OSCON, V1_2, V2_RECAP, XEN_STUB)
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -85,3 +86,19 @@ def test_an_ordered_question_naming_something_answers_the_same_whatever_the_page
     full = ids(searcher.search("latest on MirageOS", limit=10))
     for limit in (1, 3, 4, 5):
         assert ids(searcher.search("latest on MirageOS", limit=limit)) == full[:limit], limit
+
+
+def test_the_archive_s_person_named_in_a_question_asks_about_their_work(embedded_seed_db, real_embedder):
+    """'Anil Madhavapeddy Jitsu', 'anil irmin': the seed's entries seldom write his name, and as words
+    to hold it refused both. With `[site] author` saying whose the archive is (a feed's author or
+    title says it too: almanac.person), the name says whose work, as "he" would."""
+    with Store(str(embedded_seed_db)) as store:
+        anonymous = Searcher(store, real_embedder, today=lambda: TODAY)
+        his = Searcher(store, real_embedder, today=lambda: TODAY, person="Anil Madhavapeddy")
+        for question, right in (("Anil Madhavapeddy Jitsu", {JITSU_PAPER, JITSU_TALK, JITSU_2014}),
+                                ("anil irmin", {IRMINSULE, XEN_STUB})):
+            assert not anonymous.search(question).answered, question
+            result = his.search(question)
+            assert result.answered and ids(result)[0] in right, question
+        # Nothing else asked: a question about things the archive lacks stays refused.
+        assert not his.search("Anil Madhavapeddy cooking recipes").answered

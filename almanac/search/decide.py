@@ -23,7 +23,8 @@ word statistics):
   do I…", "what is the…", "…for my photos") and never speaks of a person
   (`almanac.words.looks_general`): such questions are seldom about
   someone's archive, however many of its words they share;
-- `someone`: the question says he, she, his or her: it asks about a
+- `someone`: the question says he, she, his or her, or names the archive's
+  person (`almanac.person`: "Rapinoe Melbourne"): it asks about a
   person's work, which is what an archive holds;
 - `describes`: the question opens as a description of one item ("the show
   where she…", "that essay on…", "his piece about…"), the way people
@@ -146,12 +147,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.368,
-    coefficients={"dense": 3.6, "sentence": 1.006, "standout": 0.233, "coverage": 2.374, "unknown": -1.301,
-                  "rare_hit": 0.249, "filtered": 1.759, "general": -2.985, "someone": 0.667, "describes": -1.119,
-                  "length": 5.441, "unknown_short": -4.899, "missing_name": -0.723, "named": 2.787,
-                  "unexplained": -1.587, "name_not_held": -2.465, "content": 8.952, "name_held": 1.592,
-                  "other_person": -2.879},
+    bias=-6.53,
+    coefficients={"dense": 3.574, "sentence": 1.11, "standout": 0.23, "coverage": 2.293, "unknown": -1.314,
+                  "rare_hit": 0.201, "filtered": 1.816, "general": -2.949, "someone": 0.735, "describes": -1.154,
+                  "length": 5.501, "unknown_short": -4.578, "missing_name": -0.736, "named": 2.888,
+                  "unexplained": -1.586, "name_not_held": -2.497, "content": 9.108, "name_held": 1.697,
+                  "other_person": -2.885},
 )
 
 
@@ -205,7 +206,8 @@ def signals(question, matched: set[str], dense_best: float, sentence: float = 0.
     return {"dense": float(dense_best), "sentence": float(sentence),
             "standout": float(standout), "coverage": coverage, "unknown": unknown, "rare_hit": rare_hit,
             "filtered": filtered, "general": float(looks_general(text)),
-            "someone": float(speaks_of_someone(text)), "describes": float(describes_one_thing(text)),
+            "someone": float(speaks_of_someone(text) or question.names_person),
+            "describes": float(describes_one_thing(text)),
             "length": length, "unknown_short": unknown * (1.0 - length),
             "missing_name": float(any(any(not question.doc_counts.get(t) for t in terms if t in run)
                                       for run in runs)),

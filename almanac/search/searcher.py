@@ -144,9 +144,11 @@ class Searcher:
         model: DecisionModel | None = None,
         today: Callable[[], dt.date] = utc_today,
         use_parts: bool = True,
+        person: str = "",
     ):
         """`embedder` encodes questions; `embed_documents(store)` fills in missing vectors
-        (default: `embed_missing` with `embedder`); `today()` anchors "last year"."""
+        (default: `embed_missing` with `embedder`); `today()` anchors "last year"; `person`: whose
+        archive it is (`[site] author`), beside the names its sources say (`almanac.person`)."""
         self.store = store
         self.embedder = embedder
         self.embed_documents = embed_documents or (lambda s: embed_missing(s, embedder))
@@ -155,6 +157,7 @@ class Searcher:
         self.model = model or DEFAULT_MODEL
         self.today = today
         self.use_parts = use_parts
+        self.people = (person,) if person.strip() else ()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._embedding: threading.Thread | None = None
@@ -236,12 +239,12 @@ class Searcher:
     def understand(self, query: str, kind: str | None = None, year: int | None = None):
         """The first stage alone: what `search` reads `query` as, and so the texts it will embed
         (`Question.to_encode`); the evaluation embeds many questions' texts in one batch with it."""
-        return understand(query, self.store, self._current(), kind, year, self.today())
+        return understand(query, self.store, self._current(), kind, year, self.today(), people=self.people)
 
     def search(self, query: str, limit: int = 5, kind: str | None = None, year: int | None = None) -> SearchResult:
         """The best entries for `query`, or `answered=False` (no hits, a `note`) when nothing is close."""
         snap = self._current()
-        question = understand(query, self.store, snap, kind, year, self.today())
+        question = understand(query, self.store, snap, kind, year, self.today(), people=self.people)
         parsed = question.parsed
         if parsed.count:  # "the last 3 talks": no more than that many
             limit = min(limit, parsed.count)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from almanac.entry import SHOW, SHOW_KINDS
+from almanac.person import name_words
 from almanac.search.lexical import LexicalIndex
 from almanac.words import by_undoubled, tokens
 
@@ -64,6 +65,7 @@ class Snapshot:
     _undoubled: dict[str, str] | None = field(default=None, repr=False)
     _ordered: list[str] | None = field(default=None, repr=False)
     _frequent: tuple[int, list[str]] | None = field(default=None, repr=False)
+    _people: tuple[str, ...] | None = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _doc_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _lexical: LexicalIndex | str | None = field(default=None, repr=False)
@@ -129,6 +131,13 @@ class Snapshot:
             if counts[one] >= PRONOUN_ENTRIES and counts[one] >= PRONOUN_RATIO * counts[other]:
                 return one
         return None
+
+    def person_words(self, store, configured: tuple[str, ...] = ()) -> frozenset[str]:
+        """The words of the archive's person's names (`almanac.person`): those `configured` (the
+        `[site] author`) and those its sources say (`Store.people`, read once per snapshot)."""
+        if self._people is None:
+            self._people = tuple(store.people())
+        return name_words((*configured, *self._people))
 
     def lexical_index(self, store, build: bool = True) -> LexicalIndex | None:
         """The postings index, read now if this is the snapshot's LEXICAL_INDEX_ON_QUESTION-th question

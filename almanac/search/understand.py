@@ -52,6 +52,9 @@ class Question:
     #: The question refers to whom it asks about as "he" and the archive's person is "she", or
     #: the other way round (`almanac.words.person_pronoun`, `Snapshot.pronoun`): someone else.
     other_person: bool = False
+    #: The question names the archive's person ("Rapinoe Melbourne"): it speaks of them as "she"
+    #: would, and their name is not among `terms` (`almanac.person`).
+    names_person: bool = False
 
     @property
     def meaning(self) -> str:
@@ -81,9 +84,10 @@ class Question:
 
 
 def understand(text: str, store, snapshot, kind: str | None, year: int | None, today: dt.date,
-               corrected: dict[str, str] | None = None) -> Question:
+               corrected: dict[str, str] | None = None, people: tuple[str, ...] = ()) -> Question:
     """The question `text` read for this archive. `corrected`: the typos already read as the
-    archive's words in `text` (`read_words`), so none are corrected again."""
+    archive's words in `text` (`read_words`), so none are corrected again. `people`: the names
+    of the archive's person the configuration gives (`Snapshot.person_words` adds the sources')."""
     parsed = parse_query(text, kind=kind, year=year, today=today)
     terms = list(parsed.terms)
     if not terms:
@@ -108,14 +112,27 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
                               snapshot.ordered_vocabulary(store)) if unknown else {}
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
-            fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
+            # the person's name is the archive's own however few entries write it ("carlson")
+            vocabulary = snapshot.vocabulary(store)
+            frequent = [*frequent, *sorted(w for w in snapshot.person_words(store, people) if w in vocabulary)]
+            fixes |= name_variants(variants, frequent, vocabulary)
         if fixes:
             # Read again as if typed right: in "karico nobel prize anouncement" the last word is
             # then what "announcement" is to the parser (the kind asked for), not a word to rank by.
-            return understand(read_words(text, fixes), store, snapshot, kind, year, today, corrected=fixes)
+            return understand(read_words(text, fixes), store, snapshot, kind, year, today, corrected=fixes,
+                              people=people)
     said = person_pronoun(text)
     other_person = said is not None and snapshot.pronoun(store) not in (None, said)
-    return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person)
+    # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
+    # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
+    person = snapshot.person_words(store, people)
+    names_person = any(t in person for t in terms) and (
+        not all(t in person for t in terms) or parsed.has_filters or bool(parsed.order))
+    if names_person:
+        terms = [t for t in terms if t not in person]
+        counts = {t: counts[t] for t in terms}
+    return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person,
+                    names_person)
 
 
 def join_compounds(terms: list[str], counts: dict[str, int],
