@@ -1075,6 +1075,11 @@ def parse_query(
         strict = True
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
+        if found_kind and order and all(t in _MEDIUM_WORDS or t in _SHOW_WORDS for t in terms):
+            # "his newest film", "her first radio show", "his latest TV series": an order and only
+            # the words of a medium, as "his newest video" is: the medium's kind is asked for, and
+            # its words are no words to find (the newest entry writing "film" is not his newest film).
+            strict, terms = True, []
     if kind:  # a kind, or a word naming one and a tag within it ("keynote")
         (found_kind, found_tag), strict, also = kind_option(kind) or (kind, None), True, []
     if year is not None:  # `--year` / the year option: it replaces any date the words gave

@@ -103,6 +103,11 @@ TODAY = dt.date(2026, 12, 1)
         ("what's her newest album?", {"order": "newest"}, ("album",)),
         ("what is his most recent book", {"order": "newest"}, ("book",)),
         ("the first novel", {"order": "oldest"}, ("novel",)),
+        # ... and when the noun is a medium ("his newest film"), the medium's kind is what is asked for
+        ("his newest film", {"kind": "video", "order": "newest"}, ()),
+        ("his most recent TV series", {"kind": "video", "order": "newest"}, ()),
+        ("her first radio show", {"kind": "podcast", "order": "oldest"}, ()),
+        ("the film where he cried", {"kind": "video", "kind_boost": True}, ("film", "cried")),  # describes
         # an ordering word describing something other than an entry is a word of the description
         ("who was her first boss?", {}, ("first", "boss")),
         ("the Webb telescope's first images", {}, ("webb", "telescope", "first", "images")),
