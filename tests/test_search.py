@@ -950,6 +950,7 @@ def test_a_question_naming_the_person_asks_about_their_work(store, fake):
     assert question.terms == ("melbourne",) and question.names_person
     result = searcher.search("Rapinoe Melbourne", limit=3)
     assert result.explain["signals"]["someone"] == 1.0
+    assert result.filters["person"] == ["rapinoe"]  # what --json shows it read the name as
     assert searcher.understand("megan rapinoe").terms == ("megan", "rapinoe")  # only the name: kept
     listing = searcher.search("news by Rapinoe from 2023")  # whose, then a filter: the filter's list
     assert listing.answered and [h.entry.id for h in listing.hits] == ["mel"]

@@ -251,6 +251,8 @@ class Searcher:
         filters = parsed.filters()
         if question.corrected:
             filters["corrected"] = dict(question.corrected)
+        if question.person_named:  # read as whose work is asked about, not as words to find
+            filters["person"] = list(question.person_named)
         if len(snap) == 0:
             return SearchResult(parsed.text, False, filters)
 

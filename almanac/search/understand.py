@@ -52,9 +52,13 @@ class Question:
     #: The question refers to whom it asks about as "he" and the archive's person is "she", or
     #: the other way round (`almanac.words.person_pronoun`, `Snapshot.pronoun`): someone else.
     other_person: bool = False
-    #: The question names the archive's person ("Rapinoe Melbourne"): it speaks of them as "she"
-    #: would, and their name is not among `terms` (`almanac.person`).
-    names_person: bool = False
+    #: The words naming the archive's person ("Rapinoe Melbourne" -> ("rapinoe",)): the question
+    #: speaks of them as "she" would, and these are not among `terms` (`almanac.person`).
+    person_named: tuple[str, ...] = ()
+
+    @property
+    def names_person(self) -> bool:
+        return bool(self.person_named)
 
     @property
     def meaning(self) -> str:
@@ -126,13 +130,14 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
     # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
     person = snapshot.person_words(store, people)
-    names_person = any(t in person for t in terms) and (
-        not all(t in person for t in terms) or parsed.has_filters or bool(parsed.order))
-    if names_person:
+    named = tuple(t for t in terms if t in person)
+    if named and (len(named) < len(terms) or parsed.has_filters or parsed.order):
         terms = [t for t in terms if t not in person]
         counts = {t: counts[t] for t in terms}
+    else:
+        named = ()
     return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person,
-                    names_person)
+                    named)
 
 
 def join_compounds(terms: list[str], counts: dict[str, int],
