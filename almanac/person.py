@@ -12,16 +12,21 @@ from capitalised words picks a co-author on a scientist's archive, "Weissman" on
 Karikó's): the `[site] author` of the configuration, and what the sources declare, a
 feed's author or the name its title opens with ("Megan Rapinoe: matches and news",
 "Simon Willison's Weblog"), an item's or a front matter's `author` (`byline`, kept per
-source by the store).
+source by the store). What a source says is taken only when its entries write the name as a
+name (`written_as_name`): a show's, a blog's or a channel's title ("Hidden Brain", "Coding
+Horror", "Physics Girl") and a placeholder author ("admin", "Unknown") are words the entries
+also write in lower case, or never write at all.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
-from almanac.words import tokens, zipf
+from almanac.words import tokens, written_words, zipf
 
 #: A word this common in English is never taken for a person's name ("Will McGugan": "will").
 EVERYDAY_ZIPF = 5.0
@@ -55,7 +60,7 @@ def author_name(value: object) -> str | None:
         value = value.get("name")
     if not isinstance(value, str):
         return None
-    value = value.strip()
+    value = _printable(value)
     if bracketed := re.fullmatch(r"\S+@\S+\s*\((.+)\)", value):
         value = bracketed.group(1).strip()
     if "@" in value or not any(c.isalpha() for c in value):
@@ -63,24 +68,65 @@ def author_name(value: object) -> str | None:
     return " ".join(value.split())[:200] or None
 
 
+def declared(author: object, title: object) -> str:
+    """Whose a feed or a JSON document says it is: its author, else the name its title opens
+    with; "" when it says neither."""
+    return author_name(author) or (name_in_title(_printable(title)) if isinstance(title, str) else None) or ""
+
+
 def byline(names: list[str]) -> str | None:
-    """A source's person: the name at least half its entries are by, else None (a group blog)."""
+    """A source's person: the name more than half its entries are by, else None (a group blog, or
+    two hosts taking turns: which one leads would change with every episode)."""
     said = Counter(n for n in names if n)
     if not said:
         return None
     name, count = said.most_common(1)[0]
-    return name if count * 2 >= len(names) else None
+    return name if count * 2 > len(names) else None
+
+
+def written_as_name(name: str, texts: Iterable[str]) -> bool:
+    """Whether `texts` (a source's titles and summaries) write `name` as a person's: some word of
+    it capitalised, and none of its words ever in lower case. "Rapinoe" and "Megan" are written
+    so; "coding" of "Coding Horror", "brain" of "Hidden Brain" and "physics" of "Physics Girl" are
+    also written in lower case, and "admin" is not written at all."""
+    words = name_words((name,))
+    capitalised = False
+    for text in texts:
+        for word in written_words(text):
+            if _folded(word.lower().replace("’", "'").removesuffix("'s")) in words:
+                if not word[0].isupper():
+                    return False
+                capitalised = True
+    return capitalised
+
+
+def _printable(text: str) -> str:
+    """`text` on one line, without control characters or lone surrogates (which no store takes)."""
+    return "".join(c for c in " ".join(text.split()) if c.isprintable())
+
+
+def _folded(word: str) -> str:
+    """`word` without accents or apostrophes, as people type a name they cannot spell ("kariko",
+    "obrien"): the full-text index matches either way."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return plain.replace("'", "")
 
 
 @lru_cache(maxsize=64)
 def name_words(names: tuple[str, ...]) -> frozenset[str]:
     """The words of the person's names a question would use ("Megan Rapinoe" -> megan, rapinoe),
-    written as the question parser writes them, without everyday English ("Will", "The")
+    lower case, without accents or apostrophes ("Karikó" -> kariko, "O'Brien" -> obrien:
+    `is_person_word` compares a question's word so), without everyday English ("Will", "The")
     and initials."""
     words = set()
     for name in names:
         for word in tokens(name):
             word = re.sub(r"['’]s$", "", word)
             if sum(c.isalpha() for c in word) >= 2 and zipf(word) < EVERYDAY_ZIPF:
-                words.add(word)
+                words.add(_folded(word))
     return frozenset(words)
+
+
+def is_person_word(word: str, words: frozenset[str]) -> bool:
+    """Whether a question's word (as the parser writes it) is one of the person's `words`."""
+    return _folded(word) in words

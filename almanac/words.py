@@ -77,7 +77,12 @@ _TOKEN_OR_BREAK_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[,;:()/|]", re.UNIC
 
 def tokens(text: str) -> list[str]:
     """Lowercase words, keeping versions ("2.0") and contractions whole."""
-    return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+    return [t.lower().replace("’", "'") for t in written_words(text)]
+
+
+def written_words(text: str) -> list[str]:
+    """The words of `text` as `tokens` reads them, with their case as written."""
+    return _TOKEN_RE.findall(text)
 
 
 def possessor(word: str) -> str:

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from almanac.entry import Entry, PartialDate
 from almanac.ingest import ingest
-from almanac.person import author_name, byline, name_in_title, name_words
+from almanac.person import author_name, byline, name_in_title, name_words, written_as_name
 from almanac.sources import read_source
+from almanac.store.entries import source_person
 
 BOTH_BACKENDS = True
 
@@ -38,10 +42,26 @@ def test_author_fields_as_sources_write_them():
     assert author_name(42) is None and author_name("") is None
 
 
-def test_a_source_is_its_person_s_when_half_its_entries_say_so():
+def test_a_source_is_its_person_s_when_most_of_its_entries_say_so():
     assert byline(["Jane Doe", "Jane Doe", ""]) == "Jane Doe"
     assert byline(["Jane Doe", "Tim Roe", "Ann Poe"]) is None  # a group blog
+    assert byline(["Ann Poe", "Tim Roe", "Ann Poe", "Tim Roe"]) is None  # two hosts taking turns
     assert byline(["", ""]) is None
+
+
+def test_a_name_counts_only_where_the_entries_write_it_as_one():
+    """A show's, a blog's or a channel's title, or a placeholder author, is no person: its words are
+    also written in lower case ("coding interviews"), or not at all ("admin")."""
+    assert written_as_name("Megan Rapinoe", ["Megan scored twice.", "Rapinoe's cross"])
+    assert not written_as_name("Coding Horror", ["Coding Horror, the blog", "on coding interviews"])
+    assert not written_as_name("Physics Girl", ["Physics Girl explains", "physics of a spinning top"])
+    assert not written_as_name("admin", ["A post about a server."])
+    assert written_as_name("Katalin Karikó", ["Kariko won the prize"])  # typed without its accent
+
+
+def test_an_author_field_with_control_characters_is_read_clean():
+    assert author_name("Jane \ud800Doe") == "Jane Doe"  # a lone surrogate no store takes
+    assert author_name("Jane\x00 Doe\x1b") == "Jane Doe"
 
 
 def test_the_words_of_a_name_a_question_would_use():
@@ -58,7 +78,7 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <author>press@example.com (Press Office)</author>
 <description>She told lawmakers about the fight for equal pay.</description></item>
 <item><title>Ballon d'Or</title><pubDate>Mon, 02 Dec 2019 09:00:00 +0000</pubDate>
-<description>She won the Ballon d'Or in Paris.</description></item>
+<description>Megan Rapinoe won the Ballon d'Or in Paris.</description></item>
 </channel></rss>"""
 
 
@@ -89,6 +109,10 @@ def test_the_store_keeps_each_source_s_person_and_forgets_it_with_the_source(sto
     ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
     assert store.people() == ["M. Rapinoe"]
     assert store.generation() > generation  # a snapshot reads it again
+    feed.write_text(FEED.replace("Megan Rapinoe:", "Hidden Brain:").replace("Megan Rapinoe won", "It won"),
+                    encoding="utf-8")
+    ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
+    assert store.people() == []  # a show's name the entries never write: no person
     feed.unlink()  # the source gone: its entries go, and whose they were
     ingest(store, [str(tmp_path / "*.*")], str(tmp_path))
     assert store.people() == [] and store.count() == 1
@@ -106,3 +130,14 @@ def test_a_json_feed_or_list_says_whose_its_items_are(tmp_path):
     listed.write_text('{"author": "Monty Don", "entries": [{"title": "A walk", "date": "2020",'
                       ' "summary": "Roses."}]}', encoding="utf-8")
     assert [e.by for e in read_source(str(listed))] == ["Monty Don"]
+
+
+def test_entries_kept_from_the_store_do_not_outvote_the_feed():
+    """A feed lists its last few items; those past its window come back from the store
+    (ingest.settle_left) without an author. They are no vote against whose the feed is."""
+    listed = [Entry(id=f"n{i}", title=f"Match {i}", date=PartialDate(2023), kind="news",
+                    summary="Megan Rapinoe scored.", by="Megan Rapinoe") for i in range(3)]
+    kept = [Entry(id=f"o{i}", title=f"Old match {i}", date=PartialDate(2019), kind="news", summary="A draw.",
+                  changed_at="2024-01-01T00:00:00+00:00") for i in range(7)]
+    assert source_person(listed + kept) == "Megan Rapinoe"
+    assert source_person([replace(e, changed_at="2024-01-01T00:00:00+00:00") for e in listed] + kept) is None

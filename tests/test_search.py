@@ -937,7 +937,8 @@ def _her_archive(store):
     entries = [Entry(id=f"e{i}", title=f"Match report {i}", date=PartialDate(2010 + i), kind="news",
                      summary=f"She scored in the final of cup {i}.", by="Megan Rapinoe") for i in range(6)]
     entries.append(Entry(id="mel", title="Penalty miss in Melbourne", date=PartialDate(2023, 8, 6), kind="news",
-                         summary="Her last World Cup ended after a shootout in Melbourne.", by="Megan Rapinoe"))
+                         summary="Megan Rapinoe's last World Cup ended after a shootout in Melbourne.",
+                         by="Megan Rapinoe"))
     store.replace_source("feed.xml", entries)
 
 
@@ -965,13 +966,21 @@ def test_the_configured_author_is_the_person_too(store, fake):
     assert Searcher(store, fake, person="Monty Don").understand("Monty in Venice").terms == ("venice",)
 
 
-def test_a_name_spelt_another_way_is_the_person_s(store, fake):
-    """'magnus carlson': an English surname one slip from the person's, which few entries write."""
-    entries = [Entry(id=f"e{i}", title=f"Game {i}", date=PartialDate(2010 + i), kind="news",
-                     summary=f"Magnus won game {i} in the tiebreak.") for i in range(8)]
-    entries.append(Entry(id="c", title="Carlsen statement on Niemann", date=PartialDate(2022, 9, 26), kind="news",
-                         summary="A statement about cheating."))
-    store.replace_source("games.json", entries)
-    question = Searcher(store, fake, person="Magnus Carlsen").understand("magnus carlson cheating statement")
-    assert question.corrected == {"carlson": "carlsen"}
-    assert question.terms == ("cheating", "statement")
+def test_the_person_s_name_typed_without_its_accent_is_the_person_s(store, fake):
+    """'kariko nobel' on Karikó's archive: the index matches the name either way, so the question
+    names her as much as 'Karikó nobel' does. A name one slip from hers that few entries write
+    stays as written ("Tucker Carlson" on a chess player's archive is no Carlsen)."""
+    entries = [Entry(id=f"e{i}", title=f"Lecture {i}", date=PartialDate(2010 + i), kind="talk",
+                     summary=f"Katalin Karikó on mRNA, part {i}.") for i in range(4)]
+    entries.append(Entry(id="n", title="Nobel Prize", date=PartialDate(2023, 10, 2), kind="news",
+                         summary="The Nobel Prize in Physiology or Medicine."))
+    store.replace_source("talks.json", entries)
+    searcher = Searcher(store, fake, person="Katalin Karikó")
+    assert searcher.understand("kariko nobel").terms == ("nobel",)
+    assert searcher.understand("Karikó nobel").terms == ("nobel",)
+    chess = [Entry(id=f"g{i}", title=f"Game {i}", date=PartialDate(2010 + i), kind="news",
+                   summary=f"Magnus won game {i}.") for i in range(8)]
+    chess.append(Entry(id="c", title="Carlsen on the tiebreak", date=PartialDate(2022), kind="news", summary="A win."))
+    store.replace_source("talks.json", chess)
+    question = Searcher(store, fake, person="Magnus Carlsen").understand("tucker carlson interview")
+    assert question.terms == ("tucker", "carlson") and not question.corrected

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from almanac.person import is_person_word
 from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (by_undoubled, chat_read, described_content, glue_slip, is_english, name_runs,
                            person_pronoun, read_words, undouble, zipf)
@@ -116,10 +117,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
                               snapshot.ordered_vocabulary(store)) if unknown else {}
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
-            # the person's name is the archive's own however few entries write it ("carlson")
-            vocabulary = snapshot.vocabulary(store)
-            frequent = [*frequent, *sorted(w for w in snapshot.person_words(store, people) if w in vocabulary)]
-            fixes |= name_variants(variants, frequent, vocabulary)
+            fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
         if fixes:
             # Read again as if typed right: in "karico nobel prize anouncement" the last word is
             # then what "announcement" is to the parser (the kind asked for), not a word to rank by.
@@ -130,9 +128,9 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
     # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
     person = snapshot.person_words(store, people)
-    named = tuple(t for t in terms if t in person)
+    named = tuple(t for t in terms if is_person_word(t, person))
     if named and (len(named) < len(terms) or parsed.has_filters or parsed.order):
-        terms = [t for t in terms if t not in person]
+        terms = [t for t in terms if t not in named]
         counts = {t: counts[t] for t in terms}
     else:
         named = ()

@@ -21,7 +21,7 @@ import feedparser
 from almanac.entry import DateError, Entry, PartialDate, classify, normalise_kind, talk_tags
 from almanac.link_kind import media_kind
 from almanac.links import web_address
-from almanac.person import author_name, name_in_title
+from almanac.person import author_name, declared
 from almanac.sources.fetch import fetch_url
 from almanac.sources.html_text import html_to_text
 from almanac.sources.json_list import entries_from_json
@@ -169,13 +169,6 @@ def page_link(item) -> str:
     return pages[0]["href"] if pages else item.get("link") or ""
 
 
-def feed_byline(feed) -> str:
-    """Whose feed it is, as it says: its author, else the name its title opens with
-    (`almanac.person.name_in_title`); "" when it says neither."""
-    return (author_name(feed.get("author_detail") or feed.get("author"))
-            or name_in_title(html_to_text(feed.get("title", ""))) or "")
-
-
 def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     """Read an RSS/Atom feed file or URL into entries, within `limits` (size, fetch deadline)."""
     data = _fetch(spec, limits)
@@ -197,7 +190,9 @@ def read_feed(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Entry]:
     if not parsed.entries:
         raise SourceError([Problem(spec, None, "feed", "the feed has no items")])
     item_lines = _item_lines(data)
-    feed_by = feed_byline(parsed.feed)
+    # whose the feed is, as it says (almanac.person)
+    feed_by = declared(parsed.feed.get("author_detail") or parsed.feed.get("author"),
+                       html_to_text(parsed.feed.get("title", "")))
     problems: list[Problem] = []
     entries: list[Entry] = []
     for i, item in enumerate(parsed.entries):

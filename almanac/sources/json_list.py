@@ -32,7 +32,7 @@ from functools import cached_property
 
 from almanac.entry import Entry, normalise_kind, valid_id
 from almanac.link_kind import media_kind
-from almanac.person import author_name, name_in_title
+from almanac.person import declared
 from almanac.sources.csl_json import csl_fields, is_csl_item
 from almanac.sources.fields import entry_with_summary
 from almanac.sources.html_text import html_to_text
@@ -153,8 +153,7 @@ def _list_start(path: str, text: str, i: int) -> tuple[int, bool, str]:
             i = _skip_space(text, i + 1)
     if found is None:
         raise SourceError([problem])
-    title = said.get("title") if jsonfeed and isinstance(said.get("title"), str) else ""
-    return found, jsonfeed, author_name(said.get("author") or said.get("authors")) or name_in_title(title) or ""
+    return found, jsonfeed, declared(said.get("author") or said.get("authors"), said.get("title") if jsonfeed else None)
 
 
 #: The JSON Feed item extension (JSON Feed 1.1: a key starting with an underscore) in which almanac's

@@ -7,13 +7,21 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from almanac.entry import Entry, PartialDate
-from almanac.person import byline
+from almanac.person import byline, written_as_name
 from almanac.sources.problems import Problem, split_location
 from almanac.store.database import StoreError, utc_now
 
 NEWEST_FIRST = "year DESC, COALESCE(month, 0) DESC, COALESCE(day, 0) DESC, id"
 #: meta values are text: the next value of a counter, in SQL both engines take.
 BUMP = "CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+
+
+def source_person(entries: list[Entry]) -> str | None:
+    """Whose a source is (`almanac.person`): the name more than half the entries read from it now
+    are by, when its entries write it as a name. Entries kept from the store (a feed's items past
+    its window, `almanac.ingest.settle_left`) say nothing of it."""
+    name = byline([e.by for e in entries if e.changed_at is None])
+    return name if name and written_as_name(name, (t for e in entries for t in (e.title, e.summary))) else None
 
 
 def _keep_person(db, source_key: str, name: str | None) -> bool:
@@ -132,7 +140,7 @@ class EntriesMixin:
                 db.execute(f"DELETE FROM embeddings WHERE {where}", params)
                 where, params = dialect.id_in("id", chunk)
                 db.execute(f"DELETE FROM entries WHERE {where}", params)
-            person_changed = _keep_person(db, source_key, byline([e.by for e in entries]))
+            person_changed = _keep_person(db, source_key, source_person(entries))
             if change.touched or person_changed:
                 db.execute(f"UPDATE meta SET value = {BUMP} WHERE key = 'generation'")
         return change
