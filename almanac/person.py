@@ -34,8 +34,11 @@ EVERYDAY_ZIPF = 5.0
 #: A feed title that opens with a name: "Megan Rapinoe: ...", "Simon Willison's Weblog",
 #: "Julia Evans - blog", "Hannah Fry | talks", or a title that is only the name ("Julia Evans").
 #: Two to four capitalised words (initials and "van", "de" between them); not "The ...".
-_WORD = r"[A-Z][\w.-]*(?:['’][A-Z][\w.-]*)?"  # "O'Brien", not "Willison's"
-_NAME = rf"(?!(?:The|A|An|My|Our)\b){_WORD}(?:\s+(?:(?:van|von|de|da|del|der|di|la|le)\s+)?{_WORD}){{1,3}}"
+#: Any letter opens a word here ("Ólafur", "Şafak"; `re` has no class of capitals), and
+#: `name_in_title` keeps only names whose words are capitalised.
+_WORD = r"[^\W\d_][\w.-]*(?:['’](?!s\b)[^\W\d_][\w.-]*)?"  # "O'Brien", not "Willison's"
+_PARTICLES = frozenset("van von de da das del der den di do dos du la le".split())
+_NAME = rf"(?!(?:The|A|An|My|Our)\b){_WORD}(?:\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?{_WORD}){{1,3}}"
 #: ... then a separator, a possessive or the end, perhaps after a bracket ("Grant Sanderson (3Blue1Brown):").
 _TITLE_NAME = re.compile(rf"^\s*({_NAME})(?:\s*\([^)]*\))?(?:\s*(?::|\||–|—|-\s)|['’]s\b|\s*$)")
 
@@ -46,6 +49,8 @@ def name_in_title(title: str) -> str | None:
     if not found:
         return None
     name = found.group(1).strip()
+    if not all(w[0].isupper() or w in _PARTICLES for w in name.split()):
+        return None  # "Talks and papers", "Simon willison"
     if found.end() == len(title.rstrip()) and any(zipf(w) >= EVERYDAY_ZIPF for w in tokens(name)):
         return None  # a title of everyday words alone names a thing: "Hacker News", "Daily Mail"
     return name

@@ -25,6 +25,9 @@ BOTH_BACKENDS = True
     ("Grant Sanderson (3Blue1Brown): videos", "Grant Sanderson"),
     ("Guido van Rossum: Python, talks", "Guido van Rossum"),
     ("Conan O'Brien: shows", "Conan O'Brien"),
+    ("Ólafur Arnalds: music", "Ólafur Arnalds"),  # a capital outside ASCII
+    ("Émilie du Châtelet: notes", "Émilie du Châtelet"),
+    ("Simon willison: blog", None),
     ("The Ezra Klein Show", None),  # a show's name, not its host's
     ("Hacker News", None),  # everyday words alone name a thing
     ("Talks and papers", None),
