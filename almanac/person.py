@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from almanac.words import tokens, written_words, zipf
+from almanac.words import possessor, tokens, zipf
 
 #: A word this common in English is never taken for a person's name ("Will McGugan": "will").
 EVERYDAY_ZIPF = 5.0
@@ -99,8 +99,7 @@ def written_as_name(name: str, texts: Iterable[str]) -> bool:
     that names its person in each is read in about a second (eleven, tokenised)."""
     words = name_words((name,))
     spellings = set()
-    for word in written_words(name):
-        written = word.lower().replace("’", "'").removesuffix("'s")
+    for written in map(possessor, tokens(name)):
         if _folded(written) in words:
             spellings |= {written, written.replace("'", "’"), _folded(written)}
     if not spellings:
@@ -136,8 +135,7 @@ def name_words(names: tuple[str, ...]) -> frozenset[str]:
     and initials."""
     words = set()
     for name in names:
-        for word in tokens(name):
-            word = re.sub(r"['’]s$", "", word)
+        for word in map(possessor, tokens(name)):
             if sum(c.isalpha() for c in word) >= 2 and zipf(word) < EVERYDAY_ZIPF:
                 words.add(_folded(word))
     return frozenset(words)

@@ -156,7 +156,7 @@ def unchat_written(token: str, shouting: bool = False) -> str:
 def chat_read(text: str) -> list[str]:
     """`tokens(text)` with chat spellings read as the words they stand for (`unchat_written`)."""
     shouting = text.upper() == text
-    return [unchat_written(t, shouting) for t in _TOKEN_RE.findall(text)]
+    return [unchat_written(t, shouting) for t in written_words(text)]
 
 
 @functools.lru_cache(maxsize=1)

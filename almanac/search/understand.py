@@ -158,16 +158,15 @@ def join_compounds(terms: list[str], counts: dict[str, int],
         return terms
     tokens = tokens or {}
 
-    def same_word(joined: str, part: str) -> bool:
-        return tokens.get(joined) is not None and tokens.get(joined) == tokens.get(part)
-
     out, i = [], 0
     while i < len(terms):
-        joined = counts.get(terms[i] + terms[i + 1], 0) if i + 1 < len(terms) else 0
-        if joined and (same_word(terms[i] + terms[i + 1], terms[i]) or same_word(terms[i] + terms[i + 1], terms[i + 1])):
-            joined = 0
+        pair = terms[i] + terms[i + 1] if i + 1 < len(terms) else ""
+        joined = counts.get(pair, 0) if pair else 0
+        read = tokens.get(pair)
+        if joined and read is not None and read in (tokens.get(terms[i]), tokens.get(terms[i + 1])):
+            joined = 0  # the index reads the pair as one of its words ("ebertted" -> "ebert")
         if joined > 0 and joined >= min(counts.get(terms[i], 0), counts.get(terms[i + 1], 0)):
-            out.append(terms[i] + terms[i + 1])
+            out.append(pair)
             i += 2
         else:
             out.append(terms[i])
