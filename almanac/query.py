@@ -672,24 +672,50 @@ class _Reader:
         """A month (`key`, its words ending at `end`) joined to another with its year: "from December
         2014 to February 2015", "Dec 2019-Feb 2020", "2015-05 to 2015-09". Every month from one to the
         other, across the new year too; written backwards, the same months, as "from 2016 to 2014" is
-        2014 to 2016. (It was read as the first month alone, the rest searched for as words.)"""
-        joiner, other = self.at(end + 1), self._month_at(end + 2)
-        if not (joiner in _MONTH_RANGE_JOINERS or joiner == "and") or other is None or other[0] == key:
+        2014 to 2016. (It was read as the first month alone, the rest searched for as words.)
+
+        After a range word the other end may be a part of a year or a whole one: "from July 2020
+        through the end of 2021" runs to December 2021, "from May 2015 to 2016" to December 2016
+        (the words were read as a term "end" and the year, and the month alone was lost)."""
+        joiner = self.at(end + 1)
+        ranged = joiner in _MONTH_RANGE_JOINERS or (joiner == "and" and self.at(start) == "between")
+        other = self._month_at(end + 2) if ranged or joiner == "and" else None
+        if other is None and ranged:
+            other = self._year_span_at(end + 2)
+        if other is None or other[0] == other[1] == key:
             return False
-        self.months_span = (min(key, other[0]), max(key, other[0]))
-        self.span(start, other[1])
+        self.months_span = (min(key, other[0]), max(key, other[1]))
+        self.span(start, other[2])
         return True
 
-    def _month_at(self, j: int) -> tuple[int, int] | None:
+    def _month_at(self, j: int) -> tuple[int, int, int] | None:
         """The month (year * 12 + month - 1) written from word j with its year ("February 2015",
-        "2015-02"), and where its words end."""
+        "2015-02"), as (first, last) months of one, and where its words end."""
         month, year = month_number(self.at(j)), _year(self.at(j + 1))
         if month and year:
-            return year * 12 + month - 1, j + 1
+            return year * 12 + month - 1, year * 12 + month - 1, j + 1
         year = _year(self.at(j))
         if year and self._iso_dash[j] and _ISO_MONTH.fullmatch(self.at(j + 1)):
-            return year * 12 + int(self.at(j + 1)) - 1, j + 1
+            key = year * 12 + int(self.at(j + 1)) - 1
+            return key, key, j + 1
         return None
+
+    def _year_span_at(self, j: int) -> tuple[int, int, int] | None:
+        """The first and last months of a part of a year written from word j ("the end of 2021",
+        "late 2021", `_YEAR_PARTS`) or of a whole year ("2021"), and where its words end."""
+        if self.at(j) == "the":
+            j += 1
+        part = _YEAR_PARTS.get(self.at(j))
+        if part is not None:
+            y = j + 2 if self.at(j + 1) == "of" else j + 1
+            if (y == j + 2) != (self.at(j) in _YEAR_EDGES):
+                return None
+            year = _year(self.at(y))
+            return (year * 12 + part[0] - 1, year * 12 + part[1] - 1, y) if year is not None else None
+        year = _year(self.at(j))
+        if year is None or self._iso_dash[j]:
+            return None
+        return year * 12, year * 12 + 11, j
 
     def _open_range(self, lo: int, hi: int, first: int, last: int) -> bool:
         """Months first..last, written in words lo..hi, as one end of a range open at the other, when a
@@ -1073,6 +1099,9 @@ def parse_query(
             terms.append(tok)
     if found_kind and (not terms or order):
         strict = True
+        if order and terms and all(_MEDIUM_WORDS.get(t) in (found_kind, *(k for k, _ in also)) for t in terms):
+            # "the oldest film or video": the medium restates the kind asked for (below, without one)
+            terms = []
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
         if found_kind and order and all(t in _MEDIUM_WORDS or t in _SHOW_WORDS for t in terms):
@@ -1168,11 +1197,19 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
             return True
         if j == i + 5:  # a kind or an entry word is one of the four words after it
             break
-        if w in _KIND_WORDS or w in _ENTRY_NOUNS:
+        if w in _KIND_WORDS or w in _ENTRY_NOUNS or w in _MEDIUM_WORDS and _ends_kinds(words, j + 1):
             return True
         if w in STOPWORDS and w != "ever":
             return False
     return False
+
+
+def _ends_kinds(words: list[str], j: int) -> bool:
+    """Whether the words from j end a list of kinds: nothing, or "or"/"and" and a kind word. A
+    medium after an ordering word is what is ordered then ("the oldest film or video", "her first
+    radio show"), and describes otherwise ("got his first movie made", "his first film role")."""
+    return j == len(words) or words[j] in _LIST_JOINERS and j + 1 < len(words) and (
+        words[j + 1] in _KIND_WORDS or words[j + 1] in _MEDIUM_WORDS)
 
 
 #: Who does what an archive holds: the subject of a clause after an ordering word's noun.

@@ -219,6 +219,14 @@ TODAY = dt.date(2026, 12, 1)
         ("talks from February 2015 to December 2014", {"kind": "talk", "from": "2014-12", "to": "2015-02"}, ()),
         ("between June and March 2015", {"year": 2015, "months": [3, 4, 5, 6]}, ()),
         ("talks from 2016 to 2014", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
+        # a month to a part of a year or a whole year, after a range word (was the month lost, "end"
+        # and the year searched as words)
+        ("what was she up to from July 2020 through the end of 2021?", {"from": "2020-07", "to": "2021-12"}, ()),
+        ("talks from May 2015 to 2016", {"kind": "talk", "from": "2015-05", "to": "2016-12"}, ()),
+        ("from March 2019 until late 2020", {"from": "2019-03", "to": "2020-12"}, ()),
+        ("papers between June 2018 and 2019", {"kind": "paper", "from": "2018-06", "to": "2019-12"}, ()),
+        ("from May 2015 to the end of the talk", {"kind": "talk", "kind_boost": True, "year": 2015, "month": 5},
+         ("end",)),
         # digits that are not a number: a word (int() refused "²⁰¹⁵" and the question crashed)
         ("talks in ²⁰¹⁵", {"kind": "talk"}, ("²⁰¹⁵",)),
         # a documentary is a video
@@ -280,6 +288,11 @@ TODAY = dt.date(2026, 12, 1)
         ("the movie where he draws a tower", {"kind": "video", "kind_boost": True}, ("movie", "draws", "tower")),
         ("the radio interview with Jo Smith", {"kind": "interview", "kind_boost": True}, ("radio", "jo", "smith")),
         ("his talk on film preservation", {"kind": "talk", "kind_boost": True}, ("film", "preservation")),
+        # a medium ending what an ordering word orders asks for its kind, and restates a kind asked
+        # beside it; before more words it describes
+        ("which is the oldest film or video?", {"kind": "video", "order": "oldest"}, ()),
+        ("the first film he made", {"kind": "video", "order": "oldest"}, ()),
+        ("the one where he got his first movie made", {"kind": "video", "kind_boost": True}, ("first", "movie")),
         # an item, like a piece, is whatever the entry is: "the latest news item" lists the newest news
         ("the latest news item about her", {"kind": "news", "order": "newest"}, ()),
         # words that only say "about" are glue: the name is the question
