@@ -81,6 +81,10 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("|policy brief|research brief|issue brief|discussion series|working paper series|white paper", "paper", 3),
     # A finding or a judgment in writing: "I proved ...", "we found that ...", a court's opinions.
     ("proved|my result|our result|our results|we found|we showed|we show|we prove", "paper", 2),
+    # A scholar's own long work, and how papers speak of their claims and authors.
+    ("dissertation thesis monograph", "paper", 3),
+    ("first-authored|we hypothesise|we hypothesize|we conjectured|we conjecture|we propose|we report"
+     "|we analysed|we analyzed|we argue|we demonstrate", "paper", 2),
     ("|majority opinion|dissenting opinion|opinion of the court|amicus brief", "paper", 3),
     ("dissent", "paper", 2),  # a judge's ("My dissent from the 5-4 ruling"), or a crackdown's object
     ("article articles essay essays op-ed column diary diaries memoir obituary write-up|blog post|public service announcement|wrote up"

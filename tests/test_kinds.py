@@ -332,6 +332,11 @@ def test_broadcasters_and_news_of_designs_and_nominations(title, summary, kind):
          "paper"),
         ("Harbour Board v. Keeper", "Writing the majority opinion, she held that the board owed him his wages.",
          "paper"),
+        # A scholar's long work, and a paper's way of speaking of its claims and authors.
+        ("Tide tables of the north harbour", "My doctoral dissertation on how the tide tables were kept.", "paper"),
+        ("Lamps and tides", "A monograph on the harbour lamps between 1800 and 1900.", "paper"),
+        ("Lamps fail in spring", "We hypothesise that salt spray, not age, makes the harbour lamps fail.", "paper"),
+        ("Lamp failures at sea", "First-authored by Jo Smith with the harbour board, measuring lamp failures.", "paper"),
         # A medal given, a press conference held: events, reported.
         ("A medal for the keeper", "The mayor gave him the harbour medal for thirty years of service.", "news"),
         ("Leaving the board", "At a press conference at the harbour office he said he would retire in July.",
