@@ -123,6 +123,10 @@ _VERB_BEFORE = set(
     "did does do didn't doesn't don't to he she they i we you will would can could should ever also "
     "never not who has have had".split()
 )
+#: Words that are fillers (`almanac.words.FILLERS`) as verbs and an entry's name as nouns: after a
+#: word of `_VERB_BEFORE` they say the entry came out ("what did she release in 2025?"), elsewhere
+#: they name what is asked for ("which release credits Darren Burns?").
+_VERB_FILLERS = frozenset({"release"})
 _PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
 #: The plural kind words, which filter ("talks about X"): what a mistyped one is read as
 #: (`almanac.search.understand.correct_typos`), though an archive's own text seldom writes them.
@@ -924,6 +928,7 @@ class _Reader:
     # "talks in October": a month with no year; "may"/"march" only after in/from/during.
     def _lone_months(self) -> None:
         if self.months:
+            self._restated_months()
             return
         for i, tok in enumerate(self.w):
             if self.used[i] or month_number(tok) is None:
@@ -943,6 +948,17 @@ class _Reader:
                 self.months, other = [first], None
             self.span(i - 1 if self.at(i - 1) in _MONTH_CONTEXT or between else i, i + 2 if other else i)
             return
+
+    def _restated_months(self) -> None:
+        """Month names that only repeat months already read ("the summer of 2021 (June to August)",
+        "Q1 2020, so January to March") are no words to find: they were searched for, and an
+        entry had to hold "june" and "august" to answer."""
+        for i, tok in enumerate(self.w):
+            if self.used[i] or month_number(tok) not in self.months:
+                continue
+            if tok in _AMBIGUOUS_MONTHS and self.at(i - 1) not in _MONTH_CONTEXT | _MONTH_RANGE_JOINERS:
+                continue
+            self.span(i, i)
 
 
 def _month_joiners(raw: list[str]) -> list[str]:
@@ -1094,7 +1110,9 @@ def parse_query(
         rest.append((i, tok))
 
     terms: list[str] = []
-    for _, tok in rest:
+    for i, tok in rest:
+        if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_BEFORE:
+            continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
     if found_kind and (not terms or order):

@@ -293,6 +293,13 @@ TODAY = dt.date(2026, 12, 1)
         ("which is the oldest film or video?", {"kind": "video", "order": "oldest"}, ()),
         ("the first film he made", {"kind": "video", "order": "oldest"}, ()),
         ("the one where he got his first movie made", {"kind": "video", "kind_boost": True}, ("first", "movie")),
+        # "release" as a verb says the entry came out; as a noun it names one
+        ("what did she release in 2025?", {"year": 2025}, ()),
+        ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # months that repeat the months read are no words to find
+        ("what was he up to in the summer of 2021 (June to August)?", {"year": 2021, "months": [6, 7, 8]}, ()),
+        ("spring 2014 talks about august rush", {"kind": "talk", "year": 2014, "months": [3, 4, 5]},
+         ("august", "rush")),
         # an item, like a piece, is whatever the entry is: "the latest news item" lists the newest news
         ("the latest news item about her", {"kind": "news", "order": "newest"}, ()),
         # words that only say "about" are glue: the name is the question
