@@ -134,7 +134,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("record joins joined", "news", 1),
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
-_NOT_CUES = ("named after", "to show", "to watch", "show off", "shows off", "to film", "to review",
+_NOT_CUES = ("named after", "to show", "on show", "to watch", "show off", "shows off", "to film", "to review",
              "email address", "web address", "home address", "ip address", "to address",
              # A kind word that names something else: speech as a right or a harm, and the places a
              # book is read or sold in, which are not a book.
@@ -304,6 +304,21 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     return tokens, found
 
 
+#: Words before "season" that number a show's seasons ("the second season", "a new season").
+_SEASON_COUNTS = _ORDINALS | _EPISODE_NUMBERS | frozenset({"first", "new", "twenty", "thirty"})
+_NTH = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _numbered(tokens: list[str], i: int) -> bool:
+    """Whether the season at i is numbered as a show's are: "season 3", "season two", "the second
+    season", "its 20th season", "a new season". A season otherwise belongs to a sport, a theatre or
+    the calendar ("my 2016 season", "the fall season", "the awards season")."""
+    before = tokens[i - 1].lower() if i else ""
+    after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+    return (before in _SEASON_COUNTS or bool(_NTH.fullmatch(before)) or after[:1].isdigit()
+            or after in _EPISODE_NUMBERS)
+
+
 def _cues(tokens: list[str], found: list[int], start: int = 0):
     """(index, kind, weight) of every cue at or after `start`; a longer phrase wins over its first word."""
     end = len(tokens)
@@ -357,6 +372,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
                     and tokens[i + 1][:1].isupper()):
                 yield i, "interview", 3.0
             continue
+        if word in ("season", "seasons") and not _numbered(tokens, i):
+            continue  # "my 2016 season", "the fall season": a sport's or a theatre's, not a show's
         if word in ("episode", "ep") and i + 1 < end and (
                 tokens[i + 1][:1].isdigit() or tokens[i + 1].lower() in _EPISODE_NUMBERS):
             yield i, "show", 4.0  # "Episode 276", "Ep. 12", "episode two"

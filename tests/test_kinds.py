@@ -149,6 +149,13 @@ def test_a_journal_s_name_says_where_a_paper_was_published():
     [
         ("Storage engines", "A short public service announcement: back up your data before upgrading.", "article"),
         ("Storage engines", "The company was named after a lake. It makes storage engines.", "article"),
+        # a sport's season is no show's; a numbered one is
+        ("Back to winning ways", "Leading the table again, I talked about how I turned my 2016 season around.",
+         "interview"),
+        ("The new series", "The second season of the show opens with the harbour keeper as guest.", "podcast"),
+        # put on show: displayed, not a show's episode
+        ("A portrait of the engineer", "The gallery put on show its new portrait of her, taken at the plant.",
+         "article"),
         ("Storage engines", "I benchmarked three engines on my laptop; the record was 2 GB/s.", "article"),  # a hint
         ("Engine maker joins the Open Data Foundation", "The company said the move would help its users.", "news"),
         ("Cache 3.2.0", "Cache 3.2.0 adds an eviction policy and drops support for old Pythons.", "news"),
