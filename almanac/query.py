@@ -127,6 +127,10 @@ _VERB_BEFORE = set(
 #: word of `_VERB_BEFORE` they say the entry came out ("what did she release in 2025?"), elsewhere
 #: they name what is asked for ("which release credits Darren Burns?").
 _VERB_FILLERS = frozenset({"release"})
+#: Words that say "about" before "to" or "with" ("anything connected to Glasgow", "stuff related to
+#: climate"), as "involving" and "regarding" always do (`almanac.words.STOPWORDS`); elsewhere they
+#: may be a topic's ("connected cars", "linked data").
+_ABOUT_WORDS = frozenset({"connected", "related", "relating", "linked", "associated"})
 _PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
 #: The plural kind words, which filter ("talks about X"): what a mistyped one is read as
 #: (`almanac.search.understand.correct_typos`), though an archive's own text seldom writes them.
@@ -1113,6 +1117,8 @@ def parse_query(
     for i, tok in rest:
         if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_BEFORE:
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
+        if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
+            continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
     if found_kind and (not terms or order):

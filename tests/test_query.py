@@ -296,6 +296,9 @@ TODAY = dt.date(2026, 12, 1)
         # "release" as a verb says the entry came out; as a noun it names one
         ("what did she release in 2025?", {"year": 2025}, ()),
         ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # "connected to", "related to" say "about"; before a noun they are a topic's words
+        ("anything of his connected to Glasgow?", {}, ("glasgow",)),
+        ("talks about connected cars", {"kind": "talk"}, ("connected", "cars")),
         # months that repeat the months read are no words to find
         ("what was he up to in the summer of 2021 (June to August)?", {"year": 2021, "months": [6, 7, 8]}, ()),
         ("spring 2014 talks about august rush", {"kind": "talk", "year": 2014, "months": [3, 4, 5]},
