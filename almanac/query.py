@@ -63,7 +63,8 @@ for _words, _kind, _tag in (
     ("keynote keynotes", "talk", "keynote"),
     ("lecture lectures seminar seminars", "talk", "lecture"),
     ("paper papers preprint preprints publication publications study research", "paper", None),
-    ("article articles essay essays post posts blog blogs column columns", "article", None),
+    ("article articles essay essays post posts blog blogs column columns op-ed op-eds editorial editorials",
+     "article", None),
     ("podcast podcasts episode episodes", "podcast", None),
     ("interview interviews", "interview", None),
     ("video videos screencast screencasts webcast webcasts clip clips documentary documentaries", "video", None),
@@ -73,6 +74,10 @@ for _words, _kind, _tag in (
 ):
     for _w in _words.split():
         _KIND_WORDS[_w] = (_kind, _tag)
+
+
+#: Kind words written with a dash, which tokenising splits ("op-ed" -> "op", "ed"): read whole.
+_DASHED_WORDS = {("op", "ed"): "op-ed", ("op", "eds"): "op-eds"}
 
 
 def kind_option(value: str) -> tuple[str, str | None] | None:
@@ -1016,6 +1021,9 @@ def parse_query(
         if tok in ("-", "–", "/"):
             if dashed:
                 dashed[-1] = True
+            continue
+        if dashed and dashed[-1] and (words[-1], tok.lower()) in _DASHED_WORDS:
+            words[-1], dashed[-1] = _DASHED_WORDS[words[-1], tok.lower()], False  # "op-ed": one word
             continue
         words.append(possessor(tok))
         dashed.append(False)

@@ -296,6 +296,10 @@ TODAY = dt.date(2026, 12, 1)
         # "release" as a verb says the entry came out; as a noun it names one
         ("what did she release in 2025?", {"year": 2025}, ()),
         ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # an op-ed or an editorial is an article ("op-ed" is read whole, though the dash splits it)
+        ("any op-eds?", {"kind": "article"}, ()),
+        ("her editorial on vaccines", {"kind": "article", "kind_boost": True}, ("vaccines",)),
+        ("the 2014-2016 talks", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
         # "connected to", "related to" say "about"; before a noun they are a topic's words
         ("anything of his connected to Glasgow?", {}, ("glasgow",)),
         ("talks about connected cars", {"kind": "talk"}, ("connected", "cars")),
