@@ -487,11 +487,13 @@ def written_as_names(text: str) -> set[str]:
     English capitalises proper nouns, and a name can be an everyday word
     ("Nature", "Kennedy", "Rust") that wordfreq calls common. The first word
     counts only when the next is capitalised too (a sentence's first word is
-    capitalised anyway); a question written all in capitals names nothing.
+    capitalised anyway), or when it is the whole question ("Baltimore": one
+    word typed with a capital names a place or a person, where "baltimore"
+    says nothing); a question written all in capitals names nothing.
     """
     words = _TOKEN_RE.findall(text)
     if not words or text.upper() == text:
         return set()
     capital = [w[:1].isupper() for w in words]
     return {w.lower().replace("’", "'") for k, w in enumerate(words)
-            if capital[k] and (k > 0 or (len(words) > 1 and capital[1]))}
+            if capital[k] and (k > 0 or len(words) == 1 or capital[1])}

@@ -174,6 +174,12 @@ def test_a_name_the_entry_holds_with_nothing_else_asked_is_named():
                     {"edinburgh": 1}, {"edinburgh"}, 0.3)["named"] == 0.0
     # every word held, none of them a name or rare: no name was asked for
     assert _signals("talks about time", ("time",), {"time": 3}, {"time"}, 0.3)["named"] == 0.0
+    # one word typed with a capital is a name ("Baltimore", a city wordfreq calls common); typed
+    # in lower case, or first in a longer question, it says nothing
+    assert _signals("Baltimore", ("baltimore",), {"baltimore": 2}, {"baltimore"}, 0.2)["named"] == 1.0
+    assert _signals("baltimore", ("baltimore",), {"baltimore": 2}, {"baltimore"}, 0.2)["named"] == 0.0
+    assert _signals("Weather tomorrow", ("weather", "tomorrow"), {"weather": 2, "tomorrow": 1},
+                    {"weather", "tomorrow"}, 0.2)["named"] == 0.0
 
 
 def test_what_neither_the_words_nor_the_meaning_explain_is_unexplained():
