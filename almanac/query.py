@@ -132,6 +132,8 @@ _VERB_BEFORE = set(
 #: word of `_VERB_BEFORE` they say the entry came out ("what did she release in 2025?"), elsewhere
 #: they name what is asked for ("which release credits Darren Burns?").
 _VERB_FILLERS = frozenset({"release"})
+#: Nouns after "news" that only restate it ("news stories about him", "news coverage of him in 2016").
+_NEWS_NOUNS = frozenset("story stories coverage report reports headline headlines".split())
 #: Words that say "about" before "to" or "with" ("anything connected to Glasgow", "stuff related to
 #: climate"), as "involving" and "regarding" always do (`almanac.words.STOPWORDS`); elsewhere they
 #: may be a topic's ("connected cars", "linked data").
@@ -1073,6 +1075,9 @@ def parse_query(
         joined = nxt in ("or", "and") or nxt in _KIND_QUALIFIERS
         if tok in _KIND_QUALIFIERS and (nxt in _QUALIFIED_KINDS or joined and (
                 reader.at(i + 2) in _QUALIFIED_KINDS or reader.at(i + 3) in _QUALIFIED_KINDS)):
+            consumed.append(tok)
+            continue
+        if prev == "news" and tok in _NEWS_NOUNS and "news" in consumed:  # "news stories from 2024"
             consumed.append(tok)
             continue
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides

@@ -296,6 +296,10 @@ TODAY = dt.date(2026, 12, 1)
         # "release" as a verb says the entry came out; as a noun it names one
         ("what did she release in 2025?", {"year": 2025}, ()),
         ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # "stories", "coverage" after "news" only restate it
+        ("news stories from 2024", {"kind": "news", "year": 2024}, ()),
+        ("news coverage of him in 2016", {"kind": "news", "year": 2016}, ()),
+        ("the fake news story he debunked", {"kind": "news"}, ("fake", "debunked")),
         # an op-ed or an editorial is an article ("op-ed" is read whole, though the dash splits it)
         ("any op-eds?", {"kind": "article"}, ()),
         ("her editorial on vaccines", {"kind": "article", "kind_boost": True}, ("vaccines",)),
