@@ -134,7 +134,11 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("record joins joined", "news", 1),
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
-_NOT_CUES = ("named after", "to show", "on show", "to watch", "show off", "shows off", "to film", "to review",
+_NOT_CUES = ("named after", "to show", "on show",
+             # a show on a catwalk or a gallery's walls, not a broadcast's
+             "fashion show", "runway show", "catwalk show", "degree show", "graduate show", "solo show",
+             "group show", "art show", "gallery show", "trade show", "air show", "flower show", "slide show",
+             "to watch", "show off", "shows off", "to film", "to review",
              "email address", "web address", "home address", "ip address", "to address",
              # A kind word that names something else: speech as a right or a harm, and the places a
              # book is read or sold in, which are not a book.
@@ -304,6 +308,8 @@ def _scan(text: str, triggers: frozenset[str] = _TRIGGERS) -> tuple[list[str], l
     return tokens, found
 
 
+#: A year or a season of the year just before "show" ("the 2022 show", "her autumn show").
+_YEAR_OR_SEASON = re.compile(r"(?:19|20)\d\d|spring|summer|autumn|fall|winter", re.IGNORECASE)
 #: Words before "season" that number a show's seasons ("the second season", "a new season").
 _SEASON_COUNTS = _ORDINALS | _EPISODE_NUMBERS | frozenset({"first", "new", "twenty", "thirty"})
 _NTH = re.compile(r"\d+(?:st|nd|rd|th)")
@@ -372,6 +378,8 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
                     and tokens[i + 1][:1].isupper()):
                 yield i, "interview", 3.0
             continue
+        if word in ("show", "shows") and i and _YEAR_OR_SEASON.fullmatch(tokens[i - 1]):
+            continue  # "the summer 2025 show", "her spring show": a collection shown, not a broadcast
         if word in ("season", "seasons") and not _numbered(tokens, i):
             continue  # "my 2016 season", "the fall season": a sport's or a theatre's, not a show's
         if word in ("episode", "ep") and i + 1 < end and (

@@ -153,6 +153,10 @@ def test_a_journal_s_name_says_where_a_paper_was_published():
         ("Back to winning ways", "Leading the table again, I talked about how I turned my 2016 season around.",
          "interview"),
         ("The new series", "The second season of the show opens with the harbour keeper as guest.", "podcast"),
+        # a fashion show, a gallery's, a flower show: shown, not broadcast
+        ("Harbour blues", "Her spring show closed with oilskins walked down a rainy quay.", "article"),
+        ("Harbour blues", "The fashion show closed with oilskins walked down a rainy quay.", "article"),
+        ("Harbour blues", "The radio show closed with oilskins and a song about a rainy quay.", "podcast"),
         # put on show: displayed, not a show's episode
         ("A portrait of the engineer", "The gallery put on show its new portrait of her, taken at the plant.",
          "article"),
