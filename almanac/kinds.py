@@ -138,6 +138,8 @@ _NOT_CUES = ("named after", "to show", "on show",
              # a show on a catwalk or a gallery's walls, not a broadcast's
              "fashion show", "runway show", "catwalk show", "degree show", "graduate show", "solo show",
              "group show", "art show", "gallery show", "trade show", "air show", "flower show", "slide show",
+             # the people at an event, not a show's guest
+             "among the guests", "guests included", "invited guests",
              "to watch", "show off", "shows off", "to film", "to review",
              "email address", "web address", "home address", "ip address", "to address",
              # A kind word that names something else: speech as a right or a harm, and the places a
