@@ -154,6 +154,9 @@ _ASKING = {"which", "what", "any", "all", "every", "some", "other"}
 #: interview, 22 in 23) were tried as well and moved no answer.
 _MEDIUM_WORDS = {"radio": "podcast", "tv": "video", "telly": "video", "television": "video", "movie": "video",
                  "film": "video"}
+#: Media in the plural ("films", "movies") are a topic's words ("cartoon films", "Hollywood action
+#: movies") unless listed with a kind word of their medium ("films or videos", `_listed_with_kind`).
+_PLURAL_MEDIA = {"films": "video", "movies": "video"}
 #: Words that only say what kind of entry is meant: the medium words, and being a show's guest
 #: ("podcasts she's been a guest on"). Where no entry writes them they are no words to match
 #: (`almanac.search.understand`).
@@ -1132,6 +1135,8 @@ def parse_query(
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
+        if tok in _PLURAL_MEDIA and _listed_with_kind(words, i, _PLURAL_MEDIA[tok]):
+            continue  # "films or videos featuring him": the kind, said twice
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
     if found_kind and (not terms or order):
@@ -1239,6 +1244,14 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
         if w in STOPWORDS and w != "ever":
             return False
     return False
+
+
+def _listed_with_kind(words: list[str], i: int, kind: str) -> bool:
+    """Whether the word at i is joined by "or"/"and" to a kind word asking for `kind` ("films or
+    videos", "videos and movies")."""
+    after = words[i + 2] if i + 2 < len(words) and words[i + 1] in _LIST_JOINERS else ""
+    before = words[i - 2] if i >= 2 and words[i - 1] in _LIST_JOINERS else ""
+    return any(_KIND_WORDS.get(w, (None,))[0] == kind for w in (after, before))
 
 
 def _ends_kinds(words: list[str], j: int) -> bool:

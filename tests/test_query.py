@@ -296,6 +296,9 @@ TODAY = dt.date(2026, 12, 1)
         # "release" as a verb says the entry came out; as a noun it names one
         ("what did she release in 2025?", {"year": 2025}, ()),
         ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # films listed with videos are the video kind said twice; alone they are a topic's word
+        ("films or videos featuring him", {"kind": "video"}, ()),
+        ("the films he made about war", {}, ("films", "war")),
         # "stories", "coverage" after "news" only restate it
         ("news stories from 2024", {"kind": "news", "year": 2024}, ()),
         ("news coverage of him in 2016", {"kind": "news", "year": 2016}, ()),
