@@ -1129,6 +1129,7 @@ def parse_query(
             continue
         rest.append((i, tok))
 
+    qualifiers = _place_qualifiers(text)
     terms: list[str] = []
     for i, tok in rest:
         if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_BEFORE:
@@ -1137,6 +1138,8 @@ def parse_query(
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
         if tok in _PLURAL_MEDIA and _listed_with_kind(words, i, _PLURAL_MEDIA[tok]):
             continue  # "films or videos featuring him": the kind, said twice
+        if tok in qualifiers:
+            continue  # "Greensboro NC", "Washington, D.C.": where the place is
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
     if found_kind and (not terms or order):
@@ -1244,6 +1247,26 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
         if w in STOPWORDS and w != "ever":
             return False
     return False
+
+
+#: The postal codes of the US states and the capital's district.
+_STATE_CODES = frozenset(
+    "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh "
+    "ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split())
+#: A capitalised word, then a code in capitals ("Greensboro NC", "Washington, D.C.", "Austin, TX").
+_QUALIFIED_PLACE = re.compile(r"\b[A-Z][a-z]+,?\s+([A-Z]\.?[A-Z]\.?)(?!\w)")
+
+
+def _place_qualifiers(text: str) -> set[str]:
+    """The words (as the question's words are written: "nc", "d.c") of state codes that follow a
+    place's name: they say where the place is, and an entry about Greensboro seldom writes "NC"
+    (the question asked for both, and was refused for the code no entry holds)."""
+    found = set()
+    for match in _QUALIFIED_PLACE.finditer(text):
+        word = match.group(1).lower().rstrip(".")
+        if word.replace(".", "") in _STATE_CODES:
+            found.add(word)
+    return found
 
 
 def _listed_with_kind(words: list[str], i: int, kind: str) -> bool:

@@ -296,6 +296,9 @@ TODAY = dt.date(2026, 12, 1)
         # "release" as a verb says the entry came out; as a noun it names one
         ("what did she release in 2025?", {"year": 2025}, ()),
         ("the latest sqlite-utils release", {"order": "newest"}, ("sqlite", "utils", "release")),
+        # a state's code after a place's name says where the place is
+        ("what has he done in Washington, D.C.?", {}, ("washington",)),
+        ("did she ever speak in Greensboro NC", {}, ("greensboro",)),
         # films listed with videos are the video kind said twice; alone they are a topic's word
         ("films or videos featuring him", {"kind": "video"}, ()),
         ("the films he made about war", {}, ("films", "war")),
