@@ -134,7 +134,7 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("record joins joined", "news", 1),
 )
 #: Phrases that hold a cue word but are not that cue ("named after", "to show").
-_NOT_CUES = ("named after", "to show", "on show",
+_NOT_CUES = ("named after", "to show", "on show", "on paper",
              # a show on a catwalk or a gallery's walls, not a broadcast's
              "fashion show", "runway show", "catwalk show", "degree show", "graduate show", "solo show",
              "group show", "art show", "gallery show", "trade show", "air show", "flower show", "slide show",

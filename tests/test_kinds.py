@@ -158,6 +158,8 @@ def test_a_journal_s_name_says_where_a_paper_was_published():
         ("Harbour blues", "The fashion show closed with oilskins walked down a rainy quay.", "article"),
         ("Harbour blues", "The radio show closed with oilskins and a song about a rainy quay.", "podcast"),
         ("Harbour blues", "Oilskins walked down a rainy quay, with two admirals among the guests.", "article"),
+        # on paper: written down, not a paper
+        ("My statement", "I finally put it all on paper, the day before the hearing opened.", "article"),
         # put on show: displayed, not a show's episode
         ("A portrait of the engineer", "The gallery put on show its new portrait of her, taken at the plant.",
          "article"),
