@@ -128,10 +128,13 @@ _VERB_BEFORE = set(
     "did does do didn't doesn't don't to he she they i we you will would can could should ever also "
     "never not who has have had".split()
 )
-#: Words that are fillers (`almanac.words.FILLERS`) as verbs and an entry's name as nouns: after a
-#: word of `_VERB_BEFORE` they say the entry came out ("what did she release in 2025?"), elsewhere
-#: they name what is asked for ("which release credits Darren Burns?").
-_VERB_FILLERS = frozenset({"release"})
+#: Words that are fillers (`almanac.words.FILLERS`) only after certain words, as the words before
+#: which they may be: "release" after a word of `_VERB_BEFORE` says the entry came out ("what did
+#: she release in 2025?") and elsewhere names what is asked for ("which release credits Darren
+#: Burns?"); "added" after "been" or "recently" says it came into the archive ("what's been added
+#: since the start of 2024"), and elsewhere it is a description's ("carefully added noise").
+_VERB_FILLERS = {"release": frozenset(_VERB_BEFORE),
+                 "added": frozenset("been was were is are be recently newly just".split())}
 #: Nouns after "news" that only restate it ("news stories about him", "news coverage of him in 2016").
 _NEWS_NOUNS = frozenset("story stories coverage report reports headline headlines".split())
 #: Words that say "about" before "to" or "with" ("anything connected to Glasgow", "stuff related to
@@ -1132,7 +1135,7 @@ def parse_query(
     qualifiers = _place_qualifiers(text)
     terms: list[str] = []
     for i, tok in rest:
-        if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_BEFORE:
+        if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_FILLERS[tok]:
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"

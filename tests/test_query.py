@@ -313,6 +313,10 @@ TODAY = dt.date(2026, 12, 1)
         # "connected to", "related to" say "about"; before a noun they are a topic's words
         ("anything of his connected to Glasgow?", {}, ("glasgow",)),
         ("talks about connected cars", {"kind": "talk"}, ("connected", "cars")),
+        # "added" after "been" says the entry came into the archive; elsewhere it is a description's
+        ("what's been added since the start of 2024", {"year_from": 2024}, ()),
+        ("fooling image recognition with carefully added noise", {},
+         ("fooling", "image", "recognition", "carefully", "added", "noise")),
         # months that repeat the months read are no words to find
         ("what was he up to in the summer of 2021 (June to August)?", {"year": 2021, "months": [6, 7, 8]}, ()),
         ("spring 2014 talks about august rush", {"kind": "talk", "year": 2014, "months": [3, 4, 5]},
