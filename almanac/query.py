@@ -216,6 +216,8 @@ _HALF_WORDS = {"first": 1, "second": 2, "latter": 2}
 _CLAUSE_STARTS = frozenset("what which who how where when why did does do has have had is was were are he she "
                            "they i we you".split())
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "jun", "aug", "sep", "sept", "oct", "nov", "dec", "apr", "feb", "jul"}
+#: Words before an ambiguous month ("may", "march") that make it one when it repeats the months read.
+_RESTATED_MONTH_CONTEXT = _MONTH_CONTEXT | _MONTH_RANGE_JOINERS
 
 
 @dataclass(frozen=True)
@@ -973,7 +975,7 @@ class _Reader:
         for i, tok in enumerate(self.w):
             if self.used[i] or month_number(tok) not in self.months:
                 continue
-            if tok in _AMBIGUOUS_MONTHS and self.at(i - 1) not in _MONTH_CONTEXT | _MONTH_RANGE_JOINERS:
+            if tok in _AMBIGUOUS_MONTHS and self.at(i - 1) not in _RESTATED_MONTH_CONTEXT:
                 continue
             self.span(i, i)
 
@@ -1030,8 +1032,8 @@ def parse_query(
             if dashed:
                 dashed[-1] = True
             continue
-        if dashed and dashed[-1] and (words[-1], tok.lower()) in _DASHED_WORDS:
-            words[-1], dashed[-1] = _DASHED_WORDS[words[-1], tok.lower()], False  # "op-ed": one word
+        if dashed and dashed[-1] and (words[-1], tok) in _DASHED_WORDS:
+            words[-1], dashed[-1] = _DASHED_WORDS[words[-1], tok], False  # "op-ed": one word
             continue
         words.append(possessor(tok))
         dashed.append(False)

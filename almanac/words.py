@@ -491,7 +491,7 @@ def written_as_names(text: str) -> set[str]:
     word typed with a capital names a place or a person, where "baltimore"
     says nothing); a question written all in capitals names nothing.
     """
-    words = _TOKEN_RE.findall(text)
+    words = written_words(text)
     if not words or text.upper() == text:
         return set()
     capital = [w[:1].isupper() for w in words]
