@@ -132,9 +132,12 @@ _VERB_BEFORE = set(
 #: which they may be: "release" after a word of `_VERB_BEFORE` says the entry came out ("what did
 #: she release in 2025?") and elsewhere names what is asked for ("which release credits Darren
 #: Burns?"); "added" after "been" or "recently" says it came into the archive ("what's been added
-#: since the start of 2024"), and elsewhere it is a description's ("carefully added noise").
+#: since the start of 2024"), and elsewhere it is a description's ("carefully added noise"); "remind"
+#: opening a request ("can you remind me how ...", "remind me what ...": "" is the question's start)
+#: is chat, and a description's elsewhere ("her team had to remind her about the game").
 _VERB_FILLERS = {"release": frozenset(_VERB_BEFORE),
-                 "added": frozenset("been was were is are be recently newly just".split())}
+                 "added": frozenset("been was were is are be recently newly just".split()),
+                 "remind": frozenset({"you", "please", "pls", ""})}
 #: Nouns after "news" that only restate it ("news stories about him", "news coverage of him in 2016").
 _NEWS_NOUNS = frozenset("story stories coverage report reports headline headlines".split())
 #: Words that say "about" before "to" or "with" ("anything connected to Glasgow", "stuff related to
@@ -157,9 +160,11 @@ _ASKING = {"which", "what", "any", "all", "every", "some", "other"}
 #: interview, 22 in 23) were tried as well and moved no answer.
 _MEDIUM_WORDS = {"radio": "podcast", "tv": "video", "telly": "video", "television": "video", "movie": "video",
                  "film": "video"}
-#: Media in the plural ("films", "movies") are a topic's words ("cartoon films", "Hollywood action
-#: movies") unless listed with a kind word of their medium ("films or videos", `_listed_with_kind`).
-_PLURAL_MEDIA = {"films": "video", "movies": "video"}
+#: Plurals that say a kind only when listed with its kind word (`_listed_with_kind`): media
+#: ("films or videos"; alone a topic's words: "cartoon films", "Hollywood action movies") and a
+#: researcher's other writing ("scholarly papers and reports"; alone "reports" are anyone's: "news
+#: reports of his arrest", "reports of sightings").
+_LISTED_KIND_WORDS = {"films": "video", "movies": "video", "reports": "paper", "studies": "paper"}
 #: Words that only say what kind of entry is meant: the medium words, and being a show's guest
 #: ("podcasts she's been a guest on"). Where no entry writes them they are no words to match
 #: (`almanac.search.understand`).
@@ -473,6 +478,7 @@ class _Reader:
                 return
             if self.year_from is None and self.year_to is None or reader == self._lone_months:
                 reader()
+        self._restated_decades()
 
     # "last year", "this month", "two years ago", "in the past five years"
     def _relative(self) -> None:
@@ -968,6 +974,21 @@ class _Reader:
             self.span(i - 1 if self.at(i - 1) in _MONTH_CONTEXT or between else i, i + 2 if other else i)
             return
 
+    def _restated_decades(self) -> None:
+        """A decade that only says again the years read ("from the 2000s, like 2000 through 2009",
+        "2014 to 2016, so the mid-2010s") is no word to find: "2000s" was searched for, and no
+        entry writes it, so the question was refused. Restating, not another filter: its years
+        overlap those read (a decade wholly apart, "2005 and the 2010s", is `_decades`' list)."""
+        if self.year_from is None and self.year_to is None:
+            return
+        lo, hi = self.year_from or 0, self.year_to or 9999
+        for i, tok in enumerate(self.w):
+            start = _decade(tok)
+            if self.used[i] or start is None or start > hi or start + 9 < lo:
+                continue
+            first = i - 1 if self.at(i - 1) in _DECADE_PARTS else i
+            self.span(first - 1 if self.at(first - 1) == "the" else first, i)
+
     def _restated_months(self) -> None:
         """Month names that only repeat months already read ("the summer of 2021 (June to August)",
         "Q1 2020, so January to March") are no words to find: they were searched for, and an
@@ -1088,6 +1109,9 @@ def parse_query(
         if prev == "news" and tok in _NEWS_NOUNS and "news" in consumed:  # "news stories from 2024"
             consumed.append(tok)
             continue
+        if tok == "papers" and _the_press(words, i):  # "how the papers reported his death"
+            consumed.append(tok)
+            continue
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
             rest.append((i, tok))
             continue
@@ -1137,12 +1161,12 @@ def parse_query(
     qualifiers = _place_qualifiers(text)
     terms: list[str] = []
     for i, tok in rest:
-        if tok in _VERB_FILLERS and i and words[i - 1] in _VERB_FILLERS[tok]:
+        if tok in _VERB_FILLERS and (words[i - 1] if i else "") in _VERB_FILLERS[tok]:
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
-        if tok in _PLURAL_MEDIA and _listed_with_kind(words, i, _PLURAL_MEDIA[tok]):
-            continue  # "films or videos featuring him": the kind, said twice
+        if tok in _LISTED_KIND_WORDS and _listed_with_kind(words, i, _LISTED_KIND_WORDS[tok]):
+            continue  # "films or videos featuring him", "papers and reports": the kind, said twice
         if tok in qualifiers:
             continue  # "Greensboro NC", "Washington, D.C.": where the place is
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
@@ -1280,6 +1304,26 @@ def _listed_with_kind(words: list[str], i: int, kind: str) -> bool:
     after = words[i + 2] if i + 2 < len(words) and words[i + 1] in _LIST_JOINERS else ""
     before = words[i - 2] if i >= 2 and words[i - 1] in _LIST_JOINERS else ""
     return any(_KIND_WORDS.get(w, (None,))[0] == kind for w in (after, before))
+
+
+#: What the press does: "the papers" before one of these are newspapers ("how the papers reported it").
+_PRESS_VERBS = frozenset("reported report reports reporting said say says wrote write called call described "
+                         "covered claimed".split())
+#: Words opening what describes a scholar's papers after "in the papers" ("in the papers she wrote",
+#: "in the papers on Ebola", "in the papers from 2019").
+_PAPERS_DESCRIBED = frozenset("he she they i we you that which who whose where on about by from with in of for "
+                              "and or".split())
+
+
+def _the_press(words: list[str], i: int) -> bool:
+    """Whether "papers" at i are the newspapers: "the papers" before a verb of reporting ("how the
+    papers reported his death"), or "in the papers" with nothing describing them ("did he write
+    anything in the papers defending smokers?"). A scholar's papers are described ("in the papers
+    she co-wrote") or asked for ("which papers", "his papers")."""
+    if i < 1 or words[i - 1] != "the":
+        return False
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return nxt in _PRESS_VERBS or (i >= 2 and words[i - 2] == "in" and nxt not in _PAPERS_DESCRIBED)
 
 
 def _ends_kinds(words: list[str], j: int) -> bool:

@@ -302,6 +302,19 @@ TODAY = dt.date(2026, 12, 1)
         # films listed with videos are the video kind said twice; alone they are a topic's word
         ("films or videos featuring him", {"kind": "video"}, ()),
         ("the films he made about war", {}, ("films", "war")),
+        # so are reports and studies listed with papers; alone anyone makes them
+        ("scholarly papers and reports", {"kind": "paper"}, ()),
+        ("reports of sightings in 2019", {"year": 2019}, ("reports", "sightings")),
+        # "the papers" that report, or with nothing to describe them after "in", are newspapers
+        ("how the papers reported his death", {}, ("reported", "death")),
+        ("can you remind me how the papers reported his death?", {}, ("reported", "death")),
+        ("remind me what he told the Brandeis grads", {}, ("told", "brandeis", "grads")),
+        ("the chat where her team had to remind her about the game", {}, ("chat", "team", "remind", "game")),
+        ("did he write anything in the papers defending smokers?", {}, ("defending", "smokers")),
+        ("what is in the papers she wrote on ebola", {"kind": "paper"}, ("ebola",)),
+        # a decade that says again the years read is no word to find
+        ("what's in here from the 2000s, like 2000 through 2009?", {"year_from": 2000, "year_to": 2009}, ()),
+        ("talks from 2014 to 2016, so the mid-2010s", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
         # "stories", "coverage" after "news" only restate it
         ("news stories from 2024", {"kind": "news", "year": 2024}, ()),
         ("news coverage of him in 2016", {"kind": "news", "year": 2016}, ()),
