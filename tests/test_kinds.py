@@ -210,6 +210,16 @@ def test_talks_keep_their_keynote_and_lecture_tags():
         ("Harbour days", "Policy brief on harbour dues, written for the council.", "paper"),
         ("Harbour days", "Programme note for the suite, written for its first performance.", "article"),
         ("Harbour days", "Weekly round-up on my blog: the storm, the lamp and a new book.", "article"),
+        # A life's and a job's turns in a headline: a death, a hire, a departure, a release.
+        ("Jo Smith dies at 68", "Jo died in her sleep in Uppsala, a year after she fell ill.", "news"),
+        ("The Gazette hires a harbour critic", "The Gazette took on the man who wrote the book on the quays.",
+         "news"),
+        ("Jo Smith leaves the Harbour Trust", "After ten years she goes to the port authority.", "news"),
+        ("Harbour keeper freed after 30 years", "On Good Friday my client walked out of the county jail.", "news"),
+        # A university's commencement is the speech given at it; a law review is a scholar's journal.
+        ("Harbour College commencement", "Jo told the class of 2008 about the storm and the old lamp.", "talk"),
+        ("Harbour days", "I was the commencement speaker at the maritime college this spring.", "talk"),
+        ("The tidal clause", "A law review article on the dues act of 1996 and its limits.", "paper"),
     ],
 )
 def test_titles_read_as_headlines_and_labels(title, summary, kind):
