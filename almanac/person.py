@@ -38,6 +38,11 @@ EVERYDAY_ZIPF = 5.0
 #: `name_in_title` keeps only names whose words are capitalised.
 _WORD = r"[^\W\d_][\w.-]*(?:['’](?!s\b)[^\W\d_][\w.-]*)?"  # "O'Brien", not "Willison's"
 _PARTICLES = frozenset("van von de da das del der den di do dos du la le".split())
+#: A name already written with initials ("N. K. Jemisin", "J.R.R. Tolkien") is called by them and its
+#: last name, not by initials of its own.
+_INITIAL = re.compile(r"\b[^\W\d_]\.")
+#: What follows a name without being part of whom it names ("Martin Luther King Jr.").
+_SUFFIXES = frozenset("jr sr ii iii iv".split())
 _NAME = rf"(?!(?:The|A|An|My|Our)\b){_WORD}(?:\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)?{_WORD}){{1,3}}"
 #: ... then a separator, a possessive or the end, perhaps after a bracket ("Grant Sanderson (3Blue1Brown):").
 _TITLE_NAME = re.compile(rf"^\s*({_NAME})(?:\s*\([^)]*\))?(?:\s*(?::|\||–|—|-\s)|['’]s\b|\s*$)")
@@ -132,13 +137,26 @@ def name_words(names: tuple[str, ...]) -> frozenset[str]:
     """The words of the person's names a question would use ("Megan Rapinoe" -> megan, rapinoe),
     lower case, without accents or apostrophes ("Karikó" -> kariko, "O'Brien" -> obrien:
     `is_person_word` compares a question's word so), without everyday English ("Will", "The")
-    and initials."""
+    and initials. A name of three parts or more is also known by its initials ("Ruth Bader
+    Ginsburg" -> rbg, "Alexandria Ocasio-Cortez" -> aoc, "David Heinemeier Hansson" -> dhh), as
+    people and headlines call such a person; two letters ("Hans Rosling" -> hr) say too little."""
     words = set()
     for name in names:
         for word in map(possessor, tokens(name)):
             if sum(c.isalpha() for c in word) >= 2 and zipf(word) < EVERYDAY_ZIPF:
                 words.add(_folded(word))
+        if len(initials := _initials(name)) >= 3 and zipf(initials) < EVERYDAY_ZIPF and not _INITIAL.search(name):
+            words.add(initials)
     return frozenset(words)
+
+
+def _initials(name: str) -> str:
+    """The first letters of a name's parts, hyphenated ones each ("Ocasio-Cortez": o, c), without
+    the particles between ("Ludwig van Beethoven" -> lb) or a suffix ("Martin Luther King Jr."
+    -> mlk), lower case and without accents."""
+    parts = [p for w in name.split() for p in w.split("-")
+             if p and p.lower() not in _PARTICLES and p.lower().rstrip(".") not in _SUFFIXES]
+    return _folded("".join(p[0] for p in parts if p[0].isalpha())).lower()
 
 
 def is_person_word(word: str, words: frozenset[str]) -> bool:

@@ -70,7 +70,15 @@ def test_an_author_field_with_control_characters_is_read_clean():
 def test_the_words_of_a_name_a_question_would_use():
     assert name_words(("Megan Rapinoe",)) == {"megan", "rapinoe"}
     assert name_words(("Will McGugan", "N. K. Jemisin")) == {"mcgugan", "jemisin"}  # not "will", no initials
-    assert name_words(("Janette Sadik-Khan",)) == {"janette", "sadik", "khan"}
+    assert name_words(("Janette Sadik-Khan",)) == {"janette", "sadik", "khan", "jsk"}
+
+
+def test_a_name_of_three_parts_is_known_by_its_initials():
+    assert "rbg" in name_words(("Ruth Bader Ginsburg",))
+    assert "aoc" in name_words(("Alexandria Ocasio-Cortez",))  # each part of a hyphenated name
+    assert "mlk" in name_words(("Martin Luther King Jr.",))  # not the suffix
+    assert "lb" not in name_words(("Ludwig van Beethoven",))  # two letters say too little
+    assert "nkj" not in name_words(("N. K. Jemisin",))  # written with initials already
 
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
