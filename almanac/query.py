@@ -118,6 +118,9 @@ _SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed jou
 #: watching, and "tv" a word to match.
 _SHOW_WORDS = frozenset(w for w, (k, _) in _KIND_WORDS.items() if k == SHOW)
 _DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns"}) | _SHOW_WORDS
+#: An episode is a show's: after a medium ("TV episodes", "a radio episode") it is that medium's kind.
+_EPISODE_WORDS = frozenset({"episode", "episodes"})
+_BROADCAST_WORDS = _SHOW_WORDS | _EPISODE_WORDS
 _QUALIFIED_KINDS = frozenset(_KIND_WORDS) - _SHOW_WORDS
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
@@ -1088,9 +1091,12 @@ def parse_query(
             continue
         if i + 1 in counts:  # "the first two papers": the word after the number decides
             nxt = reader.at(i + 2)
-        if tok in _MEDIUM_WORDS and nxt in _SHOW_WORDS and (prev in _ASKING or prev in ("or", "and") and found_kind):
-            # "which TV shows has she been on?", "documentaries or TV series": a show on that medium is
-            # what is asked for (after a determiner it is described: "the TV show where ...").
+        if tok in _MEDIUM_WORDS and nxt in _BROADCAST_WORDS and (
+                prev in _ASKING or prev in ("or", "and") and found_kind
+                or i == 0 and nxt in _PLURAL_KINDS and _listed_or_dated(reader, i + 2)):
+            # "which TV shows has she been on?", "documentaries or TV series", "TV episodes and films
+            # from the 2010s": a show on that medium is what is asked for (after a determiner it is
+            # described: "the TV show where ...", and so before a clause: "tv shows she watched").
             medium = _MEDIUM_WORDS[tok]
             if found_kind is None:
                 found_kind = medium
@@ -1129,6 +1135,8 @@ def parse_query(
             k, t = _KIND_WORDS[tok]
             if k == "article" and prev in _SCHOLARLY:  # "journal articles", "peer-reviewed articles"
                 k = "paper"
+            elif tok in _EPISODE_WORDS and prev in _MEDIUM_WORDS:  # "the TV episode about ...": a video's
+                k = _MEDIUM_WORDS[prev]
             if found_kind is None or (t and found_tag is None and k == found_kind):
                 found_kind, found_tag = k, t or found_tag
             elif (k, t) != (found_kind, found_tag) and (k, t) not in also and _joins_kinds(words, last_kind, i):
@@ -1300,10 +1308,28 @@ def _place_qualifiers(text: str) -> set[str]:
 
 def _listed_with_kind(words: list[str], i: int, kind: str) -> bool:
     """Whether the word at i is joined by "or"/"and" to a kind word asking for `kind` ("films or
-    videos", "videos and movies")."""
-    after = words[i + 2] if i + 2 < len(words) and words[i + 1] in _LIST_JOINERS else ""
-    before = words[i - 2] if i >= 2 and words[i - 1] in _LIST_JOINERS else ""
-    return any(_KIND_WORDS.get(w, (None,))[0] == kind for w in (after, before))
+    videos", "videos and movies"), or to a show on that kind's medium ("TV episodes and films",
+    "films and TV shows")."""
+    if i + 2 < len(words) and words[i + 1] in _LIST_JOINERS:
+        after = i + 3 if words[i + 2] in _MEDIUM_WORDS and i + 3 < len(words) else i + 2
+        if _kind_named(words, after) == kind:
+            return True
+    return i >= 2 and words[i - 1] in _LIST_JOINERS and _kind_named(words, i - 2) == kind
+
+
+def _listed_or_dated(reader: _Reader, j: int) -> bool:
+    """Whether the words from j end a phrase that asks for entries: nothing, a list of more ("TV
+    episodes and films"), or a date ("TV shows from 2019"), not a clause that describes them."""
+    word = reader.at(j)
+    return word in ("", *_LIST_JOINERS) or reader.used[j] or (
+        word in ("from", "in", "since", "during", "before", "after") and j + 1 < len(reader.w) and reader.used[j + 1])
+
+
+def _kind_named(words: list[str], j: int) -> str | None:
+    """The kind the word at j names: a show's or an episode's after a medium is that medium's."""
+    if words[j] in _BROADCAST_WORDS and j and words[j - 1] in _MEDIUM_WORDS:
+        return _MEDIUM_WORDS[words[j - 1]]
+    return _KIND_WORDS.get(words[j], (None,))[0]
 
 
 #: What the press does: "the papers" before one of these are newspapers ("how the papers reported it").

@@ -283,6 +283,13 @@ TODAY = dt.date(2026, 12, 1)
         ("which documentaries or TV series has she fronted?", {"kind": "video"}, ()),
         ("any radio shows?", {"kind": "podcast"}, ()),
         ("podcasts or TV shows from 2020", {"kind": "show", "year": 2020}, ()),
+        # an episode is a show's: after a medium, that medium's kind, asked for or described; so is a
+        # show on a medium opening the question, and films listed with one
+        ("any videos or TV episodes?", {"kind": "video"}, ()),
+        ("TV episodes and films from the 2010s", {"kind": "video", "year_from": 2010, "year_to": 2019}, ()),
+        ("radio shows or podcasts?", {"kind": "podcast"}, ()),
+        ("the TV episode about stone heads in Mexico", {"kind": "video", "kind_boost": True},
+         ("stone", "heads", "mexico")),
         ("that telly series about Roman tombs", {"kind": "video", "kind_boost": True},
          ("telly", "series", "roman", "tombs")),
         ("the movie where he draws a tower", {"kind": "video", "kind_boost": True}, ("movie", "draws", "tower")),
