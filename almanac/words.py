@@ -70,6 +70,16 @@ CHAT = {
     "havent": "have", "im": "i'm", "ive": "i've", "theyre": "they", "youre": "you",
 }
 
+#: Places by the names people call them in chat -> the name an archive writes ("saw him live in
+#: Philly", "a lecture in DC"): general English, read only where the archive never writes the
+#: nickname and writes every word of the name (`almanac.search.understand`). Two letters are a
+#: nickname only in capitals ("LA", not the "la" of "La Scala").
+PLACE_NICKNAMES = {
+    "philly": "Philadelphia", "nyc": "New York", "ny": "New York", "la": "Los Angeles", "sf": "San Francisco",
+    "frisco": "San Francisco", "dc": "Washington", "vegas": "Las Vegas", "nola": "New Orleans",
+    "atl": "Atlanta", "hk": "Hong Kong", "joburg": "Johannesburg", "brum": "Birmingham",
+}
+
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
 #: A word, or punctuation that separates names.
 _TOKEN_OR_BREAK_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[,;:()/|]", re.UNICODE)

@@ -266,6 +266,23 @@ def test_a_question_is_read_again_with_its_typos_read_as_the_archive_s_words(see
     assert listing.total == 4
 
 
+def test_a_place_called_by_its_nickname_is_read_as_the_name_the_archive_writes(store, fake, tmp_path):
+    """"Philly", "DC": chat's names for places the entries write in full. Read only where the archive
+    never writes the nickname and writes the whole name; two letters only in capitals."""
+    ingest_text(store, tmp_path,
+                "On stage in Philadelphia / February 2011\nA Valentine's Day show at the Merriam Theater.\n"
+                "A lecture in Washington / May 2017\nAt the Hirshhorn, on the Stars group of 1979.\n"
+                "Opera night / June 2019\nA speech at La Scala in Milan.\n")
+    searcher = Searcher(store, fake)
+    question = searcher.understand("saw him live in Philly")
+    assert question.corrected == {"philly": "Philadelphia"} and question.terms == ("saw", "live", "philadelphia")
+    assert searcher.understand("a lecture in DC").terms == ("washington",)
+    assert searcher.understand("anything from la opera").corrected == {}  # "la" in lower case is French
+    assert searcher.understand("any talks in NYC?").corrected == {}  # no entry writes New York
+    result = searcher.search("saw him live in Philly")
+    assert result.hits[0].entry.title == "On stage in Philadelphia"
+
+
 def test_a_question_reads_a_clipped_name_as_the_archive_s(seeded_store, fake):
     """'madh' for Madhavapeddy, as 'zuck' for Zuckerberg: read as the one archive word it begins
     (the archive's words sorted once per snapshot), and searched as that word."""

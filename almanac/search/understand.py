@@ -16,12 +16,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.person import is_person_word
 from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
-from almanac.words import (by_undoubled, chat_read, described_content, glue_slip, is_english, name_runs,
+from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english, name_runs,
                            person_pronoun, read_words, undouble, zipf)
 
 #: Chat that carries no meaning to embed.
@@ -112,9 +113,12 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
     variants = [t for t in terms if not counts.get(t) and t.isalpha() and len(t) >= NAME_VARIANT_MIN_LETTERS
                 and TYPO_MAX_ZIPF <= zipf(t) < NAME_VARIANT_MAX_ZIPF]
-    if (unknown or variants) and corrected is None:
+    nicknames = [t for t in terms if not counts.get(t) and t in PLACE_NICKNAMES]
+    if (unknown or variants or nicknames) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
                               snapshot.ordered_vocabulary(store)) if unknown else {}
+        if nicknames:
+            fixes |= places_named(text, nicknames, snapshot.vocabulary(store))
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
             fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
@@ -136,6 +140,17 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         named = ()
     return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person,
                     named)
+
+
+def places_named(text: str, nicknames: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
+    """nickname -> the place's name, for the places the question calls by a nickname the archive
+    never writes while it writes every word of the name ("saw him live in Philly" where a summary
+    says Philadelphia; `almanac.words.PLACE_NICKNAMES`). A nickname of two letters counts only
+    written in capitals ("a lecture in DC"; "la" is French before it is Los Angeles)."""
+    written = set(re.findall(r"\b[A-Z]{2}\b", text))
+    return {word: PLACE_NICKNAMES[word] for word in nicknames
+            if (len(word) > 2 or word.upper() in written)
+            and all(vocabulary.get(part) for part in PLACE_NICKNAMES[word].lower().split())}
 
 
 def join_compounds(terms: list[str], counts: dict[str, int],
