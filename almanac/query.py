@@ -1248,6 +1248,11 @@ _ORDER_GLUE = frozenset("in on from of by about with for at to".split())
 _ORDER_HEAD = frozenset("what whats which is was his her their its the my our most very".split())
 
 
+#: Verbs of an entry coming out: an ordering word after one says which came out first or last
+#: ("which came out first, Rework or Remote?", "the one published most recently").
+_CAME_OUT = frozenset("came out published released aired premiered appeared".split())
+
+
 def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     """Whether the ordering word at i asks for the newest or oldest entries, or describes something
     else in one ("newest simulations", "his first name", "the oldest Roman town in England", "her
@@ -1265,12 +1270,17 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     that she published"): the first such thing is their earliest entry of it. A possessive or an
     object before the clause ("her first boss told her she ...") is not one.
 
+    It orders after a verb of coming out ("which book came out first, Rework or the crazy at work
+    one?"), whatever follows.
+
     And it orders when the whole question is an ordering word and one noun ("his latest book",
     "what's her newest album?", "the first film"): asked that way the noun is what the person
     made, and the question names nothing else to find. Inside a longer question the same two
     words describe ("the Webb telescope's first images", "who shares his first name", "for the
     first time")."""
     if not nxt or words[i] in ("recently", "lately") or nxt in _ORDER_GLUE:
+        return True
+    if i and words[i - 1] in _CAME_OUT:  # "which book came out first, Rework or Remote?"
         return True
     if i + 2 == len(words) and nxt not in STOPWORDS and all(w in _ORDER_HEAD for w in words[:i]):
         return True

@@ -319,6 +319,9 @@ TODAY = dt.date(2026, 12, 1)
         ("the chat where her team had to remind her about the game", {}, ("chat", "team", "remind", "game")),
         ("did he write anything in the papers defending smokers?", {}, ("defending", "smokers")),
         ("what is in the papers she wrote on ebola", {"kind": "paper"}, ("ebola",)),
+        # an ordering word after a verb of coming out asks which came out first, whatever follows
+        ("which came out first, Rework or Remote?", {"order": "oldest"}, ("rework", "remote")),
+        ("the one published most recently", {"order": "newest"}, ()),
         # a decade that says again the years read is no word to find
         ("what's in here from the 2000s, like 2000 through 2009?", {"year_from": 2000, "year_to": 2009}, ()),
         ("talks from 2014 to 2016, so the mid-2010s", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
