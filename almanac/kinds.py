@@ -74,8 +74,8 @@ _CUES: tuple[tuple[str, str, float], ...] = (
     ("|an address|her address|his address|my address", "talk", 2),
     ("presented gave attendees venue hall", "talk", 1),
     # A university's graduation ceremony is known by the speech given at it ("USF School of Law
-    # commencement", "the commencement speaker"): over the ninety evaluation archives, 47 of the 52
-    # entries writing it are talks.
+    # commencement", "the commencement speaker"): over the ninety-four evaluation archives, 47 of
+    # the 52 entries writing it are talks.
     ("commencement", "talk", 2),
     ("|book festival|book festivals|literary festival|book fair|book fairs", "talk", 2),  # a festival, not a book
     ("|book signing|book tour|book launch", "talk", 1),
