@@ -197,6 +197,10 @@ _MONTH_RANGE_JOINERS = frozenset(("to", "through", "until", "till"))
 #: Words that list kinds, years or decades asked for together ("papers and talks", "2014 or 2016").
 _LIST_JOINERS = frozenset(("and", "or"))
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
+#: Words opening a clause that dates the entries asked for by an event ("before he founded DeepMind
+#: in 2010"), and how many words such a clause may hold before its year.
+_EVENT_CLAUSE_OPENERS = frozenset({"before", "after", "since", "until"})
+_EVENT_CLAUSE_WORDS = 6
 #: Words, versions ("2.0") and dashes (which join "2014-2016" and "2015-05").
 _DATE_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[-–/]", re.UNICODE)
 _DASHES = frozenset(("-", "–"))
@@ -939,9 +943,28 @@ class _Reader:
         for i, tok in enumerate(self.w):
             year = _year(tok)
             if year is not None and not self._event_year(i):
+                lo = i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i
+                if (clause := self._event_clause(lo)) is not None:
+                    start, word = clause
+                    self.set_years(*((None, year) if word in _BEFORE_WORDS else (year, None)))
+                    self.span(start, i)
+                    return
                 self.set_years(year, year)
-                self.span(i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i, i)
+                self.span(lo, i)
                 return
+
+    def _event_clause(self, lo: int) -> tuple[int, str] | None:
+        """Where a clause telling of something the person did starts, and its word, when the year
+        from word lo dates it: "stuff from before he founded DeepMind in 2010", "what has she done
+        since she left Google in 2019". The entries asked for are those before or after it (the year
+        itself too: the event fell somewhere in it), and the clause is no words to find.
+        """
+        for k in range(lo - 1, max(-1, lo - _EVENT_CLAUSE_WORDS - 2), -1):
+            if self.used[k]:
+                return None
+            if self.w[k] in _EVENT_CLAUSE_OPENERS and self.at(k + 1) in _SUBJECTS:
+                return k, self.w[k]
+        return None
 
     def _event_year(self, i: int) -> bool:
         """The year at i names an event the question is about, not when the entry came out: "the
@@ -1078,6 +1101,11 @@ def parse_query(
     count = None
     rest: list[tuple[int, str]] = []
     medium_show: set[int] = set()  # a show word after a medium, read with it as the medium's kind
+    by_date = _date_order(words)  # "in chronological order", "in the order she gave them"
+    if by_date is not None:
+        order, taken = by_date
+        consumed += [words[k] for k in taken]
+        medium_show |= taken
     for i, tok in enumerate(words):
         if reader.used[i] or i in medium_show:
             continue
@@ -1246,6 +1274,38 @@ _ORDER_GLUE = frozenset("in on from of by about with for at to".split())
 #: Words a question may open with before an ordering word and still be only "<the newest/oldest> of
 #: <one thing>": "his latest book", "what's her newest album?", "what is the most recent film".
 _ORDER_HEAD = frozenset("what whats which is was his her their its the my our most very".split())
+
+
+#: Words before "order" that say it is by date ("chronological order", "date order").
+_DATE_ORDER = frozenset({"chronological", "date", "time"})
+#: Words after "in order" that make it a purpose ("in order to think"), not a sequence.
+_PURPOSE = frozenset({"to", "for", "that"})
+
+
+def _date_order(words: list[str]) -> tuple[str, set[int]] | None:
+    """The order a phrase asks entries in, and its words: "chronologically", "in chronological
+    order", "in date order", "in order", "in the order she gave them" (oldest first), "in reverse
+    chronological order", "in reverse order" (newest first). None without one; "in order to
+    think" is a purpose."""
+    for i, tok in enumerate(words):
+        if tok == "chronologically":
+            reverse = i and words[i - 1] == "reverse"
+            return ("newest" if reverse else "oldest"), {i - 1, i} if reverse else {i}
+        if tok != "order" or i + 1 < len(words) and words[i + 1] in _PURPOSE:
+            continue
+        k = i
+        if k and words[k - 1] in _DATE_ORDER:
+            k -= 1
+        reverse = k and words[k - 1] == "reverse"
+        k -= bool(reverse)
+        if k and words[k - 1] == "the" and k - 1 and words[k - 2] == "in":
+            k -= 2  # "in the order she gave them"
+        elif k and words[k - 1] == "in":
+            k -= 1
+        elif k == i:
+            continue  # "order" alone is anyone's word ("the Order of Merit", "a restraining order")
+        return ("newest" if reverse else "oldest"), set(range(k, i + 1))
+    return None
 
 
 #: Verbs of an entry coming out: an ordering word after one says which came out first or last

@@ -322,6 +322,17 @@ TODAY = dt.date(2026, 12, 1)
         # an ordering word after a verb of coming out asks which came out first, whatever follows
         ("which came out first, Rework or Remote?", {"order": "oldest"}, ("rework", "remote")),
         ("the one published most recently", {"order": "newest"}, ()),
+        # an order by date said in words
+        ("list the Reith lectures in the order she gave them", {"kind": "talk", "tag": "lecture", "order": "oldest"},
+         ("reith",)),
+        ("his talks chronologically", {"kind": "talk", "order": "oldest"}, ()),
+        ("papers in reverse chronological order", {"kind": "paper", "order": "newest"}, ()),
+        ("who has to talk in order to think", {}, ("order", "think")),
+        ("the Order of Merit", {}, ("order", "merit")),
+        # a clause telling of an event dates the entries before or after it, and is no words to find
+        ("stuff from before he founded DeepMind in 2010", {"year_to": 2010}, ()),
+        ("what has she done since she left Google in 2019", {"year_from": 2019}, ()),
+        ("interviews after the election in 2019", {"kind": "interview", "year": 2019}, ("election",)),  # no one's act
         # a decade that says again the years read is no word to find
         ("what's in here from the 2000s, like 2000 through 2009?", {"year_from": 2000, "year_to": 2009}, ()),
         ("talks from 2014 to 2016, so the mid-2010s", {"kind": "talk", "year_from": 2014, "year_to": 2016}, ()),
