@@ -319,6 +319,16 @@ def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():
     assert correct_typos(["feris"], {"ferries": 3}) == {}
 
 
+def test_a_name_and_a_number_typed_as_one_word_are_read_apart():
+    """"alphafold3" where the entries write "AlphaFold 3": read apart when the letters are an
+    archive word, so the number is searched for too (as a typo it was "alphafold" alone)."""
+    from almanac.search.understand import numbers_apart
+
+    vocabulary = {"alphafold": 12, "3": 4, "python": 2}
+    assert numbers_apart(["alphafold3", "python3", "gpt4"], vocabulary) == \
+        {"alphafold3": "alphafold 3", "python3": "python 3"}
+
+
 def test_a_long_name_clipped_in_chat_is_read_as_the_archive_word_it_begins():
     """'zuck' for Zuckerberg, 'nepo' for Nepomniachtchi: no slip or ratio reads a clipped name, since
     most of it is missing. The one archive word it begins (a possessive is the same word), when at

@@ -114,11 +114,14 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     variants = [t for t in terms if not counts.get(t) and t.isalpha() and len(t) >= NAME_VARIANT_MIN_LETTERS
                 and TYPO_MAX_ZIPF <= zipf(t) < NAME_VARIANT_MAX_ZIPF]
     nicknames = [t for t in terms if not counts.get(t) and t in PLACE_NICKNAMES]
-    if (unknown or variants or nicknames) and corrected is None:
+    numbered = [t for t in terms if not counts.get(t) and _NUMBERED.fullmatch(t)]
+    if (unknown or variants or nicknames or numbered) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
                               snapshot.ordered_vocabulary(store)) if unknown else {}
         if nicknames:
             fixes |= places_named(text, nicknames, snapshot.vocabulary(store))
+        if numbered:
+            fixes |= numbers_apart(numbered, snapshot.vocabulary(store))
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
             fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
@@ -140,6 +143,19 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         named = ()
     return Question(replace(parsed, terms=tuple(terms)), tuple(terms), counts, corrected or {}, other_person,
                     named)
+
+
+#: A name and a number typed as one word ("alphafold3", "python3", "covid19").
+_NUMBERED = re.compile(r"([^\W\d_]{3,})(\d{1,4})")
+
+
+def numbers_apart(words: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
+    """word -> its name and number written apart, for the words of `words` (none in the archive)
+    whose letters are an archive word: "alphafold3 paper" where the entry writes "AlphaFold 3". Read
+    as a typo would be, the word was the archive's "alphafold", and every AlphaFold entry matched
+    it as well as the third's."""
+    return {word: f"{m.group(1)} {m.group(2)}" for word in words
+            if (m := _NUMBERED.fullmatch(word)) and vocabulary.get(m.group(1))}
 
 
 def places_named(text: str, nicknames: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
