@@ -216,6 +216,9 @@ def test_talks_keep_their_keynote_and_lecture_tags():
          "news"),
         ("Jo Smith leaves the Harbour Trust", "After ten years she goes to the port authority.", "news"),
         ("Harbour keeper freed after 30 years", "On Good Friday my client walked out of the county jail.", "news"),
+        # Speaking to a crowd is a talk; speaking to someone, an interview.
+        ("Harbour rally", "I spoke to thousands standing in the rain by the old harbour wall.", "talk"),
+        ("Harbour rally", "Jo Smith spoke to the keeper about the storms of 1953.", "interview"),
         # A university's commencement is the speech given at it; a law review is a scholar's journal.
         ("Harbour College commencement", "Jo told the class of 2008 about the storm and the old lamp.", "talk"),
         ("Harbour days", "I was the commencement speaker at the maritime college this spring.", "talk"),
