@@ -137,10 +137,13 @@ _VERB_BEFORE = set(
 #: Burns?"); "added" after "been" or "recently" says it came into the archive ("what's been added
 #: since the start of 2024"), and elsewhere it is a description's ("carefully added noise"); "remind"
 #: opening a request ("can you remind me how ...", "remind me what ...": "" is the question's start)
-#: is chat, and a description's elsewhere ("her team had to remind her about the game").
+#: is chat, and a description's elsewhere ("her team had to remind her about the game"); "this
+#: collection", "your database" are the archive ("earliest talk he gave in this collection"), and
+#: elsewhere a collection is a thing ("the collection of his celebrity profiles").
 _VERB_FILLERS = {"release": frozenset(_VERB_BEFORE),
                  "added": frozenset("been was were is are be recently newly just".split()),
-                 "remind": frozenset({"you", "please", "pls", ""})}
+                 "remind": frozenset({"you", "please", "pls", ""}),
+                 "collection": frozenset({"this", "your"}), "database": frozenset({"this", "your"})}
 #: Nouns after "news" that only restate it ("news stories about him", "news coverage of him in 2016").
 _NEWS_NOUNS = frozenset("story stories coverage report reports headline headlines".split())
 #: Words that say "about" before "to" or "with" ("anything connected to Glasgow", "stuff related to

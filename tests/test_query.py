@@ -322,6 +322,9 @@ TODAY = dt.date(2026, 12, 1)
         # an ordering word after a verb of coming out asks which came out first, whatever follows
         ("which came out first, Rework or Remote?", {"order": "oldest"}, ("rework", "remote")),
         ("the one published most recently", {"order": "newest"}, ()),
+        # "this collection" is the archive; "the collection of ..." is a thing
+        ("earliest talk he gave in this collection", {"kind": "talk", "order": "oldest"}, ()),
+        ("the collection of his celebrity profiles", {}, ("collection", "celebrity", "profiles")),
         # an order by date said in words
         ("list the Reith lectures in the order she gave them", {"kind": "talk", "tag": "lecture", "order": "oldest"},
          ("reith",)),
