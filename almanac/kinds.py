@@ -153,6 +153,9 @@ _NOT_CUES = ("named after", "to show", "on show", "on paper",
              "among the guests", "guests included", "invited guests",
              "to watch", "show off", "shows off", "to film", "to review",
              "email address", "web address", "home address", "ip address", "to address",
+             # a person's documents, not a scholar's: "why sign marriage papers?"
+             *(f"{what} papers" for what in ("marriage", "divorce", "immigration", "court", "legal", "adoption",
+                                             "identity", "citizenship", "residency", "release", "discharge")),
              # A kind word that names something else: speech as a right or a harm, and the places a
              # book is read or sold in, which are not a book.
              "hate speech", "free speech", "book club", "book clubs", "book shop", "book shops",

@@ -216,6 +216,9 @@ def test_talks_keep_their_keynote_and_lecture_tags():
          "news"),
         ("Jo Smith leaves the Harbour Trust", "After ten years she goes to the port authority.", "news"),
         ("Harbour keeper freed after 30 years", "On Good Friday my client walked out of the county jail.", "news"),
+        # A person's documents are no paper.
+        ("Married in Birmingham", "A small nikah at home; she had wondered why people sign marriage papers.",
+         "article"),
         # Speaking to a crowd is a talk; speaking to someone, an interview.
         ("Harbour rally", "I spoke to thousands standing in the rain by the old harbour wall.", "talk"),
         ("Harbour rally", "Jo Smith spoke to the keeper about the storms of 1953.", "interview"),
