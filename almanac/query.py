@@ -1063,6 +1063,16 @@ def _starts_month(raw: list[str], j: int) -> bool:
         and bool(_ISO_MONTH.fullmatch(raw[j + 2]))
 
 
+#: A year written with an apostrophe and its last two digits ("april '68", "back in '93"; "'90s" is a decade).
+_SHORT_YEAR = re.compile(r"(?<![^\W_])['’](\d{2})(?![\w'’])")
+
+
+def _century(two_digits: int, today: dt.date) -> int:
+    """The year "'68" or "'19" means: the latest such year not after this one (1968, 2019)."""
+    year = today.year - today.year % 100 + two_digits
+    return year if year <= today.year else year - 100
+
+
 def parse_query(
     text: str, kind: str | None = None, year: int | None = None, today: dt.date | None = None
 ) -> ParsedQuery:
@@ -1072,6 +1082,7 @@ def parse_query(
     """
     text = text[:MAX_QUERY_CHARS]
     today = today or dt.datetime.now(dt.timezone.utc).date()
+    text = _SHORT_YEAR.sub(lambda m: str(_century(int(m.group(1)), today)), text)
     shouting = text.upper() == text
     raw = _month_joiners([unchat_written(t, shouting) for t in _DATE_TOKEN_RE.findall(text)])
     # "2014-2016", "2014/15" and "2015-05" are one date: remember where a dash or a slash joined two

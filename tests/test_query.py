@@ -325,6 +325,10 @@ TODAY = dt.date(2026, 12, 1)
         # "this collection" is the archive; "the collection of ..." is a thing
         ("earliest talk he gave in this collection", {"kind": "talk", "order": "oldest"}, ()),
         ("the collection of his celebrity profiles", {}, ("collection", "celebrity", "profiles")),
+        # a year written with an apostrophe and two digits: the latest such year up to today
+        ("what went on in april '68", {"year": 1968, "month": 4}, ()),
+        ("talks in the summer of '19", {"kind": "talk", "year": 2019, "months": [6, 7, 8]}, ()),
+        ("the '90s", {"year_from": 1990, "year_to": 1999}, ()),
         # an order by date said in words
         ("list the Reith lectures in the order she gave them", {"kind": "talk", "tag": "lecture", "order": "oldest"},
          ("reith",)),
