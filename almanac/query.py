@@ -945,6 +945,8 @@ class _Reader:
     def _single_years(self) -> None:
         for i, tok in enumerate(self.w):
             year = _year(tok)
+            if year is not None and year > self.today.year + 1:
+                continue  # "blade runner 2049", "Vision 2030": a name's number; no entry is from then
             if year is not None and not self._event_year(i):
                 lo = i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i
                 if (clause := self._event_clause(lo)) is not None:
