@@ -200,6 +200,9 @@ _MONTH_RANGE_JOINERS = frozenset(("to", "through", "until", "till"))
 #: Words that list kinds, years or decades asked for together ("papers and talks", "2014 or 2016").
 _LIST_JOINERS = frozenset(("and", "or"))
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
+#: Words before a year that make it a date even when no entry can be from then ("talks from 2099" is
+#: answered with the latest talk before it); without one, a year after next year is a name's number.
+_FUTURE_DATE_WORDS = frozenset({"from", "since", "until", "till", "before", "after", "during", "by"})
 #: Words opening a clause that dates the entries asked for by an event ("before he founded DeepMind
 #: in 2010"), and how many words such a clause may hold before its year.
 _EVENT_CLAUSE_OPENERS = frozenset({"before", "after", "since", "until"})
@@ -945,8 +948,8 @@ class _Reader:
     def _single_years(self) -> None:
         for i, tok in enumerate(self.w):
             year = _year(tok)
-            if year is not None and year > self.today.year + 1:
-                continue  # "blade runner 2049", "Vision 2030": a name's number; no entry is from then
+            if year is not None and year > self.today.year + 1 and self.at(i - 1) not in _FUTURE_DATE_WORDS:
+                continue  # "blade runner 2049", "a day in 2048 when ...": a name's or a story's number
             if year is not None and not self._event_year(i):
                 lo = i - 1 if self.at(i - 1) in ("in", "from", "during", "of") else i
                 if (clause := self._event_clause(lo)) is not None:

@@ -328,6 +328,7 @@ TODAY = dt.date(2026, 12, 1)
         # a year well after today is a name's number, not when an entry came out
         ("blade runner 2049 podcasts", {"kind": "podcast"}, ("blade", "runner", "2049")),
         ("talks in 2027", {"kind": "talk", "year": 2027}, ()),
+        ("talks from 2099", {"kind": "talk", "year": 2099}, ()),  # asked as a date: "no talks in 2099; ..."
         # a year written with an apostrophe and two digits: the latest such year up to today
         ("what went on in april '68", {"year": 1968, "month": 4}, ()),
         ("talks in the summer of '19", {"kind": "talk", "year": 2019, "months": [6, 7, 8]}, ()),
