@@ -131,8 +131,8 @@ _VERB_BEFORE = set(
     "did does do didn't doesn't don't to he she they i we you will would can could should ever also "
     "never not who has have had".split()
 )
-#: Words that are fillers (`almanac.words.FILLERS`) only after certain words, as the words before
-#: which they may be: "release" after a word of `_VERB_BEFORE` says the entry came out ("what did
+#: Words that are fillers (`almanac.words.FILLERS`) only after certain words, as the words after
+#: which they are: "release" after a word of `_VERB_BEFORE` says the entry came out ("what did
 #: she release in 2025?") and elsewhere names what is asked for ("which release credits Darren
 #: Burns?"); "added" after "been" or "recently" says it came into the archive ("what's been added
 #: since the start of 2024"), and elsewhere it is a description's ("carefully added noise"); "remind"
@@ -140,7 +140,7 @@ _VERB_BEFORE = set(
 #: is chat, and a description's elsewhere ("her team had to remind her about the game"); "this
 #: collection", "your database" are the archive ("earliest talk he gave in this collection"), and
 #: elsewhere a collection is a thing ("the collection of his celebrity profiles").
-_VERB_FILLERS = {"release": frozenset(_VERB_BEFORE),
+_FILLERS_AFTER = {"release": frozenset(_VERB_BEFORE),
                  "added": frozenset("been was were is are be recently newly just".split()),
                  "remind": frozenset({"you", "please", "pls", ""}),
                  "collection": frozenset({"this", "your"}), "database": frozenset({"this", "your"})}
@@ -916,7 +916,7 @@ class _Reader:
                 start = _DECADE_WORDS[tok] if before == "the" else None
             if start is not None:
                 part = _DECADE_PARTS.get(self.at(i - 1))
-                lo = i - 1 if part else i
+                lo = self._decade_start(i)
                 if any(w in _DESCRIBING for w in self.w[1:lo]):
                     # "the audio story about why so many boys were born in the early seventies", "the
                     # book that bundles his three 1950s diaries": a decade inside what describes the
@@ -942,7 +942,7 @@ class _Reader:
                 elif self.at(end + 1) in ("and", "or") and self.at(end + 2) in ("later", "beyond", "after", "since"):
                     self.set_years(years[0], None)  # "the 2010s and later"
                     end += 2
-                self.span(lo - 1 if self.at(lo - 1) == "the" else lo, end)
+                self.span(self._with_article(lo), end)
                 return
 
     def _single_years(self) -> None:
@@ -1020,8 +1020,15 @@ class _Reader:
             start = _decade(tok)
             if self.used[i] or start is None or start > hi or start + 9 < lo:
                 continue
-            first = i - 1 if self.at(i - 1) in _DECADE_PARTS else i
-            self.span(first - 1 if self.at(first - 1) == "the" else first, i)
+            self.span(self._with_article(self._decade_start(i)), i)
+
+    def _decade_start(self, i: int) -> int:
+        """Where the decade at word i begins: at the part before it ("the early 2010s"), or at it."""
+        return i - 1 if self.at(i - 1) in _DECADE_PARTS else i
+
+    def _with_article(self, lo: int) -> int:
+        """Word lo, or "the" before it: the words a date phrase takes with it."""
+        return lo - 1 if self.at(lo - 1) == "the" else lo
 
     def _restated_months(self) -> None:
         """Month names that only repeat months already read ("the summer of 2021 (June to August)",
@@ -1119,14 +1126,16 @@ def parse_query(
     counts = _counts(reader)
     count = None
     rest: list[tuple[int, str]] = []
-    medium_show: set[int] = set()  # a show word after a medium, read with it as the medium's kind
+    # Words read with another already: a show word after a medium (read as the medium's kind), the
+    # words of an order by date ("in chronological order").
+    taken: set[int] = set()
     by_date = _date_order(words)  # "in chronological order", "in the order she gave them"
     if by_date is not None:
-        order, taken = by_date
-        consumed += [words[k] for k in taken]
-        medium_show |= taken
+        order, ordering = by_date
+        consumed += [words[k] for k in ordering]
+        taken |= ordering
     for i, tok in enumerate(words):
-        if reader.used[i] or i in medium_show:
+        if reader.used[i] or i in taken:
             continue
         prev, nxt = reader.at(i - 1), reader.at(i + 1)
         if i in counts:
@@ -1151,7 +1160,7 @@ def parse_query(
                 found_kind = SHOW  # "podcasts or TV shows"
             strict = True
             consumed += [tok, nxt]
-            medium_show.add(i + 1)
+            taken.add(i + 1)
             continue
         # "academic papers", "TV or video clips", "peer reviewed articles"
         joined = nxt in ("or", "and") or nxt in _KIND_QUALIFIERS
@@ -1216,7 +1225,7 @@ def parse_query(
     qualifiers = _place_qualifiers(text)
     terms: list[str] = []
     for i, tok in rest:
-        if tok in _VERB_FILLERS and (words[i - 1] if i else "") in _VERB_FILLERS[tok]:
+        if tok in _FILLERS_AFTER and (words[i - 1] if i else "") in _FILLERS_AFTER[tok]:
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
