@@ -248,8 +248,14 @@ _THIRD_PERSON = frozenset("he she his her hers him they their them theirs".split
 _FIRST_PERSON = frozenset("i my me mine i'm i've i'd myself".split())
 _WH = frozenset("how what what's whats which who when where why".split())
 _AUX = frozenset(
-    "is are was were do does did can could should would will much many long often to the a an won wins "
-    "time".split())
+    "is are was were do does did can could should would will much many long often to won wins time".split())
+#: After "what", "which" or "who" an article still asks about the world ("what's the capital of
+#: Mongolia?", "what's a good banana bread recipe"); after "when", "where", "why" or "how" it opens a
+#: clause recalling one thing ("when the city's budget board voted the highway down", "how a
+#: newspaper got its readers to comb through receipts"), which no question of general knowledge is
+#: without a verb before its subject ("when did the wall fall?").
+_ARTICLES = frozenset("the a an".split())
+_ASKING_WHAT = frozenset("what what's whats which who".split())
 #: After "what did", "what has": a subject that is not a person ("when did the wall fall?",
 #: "how did you…"); any other word there is someone whose doings are asked about.
 _NOT_SOMEONE = frozenset("the a an this that these those it you your we our there".split())
@@ -274,7 +280,9 @@ def looks_general(text: str) -> bool:
         return True
     if len(words) > 2 and words[1] in ("did", "has", "have", "had") and words[2] not in _NOT_SOMEONE:
         return False  # "what did Anil talk about…", "what has Will published": someone's past work
-    return words[0] in _WH and len(words) > 1 and words[1] in _AUX
+    if words[0] not in _WH or len(words) < 2:
+        return False
+    return words[1] in _AUX or (words[1] in _ARTICLES and words[0] in _ASKING_WHAT)
 
 
 #: Which person each pronoun points to (`person_pronoun`).

@@ -142,6 +142,21 @@ def test_someones_past_doings_are_not_general_questions():
         assert looks_general(text), text
 
 
+def test_a_clause_after_when_where_or_how_recalls_one_thing():
+    """An article after "when", "where", "why" or "how" opens a clause describing an entry, not a
+    question of general knowledge; after "what" it still asks about the world."""
+    from almanac.words import looks_general
+
+    for text in ("when the Austrian park was picked for the big sub-2 attempt",
+                 "how a newspaper got thousands of readers to comb through scanned receipts",
+                 "where the gated recurrent unit first appeared",
+                 "why the project stopped paying for vulnerability reports"):
+        assert not looks_general(text), text
+    for text in ("what's the capital of Mongolia?", "what's a good banana bread recipe", "who the hell won?",
+                 "when is the next eclipse?", "how do the tides work?"):
+        assert looks_general(text), text
+
+
 def _signals(text, terms, counts, matched, sentence):
     from almanac.search.decide import signals
 
