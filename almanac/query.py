@@ -120,7 +120,10 @@ _SHOW_WORDS = frozenset(w for w, (k, _) in _KIND_WORDS.items() if k == SHOW)
 _DETERMINED_KINDS = frozenset({"study", "research", "speech", "speeches", "column", "columns"}) | _SHOW_WORDS
 #: An episode is a show's: after a medium ("TV episodes", "a radio episode") it is that medium's kind.
 _EPISODE_WORDS = frozenset({"episode", "episodes"})
-_BROADCAST_WORDS = _SHOW_WORDS | _EPISODE_WORDS
+#: A programme made once ("a TV special", "his radio specials"): a show's, on the medium before it;
+#: after no medium a word ("a special guest", "what's so special about it").
+_SPECIAL_WORDS = frozenset({"special", "specials"})
+_BROADCAST_WORDS = _SHOW_WORDS | _EPISODE_WORDS | _SPECIAL_WORDS
 _QUALIFIED_KINDS = frozenset(_KIND_WORDS) - _SHOW_WORDS
 _DETERMINERS = frozenset("the a an this that his her their its my your which what any some".split())
 
@@ -1242,8 +1245,9 @@ def parse_query(
             terms = []
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
-        if found_kind and order and all(t in _MEDIUM_WORDS or t in _SHOW_WORDS for t in terms):
-            # "his newest film", "her first radio show", "his latest TV series": an order and only
+        if found_kind and order and all(t in _MEDIUM_WORDS or t in _SHOW_WORDS or t in _SPECIAL_WORDS
+                                        for t in terms):
+            # "his newest film", "her first radio show", "his latest TV special": an order and only
             # the words of a medium, as "his newest video" is: the medium's kind is asked for, and
             # its words are no words to find (the newest entry writing "film" is not his newest film).
             strict, terms = True, []
@@ -1378,6 +1382,8 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
         if j == i + 5:  # a kind or an entry word is one of the four words after it
             break
         if w in _KIND_WORDS or w in _ENTRY_NOUNS or w in _MEDIUM_WORDS and _ends_kinds(words, j + 1):
+            return True
+        if w in _SPECIAL_WORDS and words[j - 1] in _MEDIUM_WORDS:  # "her latest radio special"
             return True
         if w in STOPWORDS and w != "ever":
             return False

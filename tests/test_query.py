@@ -107,6 +107,10 @@ TODAY = dt.date(2026, 12, 1)
         ("his newest film", {"kind": "video", "order": "newest"}, ()),
         ("his most recent TV series", {"kind": "video", "order": "newest"}, ()),
         ("her first radio show", {"kind": "podcast", "order": "oldest"}, ()),
+        # ... as is a programme made once on a medium ("a TV special"), alone a word ("a special guest")
+        ("which of his TV specials came first", {"kind": "video", "order": "oldest"}, ()),
+        ("her latest radio special", {"kind": "podcast", "order": "newest"}, ()),
+        ("his first special guest", {}, ("first", "special", "guest")),
         ("the film where he cried", {"kind": "video", "kind_boost": True}, ("film", "cried")),  # describes
         # an ordering word describing something other than an entry is a word of the description
         ("who was her first boss?", {}, ("first", "boss")),
@@ -277,6 +281,8 @@ TODAY = dt.date(2026, 12, 1)
         ("how many talks did he give in 2015?", {"kind": "talk", "year": 2015}, ()),
         # chat spellings
         ("wat did he tlk abt at oscon lol", {}, ("oscon",)),
+        ("any docos about him?", {"kind": "video"}, ()),
+        ("the doco about the marathon in Vienna", {"kind": "video", "kind_boost": True}, ("marathon", "vienna")),
         # a medium with no kind word describes a kind (a boost): radio a podcast, the screen a video
         ("the radio chat about her cookbook", {"kind": "podcast", "kind_boost": True}, ("radio", "chat", "cookbook")),
         # a medium and a show word asked for are that medium's kind, alone or beside another kind
