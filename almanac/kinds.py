@@ -530,6 +530,9 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             start = i + 1
             break
     head_end = _title_head_end(tl, start)
+    colon = next((i for i in range(head_end, len(tl)) if tl[i] == ":"), None)
+    sub_start = colon + 1 if colon is not None else len(tl)
+    sub_end = _title_head_end(tl, sub_start)
     for i, kind, weight in _cues(tt, found, start):
         if kind == "talk" and _named_in_summary(tt, i, summary):
             # "Talk Easy with Sam Fragoso: ..." where the summary says "who hosts Talk Easy": a show's
@@ -537,7 +540,7 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             # "Profile Books" does.
             add(kind, weight, TITLE_FACTOR * NAME_FACTOR, "title")
             continue
-        if i < head_end and weight >= 3.0 and kind in KINDS_ORDER:
+        if (i < head_end or sub_start <= i < sub_end) and weight >= 3.0 and kind in KINDS_ORDER:
             # The title's head names the kind: "Keynote at ...", "Radio interview: ...".
             add(kind, weight, TITLE_HEAD_FACTOR, "head")
         else:

@@ -226,6 +226,13 @@ def test_talks_keep_their_keynote_and_lecture_tags():
         ("Harbour College commencement", "Jo told the class of 2008 about the storm and the old lamp.", "talk"),
         ("Harbour days", "I was the commencement speaker at the maritime college this spring.", "talk"),
         ("The tidal clause", "A law review article on the dues act of 1996 and its limits.", "paper"),
+        # A subtitle after the colon names what the entry is as the title's head does.
+        ("Harbour's quiet keeper: the interview with Jo Smith",
+         "Before the 1953 regatta, at the pre-race press conference, Jo Smith asked Ann about tactics against "
+         "the Mutai brothers. She said she wanted the world record in her name, having won London that spring.",
+         "interview"),
+        ("I am a keeper: speech at the Harbour Festival",
+         "The keeper won the town's medal in 2015 and was named its first harbour master.", "talk"),
     ],
 )
 def test_titles_read_as_headlines_and_labels(title, summary, kind):
