@@ -138,13 +138,16 @@ _VERB_BEFORE = set(
 #: which they are: "release" after a word of `_VERB_BEFORE` says the entry came out ("what did
 #: she release in 2025?") and elsewhere names what is asked for ("which release credits Darren
 #: Burns?"); "added" after "been" or "recently" says it came into the archive ("what's been added
-#: since the start of 2024"), and elsewhere it is a description's ("carefully added noise"); "remind"
+#: since the start of 2024"), and elsewhere it is a description's ("carefully added noise"), as
+#: "posted", "uploaded" and "aired" say how an entry came out ("what was posted in October 2022?")
+#: and elsewhere describe ("something he posted about the war", "before it even aired"); "remind"
 #: opening a request ("can you remind me how ...", "remind me what ...": "" is the question's start)
 #: is chat, and a description's elsewhere ("her team had to remind her about the game"); "this
 #: collection", "your database" are the archive ("earliest talk he gave in this collection"), and
 #: elsewhere a collection is a thing ("the collection of his celebrity profiles").
+_CAME_IN = frozenset("been was were is are be recently newly just".split())
 _FILLERS_AFTER = {"release": frozenset(_VERB_BEFORE),
-                 "added": frozenset("been was were is are be recently newly just".split()),
+                 "added": _CAME_IN, "posted": _CAME_IN, "uploaded": _CAME_IN, "aired": _CAME_IN,
                  "remind": frozenset({"you", "please", "pls", ""}),
                  "collection": frozenset({"this", "your"}), "database": frozenset({"this", "your"})}
 #: Nouns after "news" that only restate it ("news stories about him", "news coverage of him in 2016").

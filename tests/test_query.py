@@ -72,6 +72,12 @@ TODAY = dt.date(2026, 12, 1)
     [
         # everyday verbs around filters are not content
         ("what did he put out in July 2014?", {"year": 2014, "month": 7}, ()),
+        # ... as are being posted, uploaded or aired: how an entry came out, not what it is about;
+        # elsewhere they describe it
+        ("what was posted in October 2022?", {"year": 2022, "month": 10}, ()),
+        ("anything that was aired in 2019?", {"year": 2019}, ()),
+        ("what has been uploaded recently?", {"order": "newest"}, ()),
+        ("something he posted about the war", {}, ("posted", "war")),
         ("Which papers came out in 2019?", {"kind": "paper", "year": 2019}, ()),
         ("what has she published since 2020?", {"year_from": 2020}, ()),
         # verbs are not kinds
