@@ -162,3 +162,21 @@ def _initials(name: str) -> str:
 def is_person_word(word: str, words: frozenset[str]) -> bool:
     """Whether a question's word (as the parser writes it) is one of the person's `words`."""
     return _folded(word) in words
+
+
+#: Letters a shortened first name keeps at least ("Sid" for Siddhartha, "Chris" for Christopher).
+SHORT_NAME_MIN = 3
+
+
+def shortened_names(words: list[str], person: frozenset[str]) -> set[str]:
+    """The words of a question (lower case, in order) that shorten one of the person's names just
+    before another of them: "Sid Mukherjee" where the person is Siddhartha Mukherjee, "Chris
+    Hadfield" for Christopher. Only before the rest of the name: alone, the first letters of a name
+    are any word's ("sid" is a Unix user's id, "chris" anyone's)."""
+    out = set()
+    for word, after in zip(words, words[1:]):
+        short = _folded(word)
+        if (len(short) >= SHORT_NAME_MIN and short not in person and is_person_word(after, person)
+                and any(name != _folded(after) and name.startswith(short) for name in person)):
+            out.add(word)
+    return out

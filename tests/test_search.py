@@ -976,6 +976,22 @@ def test_a_question_naming_the_person_asks_about_their_work(store, fake):
     assert not searcher.understand("Melbourne").names_person
 
 
+def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):
+    """'Sid Mukherjee TED talk' on Siddhartha Mukherjee's archive: "Sid" shortens his first name, so
+    it names him as the surname does, and is no name the answer must hold (it was refused: the TED
+    talk's entry never writes "Sid"). Alone, or before another word, a name's first letters stay a word."""
+    entries = [Entry(id=f"e{i}", title=f"Lecture {i}", date=PartialDate(2010 + i), kind="talk",
+                     summary=f"Siddhartha Mukherjee on cells, part {i}. Sid took questions.") for i in range(4)]
+    entries.append(Entry(id="ted", title="Soon we'll cure diseases with a cell", date=PartialDate(2015, 3),
+                         kind="talk", summary="A TED talk on cell therapies."))
+    store.replace_source("talks.json", entries)
+    searcher = Searcher(store, fake, person="Siddhartha Mukherjee")
+    question = searcher.understand("Sid Mukherjee TED talk")
+    assert question.terms == ("ted",) and set(question.person_named) == {"sid", "mukherjee"}
+    assert searcher.understand("sid TED talk").terms == ("sid", "ted")
+    assert searcher.understand("Sid lectures on TED").terms == ("sid", "ted")
+
+
 def test_the_configured_author_is_the_person_too(store, fake):
     store.replace_source("notes.txt", [Entry(id="a", title="A garden in Venice", date=PartialDate(2019),
                                              kind="article", summary="Roses by a canal.")])

@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from almanac.person import is_person_word
+from almanac.person import is_person_word, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english,
                            name_runs, person_pronoun, read_words, undouble, zipf)
+from almanac.words import tokens as word_tokens
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
@@ -135,7 +136,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
     # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
     person = snapshot.person_words(store, people)
-    named = tuple(t for t in terms if is_person_word(t, person))
+    short = shortened_names(word_tokens(text), person)  # "Sid Mukherjee": Siddhartha's name shortened
+    named = tuple(t for t in terms if is_person_word(t, person) or t in short)
     if named and (len(named) < len(terms) or parsed.has_filters or parsed.order):
         terms = [t for t in terms if t not in named]
         counts = {t: counts[t] for t in terms}
