@@ -169,16 +169,26 @@ def throughput(work: str, embedder, n: int, runs: int) -> dict:
 
 
 def reingest(db: str, src: str, work: str, embedder, runs: int) -> dict:
+    """Re-ingesting the archive unchanged, timed `runs` times: nothing is stored or embedded.
+
+    A cached archive was stored by the code of its day: after a change to how entries are read (an
+    inferred kind), one untimed ingest first stores what this code reads. It changes entries' kinds,
+    not their text, so it embeds nothing either (`settled` reports both)."""
+    # the same path as `almanac ingest`: the model is only consulted when something is missing
+    def embed(store):
+        return embed_missing(store, embedder) if missing_count(store, embedder.model_name) else 0
+
     times, embedded = [], []
     with Store(db) as store:
+        settled = ingest(store, [src], work, embed=embed)
         for _ in range(runs):
             t0 = time.perf_counter()
-            # the same path as `almanac ingest`: the model is only consulted when something is missing
-            report = ingest(store, [src], work, embed=lambda s: embed_missing(s, embedder) if missing_count(s, embedder.model_name) else 0)
+            report = ingest(store, [src], work, embed=embed)
             times.append(time.perf_counter() - t0)
             embedded.append(report.embedded)
             assert not report.touched
-    return {"seconds_median": round(statistics.median(times), 3), "embedded": embedded}
+    return {"seconds_median": round(statistics.median(times), 3), "embedded": embedded,
+            "settled": {"changed": settled.total("changed"), "embedded": settled.embedded}}
 
 
 def latency(db: str, embedder, runs: int) -> dict:
