@@ -1189,7 +1189,8 @@ def parse_query(
             if tok in _DETERMINED_KINDS else ""
         if tok in _KIND_WORDS and not (tok in _DETERMINED_KINDS and lead not in _DETERMINERS
                                        and lead not in _ORDER_WORDS  # "her latest speech"
-                                       and not (lead == "" and tok in _PLURAL_KINDS)):  # "speeches from 2019"
+                                       and not (lead == "" and tok in _PLURAL_KINDS)  # "speeches from 2019"
+                                       and not (lead in _LIST_JOINERS and last_kind == i - 2)):  # "talks or speeches"
             is_verb = tok in _VERBISH and prev in _VERB_BEFORE
             if is_verb:
                 consumed.append(tok)

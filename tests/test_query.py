@@ -189,6 +189,10 @@ TODAY = dt.date(2026, 12, 1)
         ("talks in the 2010s and later", {"kind": "talk", "year_from": 2010}, ()),
         # kinds listed together: an entry of any of them (the first alone filtered before)
         ("papers and talks from 2019", {"kind": "paper", "kinds": ["paper", "talk"], "year": 2019}, ()),
+        # a kind word that needs a determiner is a kind listed after another ("talks or speeches"),
+        # and stays a topic's word after a noun ("free speech")
+        ("which talks or speeches has he given?", {"kind": "talk"}, ()),
+        ("talks and free speech", {"kind": "talk"}, ("free", "speech")),
         ("talks, papers or podcasts about unikernels", {"kind": "talk", "kinds": ["talk", "paper", "podcast"]},
          ("unikernels",)),
         ("academic papers and conference talks", {"kind": "paper", "kinds": ["paper", "talk"]}, ()),
