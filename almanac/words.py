@@ -36,7 +36,14 @@ STOPWORDS = frozenset(
     himself herself themselves myself yourself ourselves many
     involving involved regarding concerning
     """.split()
-)
+) | frozenset(
+    # A pronoun's or an auxiliary's contraction says no more than its parts ("earliest interview
+    # you've got", "something she'd said"): tokens keep contractions whole, so each is listed.
+    f"{stem}'{ending}" for stem in "i you he she it we they that there who what where here let".split()
+    for ending in ("s", "ve", "ll", "d", "re", "m")
+) | frozenset(
+    f"{verb}n't" for verb in "is are was were do does did has have had could would should must need".split()
+) | frozenset(("can't", "won't", "ain't", "shan't"))
 
 #: Everyday verbs and nouns people put around what they ask ("what did he put out in July 2014?",
 #: "his most recent podcast appearance"): about producing or showing up, never the topic.

@@ -193,6 +193,9 @@ TODAY = dt.date(2026, 12, 1)
         # and stays a topic's word after a noun ("free speech")
         ("which talks or speeches has he given?", {"kind": "talk"}, ()),
         ("talks and free speech", {"kind": "talk"}, ("free", "speech")),
+        # a pronoun's contraction is no word to find
+        ("earliest interview you've got", {"kind": "interview", "order": "oldest"}, ()),
+        ("something she'd said about dogs", {}, ("dogs",)),
         ("talks, papers or podcasts about unikernels", {"kind": "talk", "kinds": ["talk", "paper", "podcast"]},
          ("unikernels",)),
         ("academic papers and conference talks", {"kind": "paper", "kinds": ["paper", "talk"]}, ()),
