@@ -530,6 +530,8 @@ def kind_scores(title: str, summary: str) -> dict[str, float]:
             start = i + 1
             break
     head_end = _title_head_end(tl, start)
+    # A subtitle's head, after the title's first colon, names the kind as the head does ("Marathoning's
+    # Zen Master: the interview with Cathal Dennehy").
     colon = next((i for i in range(head_end, len(tl)) if tl[i] == ":"), None)
     sub_start = colon + 1 if colon is not None else len(tl)
     sub_end = _title_head_end(tl, sub_start)

@@ -24,7 +24,7 @@ from almanac.person import is_person_word, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english,
                            name_runs, person_pronoun, read_words, undouble, zipf)
-from almanac.words import tokens as word_tokens
+from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
 #: Chat that carries no meaning to embed.
 LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
