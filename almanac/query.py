@@ -1249,8 +1249,7 @@ def parse_query(
             terms = []
     if found_kind is None:
         found_kind = next((_MEDIUM_WORDS[tok] for _, tok in rest if tok in _MEDIUM_WORDS), None)
-        if found_kind and order and all(t in _MEDIUM_WORDS or t in _SHOW_WORDS or t in _SPECIAL_WORDS
-                                        for t in terms):
+        if found_kind and order and all(t in _MEDIUM_WORDS or t in _BROADCAST_WORDS for t in terms):
             # "his newest film", "her first radio show", "his latest TV special": an order and only
             # the words of a medium, as "his newest video" is: the medium's kind is asked for, and
             # its words are no words to find (the newest entry writing "film" is not his newest film).
@@ -1385,10 +1384,8 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
             return True
         if j == i + 5:  # a kind or an entry word is one of the four words after it
             break
-        if w in _KIND_WORDS or w in _ENTRY_NOUNS or w in _MEDIUM_WORDS and _ends_kinds(words, j + 1):
-            return True
-        if w in _SPECIAL_WORDS and words[j - 1] in _MEDIUM_WORDS:  # "her latest radio special"
-            return True
+        if _kind_named(words, j) or w in _ENTRY_NOUNS or w in _MEDIUM_WORDS and _ends_kinds(words, j + 1):
+            return True  # "the first TED talk", "her latest radio special", "the first ever podcast"
         if w in STOPWORDS and w != "ever":
             return False
     return False
