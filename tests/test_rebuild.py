@@ -133,8 +133,11 @@ def test_a_refresh_told_to_stop_builds_nothing_and_embeds_no_more(tmp_path, seed
     config = Config()
     config = dataclasses.replace(config, archive=dataclasses.replace(config.archive, sources=[str(seed_path)]),
                                  site=dataclasses.replace(config.site, out_dir=str(tmp_path / "public")))
-    app = App.build(config, {"ALMANAC_DB": str(tmp_path / "a.db")})
-    app.__dict__["embedder"] = FakeEmbedder(dims=384)  # mechanics only: no model load
+    # The cache in tmp_path: an ONNX export of the real model under ~/.cache (from using almanac on
+    # this machine) would otherwise embed the entries with it, and without one nothing would.
+    app = App.build(config, {"ALMANAC_DB": str(tmp_path / "a.db"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    # Mechanics only: no model load; the fake's vectors stand under the configured model's name.
+    app.__dict__["embedder"] = FakeEmbedder(dims=384, model_name=app.embedder_name)
     try:
         refresh_archive(app, lambda: True)  # the signal came as the ingest began embedding
         assert app.store.count() == 25 and not (tmp_path / "public").exists()
