@@ -45,6 +45,13 @@ STOPWORDS = frozenset(
     f"{verb}n't" for verb in "is are was were do does did has have had could would should must need".split()
 ) | frozenset(("can't", "won't", "ain't", "shan't"))
 
+#: Words that list things asked for together: kinds, years or decades ("papers and talks", "2014 or 2016").
+LIST_JOINERS = frozenset(("and", "or"))
+
+#: Who does what an archive holds: the subject of a clause telling of it ("before he founded
+#: DeepMind", "the paper that she wrote"). Not "you": that is the asker speaking to the bot.
+SUBJECT_PRONOUNS = frozenset("he she they i we".split())
+
 #: Everyday verbs and nouns people put around what they ask ("what did he put out in July 2014?",
 #: "his most recent podcast appearance"): about producing or showing up, never the topic.
 FILLERS = frozenset(

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from almanac.query import FIRST_MONTH, LAST_MONTH, MAX_QUERY_CHARS, content_terms, parse_query
+from almanac.query import MAX_QUERY_CHARS, content_terms, parse_query
+from almanac.question_dates import FIRST_MONTH, LAST_MONTH
 from almanac.search import Searcher
 from tests.fakes import FakeEmbedder
 

@@ -16,7 +16,7 @@ import calendar
 import numpy as np
 
 from almanac.links import plural
-from almanac.query import FIRST_MONTH, LAST_MONTH
+from almanac.question_dates import FIRST_MONTH, LAST_MONTH
 from almanac.text import sentences, stem, stems
 
 
