@@ -399,6 +399,10 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             continue
         if word in ("show", "shows") and i and _YEAR_OR_SEASON.fullmatch(tokens[i - 1]):
             continue  # "the summer 2025 show", "her spring show": a collection shown, not a broadcast
+        if tokens[i] in ("show", "shows") and i + 1 < end and tokens[i + 1].lower() == "at":
+            continue  # "his show at the Wallace Collection", "shows at Wembley": one put on somewhere, not
+            # a broadcast (a broadcast is "on": "on the show", "a show on Channel 4"; "The Ezra Klein Show at
+            # Vox" is a show's name)
         if word in ("season", "seasons") and not _numbered(tokens, i):
             continue  # "my 2016 season", "the fall season": a sport's or a theatre's, not a show's
         if word in ("episode", "ep") and i + 1 < end and (

@@ -53,7 +53,8 @@ LIST_JOINERS = frozenset(("and", "or"))
 SUBJECT_PRONOUNS = frozenset("he she they i we".split())
 
 #: Everyday verbs and nouns people put around what they ask ("what did he put out in July 2014?",
-#: "his most recent podcast appearance"): about producing or showing up, never the topic.
+#: "his most recent podcast appearance", "anything mentioning Cordae", "September 2002 coverage"): about
+#: producing or showing up, never the topic.
 FILLERS = frozenset(
     """
     came come comes coming put puts putting out appeared appear appears appearing appearance
@@ -61,8 +62,9 @@ FILLERS = frozenset(
     records recording wrote write writes writing written made make makes making released releases
     releasing produced produce work works worked working stuff bit bits piece pieces item items talked spoke
     speak speaks speaking said says saying discussed discuss discusses discussing presented presents
-    presenting fronted fronting covered cover covers mentions featured feature features announced announce announces
-    announcing featuring share shared shares go went goes gone been kind sort type types kinds sorts
+    presenting fronted fronting covered cover covers coverage mentions mentioning featured feature features
+    announced announce announces announcing featuring share shared shares go went goes gone been kind sort
+    type types kinds sorts
     """.split()
 )
 
@@ -72,8 +74,9 @@ CHAT = {
     "tlks": "talks", "u": "you", "ur": "your", "r": "are", "n": "and", "w": "with", "w/": "with",
     "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks", "gonna": "going",
     "wanna": "want", "dunno": "know", "prez": "presentation", "pres": "presentation",
-    "vid": "video", "vids": "videos", "vidz": "videos", "doco": "documentary", "docos": "documentaries",
-    "docco": "documentary", "doccos": "documentaries", "pod": "podcast", "pods": "podcasts", "intvw": "interview",
+    "vid": "video", "vids": "videos", "vidz": "videos", "doc": "documentary", "doco": "documentary",
+    "docos": "documentaries", "docco": "documentary", "doccos": "documentaries", "pod": "podcast",
+    "pods": "podcasts", "intvw": "interview",
     "yr": "year", "yrs": "years", "mo": "month", "mos": "months", "b4": "before", "2day": "today",
     "abuot": "about", "teh": "the", "hte": "the", "somethin": "something", "anythin": "anything",
     "smth": "something", "sth": "something", "smthg": "something", "ppl": "people", "thru": "through",

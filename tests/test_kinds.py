@@ -157,6 +157,10 @@ def test_a_journal_s_name_says_where_a_paper_was_published():
         ("Harbour blues", "Her spring show closed with oilskins walked down a rainy quay.", "article"),
         ("Harbour blues", "The fashion show closed with oilskins walked down a rainy quay.", "article"),
         ("Harbour blues", "The radio show closed with oilskins and a song about a rainy quay.", "podcast"),
+        # a show put on somewhere: an exhibition or a concert ("at"), not a broadcast ("on")
+        ("Harbour blues", "Reviews of her show at the Maritime Museum, oilskins hung along a rainy quay.",
+         "article"),
+        ("Harbour blues", "Reviews of her show on Harbour Radio, oilskins and a song about a rainy quay.", "podcast"),
         ("Harbour blues", "Oilskins walked down a rainy quay, with two admirals among the guests.", "article"),
         # on paper: written down, not a paper
         ("My statement", "I finally put it all on paper, the day before the hearing opened.", "article"),
