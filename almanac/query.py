@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 from almanac.entry import KINDS, SHOW, SHOW_KINDS, normalise_kind
 from almanac.question_dates import DATE_TOKEN_RE, FIRST_MONTH, LAST_MONTH, DateReader, full_years, month_joiners
-from almanac.words import (FILLERS, LIST_JOINERS, STOPWORDS, SUBJECT_PRONOUNS, possessor, tokens, unchat,
-                           unchat_written, written_as_names)
+from almanac.words import (FILLERS, LIST_JOINERS, STOPWORDS, SUBJECT_PRONOUNS, described_content, possessor, tokens,
+                           unchat, unchat_written, written_as_names)
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -184,6 +184,10 @@ class ParsedQuery:
     #: True when the kind filters (a plural, an explicit --kind, or nothing else asked);
     #: False when it only describes the entry wanted (a boost).
     kind_strict: bool = False
+    #: False when the dates only describe the entry wanted (a boost, not a filter): a date inside
+    #: what a description says about the item ("the show where he went back to the coral he first
+    #: dived on in 1957") tells when something in it happened, often long before the entry.
+    date_strict: bool = True
     #: More (kind, tag) pairs asked for beside `kind` ("papers and talks"): an entry of any one of
     #: them is wanted, under the same `kind_strict`.
     also: tuple[tuple[str, str | None], ...] = ()
@@ -228,7 +232,7 @@ class ParsedQuery:
     @property
     def has_filters(self) -> bool:
         """Whether anything restricts the entries (dates, or a kind that filters)."""
-        return self.has_dates or (self.kind is not None and self.kind_strict)
+        return (self.has_dates and self.date_strict) or (self.kind is not None and self.kind_strict)
 
     def filters(self) -> dict:
         """The filters as `--json` reports them (only those present)."""
@@ -263,6 +267,8 @@ class ParsedQuery:
                 out["from"] = f"{self.span[0] // 12:04d}-{self.span[0] % 12 + 1:02d}"
             if self.span[1] < LAST_MONTH:
                 out["to"] = f"{self.span[1] // 12:04d}-{self.span[1] % 12 + 1:02d}"
+        if self.has_dates and not self.date_strict:
+            out["date_boost"] = True
         if self.order:
             out["order"] = self.order
         if self.count:
@@ -317,6 +323,41 @@ def content_terms(text: str) -> list[str]:
     return seen
 
 
+def _words_of(text: str) -> tuple[list[str], list[bool]]:
+    """The question's words as the readers take them, and where a dash or a slash joined a word to
+    the next: "2014-2016", "2014/15" and "2015-05" are one date."""
+    shouting = text.upper() == text
+    raw = month_joiners([unchat_written(t, shouting) for t in DATE_TOKEN_RE.findall(text)])
+    words, dashed = [], []
+    for tok in raw:
+        if tok in ("-", "–", "/"):
+            if dashed:
+                dashed[-1] = True
+            continue
+        if dashed and dashed[-1] and (words[-1], tok) in _DASHED_WORDS:
+            words[-1], dashed[-1] = _DASHED_WORDS[words[-1], tok], False  # "op-ed": one word
+            continue
+        words.append(possessor(tok))
+        dashed.append(False)
+    return words, dashed
+
+
+def _dates_described(text: str, today: dt.date) -> bool:
+    """Whether the question's dates stand inside what it describes of one item, after the frame
+    that names the item ("the show where he went back to the coral he first dived on in 1957", "her
+    early work on a massive 1970s school-building spree"): when something in the item happened,
+    which is as often years before the entry as when it came out (over the evaluation questions,
+    12 such dates exclude the entry asked for and 11 include it). "the interview from 2019 where
+    she ..." dates the entry in its frame, and stays a filter."""
+    content = described_content(text)
+    if content is None:
+        return False
+    words, dashed = _words_of(content)
+    reader = DateReader(words, dashed, today, frozenset(written_as_names(content)), _KIND_WORDS)
+    reader.read()
+    return any(reader.used)
+
+
 def parse_query(
     text: str, kind: str | None = None, year: int | None = None, today: dt.date | None = None
 ) -> ParsedQuery:
@@ -327,21 +368,7 @@ def parse_query(
     text = text[:MAX_QUERY_CHARS]
     today = today or dt.datetime.now(dt.timezone.utc).date()
     text = full_years(text, today)
-    shouting = text.upper() == text
-    raw = month_joiners([unchat_written(t, shouting) for t in DATE_TOKEN_RE.findall(text)])
-    # "2014-2016", "2014/15" and "2015-05" are one date: remember where a dash or a slash joined two
-    # numbers.
-    words, dashed = [], []
-    for i, tok in enumerate(raw):
-        if tok in ("-", "–", "/"):
-            if dashed:
-                dashed[-1] = True
-            continue
-        if dashed and dashed[-1] and (words[-1], tok) in _DASHED_WORDS:
-            words[-1], dashed[-1] = _DASHED_WORDS[words[-1], tok], False  # "op-ed": one word
-            continue
-        words.append(possessor(tok))
-        dashed.append(False)
+    words, dashed = _words_of(text)
     names = frozenset(written_as_names(text))
     reader = DateReader(words, dashed, today, names, _KIND_WORDS)
     reader.read()
@@ -488,7 +515,11 @@ def parse_query(
             strict, terms = True, []
     if kind:  # a kind, or a word naming one and a tag within it ("keynote")
         (found_kind, found_tag), strict, also = kind_option(kind) or (kind, None), True, []
+    # A date in a description is a preference, unless nothing else is asked or the entries are ordered.
+    date_strict = not (terms and not order and (year_from is not None or year_to is not None or months or span)
+                       and _dates_described(text, today))
     if year is not None:  # `--year` / the year option: it replaces any date the words gave
+        date_strict = True
         if year_from != year or year_to != year:
             months, day = (), None
         year_from = year_to = year
@@ -507,6 +538,7 @@ def parse_query(
         months=months,
         span=span,
         day=day,
+        date_strict=date_strict,
         order=order,
         count=count,
         consumed=tuple(consumed),

@@ -91,6 +91,12 @@ TODAY = dt.date(2026, 12, 1)
         # ordering with other words present
         ("whats his most recent podcast appearance?", {"kind": "podcast", "order": "newest"}, ()),
         ("anything mentioning Cordae?", {}, ("cordae",)),
+        # a date inside what a description says prefers its entries; one in the frame dates the entry
+        ("the show where he went back to the coral he first dived on in 1957",
+         {"kind": "show", "kind_boost": True, "year": 1957, "date_boost": True}, ("back", "coral", "first", "dived")),
+        ("the interview from 2019 where she talks about the election",
+         {"kind": "interview", "kind_boost": True, "year": 2019}, ("election",)),
+        ("anything about her from last year?", {"year": 2025}, ()),
         ("September 2002 coverage", {"year": 2002, "month": 9}, ()),
         # a kind word apart from the kind read is a word of the description, and asks for no kind
         ("the talk where he reviewed old papers about memory", {"kind": "talk", "kind_boost": True},

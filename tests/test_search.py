@@ -198,6 +198,23 @@ def test_an_entry_holding_a_whole_name_from_the_question_ranks_first(store, fake
     assert first("anything he did with Green, Ben?", FusionWeights()) == "Ben and the lecture hall"
 
 
+def test_a_date_inside_a_description_prefers_its_entries_and_excludes_none(store, fake, tmp_path):
+    """"the show where he dived the reef he first saw in 1957" tells when something in the show
+    happened: the show came out in 2015, and a filter to 1957 left only the wrong entry (the
+    question was refused or answered with it). Such a date prefers its entries; one that dates the
+    entry ("the show from 1957 where ...") still filters."""
+    ingest_text(store, tmp_path,
+                "Back to the coral reef / December 2015\nHe dived the coral reef he first saw as a young man.\n"
+                "Zoo Quest begins / 1957\nA new series on animals from a reef and a forest.\n")
+    searcher = Searcher(store, fake, strictness=0.0)
+    result = searcher.search("the show where he dived the coral reef he first saw in 1957")
+    assert result.filters.get("date_boost") is True and result.filters["year"] == 1957
+    assert result.hits[0].entry.title == "Back to the coral reef"
+    strict = searcher.search("the show from 1957 where he dived the coral reef he first saw")
+    assert "date_boost" not in strict.filters
+    assert [h.entry.title for h in strict.hits] == ["Zoo Quest begins"]
+
+
 def test_a_question_about_him_asked_of_an_archive_about_her_is_about_someone_else(store, fake, tmp_path):
     """An archive's entries say "she" of its person; "the talk where he demonstrated card tricks"
     asks about someone else however close its meaning, while a pronoun after "who" may be anyone

@@ -69,6 +69,9 @@ class FusionWeights:
     second: float = 0.25
     #: Added for holding a whole name the question writes, or its one rare word (`Evidence.named`).
     name: float = 0.25
+    #: Added for being of the dates a description names (`ParsedQuery.date_strict` False): as much as
+    #: the kind a description names, so the entry of that time wins among close ones only.
+    date: float = 0.1
 
 
 def pooled_dense(evidence, weights: FusionWeights) -> np.ndarray:
@@ -92,8 +95,10 @@ def kind_match(snap, kind: str | None, tag: str | None) -> np.ndarray:
     return match
 
 
-def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights) -> tuple[np.ndarray, np.ndarray]:
-    """(fused scores, -inf outside `allowed`; the pooled cosines)."""
+def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights,
+         dated: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(fused scores, -inf outside `allowed`; the pooled cosines). `dated`: the entries of the
+    question's dates, preferred when those dates only describe (`ParsedQuery.date_strict`)."""
     pooled = pooled_dense(evidence, weights)
     top_lex = float(evidence.lexical[allowed].max()) if allowed.any() else 0.0
     lexical = evidence.lexical / top_lex if top_lex > 0 else evidence.lexical
@@ -104,4 +109,6 @@ def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights) ->
         # "the paper or talk where ...": the best match of the kinds described
         match = np.max([kind_match(snap, k, t) for k, t in parsed.kinds_asked], axis=0)
         score = score + weights.kind * match
+    if dated is not None and not parsed.date_strict:
+        score = score + weights.date * dated  # "the show where he dived the reef he first saw in 1957"
     return np.where(allowed, score, -np.inf), pooled

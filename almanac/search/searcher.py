@@ -257,7 +257,9 @@ class Searcher:
             return SearchResult(parsed.text, False, filters)
 
         kind_mask = self._kind_mask(snap, parsed)
-        allowed = kind_mask & self._date_mask(snap, parsed)
+        dated = self._date_mask(snap, parsed)
+        # Dates a description names only prefer their entries (`ParsedQuery.date_strict`): `fuse`.
+        allowed = kind_mask & dated if parsed.date_strict else kind_mask
         if parsed.has_filters and not allowed.any():
             titles = {e.id: e.title for e in self.store.get_many(
                 [snap.ids[i] for i in np.flatnonzero(kind_mask)][:10_000])}
@@ -286,7 +288,7 @@ class Searcher:
         qvec, content_vec = vectors[0], (vectors[1] if len(vectors) > 1 else None)
         model = parts_model(self.embedder.model_name) if self.use_parts else None
         evidence = retrieve(question, snap, self.store, qvec, allowed, model, content_vec)
-        score, pooled = fuse(evidence, snap, parsed, allowed, self.weights)
+        score, pooled = fuse(evidence, snap, parsed, allowed, self.weights, dated)
         # More candidates than shown: those that are not relevant enough are skipped (see below).
         order = top(score, max(limit, 1) * 4 if not parsed.order else len(snap))
         if not order:
