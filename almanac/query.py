@@ -611,8 +611,21 @@ def _date_order(words: list[str]) -> tuple[str, set[int]] | None:
             k -= 1
         elif k == i:
             continue  # "order" alone is anyone's word ("the Order of Merit", "a restraining order")
+        if k == i - 1 and _ranked_otherwise(words[i + 1:i + 3]):
+            continue  # "put them in order from best to worst", "in order of importance": not by date
         return ("newest" if reverse else "oldest"), set(range(k, i + 1))
     return None
+
+
+#: Words after "in order from" or "in order of" that keep it an order by date ("in order of release",
+#: "in order from oldest to newest").
+_BY_DATE_AFTER = frozenset(_ORDER_WORDS) | _DATE_ORDER | {"release", "releases", "publication", "appearance", "last"}
+
+
+def _ranked_otherwise(after: list[str]) -> bool:
+    """Whether the words after a bare "in order" rank by something else than date: "from best to
+    worst", "of importance"."""
+    return len(after) == 2 and after[0] in ("from", "of") and after[1] not in _BY_DATE_AFTER
 
 
 #: Verbs of an entry coming out: an ordering word after one says which came out first or last

@@ -377,6 +377,10 @@ TODAY = dt.date(2026, 12, 1)
         ("papers in reverse chronological order", {"kind": "paper", "order": "newest"}, ()),
         ("who has to talk in order to think", {}, ("order", "think")),
         ("the Order of Merit", {}, ("order", "merit")),
+        # ... but not in an order of something else
+        ("the one where he put the TV shows in order from best to worst", {"kind": "video", "kind_boost": True},
+         ("tv", "shows", "order", "best", "worst")),
+        ("talks in order from oldest to newest", {"kind": "talk", "order": "oldest"}, ()),
         # a clause telling of an event dates the entries before or after it, and is no words to find
         ("stuff from before he founded DeepMind in 2010", {"year_to": 2010}, ()),
         ("what has she done since she left Google in 2019", {"year_from": 2019}, ()),
