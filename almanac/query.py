@@ -138,9 +138,10 @@ _NEWS_NOUNS = frozenset("story stories coverage report reports headline headline
 #: may be a topic's ("connected cars", "linked data").
 _ABOUT_WORDS = frozenset({"connected", "related", "relating", "linked", "associated"})
 _PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
-#: The plural kind words, which filter ("talks about X"): what a mistyped one is read as
-#: (`almanac.search.understand.correct_typos`), though an archive's own text seldom writes them.
-PLURAL_KIND_WORDS = frozenset(_PLURAL_KINDS)
+#: Every kind word ("talk", "talks", "podcast", ...): what a mistyped one is read as
+#: (`almanac.search.understand.correct_typos`: "tallks", "ted tlak"), though an archive's own text
+#: may write none of them.
+KIND_WORDS = frozenset(_KIND_WORDS)
 
 #: Before a kind word, words that ask for that kind ("which paper ...", "any podcast ...").
 _ASKING = {"which", "what", "any", "all", "every", "some", "other"}

@@ -334,6 +334,18 @@ def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():
     assert correct_typos(["feris"], {"ferries": 3}) == {}
 
 
+def test_a_kind_word_mistyped_is_read_as_it_though_the_archive_never_writes_it():
+    """"ted tlak" was refused in 2 of the 10 archives where it was asked, where no entry writes
+    "talk" (the TED talk's entry says "TED" and "lecture"): a kind word is what it was typed for
+    whether the archive holds it or not, singular as plural ("tallks")."""
+    from almanac.search.understand import correct_typos
+
+    vocabulary = {"ted": 2, "climate": 5, "lecture": 1}
+    assert correct_typos(["tlak", "tallks", "podcsat"], vocabulary) == {
+        "tlak": "talk", "tallks": "talks", "podcsat": "podcast"}
+    assert correct_typos(["tlak"], {"talk": 3}) == {"tlak": "talk"}
+
+
 def test_a_name_and_a_number_typed_as_one_word_are_read_apart():
     """"alphafold3" where the entries write "AlphaFold 3": read apart when the letters are an
     archive word, so the number is searched for too (as a typo it was "alphafold" alone)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from almanac.person import is_person_word, shortened_names
-from almanac.query import KIND_RESTATING_WORDS, PLURAL_KIND_WORDS, ParsedQuery, parse_query
+from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english,
                            name_runs, person_pronoun, read_words, undouble, zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
@@ -238,8 +238,9 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
 
     choices = [w for w in vocabulary if len(w) >= 3 and not w.isdigit()]
     # "tallks about jitsu": the kind asked for, though the archive writes "talk" and never "talks"
-    # (read as "talk", the question only preferred talks instead of asking for them).
-    choices += sorted(PLURAL_KIND_WORDS.difference(vocabulary))
+    # (read as "talk", the question only preferred talks instead of asking for them); "ted tlak"
+    # where no entry writes "talk" (the TED talk's entry may say "TED" and "lecture").
+    choices += sorted(KIND_WORDS.difference(vocabulary))
     if undoubled is None:
         undoubled = by_undoubled(vocabulary)
     if ordered is None:
@@ -334,4 +335,4 @@ def one_slip(word: str, choices: list[str], vocabulary: dict[str, int]) -> tuple
     same_start = [w for w in choices if w[0] == first and shortest <= len(w) <= longest]
     found = process.extract(word, same_start, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
     near = [w for w, _, _ in found]
-    return (max(near, key=lambda w: vocabulary[w]),) if near else None
+    return (max(near, key=lambda w: vocabulary.get(w, 0)),) if near else None
