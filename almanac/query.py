@@ -458,12 +458,6 @@ def parse_query(
                 found_kind, found_tag = k, t or found_tag
             elif (k, t) != (found_kind, found_tag) and (k, t) not in also and _joins_kinds(words, last_kind, i):
                 also.append((k, t))  # "papers and talks", "talks, papers or podcasts"
-            elif (k, t) != (found_kind, found_tag) and (k, t) not in also and _apart_from_kinds(words, last_kind, i):
-                # "the talk where he reviewed old papers", "the episode where she recommends podcasts": a
-                # kind word apart from the kind read, neither listed with it nor beside it, is a word of
-                # the description (what the entry tells of), and asks for no kind.
-                rest.append((i, tok))
-                continue
             last_kind = i
             strict = strict or tok in _PLURAL_KINDS or prev in _ASKING
             consumed.append(tok)
@@ -546,14 +540,6 @@ def parse_query(
     )
 
 
-
-
-def _apart_from_kinds(words: list[str], previous: int, i: int) -> bool:
-    """Whether the kind word at i stands apart from the kind word at `previous`: other words than
-    qualifiers and list joiners between them ("the talk where he reviewed papers"), where "video
-    interviews" and "papers, talks" stand together."""
-    return previous >= 0 and any(w not in _KIND_QUALIFIERS and w not in LIST_JOINERS
-                                 for w in words[previous + 1:i])
 
 
 def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
