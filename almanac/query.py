@@ -171,7 +171,6 @@ _ORDER_WORDS = {
 }
 
 
-
 @dataclass(frozen=True)
 class ParsedQuery:
     """A question split into filters, ordering, and the words left to rank by."""
@@ -538,8 +537,6 @@ def parse_query(
         count=count,
         consumed=tuple(consumed),
     )
-
-
 
 
 def _joins_kinds(words: list[str], previous: int, i: int) -> bool:
