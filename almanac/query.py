@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from almanac.entry import KINDS, SHOW, SHOW_KINDS, normalise_kind
 from almanac.question_dates import DATE_TOKEN_RE, FIRST_MONTH, LAST_MONTH, DateReader, full_years, month_joiners
@@ -230,9 +230,14 @@ class ParsedQuery:
         return self.year_from is not None or self.year_to is not None or bool(self.months) or self.span is not None
 
     @property
+    def filters_dates(self) -> bool:
+        """Whether the dates restrict the entries (not only prefer them: `date_strict`)."""
+        return self.has_dates and self.date_strict
+
+    @property
     def has_filters(self) -> bool:
         """Whether anything restricts the entries (dates, or a kind that filters)."""
-        return (self.has_dates and self.date_strict) or (self.kind is not None and self.kind_strict)
+        return self.filters_dates or (self.kind is not None and self.kind_strict)
 
     def filters(self) -> dict:
         """The filters as `--json` reports them (only those present)."""
@@ -509,16 +514,12 @@ def parse_query(
             strict, terms = True, []
     if kind:  # a kind, or a word naming one and a tag within it ("keynote")
         (found_kind, found_tag), strict, also = kind_option(kind) or (kind, None), True, []
-    # A date in a description is a preference, unless nothing else is asked or the entries are ordered.
-    date_strict = not (terms and not order and (year_from is not None or year_to is not None or months or span)
-                       and _dates_described(text, today))
     if year is not None:  # `--year` / the year option: it replaces any date the words gave
-        date_strict = True
         if year_from != year or year_to != year:
             months, day = (), None
         year_from = year_to = year
         span, years = None, ()
-    return ParsedQuery(
+    parsed = ParsedQuery(
         text=text,
         terms=tuple(terms),
         names=names,
@@ -532,11 +533,15 @@ def parse_query(
         months=months,
         span=span,
         day=day,
-        date_strict=date_strict,
         order=order,
         count=count,
         consumed=tuple(consumed),
     )
+    # A date in a description is a preference, unless nothing else is asked, the entries are ordered
+    # or the year option gave it.
+    if parsed.has_dates and terms and not order and year is None and _dates_described(text, today):
+        return replace(parsed, date_strict=False)
+    return parsed
 
 
 def _joins_kinds(words: list[str], previous: int, i: int) -> bool:

@@ -366,7 +366,7 @@ _VAGUE = frozenset("something anything stuff".split())
 #: Where the frame of a description ends: "the talk WHERE she…", "her piece ON…", "the one ABOUT…".
 _FRAME_END = frozenset("where when which that who about on".split())
 #: The subject right after the frame ("…where SHE explained…"), part of the frame too.
-_SUBJECTS = frozenset("he she they i we you".split())
+_SUBJECTS = SUBJECT_PRONOUNS | {"you"}
 #: How far into a description its frame may reach ("the public radio chat about…": 4 words).
 _FRAME_MAX = 6
 

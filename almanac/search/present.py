@@ -56,7 +56,7 @@ def empty_filter_note(snap, parsed, kind_mask: np.ndarray, titles: dict[str, str
     """'No talks in 2025; the latest was in February 2020 (The First Billion ...).'"""
     # "lectures in 2013": the tag filtered, not the kind, so the note names the tag
     what = kinds_label(parsed) if parsed.kind and parsed.kind_strict else "entries"
-    when = f" {period_label(parsed)}" if parsed.has_dates and parsed.date_strict else ""
+    when = f" {period_label(parsed)}" if parsed.filters_dates else ""
     note = f"No {what}{when}."
     if not kind_mask.any():
         return note
