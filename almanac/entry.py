@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from almanac.kinds import infer_kind, medium_said, shared_medium
+from almanac.kind_model import read_kind
+from almanac.kinds import medium_said, shared_medium
 
 KINDS: tuple[str, ...] = ("talk", "paper", "article", "podcast", "interview", "video", "news")
 #: What a question means by "a show", "his series", "programmes from the 1950s": a podcast or a
@@ -283,10 +284,10 @@ def normalise_kind(value: str) -> str | None:
 def classify(title: str, summary: str, url: str | None = None) -> tuple[str, tuple[str, ...]]:
     """Kind and implied tags from the wording of a title and summary (and where its link points).
 
-    Keynotes and lectures are talks tagged `keynote` / `lecture`; how the kind
-    is read is `almanac.kinds` (every cue counts; with none, an article).
+    Keynotes and lectures are talks tagged `keynote` / `lecture`; the kind is
+    read by `almanac.kind_model` from the words and the cue rules of `almanac.kinds`.
     """
-    kind = infer_kind(title, summary, url)
+    kind = read_kind(title, summary, url)
     return kind, talk_tags(title, summary) if kind == "talk" else ()
 
 
@@ -306,12 +307,14 @@ def settle_show_media(entries: list[Entry]) -> list[Entry]:
     return [replace(e, kind=medium) if o and e.kind != medium else e for e, o in zip(entries, open_)]
 
 
-def kinds_read(entries: list[Entry]) -> list[str]:
+def kinds_read(entries: list[Entry], read=None) -> list[str]:
     """The kind ingest would store for each of `entries` had no source given one: read from its
-    wording (`classify`), then shows settled across all of them (`settle_show_media`). What kind
-    inference is scored by (tests/eval/harness.py, bench/kinds.py)."""
-    read = [replace(e, kind=classify(e.title, e.summary, e.url)[0], kind_read=True) for e in entries]
-    return [e.kind for e in settle_show_media(read)]
+    wording (`classify`, or `read(title, summary, url)`: another model's reading), then shows
+    settled across all of them (`settle_show_media`). What kind inference is scored by
+    (tests/eval/harness.py, bench/kinds.py)."""
+    reader = read or (lambda title, summary, url: classify(title, summary, url)[0])
+    each = [replace(e, kind=reader(e.title, e.summary, e.url), kind_read=True) for e in entries]
+    return [e.kind for e in settle_show_media(each)]
 
 
 def talk_tags(title: str, summary: str) -> tuple[str, ...]:

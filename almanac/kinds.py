@@ -42,7 +42,10 @@ spends a week of BBC Radio 3 programmes ...") says the medium of a show on
 it: two more podcasts right, none lost. A screen word in a name stays
 halved: "the Netflix series" is mostly mentioned, not watched (leaving it
 whole cost a podcast that mentioned one). With no cue, or only weak hints,
-an entry is an article (the broadest kind), which also wins ties.
+an entry is an article (the broadest kind), which also wins ties. Where
+these rules are not sure (no kind named at the title's head or in the lead,
+no telling link), `almanac.kind_model` reads the kind from all the words
+with the rules' evidence as inputs.
 
 Cues are words and short phrases looked up in one dictionary after a single
 tokenising pass, visiting only the tokens that can start a cue: about half
@@ -689,15 +692,31 @@ def infer_kind(title: str, summary: str, url: str | None = None) -> str:
     writing is in the first person, and what a reporter writes about them without a cue to what it
     is tells of something that happened.
     """
-    scores = resolve(kind_scores(title, summary))
+    return rule_reading(title, summary, url)[0]
+
+
+def rule_reading(title: str, summary: str, url: str | None = None
+                 ) -> tuple[str, dict[str, float], dict[str, float], str | None]:
+    """(the kind the rules read (`infer_kind`), the cue scores (`kind_scores`), the same resolved
+    into kinds with the link's weight added, the kind the link says): what `almanac.kind_model`
+    weighs along with the words."""
+    raw = kind_scores(title, summary)
+    scores = resolve(raw)
     if linked := link_kind(url):
         scores[linked] = scores.get(linked, 0.0) + LINK_WEIGHT
     best = max(KINDS_ORDER, key=lambda k: (scores.get(k, 0.0), -KINDS_ORDER.index(k)))
     if scores.get(best, 0.0) >= MIN_SCORE:
-        return "news" if best == "article" and book_release(title, summary) else best
-    if scores.get("news") and not _FIRST_PERSON_TEXT.search(title) and not _FIRST_PERSON_TEXT.search(summary):
-        return "news"
-    return "news" if book_release(title, summary) else "article"
+        kind = "news" if best == "article" and book_release(title, summary) else best
+    elif scores.get("news") and not first_person_text(title) and not first_person_text(summary):
+        kind = "news"
+    else:
+        kind = "news" if book_release(title, summary) else "article"
+    return kind, raw, scores, linked
+
+
+def first_person_text(text: str) -> bool:
+    """Whether `text` writes "I", "my", "we", "our" ... anywhere: its subject's own words."""
+    return bool(_FIRST_PERSON_TEXT.search(text))
 
 
 def book_release(title: str, summary: str) -> bool:

@@ -1,5 +1,8 @@
 """Benchmark: kind inference on the evaluation archives, and its cost per 10,000 entries.
 
+The kind model (almanac/kind_model.py) is fitted on these archives, so the accuracy printed here
+flatters it; `python -m tests.eval.kind_fit` gives the figures on archives it was not fitted on.
+
 Reads each archive in tests/eval/ with `read_source` (no store, no
 embedding), classifies every labelled entry from its title and summary only
 (the source's own `kind` is ignored, as `tests.eval.harness.kind_accuracy`

@@ -369,7 +369,7 @@ def held_out_table(embedder, directory: str, cache_dir: str, misses: bool) -> di
     if not misses:
         for row in rows.values():
             row["misses"] = len(row["misses"])
-    return {"shipped": rows, "total": total, "kind_inference": harness.kind_accuracy(built)}
+    return {"shipped": rows, "total": total, "kind_inference": harness.kind_accuracy(built, folder)}
 
 
 def main() -> None:

@@ -461,8 +461,8 @@ Life: Challenges of Life / Oct 2009
 The opening programme of the ten-part television series asks how animals survive.
 """
 NO_MEDIUM = """\
-The Living Planet: The Frozen World / Feb 1984
-The second programme of The Living Planet deals with snow and ice.
+Life on Earth: The Infinite Variety / Jan 1979
+The first episode of the series asks how life on earth came to be so varied.
 """
 
 
@@ -474,15 +474,15 @@ def test_a_show_that_gives_no_medium_takes_the_one_the_archive_s_shows_share(sto
 
     alone = tmp_path / "alone.txt"
     alone.write_text(NO_MEDIUM, encoding="utf-8")
-    assert infer_kind("The Living Planet: The Frozen World", NO_MEDIUM.splitlines()[1]) == "podcast"
+    assert infer_kind("Life on Earth: The Infinite Variety", NO_MEDIUM.splitlines()[1]) == "podcast"
     ingest(store, [str(alone)], str(tmp_path))
     assert [e.kind for e in store.entries()] == ["podcast"]
 
     (tmp_path / "series.txt").write_text(TV_SERIES, encoding="utf-8")
     ingest(store, [str(alone), str(tmp_path / "series.txt")], str(tmp_path))
     assert sorted((e.title, e.kind) for e in store.entries()) == [
-        ("Frozen Planet: To the Ends of the Earth", "video"), ("Life: Challenges of Life", "video"),
-        ("Planet Earth: Jungles", "video"), ("The Living Planet: The Frozen World", "video")]
+        ("Frozen Planet: To the Ends of the Earth", "video"), ("Life on Earth: The Infinite Variety", "video"),
+        ("Life: Challenges of Life", "video"), ("Planet Earth: Jungles", "video")]
 
 
 @pytest.mark.parametrize(

@@ -147,12 +147,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.53,
-    coefficients={"dense": 3.574, "sentence": 1.11, "standout": 0.23, "coverage": 2.293, "unknown": -1.314,
-                  "rare_hit": 0.201, "filtered": 1.816, "general": -2.949, "someone": 0.735, "describes": -1.154,
-                  "length": 5.501, "unknown_short": -4.578, "missing_name": -0.736, "named": 2.888,
-                  "unexplained": -1.586, "name_not_held": -2.497, "content": 9.108, "name_held": 1.697,
-                  "other_person": -2.885},
+    bias=-6.574,
+    coefficients={"dense": 3.471, "sentence": 1.236, "standout": 0.21, "coverage": 2.398, "unknown": -1.246,
+                  "rare_hit": 0.199, "filtered": 1.861, "general": -2.947, "someone": 0.736,
+                  "describes": -1.159, "length": 5.531, "unknown_short": -4.525, "missing_name": -0.734,
+                  "named": 2.857, "unexplained": -1.637, "name_not_held": -2.478, "content": 9.006,
+                  "name_held": 1.677, "other_person": -2.884},
 )
 
 

@@ -1,0 +1,117 @@
+"""The kind model (almanac/kind_model.py): how it reads, that the shipped file is the fit on every
+labelled archive, and that it reads archives it was not fitted on better than the cue rules."""
+
+import json
+
+import pytest
+
+from almanac import kind_model
+from almanac.entry import classify
+from almanac.kind_model import KindModel, reading, read_kind
+from almanac.kinds import KINDS_ORDER, infer_kind
+
+HEADLINES = [
+    ("Diagnosed with skin cancer", "The novelist said on Tuesday that doctors had found a melanoma on her shoulder."),
+    ("Honorary degree from the University of Leeds", "The chemist was given an honorary doctorate at the summer "
+                                                     "graduation."),
+    ("Sworn in as mayor", "She took the oath of office at city hall on Monday."),
+    ("Stopped at the border", "The artist was held for six hours at Heathrow."),
+]
+
+
+def _model(weights: dict[str, dict[str, float]]) -> KindModel:
+    """A model with the given weights per feature and kind (others 0), every bias 0."""
+    return KindModel(KINDS_ORDER, (0.0,) * len(KINDS_ORDER),
+                     {name: tuple(row.get(k, 0.0) for k in KINDS_ORDER) for name, row in weights.items()})
+
+
+def test_an_entry_is_read_from_its_title_words_its_summary_words_and_the_rules_evidence():
+    feats, rule, sure = reading("Keynote at PyCon", "I spoke about packaging.", "https://www.youtube.com/watch?v=x")
+    assert {"t:keynote", "t:at", "t:pycon", "i", "spoke", "packaging"} <= set(feats)
+    assert "keynote" not in feats  # a title's word is not a summary's
+    assert feats["rule:talk"] == 1.0 and feats["link:video"] > 0 and feats["first_person"] > 0
+    assert feats["cue:talk"] > 0 and rule == "talk" and sure >= kind_model.SURE_SCORE
+
+
+def test_the_model_decides_where_the_rules_are_not_sure_and_the_rules_where_they_are():
+    model = _model({"t:diagnosed": {"news": 2.0}, "t:keynote": {"paper": 9.0}})
+    assert infer_kind("Diagnosed with skin cancer", HEADLINES[0][1]) == "article"
+    assert model.kind(*HEADLINES[0]) == "news"
+    # "Keynote" at the title's head is sure: the rules decide, whatever the weights say.
+    assert model.kind("Keynote at PyCon", "On packaging.") == "talk"
+    # So is a link to a podcast platform.
+    assert model.kind("On polarization", "He talks with a reporter.", "https://podcasts.apple.com/x/id1") == "podcast"
+    # Ties go to the broadest kind, as the rules' do.
+    assert _model({}).kind("Thoughts", "Some words.") == "article"
+
+
+def test_the_shipped_model_reads_event_headlines_the_rules_call_articles_as_news():
+    for title, summary in HEADLINES:
+        assert infer_kind(title, summary) == "article", title
+        assert read_kind(title, summary) == "news", title
+        assert classify(title, summary)[0] == "news", title
+    assert read_kind("Thoughts on caching", "Some words.") == "article"
+
+
+@pytest.fixture(scope="module")
+def labelled_archives():
+    from tests.eval import kind_fit
+
+    return kind_fit.training_archives()
+
+
+def test_the_shipped_kind_model_is_the_fit_on_every_labelled_archive(labelled_archives):
+    """almanac/kind_model.json is what `python -m tests.eval.kind_fit --write` writes: refit after
+    adding an archive or changing the features."""
+    shipped = json.loads(kind_model.MODEL_PATH.read_text(encoding="utf-8"))
+    model = kind_model.fit([x for _, examples in labelled_archives.values() for x in examples])
+    assert shipped["about"]["archives"] == len(labelled_archives)
+    assert list(model.kinds) == shipped["kinds"]
+    assert model.bias == pytest.approx(shipped["bias"], abs=0.002)
+    assert set(model.weights) == set(shipped["weights"])
+    for name, row in model.weights.items():
+        assert row == pytest.approx(shipped["weights"][name], abs=0.002), name
+
+
+def test_the_model_reads_archives_it_was_not_fitted_on_better_than_the_rules(labelled_archives):
+    """Two folds by archive (each half read by the model fitted on the other): 4,182 of 5,664 right
+    against the rules' 3,888 (ten folds, as tests/eval/kind_fit.py reports: 4,228). On the
+    seventeen archives the rules were written from, 533 of 635 (the rules 529, 83 %); on the
+    139 kept unseen, 3,649 of 5,029 (the rules 3,359). The floors are today's figures less a
+    little, not the 90 % aimed at."""
+    from tests.eval import kind_fit
+
+    crossed = kind_fit.cross_fitted(labelled_archives, folds=2)
+    rules = {n: kind_fit.accuracy(*a, infer_kind) for n, a in labelled_archives.items()}
+    right = sum(c[0] for c in crossed.values())
+    assert sum(c[1] for c in crossed.values()) >= 5664
+    assert right >= sum(r[0] for r in rules.values()) + 250
+    assert right >= 4150
+    seventeen = [n for n in labelled_archives if (kind_fit.EVAL_DIR / n).exists()]
+    assert sum(crossed[n][0] for n in seventeen) >= 529
+
+
+def test_the_evaluation_reads_its_archives_kinds_with_a_model_fitted_without_them(tmp_path):
+    """An archive the kind model learned from is scored (its stored kinds, its kinds' accuracy) by
+    a model fitted without it; the seed and archives elsewhere are read by the shipped model."""
+    from almanac.ingest import ingest
+    from almanac.store import Store
+    from tests.eval import harness, kind_fit
+
+    readers = harness.KindReaders(["seed", "athlete", "chef", "bolt"], kind_fit.EVAL_DIR)
+    assert readers.names == ("athlete", "chef")  # bolt is in tests/eval_unseen, the seed unlabelled
+    copy = tmp_path / "athlete"
+    copy.mkdir()
+    assert harness.KindReaders(["athlete"], tmp_path).names == ()  # an archive of the same name elsewhere
+
+    (tmp_path / "entries.json").write_text(json.dumps([
+        {"title": "Sworn in as mayor", "date": "2019-02", "summary": "She took the oath of office."},
+        {"title": "Keynote at PyCon", "date": "2019-03", "summary": "On packaging.", "kind": "podcast"},
+    ]), encoding="utf-8")
+    db = tmp_path / "a.db"
+    with Store(str(db)) as store:
+        ingest(store, [str(tmp_path / "entries.json")], str(tmp_path))
+    harness._read_kinds_again(str(db), [str(tmp_path / "entries.json")], lambda t, s, u: "paper")
+    with Store(str(db)) as store:
+        assert {e.title: e.kind for e in store.entries()} == {"Sworn in as mayor": "paper",
+                                                              "Keynote at PyCon": "podcast"}
