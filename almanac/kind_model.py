@@ -25,6 +25,8 @@ import pathlib
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from almanac.kinds import KINDS_ORDER, book_release, first_person_text, rule_reading
 
 MODEL_PATH = pathlib.Path(__file__).with_name("kind_model.json")
@@ -40,15 +42,22 @@ def features(title: str, summary: str, url: str | None = None) -> dict[str, floa
 
 
 def reading(title: str, summary: str, url: str | None = None) -> tuple[dict[str, float], str, float]:
-    """(the model's inputs, the kind the rules read, the rules' highest score for a kind).
+    """(the model's inputs, the kind the rules read, the rules' highest score for a kind)."""
+    rule, raw, resolved, linked = rule_reading(title, summary, url)
+    return _inputs(title, summary, rule, raw, resolved, linked), rule, _sure(resolved)
 
-    The inputs: each word of the title ("t:word") and of the summary ("word") once, the rules'
-    score for each kind and each piece of show evidence (log-scaled, "cue:talk"), where the link
-    points ("link:podcast"), a book coming out, the first person, and the kind the rules read
-    ("rule:news")."""
+
+def _sure(resolved: dict[str, float]) -> float:
+    return max((resolved.get(k, 0.0) for k in KINDS_ORDER), default=0.0)
+
+
+def _inputs(title: str, summary: str, rule: str, raw: dict[str, float], resolved: dict[str, float],
+            linked: str | None) -> dict[str, float]:
+    """Each word of the title ("t:word") and of the summary ("word") once, the rules' score for
+    each kind and each piece of show evidence (log-scaled, "cue:talk"), where the link points
+    ("link:podcast"), a book coming out, the first person, and the kind the rules read ("rule:news")."""
     out = {f"t:{w}": 1.0 for w in _WORD.findall(title.lower())}
     out.update(dict.fromkeys(_WORD.findall(summary.lower()), 1.0))
-    rule, raw, resolved, linked = rule_reading(title, summary, url)
     for kind in KINDS_ORDER:
         if resolved.get(kind):
             out[f"cue:{kind}"] = math.log1p(resolved[kind])
@@ -62,7 +71,7 @@ def reading(title: str, summary: str, url: str | None = None) -> tuple[dict[str,
     if first_person_text(f"{title} {summary}"):
         out["first_person"] = math.log1p(1.0)
     out[f"rule:{rule}"] = 1.0
-    return out, rule, max((resolved.get(k, 0.0) for k in KINDS_ORDER), default=0.0)
+    return out
 
 
 #: A rules' score at which the rules decide: a kind named at the head of the title or in the
@@ -85,21 +94,25 @@ class KindModel:
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
 
+    @functools.cached_property
+    def _table(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """(feature -> row, the weights as one matrix, the biases): one product per entry."""
+        names = list(self.weights)
+        return ({n: i for i, n in enumerate(names)}, np.array([self.weights[n] for n in names]).reshape(-1, len(self.kinds)),
+                np.array(self.bias))
+
     def sums(self, feats: dict[str, float]) -> dict[str, float]:
-        totals = list(self.bias)
-        for name, value in feats.items():
-            row = self.weights.get(name)
-            if row:
-                for i, w in enumerate(row):
-                    totals[i] += w * value
-        return dict(zip(self.kinds, totals))
+        rows, matrix, bias = self._table
+        known = [(rows[name], value) for name, value in feats.items() if name in rows]
+        totals = bias + (np.array([v for _, v in known]) @ matrix[[i for i, _ in known]] if known else 0.0)
+        return dict(zip(self.kinds, totals.tolist()))
 
     def kind(self, title: str, summary: str, url: str | None = None) -> str:
         """The rules' kind where they are sure (SURE_SCORE), else the kind with the highest sum."""
-        feats, rule, sure = reading(title, summary, url)
-        if sure >= SURE_SCORE:
+        rule, raw, resolved, linked = rule_reading(title, summary, url)
+        if _sure(resolved) >= SURE_SCORE:
             return rule
-        sums = self.sums(feats)
+        sums = self.sums(_inputs(title, summary, rule, raw, resolved, linked))
         return max(self.kinds, key=lambda k: (sums[k], -KINDS_ORDER.index(k)))
 
     def to_json(self, about: dict) -> dict:
