@@ -97,7 +97,8 @@ def readers_without(names: tuple[str, ...]) -> dict:
     return {n: readers[n] for n in trained}
 
 
-def cross_fitted(archives: dict[str, tuple[list, list[Example]]], folds: int = FOLDS) -> dict[str, tuple[int, int, list[str]]]:
+def cross_fitted(archives: dict[str, tuple[list, list[Example]]],
+                 folds: int = FOLDS) -> dict[str, tuple[int, int, list[str]]]:
     """Each archive's accuracy read by the model fitted on the archives of the other folds."""
     readers = cross_fitted_readers(archives, folds)
     return {n: accuracy(*archives[n], readers[n]) for n in archives}
