@@ -27,8 +27,6 @@ import pathlib
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from almanac.kinds import KINDS_ORDER, book_release, first_person_text, rule_reading
 
 MODEL_PATH = pathlib.Path(__file__).with_name("kind_model.json")
@@ -97,8 +95,12 @@ class KindModel:
     weights: dict[str, tuple[float, ...]]
 
     @functools.cached_property
-    def _table(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """(feature -> row, the weights as one matrix, the biases): one product per entry."""
+    def _table(self):
+        """(feature -> row, the weights as one matrix, the biases): one product per entry. numpy is
+        imported here, not with the module: reading sources imports this, and needs it only to
+        read a kind the rules are not sure of."""
+        import numpy as np
+
         names = list(self.weights)
         matrix = np.array([self.weights[n] for n in names]).reshape(-1, len(self.kinds))
         return {n: i for i, n in enumerate(names)}, matrix, np.array(self.bias)
@@ -106,7 +108,7 @@ class KindModel:
     def sums(self, feats: dict[str, float]) -> dict[str, float]:
         rows, matrix, bias = self._table
         known = [(rows[name], value) for name, value in feats.items() if name in rows]
-        totals = bias + (np.array([v for _, v in known]) @ matrix[[i for i, _ in known]] if known else 0.0)
+        totals = bias + ([v for _, v in known] @ matrix[[i for i, _ in known]] if known else 0.0)
         return dict(zip(self.kinds, totals.tolist()))
 
     def kind(self, title: str, summary: str, url: str | None = None) -> str:

@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 
 from almanac.embeddings import embed_missing
-from almanac.entry import settle_show_media
+from almanac.entry import kinds_read, settle_show_media
 from almanac.ingest import ingest
 from almanac.search import Searcher
 from almanac.search.decide import SIGNALS, DecisionModel, fit
@@ -445,8 +445,6 @@ def kind_accuracy(built: dict, directory: pathlib.Path = EVAL_DIR) -> dict:
     The kind model (almanac/kind_model.json) is fitted on every labelled archive of tests/eval and
     tests/eval_unseen, so one of those is read by a model fitted without it (`KindReaders`), as its
     store was built; any other archive by the shipped model."""
-    from almanac.entry import kinds_read
-
     readers = KindReaders(list(built), directory)
     out = {}
     for name, (path, archive) in built.items():

@@ -79,13 +79,15 @@ def _archives() -> dict:
     return training_archives()
 
 
+@functools.cache
 def readers_without(names: tuple[str, ...]) -> dict:
     """For each of `names` the shipped model is fitted on, the reading of a model fitted without
     it, so that evaluating an archive never asks the model about entries it learned from: one model
     fitted without all of them when they are at most a quarter of the training archives (tests/eval's
     seventeen), else each one's fold model (`cross_fitted_readers`: tests/eval_unseen). Other
     archives (the seed, archives written since) are not in the result: the shipped model never saw
-    them."""
+    them. Fitted once per process for the same names: building the stores and scoring their kinds
+    (`harness.kind_accuracy`) both ask."""
     archives = _archives()
     trained = [n for n in names if n in archives]
     if not trained:
