@@ -77,15 +77,16 @@ def test_every_archive_is_big_enough(eval_runs):
 #: shipped weights (a described kind adds 0.1), the jurist's archive answers "the talk where she
 #: explained how to change a flat tire on a car" with her dissent in Ledbetter v. Goodyear Tire (with
 #: 0.25 a talk ranks first and is refused), and the seed "the talk where he demonstrated card tricks".
-#: Fitted on the seventeen other collections, the marathon runner's and the composer's archives
-#: refuse two of their four near-field questions ("did he run the Commonwealth Games marathon in
-#: Birmingham in 2022?" and "Sifan Hassan's win in the Paris Olympic marathon"; "her opera at the
-#: Metropolitan Opera in New York" and "when did she teach composition at Juilliard?" are answered).
-#: The seed's fold refuses "Xen keynote in Germany" since the kind model (almanac/kind_model.py) read
-#: the other archives' kinds: probability 0.547 against its strictness of 0.55 (0.552 before; the
-#: shipped decision answers it at 0.61). Its floor was 0.95, one question below where it stood.
+#: Fitted on the seventeen other collections, the marathon runner's archive refuses two of its four
+#: near-field questions ("did he run the Commonwealth Games marathon in Birmingham in 2022?" and
+#: "Sifan Hassan's win in the Paris Olympic marathon" are answered), the composer's three ("her opera
+#: at the Metropolitan Opera in New York" is answered; "when did she teach composition at Juilliard?"
+#: was too until `unused_name`).
+#: The seed's fold refused "Xen keynote in Germany" from the kind model (almanac/kind_model.py) until
+#: the refit that brought `unused_name` (probability 0.547 against its strictness of 0.55; its floor
+#: was 0.945 meanwhile): one question, where its figures stand.
 FLOORS = {
-    "seed": (0.945, 0.97, 1.0, None, 0.98, 1.0),
+    "seed": (0.95, 0.97, 1.0, None, 0.98, 1.0),
     "ardern": (0.85, 0.95, 1.0, 1.0, 0.94, 0.95),
     "athlete": (0.97, 0.97, 1.0, 0.5, 0.94, 0.95),
     "chef": (0.82, 0.95, 1.0, 0.75, 0.94, 0.9),

@@ -131,6 +131,24 @@ def test_a_name_of_several_words_the_archive_never_uses_is_missing():
     assert missing("what did Anil talk about in 2015?", ("anil",), {"anil": 0}) == 0.0
 
 
+def test_a_rare_name_the_archive_never_uses_in_a_question_is_unused():
+    """"did he win the Lasker Award?" of an archive that never says "Lasker": it asks about a thing
+    the archive does not hold (`unused_name`). An everyday capitalised word ("Award"), a rare one
+    the archive uses, and a description that names a place in passing do not count."""
+    assert _signals("did he win the Lasker Award?", ("win", "lasker", "award"),
+                    {"win": 3, "lasker": 0, "award": 7}, {"win", "award"}, 0.4)["unused_name"] == 1.0
+    assert _signals("did he win the Lasker Award?", ("win", "lasker", "award"),
+                    {"win": 3, "lasker": 1, "award": 7}, {"win", "lasker", "award"}, 0.4)["unused_name"] == 0.0
+    assert _signals("did he win an Award in Paris?", ("win", "award", "paris"),
+                    {"win": 3, "award": 7, "paris": 0}, {"win", "award"}, 0.4)["unused_name"] == 0.0
+    described = _signals("the talk where he opened the Lasker ceremony", ("opened", "lasker", "ceremony"),
+                         {"opened": 2, "lasker": 0, "ceremony": 1}, {"opened", "ceremony"}, 0.4)
+    assert (described["describes"], described["unused_name"]) == (1.0, 0.0)
+    # written in lower case it is no name the question gives
+    assert _signals("did he win the lasker award?", ("win", "lasker", "award"),
+                    {"win": 3, "lasker": 0, "award": 7}, {"win", "award"}, 0.4)["unused_name"] == 0.0
+
+
 def test_someones_past_doings_are_not_general_questions():
     from almanac.words import looks_general
 
