@@ -164,6 +164,11 @@ _LISTED_KIND_WORDS = {"films": "video", "movies": "video", "reports": "paper", "
 #: (`almanac.search.understand`).
 KIND_RESTATING_WORDS = frozenset(_MEDIUM_WORDS) | {"guest", "guests"}
 
+#: Words that say how old the entries asked for are ("older stuff from the 80s or 90s", "his old
+#: interviews"): beside a date or a kind, with nothing else to find, they order the listing; among
+#: other words they are content ("her old university", "older adults").
+_AGE_WORDS = {"old": "oldest", "older": "oldest", "earlier": "oldest", "newer": "newest"}
+
 #: Words asking for the newest or oldest entries.
 _ORDER_WORDS = {
     "recent": "newest", "latest": "newest", "newest": "newest", "recently": "newest", "lately": "newest",
@@ -500,6 +505,11 @@ def parse_query(
             continue  # "Greensboro NC", "Washington, D.C.": where the place is
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
+    dated = any(v is not None for v in (year_from, year_to, span, day)) or bool(years or months)
+    if terms and all(t in _AGE_WORDS for t in terms) and (found_kind or dated):
+        order = order or _AGE_WORDS[terms[0]]
+        consumed.extend(terms)
+        terms = []
     if found_kind and (not terms or order):
         strict = True
         if order and terms and all(_MEDIUM_WORDS.get(t) in (found_kind, *(k for k, _ in also)) for t in terms):

@@ -406,6 +406,15 @@ TODAY = dt.date(2026, 12, 1)
         # words that only say "about" are glue: the name is the question
         ("anything involving Ed Summers?", {}, ("ed", "summers")),
         ("stuff regarding the unikernel work", {}, ("unikernel",)),
+        # how old the entries are, beside a date or a kind and nothing else: the order of the listing
+        ("older stuff from the 80s or 90s", {"year_from": 1980, "year_to": 1999, "order": "oldest"}, ()),
+        ("his older papers", {"kind": "paper", "order": "oldest"}, ()),
+        ("any old interviews from the 90s?", {"kind": "interview", "year_from": 1990, "year_to": 1999,
+                                              "order": "oldest"}, ()),
+        ("newer stuff from 2020", {"year": 2020, "order": "newest"}, ()),
+        # among other words they are words to find
+        ("her old university scoffed at the startup", {}, ("old", "university", "scoffed", "startup")),
+        ("older adults and exercise", {}, ("older", "adults", "exercise")),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):

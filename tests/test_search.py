@@ -883,6 +883,30 @@ def test_the_first_of_the_entries_holding_a_name_is_the_oldest_of_them_all(store
     assert [h.entry.id for h in result.hits] == ["global", "east"]
 
 
+def test_how_old_the_entries_are_beside_a_date_orders_the_listing(store, fake):
+    """"older stuff from the 80s or 90s" lists every entry of those decades, oldest first: "older"
+    is no word to find (it was, the question was ranked, and the decision refused it)."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="geography", title="Increasing returns and economic geography", date=PartialDate(1990, 3),
+              kind="paper", summary="A working paper on why industry clusters in a core region."),
+        Entry(id="miracle", title="The myth of Asia's miracle", date=PartialDate(1994), kind="article",
+              summary="An essay on growth from inputs rather than efficiency."),
+        *[Entry(id=f"column{i}", title=f"Column {i}", date=PartialDate(2010 + i, 5, 1), kind="article",
+                summary="A column on trade and tariffs.") for i in range(4)],
+    ])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    result = searcher.search("older stuff from the 80s or 90s")
+    assert result.answered and result.total == 2
+    assert [h.entry.id for h in result.hits] == ["geography", "miracle"]
+    # "her older papers": the papers, oldest first; among other words "older" is a word to find
+    assert [h.entry.id for h in searcher.search("his older papers").hits] == ["geography"]
+    assert "older" in searcher.understand("older columns on tariffs and trade").terms
+
+
 def test_writes_as_name_skips_sentence_starts_and_lower_case():
     from almanac.words import names_it, writes_as_name
 
