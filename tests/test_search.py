@@ -907,6 +907,32 @@ def test_how_old_the_entries_are_beside_a_date_orders_the_listing(store, fake):
     assert "older" in searcher.understand("older columns on tariffs and trade").terms
 
 
+def test_on_one_date_the_entries_known_to_the_day_are_listed_before_those_known_to_the_month(store, fake):
+    """"what came out on 1 October 2012?": a talk known only to October 2012 may be from that day
+    and is listed, but after the two known to be (it sorted on the 1st, and came first by archive
+    order)."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id="keynote", title="Closing keynote", date=PartialDate(2012, 10), kind="talk",
+              summary="A keynote introducing a typed JavaScript."),
+        Entry(id="video", title="Introducing the language", date=PartialDate(2012, 10, 1), kind="video",
+              summary="A video introducing the language."),
+        Entry(id="news", title="The wraps come off", date=PartialDate(2012, 10, 1), kind="news",
+              summary="A news story on the launch."),
+        Entry(id="later", title="A later story", date=PartialDate(2012, 10, 2), kind="news",
+              summary="The day after."),
+    ])
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    assert [h.entry.id for h in searcher.search("what came out on 1 October 2012?").hits] == ["video", "news", "keynote"]
+    # newest first over the month: the 2nd, then the 1st's two, then the one known only to the month
+    assert [h.entry.id for h in searcher.search("anything from October 2012?").hits] == ["later", "video", "news",
+                                                                                           "keynote"]
+    assert [h.entry.id for h in searcher.search("the oldest from October 2012").hits][:2] == ["video", "news"]
+
+
 def test_writes_as_name_skips_sentence_starts_and_lower_case():
     from almanac.words import names_it, writes_as_name
 

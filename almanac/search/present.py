@@ -21,10 +21,13 @@ from almanac.text import sentences, stem, stems
 
 
 def by_date(snap, allowed: np.ndarray, newest_first: bool) -> list[int]:
-    """Indexes of the allowed entries sorted by date (ties: archive order)."""
+    """Indexes of the allowed entries sorted by date; on the same date the one known more precisely
+    first, then archive order. An entry known only to October 2012 sorts on the 1st, and "what came
+    out on 1 October 2012?" lists those known to be from that day before it (which may be)."""
     idx = np.flatnonzero(allowed)
     keys = snap.sort_keys()[idx]
-    order = np.argsort(-keys if newest_first else keys, kind="stable")
+    precision = (snap.months[idx] > 0).astype(np.int64) + (snap.days[idx] > 0)
+    order = np.lexsort((-precision, -keys if newest_first else keys))  # stable: ties keep archive order
     return idx[order].tolist()
 
 
