@@ -77,7 +77,7 @@ class SearchConfig:
     #: Where the ONNX export is cached (empty: $XDG_CACHE_HOME/almanac, else ~/.cache/almanac).
     cache_dir: str = ""
     #: How sure search must be (0-1) before it answers: higher refuses more, lower answers more.
-    strictness: float = bounded(0.5, 0.0, 1.0)
+    strictness: float = bounded(0.55, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

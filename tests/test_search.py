@@ -1043,6 +1043,20 @@ def test_a_question_naming_the_person_asks_about_their_work(store, fake):
     assert not searcher.understand("Melbourne").names_person
 
 
+def test_the_person_s_name_is_not_compared_in_meaning_when_the_question_asks_about_more(store, fake):
+    """Every entry is the person's: "Rapinoe's penalty in Melbourne" is compared with the entries as
+    "penalty in melbourne" (with the name, the entries that write it came closer than the one that
+    answers, and a question about something the archive lacks drew close to every entry naming her);
+    "megan rapinoe" alone, or her name beside a filter only, keeps it."""
+    _her_archive(store)
+    searcher = Searcher(store, fake)
+    assert searcher.understand("Rapinoe's penalty in Melbourne").meaning == "penalty in melbourne"
+    assert searcher.understand("what did Megan Rapinoe say in Melbourne?").meaning == "what did say in melbourne"
+    assert searcher.understand("megan rapinoe").meaning == "megan rapinoe"
+    assert searcher.understand("news by Rapinoe from 2023").meaning == "news by rapinoe from 2023"
+    assert searcher.understand("Melbourne final").meaning == "melbourne final"
+
+
 def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):
     """'Sid Mukherjee TED talk' on Siddhartha Mukherjee's archive: "Sid" shortens his first name, so
     it names him as the surname does, and is no name the answer must hold (it was refused: the TED

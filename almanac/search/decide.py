@@ -106,7 +106,7 @@ refused) and so did the four unseen archives'; the margin's coefficient
 had changed sign between refits.
 
 A logistic model turns them into a probability; the entry answers when it
-is at least `strictness` (config `[search] strictness`, default 0.5). The
+is at least `strictness` (config `[search] strictness`, default 0.55). The
 coefficients below were fitted by `bench/search.py --fit` (L2-regularised
 logistic regression, class-balanced, over every question of the evaluation
 archives in tests/eval/ and tests/eval_questions.py: answerable = 1,
@@ -160,12 +160,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.47,
-    coefficients={"dense": 3.54, "sentence": 1.261, "standout": 0.187, "coverage": 2.303, "unknown": -1.262,
-                  "rare_hit": 0.212, "filtered": 1.824, "general": -2.99, "someone": 0.766, "describes": -1.262,
-                  "length": 5.5, "unknown_short": -4.503, "missing_name": -0.546, "named": 2.821,
-                  "unexplained": -1.697, "name_not_held": -2.438, "content": 9.057, "name_held": 1.663,
-                  "other_person": -2.884, "unused_name": -2.51},
+    bias=-6.306,
+    coefficients={"dense": 3.0, "sentence": 1.389, "standout": 0.163, "coverage": 2.087, "unknown": -1.266,
+                  "rare_hit": 0.216, "filtered": 1.861, "general": -3.001, "someone": 0.775, "describes": -1.306,
+                  "length": 5.497, "unknown_short": -4.132, "missing_name": -0.541, "named": 2.859,
+                  "unexplained": -2.004, "name_not_held": -2.482, "content": 9.267, "name_held": 1.673,
+                  "other_person": -2.883, "unused_name": -2.564},
 )
 
 

@@ -44,7 +44,7 @@ EMBED_ON_SEARCH = 256
 #: beside `almanac serve` embedded the same 200 entries twice, on two cores).
 EMBED_GRACE_SECONDS = 30.0
 #: Default probability at or above which the best entry counts as an answer.
-DEFAULT_STRICTNESS = 0.5
+DEFAULT_STRICTNESS = 0.55
 #: An ordered answer ("the first paper on unikernels") sorts by date the entries scoring within this
 #: share of the best. Over the ten evaluation questions with an order and words to rank by (six on the
 #: eighteen archives, four on those kept unseen), 0.2 to 0.35 answer the same nine right first; 0.4

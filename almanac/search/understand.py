@@ -23,7 +23,7 @@ from functools import cached_property
 from almanac.person import is_person_word, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english,
-                           name_runs, person_pronoun, read_words, undouble, zipf)
+                           name_runs, person_pronoun, possessor, read_words, undouble, zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
 #: Chat that carries no meaning to embed.
@@ -67,8 +67,18 @@ class Question:
     def meaning(self) -> str:
         """The text whose meaning is compared with the entries': the question as written, with
         chat spellings and typos read as the words they stand for ("wat did he tlk abt" ->
-        "what did he talk about"). The embedding model never saw "tlk"; it did see "talk"."""
+        "what did he talk about"). The embedding model never saw "tlk"; it did see "talk". The
+        archive's person's name is left out when the question asks about something more."""
         words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text) if w not in LAUGHTER]
+        if self.person_named:
+            # "zadie smith brexit diary": every entry is the archive's person's, so their name tells
+            # no entry from another, but it brings closer in meaning those that write it (a third-
+            # person interview over "Fences: A Brexit Diary"), and makes a question about something
+            # the archive lacks ("when did José Andrés open his restaurant in Dubai?") as close to
+            # each entry naming him as to one about a restaurant. Left out where words remain.
+            kept = [w for w in words if possessor(w) not in self.person_named]
+            if any(possessor(w) in self.terms for w in kept):
+                words = kept
         return " ".join(words) or self.parsed.text
 
     @property
