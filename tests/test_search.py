@@ -926,7 +926,8 @@ def test_on_one_date_the_entries_known_to_the_day_are_listed_before_those_known_
               summary="The day after."),
     ])
     searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
-    assert [h.entry.id for h in searcher.search("what came out on 1 October 2012?").hits] == ["video", "news", "keynote"]
+    on_the_day = searcher.search("what came out on 1 October 2012?")
+    assert [h.entry.id for h in on_the_day.hits] == ["video", "news", "keynote"]
     # newest first over the month: the 2nd, then the 1st's two, then the one known only to the month
     assert [h.entry.id for h in searcher.search("anything from October 2012?").hits] == ["later", "video", "news",
                                                                                            "keynote"]
