@@ -19,6 +19,11 @@ import re
 
 from almanac.text import CONTEXT_FIELDS
 
+#: Chat's asides, which say nothing of what is asked ("tbh why'd he bail on the nyt", "ngl i just
+#: want the one w the register", "btw"): no words to find, and nothing to compare in meaning
+#: (`almanac.search.understand.Question.meaning`).
+CHAT_ASIDES = frozenset("tbh imo imho btw idk ngl fwiw afaik iirc smh lowkey omg".split())
+
 #: Words that carry no meaning for ranking (question words, pronouns, glue).
 STOPWORDS = frozenset(
     """
@@ -39,11 +44,11 @@ STOPWORDS = frozenset(
 ) | frozenset(
     # A pronoun's or an auxiliary's contraction says no more than its parts ("earliest interview
     # you've got", "something she'd said"): tokens keep contractions whole, so each is listed.
-    f"{stem}'{ending}" for stem in "i you he she it we they that there who what where here let".split()
+    f"{stem}'{ending}" for stem in "i you he she it we they that there who what where when why how here let".split()
     for ending in ("s", "ve", "ll", "d", "re", "m")
 ) | frozenset(
     f"{verb}n't" for verb in "is are was were do does did has have had could would should must need".split()
-) | frozenset(("can't", "won't", "ain't", "shan't"))
+) | frozenset(("can't", "won't", "ain't", "shan't")) | CHAT_ASIDES
 
 #: Words that list things asked for together: kinds, years or decades ("papers and talks", "2014 or 2016").
 LIST_JOINERS = frozenset(("and", "or"))

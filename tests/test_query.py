@@ -415,6 +415,10 @@ TODAY = dt.date(2026, 12, 1)
         # among other words they are words to find
         ("her old university scoffed at the startup", {}, ("old", "university", "scoffed", "startup")),
         ("older adults and exercise", {}, ("older", "adults", "exercise")),
+        # chat's asides are no words to find, nor is a question word's contraction
+        ("tbh why'd he bail on the nyt", {}, ("bail", "nyt")),
+        ("ngl i just want the one w the register", {}, ("register",)),
+        ("smh what did he say abt brexit", {}, ("brexit",)),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):

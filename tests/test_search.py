@@ -1056,6 +1056,8 @@ def test_the_person_s_name_is_not_compared_in_meaning_when_the_question_asks_abo
     assert searcher.understand("megan rapinoe").meaning == "megan rapinoe"
     assert searcher.understand("news by Rapinoe from 2023").meaning == "news by rapinoe from 2023"
     assert searcher.understand("Melbourne final").meaning == "melbourne final"
+    # chat's asides are not compared either
+    assert searcher.understand("tbh penalty in melbourne").meaning == "penalty in melbourne"
 
 
 def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):

@@ -22,8 +22,8 @@ from functools import cached_property
 
 from almanac.person import is_person_word, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
-from almanac.words import (PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip, is_english,
-                           name_runs, person_pronoun, possessor, read_words, undouble, zipf)
+from almanac.words import (CHAT_ASIDES, PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip,
+                           is_english, name_runs, person_pronoun, possessor, read_words, undouble, zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
 #: Chat that carries no meaning to embed.
@@ -69,7 +69,8 @@ class Question:
         chat spellings and typos read as the words they stand for ("wat did he tlk abt" ->
         "what did he talk about"). The embedding model never saw "tlk"; it did see "talk". The
         archive's person's name is left out when the question asks about something more."""
-        words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text) if w not in LAUGHTER]
+        words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text)
+                 if w not in LAUGHTER and w not in CHAT_ASIDES]
         if self.person_named:
             # "zadie smith brexit diary": every entry is the archive's person's, so their name tells
             # no entry from another, but it brings closer in meaning those that write it (a third-
