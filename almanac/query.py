@@ -176,6 +176,11 @@ _ORDER_WORDS = {
 }
 
 
+def _gives_dates(year_from, year_to, months, span) -> bool:
+    """Whether a question's words gave dates (`ParsedQuery.has_dates`, and before it is built)."""
+    return year_from is not None or year_to is not None or bool(months) or span is not None
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """A question split into filters, ordering, and the words left to rank by."""
@@ -232,7 +237,7 @@ class ParsedQuery:
 
     @property
     def has_dates(self) -> bool:
-        return self.year_from is not None or self.year_to is not None or bool(self.months) or self.span is not None
+        return _gives_dates(self.year_from, self.year_to, self.months, self.span)
 
     @property
     def filters_dates(self) -> bool:
@@ -505,8 +510,7 @@ def parse_query(
             continue  # "Greensboro NC", "Washington, D.C.": where the place is
         if tok and tok not in STOPWORDS and tok not in FILLERS and tok not in terms and not _is_noise(tok):
             terms.append(tok)
-    dated = any(v is not None for v in (year_from, year_to, span, day)) or bool(years or months)
-    if terms and all(t in _AGE_WORDS for t in terms) and (found_kind or dated):
+    if terms and all(t in _AGE_WORDS for t in terms) and (found_kind or _gives_dates(year_from, year_to, months, span)):
         order = order or _AGE_WORDS[terms[0]]
         consumed.extend(terms)
         terms = []

@@ -26,8 +26,8 @@ from almanac.words import (CHAT_ASIDES, PLACE_NICKNAMES, by_undoubled, chat_read
                            is_english, name_runs, person_pronoun, possessor, read_words, undouble, zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
-#: Chat that carries no meaning to embed.
-LAUGHTER = frozenset("lol lmao haha hahaha rofl lolz".split())
+#: Chat that carries no meaning to embed: laughter, and asides ("tbh", "ngl": `almanac.words.CHAT_ASIDES`).
+UNMEANT = frozenset("lol lmao haha hahaha rofl lolz".split()) | CHAT_ASIDES
 
 #: A word at or above this Zipf frequency (wordfreq's small list) is everyday English, never a typo.
 TYPO_MAX_ZIPF = 3.0
@@ -69,8 +69,7 @@ class Question:
         chat spellings and typos read as the words they stand for ("wat did he tlk abt" ->
         "what did he talk about"). The embedding model never saw "tlk"; it did see "talk". The
         archive's person's name is left out when the question asks about something more."""
-        words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text)
-                 if w not in LAUGHTER and w not in CHAT_ASIDES]
+        words = [self.corrected.get(w, w) for w in chat_read(self.parsed.text) if w not in UNMEANT]
         if self.person_named:
             # "zadie smith brexit diary": every entry is the archive's person's, so their name tells
             # no entry from another, but it brings closer in meaning those that write it (a third-
