@@ -163,6 +163,18 @@ _LISTED_KIND_WORDS = {"films": "video", "movies": "video", "reports": "paper", "
 #: ("podcasts she's been a guest on"). Where no entry writes them they are no words to match
 #: (`almanac.search.understand`).
 KIND_RESTATING_WORDS = frozenset(_MEDIUM_WORDS) | {"guest", "guests"}
+#: Verbs saying the person wrote or published the entry asked about ("what did he publish in
+#: Nature?", "what has she written for the New York Times?", "did he write anything for Wired?"):
+#: after one of `_VERB_BEFORE`, with words left to find and no kind word, they say the entry is
+#: written (`ParsedQuery.written`: a boost, never a filter; "did he write anything for Y?" may be
+#: answered by an interview he gave Y). They stay fillers, no words to find. Not after "to" ("the
+#: course where she teaches people to write"), nor after a verb of saying: "where she said she
+#: wrote her first book in six weeks" recalls what she said (`_SAYING`), in a talk or an interview.
+_WRITING_VERBS = frozenset("write writes wrote written publish publishes published".split())
+#: The kinds a written entry is (`ParsedQuery.written`): what a person writes or publishes.
+WRITTEN_KINDS = ("article", "paper")
+_SAYING = frozenset("say says said saying tell tells told explain explains explained admit admits admitted "
+                    "confess confesses confessed recall recalls recalled talk talks talked speak speaks spoke".split())
 
 #: Words that say how old the entries asked for are ("older stuff from the 80s or 90s", "his old
 #: interviews"): beside a date or a kind, with nothing else to find, they order the listing; among
@@ -220,6 +232,9 @@ class ParsedQuery:
     count: int | None = None
     #: Words taken out as filters (kinds, months, years), so ranking ignores them.
     consumed: tuple[str, ...] = field(default=(), repr=False)
+    #: True when, with no kind word, a verb says the person wrote or published the entry asked
+    #: about ("what did he publish in Nature?"): written kinds (`WRITTEN_KINDS`) are preferred.
+    written: bool = False
 
     @property
     def kinds_asked(self) -> tuple[tuple[str, str | None], ...]:
@@ -258,6 +273,8 @@ class ParsedQuery:
                 out["kinds"] = [self.kind, *(k for k, _ in self.also)]
             if not self.kind_strict:
                 out["kind_boost"] = True
+        if self.written:
+            out["written_boost"] = True
         if self.tag:
             out["tag"] = self.tag
         if any(t for _, t in self.also):
@@ -550,6 +567,7 @@ def parse_query(
         order=order,
         count=count,
         consumed=tuple(consumed),
+        written=found_kind is None and bool(terms) and _written_by_them(words, rest),
     )
     # A date in a description is a preference, unless nothing else is asked, the entries are ordered
     # or the year option gave it.
@@ -716,6 +734,14 @@ def _listed_or_dated(reader: DateReader, j: int) -> bool:
     word = reader.at(j)
     return word in ("", *LIST_JOINERS) or reader.used[j] or (
         word in ("from", "in", "since", "during", "before", "after") and j + 1 < len(reader.w) and reader.used[j + 1])
+
+
+def _written_by_them(words: list[str], rest: list[tuple[int, str]]) -> bool:
+    """Whether a word of `rest` (index, word) says the person wrote or published the entry asked
+    about (`_WRITING_VERBS`): "what did he publish in Nature?", not "teaching people to write"
+    nor "where she said she wrote her first book"."""
+    return any(tok in _WRITING_VERBS and i and words[i - 1] in _VERB_BEFORE and words[i - 1] != "to"
+               and _SAYING.isdisjoint(words[:i]) for i, tok in rest)
 
 
 def _kind_named(words: list[str], j: int) -> str | None:

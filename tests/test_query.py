@@ -127,6 +127,16 @@ TODAY = dt.date(2026, 12, 1)
         ("her latest radio special", {"kind": "podcast", "order": "newest"}, ()),
         ("his first special guest", {}, ("first", "special", "guest")),
         ("the film where he cried", {"kind": "video", "kind_boost": True}, ("film", "cried")),  # describes
+        # a verb saying he wrote or published it describes a written entry (a boost, never a filter) ...
+        ("what did he publish in Nature?", {"written_boost": True}, ("nature",)),
+        ("did she write anything for Wired?", {"written_boost": True}, ("wired",)),
+        # ... when something is left to find: else every entry of those dates is listed, as before
+        ("what did he publish in the seventies?", {"year_from": 1970, "year_to": 1979}, ()),
+        # ... and only about the person's doing: a magazine's publishing is no writing of theirs
+        ("what has Time magazine published about her?", {}, ("time", "magazine")),
+        # ... nor what she said she wrote (a talk or an interview), nor teaching others to write
+        ("where she said she wrote her first book in six weeks", {}, ("first", "book", "six", "weeks")),
+        ("the course where she teaches people to write sci-fi", {}, ("course", "teaches", "people", "sci", "fi")),
         # an ordering word describing something other than an entry is a word of the description
         ("who was her first boss?", {}, ("first", "boss")),
         ("the Webb telescope's first images", {}, ("webb", "telescope", "first", "images")),
@@ -348,7 +358,8 @@ TODAY = dt.date(2026, 12, 1)
         ("can you remind me how the papers reported his death?", {}, ("reported", "death")),
         ("remind me what he told the Brandeis grads", {}, ("told", "brandeis", "grads")),
         ("the chat where her team had to remind her about the game", {}, ("chat", "team", "remind", "game")),
-        ("did he write anything in the papers defending smokers?", {}, ("defending", "smokers")),
+        ("did he write anything in the papers defending smokers?",  # the press: no kind, but he wrote it
+         {"written_boost": True}, ("defending", "smokers")),
         ("what is in the papers she wrote on ebola", {"kind": "paper"}, ("ebola",)),
         # an ordering word after a verb of coming out asks which came out first, whatever follows
         ("which came out first, Rework or Remote?", {"order": "oldest"}, ("rework", "remote")),

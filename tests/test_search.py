@@ -646,6 +646,25 @@ def test_a_medium_described_favours_entries_of_its_kind(store, fake):
         assert len(result.hits) == 3, question
 
 
+def test_a_verb_of_writing_favours_written_entries(store, fake):
+    """"what did she publish about gardens?" describes something she wrote: of three entries alike
+    in words, the paper comes first, and the interview and the talk are still listed (a boost, never
+    a filter). A magazine publishing about her is no writing of hers: the first of the three stays
+    first. Strictness 0: this is about the ranking, not whether the fake embedder's cosines answer."""
+    from almanac.entry import Entry, PartialDate
+
+    store.replace_source("notes.txt", [
+        Entry(id=kind, title=f"Gardens ({n})", date=PartialDate(2020, n), kind=kind, summary="A chat about gardens.")
+        for n, kind in enumerate(("interview", "talk", "paper"), start=1)])
+    searcher = Searcher(store, fake, strictness=0.0)
+    for question, first in (("what did she publish about gardens?", "paper"),
+                            ("did she write anything on gardens?", "paper"),
+                            ("what has the magazine published about her gardens?", "interview")):
+        result = searcher.search(question, limit=3)
+        assert [h.entry.id for h in result.hits][0] == first, question
+        assert len(result.hits) == 3, question
+
+
 def test_a_misspelt_name_with_a_digit_is_read_as_the_archives_word(store, fake):
     """'breakng2' is the archive's 'Breaking2' misspelt: corrected like any word ('2019' is not a word)."""
     from almanac.entry import Entry, PartialDate

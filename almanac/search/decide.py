@@ -160,12 +160,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.306,
-    coefficients={"dense": 3.0, "sentence": 1.389, "standout": 0.163, "coverage": 2.087, "unknown": -1.266,
-                  "rare_hit": 0.216, "filtered": 1.861, "general": -3.001, "someone": 0.775, "describes": -1.306,
-                  "length": 5.497, "unknown_short": -4.132, "missing_name": -0.541, "named": 2.859,
-                  "unexplained": -2.004, "name_not_held": -2.482, "content": 9.267, "name_held": 1.673,
-                  "other_person": -2.883, "unused_name": -2.564},
+    bias=-6.36,
+    coefficients={"dense": 2.899, "sentence": 1.429, "standout": 0.154, "coverage": 2.211, "unknown": -1.227,
+                  "rare_hit": 0.21, "filtered": 1.878, "general": -3.003, "someone": 0.761, "describes": -1.287,
+                  "length": 5.533, "unknown_short": -4.108, "missing_name": -0.533, "named": 2.826,
+                  "unexplained": -1.993, "name_not_held": -2.459, "content": 9.242, "name_held": 1.646,
+                  "other_person": -2.884, "unused_name": -2.545},
 )
 
 
