@@ -430,6 +430,9 @@ TODAY = dt.date(2026, 12, 1)
         ("tbh why'd he bail on the nyt", {}, ("bail", "nyt")),
         ("ngl i just want the one w the register", {}, ("register",)),
         ("smh what did he say abt brexit", {}, ("brexit",)),
+        # nor an indefinite place or manner, as "something" and "someone" are not: the kind is asked for
+        ("is there a video of him somewhere", {"kind": "video"}, ()),
+        ("hey, i read somewhere she sued people over the stadium", {}, ("read", "sued", "people", "stadium")),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):
