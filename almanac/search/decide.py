@@ -160,12 +160,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.36,
-    coefficients={"dense": 2.899, "sentence": 1.429, "standout": 0.154, "coverage": 2.211, "unknown": -1.227,
-                  "rare_hit": 0.21, "filtered": 1.878, "general": -3.003, "someone": 0.761, "describes": -1.287,
-                  "length": 5.533, "unknown_short": -4.108, "missing_name": -0.533, "named": 2.826,
-                  "unexplained": -1.993, "name_not_held": -2.459, "content": 9.242, "name_held": 1.646,
-                  "other_person": -2.884, "unused_name": -2.545},
+    bias=-6.359,
+    coefficients={"dense": 2.964, "sentence": 1.412, "standout": 0.155, "coverage": 2.195, "unknown": -1.23,
+                  "rare_hit": 0.212, "filtered": 1.876, "general": -3.002, "someone": 0.764, "describes": -1.29,
+                  "length": 5.537, "unknown_short": -4.124, "missing_name": -0.536, "named": 2.832,
+                  "unexplained": -1.992, "name_not_held": -2.463, "content": 9.214, "name_held": 1.652,
+                  "other_person": -2.888, "unused_name": -2.548},
 )
 
 
