@@ -60,6 +60,9 @@ _NUMBER_WORDS = {
 _BEFORE_WORDS = {"before": -1, "prior": -1, "earlier": -1, "until": 0, "till": 0, "by": 0, "pre": -1}
 _AFTER_WORDS = {"since": 0, "after": 1, "later": 1, "post": 1}
 _CONNECT_WORDS = {"and", "to", "until", "till", "through", "or"}
+#: Before "than" and a date, the range it makes: "earlier than 2015" is before 2015, and so is
+#: "older than 2010" ("anything older than 2010?" asks for what came out before it, not for 2010).
+_THAN_WORDS = {"earlier": "earlier", "older": "earlier", "later": "later", "newer": "later"}
 #: Words between two months that ask for every month from one to the other ("March to June 2015";
 #: a dash between two months reads as "to", `month_joiners`).
 _MONTH_RANGE_JOINERS = frozenset(("to", "through", "until", "till"))
@@ -532,8 +535,8 @@ class DateReader:
         prev, earlier = self.at(lo - 1), self.at(lo - 2)
         if prev == "to" and earlier in ("prior", "up"):
             return ("prior" if earlier == "prior" else "until"), lo - 2
-        if prev == "than" and earlier in ("earlier", "later"):  # both words are the range, neither content
-            return earlier, lo - 2
+        if prev == "than" and earlier in _THAN_WORDS:  # both words are the range, neither content
+            return _THAN_WORDS[earlier], lo - 2
         if prev in _BEFORE_WORDS or prev in _AFTER_WORDS:
             return prev, lo - 1
         return None

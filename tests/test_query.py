@@ -245,6 +245,10 @@ TODAY = dt.date(2026, 12, 1)
         # "later than" / "earlier than" are the range, both words
         ("talks later than 2015", {"kind": "talk", "year_from": 2016}, ()),
         ("papers earlier than 2015", {"kind": "paper", "year_to": 2014}, ()),
+        # ... and so are "older than" / "newer than": what came out before or after, not that year
+        ("anything older than 2010?", {"year_to": 2009}, ()),
+        ("talks newer than 2020", {"kind": "talk", "year_from": 2021}, ()),
+        ("learning from women older than her", {}, ("learning", "women", "older")),
         ("what's new in 2014?", {"year": 2014, "order": "newest"}, ()),  # as "whats new" already was
         # month to month across a new year (was December 2014 alone, "february 2015" searched as words)
         ("talks from December 2014 to February 2015", {"kind": "talk", "from": "2014-12", "to": "2015-02"}, ()),
