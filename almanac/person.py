@@ -171,12 +171,22 @@ SHORT_NAME_MIN = 3
 def shortened_names(words: list[str], person: frozenset[str]) -> set[str]:
     """The words of a question (lower case, in order) that shorten one of the person's names just
     before another of them: "Sid Mukherjee" where the person is Siddhartha Mukherjee, "Chris
-    Hadfield" for Christopher. Only before the rest of the name: alone, the first letters of a name
-    are any word's ("sid" is a Unix user's id, "chris" anyone's)."""
-    out = set()
+    Hadfield" for Christopher. Only before the rest of the name, unless the shortening is no word
+    of English (`clipped_name`): alone, the first letters of a name are any word's ("sid" is a
+    Unix user's id, "chris" anyone's), but "Woz in Stockholm" can only mean Wozniak."""
+    out = {word for word in words if clipped_name(word, person)}
     for word, after in zip(words, words[1:]):
         short = _folded(word)
         if (len(short) >= SHORT_NAME_MIN and short not in person and is_person_word(after, person)
                 and any(name != _folded(after) and name.startswith(short) for name in person)):
             out.add(word)
     return out
+
+
+def clipped_name(word: str, person: frozenset[str]) -> bool:
+    """Whether `word` begins one of the person's names, is shorter and is rare enough in English to
+    be nothing else (wordfreq's small list does not hold it: "woz" for Wozniak, "zuck" for
+    Zuckerberg; not "sid", "chris" or "steph", which are everyday names)."""
+    short = _folded(word)
+    return (len(short) >= SHORT_NAME_MIN and short not in person and zipf(short) == 0
+            and any(len(name) > len(short) and name.startswith(short) for name in person))

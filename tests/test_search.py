@@ -1095,6 +1095,23 @@ def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):
     assert searcher.understand("Sid lectures on TED").terms == ("sid", "ted")
 
 
+def test_a_clipped_name_no_word_of_english_is_the_person_s_alone(store, fake):
+    """'Woz in Stockholm' on Steve Wozniak's archive: "woz" begins his surname and is no word of
+    English, so alone it names him (it was refused: the Stockholm talk's entry never writes "Woz").
+    A clipped name English has ("Steph" for Stephen) stays a word unless the rest of the name follows."""
+    entries = [Entry(id=f"e{i}", title=f"Keynote {i}", date=PartialDate(2010 + i), kind="talk",
+                     summary=f"Steve Wozniak on computers, part {i}. Woz took questions.") for i in range(4)]
+    entries.append(Entry(id="sthlm", title="A conversation in Stockholm", date=PartialDate(2024, 2),
+                         kind="interview", summary="On stage at an arena."))
+    store.replace_source("talks.json", entries)
+    searcher = Searcher(store, fake, person="Stephen Wozniak")
+    question = searcher.understand("Woz in Stockholm")
+    assert question.terms == ("stockholm",) and question.person_named == ("woz",)
+    assert searcher.understand("steph in Stockholm").terms == ("steph", "stockholm")
+    assert searcher.understand("Steph Wozniak in Stockholm").terms == ("stockholm",)
+    assert Searcher(store, fake, strictness=0.0).search("Woz in Stockholm").hits[0].entry.id == "sthlm"
+
+
 def test_the_configured_author_is_the_person_too(store, fake):
     store.replace_source("notes.txt", [Entry(id="a", title="A garden in Venice", date=PartialDate(2019),
                                              kind="article", summary="Roses by a canal.")])
