@@ -1079,15 +1079,21 @@ def test_the_person_s_name_is_not_compared_in_meaning_when_the_question_asks_abo
     assert searcher.understand("tbh penalty in melbourne").meaning == "penalty in melbourne"
 
 
+def _person_and_one_more(store, about: str, short: str, entry: Entry) -> None:
+    """An archive of four lectures naming the person in full (`about`) and by a short name (`short`),
+    and `entry`, the one a question asks about, which names the person in neither way."""
+    lectures = [Entry(id=f"e{i}", title=f"Lecture {i}", date=PartialDate(2010 + i), kind="talk",
+                      summary=f"{about}, part {i}. {short} took questions.") for i in range(4)]
+    store.replace_source("talks.json", [*lectures, entry])
+
+
 def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):
     """'Sid Mukherjee TED talk' on Siddhartha Mukherjee's archive: "Sid" shortens his first name, so
     it names him as the surname does, and is no name the answer must hold (it was refused: the TED
     talk's entry never writes "Sid"). Alone, or before another word, a name's first letters stay a word."""
-    entries = [Entry(id=f"e{i}", title=f"Lecture {i}", date=PartialDate(2010 + i), kind="talk",
-                     summary=f"Siddhartha Mukherjee on cells, part {i}. Sid took questions.") for i in range(4)]
-    entries.append(Entry(id="ted", title="Soon we'll cure diseases with a cell", date=PartialDate(2015, 3),
-                         kind="talk", summary="A TED talk on cell therapies."))
-    store.replace_source("talks.json", entries)
+    _person_and_one_more(store, "Siddhartha Mukherjee on cells", "Sid",
+                         Entry(id="ted", title="Soon we'll cure diseases with a cell", date=PartialDate(2015, 3),
+                               kind="talk", summary="A TED talk on cell therapies."))
     searcher = Searcher(store, fake, person="Siddhartha Mukherjee")
     question = searcher.understand("Sid Mukherjee TED talk")
     assert question.terms == ("ted",) and set(question.person_named) == {"sid", "mukherjee"}
@@ -1099,11 +1105,9 @@ def test_a_clipped_name_no_word_of_english_is_the_person_s_alone(store, fake):
     """'Woz in Stockholm' on Steve Wozniak's archive: "woz" begins his surname and is no word of
     English, so alone it names him (it was refused: the Stockholm talk's entry never writes "Woz").
     A clipped name English has ("Steph" for Stephen) stays a word unless the rest of the name follows."""
-    entries = [Entry(id=f"e{i}", title=f"Keynote {i}", date=PartialDate(2010 + i), kind="talk",
-                     summary=f"Steve Wozniak on computers, part {i}. Woz took questions.") for i in range(4)]
-    entries.append(Entry(id="sthlm", title="A conversation in Stockholm", date=PartialDate(2024, 2),
-                         kind="interview", summary="On stage at an arena."))
-    store.replace_source("talks.json", entries)
+    _person_and_one_more(store, "Steve Wozniak on computers", "Woz",
+                         Entry(id="sthlm", title="A conversation in Stockholm", date=PartialDate(2024, 2),
+                               kind="interview", summary="On stage at an arena."))
     searcher = Searcher(store, fake, person="Stephen Wozniak")
     question = searcher.understand("Woz in Stockholm")
     assert question.terms == ("stockholm",) and question.person_named == ("woz",)
