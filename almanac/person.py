@@ -175,18 +175,21 @@ def shortened_names(words: list[str], person: frozenset[str]) -> set[str]:
     of English (`clipped_name`): alone, the first letters of a name are any word's ("sid" is a
     Unix user's id, "chris" anyone's), but "Woz in Stockholm" can only mean Wozniak."""
     out = {word for word in words if clipped_name(word, person)}
-    for word, after in zip(words, words[1:]):
-        short = _folded(word)
-        if (len(short) >= SHORT_NAME_MIN and short not in person and is_person_word(after, person)
-                and any(name != _folded(after) and name.startswith(short) for name in person)):
-            out.add(word)
+    out.update(word for word, after in zip(words, words[1:])
+               if is_person_word(after, person) and _shortens(_folded(word), person, besides=_folded(after)))
     return out
 
 
 def clipped_name(word: str, person: frozenset[str]) -> bool:
-    """Whether `word` begins one of the person's names, is shorter and is rare enough in English to
-    be nothing else (wordfreq's small list does not hold it: "woz" for Wozniak, "zuck" for
-    Zuckerberg; not "sid", "chris" or "steph", which are everyday names)."""
+    """Whether `word` shortens one of the person's names and is rare enough in English to be nothing
+    else (wordfreq's small list does not hold it: "woz" for Wozniak, "zuck" for Zuckerberg; not
+    "sid", "chris" or "steph", which are everyday names)."""
     short = _folded(word)
-    return (len(short) >= SHORT_NAME_MIN and short not in person and zipf(short) == 0
-            and any(len(name) > len(short) and name.startswith(short) for name in person))
+    return _shortens(short, person) and zipf(short) == 0
+
+
+def _shortens(short: str, person: frozenset[str], besides: str = "") -> bool:
+    """Whether `short` (folded) begins one of the person's names other than `besides` and is not a
+    name of theirs itself, in SHORT_NAME_MIN letters or more."""
+    return (len(short) >= SHORT_NAME_MIN and short not in person
+            and any(name != besides and name.startswith(short) for name in person))

@@ -120,7 +120,7 @@ def fuse(evidence, snap, parsed, allowed: np.ndarray, weights: FusionWeights,
         match = np.max([kind_match(snap, k, t) for k, t in parsed.kinds_asked], axis=0)
         score = score + weights.kind * match
     if parsed.written and weights.written:
-        score = score + weights.written * np.max([snap.kind_mask(k) for k in WRITTEN_KINDS], axis=0)
+        score = score + weights.written * np.max([kind_match(snap, k, None) for k in WRITTEN_KINDS], axis=0)
     if dated is not None and not parsed.date_strict:
         score = score + weights.date * dated  # "the show where he dived the reef he first saw in 1957"
     return np.where(allowed, score, -np.inf), pooled
