@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     may might must cannot happen happens happened happening going one also even really maybe
     whats what's s t ll d re ve m hey hi hello ok okay yes yeah lol lmao haha pls plz thanks thx
     ty remember recall mentioned mention guy person someone somebody anyone anybody yo hmm um uh
-    somewhere anywhere somehow
+    somewhere anywhere somehow though although
     himself herself themselves myself yourself ourselves many
     involving involved regarding concerning
     """.split()

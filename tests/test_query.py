@@ -437,6 +437,9 @@ TODAY = dt.date(2026, 12, 1)
         # nor an indefinite place or manner, as "something" and "someone" are not: the kind is asked for
         ("is there a video of him somewhere", {"kind": "video"}, ()),
         ("hey, i read somewhere she sued people over the stadium", {}, ("read", "sued", "people", "stadium")),
+        # nor a concession, spelt out or in chat ("tho"): it joins clauses and names nothing
+        ("any vids of her stuff tho", {"kind": "video"}, ()),
+        ("any talks on ocaml though?", {"kind": "talk"}, ("ocaml",)),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):
