@@ -440,6 +440,15 @@ TODAY = dt.date(2026, 12, 1)
         # nor a concession, spelt out or in chat ("tho"): it joins clauses and names nothing
         ("any vids of her stuff tho", {"kind": "video"}, ()),
         ("any talks on ocaml though?", {"kind": "talk"}, ("ocaml",)),
+        # chat's short forms of a show's episode, a magazine, a university, YouTube and "really";
+        # "EP" in capitals is a record, not an episode
+        ("ngl the huberman ep was good, which one was it", {"kind": "podcast", "kind_boost": True},
+         ("huberman", "good")),
+        ("omg the bit where he came out to everyone on yt??", {}, ("everyone", "youtube")),
+        ("lol did she rly do something on police stations", {}, ("police", "stations")),
+        ("the award a scottish uni gave him", {}, ("award", "scottish", "university")),
+        ("the piece for a fashion mag", {}, ("fashion", "magazine")),
+        ("her debut EP", {}, ("debut", "ep")),
     ],
 )
 def test_parse_query_the_way_people_write(question, filters, terms):
