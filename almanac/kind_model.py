@@ -157,6 +157,7 @@ def fit(examples: list[tuple[str, str, str | None, str]], c: float = FIT_C,
     logistic regression (scikit-learn, which sentence-transformers installs; only fitting needs it)."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     feats = [features(t, s, u) for t, s, u, _ in examples]
     counts: dict[str, int] = {}
@@ -175,7 +176,11 @@ def fit(examples: list[tuple[str, str, str | None, str]], c: float = FIT_C,
                 vals.append(value)
     matrix = csr_matrix((vals, (rows, cols)), shape=(len(feats), len(names)))
     labels = [KINDS_ORDER.index(k) for *_, k in examples]
-    model = LogisticRegression(C=c, max_iter=5000).fit(matrix, labels)
+    # One math thread: the solver stops at its tolerance, and where it stops depends on how the
+    # sums were split across threads (biases 0.003 apart between one thread and two over 192
+    # archives), so the shipped file would be the fit only on a machine set up as the writer's.
+    with threadpool_limits(1):
+        model = LogisticRegression(C=c, max_iter=5000).fit(matrix, labels)
     kinds = tuple(KINDS_ORDER[i] for i in model.classes_)
     weights = {name: tuple(float(model.coef_[k, i]) for k in range(len(kinds))) for name, i in index.items()}
     return KindModel(kinds, tuple(float(b) for b in model.intercept_), weights)
