@@ -76,18 +76,17 @@ def kind_option(value: str) -> tuple[str, str | None] | None:
     kind = normalise_kind(word)
     return (kind, None) if kind else None
 
-#: Words that only restate the kind they stand before ("academic papers", "conference talks"):
-#: part of the kind asked for, not a topic to rank by. Not "radio" or "news": those begin
-#: shows' names ("SE Radio Episode 204").
+#: Words that only restate the kind they stand before ("academic papers", "conference talks",
+#: "research papers"): part of the kind asked for, not a topic to rank by. Not "radio" or "news":
+#: those begin shows' names ("SE Radio Episode 204").
 _KIND_QUALIFIERS = frozenset(
-    "academic scientific scholarly peer-reviewed peer reviewed journal conference online public recorded "
-    "published tv "
-    "television".split()
+    "academic scientific scholarly peer-reviewed peer reviewed journal research conference online public "
+    "recorded published tv television".split()
 )
 
-#: Qualifiers that make an article a paper ("journal articles", "peer-reviewed articles"; the
-#: dash splits "peer-reviewed" in two).
-_SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed journal".split())
+#: Qualifiers that make an article a paper ("journal articles", "peer-reviewed articles", "research
+#: articles"; the dash splits "peer-reviewed" in two).
+_SCHOLARLY = frozenset("academic scientific scholarly peer-reviewed reviewed journal research".split())
 
 #: Kind words that name a kind only after a determiner ("the study that...", "what research did
 #: she publish", "her speech at Brown"), or, in the plural, first in the question ("speeches from
