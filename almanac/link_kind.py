@@ -25,6 +25,7 @@ unseen.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 #: Hosts whose pages are podcast episodes (platforms, hosts, directories, transcript sites).
@@ -76,6 +77,25 @@ def link_kind(url: str | None) -> str | None:
     if _on(host, PODCAST_HOSTS) or "podcast" in host or not PODCAST_FOLDERS.isdisjoint(folders):
         return "podcast"
     return None
+
+
+#: Pieces of an address that are no words: schemes, file types, the commonest hosts' pieces.
+_NOT_WORDS = frozenset("www com org net html htm php aspx shtml co uk edu https http index amp".split())
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def link_words(url: str | None) -> list[str]:
+    """The words of a link's path, of three letters or more ("/world/video/2023/jan/18/truth-wins"
+    -> world, video, jan, truth, wins): what a site files a page under ("/video/", "/news/",
+    "/opinion/", "/interviews/", "/watch") says what kind of page it is on most sites, where the
+    host alone seldom does (`almanac.kind_model` weighs them as it weighs words)."""
+    if not url:
+        return []
+    try:
+        path = urlsplit(url.lower()).path
+    except ValueError:
+        return []
+    return [w for w in _LETTERS.findall(path) if len(w) > 2 and w not in _NOT_WORDS]
 
 
 def media_kind(media_type: str) -> str | None:

@@ -33,6 +33,19 @@ def test_an_entry_is_read_from_its_title_words_its_summary_words_and_the_rules_e
     assert feats["cue:talk"] > 0 and rule == "talk" and sure >= kind_model.SURE_SCORE
 
 
+def test_the_words_of_the_links_path_are_read_apart_from_the_title_and_summary():
+    """A site files pages under what they are ("/video/", "/news/", "/interviews/"): 5,000 of the
+    6,699 entries of the 192 labelled archives read right in ten folds with these words, 4,961
+    without. The same word in the wording is another feature ("video" in a summary says less)."""
+    url = "https://www.theguardian.com/world/video/2023/jan/18/truth-wins"
+    feats, _, _ = reading("On the record", "Ressa on the day.", url)
+    assert {"u:world", "u:video", "u:truth", "u:wins"} <= set(feats) and "u:2023" not in feats
+    assert "video" not in feats and "t:record" in feats
+    model = _model({"u:video": {"video": 2.0}})
+    assert model.kind("On the record", "Ressa on the day.", url) == "video"
+    assert model.kind("On the record", "Ressa on the day.") == "article"
+
+
 def test_the_model_decides_where_the_rules_are_not_sure_and_the_rules_where_they_are():
     model = _model({"t:diagnosed": {"news": 2.0}, "t:keynote": {"paper": 9.0}})
     assert infer_kind("Diagnosed with skin cancer", HEADLINES[0][1]) == "article"
@@ -74,11 +87,11 @@ def test_the_shipped_kind_model_is_the_fit_on_every_labelled_archive(labelled_ar
 
 
 def test_the_model_reads_archives_it_was_not_fitted_on_better_than_the_rules(labelled_archives):
-    """Two folds by archive (each half read by the model fitted on the other): 4,886 of 6,699 right
-    against the rules' 4,525 (ten folds, as tests/eval/kind_fit.py reports: 4,961). On the
-    seventeen archives the rules were written from, 530 of 635 (the rules 529, 83 %; ten folds
-    530: the rules were written from those archives' errors, so the model barely adds there); on
-    the 175 kept unseen, 4,356 of 6,064 (the rules 3,996). The floors are today's figures less a
+    """Two folds by archive (each half read by the model fitted on the other): 4,918 of 6,699 right
+    against the rules' 4,525 (ten folds, as tests/eval/kind_fit.py reports: 5,000). On the
+    seventeen archives the rules were written from, 531 of 635 (the rules 529, 83 %; ten folds
+    536: the rules were written from those archives' errors, so the model barely adds there); on
+    the 175 kept unseen, 4,387 of 6,064 (the rules 3,996). The floors are today's figures less a
     little, not the 90 % aimed at."""
     from tests.eval import kind_fit
 
@@ -87,7 +100,7 @@ def test_the_model_reads_archives_it_was_not_fitted_on_better_than_the_rules(lab
     right = sum(c[0] for c in crossed.values())
     assert sum(c[1] for c in crossed.values()) >= 6699
     assert right >= sum(r[0] for r in rules.values()) + 250
-    assert right >= 4820
+    assert right >= 4850
     seventeen = [n for n in labelled_archives if (kind_fit.EVAL_DIR / n).exists()]
     assert sum(crossed[n][0] for n in seventeen) >= 525
 

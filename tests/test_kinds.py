@@ -415,6 +415,24 @@ def test_what_a_link_says_an_entry_is(url, kind):
     assert link_kind(url) == kind
 
 
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        # What the site files the page under, and the page's own name: pieces of three letters or more.
+        ("https://www.theguardian.com/world/video/2023/jan/18/truth-wins", ["world", "video", "jan", "truth", "wins"]),
+        ("https://www.npr.org/2021/01/06/953902853/philippine-journalist-says", ["philippine", "journalist", "says"]),
+        ("https://www.bbc.co.uk/news/world-asia-66781634.amp", ["news", "world", "asia"]),  # no file type
+        ("https://example.org/", []),
+        ("https://[::1", []),  # malformed
+        (None, []),
+    ],
+)
+def test_the_words_of_a_links_path(url, words):
+    from almanac.link_kind import link_words
+
+    assert link_words(url) == words
+
+
 def test_a_link_counts_as_a_cue_that_the_wording_can_outvote():
     """A conversation linked on a podcast platform is the podcast; a keynote on YouTube stays a talk
     (the link weighs as much as the title's head naming a kind; a tie goes to the kind earlier in
