@@ -418,9 +418,12 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
             if n and tuple(t.lower() for t in tokens[i + 1:i + 1 + n]) != rest:
                 continue
             if n == 0 and word in ("talk", "talks") and _is_verb_talk(tokens, i):
-                if word == "talks" and i and tokens[i + 1:i + 2] == ["to"] and (
+                if word == "talks" and i and (tokens[i + 1:i + 2] == ["to"] or _talks_of(tokens, i)) and (
                         tokens[i - 1][:1].isupper() or tokens[i - 1].lower() in ("he", "she", "who")):
-                    yield i, "interview", 2.0  # "Jo Bloggs talks to the composer": an interviewer
+                    # "Jo Bloggs talks to the composer": an interviewer; "Rich Harris talks SvelteKit",
+                    # "Stacey Abrams Talks New 2020 Voter Protection Initiative": the headline's way
+                    # of saying someone was asked about something
+                    yield i, "interview", 2.0
                 break
             for kind, weight in hits:
                 yield i, kind, weight
@@ -449,12 +452,22 @@ def _named_in_summary(tokens: list[str], i: int, summary: str) -> bool:
 
 
 def _is_verb_talk(tokens: list[str], i: int) -> bool:
-    """'to talk about', 'Schmidt talks with', 'we talked': a conversation, not a talk someone gave."""
+    """'to talk about', 'Schmidt talks with', 'we talked', 'Rich Harris talks SvelteKit': a
+    conversation, not a talk someone gave."""
     before = tokens[i - 1].lower() if i else ""
     if before in _TALK_NOUN_BEFORE:
         return False
     after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-    return before in _TALK_VERB_BEFORE or after in _TALK_VERB_AFTER
+    return before in _TALK_VERB_BEFORE or after in _TALK_VERB_AFTER or _talks_of(tokens, i)
+
+
+def _talks_of(tokens: list[str], i: int) -> bool:
+    """A headline's "<Name> talks <something>" ("Kelsey Hightower talks Kubernetes and community",
+    "AOC talks 2020 election"): "talks" right after a name and before a word is the verb. A
+    series is named with the noun and a colon after it ("Berkeley Talks: the future of gene
+    editing", "Travel Talks: ..."), or "TED Talks" (`_TALK_NOUN_BEFORE`)."""
+    return (tokens[i].lower() == "talks" and i > 0 and tokens[i - 1][:1].isupper()
+            and i + 1 < len(tokens) and tokens[i + 1][:1].isalnum())
 
 
 #: After a headline's bare participle: its agent or place ("premiered by ...", "reviewed in ...").

@@ -116,6 +116,23 @@ def test_a_conversation_is_an_interview_unless_it_is_on_a_show():
     assert infer_kind("Storage engines", on_a_show) == "podcast"
 
 
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        # a headline's "<Name> talks <something>": someone asked about it
+        ("Kelsey Hightower talks Kubernetes and community", "interview"),
+        ("Stacey Abrams Talks New 2020 Voter Protection Initiative", "interview"),
+        ("Jo Bloggs talks to the composer", "interview"),
+        # a series' name, with the noun and a colon; a talk given
+        ("Berkeley Talks: the future of gene editing", "talk"),
+        ("TED Talks about the harbour", "talk"),
+        ("Her talks at the harbour festival", "talk"),
+    ],
+)
+def test_talks_after_a_name_is_the_headlines_verb(title, kind):
+    assert infer_kind(title, "About the harbour.") == kind
+
+
 def test_a_capitalised_cue_word_inside_a_sentence_is_part_of_a_name():
     assert infer_kind("Harbour history", "A history of the harbour, printed by Summit Press in Leeds.") == "article"
     assert infer_kind("Harbour history", "A history of the harbour, handed out at the summit in Leeds.") == "talk"
