@@ -84,12 +84,14 @@ def test_every_archive_is_big_enough(eval_runs):
 #: was too until `unused_name`).
 #: The seed's fold refused "Xen keynote in Germany" from the kind model (almanac/kind_model.py) until
 #: the refit that brought `unused_name` (probability 0.547 against its strictness of 0.55; its floor
-#: was 0.945 meanwhile): one question, where its figures stand.
+#: was 0.945 meanwhile): one question, where its figures stand. The cook's fold (strictness 0.45)
+#: answers one more of the shared unrelated since the kind model was fitted on 204 archives ("that
+#: episode about the best board games to play with a big family at christmas": 65 of 70, floor 0.92).
 FLOORS = {
     "seed": (0.95, 0.97, 1.0, None, 0.98, 1.0),
     "ardern": (0.85, 0.95, 1.0, 1.0, 0.94, 0.95),
     "athlete": (0.97, 0.97, 1.0, 0.5, 0.94, 0.95),
-    "chef": (0.82, 0.95, 1.0, 0.75, 0.94, 0.9),
+    "chef": (0.82, 0.95, 1.0, 0.75, 0.92, 0.9),
     "economist": (0.87, 0.92, 1.0, 0.75, 0.97, 0.95),
     "gawande": (0.95, 0.97, 1.0, 0.75, 0.97, 0.95),
     "goodall": (0.75, 0.95, 1.0, 1.0, 0.97, 0.9),
