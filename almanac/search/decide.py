@@ -160,12 +160,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.359,
-    coefficients={"dense": 2.964, "sentence": 1.412, "standout": 0.155, "coverage": 2.195, "unknown": -1.23,
-                  "rare_hit": 0.212, "filtered": 1.876, "general": -3.002, "someone": 0.764, "describes": -1.29,
-                  "length": 5.537, "unknown_short": -4.124, "missing_name": -0.536, "named": 2.832,
-                  "unexplained": -1.992, "name_not_held": -2.463, "content": 9.214, "name_held": 1.652,
-                  "other_person": -2.888, "unused_name": -2.548},
+    bias=-6.398,
+    coefficients={"dense": 2.989, "sentence": 1.367, "standout": 0.16, "coverage": 2.2, "unknown": -1.198,
+                  "rare_hit": 0.221, "filtered": 1.888, "general": -2.996, "someone": 0.78,
+                  "describes": -1.294, "length": 5.526, "unknown_short": -4.133, "missing_name": -0.538,
+                  "named": 2.846, "unexplained": -1.955, "name_not_held": -2.457, "content": 9.253,
+                  "name_held": 1.658, "other_person": -2.883, "unused_name": -2.548},
 )
 
 
