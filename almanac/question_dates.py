@@ -306,6 +306,8 @@ class DateReader:
                 return
 
     # "spring 2014", "the summer of 2019", "autumn 2020": the season's months of that year;
+    # "the summer and autumn of 2019", "spring to autumn 2019": the seasons' months of one year, as
+    # "January or February 2025" lists months;
     # "between autumn 2023 and spring 2024": from the first season's first month to the second's last
     def _seasons(self) -> None:
         for i, tok in enumerate(self.w):
@@ -313,6 +315,7 @@ class DateReader:
             if found is None:
                 continue
             months, year, j = found
+            months, i = self._seasons_before(i, months)
             lo = i - 1 if self.at(i - 1) == "the" else i
             joiner = self.at(j + 1)
             if self.at(lo - 1) in ("between", "from") and (joiner in _MONTH_RANGE_JOINERS or joiner == "and"):
@@ -331,6 +334,20 @@ class DateReader:
             self.months = list(months)
             self.span(lo, j)
             return
+
+    def _seasons_before(self, i: int, months: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+        """The months of the seasons listed before the one at word i, with it, and where the first
+        is: "summer and autumn" (each one's months), "spring to autumn" (every month from the
+        first's to the last's; "winter to spring", whose winter holds December, each one's)."""
+        first = i
+        while self.at(first - 1) in LIST_JOINERS | _MONTH_RANGE_JOINERS and self.at(first - 2) in _SEASONS:
+            earlier = _SEASONS[self.at(first - 2)]
+            if self.at(first - 1) in _MONTH_RANGE_JOINERS and max(earlier) < min(months):
+                months = tuple(range(min(earlier), max(months) + 1))
+            else:
+                months = tuple(sorted(set(earlier) | set(months)))
+            first -= 2
+        return months, first
 
     def _season_year(self, i: int) -> tuple[tuple[int, ...], int, int] | None:
         """(the season's months, its year, where the year is) for "spring 2014" or "the summer of

@@ -313,6 +313,11 @@ TODAY = dt.date(2026, 12, 1)
         ("anything from spring 2014?", {"year": 2014, "months": [3, 4, 5]}, ()),
         ("what did he do in the summer of 2014", {"year": 2014, "months": [6, 7, 8]}, ()),
         ("papers from winter 2016", {"kind": "paper", "year": 2016, "months": [1, 2, 12]}, ()),
+        # seasons listed before one year, as months are ("January or February 2025")
+        ("coverage from the summer and autumn of 2019", {"year": 2019, "months": [6, 7, 8, 9, 10, 11]}, ()),
+        ("talks in spring or summer 2018", {"kind": "talk", "year": 2018, "months": [3, 4, 5, 6, 7, 8]}, ()),
+        ("anything from spring to autumn 2019", {"year": 2019, "months": [3, 4, 5, 6, 7, 8, 9, 10, 11]}, ()),
+        ("winter and spring 2020", {"year": 2020, "months": [1, 2, 3, 4, 5, 12]}, ()),
         ("the spring framework talk", {"kind": "talk", "kind_boost": True}, ("spring", "framework")),
         ("how many talks did he give in 2015?", {"kind": "talk", "year": 2015}, ()),
         # chat spellings
