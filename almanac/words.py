@@ -402,25 +402,41 @@ def described_content(text: str) -> str | None:
     return None
 
 
-def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list[tuple[str, ...]]:
-    """The question's names of several words, lowercased: ("metropolitan", "opera"), ("new", "york").
+#: Lowercase words that join two capitalised words into one name: "University of Michigan",
+#: "Pirates of the Caribbean", "Camino de Santiago", "Lars von Trier". Not "on", "at the", "and"
+#: or "for": "Justin Champion on Schama", "a Grammy for the Fela Kuti series" are two names.
+NAME_JOINERS = frozenset({("of",), ("of", "the"), ("de",), ("de", "la"), ("du",), ("del",), ("da",),
+                          ("di",), ("van",), ("van", "der"), ("von",), ("der",)})
 
-    Consecutive capitalised words, by the rule of `written_as_names`. A name
-    is one thing: "Metropolitan Opera" is not found in an entry that only
-    says "opera". `named`: `written_as_names(text)` when the caller has it already.
+
+def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list[tuple[str, ...]]:
+    """The question's names of several words, lowercased: ("metropolitan", "opera"), ("new", "york"),
+    ("university", "of", "michigan").
+
+    Consecutive capitalised words, by the rule of `written_as_names`, and those
+    a joining word links (NAME_JOINERS). A name is one thing: "Metropolitan
+    Opera" is not found in an entry that only says "opera", nor "Dancing with
+    the Stars" in one about dancing under the stars. A joining word stays in
+    the run, as the archive would write the name (`writes_run`), and is no
+    content word of it (`name_terms`). `named`: `written_as_names(text)` when
+    the caller has it already.
     """
     if named is None:
         named = written_as_names(text)
-    runs, run = [], []
+    runs, run, joining = [], [], []
     # Punctuation ends a name: "Little Rock, Arkansas" is two names, "Ben Green; Tim Gowers" too.
     for w in _TOKEN_OR_BREAK_RE.findall(text):
         word = w.lower().replace("’", "'")
         if w[:1].isupper() and word in named:
-            run.append(word)
+            run += joining + [word]
+            joining = []
+            continue
+        if run and w[:1].islower() and (*joining, word) in NAME_JOINERS:
+            joining.append(word)
             continue
         if len(run) > 1:
             runs.append(tuple(run))
-        run = []
+        run, joining = [], []
     if len(run) > 1:
         runs.append(tuple(run))
     return runs

@@ -20,6 +20,13 @@ def test_names_of_several_words_are_runs_of_capitals():
     assert name_runs("what did she do in Little Rock, Arkansas?") == [("little", "rock")]
     assert name_runs("with Ben Green, Tim Gowers and Terence Tao") == [("ben", "green"), ("tim", "gowers"),
                                                                      ("terence", "tao")]
+    # a joining word links two capitalised words into one name; others do not
+    assert name_runs("his University of Michigan speech") == [("university", "of", "michigan")]
+    assert name_runs("the Pirates of the Caribbean sessions") == [("pirates", "of", "the", "caribbean")]
+    assert name_runs("her walk on the Camino de Santiago") == [("camino", "de", "santiago")]
+    assert name_runs("what Justin Champion on Schama said") == [("justin", "champion")]
+    assert name_runs("her week on Dancing with the Stars") == []
+    assert name_runs("the Director of culture") == []  # a joining word with no name after it
 
 
 def test_a_name_counts_only_when_the_entry_holds_all_of_it():
@@ -30,6 +37,13 @@ def test_a_name_counts_only_when_the_entry_holds_all_of_it():
     assert names_not_held(terms, held, runs) == [{"metropolitan", "opera"}]
     assert held.difference(*names_not_held(terms, held, runs)) == {"new", "york"}
     assert names_not_held(terms, set(terms), runs) == []
+    # a name its joining word links: held whole, or not at all, and found as written
+    runs = name_runs("his University of Michigan speech")
+    terms = ("university", "michigan", "speech")
+    assert names_not_held(terms, {"michigan", "speech"}, runs) == [{"university", "michigan"}]
+    assert names_not_held(terms, set(terms), runs) == []
+    assert writes_run("Commencement at the University of Michigan, 2019", runs)
+    assert not writes_run("a university in Michigan", runs)
 
 
 def test_a_name_is_written_when_its_words_are_whole_words_one_after_another():

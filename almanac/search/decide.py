@@ -56,9 +56,11 @@ word statistics):
   alone is common in right answers: paraphrases share few words, names
   share little meaning;
 - `name_not_held`: the question names something in several capitalised
-  words and the best entry does not hold all of them ("did she compete on
-  Top Chef?" answered by an entry that says neither "Top" nor "Chef";
-  "shows like Stranger Things" by one about a Netflix show). When the
+  words, or two a joining word links ("the Order of Merit",
+  `almanac.words.NAME_JOINERS`), and the best entry does not hold all of
+  them ("did she compete on Top Chef?" answered by an entry that says
+  neither "Top" nor "Chef"; "shows like Stranger Things" by one about a
+  Netflix show). When the
   archive has the thing, the entry that names it is the answer; when the
   best entry does not, the archive most likely lacks it, even if it uses
   each word somewhere (which `missing_name` needs);
