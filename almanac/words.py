@@ -415,8 +415,8 @@ def name_runs(text: str, named: set[str] | frozenset[str] | None = None) -> list
 
     Consecutive capitalised words, by the rule of `written_as_names`, and those
     a joining word links (NAME_JOINERS). A name is one thing: "Metropolitan
-    Opera" is not found in an entry that only says "opera", nor "Dancing with
-    the Stars" in one about dancing under the stars. A joining word stays in
+    Opera" is not found in an entry that only says "opera", nor "the Order of
+    Merit" in one that says "order" and "merit" apart. A joining word stays in
     the run, as the archive would write the name (`writes_run`), and is no
     content word of it (`name_terms`). `named`: `written_as_names(text)` when
     the caller has it already.
