@@ -66,6 +66,8 @@ _THAN_WORDS = {"earlier": "earlier", "older": "earlier", "later": "later", "newe
 #: Words between two months that ask for every month from one to the other ("March to June 2015";
 #: a dash between two months reads as "to", `month_joiners`).
 _MONTH_RANGE_JOINERS = frozenset(("to", "through", "until", "till"))
+#: Words between months or seasons listed before one year: "January or February", "summer to autumn".
+_MONTH_LIST_JOINERS = LIST_JOINERS | _MONTH_RANGE_JOINERS
 _MONTH_CONTEXT = {"in", "from", "during", "of", "since", "until", "before", "after", "this", "last"}
 #: Words before a year that make it a date even when no entry can be from then ("talks from 2099" is
 #: answered with the latest talk before it); without one, a year after next year is a name's number.
@@ -340,7 +342,7 @@ class DateReader:
         is: "summer and autumn" (each one's months), "spring to autumn" (every month from the
         first's to the last's; "winter to spring", whose winter holds December, each one's)."""
         first = i
-        while self.at(first - 1) in LIST_JOINERS | _MONTH_RANGE_JOINERS and self.at(first - 2) in _SEASONS:
+        while self.at(first - 1) in _MONTH_LIST_JOINERS and self.at(first - 2) in _SEASONS:
             earlier = _SEASONS[self.at(first - 2)]
             if self.at(first - 1) in _MONTH_RANGE_JOINERS and max(earlier) < min(months):
                 months = tuple(range(min(earlier), max(months) + 1))
@@ -434,8 +436,7 @@ class DateReader:
         while month_number(self.at(j)) is not None:
             months.insert(0, month_number(self.at(j)))
             lo = j
-            if (self.at(j - 1) in _MONTH_RANGE_JOINERS or self.at(j - 1) in LIST_JOINERS) \
-                    and month_number(self.at(j - 2)):
+            if self.at(j - 1) in _MONTH_LIST_JOINERS and month_number(self.at(j - 2)):
                 j -= 2
             else:
                 break
