@@ -339,12 +339,16 @@ class DateReader:
 
     def _seasons_before(self, i: int, months: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
         """The months of the seasons listed before the one at word i, with it, and where the first
-        is: "summer and autumn" (each one's months), "spring to autumn" (every month from the
-        first's to the last's; "winter to spring", whose winter holds December, each one's)."""
+        is: "summer and autumn" (each one's months), "spring to autumn" and "between spring and
+        autumn" (every month from the first's to the last's, as "between March and June" is;
+        "winter to spring", whose winter holds December, each one's)."""
         first = i
         while self.at(first - 1) in _MONTH_LIST_JOINERS and self.at(first - 2) in _SEASONS:
             earlier = _SEASONS[self.at(first - 2)]
-            if self.at(first - 1) in _MONTH_RANGE_JOINERS and max(earlier) < min(months):
+            opener = first - 4 if self.at(first - 3) == "the" else first - 3
+            ranged = self.at(first - 1) in _MONTH_RANGE_JOINERS or (
+                self.at(first - 1) == "and" and self.at(opener) == "between")
+            if ranged and max(earlier) < min(months):
                 months = tuple(range(min(earlier), max(months) + 1))
             else:
                 months = tuple(sorted(set(earlier) | set(months)))

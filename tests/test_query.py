@@ -318,6 +318,10 @@ TODAY = dt.date(2026, 12, 1)
         ("talks in spring or summer 2018", {"kind": "talk", "year": 2018, "months": [3, 4, 5, 6, 7, 8]}, ()),
         ("anything from spring to autumn 2019", {"year": 2019, "months": [3, 4, 5, 6, 7, 8, 9, 10, 11]}, ()),
         ("winter and spring 2020", {"year": 2020, "months": [1, 2, 3, 4, 5, 12]}, ()),
+        # "between" two seasons is every month from one to the other, as between two months
+        ("talks between spring and autumn 2019", {"kind": "talk", "year": 2019, "months": list(range(3, 12))}, ()),
+        ("between the spring and autumn of 2019", {"year": 2019, "months": list(range(3, 12))}, ()),
+        ("between winter and spring 2020", {"year": 2020, "months": [1, 2, 3, 4, 5, 12]}, ()),
         ("the spring framework talk", {"kind": "talk", "kind_boost": True}, ("spring", "framework")),
         ("how many talks did he give in 2015?", {"kind": "talk", "year": 2015}, ()),
         # chat spellings
