@@ -162,12 +162,12 @@ class DecisionModel:
 
 #: Fitted by `bench/search.py --fit` on all evaluation archives (see the module docstring).
 DEFAULT_MODEL = DecisionModel(
-    bias=-6.398,
-    coefficients={"dense": 2.989, "sentence": 1.367, "standout": 0.16, "coverage": 2.2, "unknown": -1.198,
-                  "rare_hit": 0.221, "filtered": 1.888, "general": -2.996, "someone": 0.78,
-                  "describes": -1.294, "length": 5.526, "unknown_short": -4.133, "missing_name": -0.538,
-                  "named": 2.846, "unexplained": -1.955, "name_not_held": -2.457, "content": 9.253,
-                  "name_held": 1.658, "other_person": -2.883, "unused_name": -2.548},
+    bias=-6.412,
+    coefficients={"dense": 2.932, "sentence": 1.375, "standout": 0.159, "coverage": 2.232, "unknown": -1.196,
+                  "rare_hit": 0.219, "filtered": 1.891, "general": -2.997, "someone": 0.781,
+                  "describes": -1.294, "length": 5.529, "unknown_short": -4.116, "missing_name": -0.541,
+                  "named": 2.838, "unexplained": -1.946, "name_not_held": -2.444, "content": 9.288,
+                  "name_held": 1.649, "other_person": -2.879, "unused_name": -2.546},
 )
 
 
