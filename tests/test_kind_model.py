@@ -87,11 +87,11 @@ def test_the_shipped_kind_model_is_the_fit_on_every_labelled_archive(labelled_ar
 
 
 def test_the_model_reads_archives_it_was_not_fitted_on_better_than_the_rules(labelled_archives):
-    """Two folds by archive (each half read by the model fitted on the other): 5,911 of 8,059 right
-    against the rules' 5,372 (ten folds, as tests/eval/kind_fit.py reports: 5,967). On the
+    """Two folds by archive (each half read by the model fitted on the other): 5,975 of 8,059 right
+    against the rules' 5,372 (ten folds, as tests/eval/kind_fit.py reports: 6,067). On the
     seventeen archives the rules were written from, 535 of 635 (the rules 529, 83 %; ten folds
-    539: the rules were written from those archives' errors, so the model barely adds there); on
-    the 223 kept unseen, 5,376 of 7,424 (the rules 4,843). The floors are today's figures less a
+    542: the rules were written from those archives' errors, so the model barely adds there); on
+    the 223 kept unseen, 5,440 of 7,424 (the rules 4,843). The floors are today's figures less a
     little, not the 90 % aimed at."""
     from tests.eval import kind_fit
 
@@ -100,7 +100,7 @@ def test_the_model_reads_archives_it_was_not_fitted_on_better_than_the_rules(lab
     right = sum(c[0] for c in crossed.values())
     assert sum(c[1] for c in crossed.values()) >= 8059
     assert right >= sum(r[0] for r in rules.values()) + 250
-    assert right >= 5830
+    assert right >= 5900
     seventeen = [n for n in labelled_archives if (kind_fit.EVAL_DIR / n).exists()]
     assert sum(crossed[n][0] for n in seventeen) >= 520
 
@@ -129,3 +129,17 @@ def test_the_evaluation_reads_its_archives_kinds_with_a_model_fitted_without_the
     with Store(str(db)) as store:
         assert {e.title: e.kind for e in store.entries()} == {"Sworn in as mayor": "paper",
                                                               "Keynote at PyCon": "podcast"}
+
+
+def test_the_summarys_first_words_are_read_apart_from_the_rest():
+    """How an entry opens tells its genre ("In this episode", "A new study finds"); the same word
+    later is mostly its topic. The first LEAD_WORDS words are features of their own ("l:word")."""
+    opening = "Road notes from the long climb to the summit and back down again in the snow."
+    feats, _, _ = reading("On the summit", opening)
+    words = opening.lower().replace(".", "").split()
+    assert {f"l:{w}" for w in words[:kind_model.LEAD_WORDS]} <= set(feats)
+    assert "l:snow" not in feats and "snow" in feats  # past the opening: the topic's word only
+    model = _model({"l:road": {"video": 2.0}})
+    assert model.kind("On the summit", opening) == "video"
+    later = "Notes from the long climb to the summit and back down again by the road in the snow."
+    assert "road" in reading("On the summit", later)[0] and model.kind("On the summit", later) == "article"
