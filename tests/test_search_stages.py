@@ -364,6 +364,13 @@ def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():
     assert correct_typos(["feris"], vocabulary, index) == {"feris": "ferriss"}
     # a letter more than doubling ("ferries" is "feries" undoubled) is left to the ratio, and fails it
     assert correct_typos(["feris"], {"ferries": 3}) == {}
+    # a misspelling wordfreq lists is read so too, though two slips from the word ("m" doubled, "r"
+    # not): a listed word is otherwise read only as a word one slip away
+    from almanac.words import is_english
+
+    assert is_english("tommorow")
+    assert correct_typos(["tommorow"], {"tomorrow": 2, "save": 3}) == {"tommorow": "tomorrow"}
+    assert correct_typos(["tommorow"], {"tumorous": 2, "save": 3}) == {}
 
 
 def test_a_kind_word_mistyped_is_read_as_it_though_the_archive_never_writes_it():

@@ -229,9 +229,11 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
     archive's "greenhouse", "gushed" two from "used", and they stay what they
     are. A short one is never read as another: "grout", "omens", "blip" and
     "jumpy" are each one letter from words the evaluation archives use
-    ("group", "opens", "slip", "jumps"). Any other word is read as the archive
-    word it equals once doubled letters are written once ("feris" for
-    "Ferriss", "anouncement"), the commonest such word; failing that, as the
+    ("group", "opens", "slip", "jumps"). Either, and any other word, is read as
+    the archive word it equals once doubled letters are written once ("feris"
+    for "Ferriss", "anouncement", and the listed misspelling "tommorow",
+    two slips from "tomorrow"), the commonest such word; failing that, any
+    word not listed is read as the
     closest archive word by rapidfuzz's ratio ("madhavapedy", "breakng2"), and a short one not
     written as a name (`names`) as an archive word one slip away (`one_slip`: "wrold", "hymm").
     A doubled letter dropped or added costs a short word too much of that
@@ -259,9 +261,10 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
     for word in words:
         if is_english(word):
             match = (process.extractOne(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=1)
-                     if len(word) >= SLIP_MIN_LETTERS else None) or clipped(word, ordered)
-        elif same := undoubled.get(undouble(word)):
-            match = (same,)
+                     if len(word) >= SLIP_MIN_LETTERS else None) or _undoubled(word, undoubled) \
+                or clipped(word, ordered)
+        elif same := _undoubled(word, undoubled):
+            match = same
         else:
             cutoff = TYPO_MIN_RATIO_SHORT if len(word) <= 5 else TYPO_MIN_RATIO
             match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff) or clipped(word, ordered)
@@ -270,6 +273,14 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
         if match and match[0] != word:
             fixes[word] = match[0]
     return fixes
+
+
+def _undoubled(word: str, undoubled: dict[str, str]) -> tuple[str] | None:
+    """The archive's word that `word` is once doubled letters are written once, as a tuple (what
+    rapidfuzz's extractOne gives), or None: "tommorow" for "tomorrow", a misspelling wordfreq lists
+    and two slips from the word (an "m" doubled, an "r" not), the commonest slip twice."""
+    same = undoubled.get(undouble(word))
+    return (same,) if same else None
 
 
 def name_variants(words: list[str], frequent: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
