@@ -227,14 +227,14 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
     archive word only one slip away (a letter dropped, added, changed or two
     swapped: "pavillion", "ingles" for "Ingels"): "treehouse" is two from the
     archive's "greenhouse", "gushed" two from "used", and they stay what they
-    are. A short one is never read as another: "grout", "omens", "blip" and
+    are. A short one is never read as a word one slip away: "grout", "omens", "blip" and
     "jumpy" are each one letter from words the evaluation archives use
-    ("group", "opens", "slip", "jumps"). Either, and any other word, is read as
-    the archive word it equals once doubled letters are written once ("feris"
-    for "Ferriss", "anouncement", and the listed misspelling "tommorow",
-    two slips from "tomorrow"), the commonest such word; failing that, any
-    word not listed is read as the
-    closest archive word by rapidfuzz's ratio ("madhavapedy", "breakng2"), and a short one not
+    ("group", "opens", "slip", "jumps"). Any word, listed or not, long or
+    short, is read as the archive word it equals once doubled letters are
+    written once ("feris" for "Ferriss", "anouncement", and the listed
+    misspelling "tommorow", two slips from "tomorrow"), the commonest such
+    word; failing that, a word not listed is read as the closest archive word
+    by rapidfuzz's ratio ("madhavapedy", "breakng2"), and a short one not
     written as a name (`names`) as an archive word one slip away (`one_slip`: "wrold", "hymm").
     A doubled letter dropped or added costs a short word too much of that
     ratio ("feris" is 83 from "ferriss", under the 88 short words need), and
