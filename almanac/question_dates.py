@@ -337,6 +337,13 @@ class DateReader:
             self.span(lo, j)
             return
 
+    def _joins_range(self, joiner: int, opener: int) -> bool:
+        """The word at `joiner` asks for every month from the one before it to the one after: a
+        range word ("March to June", "spring through autumn"), or "and" where "between" is at
+        `opener` ("between March and June"); else the two are a list ("March and June")."""
+        word = self.at(joiner)
+        return word in _MONTH_RANGE_JOINERS or (word == "and" and self.at(opener) == "between")
+
     def _seasons_before(self, i: int, months: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
         """The months of the seasons listed before the one at word i, with it, and where the first
         is: "summer and autumn" (each one's months), "spring to autumn" and "between spring and
@@ -346,9 +353,7 @@ class DateReader:
         while self.at(first - 1) in _MONTH_LIST_JOINERS and self.at(first - 2) in _SEASONS:
             earlier = _SEASONS[self.at(first - 2)]
             opener = first - 4 if self.at(first - 3) == "the" else first - 3
-            ranged = self.at(first - 1) in _MONTH_RANGE_JOINERS or (
-                self.at(first - 1) == "and" and self.at(opener) == "between")
-            if ranged and max(earlier) < min(months):
+            if self._joins_range(first - 1, opener) and max(earlier) < min(months):
                 months = tuple(range(min(earlier), max(months) + 1))
             else:
                 months = tuple(sorted(set(earlier) | set(months)))
@@ -450,8 +455,7 @@ class DateReader:
         if self._month_to_month(start, i, year * 12 + months[0] - 1):
             return True
         # "March to June 2015", "between March and June 2015": every month from one to the other
-        between = self.at(lo + 1) == "and" and self.at(lo - 1) == "between"
-        if len(months) == 2 and (self.at(lo + 1) in _MONTH_RANGE_JOINERS or between) and months[1] != months[0]:
+        if len(months) == 2 and self._joins_range(lo + 1, lo - 1) and months[1] != months[0]:
             months = list(range(min(months), max(months) + 1))  # "June to March 2015" too
         if self._open_range(lo, i, year * 12 + min(months) - 1, year * 12 + max(months) - 1):
             return True
@@ -469,9 +473,8 @@ class DateReader:
         After a range word the other end may be a part of a year or a whole one: "from July 2020
         through the end of 2021" runs to December 2021, "from May 2015 to 2016" to December 2016
         (the words were read as a term "end" and the year, and the month alone was lost)."""
-        joiner = self.at(end + 1)
-        ranged = joiner in _MONTH_RANGE_JOINERS or (joiner == "and" and self.at(start) == "between")
-        other = self._month_at(end + 2) if ranged or joiner == "and" else None
+        ranged = self._joins_range(end + 1, start)
+        other = self._month_at(end + 2) if ranged or self.at(end + 1) == "and" else None
         if other is None and ranged:
             other = self._year_span_at(end + 2)
         if other is None or other[0] == other[1] == key:
