@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from almanac.words import possessor, tokens, zipf
+from almanac.words import is_english, possessor, tokens, zipf
 
 #: A word this common in English is never taken for a person's name ("Will McGugan": "will").
 EVERYDAY_ZIPF = 5.0
@@ -177,6 +177,39 @@ def shortened_names(words: list[str], person: frozenset[str]) -> set[str]:
     out = {word for word in words if clipped_name(word, person)}
     out.update(word for word, after in zip(words, words[1:])
                if is_person_word(after, person) and _shortens(_folded(word), person, besides=_folded(after)))
+    return out
+
+
+def misspelt_names(words: list[str], person: frozenset[str]) -> dict[str, str]:
+    """word -> the person's name it misspells, for the words of a question (lower case, in order)
+    one slip from one of the person's names (a letter dropped, added, changed or two swapped, the
+    first letter kept): "sapolski determind book", "esther perell ted talk".
+
+    A word English lists ("kelley", "carlson", "salmon") is read so only next to another of the
+    person's names, or to a word read as one: "kevin kelley mirror world article", "salmon rushdi
+    knighthood", where alone it is someone else ("Tucker Carlson" on a chess player's archive is
+    no Carlsen). A name of four letters or fewer is also read only so: "khan" is one slip from
+    "kahn", "kuhn", "khat". Read as the name, such a word says whose work is asked about, as the
+    name does (`shortened_names`), instead of being a word the entries must hold; and the model
+    that embeds the question reads the name it knows (the round twenty-two misses)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    def slip_of(word: str) -> str | None:
+        folded = _folded(word)
+        if len(folded) < 3 or folded in person or not folded.isalpha():
+            return None
+        near = [n for n in person if n[0] == folded[0] and DamerauLevenshtein.distance(folded, n, score_cutoff=1) == 1]
+        return near[0] if len(near) == 1 else None
+
+    slips = [slip_of(w) for w in words]
+    named = [is_person_word(w, person) for w in words]
+    out = {}
+    for i, (word, name) in enumerate(zip(words, slips)):
+        if name is None:
+            continue
+        beside = [j for j in (i - 1, i + 1) if 0 <= j < len(words)]
+        if any(named[j] or (slips[j] not in (None, name)) for j in beside) or (len(name) > 4 and not is_english(word)):
+            out[word] = name
     return out
 
 

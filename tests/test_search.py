@@ -1142,3 +1142,64 @@ def test_the_person_s_name_typed_without_its_accent_is_the_person_s(store, fake)
     store.replace_source("talks.json", chess)
     question = Searcher(store, fake, person="Magnus Carlsen").understand("tucker carlson interview")
     assert question.terms == ("tucker", "carlson") and not question.corrected
+
+
+def test_the_person_s_name_misspelt_is_read_as_the_name(store, fake):
+    """'sapolski determind book' on Sapolsky's archive: one slip from his surname, and no word of
+    English, so the word names him, as the surname does (it was answered with another book: the
+    stemmer matches both spellings, so nothing corrected it, and "sapolski" stayed a word the
+    answer had to hold). A word English lists is read so only beside another of his names: "magnus
+    carlson" is Carlsen, "tucker carlson" is not (above)."""
+    _person_and_one_more(store, "Robert Sapolsky on stress", "Robert",
+                         Entry(id="book", title="Determined", date=PartialDate(2023, 10),
+                               kind="article", summary="A book arguing that free will is an illusion."))
+    searcher = Searcher(store, fake, person="Robert Sapolsky")
+    question = searcher.understand("sapolski determind book")
+    assert question.corrected == {"sapolski": "sapolsky", "determind": "determined"}
+    assert question.terms == ("determined", "book") and question.person_named == ("sapolsky",)
+    # both parts of the name misspelt, each beside the other
+    assert searcher.understand("robret sapolski book").corrected == {"robret": "robert", "sapolski": "sapolsky"}
+    chess = [Entry(id=f"g{i}", title=f"Game {i}", date=PartialDate(2010 + i), kind="news",
+                   summary=f"Magnus won game {i}.") for i in range(8)]
+    chess.append(Entry(id="c", title="Carlsen on the tiebreak", date=PartialDate(2022), kind="news", summary="A win."))
+    store.replace_source("talks.json", chess)
+    searcher = Searcher(store, fake, person="Magnus Carlsen")
+    assert searcher.understand("magnus carlson statement").terms == ("statement",)
+
+
+def test_misspelt_names_reads_only_one_slip_with_the_first_letter_kept():
+    from almanac.person import misspelt_names, name_words
+
+    person = name_words(("Esther Perel",))
+    assert misspelt_names(["esther", "perell", "ted", "talk"], person) == {"perell": "perel"}
+    assert misspelt_names(["perell", "on", "desire"], person) == {"perell": "perel"}
+    # two slips, another first letter, or a word English lists away from the rest of the name: left
+    assert misspelt_names(["esther", "pereell"], person) == {}
+    assert misspelt_names(["esther", "berel"], person) == {}
+    assert misspelt_names(["the", "peril", "of", "desire"], name_words(("Esther Peril",)) | {"x"}) == {}
+    # a short name is read so only beside the rest of the name: "khan" is one slip from "kahn", "kuhn"
+    khan = name_words(("Sadiq Khan",))
+    assert misspelt_names(["kahn", "ted", "talk"], khan) == {}
+    assert misspelt_names(["sadik", "kahn", "ted", "talk"], khan) == {"sadik": "sadiq", "kahn": "khan"}
+
+
+def test_a_word_the_index_matches_in_another_spelling_is_read_as_the_archive_writes_it(store, fake):
+    """'excelent advise for liveing review': the stemmer reads "excelent" as "excellent" and
+    "liveing" as "living", so the index matched them and nothing corrected them; the model that
+    embeds the question then met two misspellings (refused, round twenty-two). Now the question is
+    read with the archive's spelling. A correction the index would read as another word ("directer"
+    is as near "directed" as "director", which the stemmer reads apart) is a guess, and is left."""
+    store.replace_source("notes.json", [
+        Entry(id="pw", title="Excellent Advice for Living", date=PartialDate(2023), kind="article",
+              summary="A review of a book of advice. The festival was directed by Lee; he is its director.")])
+    searcher = Searcher(store, fake)
+    question = searcher.understand("excelent advise for liveing review")
+    assert question.corrected == {"excelent": "excellent", "liveing": "living"}
+    assert question.meaning == "excellent advise for living review"
+    assert "directer" not in searcher.understand("festival directer").corrected
+    # a word of English stays itself, though the index reads it as an archive word: "pieced" is "piece"
+    # to the stemmer, and read as "piece" it became a word that says nothing ("a piece on ...")
+    store.replace_source("notes.json", [
+        Entry(id="pw", title="A piece on graves", date=PartialDate(2023), kind="article", summary="Carved stones.")])
+    assert Searcher(store, fake).understand("pieced together from graves").corrected == {}
+
