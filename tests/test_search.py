@@ -1203,3 +1203,18 @@ def test_a_word_the_index_matches_in_another_spelling_is_read_as_the_archive_wri
         Entry(id="pw", title="A piece on graves", date=PartialDate(2023), kind="article", summary="Carved stones.")])
     assert Searcher(store, fake).understand("pieced together from graves").corrected == {}
 
+
+def test_a_word_saying_only_where_something_is_is_no_word_to_find(store, fake):
+    """'anything set in Guildford?': the place is what is asked about. "set" stayed a word the
+    answer had to hold, as much as the place's name, and the interview in Guildford was refused
+    (five of the eight evaluation questions so asked). Elsewhere "set" is a word like any other."""
+    store.replace_source("notes.json", [
+        Entry(id="g", title="Interview", date=PartialDate(2016, 5), kind="interview",
+              summary="We met in his office in Guildford."),
+        Entry(id="s", title="A set of lectures", date=PartialDate(2018), kind="talk",
+              summary="He set out the history of physics.")])
+    searcher = Searcher(store, fake)
+    assert searcher.understand("anything set in Guildford?").terms == ("guildford",)
+    assert searcher.understand("the conference held at Guildford").terms == ("conference", "guildford")
+    assert searcher.understand("the set on physics history").terms == ("set", "physics", "history")
+    assert [h.entry.id for h in searcher.search("anything set in Guildford?").hits][:1] == ["g"]

@@ -23,7 +23,8 @@ from functools import cached_property
 from almanac.person import is_person_word, misspelt_names, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (CHAT_ASIDES, PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip,
-                           is_english, name_runs, person_pronoun, possessor, read_words, undouble, zipf)
+                           is_english, name_runs, person_pronoun, place_framing, possessor, read_words, undouble,
+                           zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
 #: Chat that carries no meaning to embed: laughter, and asides ("tbh", "ngl": `almanac.words.CHAT_ASIDES`).
@@ -119,6 +120,9 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # on" where none writes "guest": such a word says the kind (the parser's), it is not one the
     # entries must hold, and a word none holds counts against answering.
     terms = [t for t in terms if counts.get(t) or t not in KIND_RESTATING_WORDS]
+    # "anything set in Providence": the place is what is asked about, whatever else "set" is to the archive
+    framing = place_framing(text)
+    terms = [t for t in terms if t not in framing]
     counts = {t: counts[t] for t in terms}
     unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
