@@ -20,9 +20,10 @@ import re
 from almanac.text import CONTEXT_FIELDS
 
 #: Chat's asides, which say nothing of what is asked ("tbh why'd he bail on the nyt", "ngl i just
-#: want the one w the register", "btw"): no words to find, and nothing to compare in meaning
+#: want the one w the register", "btw", "did he ever talk abt AI or nah", "murray coaching nole
+#: fr?"): no words to find, and nothing to compare in meaning
 #: (`almanac.search.understand.Question.meaning`).
-CHAT_ASIDES = frozenset("tbh imo imho btw idk ngl fwiw afaik iirc smh lowkey omg".split())
+CHAT_ASIDES = frozenset("tbh imo imho btw idk ngl fwiw afaik iirc smh lowkey omg nah fr".split())
 
 #: Words that carry no meaning for ranking (question words, pronouns, glue).
 STOPWORDS = frozenset(

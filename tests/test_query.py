@@ -443,6 +443,8 @@ TODAY = dt.date(2026, 12, 1)
         ("tbh why'd he bail on the nyt", {}, ("bail", "nyt")),
         ("ngl i just want the one w the register", {}, ("register",)),
         ("smh what did he say abt brexit", {}, ("brexit",)),
+        ("yo did she ever run for un sec gen or nah", {}, ("run", "un", "sec", "gen")),
+        ("murray coaching nole fr?", {}, ("murray", "coaching", "nole")),
         # nor an indefinite place or manner, as "something" and "someone" are not: the kind is asked for
         ("is there a video of him somewhere", {"kind": "video"}, ()),
         ("hey, i read somewhere she sued people over the stadium", {}, ("read", "sued", "people", "stadium")),
