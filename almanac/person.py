@@ -192,13 +192,16 @@ def misspelt_names(words: list[str], person: frozenset[str]) -> dict[str, str]:
     "kahn", "kuhn", "khat". Read as the name, such a word says whose work is asked about, as the
     name does (`shortened_names`), instead of being a word the entries must hold; and the model
     that embeds the question reads the name it knows (the round twenty-two misses)."""
-    from rapidfuzz.distance import DamerauLevenshtein
-
     def slip_of(word: str) -> str | None:
         folded = _folded(word)
         if len(folded) < 3 or folded in person or not folded.isalpha():
             return None
-        near = [n for n in person if n[0] == folded[0] and DamerauLevenshtein.distance(folded, n, score_cutoff=1) == 1]
+        alike = [n for n in person if n[0] == folded[0] and abs(len(n) - len(folded)) <= 1]
+        if not alike:  # most questions: rapidfuzz is not even imported
+            return None
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        near = [n for n in alike if DamerauLevenshtein.distance(folded, n, score_cutoff=1) == 1]
         return near[0] if len(near) == 1 else None
 
     slips = [slip_of(w) for w in words]

@@ -1183,27 +1183,6 @@ def test_misspelt_names_reads_only_one_slip_with_the_first_letter_kept():
     assert misspelt_names(["sadik", "kahn", "ted", "talk"], khan) == {"sadik": "sadiq", "kahn": "khan"}
 
 
-def test_a_word_the_index_matches_in_another_spelling_is_read_as_the_archive_writes_it(store, fake):
-    """'excelent advise for liveing review': the stemmer reads "excelent" as "excellent" and
-    "liveing" as "living", so the index matched them and nothing corrected them; the model that
-    embeds the question then met two misspellings (refused, round twenty-two). Now the question is
-    read with the archive's spelling. A correction the index would read as another word ("directer"
-    is as near "directed" as "director", which the stemmer reads apart) is a guess, and is left."""
-    store.replace_source("notes.json", [
-        Entry(id="pw", title="Excellent Advice for Living", date=PartialDate(2023), kind="article",
-              summary="A review of a book of advice. The festival was directed by Lee; he is its director.")])
-    searcher = Searcher(store, fake)
-    question = searcher.understand("excelent advise for liveing review")
-    assert question.corrected == {"excelent": "excellent", "liveing": "living"}
-    assert question.meaning == "excellent advise for living review"
-    assert "directer" not in searcher.understand("festival directer").corrected
-    # a word of English stays itself, though the index reads it as an archive word: "pieced" is "piece"
-    # to the stemmer, and read as "piece" it became a word that says nothing ("a piece on ...")
-    store.replace_source("notes.json", [
-        Entry(id="pw", title="A piece on graves", date=PartialDate(2023), kind="article", summary="Carved stones.")])
-    assert Searcher(store, fake).understand("pieced together from graves").corrected == {}
-
-
 def test_a_word_saying_only_where_something_is_is_no_word_to_find(store, fake):
     """'anything set in Guildford?': the place is what is asked about. "set" stayed a word the
     answer had to hold, as much as the place's name, and the interview in Guildford was refused

@@ -133,9 +133,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     person = snapshot.person_words(store, people)
     # "esther perell", "sapolski": the person's name misspelt is read as the name, whatever else it is near
     misspelt = misspelt_names(word_tokens(text), person) if corrected is None else {}
-    stemmed = [t for t in terms if counts.get(t) and t.isalpha() and len(t) >= 4 and zipf(t) < TYPO_MAX_ZIPF
-               and corrected is None and t not in snapshot.vocabulary(store) and not is_english(t)]
-    if (unknown or variants or nicknames or numbered or misspelt or stemmed) and corrected is None:
+    if (unknown or variants or nicknames or numbered or misspelt) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
                               snapshot.ordered_vocabulary(store)) if unknown else {}
         if nicknames:
@@ -145,8 +143,6 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
             fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
-        if stemmed:
-            fixes |= spelt_as_indexed(stemmed, store, snapshot, parsed.names)
         fixes |= misspelt
         if fixes:
             # Read again as if typed right: in "karico nobel prize anouncement" the last word is
@@ -284,27 +280,6 @@ def correct_typos(words: list[str], vocabulary: dict[str, int],
         if match and match[0] != word:
             fixes[word] = match[0]
     return fixes
-
-
-def spelt_as_indexed(words: list[str], store, snapshot, names: frozenset[str]) -> dict[str, str]:
-    """word -> the archive's spelling of it, for `words` that no entry writes while the full-text
-    index matches them (no word English lists, their stem an archive word's): "excelent advise for
-    liveing" where the entries write "Excellent Advice for Living". The index reads both spellings
-    as one word, so only the model that embeds the question gains: it knows "excellent" and
-    "living", not what a slip makes of them. The reading must be the one spelling that near: a
-    word as near that the index reads otherwise makes it a guess ("directer" is as near
-    "directed", one word to the stemmer, as "director", another), and the word is left."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import DamerauLevenshtein
-
-    vocabulary = snapshot.vocabulary(store)
-    found = correct_typos(words, vocabulary, snapshot.undoubled(store), names, snapshot.ordered_vocabulary(store))
-    near = {word: [w for w, _, _ in process.extract(
-                word, list(vocabulary), scorer=DamerauLevenshtein.distance,
-                score_cutoff=DamerauLevenshtein.distance(word, archive), limit=None)] + [archive]
-            for word, archive in found.items()}
-    read = store.fulltext_tokens([*found, *(w for ws in near.values() for w in ws)])
-    return {word: archive for word, archive in found.items() if all(read.get(w) == read.get(word) for w in near[word])}
 
 
 def _undoubled(word: str, undoubled: dict[str, str]) -> tuple[str] | None:
