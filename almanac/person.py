@@ -189,9 +189,10 @@ def misspelt_names(words: list[str], person: frozenset[str]) -> dict[str, str]:
     person's names, or to a word read as one: "kevin kelley mirror world article", "salmon rushdi
     knighthood", where alone it is someone else ("Tucker Carlson" on a chess player's archive is
     no Carlsen). A name of four letters or fewer is also read only so: "khan" is one slip from
-    "kahn", "kuhn", "khat". Read as the name, such a word says whose work is asked about, as the
-    name does (`shortened_names`), instead of being a word the entries must hold; and the model
-    that embeds the question reads the name it knows (the round twenty-two misses)."""
+    "kahn" and from "khat". Read as the name, such a word says whose work is asked about, as the
+    name does (`shortened_names`), instead of being a word the entries must hold (the stemmer
+    matched "sapolski" and "rushdi", so no typo reading caught them: "sapolski determind book"
+    ranked another book first, "salmon rushdi knighthood" was refused)."""
     def slip_of(word: str) -> str | None:
         folded = _folded(word)
         if len(folded) < 3 or folded in person or not folded.isalpha():
