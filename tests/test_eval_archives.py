@@ -1,5 +1,4 @@
-"""Every evaluation archive is well formed, the kept-unseen and pending ones too (no other test
-reads those).
+"""Every evaluation archive is well formed, the kept-unseen ones too (no other test reads those).
 
 Each ingests without a problem, and its questions.json says what tests/eval/README.md promises:
 the true kind of every entry, answers and filter lists that name only entries the archive holds,
@@ -19,7 +18,7 @@ from almanac.ingest import ingest
 from almanac.store import Store
 
 TESTS = pathlib.Path(__file__).resolve().parent
-ARCHIVES = sorted(folder for place in ("eval", "eval_unseen", "eval_pending") for folder in (TESTS / place).iterdir()
+ARCHIVES = sorted(folder for place in ("eval", "eval_unseen") for folder in (TESTS / place).iterdir()
                   if (folder / "questions.json").exists())
 
 
