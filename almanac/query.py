@@ -136,6 +136,11 @@ _NEWS_NOUNS = frozenset("story stories coverage report reports headline headline
 #: climate"), as "involving" and "regarding" always do (`almanac.words.STOPWORDS`); elsewhere they
 #: may be a topic's ("connected cars", "linked data").
 _ABOUT_WORDS = frozenset({"connected", "related", "relating", "linked", "associated"})
+#: Words that say where before "in" or "at" ("anything set in Guildford", "the panel held at the
+#: Barbican", "a startup based in Lagos"): the place is what is asked about. Five of the eight
+#: evaluation questions asking what is "set in" a place were refused while "set" was a word the
+#: entry had to hold, as much as the place's name. Elsewhere they are words ("his set of lectures").
+_WHERE_WORDS = frozenset({"set", "held", "based", "located", "situated"})
 _PLURAL_KINDS = {w for w in _KIND_WORDS if w.endswith("s") and w not in ("news",)} | {"news"}
 #: Every kind word ("talk", "talks", "podcast", ...): what a mistyped one is read as
 #: (`almanac.search.understand.correct_typos`: "tallks", "ted tlak"), though an archive's own text
@@ -520,6 +525,8 @@ def parse_query(
             continue  # "what did she release in 2025?", not "the latest sqlite-utils release"
         if tok in _ABOUT_WORDS and i + 1 < len(words) and words[i + 1] in ("to", "with"):
             continue  # "anything connected to Glasgow?": about Glasgow, not "connected cars"
+        if tok in _WHERE_WORDS and i + 1 < len(words) and words[i + 1] in ("in", "at"):
+            continue  # "anything set in Providence?": where, and the place is the question
         if tok in _LISTED_KIND_WORDS and _listed_with_kind(words, i, _LISTED_KIND_WORDS[tok]):
             continue  # "films or videos featuring him", "papers and reports": the kind, said twice
         if tok in qualifiers:

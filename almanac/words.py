@@ -52,20 +52,6 @@ STOPWORDS = frozenset(
     f"{verb}n't" for verb in "is are was were do does did has have had could would should must need".split()
 ) | frozenset(("can't", "won't", "ain't", "shan't")) | CHAT_ASIDES
 
-#: Participles saying where something is, before "in" or "at": "anything set in Guildford", "the
-#: panel held at the Barbican", "a startup based in Lagos". The place is what is asked about, and
-#: the word is no more a word to find than "in" is (`place_framing`).
-_PLACE_FRAMED = re.compile(r"\b(set|held|based|located|situated)\s+(?:in|at)\b", re.IGNORECASE)
-
-
-def place_framing(text: str) -> frozenset[str]:
-    """The words of `text` that only say where something is (`_PLACE_FRAMED`): {"set"} for
-    "anything set in Providence?". Five of the eight evaluation questions asking for what is
-    "set in" a place were refused: "set" was a word the entry had to hold, as much as the
-    place's name (where no entry wrote it, a word against answering)."""
-    return frozenset(found.group(1).lower() for found in _PLACE_FRAMED.finditer(text))
-
-
 #: Words that list things asked for together: kinds, years or decades ("papers and talks", "2014 or 2016").
 LIST_JOINERS = frozenset(("and", "or"))
 

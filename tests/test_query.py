@@ -445,6 +445,10 @@ TODAY = dt.date(2026, 12, 1)
         ("smh what did he say abt brexit", {}, ("brexit",)),
         ("yo did she ever run for un sec gen or nah", {}, ("run", "un", "sec", "gen")),
         ("murray coaching nole fr?", {}, ("murray", "coaching", "nole")),
+        # a word that only says where, before "in" or "at": the place is the question
+        ("anything set in Guildford?", {}, ("guildford",)),
+        ("the conference held at the Barbican", {}, ("conference", "barbican")),
+        ("the set on physics history", {}, ("set", "physics", "history")),
         # nor an indefinite place or manner, as "something" and "someone" are not: the kind is asked for
         ("is there a video of him somewhere", {"kind": "video"}, ()),
         ("hey, i read somewhere she sued people over the stadium", {}, ("read", "sued", "people", "stadium")),

@@ -23,8 +23,7 @@ from functools import cached_property
 from almanac.person import is_person_word, misspelt_names, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (CHAT_ASIDES, PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip,
-                           is_english, name_runs, person_pronoun, place_framing, possessor, read_words, undouble,
-                           zipf)
+                           is_english, name_runs, person_pronoun, possessor, read_words, undouble, zipf)
 from almanac.words import tokens as word_tokens  # `tokens` names join_compounds' argument below
 
 #: Chat that carries no meaning to embed: laughter, and asides ("tbh", "ngl": `almanac.words.CHAT_ASIDES`).
@@ -120,9 +119,6 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # on" where none writes "guest": such a word says the kind (the parser's), it is not one the
     # entries must hold, and a word none holds counts against answering.
     terms = [t for t in terms if counts.get(t) or t not in KIND_RESTATING_WORDS]
-    # "anything set in Providence": the place is what is asked about, whatever else "set" is to the archive
-    framing = place_framing(text)
-    terms = [t for t in terms if t not in framing]
     counts = {t: counts[t] for t in terms}
     unknown = [t for t in terms if not counts.get(t) and sum(c.isalpha() for c in t) >= 4
                and zipf(t) < TYPO_MAX_ZIPF]  # "breakng2" (Breaking2) is a word; "2019" and "v2" are not
@@ -131,8 +127,9 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     nicknames = [t for t in terms if not counts.get(t) and t in PLACE_NICKNAMES]
     numbered = [t for t in terms if not counts.get(t) and _NUMBERED.fullmatch(t)]
     person = snapshot.person_words(store, people)
+    words = word_tokens(text)
     # "esther perell", "sapolski": the person's name misspelt is read as the name, whatever else it is near
-    misspelt = misspelt_names(word_tokens(text), person) if corrected is None else {}
+    misspelt = misspelt_names(words, person) if corrected is None else {}
     if (unknown or variants or nicknames or numbered or misspelt) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
                               snapshot.ordered_vocabulary(store)) if unknown else {}
@@ -153,7 +150,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     other_person = said is not None and snapshot.pronoun(store) not in (None, said)
     # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
     # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
-    short = shortened_names(word_tokens(text), person)  # "Sid Mukherjee": Siddhartha's name shortened
+    short = shortened_names(words, person)  # "Sid Mukherjee": Siddhartha's name shortened
     named = tuple(t for t in terms if is_person_word(t, person) or t in short)
     if named and (len(named) < len(terms) or parsed.has_filters or parsed.order):
         terms = [t for t in terms if t not in named]
