@@ -239,6 +239,26 @@ def test_what_neither_the_words_nor_the_meaning_explain_is_unexplained():
     assert held["unexplained"] == 0.0  # the words explain it (a name shares little meaning)
 
 
+def test_a_year_the_best_entry_is_not_of_and_does_not_write_is_not_held():
+    from almanac.search.decide import signals
+
+    text = "how did he lose the 2012 Wimbledon final to Andy Murray?"
+    parsed = parse_query(text, today=dt.date(2026, 12, 1))
+    terms = tuple(t for t in parsed.terms)
+    assert "2012" in terms
+    question = Question(parsed, terms, {"wimbledon": 9, "final": 9}, {})
+
+    def held(year, matched):
+        return signals(question, matched, 0.4, sentence=0.4, year=year)["year_not_held"]
+
+    assert held(2021, {"wimbledon", "final"}) == 1.0  # another Wimbledon final
+    assert held(2012, {"wimbledon", "final"}) == 0.0  # the entry is of that year
+    assert held(2021, {"wimbledon", "final", "2012"}) == 0.0  # or writes it
+    assert held(None, {"wimbledon", "final"}) == 1.0  # an entry whose year is not known does not hold it
+    assert signals(Question(parse_query("his Wimbledon finals"), ("wimbledon", "finals"), {}, {}),
+                   {"wimbledon"}, 0.4, year=2021)["year_not_held"] == 0.0  # no year asked
+
+
 def test_reflexive_pronouns_and_media_before_a_kind_ask_only_for_the_kind():
     """'any articles herself?' and 'TV or video clips' filter and list; nothing is left to rank by."""
     for text, kind in (("has she written any articles herself?", "article"),

@@ -314,7 +314,8 @@ class Searcher:
             parts = evidence.parts.get(i)
             sentence = float(parts.max()) if parts is not None and len(parts) else float(evidence.dense[i])
             values = signals(question, matched(i), float(pooled[i]), sentence, spread.standout(i),
-                             embedded=bool(snap.matrix[i].any()), content=evidence.content.get(i))
+                             embedded=bool(snap.matrix[i].any()), content=evidence.content.get(i),
+                             year=int(snap.years[i]) or None)
             return decide(values, self.model, self.strictness)
 
         decision = judge(best)
