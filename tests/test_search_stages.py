@@ -244,7 +244,7 @@ def test_a_year_the_best_entry_is_not_of_and_does_not_write_is_not_held():
 
     text = "how did he lose the 2012 Wimbledon final to Andy Murray?"
     parsed = parse_query(text, today=dt.date(2026, 12, 1))
-    terms = tuple(t for t in parsed.terms)
+    terms = parsed.terms
     assert "2012" in terms
     question = Question(parsed, terms, {"wimbledon": 9, "final": 9}, {})
 
@@ -257,6 +257,10 @@ def test_a_year_the_best_entry_is_not_of_and_does_not_write_is_not_held():
     assert held(None, {"wimbledon", "final"}) == 1.0  # an entry whose year is not known does not hold it
     assert signals(Question(parse_query("his Wimbledon finals"), ("wimbledon", "finals"), {}, {}),
                    {"wimbledon"}, 0.4, year=2021)["year_not_held"] == 0.0  # no year asked
+    # dates that filter: every candidate is of them, the 2015 one between 2014 and 2016 too
+    ranged = parse_query("talks on wimbledon between 2014 and 2016", today=dt.date(2026, 12, 1))
+    assert ranged.filters_dates
+    assert signals(Question(ranged, ranged.terms, {}, {}), {"wimbledon"}, 0.4, year=2015)["year_not_held"] == 0.0
 
 
 def test_reflexive_pronouns_and_media_before_a_kind_ask_only_for_the_kind():
