@@ -300,6 +300,23 @@ def test_a_place_called_by_its_nickname_is_read_as_the_name_the_archive_writes(s
     assert result.hits[0].entry.title == "On stage in Philadelphia"
 
 
+def test_a_number_in_words_is_read_as_the_archive_writes_it(store, fake, tmp_path):
+    """"fifteen cities" where the summary says "15 cities", "a 3 hour chat" where it says
+    "three-hour": unread, the number matched no entry and counted against answering. Read as the
+    archive writes it only where the archive does not write it as asked."""
+    ingest_text(store, tmp_path,
+                "Touring Australia / March 2019\nShe spoke in 15 cities across Australia in a month.\n"
+                "A long talk with a comedian / 2020\nA three-hour conversation about climbing and fear.\n"
+                "Seven summits / 2021\nOn climbing seven peaks; the 7 of them took her twelve years.\n")
+    searcher = Searcher(store, fake)
+    question = searcher.understand("the time she spoke in fifteen cities")
+    assert question.corrected == {"fifteen": "15"} and "15" in question.terms
+    assert searcher.understand("that 3 hour chat with a comedian").corrected == {"3": "three"}
+    assert searcher.understand("the seven summits, 12 years").corrected == {"12": "twelve"}  # "seven" is written
+    assert searcher.understand("her Climbing 12 list").corrected == {}  # a name's number
+    assert searcher.search("the time she spoke in fifteen cities").hits[0].entry.title == "Touring Australia"
+
+
 def test_a_question_reads_a_clipped_name_as_the_archive_s(seeded_store, fake):
     """'madh' for Madhavapeddy, as 'zuck' for Zuckerberg: read as the one archive word it begins
     (the archive's words sorted once per snapshot), and searched as that word."""

@@ -419,6 +419,22 @@ def test_a_name_and_a_number_typed_as_one_word_are_read_apart():
         {"alphafold3": "alphafold 3", "python3": "python 3"}
 
 
+def test_a_number_is_read_as_the_archive_writes_it():
+    """"speaking in fifteen cities" where the summary says "15 cities", "that 3 hour chat" where it
+    says "three-hour", "the tenth anniversary" where it says "10th": read as the archive writes the
+    number, a number the archive writes neither way stays unread, and one, first and second are
+    no numbers to read ("the one where", "a second term"); nor are digits that follow a name."""
+    from almanac.search.understand import named_number, numbers_written
+
+    vocabulary = {"15": 2, "three": 4, "10th": 1, "10": 3, "100": 1, "1": 9, "first": 5}
+    assert numbers_written(["fifteen", "3", "tenth", "hundred", "eighteen", "one", "second"], vocabulary) == \
+        {"fifteen": "15", "3": "three", "tenth": "10th", "hundred": "100"}
+    assert numbers_written(["tenth"], {"10": 3}) == {"tenth": "10"}
+    # digits after a name are the name's: "the Time 100 profile" is no profile of a hundred
+    assert named_number("the Time 100 profile", "100") and named_number("his Python 3 talk", "3")
+    assert not named_number("he hit like 100 trophies", "100") and not named_number("About 100 of them", "100")
+
+
 def test_a_long_name_clipped_in_chat_is_read_as_the_archive_word_it_begins():
     """'zuck' for Zuckerberg, 'nepo' for Nepomniachtchi: no slip or ratio reads a clipped name, since
     most of it is missing. The one archive word it begins (a possessive is the same word), when at

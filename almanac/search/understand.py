@@ -8,7 +8,9 @@ everyday English either, and is close enough to one the archive does use,
 is read as that word; everyday words are never "corrected" (a question
 about "bread" must stay about bread), and a rare English word only when
 one slip of the keyboard away (`correct_typos`: a "treehouse" must not
-become the archive's "greenhouse", "pavillion" is its "pavilion").
+become the archive's "greenhouse", "pavillion" is its "pavilion"). A
+number is read as the archive writes it ("fifteen" where it writes "15":
+`numbers_written`).
 """
 
 from __future__ import annotations
@@ -126,17 +128,20 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
                 and TYPO_MAX_ZIPF <= zipf(t) < NAME_VARIANT_MAX_ZIPF]
     nicknames = [t for t in terms if not counts.get(t) and t in PLACE_NICKNAMES]
     numbered = [t for t in terms if not counts.get(t) and _NUMBERED.fullmatch(t)]
+    spelled = [t for t in terms if not counts.get(t) and t in NUMBER_READINGS and not named_number(text, t)]
     person = snapshot.person_words(store, people)
     words = word_tokens(text)
     # "esther perell", "sapolski": the person's name misspelt is read as the name, whatever else it is near
     misspelt = misspelt_names(words, person) if corrected is None else {}
-    if (unknown or variants or nicknames or numbered or misspelt) and corrected is None:
+    if (unknown or variants or nicknames or numbered or spelled or misspelt) and corrected is None:
         fixes = correct_typos(unknown, snapshot.vocabulary(store), snapshot.undoubled(store), parsed.names,
                               snapshot.ordered_vocabulary(store)) if unknown else {}
         if nicknames:
             fixes |= places_named(text, nicknames, snapshot.vocabulary(store))
         if numbered:
             fixes |= numbers_apart(numbered, snapshot.vocabulary(store))
+        if spelled:
+            fixes |= numbers_written(spelled, snapshot.vocabulary(store))
         if variants:
             frequent = snapshot.frequent_words(store, max(3, math.ceil(NAME_VARIANT_SHARE * len(snapshot))))
             fixes |= name_variants(variants, frequent, snapshot.vocabulary(store))
@@ -172,6 +177,58 @@ def numbers_apart(words: list[str], vocabulary: dict[str, int]) -> dict[str, str
     it as well as the third's."""
     return {word: f"{m.group(1)} {m.group(2)}" for word in words
             if (m := _NUMBERED.fullmatch(word)) and vocabulary.get(m.group(1))}
+
+
+def _number_readings() -> dict[str, tuple[str, ...]]:
+    """A number's word -> how an archive may write it instead ("fourteen": "14"; "tenth": "10th",
+    "10"), and a number's digits -> its words ("3": "three", "third"). One, first and second are
+    left out: they are mostly not numbers ("the one where", "a second term")."""
+    cardinals = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
+                "sixteen seventeen eighteen nineteen twenty".split()
+    ordinals = "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth " \
+               "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    tens = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+            "ninety": 90, "hundred": 100}
+    out: dict[str, tuple[str, ...]] = {}
+    for n, word in enumerate(cardinals, start=2):
+        out[word] = (str(n),)
+        out[str(n)] = (word,)
+    for n, word in enumerate(ordinals, start=3):
+        out[word] = (f"{n}{'rd' if n == 3 else 'th'}", str(n))
+        out[str(n)] += (word,)
+    for word, n in tens.items():
+        nth = word[:-1] + "ieth" if word.endswith("y") else word + "th"
+        out[word] = (str(n),)
+        out[nth] = (f"{n}th", str(n))
+        out[str(n)] = (word, nth)
+    return out
+
+
+#: How a number may be written otherwise (`numbers_written`).
+NUMBER_READINGS = _number_readings()
+
+
+def named_number(text: str, word: str) -> bool:
+    """Whether `text` writes the digits `word` as part of a name: after a capitalised word ("the
+    Time 100 profile", "his Python 3 talk"), where no other way of writing it is the same. A
+    capital that only begins the question ("About 100 of them") names nothing."""
+    if not word.isdigit():
+        return False
+    return any(m.start() and not text[:m.start()].rstrip().endswith((".", "!", "?"))
+               for m in re.finditer(rf"\b[A-Z][\w'’]*[ -]{word}\b", text))
+
+
+def numbers_written(words: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
+    """word -> the archive's way of writing the same number, for the numbers of `words` (none in
+    the archive) that the archive writes otherwise: "speaking in fifteen cities" where the summary
+    says "15 cities", "that marathon 3 hour chat" where it says "three-hour". Unread, the word
+    matched nothing and counted against answering as a word the archive lacks."""
+    out = {}
+    for word in words:
+        written = next((w for w in NUMBER_READINGS.get(word, ()) if vocabulary.get(w)), None)
+        if written:
+            out[word] = written
+    return out
 
 
 def places_named(text: str, nicknames: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
