@@ -221,7 +221,7 @@ def named_number(text: str, word: str) -> bool:
 def numbers_written(words: list[str], vocabulary: dict[str, int]) -> dict[str, str]:
     """word -> the archive's way of writing the same number, for the numbers of `words` (none in
     the archive) that the archive writes otherwise: "speaking in fifteen cities" where the summary
-    says "15 cities", "that marathon 3 hour chat" where it says "three-hour". Unread, the word
+    says "15 cities", "that 3 hour chat" where it says "three-hour". Unread, the word
     matched nothing and counted against answering as a word the archive lacks."""
     out = {}
     for word in words:
