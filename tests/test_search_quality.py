@@ -87,13 +87,17 @@ def test_every_archive_is_big_enough(eval_runs):
 #: was 0.945 meanwhile): one question, where its figures stand. The cook's fold (strictness 0.45)
 #: answers one more of the shared unrelated since the kind model was fitted on 204 archives ("that
 #: episode about the best board games to play with a big family at christmas": 65 of 70, floor 0.92).
+#: The question map (almanac/search/adapter.py) ranks five more first answers right here and three
+#: fewer, two of them the surgeon's (second, each: "the talk where he admitted he had someone watch
+#: him in the operating room…" ranks an interview over lunch first, the coaching talk second):
+#: 0.975 -> 0.925, floor 0.92.
 FLOORS = {
     "seed": (0.95, 0.97, 1.0, None, 0.98, 1.0),
     "ardern": (0.85, 0.95, 1.0, 1.0, 0.94, 0.95),
     "athlete": (0.97, 0.97, 1.0, 0.5, 0.94, 0.95),
     "chef": (0.82, 0.95, 1.0, 0.75, 0.92, 0.9),
     "economist": (0.87, 0.92, 1.0, 0.75, 0.97, 0.95),
-    "gawande": (0.95, 0.97, 1.0, 0.75, 0.97, 0.95),
+    "gawande": (0.92, 0.97, 1.0, 0.75, 0.97, 0.95),
     "goodall": (0.75, 0.95, 1.0, 1.0, 0.97, 0.9),
     "hadfield": (0.9, 0.97, 1.0, 1.0, 0.97, 0.95),
     "humanities": (0.87, 0.92, 1.0, 1.0, 0.97, 0.95),
@@ -170,6 +174,22 @@ def test_the_shipped_decision_is_the_fit_on_every_archive(eval_runs):
         assert model.coefficients[name] == pytest.approx(DEFAULT_MODEL.coefficients[name], abs=0.05), name
     assert model.bias == pytest.approx(DEFAULT_MODEL.bias, abs=0.05)
     assert harness.choose_strictness(runs, model) == DEFAULT_STRICTNESS
+
+
+def test_the_question_adapter_moves_questions_nearer_their_answers(eval_runs, real_embedder):
+    """With the map fitted without any of these archives (`tests.eval.adapter_fit`), more of their
+    questions have an answer first by the cosine alone: 406 -> 441 of 619 when it was fitted on the
+    295 archives of tests/eval_unseen (the cross-fitted figure on those: 8,580 -> 9,300 of 12,842)."""
+    from tests.eval import adapter_fit
+
+    _, built = eval_runs
+    maps = adapter_fit.adapters_without(list(built))
+    before = after = 0
+    for name, (path, archive) in built.items():
+        vectors = adapter_fit.vectors_of(path, archive, real_embedder)
+        before += adapter_fit.first_right(vectors, None)
+        after += adapter_fit.first_right(vectors, maps[name])
+    assert after >= before + 25, (before, after)
 
 
 def test_postgres_answers_every_evaluation_question_as_sqlite_does(embedded_seed_db, postgres_url, real_embedder):

@@ -45,6 +45,9 @@ class Evidence:
     #: question writes ("Ben Green", "Little Rock"), or its only word when rare in English
     #: ("Haslemere"): the entries that name is about.
     named: list[int] = field(default_factory=list)
+    #: entry index -> its parts' vectors (title first, then its sentences), for the same candidates
+    #: as `parts`: kept so that `measured_with` can score them with other question vectors.
+    blocks: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def top(scores: np.ndarray, k: int) -> list[int]:
@@ -157,18 +160,48 @@ def retrieve(question, snap, store, qvec: np.ndarray, allowed: np.ndarray, parts
     hits = np.flatnonzero(lexical)  # the entries the full-text index returned: a few hundred at most
     evidence = Evidence(dense=dense, lexical=lexical, named=name_holders(question, snap, store, hits))
     if parts_model:
-        everything = bool(allowed.all())
-        candidates = top(dense if everything else np.where(allowed, dense, -np.inf), PART_CANDIDATES)
-        # the best by words too
-        if not everything:
-            hits = hits[allowed[hits]]
-        by_words = hits[np.argsort(-lexical[hits], kind="stable")[: PART_CANDIDATES // 4]].tolist()
-        candidates += [i for i in by_words if i not in candidates]
-        blocks = store.vector_blocks(parts_model, snap.content_hashes(candidates))
-        for i in candidates:
-            block = blocks.get(snap.ids[i])
-            if block is not None and block.shape[1] == qvec.shape[0]:
-                evidence.parts[i] = block @ qvec
-                if content_vec is not None:
-                    evidence.content[i] = max(float((block @ content_vec).max()), float(snap.matrix[i] @ content_vec))
+        by_words = hits[allowed[hits]] if not allowed.all() else hits
+        by_words = by_words[np.argsort(-lexical[by_words], kind="stable")[: PART_CANDIDATES // 4]].tolist()
+        fetch_parts(evidence, [*best_by_meaning(dense, allowed), *by_words], snap, store, parts_model)
+        _score_parts(evidence, snap, qvec, content_vec)
     return evidence
+
+
+def best_by_meaning(dense: np.ndarray, allowed: np.ndarray) -> list[int]:
+    """The PART_CANDIDATES entries of `allowed` nearest the question by their whole vectors."""
+    return top(dense if allowed.all() else np.where(allowed, dense, -np.inf), PART_CANDIDATES)
+
+
+def fetch_parts(evidence: Evidence, candidates: list[int], snap, store, parts_model: str) -> None:
+    """Adds the parts' vectors of those `candidates` the evidence has none of yet (one read)."""
+    wanted = list(dict.fromkeys(i for i in candidates if i not in evidence.blocks))
+    if not wanted:
+        return
+    blocks = store.vector_blocks(parts_model, snap.content_hashes(wanted))
+    for i in wanted:
+        block = blocks.get(snap.ids[i])
+        if block is not None and block.shape[1] == snap.matrix.shape[1]:
+            evidence.blocks[i] = block
+
+
+def measured_with(evidence: Evidence, snap, store, qvec: np.ndarray, allowed: np.ndarray,
+                  parts_model: str | None, content_vec: np.ndarray | None = None) -> Evidence:
+    """The same question's evidence with its meaning measured by other vectors of it (the adapted
+    ones, `almanac.search.adapter`): the words found stay; every cosine is `qvec`'s (and
+    `content_vec`'s), and the entries nearest `qvec` have their parts fetched too.
+
+    A second matrix-vector product, not one product with both vectors: at 10,000 entries numpy's
+    matrix-matrix product with two columns took 1.9 ms where each matrix-vector one takes 0.5."""
+    out = Evidence(dense=snap.matrix @ qvec, lexical=evidence.lexical, named=evidence.named,
+                   blocks=dict(evidence.blocks))
+    if parts_model:
+        fetch_parts(out, best_by_meaning(out.dense, allowed), snap, store, parts_model)
+        _score_parts(out, snap, qvec, content_vec)
+    return out
+
+
+def _score_parts(evidence: Evidence, snap, qvec: np.ndarray, content_vec: np.ndarray | None) -> None:
+    for i, block in evidence.blocks.items():
+        evidence.parts[i] = block @ qvec
+        if content_vec is not None:
+            evidence.content[i] = max(float((block @ content_vec).max()), float(snap.matrix[i] @ content_vec))

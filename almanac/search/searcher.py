@@ -25,10 +25,11 @@ import numpy as np
 
 from almanac.embeddings import Embedder, document_text, embed_missing, missing_count, parts_model
 from almanac.entry import Entry
+from almanac.search.adapter import QuestionAdapter, load_adapter
 from almanac.search.decide import DEFAULT_MODEL, DecisionModel, decide, signals
 from almanac.search.fuse import FusionWeights, fuse
 from almanac.search.present import by_date, empty_filter_note, highlight
-from almanac.search.retrieve import entries_of, everyday_name, retrieve, top
+from almanac.search.retrieve import entries_of, everyday_name, measured_with, retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
 from almanac.search.understand import understand
 from almanac.text import first_sentence
@@ -145,10 +146,14 @@ class Searcher:
         today: Callable[[], dt.date] = utc_today,
         use_parts: bool = True,
         person: str = "",
+        adapter: QuestionAdapter | None | str = "shipped",
     ):
         """`embedder` encodes questions; `embed_documents(store)` fills in missing vectors
         (default: `embed_missing` with `embedder`); `today()` anchors "last year"; `person`: whose
-        archive it is (`[site] author`), beside the names its sources say (`almanac.person`)."""
+        archive it is (`[site] author`), beside the names its sources say (`almanac.person`).
+        `adapter`: the map that moves question vectors towards how entries are written
+        (`almanac.search.adapter`): by default the one shipped for `embedder`'s model, if any;
+        None leaves questions as the model encodes them."""
         self.store = store
         self.embedder = embedder
         self.embed_documents = embed_documents or (lambda s: embed_missing(s, embedder))
@@ -158,6 +163,7 @@ class Searcher:
         self.today = today
         self.use_parts = use_parts
         self.people = (person,) if person.strip() else ()
+        self.adapter = load_adapter(embedder.model_name) if adapter == "shipped" else adapter
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._embedding: threading.Thread | None = None
@@ -286,11 +292,22 @@ class Searcher:
         # against 0.933, two more near-field questions answered).
         vectors = self.embedder.encode(question.to_encode)
         qvec, content_vec = vectors[0], (vectors[1] if len(vectors) > 1 else None)
+        # Whether the archive answers is decided on the model's own ranking, the cosines the
+        # decision was calibrated on; which entry answers, on the adapted one's
+        # (`almanac.search.adapter`), which ranks right first more often but, judged, would move
+        # the line between answering and refusing (see that module).
         model = parts_model(self.embedder.model_name) if self.use_parts else None
         evidence = retrieve(question, snap, self.store, qvec, allowed, model, content_vec)
         score, pooled = fuse(evidence, snap, parsed, allowed, self.weights, dated)
+        judged = top(score, 1)
+        shown, ranked_score = evidence, score
+        if self.adapter is not None and judged:
+            moved = self.adapter.apply(vectors)
+            shown = measured_with(evidence, snap, self.store, moved[0], allowed, model,
+                                  moved[1] if len(moved) > 1 else None)
+            ranked_score, _ = fuse(shown, snap, parsed, allowed, self.weights, dated)
         # More candidates than shown: those that are not relevant enough are skipped (see below).
-        order = top(score, max(limit, 1) * 4 if not parsed.order else len(snap))
+        order = top(ranked_score, max(limit, 1) * 4 if not parsed.order else len(snap))
         if not order:
             return SearchResult(parsed.text, False, filters)
         best = order[0]
@@ -318,8 +335,10 @@ class Searcher:
                              year=int(snap.years[i]) or None)
             return decide(values, self.model, self.strictness)
 
-        decision = judge(best)
+        decision = judge(judged[0])
         explain = {**decision.to_json(), "best": snap.ids[best], "terms": list(question.terms)}
+        if judged[0] != best:
+            explain["judged"] = snap.ids[judged[0]]
         log.debug("query %r: %s", parsed.text, explain)
         if not decision.answered:
             return SearchResult(parsed.text, False, filters, explain=explain)
@@ -329,7 +348,7 @@ class Searcher:
             # talk": the one naming TED only in a tag ranks below one saying "TED" three times).
             names = [t for t in question.terms if t in parsed.names]
             likely = set(order[:ORDER_NAMED_POOL]) if names else set()
-            relevant = [i for i in order if score[i] >= score[best] - ORDER_RELEVANCE * abs(score[best])
+            relevant = [i for i in order if ranked_score[i] >= ranked_score[best] - ORDER_RELEVANCE * abs(ranked_score[best])
                         or i in likely and matched(i).issuperset(names)]
             keys = snap.sort_keys()
             chosen = sorted(relevant, key=lambda i: (-keys[i] if parsed.order == "newest" else keys[i]))[:limit]
@@ -354,8 +373,8 @@ class Searcher:
         for i in chosen:
             entry = entries.get(snap.ids[i])
             if entry is not None:
-                text = highlight(entry.summary, question.terms, parsed.consumed, evidence.parts.get(i))
-                hits.append(Hit(entry, float(score[i]), text))
+                text = highlight(entry.summary, question.terms, parsed.consumed, shown.parts.get(i))
+                hits.append(Hit(entry, float(ranked_score[i]), text))
         return SearchResult(parsed.text, bool(hits), filters, hits, total=len(hits), explain=explain)
 
     def _listing(self, snap: Snapshot, parsed, allowed: np.ndarray, filters: dict, limit: int) -> SearchResult:

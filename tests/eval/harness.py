@@ -231,10 +231,14 @@ class Run:
     held_out: bool = False
 
 
-def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, limit: int = 10) -> list[Run]:
+def run_archive(path: str, archive: Archive, encoder, weights: FusionWeights, limit: int = 10,
+                adapter="shipped") -> list[Run]:
+    """Every question of `archive` asked with refusal off. `adapter`: the question adapter to ask
+    with (`Searcher`; by default the shipped one)."""
     runs = []
     with Store(path) as store:
-        searcher = Searcher(store, encoder, weights=weights, strictness=0.0, today=lambda: archive.today)
+        searcher = Searcher(store, encoder, weights=weights, strictness=0.0, today=lambda: archive.today,
+                            adapter=adapter)
         items = ([(q, True, False, False, False) for q in archive.questions]
                  + [(None, False, near, False, False) for _, near in archive.off_topic]
                  + [(None, False, False, True, False) for _ in UNRELATED]
@@ -426,6 +430,17 @@ class KindReaders:
         return self._readers
 
 
+def adapters_without(names: list[str], directory: pathlib.Path) -> dict:
+    """The question adapters `names` are asked with when the shipped one learned from them
+    (`tests.eval.adapter_fit.adapters_without`); only for the archives of tests/eval and
+    tests/eval_unseen themselves, not for one of the same name elsewhere."""
+    from tests.eval import adapter_fit
+
+    if directory.resolve() not in {adapter_fit.EVAL_DIR, adapter_fit.UNSEEN_DIR.resolve()}:
+        return {}
+    return adapter_fit.adapters_without(names)
+
+
 def evaluate_all(embedder, cache_dir: str, names: list[str] | None = None, grid=None,
                  directory: pathlib.Path = EVAL_DIR) -> tuple[dict, dict]:
     """(runs by setting and archive, built archives): the archives `names` (all of them, and the
@@ -434,7 +449,9 @@ def evaluate_all(embedder, cache_dir: str, names: list[str] | None = None, grid=
     encoder = CachedEncoder(embedder)
     readers = KindReaders(names, directory)
     built = {n: build_store(n, embedder, cache_dir, directory, readers) for n in names}
-    runs = {w: {n: run_archive(path, archive, encoder, w) for n, (path, archive) in built.items()}
+    adapters = adapters_without(names, directory)
+    runs = {w: {n: run_archive(path, archive, encoder, w, adapter=adapters.get(n, "shipped"))
+                for n, (path, archive) in built.items()}
             for w in (grid or GRID)}
     return runs, built
 
