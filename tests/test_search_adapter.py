@@ -29,6 +29,11 @@ def test_a_map_of_zeros_leaves_questions_as_they_are_and_any_map_keeps_them_unit
     expected = questions + STRENGTH * (questions @ some.u @ some.v)
     assert np.allclose(moved, expected / np.linalg.norm(expected, axis=1, keepdims=True), atol=1e-5)
     assert not np.allclose(moved, questions, atol=1e-2)
+    # the moved cosines from the question's own and the matrix's projection, as the searcher reads them
+    entries = _unit(rng.normal(size=(20, 8)))
+    for q in questions:
+        assert np.allclose(some.moved_cosines(entries @ q, entries @ some.v.T, q), entries @ some.apply(q[None])[0],
+                           atol=1e-5)
 
 
 def test_the_shipped_map_is_for_the_bundled_model_only(tmp_path):

@@ -1,4 +1,4 @@
-"""Between understand and retrieve: a question's vector moved towards how entries are written.
+"""For ranking only: a question's vector moved towards how entries are written.
 
 People ask in other words than an archive writes ("the one where she got the call about the
 prize" for "Nobel Prize in Physics awarded"), and part of every question's vector is its asking
@@ -25,7 +25,7 @@ map, and the shipped decision stays the fit on the evaluation archives.
 `tests/eval/adapter_fit.py` fits it on every labelled evaluation archive (contrastive: each
 question against its archive's other entries, scored by the pooled cosine the engine ranks by)
 and measures it by cross-fitting, each archive's questions scored by a map fitted without them;
-the numbers are in that module and in the README's "Asking the archive".
+the numbers are in that module and in tests/eval/README.md.
 """
 
 from __future__ import annotations
@@ -59,6 +59,17 @@ class QuestionAdapter:
         moved = vectors + STRENGTH * ((vectors @ self.u) @ self.v)
         norms = np.linalg.norm(moved, axis=-1, keepdims=True)
         return moved / np.where(norms > 0, norms, 1.0)
+
+    def moved_cosines(self, cosines: np.ndarray, projected: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """`matrix @ apply(vector)` without reading the matrix again: `cosines` is `matrix @ vector`
+        and `projected` is `matrix @ v.T` (entries x rank, computed once per snapshot). The product
+        is linear, so the moved cosines are the question's own plus STRENGTH times the projection's,
+        over the moved vector's length. At 100,000 entries a second pass over the 150 MB matrix
+        added 7 ms to a 14 ms question; the projection is a twelfth of its size."""
+        vector = np.asarray(vector, dtype=np.float32)
+        coords = vector @ self.u
+        norm = float(np.linalg.norm(vector + STRENGTH * (coords @ self.v)))
+        return (cosines + STRENGTH * (projected @ coords)) / (norm if norm > 0 else 1.0)
 
     def save(self, path: pathlib.Path | str) -> None:
         """Half precision: the map's entries are small corrections, and the file stays ~50 KB."""

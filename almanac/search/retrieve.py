@@ -185,15 +185,14 @@ def fetch_parts(evidence: Evidence, candidates: list[int], snap, store, parts_mo
 
 
 def measured_with(evidence: Evidence, snap, store, qvec: np.ndarray, allowed: np.ndarray,
-                  parts_model: str | None, content_vec: np.ndarray | None = None) -> Evidence:
+                  parts_model: str | None, content_vec: np.ndarray | None = None,
+                  dense: np.ndarray | None = None) -> Evidence:
     """The same question's evidence with its meaning measured by other vectors of it (the adapted
     ones, `almanac.search.adapter`): the words found stay; every cosine is `qvec`'s (and
-    `content_vec`'s), and the entries nearest `qvec` have their parts fetched too.
-
-    A second matrix-vector product, not one product with both vectors: at 10,000 entries numpy's
-    matrix-matrix product with two columns took 1.9 ms where each matrix-vector one takes 0.5."""
-    out = Evidence(dense=snap.matrix @ qvec, lexical=evidence.lexical, named=evidence.named,
-                   blocks=dict(evidence.blocks))
+    `content_vec`'s; `dense`: `qvec`'s with every entry, when computed another way), and the
+    entries nearest `qvec` have their parts fetched too."""
+    out = Evidence(dense=snap.matrix @ qvec if dense is None else dense, lexical=evidence.lexical,
+                   named=evidence.named, blocks=dict(evidence.blocks))
     if parts_model:
         fetch_parts(out, best_by_meaning(out.dense, allowed), snap, store, parts_model)
         _score_parts(out, snap, qvec, content_vec)

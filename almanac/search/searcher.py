@@ -165,10 +165,21 @@ class Searcher:
         self.people = (person,) if person.strip() else ()
         self.adapter = load_adapter(embedder.model_name) if adapter == "shipped" else adapter
         self._snapshot: Snapshot | None = None
+        #: (snapshot, its matrix @ adapter.v.T): `QuestionAdapter.moved_cosines`.
+        self._projection: tuple[Snapshot, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._embedding: threading.Thread | None = None
 
     # --- the in-memory snapshot ------------------------------------------------
+
+    def _projected(self, snap: Snapshot) -> np.ndarray:
+        """`snap`'s matrix projected on the adapter's directions, computed once per snapshot (a
+        tuple assigned whole, so a thread racing another computes it twice at worst)."""
+        held = self._projection
+        if held is None or held[0] is not snap:
+            held = (snap, snap.matrix @ self.adapter.v.T)
+            self._projection = held
+        return held[1]
 
     def _current(self) -> Snapshot:
         """The snapshot for the store as it is now, reloading it if entries or vectors changed.
@@ -304,7 +315,8 @@ class Searcher:
         if self.adapter is not None and judged:
             moved = self.adapter.apply(vectors)
             shown = measured_with(evidence, snap, self.store, moved[0], allowed, model,
-                                  moved[1] if len(moved) > 1 else None)
+                                  moved[1] if len(moved) > 1 else None,
+                                  dense=self.adapter.moved_cosines(evidence.dense, self._projected(snap), qvec))
             ranked_score, _ = fuse(shown, snap, parsed, allowed, self.weights, dated)
         # More candidates than shown: those that are not relevant enough are skipped (see below).
         order = top(ranked_score, max(limit, 1) * 4 if not parsed.order else len(snap))
