@@ -40,12 +40,12 @@ from almanac.embeddings import load_embedder, parts_model
 from almanac.search.adapter import SHIPPED, QuestionAdapter
 from almanac.search.fuse import FusionWeights
 from almanac.store import Store
+from tests.eval.kind_fit import FOLDS, folds_of
 
 EVAL_DIR = pathlib.Path(__file__).resolve().parent
 UNSEEN_DIR = EVAL_DIR.parent / "eval_unseen"
 #: The maps the evaluation asks archives with (`adapters_without`).
 FOLD_MAPS = EVAL_DIR / "question_adapters.npz"
-FOLDS = 10
 RANK, PULL, TEMPERATURE, PASSES = 32, 3e-3, 0.05, 20
 
 
@@ -189,11 +189,6 @@ def first_right(a: ArchiveVectors, adapter: QuestionAdapter | None) -> int:
     questions = torch.tensor(adapter.apply(a.questions)) if adapter else b.questions
     best = pooled(b, questions).argmax(1)
     return int(b.answers[torch.arange(len(best)), best].sum())
-
-
-def folds_of(names: list[str], folds: int = FOLDS) -> dict[str, int]:
-    """The names, sorted, dealt into `folds` groups in turn (as `tests.eval.kind_fit` deals them)."""
-    return {n: i % folds for i, n in enumerate(sorted(names))}
 
 
 def eval_names() -> set[str]:

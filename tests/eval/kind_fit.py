@@ -55,13 +55,20 @@ def accuracy(entries: list, examples: list[Example], read) -> tuple[int, int, li
     return len(examples) - len(wrong), len(examples), wrong
 
 
+def folds_of(names, folds: int = FOLDS) -> dict[str, int]:
+    """The names, sorted, dealt into `folds` groups in turn: the folds every cross-fitted model of
+    the evaluation uses (the kind model here, the question adapter in `tests.eval.adapter_fit`)."""
+    return {n: i % folds for i, n in enumerate(sorted(names))}
+
+
 def cross_fitted_readers(archives: dict[str, tuple[list, list[Example]]], folds: int = FOLDS) -> dict:
     """For each archive, the reading (`KindModel.kind`) of the model fitted on the archives dealt
     into the other `folds` - 1 groups: what scores it without its own entries teaching the model."""
     names = sorted(archives)
+    fold_of = folds_of(names, folds)
     out = {}
     for fold in range(folds):
-        held = [n for i, n in enumerate(names) if i % folds == fold]
+        held = [n for n in names if fold_of[n] == fold]
         model = kind_model.fit([x for n in names if n not in held for x in archives[n][1]])
         out.update(dict.fromkeys(held, model.kind))
     return out
