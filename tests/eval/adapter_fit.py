@@ -208,6 +208,13 @@ def cross_fitted(archives: dict[str, ArchiveVectors], model_name: str) -> dict[s
     return maps
 
 
+def map_key(name: str, fold: dict[str, int], ours: set[str]) -> str:
+    """Which stored map asks the archive `name`: one of tests/eval (or the seed) the map fitted on
+    none of them, one of tests/eval_unseen its fold's. The evaluation (`adapters_without`) and this
+    module's report (`main`) both ask by it, so the figures reported are those the evaluation sees."""
+    return "without eval" if name in ours else f"fold {fold[name]}"
+
+
 def save_maps(maps: dict[str, QuestionAdapter], fold: dict[str, int], path: pathlib.Path = FOLD_MAPS) -> None:
     arrays = {}
     for key, m in maps.items():
@@ -236,7 +243,7 @@ def adapters_without(names: list[str], path: pathlib.Path = FOLD_MAPS) -> dict[s
             return QuestionAdapter(model_name, data[f"{key}/u"].astype(np.float32), data[f"{key}/v"].astype(np.float32))
 
         ours = eval_names()
-        return {n: at("without eval" if n in ours else f"fold {fold[n]}") for n in names if n in fold}
+        return {n: at(map_key(n, fold, ours)) for n in names if n in fold}
 
 
 def main() -> None:
@@ -251,7 +258,7 @@ def main() -> None:
     ours = eval_names()
     report = {"archives": len(archives), "questions": sum(len(a.questions) for a in archives.values())}
     for part, names in (("eval", [n for n in archives if n in ours]), ("eval_unseen", [n for n in archives if n not in ours])):
-        used = {n: maps["without eval" if n in ours else f"fold {fold[n]}"] for n in names}
+        used = {n: maps[map_key(n, fold, ours)] for n in names}
         before = sum(first_right(archives[n], None) for n in names)
         after = sum(first_right(archives[n], used[n]) for n in names)
         of = sum(len(archives[n].questions) for n in names)
