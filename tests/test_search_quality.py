@@ -90,9 +90,11 @@ def test_every_archive_is_big_enough(eval_runs):
 #: The question map (almanac/search/adapter.py) ranks five more first answers right here and three
 #: fewer, two of them the surgeon's (second, each: "the talk where he admitted he had someone watch
 #: him in the operating room…" ranks an interview over lunch first, the coaching talk second):
-#: 0.975 -> 0.925, floor 0.92.
+#: 0.975 -> 0.925, floor 0.92. With two unrelated questions to spare (harness.FAR_MARGIN) the
+#: seventeen without the seed choose 0.6, where "Xen keynote in Germany" (0.584) is refused again:
+#: 0.959 -> 0.945, floor 0.94 (the seed with what ships: 0.973, unchanged).
 FLOORS = {
-    "seed": (0.95, 0.97, 1.0, None, 0.98, 1.0),
+    "seed": (0.94, 0.97, 1.0, None, 0.98, 1.0),
     "ardern": (0.85, 0.95, 1.0, 1.0, 0.94, 0.95),
     "athlete": (0.97, 0.97, 1.0, 0.5, 0.94, 0.95),
     "chef": (0.82, 0.95, 1.0, 0.75, 0.92, 0.9),
@@ -174,6 +176,37 @@ def test_the_shipped_decision_is_the_fit_on_every_archive(eval_runs):
         assert model.coefficients[name] == pytest.approx(DEFAULT_MODEL.coefficients[name], abs=0.05), name
     assert model.bias == pytest.approx(DEFAULT_MODEL.bias, abs=0.05)
     assert harness.choose_strictness(runs, model) == DEFAULT_STRICTNESS
+
+
+def test_no_one_off_topic_question_moves_the_shipped_strictness(eval_runs):
+    """One unrelated question that a refit made unrefusable once moved the choice from 0.55 to 0.45
+    (`harness.choose_strictness`, FAR_MARGIN): with any one off-topic question the choice rests on
+    removed, or asked twice, it stays. Those it rests on: answered at the most lenient value and
+    refused at the strictest (any other counts only in a share's denominator: one of those each way)."""
+    runs, _ = eval_runs
+    model = harness.fit_model([r for rs in runs.values() for r in rs])
+    probabilities = {}
+
+    class Remembered:  # the same model, each question's probability computed once
+        def probability(self, signals):
+            if id(signals) not in probabilities:
+                probabilities[id(signals)] = model.probability(signals)
+            return probabilities[id(signals)]
+
+    chosen = harness.choose_strictness(runs, Remembered())
+    fitted = {n: harness.fitted_on(rs) for n, rs in runs.items()}
+    off = [(n, i, r) for n, rs in fitted.items() for i, r in enumerate(rs) if not r.on_topic]
+    live = [(n, i) for n, i, r in off if harness.answered(r, model, min(harness.STRICTNESS))
+            and not harness.answered(r, model, max(harness.STRICTNESS))]
+    never = {r.near: (n, i) for n, i, r in off if not harness.answered(r, model, min(harness.STRICTNESS))}
+    assert len(live) >= 20
+    moved = []
+    for n, i in live + list(never.values()):
+        rs = fitted[n]
+        for changed in (rs[:i] + rs[i + 1:], rs + [rs[i]]):
+            if harness.choose_strictness({**fitted, n: changed}, Remembered()) != chosen:
+                moved.append(rs[i].q)
+    assert not moved, moved
 
 
 def test_the_question_adapter_moves_questions_nearer_their_answers(eval_runs, real_embedder):

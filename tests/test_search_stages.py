@@ -343,15 +343,18 @@ def test_an_off_topic_question_no_strictness_refuses_does_not_choose_the_strictn
         return harness.Run("a", "q", on_topic, near, {"x"}, None, ["x"], 1, False, False, signals)
 
     near = [run(p, False, near=True) for p in (0.3, 0.3, 0.3, 0.5)]
-    runs = {"a": [run(0.9, True), run(0.6, True), *near, run(0.2, False), run(0.99, False)]}  # the last: always answered
-    # three of four near-field questions refused from 0.35 up: the targets are met there; counted in,
-    # the unrefusable one meets them nowhere and the fallback refuses all it can (0.55)
+    far = [run(0.2, False) for _ in range(250)]
+    runs = {"a": [run(0.9, True), run(0.6, True), *near, *far, run(0.99, False)]}  # the last: always answered
+    # three of four near-field questions refused from 0.35 up: the targets are met there (248 of the 250
+    # less the margin of two); counted in, the unrefusable one meets them nowhere (248 of 251) and the
+    # fallback refuses all it can (0.55)
     assert harness.choose_strictness(runs, model) == 0.35
 
 
-def test_the_strictness_choice_tolerates_one_unrelated_question_in_a_hundred():
+def test_the_strictness_choice_tolerates_one_unrelated_question_in_a_hundred_with_two_to_spare():
     """Demanding every one of some 670 unrelated questions sent the choice to the strictest value
-    (issue 10 figures in `choose_strictness`); one in a hundred answered is tolerated, not two."""
+    (issue 10 figures in `choose_strictness`); one in a hundred answered is tolerated, less the
+    margin of two (harness.FAR_MARGIN): of 500, three answered pass and four do not."""
     import math
 
     from almanac.search.decide import SIGNALS, DecisionModel
@@ -364,12 +367,14 @@ def test_the_strictness_choice_tolerates_one_unrelated_question_in_a_hundred():
         signals["dense"] = math.log(p / (1 - p))
         return harness.Run("a", "q", on_topic, near, {"x"}, None, ["x"], 1, False, False, signals)
 
-    far = [run(0.1, False) for _ in range(98)]
     near = [run(0.3, False, near=True) for _ in range(4)]
-    one = {"a": [run(0.9, True), *near, *far, run(0.52, False), run(0.1, False)]}
-    assert harness.choose_strictness(one, model) == 0.35
-    two = {"a": [run(0.9, True), *near, *far, run(0.52, False), run(0.52, False)]}
-    assert harness.choose_strictness(two, model) == 0.55
+
+    def archive(answered_at_half):
+        far = [run(0.52, False) for _ in range(answered_at_half)] + [run(0.1, False) for _ in range(500 - answered_at_half)]
+        return {"a": [run(0.9, True), *near, *far]}
+
+    assert harness.choose_strictness(archive(3), model) == 0.35
+    assert harness.choose_strictness(archive(4), model) == 0.55
 
 
 def test_a_doubled_letter_dropped_or_added_is_read_as_the_archive_word():

@@ -49,6 +49,9 @@ STRICTNESS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 #: Shares of the far (unrelated) and near-field off-topic questions the chosen strictness must refuse
 #: (`choose_strictness`).
 FAR_REFUSED, NEAR_REFUSED = 0.99, 0.75
+#: How many more unrelated questions the chosen strictness must refuse than FAR_REFUSED asks for, so
+#: that one question answered or not (as a refit moves it) cannot move the choice (`choose_strictness`).
+FAR_MARGIN = 2
 
 
 @dataclass
@@ -334,10 +337,10 @@ def choose_strictness(runs_by_archive: dict[str, list[Run]], model: DecisionMode
     """The most lenient strictness that still meets the refusal targets on these archives.
 
     Targets: at least FAR_REFUSED of the unrelated questions refused (issue 10
-    asks for every one), and at least 75 % of the questions near the
-    archive's field (counted over all the archives given). Among strictness
-    values meeting both, the lowest answers the most; if none does, the one
-    refusing the most off-topic questions.
+    asks for every one) with FAR_MARGIN questions to spare, and at least 75 % of
+    the questions near the archive's field (counted over all the archives
+    given). Among strictness values meeting both, the lowest answers the most;
+    if none does, the one refusing the most off-topic questions.
 
     Why not every unrelated question: over nine archives they are some 670
     (70 asked of each, plus their own), and demanding all of them made the
@@ -349,25 +352,36 @@ def choose_strictness(runs_by_archive: dict[str, list[Run]], model: DecisionMode
     0.928 and 97.7 %, with 197 of the 200 held-out unrelated descriptions
     refused (UNRELATED_HELD_OUT, which nothing was fitted on).
 
+    Why the margin: on the eighteen archives 99 % sat on a knife edge. Of the
+    1,336 unrelated questions some strictness refuses, 0.45 refused 1,321
+    (98.88 %), 0.5 1,322 (98.95 %), 0.55 1,327; when a refit made one of them
+    unrefusable, 0.45 passed with 1,322 of 1,335 and the choice fell two steps,
+    answering 108 more unrelated questions on the 327 archives kept unseen (R@1
+    +73; every criterion met on 46 archives instead of 57). Two questions to
+    spare is the least margin with which no single off-topic question added or
+    removed moves the choice on either set; leave-one-archive-out it chose
+    0.55 in 15 of 18 folds (without it 5, 8 and 5 folds chose 0.45, 0.5 and
+    0.55) for two questions fewer right first and seven more refused.
+
     An off-topic question that even the strictest value answers ("best
     running shoes 2024" asked of a marathon runner's archive) is left out:
     no strictness refuses it, so it cannot tell them apart.
     """
-    strictest = max(STRICTNESS)
-    refusable = {n: [r for r in fitted_on(rs) if r.on_topic or not answered(r, model, strictest)]
-                 for n, rs in runs_by_archive.items()}
+    off_topic = [r for rs in runs_by_archive.values() for r in fitted_on(rs) if not r.on_topic]
+    # Each question's probability once, not once per strictness: the tests ask this often.
+    said = {id(r): [answered(r, model, t) for t in STRICTNESS] for r in off_topic}
+    refusable = [r for r in off_topic if not said[id(r)][-1]]
 
-    def refusals(t):
-        runs = [r for rs in refusable.values() for r in rs if not r.on_topic]
-        far = [not answered(r, model, t) for r in runs if not r.near]
-        near = [not answered(r, model, t) for r in runs if r.near]
-        return sum(far) / len(far) if far else 1.0, sum(near) / len(near) if near else 1.0
+    def refusals(i):
+        far = [not said[id(r)][i] for r in refusable if not r.near]
+        near = [not said[id(r)][i] for r in refusable if r.near]
+        return (sum(far) - FAR_MARGIN) / len(far) if far else 1.0, sum(near) / len(near) if near else 1.0
 
-    for t in STRICTNESS:
-        far, near = refusals(t)
+    for i, t in enumerate(STRICTNESS):
+        far, near = refusals(i)
         if far >= FAR_REFUSED and near >= NEAR_REFUSED:
             return t
-    return max(STRICTNESS, key=lambda t: (sum(refusals(t)), -t))
+    return STRICTNESS[max(range(len(STRICTNESS)), key=lambda i: (sum(refusals(i)), -i))]
 
 
 def ranking_quality(runs: list[Run]) -> float:
