@@ -182,7 +182,8 @@ def test_no_one_off_topic_question_moves_the_shipped_strictness(eval_runs):
     """One unrelated question that a refit made unrefusable once moved the choice from 0.55 to 0.45
     (`harness.choose_strictness`, FAR_MARGIN): with any one off-topic question the choice rests on
     removed, or asked twice, it stays. Those it rests on: answered at the most lenient value and
-    refused at the strictest (any other counts only in a share's denominator: one of those each way)."""
+    refused at the strictest; any other counts only in a share's denominator, so one far and one
+    near-field question of those stand for the rest."""
     runs, _ = eval_runs
     model = harness.fit_model([r for rs in runs.values() for r in rs])
     probabilities = {}

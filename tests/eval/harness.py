@@ -368,7 +368,8 @@ def choose_strictness(runs_by_archive: dict[str, list[Run]], model: DecisionMode
     no strictness refuses it, so it cannot tell them apart.
     """
     off_topic = [r for rs in runs_by_archive.values() for r in fitted_on(rs) if not r.on_topic]
-    # Each question's probability once, not once per strictness: the tests ask this often.
+    # Whether each question is answered at each strictness, worked out once here rather than again
+    # for every share and in the fallback below.
     said = {id(r): [answered(r, model, t) for t in STRICTNESS] for r in off_topic}
     refusable = [r for r in off_topic if not said[id(r)][-1]]
 
