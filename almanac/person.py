@@ -180,6 +180,28 @@ def shortened_names(words: list[str], person: frozenset[str]) -> set[str]:
     return out
 
 
+def given_names(words: list[str], person: frozenset[str], names: tuple[str, ...]) -> set[str]:
+    """The words of a question (lower case, in order) that are an everyday word of one of the
+    person's `names` next to another word of them: "michael" in "Michael Mann at the University
+    of Michigan", "green" in "Hank Green in Boulder". `name_words` leaves such a word out, since
+    alone it is anyone's ("Michael", "Green", "Will"); beside the rest of the name it is the
+    person's, and read as a word to find it made a question naming the person in full ask for
+    an entry writing "Michael" (the name of two words not held counted against the entry that
+    writes only "Mann")."""
+    everyday = everyday_name_words(tuple(names))
+    return {word for i, word in enumerate(words)
+            if _folded(word) in everyday
+            and any(is_person_word(other, person) for other in words[max(i - 1, 0):i] + words[i + 1:i + 2])}
+
+
+@lru_cache(maxsize=64)
+def everyday_name_words(names: tuple[str, ...]) -> frozenset[str]:
+    """The words of the person's names that `name_words` leaves out as everyday English
+    ("Michael E. Mann" -> michael), lower case, without accents."""
+    return frozenset(_folded(word) for name in names for word in map(possessor, tokens(name))
+                     if sum(c.isalpha() for c in word) >= 2 and zipf(word) >= EVERYDAY_ZIPF)
+
+
 def misspelt_names(words: list[str], person: frozenset[str]) -> dict[str, str]:
     """word -> the person's name it misspells, for the words of a question (lower case, in order)
     one slip from one of the person's names (a letter dropped, added, changed or two swapped, the

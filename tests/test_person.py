@@ -9,7 +9,7 @@ import pytest
 
 from almanac.entry import Entry, PartialDate
 from almanac.ingest import ingest
-from almanac.person import author_name, byline, name_in_title, name_words, written_as_name
+from almanac.person import author_name, byline, given_names, name_in_title, name_words, written_as_name
 from almanac.sources import read_source
 from almanac.store.entries import source_person
 
@@ -71,6 +71,16 @@ def test_the_words_of_a_name_a_question_would_use():
     assert name_words(("Megan Rapinoe",)) == {"megan", "rapinoe"}
     assert name_words(("Will McGugan", "N. K. Jemisin")) == {"mcgugan", "jemisin"}  # not "will", no initials
     assert name_words(("Janette Sadik-Khan",)) == {"janette", "sadik", "khan", "jsk"}
+
+
+def test_an_everyday_word_of_the_name_is_the_person_s_only_beside_the_rest_of_it():
+    """"Michael Mann", "Hank Green": too common alone to be taken for the person's name (`name_words`
+    leaves them out), such words name the person next to the rest of the name, on either side."""
+    mann, green = ("Michael E. Mann",), ("Hank Green",)
+    assert given_names("michael mann at the university of michigan".split(), name_words(mann), mann) == {"michael"}
+    assert given_names("hank green in boulder".split(), name_words(green), green) == {"green"}
+    assert given_names("michael on the climate".split(), name_words(mann), mann) == set()
+    assert given_names("green energy with hank".split(), name_words(green), green) == set()
 
 
 def test_a_name_of_three_parts_is_known_by_its_initials():

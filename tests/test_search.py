@@ -1118,6 +1118,24 @@ def test_a_first_name_shortened_before_the_surname_is_the_person_s(store, fake):
     assert searcher.understand("Sid lectures on TED").terms == ("sid", "ted")
 
 
+def test_an_everyday_first_name_before_the_surname_is_the_person_s(store, fake):
+    """'Michael Mann at the University of Michigan' on Michael E. Mann's archive: "Michael" is too
+    common a word to be his name alone, but before "Mann" it is, and no name the answer must hold
+    (it was refused: the Michigan lecture's entry writes "Mann" only, and "Michael Mann" counted as
+    a name of two words the entry does not hold). Alone, "Michael" stays a word to find."""
+    _person_and_one_more(store, "Michael E. Mann on the climate", "Mann",
+                         Entry(id="umich", title="Academic freedom lecture", date=PartialDate(2017),
+                               kind="talk", summary="Mann speaks at the University of Michigan Law School."))
+    searcher = Searcher(store, fake, person="Michael E. Mann")
+    question = searcher.understand("Michael Mann at the University of Michigan")
+    assert question.terms == ("university", "michigan") and set(question.person_named) == {"michael", "mann"}
+    assert searcher.understand("Michael on the University of Michigan").terms == ("michael", "university",
+                                                                                  "michigan")
+    result = searcher.search("Michael Mann at the University of Michigan")
+    assert result.answered and result.hits[0].entry.id == "umich"
+    assert result.explain["signals"]["name_not_held"] == 0.0
+
+
 def test_a_clipped_name_no_word_of_english_is_the_person_s_alone(store, fake):
     """'Woz in Stockholm' on Steve Wozniak's archive: "woz" begins his surname and is no word of
     English, so alone it names him (it was refused: the Stockholm talk's entry never writes "Woz").

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from almanac.entry import SHOW, SHOW_KINDS
-from almanac.person import name_words
 from almanac.search.lexical import LexicalIndex
 from almanac.words import by_undoubled, tokens
 
@@ -132,12 +131,12 @@ class Snapshot:
                 return one
         return None
 
-    def person_words(self, store, configured: tuple[str, ...] = ()) -> frozenset[str]:
-        """The words of the archive's person's names (`almanac.person`): those `configured` (the
-        `[site] author`) and those its sources say (`Store.people`, read once per snapshot)."""
+    def person_names(self, store, configured: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The archive's person's names (`almanac.person`): those `configured` (the `[site]
+        author`) and those its sources say (`Store.people`, read once per snapshot)."""
         if self._people is None:
             self._people = tuple(store.people())
-        return name_words((*configured, *self._people))
+        return (*configured, *self._people)
 
     def lexical_index(self, store, build: bool = True) -> LexicalIndex | None:
         """The postings index, read now if this is the snapshot's LEXICAL_INDEX_ON_QUESTION-th question

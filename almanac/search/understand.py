@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from almanac.person import is_person_word, misspelt_names, shortened_names
+from almanac.person import given_names, is_person_word, misspelt_names, name_words, shortened_names
 from almanac.query import KIND_RESTATING_WORDS, KIND_WORDS, ParsedQuery, parse_query
 from almanac.words import (CHAT_ASIDES, PLACE_NICKNAMES, by_undoubled, chat_read, described_content, glue_slip,
                            is_english, name_runs, person_pronoun, possessor, read_words, undouble, zipf)
@@ -106,7 +106,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
                corrected: dict[str, str] | None = None, people: tuple[str, ...] = ()) -> Question:
     """The question `text` read for this archive. `corrected`: the typos already read as the
     archive's words in `text` (`read_words`), so none are corrected again. `people`: the names
-    of the archive's person the configuration gives (`Snapshot.person_words` adds the sources')."""
+    of the archive's person the configuration gives (`Snapshot.person_names` adds the sources')."""
     parsed = parse_query(text, kind=kind, year=year, today=today)
     terms = list(parsed.terms)
     if not terms:
@@ -129,7 +129,8 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     nicknames = [t for t in terms if not counts.get(t) and t in PLACE_NICKNAMES]
     numbered = [t for t in terms if not counts.get(t) and _NUMBERED.fullmatch(t)]
     spelled = [t for t in terms if not counts.get(t) and t in NUMBER_READINGS and not named_number(text, t)]
-    person = snapshot.person_words(store, people)
+    whose = snapshot.person_names(store, people)
+    person = name_words(whose)
     words = word_tokens(text)
     # "esther perell", "sapolski": the person's name misspelt is read as the name, whatever else it is near
     misspelt = misspelt_names(words, person) if corrected is None else {}
@@ -156,6 +157,7 @@ def understand(text: str, store, snapshot, kind: str | None, year: int | None, t
     # "Rapinoe Melbourne": whose work, then what. "papers by Harari", "Rapinoe's latest": whose,
     # then a filter or an order, and nothing else to find. A question that is only the name keeps it.
     short = shortened_names(words, person)  # "Sid Mukherjee": Siddhartha's name shortened
+    short |= given_names(words, person, whose)  # "Michael Mann", "Hank Green": anyone's alone
     named = tuple(t for t in terms if is_person_word(t, person) or t in short)
     if named and (len(named) < len(terms) or parsed.has_filters or parsed.order):
         terms = [t for t in terms if t not in named]
