@@ -1,4 +1,5 @@
-"""Every evaluation archive is well formed, the kept-unseen ones too (no other test reads those).
+"""Every evaluation archive is well formed, the kept-unseen and pending ones too (no other test
+reads those).
 
 Each ingests without a problem, and its questions.json says what tests/eval/README.md promises:
 the true kind of every entry, answers and filter lists that name only entries the archive holds,
@@ -18,8 +19,10 @@ from almanac.ingest import ingest
 from almanac.store import Store
 
 TESTS = pathlib.Path(__file__).resolve().parent
-ARCHIVES = sorted(folder for place in ("eval", "eval_unseen") for folder in (TESTS / place).iterdir()
-                  if (folder / "questions.json").exists())
+#: tests/eval_pending holds archives written blind and measured once, waiting for the next fit to
+#: move them into tests/eval_unseen (its README says why); it may be empty or absent.
+ARCHIVES = sorted(folder for place in ("eval", "eval_unseen", "eval_pending") if (TESTS / place).is_dir()
+                  for folder in (TESTS / place).iterdir() if (folder / "questions.json").exists())
 
 
 def test_the_archives_are_found():
