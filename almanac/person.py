@@ -142,12 +142,16 @@ def name_words(names: tuple[str, ...]) -> frozenset[str]:
     people and headlines call such a person; two letters ("Hans Rosling" -> hr) say too little."""
     words = set()
     for name in names:
-        for word in map(possessor, tokens(name)):
-            if sum(c.isalpha() for c in word) >= 2 and zipf(word) < EVERYDAY_ZIPF:
-                words.add(_folded(word))
+        words.update(_folded(word) for word in _name_parts(name) if zipf(word) < EVERYDAY_ZIPF)
         if len(initials := _initials(name)) >= 3 and zipf(initials) < EVERYDAY_ZIPF and not _INITIAL.search(name):
             words.add(initials)
     return frozenset(words)
+
+
+def _name_parts(name: str) -> list[str]:
+    """A name's words as a question may write them: without a possessive, of two letters or more
+    (an initial is no word of it). `name_words` keeps the rare ones, `everyday_name_words` the rest."""
+    return [word for word in map(possessor, tokens(name)) if sum(c.isalpha() for c in word) >= 2]
 
 
 def _initials(name: str) -> str:
@@ -198,8 +202,7 @@ def given_names(words: list[str], person: frozenset[str], names: tuple[str, ...]
 def everyday_name_words(names: tuple[str, ...]) -> frozenset[str]:
     """The words of the person's names that `name_words` leaves out as everyday English
     ("Michael E. Mann" -> michael), lower case, without accents."""
-    return frozenset(_folded(word) for name in names for word in map(possessor, tokens(name))
-                     if sum(c.isalpha() for c in word) >= 2 and zipf(word) >= EVERYDAY_ZIPF)
+    return frozenset(_folded(word) for name in names for word in _name_parts(name) if zipf(word) >= EVERYDAY_ZIPF)
 
 
 def misspelt_names(words: list[str], person: frozenset[str]) -> dict[str, str]:
