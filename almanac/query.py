@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from almanac.entry import KINDS, SHOW, SHOW_KINDS, normalise_kind
 from almanac.question_dates import DATE_TOKEN_RE, FIRST_MONTH, LAST_MONTH, DateReader, full_years, month_joiners
 from almanac.words import (FILLERS, LIST_JOINERS, STOPWORDS, SUBJECT_PRONOUNS, described_content, possessor, tokens,
-                           unchat, unchat_written, written_as_names)
+                           unchat, unchat_written, written_as_names, written_words)
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -359,6 +359,32 @@ def content_terms(text: str) -> list[str]:
     return seen
 
 
+def outlet_names(text: str) -> set[tuple[str, str]]:
+    """The pairs of words, lowercased, where a kind word is the end of a name: "Science News",
+    "Fox News", "Washington Post", "City Paper", "Reith Lectures".
+
+    Such a name says where the entry appeared or what it belongs to, not its kind: "anything from
+    Science News?" asks for a book review, "what did he say on Fox News?" for an interview, and
+    read as "news" they were filters that left the answer out (round forty-three; "what did the
+    Yale Daily News write about him", "what did she say at Washington Post Live?" before). The kind
+    word is written with a capital after another capitalised word that is no word of the question's
+    frame (not "Latest Podcast", "Any News", "Video Interviews", "Academic Papers"), and not the
+    question's first word, which English capitalises anyway. The word stays one to find.
+    """
+    words = written_words(text)
+    if text.upper() == text:
+        return set()
+    frame = STOPWORDS | _KIND_WORDS.keys() | _ORDER_WORDS.keys() | _MEDIUM_WORDS.keys() | _KIND_QUALIFIERS \
+        | _ASKING | _DETERMINERS
+    pairs = set()
+    for k in range(2, len(words)):
+        before, word = words[k - 1], words[k]
+        low = possessor(word.lower().replace("’", "'"))
+        if low in _KIND_WORDS and word[:1].isupper() and before[:1].isupper() and before.lower() not in frame:
+            pairs.add((possessor(before.lower().replace("’", "'")), low))
+    return pairs
+
+
 def _words_of(text: str) -> tuple[list[str], list[bool]]:
     """The question's words as the readers take them, and where a dash or a slash joined a word to
     the next: "2014-2016", "2014/15" and "2015-05" are one date."""
@@ -406,6 +432,7 @@ def parse_query(
     text = full_years(text, today)
     words, dashed = _words_of(text)
     names = frozenset(written_as_names(text))
+    outlets = outlet_names(text)
     reader = DateReader(words, dashed, today, names, _KIND_WORDS)
     reader.read()
     year_from, year_to, months, years = reader.year_from, reader.year_to, tuple(reader.months), tuple(reader.years)
@@ -468,6 +495,9 @@ def parse_query(
             continue
         if tok == "papers" and _the_press(words, i):  # "how the papers reported his death"
             consumed.append(tok)
+            continue
+        if tok in _KIND_WORDS and (prev, tok) in outlets:
+            rest.append((i, tok))  # "anything from Science News?": the outlet's name, not the kind asked for
             continue
         if tok in _SHOW_WORDS and nxt == "of":  # "a series of lectures": what the series is of decides
             rest.append((i, tok))

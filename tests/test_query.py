@@ -775,3 +775,25 @@ def test_an_open_range_of_months_is_said_as_since_or_before(question, said):
     from almanac.search.present import period_label
 
     assert period_label(parse_query(question, today=dt.date(2026, 12, 1))) == said
+
+
+@pytest.mark.parametrize(
+    "question, kind, terms",
+    [
+        # A kind word ending a name names where the entry appeared, not what it is.
+        ("anything from Science News?", None, ("science", "news")),
+        ("what did he say on Fox News", None, ("fox", "news")),
+        ("what did she say at Washington Post Live?", None, ("washington", "post", "live")),
+        ("any BBC News interviews?", "interview", ("bbc", "news")),
+        # Not a name: the question's frame, its first word, lower case, or all capitals.
+        ("Any News from 2018?", "news", ()),
+        ("News from 2018", "news", ()),
+        ("his Latest Podcast", "podcast", ()),
+        ("Video Interviews from 2019", "video", ()),
+        ("anything from science news?", "news", ("science",)),
+        ("ANYTHING FROM SCIENCE NEWS?", "news", ("science",)),
+    ],
+)
+def test_a_kind_word_ending_a_name_is_the_name_s(question, kind, terms):
+    parsed = parse_query(question, today=dt.date(2026, 12, 1))
+    assert (parsed.kind, parsed.terms) == (kind, terms)

@@ -1232,3 +1232,21 @@ def test_a_word_saying_only_where_something_is_is_no_word_to_find(store, fake):
     assert searcher.understand("the conference held at Guildford").terms == ("conference", "guildford")
     assert searcher.understand("the set on physics history").terms == ("set", "physics", "history")
     assert [h.entry.id for h in searcher.search("anything set in Guildford?").hits][:1] == ["g"]
+
+
+def test_an_outlet_named_with_a_kind_word_is_where_not_what(store, fake):
+    """'anything from Science News?' on a physicist's archive: the magazine's review of his book is
+    an article, and "News" read as the kind asked for filtered it out (refused, round forty-three).
+    Ending a name, the kind word is the outlet's; written in lower case it still asks for news."""
+    store.replace_source("notes.json", [
+        Entry(id="review", title="Book review: From Eternity to Here", date=PartialDate(2010), kind="article",
+              summary="Science News reviews his book on the arrow of time."),
+        Entry(id="prize", title="Book wins a prize", date=PartialDate(2013, 11, 20), kind="news",
+              summary="The Royal Society names the winner of its science book prize."),
+        Entry(id="talk", title="The arrow of time", date=PartialDate(2011, 5), kind="talk",
+              summary="A lecture on entropy and cosmology."),
+    ])
+    searcher = Searcher(store, fake)
+    result = searcher.search("anything from Science News?")
+    assert result.answered and result.hits[0].entry.id == "review"
+    assert [h.entry.id for h in searcher.search("anything from science news?").hits] == ["prize"]
