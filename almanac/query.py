@@ -359,6 +359,11 @@ def content_terms(text: str) -> list[str]:
     return seen
 
 
+#: Words of a question's frame, which a capital does not make part of a name (`outlet_names`).
+_FRAME_WORDS = (STOPWORDS | _KIND_WORDS.keys() | _ORDER_WORDS.keys() | _MEDIUM_WORDS.keys() | _KIND_QUALIFIERS
+                | _ASKING | _DETERMINERS)
+
+
 def outlet_names(text: str) -> set[tuple[str, str]]:
     """The pairs of words, lowercased, where a kind word is the end of a name: "Science News",
     "Fox News", "Washington Post", "City Paper", "Reith Lectures".
@@ -374,13 +379,11 @@ def outlet_names(text: str) -> set[tuple[str, str]]:
     words = written_words(text)
     if text.upper() == text:
         return set()
-    frame = STOPWORDS | _KIND_WORDS.keys() | _ORDER_WORDS.keys() | _MEDIUM_WORDS.keys() | _KIND_QUALIFIERS \
-        | _ASKING | _DETERMINERS
     pairs = set()
     for k in range(2, len(words)):
         before, word = words[k - 1], words[k]
         low = possessor(word.lower().replace("’", "'"))
-        if low in _KIND_WORDS and word[:1].isupper() and before[:1].isupper() and before.lower() not in frame:
+        if low in _KIND_WORDS and word[:1].isupper() and before[:1].isupper() and before.lower() not in _FRAME_WORDS:
             pairs.add((possessor(before.lower().replace("’", "'")), low))
     return pairs
 
