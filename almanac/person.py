@@ -192,7 +192,7 @@ def given_names(words: list[str], person: frozenset[str], names: tuple[str, ...]
     person's, and read as a word to find it made a question naming the person in full ask for
     an entry writing "Michael" (the name of two words not held counted against the entry that
     writes only "Mann")."""
-    everyday = everyday_name_words(tuple(names))
+    everyday = everyday_name_words(names)
     return {word for i, word in enumerate(words)
             if _folded(word) in everyday
             and any(is_person_word(other, person) for other in words[max(i - 1, 0):i] + words[i + 1:i + 2])}

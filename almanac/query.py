@@ -376,16 +376,12 @@ def outlet_names(text: str) -> set[tuple[str, str]]:
     frame (not "Latest Podcast", "Any News", "Video Interviews", "Academic Papers"), and not the
     question's first word, which English capitalises anyway. The word stays one to find.
     """
-    words = written_words(text)
     if text.upper() == text:
         return set()
-    pairs = set()
-    for k in range(2, len(words)):
-        before, word = words[k - 1], words[k]
-        low = possessor(word.lower().replace("’", "'"))
-        if low in _KIND_WORDS and word[:1].isupper() and before[:1].isupper() and before.lower() not in _FRAME_WORDS:
-            pairs.add((possessor(before.lower().replace("’", "'")), low))
-    return pairs
+    written, low = written_words(text), [possessor(t) for t in tokens(text)]  # the same words, as read
+    return {(low[k - 1], low[k]) for k in range(2, len(written))
+            if low[k] in _KIND_WORDS and written[k][:1].isupper() and written[k - 1][:1].isupper()
+            and written[k - 1].lower() not in _FRAME_WORDS}
 
 
 def _words_of(text: str) -> tuple[list[str], list[bool]]:
