@@ -154,6 +154,32 @@ def test_searcher_embeds_missing_once_and_reloads_on_change(seeded_store, fake, 
     assert searcher._snapshot.matrix[searcher._snapshot.index[change.changed[0]]].any()  # by meaning now
 
 
+def test_a_store_closed_before_the_background_embedding_is_one_warning(seeded_store, fake, monkeypatch, caplog):
+    """A process stopping closes its store while the embedding thread still waits its grace: that
+    is not a fault to log with a traceback at ERROR (a scheduler test caught one such traceback
+    from a thread an earlier test left waiting), but one line saying why nothing was embedded."""
+    import logging
+
+    from almanac.search import searcher as searcher_module
+
+    monkeypatch.setattr(searcher_module, "EMBED_GRACE_SECONDS", 0.3)
+    searcher = Searcher(seeded_store, fake)
+    searcher.search("Irmin")
+    (key,) = seeded_store.source_keys()
+    entries = [dataclasses.replace(e, summary=f"{e.summary} Revised.") if i == 0 else e
+               for i, e in enumerate(seeded_store.entries())]
+    seeded_store.replace_source(key, entries)
+    with caplog.at_level(logging.WARNING, logger="almanac.search.searcher"):
+        searcher.search("Irmin")  # notices the entry without a vector: the thread waits its grace
+        assert searcher._embedding is not None and searcher._embedding.is_alive()
+        seeded_store.close()
+        searcher._embedding.join(timeout=30)
+    said = [r for r in caplog.records if r.name == "almanac.search.searcher"]
+    assert [r.levelno for r in said] == [logging.WARNING], caplog.text
+    assert said[0].getMessage().startswith("embedding the entries without vectors skipped: ")
+    assert "closed" in said[0].getMessage() and "Traceback" not in caplog.text
+
+
 def test_search_embeds_what_understand_says_in_one_call(seeded_store, fake, monkeypatch):
     """The evaluation embeds many questions at once from `Searcher.understand`: it must be what
     `search` embeds, the meaning and, for a description, its content without the frame."""

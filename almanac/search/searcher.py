@@ -32,6 +32,7 @@ from almanac.search.present import by_date, empty_filter_note, highlight
 from almanac.search.retrieve import entries_of, everyday_name, measured_with, retrieve, top
 from almanac.search.snapshot import Snapshot, load_snapshot
 from almanac.search.understand import understand
+from almanac.store.database import out_of_reach, reason_of
 from almanac.text import first_sentence
 from almanac.words import asks_for_listing
 
@@ -245,8 +246,14 @@ class Searcher:
             try:
                 if 0 < missing_count(self.store, self.embedder.model_name) <= EMBED_ON_SEARCH:
                     self.embed_documents(self.store)
-            except Exception:  # a store closed meanwhile, a database gone: the next reload tries again
-                log.exception("embedding the entries without vectors failed")
+            except Exception as exc:
+                if not out_of_reach(exc):
+                    log.exception("embedding the entries without vectors failed")
+                    return
+                # The store closed while the thread waited (the process stopping) or the database is
+                # gone: not a fault of the embedding, and the next reload tries again. One line, as
+                # for any database out of reach, not a traceback logged while the process stops.
+                log.warning("embedding the entries without vectors skipped: %s", reason_of(exc))
 
         self._embedding = threading.Thread(target=embed, name="almanac-embed", daemon=True)
         self._embedding.start()
