@@ -247,13 +247,13 @@ class Searcher:
                 if 0 < missing_count(self.store, self.embedder.model_name) <= EMBED_ON_SEARCH:
                     self.embed_documents(self.store)
             except Exception as exc:
-                if not out_of_reach(exc):
+                if out_of_reach(exc):
+                    # The store closed while the thread waited (the process stopping) or the database
+                    # is gone: no fault of the embedding, and the next reload tries again. One line,
+                    # as the scheduler and the server log an outage, not a traceback.
+                    log.warning("embedding the entries without vectors skipped: %s", reason_of(exc))
+                else:
                     log.exception("embedding the entries without vectors failed")
-                    return
-                # The store closed while the thread waited (the process stopping) or the database is
-                # gone: not a fault of the embedding, and the next reload tries again. One line, as
-                # for any database out of reach, not a traceback logged while the process stops.
-                log.warning("embedding the entries without vectors skipped: %s", reason_of(exc))
 
         self._embedding = threading.Thread(target=embed, name="almanac-embed", daemon=True)
         self._embedding.start()
