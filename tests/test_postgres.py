@@ -150,8 +150,13 @@ def test_a_run_whose_lock_went_with_its_connection_takes_it_again_or_learns_it_l
     import psycopg
 
     def drop_connection(lock):
+        """Terminate the lock's backend and wait (up to 10 s) until it has exited: without the
+        timeout `pg_terminate_backend` only signals, and the lock may still be held a moment
+        later (a CI run caught `second.acquire()` racing the dying backend)."""
         with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", [lock._conn.info.backend_pid])
+            gone = admin.execute("SELECT pg_terminate_backend(%s, 10000)",
+                                 [lock._conn.info.backend_pid]).fetchone()[0]
+            assert gone, "the lock's backend did not exit within 10 s"
 
     with Store(postgres_url) as a, Store(postgres_url) as b:
         first = a.instance_lock("run")
