@@ -85,6 +85,16 @@ TODAY = dt.date(2026, 12, 1)
         ("what did she talk about with Kate?", {}, ("kate",)),
         ("did he talk at OSCON?", {}, ("oscon",)),
         ("what has he presented?", {}, ()),
+        # ... also after a name, by the person they take: the interviewer's conversation is an
+        # interview or a podcast, not a talk
+        ("the one where Amy Goodman talks to him", {}, ("amy", "goodman")),
+        ("u got the one where ezra klein talks w him abt being kind", {}, ("ezra", "klein")),
+        ("anything where David Marchese interviews her?", {}, ("david", "marchese")),
+        # ... but after a determiner, and with "with" after any kind word but "talk", the kind
+        # word names what is asked for
+        ("the talk her students gave", {"kind": "talk", "kind_boost": True}, ("students",)),
+        ("any interviews with her?", {"kind": "interview"}, ()),
+        ("Kara Swisher interviews with her", {"kind": "interview"}, ("kara", "swisher")),
         # a plural kind filters; a singular one next to other words describes (a boost)
         ("which talks mention Docker?", {"kind": "talk"}, ("docker",)),
         ("the DockerCon talk", {"kind": "talk", "kind_boost": True}, ("dockercon",)),
