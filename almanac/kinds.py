@@ -59,6 +59,7 @@ import re
 
 from almanac.link_kind import link_kind
 from almanac.text import ends_no_sentence, sentences
+from almanac.words import OBJECT_PRONOUNS
 
 KINDS_ORDER = ("article", "talk", "paper", "podcast", "interview", "video", "news")
 
@@ -178,7 +179,6 @@ _TITLE_NEWS = frozenset(
     "investigates investigate".split())
 #: "open" is a headline verb only with an object after it ("Two choirs open the festival").
 _OBJECT_START = frozenset("the a an his her their its".split())
-_OBJECT_PRONOUNS = frozenset("me him her them us".split())
 _FIRST_PERSON = frozenset("i my me we our us i'm i've i'd i'll".split())
 #: Nouns that name a position: a title that is a role ("Senior economist at ...", "Research
 #: Fellow", "Artist in residence at ...") records an appointment, which is news.
@@ -380,7 +380,7 @@ def _cues(tokens: list[str], found: list[int], start: int = 0):
         if word == "profiled":
             # "The Gazette profiled Jo Smith", "profiled her": a profile of someone (a program is profiled too).
             nxt = tokens[i + 1] if i + 1 < end else ""
-            if nxt[:1].isupper() or nxt.lower() in _OBJECT_PRONOUNS:
+            if nxt[:1].isupper() or nxt.lower() in OBJECT_PRONOUNS:
                 yield i, "interview", 3.0
             continue
         if word == "interviewed":

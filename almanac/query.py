@@ -36,8 +36,8 @@ from dataclasses import dataclass, field, replace
 
 from almanac.entry import KINDS, SHOW, SHOW_KINDS, normalise_kind
 from almanac.question_dates import DATE_TOKEN_RE, FIRST_MONTH, LAST_MONTH, DateReader, full_years, month_joiners
-from almanac.words import (FILLERS, LIST_JOINERS, STOPWORDS, SUBJECT_PRONOUNS, described_content, possessor, tokens,
-                           unchat, unchat_written, written_as_names, written_words)
+from almanac.words import (FILLERS, LIST_JOINERS, OBJECT_PRONOUNS, STOPWORDS, SUBJECT_PRONOUNS, described_content,
+                           possessor, tokens, unchat, unchat_written, written_as_names, written_words)
 
 #: Longest question searched; longer ones are cut (with a warning at the edge).
 MAX_QUERY_CHARS = 1000
@@ -109,10 +109,6 @@ _DETERMINERS = frozenset("the a an this that his her their its my your which wha
 
 #: Kind words that are also verbs ("did he talk about", "she interviews people").
 _VERBISH = {"talk", "talks", "interview", "interviews", "lecture", "lectures", "present", "podcast"}
-#: A verb's objects: after a kind word that is also a verb, directly or past "to"/"with", they make
-#: it the verb ("the one where Amy Goodman talks to him", "David Marchese interviews her", "did
-#: Charles Barkley talk him into TV?"); "you" is the archive's ("oldest interview you have").
-_OBJECT_PRONOUNS = frozenset("him her them me us".split())
 #: Before a verb: auxiliaries, pronouns, "to".
 _VERB_BEFORE = set(
     "did does do didn't doesn't don't to he she they i we you will would can could should ever also "
@@ -820,19 +816,20 @@ def _ends_kinds(words: list[str], j: int) -> bool:
 
 def _takes_object(words: list[str], i: int) -> bool:
     """Whether the kind word at i is a verb by the object after it: a person ("him", "her") right
-    after it, or after "talk(s) to/with/w". Of the 59 evaluation questions with such a pronoun
-    after a kind word, this reads 14 (the others: "interviews with her", "oldest interview you
-    have"), and another kind than the word's answers 13 of them (podcasts, interviews, a video):
-    the word had filtered them to talks or interviews. After a determiner the word is a noun
-    whatever follows ("the talk her students gave"), and "interviews with him" are interviews:
-    "with" makes a verb of "talk" alone."""
+    after it, or after "talk(s) to/with" ("talks w him" too: chat is read before, `_words_of`);
+    "you" is the asker's ("oldest interview you have"). Of the 59 evaluation questions with such
+    a pronoun after a kind word, this reads 14 (the others: "interviews with her", "oldest
+    interview you have"), and another kind than the word's answers 13 of them (podcasts,
+    interviews, a video): the word had filtered them to talks or interviews. After a determiner
+    the word is a noun whatever follows ("the talk her students gave"), and "interviews with
+    him" are interviews: "with" makes a verb of "talk" alone."""
     if i > 0 and words[i - 1] in _DETERMINERS:
         return False
     after = words[i + 1:i + 3]
-    if after[:1] and after[0] in _OBJECT_PRONOUNS:
+    if after[:1] and after[0] in OBJECT_PRONOUNS:
         return True
-    return (words[i] in ("talk", "talks") and len(after) == 2 and after[0] in ("to", "with", "w")
-            and after[1] in _OBJECT_PRONOUNS)
+    return (words[i] in ("talk", "talks") and len(after) == 2 and after[0] in ("to", "with")
+            and after[1] in OBJECT_PRONOUNS)
 
 
 def _person_clause(words: list[str], j: int) -> bool:

@@ -58,6 +58,9 @@ LIST_JOINERS = frozenset(("and", "or"))
 #: Who does what an archive holds: the subject of a clause telling of it ("before he founded
 #: DeepMind", "the paper that she wrote"). Not "you": that is the asker speaking to the bot.
 SUBJECT_PRONOUNS = frozenset("he she they i we".split())
+#: Whom an act is done to, after its verb: "interviews her", "talks to him" (a question's kind
+#: word read as a verb, `almanac.query`), "profiled her" (an entry's verb, `almanac.kinds`).
+OBJECT_PRONOUNS = frozenset("me him her them us".split())
 
 #: Everyday verbs and nouns people put around what they ask ("what did he put out in July 2014?",
 #: "his most recent podcast appearance", "anything mentioning Cordae", "September 2002 coverage"): about
