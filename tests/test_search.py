@@ -990,10 +990,40 @@ def test_on_one_date_the_entries_known_to_the_day_are_listed_before_those_known_
     searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
     on_the_day = searcher.search("what came out on 1 October 2012?")
     assert [h.entry.id for h in on_the_day.hits] == ["video", "news", "keynote"]
-    # newest first over the month: the 2nd, then the 1st's two, then the one known only to the month
-    assert [h.entry.id for h in searcher.search("anything from October 2012?").hits] == ["later", "video", "news",
-                                                                                           "keynote"]
+    # newest first over the month: the one known only to the month in its middle, then the 2nd, then the 1st's two
+    assert [h.entry.id for h in searcher.search("anything from October 2012?").hits] == ["keynote", "later", "video",
+                                                                                           "news"]
     assert [h.entry.id for h in searcher.search("the oldest from October 2012").hits][:2] == ["video", "news"]
+
+
+def test_an_entry_known_only_to_its_year_or_month_sorts_in_the_middle_of_it(store, fake):
+    """"his most recent talk" with talks from March 2023, 2023 (the year alone) and 10 September
+    2023: on the first day of its year the 2023 talk was older than both and never the latest
+    nor, among talks of 2023, the one asked for when the middle of the year is the better guess.
+    It sorts in mid-June: after March, before September, in "the latest", "the first" and a
+    listing alike; one known only to May sorts after the 10th of May and before the 20th."""
+    import datetime as dt
+
+    from almanac.entry import Entry, PartialDate
+
+    dates = {"march": PartialDate(2023, 3, 2), "year": PartialDate(2023), "september": PartialDate(2023, 9, 10)}
+
+    def talks(dates):
+        store.replace_source("notes.txt", [
+            Entry(id=k, title=f"Talk {k}", date=d, kind="talk", summary=f"A talk about gardening ({k}).")
+            for k, d in dates.items()])
+
+    talks(dates)
+    searcher = Searcher(store, fake, today=lambda: dt.date(2026, 12, 1))
+    assert [h.entry.id for h in searcher.search("talks from 2023").hits] == ["september", "year", "march"]
+    assert [h.entry.id for h in searcher.search("talks from 2023, oldest first").hits] == ["march", "year",
+                                                                                             "september"]
+    talks({"march": dates["march"], "year": dates["year"]})
+    assert [h.entry.id for h in searcher.search("his most recent talk", limit=1).hits] == ["year"]
+    talks({"year": dates["year"], "september": dates["september"]})
+    assert [h.entry.id for h in searcher.search("his first talk", limit=1).hits] == ["year"]
+    talks({"may-10": PartialDate(2021, 5, 10), "may": PartialDate(2021, 5), "may-20": PartialDate(2021, 5, 20)})
+    assert [h.entry.id for h in searcher.search("talks from May 2021").hits] == ["may-20", "may", "may-10"]
 
 
 def test_writes_as_name_skips_sentence_starts_and_lower_case():

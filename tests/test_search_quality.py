@@ -92,7 +92,11 @@ def test_every_archive_is_big_enough(eval_runs):
 #: him in the operating room…" ranks an interview over lunch first, the coaching talk second):
 #: 0.975 -> 0.925, floor 0.92. With two unrelated questions to spare (harness.FAR_MARGIN) the
 #: seventeen without the seed choose 0.6, where "Xen keynote in Germany" (0.584) is refused again:
-#: 0.959 -> 0.945, floor 0.94 (the seed with what ships: 0.973, unchanged).
+#: 0.959 -> 0.945, floor 0.94 (the seed with what ships: 0.973, unchanged). An entry known only to
+#: its year sorted in mid-year (`Snapshot.order_keys`; 15 first answers more and 9 fewer on the
+#: 411 archives then kept unseen) takes "Talk Python To Me #498", known only to 2025, for newer than
+#: the SE Radio episode of 4 June 2025, which the maintainer's "his latest podcast appearance"
+#: expects: 0.923 -> 0.897, floor 0.89.
 FLOORS = {
     "seed": (0.94, 0.97, 1.0, None, 0.98, 1.0),
     "ardern": (0.85, 0.95, 1.0, 1.0, 0.94, 0.95),
@@ -105,7 +109,7 @@ FLOORS = {
     "humanities": (0.87, 0.92, 1.0, 1.0, 0.97, 0.95),
     "ingels": (0.85, 0.95, 1.0, 1.0, 0.97, 0.9),
     "kariko": (0.85, 0.95, 1.0, 0.75, 0.97, 0.95),
-    "maintainer": (0.92, 0.95, 1.0, 0.75, 0.97, 0.9),
+    "maintainer": (0.89, 0.95, 1.0, 0.75, 0.97, 0.9),
     "musician": (0.87, 0.97, 1.0, 0.5, 0.95, 0.9),
     "novelist": (0.92, 0.97, 1.0, 0.75, 0.95, 0.9),
     "rbg": (0.85, 0.97, 0.75, 0.75, 0.97, 0.95),

@@ -20,14 +20,17 @@ from almanac.question_dates import FIRST_MONTH, LAST_MONTH
 from almanac.text import sentences, stem, stems
 
 
-def by_date(snap, allowed: np.ndarray, newest_first: bool) -> list[int]:
-    """Indexes of the allowed entries sorted by date; on the same date the one known more precisely
-    first, then archive order. An entry known only to October 2012 sorts on the 1st, and "what came
-    out on 1 October 2012?" lists those known to be from that day before it (which may be)."""
+def by_date(snap, allowed: np.ndarray, newest_first: bool, exact_first: bool = False) -> list[int]:
+    """Indexes of the allowed entries sorted by date (`Snapshot.order_keys`: an entry known only to
+    October 2012 sorts on the 16th); on the same date the one known more precisely first, then
+    archive order. `exact_first` (a day was asked for): those known to be from that day before
+    those known only to its month or year, which may be ("what came out on 1 October 2012?")."""
     idx = np.flatnonzero(allowed)
-    keys = snap.sort_keys()[idx]
+    keys = snap.order_keys()[idx]
     precision = (snap.months[idx] > 0).astype(np.int64) + (snap.days[idx] > 0)
-    order = np.lexsort((-precision, -keys if newest_first else keys))  # stable: ties keep archive order
+    by_key = -keys if newest_first else keys
+    # lexsort sorts by its last key first; it is stable, so ties keep archive order
+    order = np.lexsort((by_key, -precision) if exact_first else (-precision, by_key))
     return idx[order].tolist()
 
 

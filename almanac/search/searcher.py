@@ -369,7 +369,7 @@ class Searcher:
             likely = set(order[:ORDER_NAMED_POOL]) if names else set()
             relevant = [i for i in order if ranked_score[i] >= ranked_score[best] - ORDER_RELEVANCE * abs(ranked_score[best])
                         or i in likely and matched(i).issuperset(names)]
-            keys = snap.sort_keys()
+            keys = snap.order_keys()
             chosen = sorted(relevant, key=lambda i: (-keys[i] if parsed.order == "newest" else keys[i]))[:limit]
         else:
             # "Also relevant" must mean it. When a name or a rare word found the answer, further
@@ -398,7 +398,7 @@ class Searcher:
 
     def _listing(self, snap: Snapshot, parsed, allowed: np.ndarray, filters: dict, limit: int) -> SearchResult:
         """Every entry the filters select (all entries when there are none), by date."""
-        order = by_date(snap, allowed, newest_first=parsed.order != "oldest")
+        order = by_date(snap, allowed, newest_first=parsed.order != "oldest", exact_first=parsed.day is not None)
         total = len(order)
         chosen = order[:limit]
         entries = entries_of(chosen, snap, self.store)
