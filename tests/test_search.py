@@ -997,11 +997,11 @@ def test_on_one_date_the_entries_known_to_the_day_are_listed_before_those_known_
 
 
 def test_an_entry_known_only_to_its_year_or_month_sorts_in_the_middle_of_it(store, fake):
-    """"his most recent talk" with talks from March 2023, 2023 (the year alone) and 10 September
-    2023: on the first day of its year the 2023 talk was older than both and never the latest
-    nor, among talks of 2023, the one asked for when the middle of the year is the better guess.
-    It sorts in mid-June: after March, before September, in "the latest", "the first" and a
-    listing alike; one known only to May sorts after the 10th of May and before the 20th."""
+    """Talks from 2 March 2023, 2023 (the year alone) and 10 September 2023: sorted on the first
+    day of its year, the 2023 talk was older than the March one, so "his most recent talk" never
+    chose it over March. It sorts in mid-June, the guess wrong by least: after March and before
+    September in "the latest", "the first" and a listing alike; a talk known only to May 2021
+    sorts after the 10th of May and before the 20th."""
     import datetime as dt
 
     from almanac.entry import Entry, PartialDate
