@@ -12,7 +12,8 @@ The forms read, in plain words:
   "from September to December" (any year; "November to February" runs across
   the new year);
 - parts of a year ("Q1 2020", "early 2015", "mid-2015", "late 2014", "the end
-  of 2019", "the first half of 2011");
+  of 2019", "the first half of 2011", "the third quarter of 2022", "the first
+  three months of 2020");
 - ranges ("before 2014", "since 2019", "after May 2015", "until the end of
   2019", "from May 2015 onwards", "between 2014 and 2016", "2014-2016",
   "2014/15", "1999/00", "2014 or 2015"), years listed ("in 2014 and 2016",
@@ -97,7 +98,12 @@ _YEAR_EDGES = {"start": 0, "beginning": 0, "middle": 6, "end": 12}
 _QUARTER = re.compile(r"q([1-4])")
 #: A half of a year: "H1 2011", or "the first half of 2011" (the word before "half"): its six months.
 _HALF = re.compile(r"h([12])")
-_HALF_WORDS = {"first": 1, "second": 2, "latter": 2}
+_HALF_WORDS = {"first": 1, "second": 2, "latter": 2, "last": 2}
+#: A quarter in words: "the third quarter of 2022" (the word before "quarter"): its three months.
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4}
+#: The end of a year that "the first three months of 2020" and "the last six months of 2019" count
+#: from: the word before the number.
+_MONTHS_FROM = {"first": "start", "opening": "start", "last": "end", "final": "end", "closing": "end"}
 #: Words that begin a clause: after "on" they make it end a date ("from 2016 on, what did she
 #: write?": from 2016 onwards), where "from 2015 on Irmin" is what the year's entries are about.
 _CLAUSE_STARTS = frozenset("what which who how where when why did does do has have had is was were are he she "
@@ -237,7 +243,8 @@ class DateReader:
                 self.months, self.day = [day.month], day.day
                 self.span(i, i if tok != "this" else i + 1)
                 return
-            if tok in ("last", "this", "past", "previous") and nxt in ("year", "month", "decade"):
+            if tok in ("last", "this", "past", "previous") and nxt in ("year", "month", "decade") \
+                    and not self._of_a_year(i + 2):  # "the last month of 2019" is December's
                 edge = self.at(i - 1)
                 if nxt == "year" and (edge in _AFTER_WORDS or edge in _BEFORE_WORDS):
                     # "since last year", "before this year": a range that ends or starts there
@@ -295,7 +302,7 @@ class DateReader:
             # "the past two years", "the last couple of years"
             unit_at = i + 3 if self.at(i + 2) == "of" else i + 2
             unit = {"years": 12, "year": 12, "months": 1, "month": 1}.get(self.at(unit_at))
-            if tok in ("past", "last", "previous") and _number(nxt) and unit:
+            if tok in ("past", "last", "previous") and _number(nxt) and unit and not self._of_a_year(unit_at + 1):
                 # From the month it was then up to this one: on 1 December 2026 "the past six
                 # months" reaches back to June 2026 and "the past two years" to December 2024.
                 now = today.year * 12 + today.month - 1
@@ -306,6 +313,11 @@ class DateReader:
                 self.set_years(today.year - 3, today.year)
                 self.span(i, i + 1)
                 return
+
+    def _of_a_year(self, k: int) -> bool:
+        """Whether "of" and a year stand at word k: "the last six months of 2019" counts back from
+        that year's end, not from today."""
+        return self.at(k) == "of" and _year(self.at(k + 1)) is not None
 
     # "spring 2014", "the summer of 2019", "autumn 2020": the season's months of that year;
     # "the summer and autumn of 2019", "spring to autumn 2019": the seasons' months of one year, as
@@ -399,8 +411,8 @@ class DateReader:
         return True
 
     def _year_part(self, i: int, year: int) -> bool:
-        """'Q1 2020', 'H2 2011', 'the first half of 2011', 'early 2015', 'mid-2015', 'late 2014', 'the end
-        of 2019' (the year at i): those
+        """'Q1 2020', 'H2 2011', 'the first half of 2011', 'the third quarter of 2022', 'the first three
+        months of 2020', 'early 2015', 'mid-2015', 'late 2014', 'the end of 2019' (the year at i): those
         months of the year (`_YEAR_PARTS`), or one end of a range ("since late 2014"). The word is a
         part of a year only right before one: "his late wife" and "the end of the talk" are not."""
         j = i - 2 if self.at(i - 1) == "of" else i - 1
@@ -410,7 +422,13 @@ class DateReader:
         if word == "half" and j == i - 2 and self.at(j - 1) in _HALF_WORDS:  # "the first half of 2011"
             j -= 1
             half = _HALF.fullmatch(f"h{_HALF_WORDS[self.at(j)]}")
-        if quarter:
+        elif word == "quarter" and j == i - 2 and self.at(j - 1) in _QUARTER_WORDS:  # "the third quarter of 2022"
+            j -= 1
+            quarter = _QUARTER.fullmatch(f"q{_QUARTER_WORDS[self.at(j)]}")
+        counted = self._counted_months(j) if word in ("months", "month") and j == i - 2 else None
+        if counted:  # "the first three months of 2020", "the last six months of 2019"
+            months, j = counted
+        elif quarter:
             first = int(quarter.group(1)) * 3 - 2
             months = (first, first + 2)
         elif half:
@@ -434,6 +452,21 @@ class DateReader:
         self.months = list(range(months[0], months[1] + 1))
         self.span(lo, i)
         return True
+
+    def _counted_months(self, j: int) -> tuple[tuple[int, int], int] | None:
+        """The months (first, last) of "the first three months", "the last six months" or "the first
+        month" (the word "months" or "month" at j) and where the phrase begins; None when no count
+        from one end of the year stands there ("the twelve months of 2020" are the year's)."""
+        if self.at(j) == "month":
+            which = self.at(j - 1)
+            if which not in _MONTHS_FROM:
+                return None
+            month = 1 if _MONTHS_FROM[which] == "start" else 12
+            return (month, month), j - 1
+        count, edge = _number(self.at(j - 1)), _MONTHS_FROM.get(self.at(j - 2))
+        if count is None or edge is None or not 1 <= count <= 11:
+            return None
+        return ((1, count) if edge == "start" else (13 - count, 12)), j - 2
 
     def _named_months(self, i: int, year: int) -> bool:
         """'May 2015', 'January or February 2025', 'March to June 2015', 'from December 2014 to

@@ -170,6 +170,15 @@ TODAY = dt.date(2026, 12, 1)
         ("anything from the nineties", {"year_from": 1990, "year_to": 1999}, ()),
         ("what went on in the first half of 2011?", {"year": 2011, "months": [1, 2, 3, 4, 5, 6]}, ()),
         ("talks in H2 2019", {"kind": "talk", "year": 2019, "months": [7, 8, 9, 10, 11, 12]}, ()),
+        ("anything from the first three months of 2020", {"year": 2020, "months": [1, 2, 3]}, ()),
+        ("papers in the last two months of 2019", {"kind": "paper", "year": 2019, "months": [11, 12]}, ()),
+        ("talks in the third quarter of 2022", {"kind": "talk", "year": 2022, "months": [7, 8, 9]}, ()),
+        ("what did he do in the first month of 2021?", {"year": 2021, "month": 1}, ()),
+        ("since the last quarter of 2019", {"from": "2019-10"}, ()),
+        # a count of months that is no part of a year stays what the entry is about
+        ("the talk where she spent three months of 2019 in Antarctica",
+         {"kind": "talk", "kind_boost": True, "year": 2019, "date_boost": True},
+         ("spent", "three", "months", "antarctica")),
         ("talks in the early eighties", {"kind": "talk", "year_from": 1980, "year_to": 1983}, ()),
         ("the eighties or the nineties", {"year_from": 1980, "year_to": 1999}, ()),
         ("what did she do in her nineties", {}, ("nineties",)),  # an age, not a decade
