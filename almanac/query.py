@@ -710,7 +710,9 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
     one?"), whatever follows.
 
     And it orders when the whole question is an ordering word and one noun ("his latest book",
-    "what's her newest album?", "the first film"): asked that way the noun is what the person
+    "what's her newest album?", "the first film"), or two after a word only entries are ordered
+    by ("his latest press conference", "the earliest Tenet coverage"; "his first special guest"
+    and "her last grand slam" are events of a life): asked that way the noun is what the person
     made, and the question names nothing else to find. Inside a longer question the same two
     words describe ("the Webb telescope's first images", "who shares his first name", "for the
     first time")."""
@@ -718,7 +720,8 @@ def _orders_entries(words: list[str], i: int, nxt: str) -> bool:
         return True
     if i and words[i - 1] in _CAME_OUT:  # "which book came out first, Rework or Remote?"
         return True
-    if i + 2 == len(words) and nxt not in STOPWORDS and all(w in _ORDER_HEAD for w in words[:i]):
+    if (i + 2 == len(words) or i + 3 == len(words) and words[i] not in ("first", "last")) \
+            and not any(w in STOPWORDS for w in words[i + 1:]) and all(w in _ORDER_HEAD for w in words[:i]):
         return True
     for j, w in enumerate(words[i + 1 : i + 6], start=i + 1):
         if j > i + 1 and _person_clause(words, j):

@@ -126,6 +126,8 @@ TODAY = dt.date(2026, 12, 1)
         # a question that is only an ordering word and one noun asks for the newest or oldest of those
         ("his latest book", {"order": "newest"}, ("book",)),
         ("what's her newest album?", {"order": "newest"}, ("album",)),
+        ("his latest press conference", {"order": "newest"}, ("press", "conference")),
+        ("the earliest Tenet coverage", {"order": "oldest"}, ("tenet",)),
         ("what is his most recent book", {"order": "newest"}, ("book",)),
         ("the first novel", {"order": "oldest"}, ("novel",)),
         # ... and when the noun is a medium ("his newest film"), the medium's kind is what is asked for
