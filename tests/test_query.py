@@ -176,6 +176,8 @@ TODAY = dt.date(2026, 12, 1)
         ("papers in the last two months of 2019", {"kind": "paper", "year": 2019, "months": [11, 12]}, ()),
         ("talks in the third quarter of 2022", {"kind": "talk", "year": 2022, "months": [7, 8, 9]}, ()),
         ("what did he do in the first month of 2021?", {"year": 2021, "month": 1}, ()),
+        ("anything from the last month of 2019", {"year": 2019, "month": 12}, ()),  # not the month before today
+        ("what came out in the last half of 2019?", {"year": 2019, "months": [7, 8, 9, 10, 11, 12]}, ()),
         ("since the last quarter of 2019", {"from": "2019-10"}, ()),
         # a count of months that is no part of a year stays what the entry is about
         ("the talk where she spent three months of 2019 in Antarctica",
