@@ -124,12 +124,12 @@ TODAY = dt.date(2026, 12, 1)
         ("the newest recipe that she shared", {"order": "newest"}, ("recipe",)),
         ("the first time they played Glastonbury", {"order": "oldest"}, ("time", "played", "glastonbury")),
         # a question that is only an ordering word and one noun asks for the newest or oldest of those
-        ("his latest book", {"order": "newest"}, ("book",)),
+        ("his latest book", {"kind": "paper", "kind_boost": True, "order": "newest"}, ("book",)),
         ("what's her newest album?", {"order": "newest"}, ("album",)),
         ("his latest press conference", {"order": "newest"}, ("press", "conference")),
         ("the earliest Tenet coverage", {"order": "oldest"}, ("tenet",)),
-        ("what is his most recent book", {"order": "newest"}, ("book",)),
-        ("the first novel", {"order": "oldest"}, ("novel",)),
+        ("what is his most recent book", {"kind": "paper", "kind_boost": True, "order": "newest"}, ("book",)),
+        ("the first novel", {"kind": "paper", "kind_boost": True, "order": "oldest"}, ("novel",)),
         # ... and when the noun is a medium ("his newest film"), the medium's kind is what is asked for
         ("his newest film", {"kind": "video", "order": "newest"}, ()),
         ("his most recent TV series", {"kind": "video", "order": "newest"}, ()),
@@ -189,7 +189,8 @@ TODAY = dt.date(2026, 12, 1)
         # a decade inside what describes the entry is the story's, not when the entry came out
         ("the story about why more boys were born in the early seventies", {},
          ("story", "boys", "born", "early", "seventies")),
-        ("the book that bundles his 1950s diaries", {}, ("book", "bundles", "1950s", "diaries")),
+        ("the book that bundles his 1950s diaries", {"kind": "paper", "kind_boost": True},
+         ("book", "bundles", "1950s", "diaries")),
         ("the free cipher from the early nineties", {"year_from": 1990, "year_to": 1993}, ("free", "cipher")),
         ("anything between autumn 2023 and spring 2024?", {"from": "2023-09", "to": "2024-05"}, ()),
         ("from winter 2019 to summer 2020", {"from": "2019-01", "to": "2020-08"}, ()),
@@ -356,6 +357,15 @@ TODAY = dt.date(2026, 12, 1)
         ("was there a doc abt it", {"kind": "video"}, ()),
         # a medium with no kind word describes a kind (a boost): radio a podcast, the screen a video
         ("the radio chat about her cookbook", {"kind": "podcast", "kind_boost": True}, ("radio", "chat", "cookbook")),
+        # a book asked for describes a paper (a boost: a book is filed as a paper, and "book" stays a
+        # word to find); a book the question is about, or one said in what was said, does not
+        ("did he write a book?", {"kind": "paper", "kind_boost": True, "written_boost": True}, ("book",)),
+        ("which books has she written", {"kind": "paper", "kind_boost": True, "written_boost": True}, ("books",)),
+        ("any of his books", {"kind": "paper", "kind_boost": True}, ("books",)),
+        ("the chat about her new book", {}, ("chat", "new", "book")),
+        ("someone chatting with him after launching his book", {}, ("chatting", "launching", "book")),
+        ("where she said she wrote her first book", {}, ("first", "book")),
+        ("book review of his memoir", {}, ("book", "review", "memoir")),
         # a medium and a show word asked for are that medium's kind, alone or beside another kind
         ("which documentaries or TV series has she fronted?", {"kind": "video"}, ()),
         ("any radio shows?", {"kind": "podcast"}, ()),
