@@ -703,7 +703,8 @@ _BOOK_ADJECTIVES = frozenset("new latest newest first earliest oldest last recen
 #: a book?", "show me her books", "what is his most recent book?"); any other makes it a topic
 #: ("the chat about her new book", "after launching his book").
 _BOOK_ASKERS = _WRITING_VERBS | {"", "list", "show", "me", "find", "any", "all", "is", "was", "are", "were", "s"}
-_POSSESSIVES = frozenset("his her their my its".split())
+#: A book's determiners: a possessive or an article ("his latest book", "a book").
+_BOOK_DETERMINERS = frozenset("his her their my its a an the".split())
 #: After a book word, words that make it a thing of its own ("a book review", "the book tour").
 _BOOK_THINGS = frozenset("review reviews club clubs tour tours signing signings launch launches fair fairs "
                          "festival festivals prize prizes award awards deal deals party parties event events "
@@ -734,7 +735,7 @@ def _asks_for_books(words: list[str]) -> bool:
             j -= 1
         if j < 0 or words[j] in _ASKING:
             return True
-        if words[j] in _POSSESSIVES or words[j] in ("a", "an", "the"):
+        if words[j] in _BOOK_DETERMINERS:
             before = words[j - 1] if j else ""
             if before in _BOOK_ASKERS or before == "of" and j > 1 and words[j - 2] in _ASKING:
                 return True  # "his latest book", "any of her books"
